@@ -1,0 +1,15 @@
+//! Database migrations for mlcat. They never import the application's entities, run on SQLite and
+//! PostgreSQL alike, and a migration that has landed is never edited: add a new one instead.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_catalog;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_catalog::Migration)]
+    }
+}

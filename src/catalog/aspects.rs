@@ -1,0 +1,746 @@
+//! The aspects mlcat understands: typed serde structs in the JSON shape the DataHub SDK writes,
+//! the registry that validates an aspect before it is stored, and the relationships each aspect
+//! declares. Fields a struct does not name are kept in `extra`, so a round trip through a typed
+//! struct drops nothing; aspects without a struct are stored unchanged.
+
+use std::collections::BTreeMap;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::urn::{EntityKind, Urn};
+
+/// DataHub's MLFeatureDataType, in DataHub's order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[graphql(name = "MLFeatureDataType", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum MlFeatureDataType {
+    /// Values with no predictive use, such as identifiers.
+    Useless,
+    /// Categories with no order.
+    Nominal,
+    /// Categories with an order.
+    Ordinal,
+    /// Two values.
+    Binary,
+    /// Non-negative whole numbers.
+    Count,
+    /// Points in time.
+    Time,
+    /// Intervals between points in time.
+    Interval,
+    /// Images.
+    Image,
+    /// Videos.
+    Video,
+    /// Audio.
+    Audio,
+    /// Free text.
+    Text,
+    /// Key-value maps.
+    Map,
+    /// Ordered lists.
+    Sequence,
+    /// Unordered collections.
+    Set,
+    /// Real numbers.
+    Continuous,
+    /// Raw bytes.
+    Byte,
+    /// Unknown.
+    Unknown,
+}
+
+/// `{versionTag}` as DataHub writes it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionTag {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_tag: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// DataHub's TimeStamp / AuditStamp: milliseconds and an optional actor URN.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimeStamp {
+    pub time: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A hyper-parameter or a metric: `{name, description, value, createdAt}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NamedValue {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+pub type CustomProperties = BTreeMap<String, String>;
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlFeatureProperties {
+    #[serde(default)]
+    pub custom_properties: CustomProperties,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<MlFeatureDataType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionTag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Vec<Urn>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlPrimaryKeyProperties {
+    #[serde(default)]
+    pub custom_properties: CustomProperties,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<MlFeatureDataType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionTag>,
+    /// Required by DataHub's model, possibly empty.
+    pub sources: Vec<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlFeatureTableProperties {
+    #[serde(default)]
+    pub custom_properties: CustomProperties,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ml_features: Option<Vec<Urn>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ml_primary_keys: Option<Vec<Urn>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlModelProperties {
+    #[serde(default)]
+    pub custom_properties: CustomProperties,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<TimeStamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<TimeStamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionTag>,
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub model_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hyper_parameters: Option<Map<String, Value>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hyper_params: Option<Vec<NamedValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_metrics: Option<Vec<NamedValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_metrics: Option<Vec<NamedValue>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ml_features: Option<Vec<Urn>>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployments: Option<Vec<Urn>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Vec<Urn>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_jobs: Option<Vec<Urn>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downstream_jobs: Option<Vec<Urn>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlModelGroupProperties {
+    #[serde(default)]
+    pub custom_properties: CustomProperties,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<TimeStamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<TimeStamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionTag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub training_jobs: Option<Vec<Urn>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downstream_jobs: Option<Vec<Urn>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DatasetProperties {
+    #[serde(default)]
+    pub custom_properties: CustomProperties,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qualified_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<TimeStamp>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<TimeStamp>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `editable*Properties`: what people edit in a UI, kept apart from what ingestion writes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EditableProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `status`: a soft-deleted entity has `removed: true`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    #[serde(default)]
+    pub removed: bool,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `dataPlatformInfo` of a data platform.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataPlatformInfo {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub platform_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<String>,
+    pub dataset_name_delimiter: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logo_url: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One dataset a model was trained or evaluated on (model-card `BaseData`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BaseData {
+    pub dataset: Urn,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motivation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_processing: Option<Vec<String>>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `mlModelTrainingData`: the datasets a model was trained on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlModelTrainingData {
+    pub training_data: Vec<BaseData>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One upstream of a dataset in `upstreamLineage`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Upstream {
+    pub dataset: Urn,
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub lineage_type: Option<String>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `upstreamLineage` of a dataset.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpstreamLineage {
+    pub upstreams: Vec<Upstream>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A relationship, named as DataHub names it where DataHub has it. Direction runs from the
+/// upstream end to the downstream end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Relation {
+    DownstreamOf,
+    DerivedFrom,
+    Contains,
+    KeyedBy,
+    Consumes,
+    TrainedOn,
+    TrainedBy,
+    UsedBy,
+    MemberOf,
+    DeployedTo,
+    Produces,
+}
+
+impl Relation {
+    pub const ALL: [Relation; 11] = [
+        Relation::DownstreamOf,
+        Relation::DerivedFrom,
+        Relation::Contains,
+        Relation::KeyedBy,
+        Relation::Consumes,
+        Relation::TrainedOn,
+        Relation::TrainedBy,
+        Relation::UsedBy,
+        Relation::MemberOf,
+        Relation::DeployedTo,
+        Relation::Produces,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::DownstreamOf => "DownstreamOf",
+            Relation::DerivedFrom => "DerivedFrom",
+            Relation::Contains => "Contains",
+            Relation::KeyedBy => "KeyedBy",
+            Relation::Consumes => "Consumes",
+            Relation::TrainedOn => "TrainedOn",
+            Relation::TrainedBy => "TrainedBy",
+            Relation::UsedBy => "UsedBy",
+            Relation::MemberOf => "MemberOf",
+            Relation::DeployedTo => "DeployedTo",
+            Relation::Produces => "Produces",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Relation> {
+        Relation::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// An edge an aspect declares: `upstream` feeds `downstream`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DeclaredEdge {
+    pub upstream: Urn,
+    pub downstream: Urn,
+    pub relation: Relation,
+}
+
+/// What the write path learns from a valid aspect: its edges, and other URNs that must have a
+/// row (the platform in a key) although no edge points at them.
+#[derive(Debug, Default)]
+pub struct Declared {
+    pub edges: Vec<DeclaredEdge>,
+    pub references: Vec<Urn>,
+}
+
+/// A typed aspect: its name, the entity types that carry it, its checks and its edges.
+pub trait AspectSpec: Serialize + DeserializeOwned {
+    const NAME: &'static str;
+    fn carried_by(kind: &EntityKind) -> bool;
+    /// Checks beyond the shape serde enforces; the message names the offending field.
+    fn check(&self, _owner: &Urn) -> Result<(), String> {
+        Ok(())
+    }
+    fn edges(&self, _owner: &Urn) -> Vec<DeclaredEdge> {
+        Vec::new()
+    }
+}
+
+fn check_kinds(field: &str, urns: &[Urn], kinds: &[EntityKind]) -> Result<(), String> {
+    for (i, urn) in urns.iter().enumerate() {
+        urn.expect_kind(&format!("{field}[{i}]"), kinds)?;
+    }
+    Ok(())
+}
+
+fn upstream_of(owner: &Urn, relation: Relation, urns: &[Urn]) -> Vec<DeclaredEdge> {
+    urns.iter()
+        .map(|u| DeclaredEdge {
+            upstream: u.clone(),
+            downstream: owner.clone(),
+            relation,
+        })
+        .collect()
+}
+
+fn downstream_of(owner: &Urn, relation: Relation, urns: &[Urn]) -> Vec<DeclaredEdge> {
+    urns.iter()
+        .map(|u| DeclaredEdge {
+            upstream: owner.clone(),
+            downstream: u.clone(),
+            relation,
+        })
+        .collect()
+}
+
+fn slice(v: &Option<Vec<Urn>>) -> &[Urn] {
+    v.as_deref().unwrap_or(&[])
+}
+
+/// What `trainingJobs` and `downstreamJobs` may point at.
+fn job_kinds() -> Vec<EntityKind> {
+    vec![
+        EntityKind::Other("dataJob".into()),
+        EntityKind::Other("dataProcessInstance".into()),
+    ]
+}
+
+impl AspectSpec for MlFeatureProperties {
+    const NAME: &'static str = "mlFeatureProperties";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::MlFeature
+    }
+    fn check(&self, _: &Urn) -> Result<(), String> {
+        check_kinds("sources", slice(&self.sources), &[EntityKind::Dataset])
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        upstream_of(owner, Relation::DerivedFrom, slice(&self.sources))
+    }
+}
+
+impl AspectSpec for MlPrimaryKeyProperties {
+    const NAME: &'static str = "mlPrimaryKeyProperties";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::MlPrimaryKey
+    }
+    fn check(&self, _: &Urn) -> Result<(), String> {
+        check_kinds("sources", &self.sources, &[EntityKind::Dataset])
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        upstream_of(owner, Relation::DerivedFrom, &self.sources)
+    }
+}
+
+impl AspectSpec for MlFeatureTableProperties {
+    const NAME: &'static str = "mlFeatureTableProperties";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::MlFeatureTable
+    }
+    fn check(&self, _: &Urn) -> Result<(), String> {
+        check_kinds("mlFeatures", slice(&self.ml_features), &[EntityKind::MlFeature])?;
+        check_kinds(
+            "mlPrimaryKeys",
+            slice(&self.ml_primary_keys),
+            &[EntityKind::MlPrimaryKey],
+        )
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let mut edges = upstream_of(owner, Relation::Contains, slice(&self.ml_features));
+        edges.extend(upstream_of(owner, Relation::KeyedBy, slice(&self.ml_primary_keys)));
+        edges
+    }
+}
+
+impl AspectSpec for MlModelProperties {
+    const NAME: &'static str = "mlModelProperties";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::MlModel
+    }
+    fn check(&self, _: &Urn) -> Result<(), String> {
+        check_kinds("mlFeatures", slice(&self.ml_features), &[EntityKind::MlFeature])?;
+        check_kinds("groups", slice(&self.groups), &[EntityKind::MlModelGroup])?;
+        check_kinds(
+            "deployments",
+            slice(&self.deployments),
+            &[EntityKind::MlModelDeployment],
+        )?;
+        check_kinds("trainingJobs", slice(&self.training_jobs), &job_kinds())?;
+        check_kinds("downstreamJobs", slice(&self.downstream_jobs), &job_kinds())
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let mut edges = upstream_of(owner, Relation::Consumes, slice(&self.ml_features));
+        edges.extend(downstream_of(owner, Relation::MemberOf, slice(&self.groups)));
+        edges.extend(downstream_of(owner, Relation::DeployedTo, slice(&self.deployments)));
+        edges.extend(upstream_of(owner, Relation::TrainedBy, slice(&self.training_jobs)));
+        edges.extend(downstream_of(owner, Relation::UsedBy, slice(&self.downstream_jobs)));
+        edges
+    }
+}
+
+impl AspectSpec for MlModelGroupProperties {
+    const NAME: &'static str = "mlModelGroupProperties";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::MlModelGroup
+    }
+    fn check(&self, _: &Urn) -> Result<(), String> {
+        check_kinds("trainingJobs", slice(&self.training_jobs), &job_kinds())?;
+        check_kinds("downstreamJobs", slice(&self.downstream_jobs), &job_kinds())
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let mut edges = upstream_of(owner, Relation::TrainedBy, slice(&self.training_jobs));
+        edges.extend(downstream_of(owner, Relation::UsedBy, slice(&self.downstream_jobs)));
+        edges
+    }
+}
+
+impl AspectSpec for DatasetProperties {
+    const NAME: &'static str = "datasetProperties";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::Dataset
+    }
+}
+
+impl AspectSpec for MlModelTrainingData {
+    const NAME: &'static str = "mlModelTrainingData";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::MlModel
+    }
+    fn check(&self, _: &Urn) -> Result<(), String> {
+        for (i, d) in self.training_data.iter().enumerate() {
+            d.dataset
+                .expect_kind(&format!("trainingData[{i}].dataset"), &[EntityKind::Dataset])?;
+        }
+        Ok(())
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let datasets: Vec<Urn> = self.training_data.iter().map(|d| d.dataset.clone()).collect();
+        upstream_of(owner, Relation::TrainedOn, &datasets)
+    }
+}
+
+impl AspectSpec for UpstreamLineage {
+    const NAME: &'static str = "upstreamLineage";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::Dataset
+    }
+    fn check(&self, _: &Urn) -> Result<(), String> {
+        for (i, u) in self.upstreams.iter().enumerate() {
+            u.dataset.expect_kind(
+                &format!("upstreams[{i}].dataset"),
+                &[EntityKind::Dataset, EntityKind::MlModel],
+            )?;
+        }
+        Ok(())
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        // A model listed as an upstream of a dataset produced it (predictions); a dataset
+        // listed there is an ordinary upstream.
+        self.upstreams
+            .iter()
+            .map(|u| DeclaredEdge {
+                upstream: u.dataset.clone(),
+                downstream: owner.clone(),
+                relation: if *u.dataset.kind() == EntityKind::MlModel {
+                    Relation::Produces
+                } else {
+                    Relation::DownstreamOf
+                },
+            })
+            .collect()
+    }
+}
+
+impl AspectSpec for Status {
+    const NAME: &'static str = "status";
+    fn carried_by(_: &EntityKind) -> bool {
+        true
+    }
+}
+
+impl AspectSpec for DataPlatformInfo {
+    const NAME: &'static str = "dataPlatformInfo";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::DataPlatform
+    }
+    fn check(&self, _: &Urn) -> Result<(), String> {
+        const TYPES: [&str; 9] = [
+            "FILE_SYSTEM",
+            "KEY_VALUE_STORE",
+            "MESSAGE_BROKER",
+            "OBJECT_STORE",
+            "OLAP_DATASTORE",
+            "QUERY_ENGINE",
+            "RELATIONAL_DB",
+            "SEARCH_ENGINE",
+            "OTHERS",
+        ];
+        if TYPES.contains(&self.platform_type.as_str()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "type: {:?} is not one of {}",
+                self.platform_type,
+                TYPES.join(", ")
+            ))
+        }
+    }
+}
+
+/// The name of the editable-properties aspect of an entity type, as DataHub names it.
+pub fn editable_aspect_name(kind: &EntityKind) -> Option<&'static str> {
+    Some(match kind {
+        EntityKind::MlFeature => "editableMlFeatureProperties",
+        EntityKind::MlFeatureTable => "editableMlFeatureTableProperties",
+        EntityKind::MlModel => "editableMlModelProperties",
+        EntityKind::MlModelGroup => "editableMlModelGroupProperties",
+        EntityKind::MlPrimaryKey => "editableMlPrimaryKeyProperties",
+        EntityKind::Dataset => "editableDatasetProperties",
+        _ => return None,
+    })
+}
+
+fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, String> {
+    if !T::carried_by(owner.kind()) {
+        return Err(format!(
+            "aspect {} does not belong to a {} entity",
+            T::NAME,
+            owner.kind()
+        ));
+    }
+    let typed: T = serde_json::from_value(value.clone())
+        .map_err(|e| format!("aspect {} is not valid: {e}", T::NAME))?;
+    typed
+        .check(owner)
+        .map_err(|e| format!("aspect {}: {e}", T::NAME))?;
+    Ok(Declared {
+        edges: typed.edges(owner),
+        references: Vec::new(),
+    })
+}
+
+/// Validates an aspect for an entity and returns what it declares. An aspect name mlcat does not
+/// model is accepted as any JSON object and declares nothing.
+pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, String> {
+    if aspect.is_empty() || !aspect.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(format!("aspect name {aspect:?} must be a non-empty alphanumeric name"));
+    }
+    if !value.is_object() {
+        return Err(format!("aspect {aspect} must be a JSON object"));
+    }
+    let mut declared = match aspect {
+        MlFeatureProperties::NAME => decode::<MlFeatureProperties>(owner, value)?,
+        MlPrimaryKeyProperties::NAME => decode::<MlPrimaryKeyProperties>(owner, value)?,
+        MlFeatureTableProperties::NAME => decode::<MlFeatureTableProperties>(owner, value)?,
+        MlModelProperties::NAME => decode::<MlModelProperties>(owner, value)?,
+        MlModelGroupProperties::NAME => decode::<MlModelGroupProperties>(owner, value)?,
+        DatasetProperties::NAME => decode::<DatasetProperties>(owner, value)?,
+        MlModelTrainingData::NAME => decode::<MlModelTrainingData>(owner, value)?,
+        UpstreamLineage::NAME => decode::<UpstreamLineage>(owner, value)?,
+        Status::NAME => decode::<Status>(owner, value)?,
+        DataPlatformInfo::NAME => decode::<DataPlatformInfo>(owner, value)?,
+        name if editable_aspect_name(owner.kind()) == Some(name) => {
+            serde_json::from_value::<EditableProperties>(value.clone())
+                .map_err(|e| format!("aspect {name} is not valid: {e}"))?;
+            Declared::default()
+        }
+        _ => Declared::default(),
+    };
+    if let Some(platform) = owner.platform_urn() {
+        declared.references.push(platform);
+    }
+    Ok(declared)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn urn(s: &str) -> Urn {
+        Urn::parse(s).unwrap()
+    }
+
+    #[test]
+    fn model_properties_declare_their_edges() {
+        let model = urn("urn:li:mlModel:(urn:li:dataPlatform:science,m,PROD)");
+        let declared = validate(
+            &model,
+            "mlModelProperties",
+            &json!({
+                "mlFeatures": ["urn:li:mlFeature:(t,f)"],
+                "groups": ["urn:li:mlModelGroup:(urn:li:dataPlatform:science,g,PROD)"],
+            }),
+        )
+        .unwrap();
+        let got: Vec<(String, String, Relation)> = declared
+            .edges
+            .iter()
+            .map(|e| (e.upstream.to_string(), e.downstream.to_string(), e.relation))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("urn:li:mlFeature:(t,f)".into(), model.to_string(), Relation::Consumes),
+                (
+                    model.to_string(),
+                    "urn:li:mlModelGroup:(urn:li:dataPlatform:science,g,PROD)".into(),
+                    Relation::MemberOf
+                ),
+            ]
+        );
+        assert_eq!(declared.references[0].as_str(), "urn:li:dataPlatform:science");
+    }
+
+    #[test]
+    fn refuses_wrong_types_and_bad_enums() {
+        let feature = urn("urn:li:mlFeature:(t,f)");
+        let e = validate(&feature, "mlFeatureProperties", &json!({"dataType": "NOPE"})).unwrap_err();
+        assert!(e.contains("NOPE"), "{e}");
+        let e = validate(
+            &feature,
+            "mlFeatureProperties",
+            &json!({"sources": ["urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD)"]}),
+        )
+        .unwrap_err();
+        assert!(e.contains("sources[0]: expected a dataset URN"), "{e}");
+        let e = validate(&feature, "mlModelProperties", &json!({})).unwrap_err();
+        assert!(e.contains("does not belong to a mlFeature"), "{e}");
+        let e = validate(&feature, "mlFeatureProperties", &json!([1])).unwrap_err();
+        assert!(e.contains("JSON object"), "{e}");
+    }
+
+    #[test]
+    fn unknown_fields_survive_a_round_trip() {
+        let v = json!({"description": "d", "someFutureField": {"a": 1}, "customProperties": {}});
+        let typed: MlFeatureTableProperties = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(serde_json::to_value(typed).unwrap(), v);
+    }
+}

@@ -1,0 +1,35 @@
+//! The catalog core: the one write path, the reads the front doors need, and the typed aspects.
+//! It knows nothing about HTTP or GraphQL; every front door (GraphQL mutations, the demo loader,
+//! later DataHub ingestion) ends in [`Catalog::write`].
+
+pub mod aspects;
+mod read;
+mod write;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Mutex;
+
+pub use read::ListFilter;
+pub use write::{Actor, AspectWrite, WriteOp, Written};
+
+/// The catalog over one database. Cheap to clone.
+#[derive(Clone)]
+pub struct Catalog {
+    db: DatabaseConnection,
+    /// SQLite allows one writer at a time; writers queue here instead of racing for the file
+    /// lock. PostgreSQL writers lock the rows they change and need no queue.
+    write_queue: Option<Arc<Mutex<()>>>,
+}
+
+impl Catalog {
+    pub fn new(db: DatabaseConnection) -> Catalog {
+        let write_queue = crate::store::is_sqlite(&db).then(|| Arc::new(Mutex::new(())));
+        Catalog { db, write_queue }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}

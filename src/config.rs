@@ -1,0 +1,81 @@
+//! Flags and environment variables. Every setting has a flag and an `MLCAT_*` variable (the
+//! database URL also reads `DATABASE_URL`), documented in `--help` and the README.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "mlcat", version, about = "A GraphQL metadata catalog for machine learning")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Apply pending database migrations and exit.
+    Migrate(DbArgs),
+    /// Print the GraphQL schema (SDL) and exit.
+    Schema,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct DbArgs {
+    /// Database URL: `sqlite://FILE` (created if missing) or `postgres://USER@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://mlcat.db")]
+    pub database_url: String,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "MLCAT_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+    /// Load the demo catalog (idempotent: unchanged aspects are not written again).
+    #[arg(long, env = "MLCAT_DEMO")]
+    pub demo: bool,
+    /// Do not run migrations at start-up (run `mlcat migrate` instead).
+    #[arg(long, env = "MLCAT_NO_MIGRATE")]
+    pub no_migrate: bool,
+    #[command(flatten)]
+    pub limits: Limits,
+}
+
+/// Limits that protect the server from oversized or expensive requests.
+#[derive(Args, Debug, Clone)]
+pub struct Limits {
+    /// Deepest query nesting accepted.
+    #[arg(long, env = "MLCAT_MAX_QUERY_DEPTH", default_value_t = 16)]
+    pub max_query_depth: usize,
+    /// Highest query complexity accepted (one point per field).
+    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 5000)]
+    pub max_query_complexity: usize,
+    /// Largest request body accepted, in bytes.
+    #[arg(long, env = "MLCAT_MAX_BODY_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Largest page a list answers.
+    #[arg(long, env = "MLCAT_MAX_PAGE_SIZE", default_value_t = 1000)]
+    pub max_page_size: u64,
+    /// Page size of a list when the request gives none.
+    #[arg(long, env = "MLCAT_DEFAULT_PAGE_SIZE", default_value_t = 20)]
+    pub default_page_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_query_depth: 16,
+            max_query_complexity: 5000,
+            max_body_bytes: 32 * 1024 * 1024,
+            max_page_size: 1000,
+            default_page_size: 20,
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The demo catalog, written through the same write path as any client: the entities of the
+//! DataHub ML tutorial under the tutorial's URNs, and a customer-segmentation pipeline on
+//! Snowflake (source tables → a feature table → a model group with two model versions).
+
+use serde_json::{json, Value};
+
+use crate::catalog::{Actor, AspectWrite, Catalog};
+use crate::error::Result;
+use crate::urn::Urn;
+
+/// The tutorial's feature table holds one feature per Feast type, with the DataHub data type
+/// the Feast source maps it to.
+const TUTORIAL_FEATURES: &[(&str, &str)] = &[
+    ("test_BOOL_LIST_feature", "SEQUENCE"),
+    ("test_BOOL_feature", "BINARY"),
+    ("test_BYTES_LIST_feature", "SEQUENCE"),
+    ("test_BYTES_feature", "BYTE"),
+    ("test_DOUBLE_LIST_feature", "SEQUENCE"),
+    ("test_DOUBLE_feature", "CONTINUOUS"),
+    ("test_FLOAT_LIST_feature", "SEQUENCE"),
+    ("test_FLOAT_feature", "CONTINUOUS"),
+    ("test_INT32_LIST_feature", "SEQUENCE"),
+    ("test_INT32_feature", "ORDINAL"),
+    ("test_INT64_LIST_feature", "SEQUENCE"),
+    ("test_INT64_feature", "ORDINAL"),
+    ("test_STRING_LIST_feature", "SEQUENCE"),
+    ("test_STRING_feature", "TEXT"),
+];
+
+const TUTORIAL_TABLE: &str = "test_feature_table_all_feature_dtypes";
+const SEGMENTATION_TABLE: &str = "uc01_preprocess";
+
+fn urn(s: String) -> Result<Urn> {
+    Ok(Urn::parse(&s)?)
+}
+
+fn write(writes: &mut Vec<AspectWrite>, urn: &Urn, aspect: &str, value: Value) {
+    writes.push(AspectWrite::upsert(urn.clone(), aspect, value));
+}
+
+fn platform(writes: &mut Vec<AspectWrite>, name: &str, display: &str, kind: &str) -> Result<()> {
+    write(
+        writes,
+        &Urn::data_platform(name)?,
+        "dataPlatformInfo",
+        json!({"name": name, "displayName": display, "type": kind, "datasetNameDelimiter": "."}),
+    );
+    Ok(())
+}
+
+fn tutorial(writes: &mut Vec<AspectWrite>) -> Result<()> {
+    let mut features = Vec::new();
+    for (name, data_type) in TUTORIAL_FEATURES {
+        let feature = Urn::ml_feature(TUTORIAL_TABLE, name)?;
+        write(writes, &feature, "mlFeatureProperties", json!({"dataType": data_type}));
+        features.push(feature.to_string());
+    }
+    let key = Urn::ml_primary_key(TUTORIAL_TABLE, "dummy_entity_1")?;
+    write(writes, &key, "mlPrimaryKeyProperties", json!({"dataType": "TEXT", "sources": []}));
+    write(
+        writes,
+        &Urn::ml_feature_table("feast", TUTORIAL_TABLE)?,
+        "mlFeatureTableProperties",
+        json!({"mlFeatures": features, "mlPrimaryKeys": [key.to_string()]}),
+    );
+    write(
+        writes,
+        &Urn::ml_model("science", "scienceModel", "PROD")?,
+        "mlModelProperties",
+        json!({
+            "description": "A sample model for predicting some outcome.",
+            "type": "Naive Bayes classifier",
+            "hyperParams": [{"name": "alpha", "value": "1.0"}],
+            "trainingMetrics": [{"name": "accuracy", "value": "0.87"}],
+        }),
+    );
+    write(
+        writes,
+        &Urn::ml_model_group("science", "my-model-group", "PROD")?,
+        "mlModelGroupProperties",
+        json!({"description": "my model group"}),
+    );
+    Ok(())
+}
+
+fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
+    let table = |name: &str| Urn::dataset("snowflake", &format!("tpcxai_sf0001.public.{name}"), "PROD");
+    let orders = table("orders")?;
+    let lineitem = table("lineitem")?;
+    let returns = table("order_returns")?;
+    let customer = table("customer")?;
+    for (ds, desc) in [
+        (&orders, "Customer orders: one row per order, with the customer and the order date."),
+        (&lineitem, "Line items of orders: product, quantity and price of each."),
+        (&returns, "Returned line items of orders, with the quantity returned."),
+        (&customer, "Customers, keyed by customer id."),
+    ] {
+        write(writes, ds, "datasetProperties", json!({
+            "name": ds.name().rsplit('.').next().unwrap_or(ds.name()).to_uppercase(),
+            "qualifiedName": ds.name().to_uppercase(),
+            "description": desc,
+            "customProperties": {"source": "TPCx-AI use case 1"},
+        }));
+    }
+
+    let key = Urn::ml_primary_key(SEGMENTATION_TABLE, "O_CUSTOMER_SK")?;
+    write(writes, &key, "mlPrimaryKeyProperties", json!({
+        "description": "Customer id: the CUSTOMER entity's join key",
+        "dataType": "ORDINAL",
+        "sources": [orders.to_string(), customer.to_string()],
+    }));
+    let frequency = Urn::ml_feature(SEGMENTATION_TABLE, "FREQUENCY")?;
+    write(writes, &frequency, "mlFeatureProperties", json!({
+        "description": "Orders per year of the customer",
+        "dataType": "CONTINUOUS",
+        "version": {"versionTag": "V_1"},
+        "sources": [orders.to_string(), lineitem.to_string()],
+    }));
+    let return_ratio = Urn::ml_feature(SEGMENTATION_TABLE, "RETURN_RATIO")?;
+    write(writes, &return_ratio, "mlFeatureProperties", json!({
+        "description": "Share of the customer's line items that were returned",
+        "dataType": "CONTINUOUS",
+        "version": {"versionTag": "V_1"},
+        "sources": [lineitem.to_string(), returns.to_string()],
+    }));
+    write(writes, &Urn::ml_feature_table("snowflake", SEGMENTATION_TABLE)?, "mlFeatureTableProperties", json!({
+        "description": "Feature view FV_UC01_PREPROCESS: order frequency and return ratio per customer",
+        "mlFeatures": [frequency.to_string(), return_ratio.to_string()],
+        "mlPrimaryKeys": [key.to_string()],
+        "customProperties": {"featureViewVersion": "V_1", "refreshFreq": "1 minute"},
+    }));
+
+    let group = Urn::ml_model_group("snowflake", "customer_segmentation", "PROD")?;
+    write(writes, &group, "mlModelGroupProperties", json!({
+        "name": "Customer segmentation",
+        "description": "K-means clustering of customers by order frequency and return ratio",
+    }));
+    for (version, clusters, inertia, description) in [
+        ("v1", "4", "812.4", "First segmentation model: four clusters"),
+        ("v2", "5", "655.1", "Retrained with five clusters after the spring data refresh"),
+    ] {
+        let model = urn(format!(
+            "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_{version},PROD)"
+        ))?;
+        write(writes, &model, "mlModelProperties", json!({
+            "name": format!("Customer segmentation {version}"),
+            "description": description,
+            "version": {"versionTag": version},
+            "type": "KMeans",
+            "hyperParams": [
+                {"name": "n_clusters", "value": clusters},
+                {"name": "scaler", "value": "MinMaxScaler"},
+            ],
+            "trainingMetrics": [{"name": "inertia", "value": inertia}],
+            "mlFeatures": [frequency.to_string(), return_ratio.to_string()],
+            "groups": [group.to_string()],
+            "tags": ["segmentation"],
+        }));
+    }
+    Ok(())
+}
+
+/// Loads the demo catalog. Writing it again changes nothing: an aspect equal to its latest
+/// version makes no new version.
+pub async fn load(catalog: &Catalog) -> Result<usize> {
+    let mut writes = Vec::new();
+    platform(&mut writes, "feast", "Feast", "KEY_VALUE_STORE")?;
+    platform(&mut writes, "snowflake", "Snowflake", "RELATIONAL_DB")?;
+    platform(&mut writes, "science", "Science", "OTHERS")?;
+    tutorial(&mut writes)?;
+    segmentation(&mut writes)?;
+    let written = catalog.write(&Actor::named("mlcat-demo"), writes).await?;
+    Ok(written.iter().filter(|w| w.changed).count())
+}

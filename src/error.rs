@@ -1,0 +1,116 @@
+//! The one error type at the GraphQL and REST boundaries, with stable codes. User errors carry a
+//! message that says what to fix; internal errors are logged with their chain and reach the
+//! client as a generic message.
+
+use async_graphql::ErrorExtensions;
+
+use crate::urn::UrnError;
+
+/// Deliberately not `Display`: async-graphql turns anything `Display` into an error without a
+/// code, and the `From` below must be the only way this type becomes a GraphQL error.
+#[derive(Debug)]
+pub enum Error {
+    /// The request is wrong in a way the caller can fix.
+    BadInput(String),
+    /// Something named in the request does not exist.
+    NotFound(String),
+    /// The request conflicts with the state of the catalog.
+    Conflict(String),
+    /// A bug or an unavailable database; the detail stays in the server log.
+    Internal(anyhow::Error),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn bad_input(msg: impl Into<String>) -> Error {
+        Error::BadInput(msg.into())
+    }
+
+    /// The `extensions.code` of the GraphQL error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::BadInput(_) => "BAD_USER_INPUT",
+            Error::NotFound(_) => "NOT_FOUND",
+            Error::Conflict(_) => "CONFLICT",
+            Error::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// What the client is told: internal details never leave the server.
+    pub fn public_message(&self) -> String {
+        match self {
+            Error::BadInput(m) | Error::NotFound(m) | Error::Conflict(m) => m.clone(),
+            Error::Internal(_) => "internal server error; the server log has the details".into(),
+        }
+    }
+}
+
+impl From<UrnError> for Error {
+    fn from(e: UrnError) -> Error {
+        Error::BadInput(e.to_string())
+    }
+}
+
+impl From<anyhow::Error> for Error {
+    fn from(e: anyhow::Error) -> Error {
+        Error::Internal(e)
+    }
+}
+
+/// A validation message from the URN parser or the aspect registry: the caller's to fix.
+impl From<String> for Error {
+    fn from(message: String) -> Error {
+        Error::BadInput(message)
+    }
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Error {
+        Error::Internal(anyhow::Error::new(e))
+    }
+}
+
+impl From<Error> for async_graphql::Error {
+    fn from(e: Error) -> async_graphql::Error {
+        e.extend()
+    }
+}
+
+impl From<async_graphql::Error> for Error {
+    fn from(e: async_graphql::Error) -> Error {
+        Error::Internal(anyhow::anyhow!("{}", e.message))
+    }
+}
+
+impl ErrorExtensions for Error {
+    fn extend(&self) -> async_graphql::Error {
+        if let Error::Internal(inner) = self {
+            tracing::error!(error = format!("{inner:#}"), "internal error");
+        }
+        async_graphql::Error::new(self.public_message()).extend_with(|_, ext| {
+            ext.set("code", self.code());
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(Error::bad_input("x").code(), "BAD_USER_INPUT");
+        assert_eq!(Error::NotFound("x".into()).code(), "NOT_FOUND");
+        assert_eq!(Error::Conflict("x".into()).code(), "CONFLICT");
+        assert_eq!(Error::Internal(anyhow::anyhow!("x")).code(), "INTERNAL_SERVER_ERROR");
+    }
+
+    #[test]
+    fn internal_detail_is_not_sent() {
+        let e: async_graphql::Error = Error::Internal(anyhow::anyhow!("password=hunter2")).into();
+        assert!(!e.message.contains("hunter2"));
+        let e: async_graphql::Error = Error::bad_input("name must not be empty").into();
+        assert_eq!(e.message, "name must not be empty");
+    }
+}

@@ -1,0 +1,49 @@
+//! The GraphQL front door: schema, query and mutation roots, types and dataloaders.
+
+pub mod loaders;
+mod mutation;
+mod query;
+pub mod scalars;
+pub mod types;
+
+use async_graphql::{EmptySubscription, Schema};
+
+use crate::config::Limits;
+
+pub use mutation::Mutation;
+pub use query::Query;
+
+pub type MlcatSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema with its limits. It needs no database: the catalog and the per-request
+/// loaders are added to each request, so `mlcat schema` and the SDL test can build it offline.
+pub fn build_schema(limits: &Limits) -> MlcatSchema {
+    Schema::build(Query, Mutation, EmptySubscription)
+        .limit_depth(limits.max_query_depth)
+        .limit_complexity(limits.max_query_complexity)
+        .limit_recursive_depth(limits.max_query_depth.max(32))
+        .data(limits.clone())
+        .finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(&Limits::default()).sdl()
+}
+
+/// Gives every error a code: errors raised before execution (a syntax error, an unknown field,
+/// a value that is not one of an enum's) carry none of their own, and are the caller's to fix.
+pub fn ensure_error_codes(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if !has_code {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "BAD_USER_INPUT");
+        }
+    }
+}

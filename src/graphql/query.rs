@@ -1,0 +1,174 @@
+//! The query root: lookups by URN and paginated lists.
+
+use async_graphql::{Context, InputObject, Object, OutputType, Result, SimpleObject};
+
+use super::loaders;
+use super::scalars::FabricType;
+use super::types::{DataPlatform, Dataset, Entity, MlFeature, MlFeatureTable, MlModel, MlModelGroup, MlPrimaryKey};
+use crate::catalog::{Catalog, ListFilter};
+use crate::error::Error;
+use crate::store::entity;
+use crate::urn::{EntityKind, Urn};
+use crate::Limits;
+
+pub struct Query;
+
+/// Parses a URN argument and checks it names the expected entity type.
+pub fn parse_urn(urn: &str, kind: EntityKind) -> Result<Urn, Error> {
+    let parsed = Urn::parse(urn)?;
+    parsed.expect_kind("urn", &[kind])?;
+    Ok(parsed)
+}
+
+async fn lookup(ctx: &Context<'_>, urn: &str, kind: EntityKind) -> Result<Option<std::sync::Arc<entity::Model>>> {
+    let urn = parse_urn(urn, kind)?;
+    loaders::entity(ctx, urn.as_str()).await
+}
+
+/// Filters and pagination of a list.
+#[derive(InputObject, Default)]
+pub struct ListInput {
+    /// Index of the first result, from 0.
+    #[graphql(default)]
+    pub start: i32,
+    /// How many results to return; at most the server's page-size cap.
+    pub count: Option<i32>,
+    /// Only entities on this platform: a name (`feast`) or URN (`urn:li:dataPlatform:feast`).
+    pub platform: Option<String>,
+    /// Only entities in this environment.
+    pub origin: Option<FabricType>,
+    /// Only entities whose name contains this text, ignoring case.
+    pub query: Option<String>,
+}
+
+/// One page of a list.
+#[derive(SimpleObject)]
+#[graphql(concrete(name = "ListMLFeaturesResult", params(MlFeature)))]
+#[graphql(concrete(name = "ListMLFeatureTablesResult", params(MlFeatureTable)))]
+#[graphql(concrete(name = "ListMLPrimaryKeysResult", params(MlPrimaryKey)))]
+#[graphql(concrete(name = "ListMLModelsResult", params(MlModel)))]
+#[graphql(concrete(name = "ListMLModelGroupsResult", params(MlModelGroup)))]
+#[graphql(concrete(name = "ListDatasetsResult", params(Dataset)))]
+pub struct ListResult<T: OutputType> {
+    /// Index of the first result.
+    pub start: i32,
+    /// How many results this page holds.
+    pub count: i32,
+    /// How many entities match in all.
+    pub total: i32,
+    /// The results, ordered by name, then URN.
+    pub entities: Vec<T>,
+}
+
+async fn list<T: OutputType>(
+    ctx: &Context<'_>,
+    kind: EntityKind,
+    input: Option<ListInput>,
+    wrap: fn(std::sync::Arc<entity::Model>) -> T,
+) -> Result<ListResult<T>> {
+    let limits = ctx.data::<Limits>()?;
+    let input = input.unwrap_or_default();
+    let count = input.count.unwrap_or(limits.default_page_size as i32);
+    if input.start < 0 {
+        return Err(Error::bad_input("start must not be negative").into());
+    }
+    if count < 0 || count as u64 > limits.max_page_size {
+        return Err(Error::bad_input(format!(
+            "count must be between 0 and the page-size cap of {}",
+            limits.max_page_size
+        ))
+        .into());
+    }
+    let filter = ListFilter {
+        platform: input.platform,
+        env: input.origin.map(|o| o.as_str().to_string()),
+        query: input.query,
+    };
+    let catalog = ctx.data::<Catalog>()?;
+    let (rows, total) = catalog
+        .list(&kind, &filter, input.start as u64, count as u64)
+        .await?;
+    Ok(ListResult {
+        start: input.start,
+        count: rows.len() as i32,
+        total: i32::try_from(total).unwrap_or(i32::MAX),
+        entities: rows.into_iter().map(|r| wrap(std::sync::Arc::new(r))).collect(),
+    })
+}
+
+#[Object]
+impl Query {
+    /// A feature by URN; null when the catalog has no such feature.
+    #[graphql(name = "mlFeature")]
+    async fn ml_feature(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlFeature>> {
+        Ok(lookup(ctx, &urn, EntityKind::MlFeature).await?.map(MlFeature))
+    }
+    /// A feature table by URN; null when the catalog has no such table.
+    #[graphql(name = "mlFeatureTable")]
+    async fn ml_feature_table(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlFeatureTable>> {
+        Ok(lookup(ctx, &urn, EntityKind::MlFeatureTable).await?.map(MlFeatureTable))
+    }
+    /// A primary key by URN; null when the catalog has no such key.
+    #[graphql(name = "mlPrimaryKey")]
+    async fn ml_primary_key(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlPrimaryKey>> {
+        Ok(lookup(ctx, &urn, EntityKind::MlPrimaryKey).await?.map(MlPrimaryKey))
+    }
+    /// A model by URN; null when the catalog has no such model.
+    #[graphql(name = "mlModel")]
+    async fn ml_model(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlModel>> {
+        Ok(lookup(ctx, &urn, EntityKind::MlModel).await?.map(MlModel))
+    }
+    /// A model group by URN; null when the catalog has no such group.
+    #[graphql(name = "mlModelGroup")]
+    async fn ml_model_group(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlModelGroup>> {
+        Ok(lookup(ctx, &urn, EntityKind::MlModelGroup).await?.map(MlModelGroup))
+    }
+    /// A dataset by URN; null when the catalog has no such dataset.
+    async fn dataset(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Dataset>> {
+        Ok(lookup(ctx, &urn, EntityKind::Dataset).await?.map(Dataset))
+    }
+    /// A data platform by URN; null when no entity of the catalog uses it.
+    async fn data_platform(&self, ctx: &Context<'_>, urn: String) -> Result<Option<DataPlatform>> {
+        let parsed = parse_urn(&urn, EntityKind::DataPlatform)?;
+        Ok(loaders::entity(ctx, parsed.as_str())
+            .await?
+            .map(|_| DataPlatform::from_urn(&parsed)))
+    }
+    /// Any entity by URN; null when the catalog has none, or its type is not in the schema.
+    async fn entity(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Entity>> {
+        let parsed = Urn::parse(&urn).map_err(Error::from)?;
+        Ok(loaders::entity(ctx, parsed.as_str())
+            .await?
+            .and_then(Entity::from_row))
+    }
+
+    /// Features, by name, leaving out soft-deleted ones.
+    #[graphql(name = "listMLFeatures")]
+    async fn list_ml_features(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlFeature>> {
+        list(ctx, EntityKind::MlFeature, input, MlFeature).await
+    }
+    /// Feature tables, by name, leaving out soft-deleted ones.
+    #[graphql(name = "listMLFeatureTables")]
+    async fn list_ml_feature_tables(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlFeatureTable>> {
+        list(ctx, EntityKind::MlFeatureTable, input, MlFeatureTable).await
+    }
+    /// Primary keys, by name, leaving out soft-deleted ones.
+    #[graphql(name = "listMLPrimaryKeys")]
+    async fn list_ml_primary_keys(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlPrimaryKey>> {
+        list(ctx, EntityKind::MlPrimaryKey, input, MlPrimaryKey).await
+    }
+    /// Models, by name, leaving out soft-deleted ones.
+    #[graphql(name = "listMLModels")]
+    async fn list_ml_models(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlModel>> {
+        list(ctx, EntityKind::MlModel, input, MlModel).await
+    }
+    /// Model groups, by name, leaving out soft-deleted ones.
+    #[graphql(name = "listMLModelGroups")]
+    async fn list_ml_model_groups(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlModelGroup>> {
+        list(ctx, EntityKind::MlModelGroup, input, MlModelGroup).await
+    }
+    /// Datasets, by name, leaving out soft-deleted ones.
+    async fn list_datasets(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<Dataset>> {
+        list(ctx, EntityKind::Dataset, input, Dataset).await
+    }
+}

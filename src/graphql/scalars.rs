@@ -1,0 +1,264 @@
+//! Scalars and small shared types of the schema, named as DataHub names them.
+
+use async_graphql::{Enum, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value};
+
+use crate::catalog::aspects::{NamedValue, TimeStamp, VersionTag};
+
+/// A 64-bit integer, serialized as a JSON number (milliseconds since the epoch, counts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Long(pub i64);
+
+#[Scalar(name = "Long")]
+impl ScalarType for Long {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::Number(n) => n
+                .as_i64()
+                .map(Long)
+                .ok_or_else(|| InputValueError::custom("Long must be a whole number")),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Number(self.0.into())
+    }
+}
+
+/// The type of an entity, spelled as in DataHub.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "EntityType")]
+pub enum EntityType {
+    /// A dataset: a table, a file, a topic.
+    #[graphql(name = "DATASET")]
+    Dataset,
+    /// A data platform such as `snowflake` or `feast`.
+    #[graphql(name = "DATA_PLATFORM")]
+    DataPlatform,
+    /// A trained model (one training run).
+    #[graphql(name = "MLMODEL")]
+    MlModel,
+    /// A group of models: all the runs or versions of one model.
+    #[graphql(name = "MLMODEL_GROUP")]
+    MlModelGroup,
+    /// A feature table.
+    #[graphql(name = "MLFEATURE_TABLE")]
+    MlFeatureTable,
+    /// A feature.
+    #[graphql(name = "MLFEATURE")]
+    MlFeature,
+    /// A primary key of a feature table.
+    #[graphql(name = "MLPRIMARY_KEY")]
+    MlPrimaryKey,
+}
+
+/// The environment an entity lives in (DataHub's FabricType).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(name = "FabricType", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum FabricType {
+    /// Development.
+    Dev,
+    /// Testing.
+    Test,
+    /// Quality assurance.
+    Qa,
+    /// User acceptance testing.
+    Uat,
+    /// Early integration.
+    Ei,
+    /// Pre-production.
+    Pre,
+    /// Staging.
+    Stg,
+    /// Non-production.
+    NonProd,
+    /// Production.
+    Prod,
+    /// Corporate.
+    Corp,
+    /// Review.
+    Rvw,
+    /// Production (alternate spelling).
+    Prd,
+    /// Test (alternate spelling).
+    Tst,
+    /// System integration testing.
+    Sit,
+    /// Sandbox (short spelling).
+    Sbx,
+    /// Sandbox.
+    Sandbox,
+}
+
+impl FabricType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FabricType::Dev => "DEV",
+            FabricType::Test => "TEST",
+            FabricType::Qa => "QA",
+            FabricType::Uat => "UAT",
+            FabricType::Ei => "EI",
+            FabricType::Pre => "PRE",
+            FabricType::Stg => "STG",
+            FabricType::NonProd => "NON_PROD",
+            FabricType::Prod => "PROD",
+            FabricType::Corp => "CORP",
+            FabricType::Rvw => "RVW",
+            FabricType::Prd => "PRD",
+            FabricType::Tst => "TST",
+            FabricType::Sit => "SIT",
+            FabricType::Sbx => "SBX",
+            FabricType::Sandbox => "SANDBOX",
+        }
+    }
+
+    /// The environment of a URN; URNs are only accepted with a known one.
+    pub fn from_env(env: Option<&str>) -> FabricType {
+        const ALL: [FabricType; 16] = [
+            FabricType::Dev,
+            FabricType::Test,
+            FabricType::Qa,
+            FabricType::Uat,
+            FabricType::Ei,
+            FabricType::Pre,
+            FabricType::Stg,
+            FabricType::NonProd,
+            FabricType::Prod,
+            FabricType::Corp,
+            FabricType::Rvw,
+            FabricType::Prd,
+            FabricType::Tst,
+            FabricType::Sit,
+            FabricType::Sbx,
+            FabricType::Sandbox,
+        ];
+        ALL.into_iter()
+            .find(|f| Some(f.as_str()) == env)
+            .unwrap_or(FabricType::Prod)
+    }
+}
+
+/// A version label.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "VersionTag")]
+pub struct VersionTagGql {
+    /// The version, such as `1.0` or `v2`.
+    pub version_tag: Option<String>,
+}
+
+impl From<&VersionTag> for VersionTagGql {
+    fn from(v: &VersionTag) -> Self {
+        VersionTagGql {
+            version_tag: v.version_tag.clone(),
+        }
+    }
+}
+
+/// When something happened and who did it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AuditStamp {
+    /// Milliseconds since the Unix epoch.
+    pub time: Long,
+    /// The URN of the actor.
+    pub actor: Option<String>,
+}
+
+impl From<&TimeStamp> for AuditStamp {
+    fn from(t: &TimeStamp) -> Self {
+        AuditStamp {
+            time: Long(t.time),
+            actor: t.actor.clone(),
+        }
+    }
+}
+
+/// One custom property of an entity.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CustomPropertiesEntry {
+    /// The property name.
+    pub key: String,
+    /// The property value.
+    pub value: Option<String>,
+    /// The URN of the entity that carries the property.
+    pub associated_urn: String,
+}
+
+pub fn custom_properties(
+    owner: &str,
+    map: &std::collections::BTreeMap<String, String>,
+) -> Option<Vec<CustomPropertiesEntry>> {
+    Some(
+        map.iter()
+            .map(|(k, v)| CustomPropertiesEntry {
+                key: k.clone(),
+                value: Some(v.clone()),
+                associated_urn: owner.to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// A hyper-parameter of a training run.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "MLHyperParam")]
+pub struct MlHyperParam {
+    /// Its name, such as `learning_rate`.
+    pub name: Option<String>,
+    /// What it controls.
+    pub description: Option<String>,
+    /// Its value, as text.
+    pub value: Option<String>,
+    /// When it was recorded, in milliseconds since the epoch.
+    pub created_at: Option<Long>,
+}
+
+/// A metric of a training run.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(name = "MLMetric")]
+pub struct MlMetric {
+    /// Its name, such as `accuracy`.
+    pub name: Option<String>,
+    /// What it measures.
+    pub description: Option<String>,
+    /// Its value, as text.
+    pub value: Option<String>,
+    /// When it was recorded, in milliseconds since the epoch.
+    pub created_at: Option<Long>,
+}
+
+pub fn hyper_params(list: &Option<Vec<NamedValue>>) -> Option<Vec<Option<MlHyperParam>>> {
+    list.as_ref().map(|l| {
+        l.iter()
+            .map(|n| {
+                Some(MlHyperParam {
+                    name: Some(n.name.clone()),
+                    description: n.description.clone(),
+                    value: n.value.clone(),
+                    created_at: n.created_at.map(Long),
+                })
+            })
+            .collect()
+    })
+}
+
+pub fn metrics(list: &Option<Vec<NamedValue>>) -> Option<Vec<Option<MlMetric>>> {
+    list.as_ref().map(|l| {
+        l.iter()
+            .map(|n| {
+                Some(MlMetric {
+                    name: Some(n.name.clone()),
+                    description: n.description.clone(),
+                    value: n.value.clone(),
+                    created_at: n.created_at.map(Long),
+                })
+            })
+            .collect()
+    })
+}
+
+/// Whether an entity is soft-deleted.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Status {
+    /// True when the entity was soft-deleted; it then shows in no list and no lineage.
+    pub removed: bool,
+}

@@ -1,0 +1,50 @@
+//! sea-orm entities over the three tables of the catalog, and opening the database.
+
+pub mod aspect;
+pub mod edge;
+pub mod entity;
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+/// Opens the database. For SQLite the file is created if missing, and the connection is set up
+/// for a server: WAL (readers do not block the writer), foreign keys on, a busy timeout so a
+/// writer waits for another instead of failing, and `synchronous=NORMAL`, which in WAL mode
+/// keeps every committed transaction across a process crash.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let mut url = url.to_string();
+    let sqlite = url.starts_with("sqlite:");
+    if sqlite && !url.contains("mode=") && !url.contains(":memory:") {
+        url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+    }
+    let mut opts = ConnectOptions::new(url);
+    opts.sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30));
+    if sqlite {
+        opts.max_connections(8).min_connections(1);
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(30))
+        });
+    } else {
+        opts.max_connections(16).min_connections(1);
+    }
+    let db = Database::connect(opts).await?;
+    Ok(db)
+}
+
+pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
+    db.get_database_backend() == DbBackend::Sqlite
+}
+
+/// Milliseconds since the Unix epoch, the unit of every timestamp in the catalog.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

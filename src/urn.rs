@@ -1,0 +1,409 @@
+//! URN parsing and formatting. A URN is parsed once where it enters (a GraphQL argument, a REST
+//! path, an aspect field) into a [`Urn`]; everything inside takes the typed value.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The entity types mlcat knows. URNs of other DataHub types (`dataJob`, `corpuser`, ...) are
+/// accepted and kept as [`EntityKind::Other`], so an aspect that references them loses nothing.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EntityKind {
+    Dataset,
+    DataPlatform,
+    MlFeature,
+    MlFeatureTable,
+    MlPrimaryKey,
+    MlModel,
+    MlModelGroup,
+    MlModelDeployment,
+    Other(String),
+}
+
+impl EntityKind {
+    /// The entity type as it is spelled in a URN (`urn:li:<this>:...`).
+    pub fn as_str(&self) -> &str {
+        match self {
+            EntityKind::Dataset => "dataset",
+            EntityKind::DataPlatform => "dataPlatform",
+            EntityKind::MlFeature => "mlFeature",
+            EntityKind::MlFeatureTable => "mlFeatureTable",
+            EntityKind::MlPrimaryKey => "mlPrimaryKey",
+            EntityKind::MlModel => "mlModel",
+            EntityKind::MlModelGroup => "mlModelGroup",
+            EntityKind::MlModelDeployment => "mlModelDeployment",
+            EntityKind::Other(s) => s,
+        }
+    }
+
+    pub fn parse(s: &str) -> EntityKind {
+        match s {
+            "dataset" => EntityKind::Dataset,
+            "dataPlatform" => EntityKind::DataPlatform,
+            "mlFeature" => EntityKind::MlFeature,
+            "mlFeatureTable" => EntityKind::MlFeatureTable,
+            "mlPrimaryKey" => EntityKind::MlPrimaryKey,
+            "mlModel" => EntityKind::MlModel,
+            "mlModelGroup" => EntityKind::MlModelGroup,
+            "mlModelDeployment" => EntityKind::MlModelDeployment,
+            other => EntityKind::Other(other.to_string()),
+        }
+    }
+
+    /// What the key of a URN of this type looks like, for error messages.
+    fn key_shape(&self) -> &'static str {
+        match self {
+            EntityKind::Dataset => "(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+            EntityKind::MlModel => "(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+            EntityKind::MlModelGroup => "(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+            EntityKind::MlModelDeployment => "(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+            EntityKind::MlFeatureTable => "(urn:li:dataPlatform:<platform>,<name>)",
+            EntityKind::MlFeature | EntityKind::MlPrimaryKey => "(<featureNamespace>,<name>)",
+            EntityKind::DataPlatform => "<platform>",
+            EntityKind::Other(_) => "<key>",
+        }
+    }
+}
+
+impl fmt::Display for EntityKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// DataHub's FabricType: the environment of a dataset, model, group or deployment.
+pub const FABRIC_TYPES: &[&str] = &[
+    "DEV", "TEST", "QA", "UAT", "EI", "PRE", "STG", "NON_PROD", "PROD", "CORP", "RVW", "PRD", "TST",
+    "SIT", "SBX", "SANDBOX",
+];
+
+/// Longest URN accepted, in bytes; DataHub caps typed URNs well below this.
+pub const MAX_URN_LEN: usize = 1024;
+
+/// A parsed URN with its key parts, kept together with its canonical text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Urn {
+    text: String,
+    kind: EntityKind,
+    name: String,
+    platform: Option<String>,
+    env: Option<String>,
+    namespace: Option<String>,
+}
+
+/// Why a string is not a URN mlcat accepts; the message says what to fix.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("invalid URN {input:?}: {reason}")]
+pub struct UrnError {
+    pub input: String,
+    pub reason: String,
+}
+
+impl Urn {
+    pub fn parse(input: &str) -> Result<Urn, UrnError> {
+        let fail = |reason: String| UrnError {
+            input: truncate(input, 200),
+            reason,
+        };
+        if input.len() > MAX_URN_LEN {
+            return Err(fail(format!("longer than {MAX_URN_LEN} bytes")));
+        }
+        if input.chars().any(char::is_control) {
+            return Err(fail("contains control characters".into()));
+        }
+        let rest = input
+            .strip_prefix("urn:li:")
+            .ok_or_else(|| fail("must start with \"urn:li:\"".into()))?;
+        let (kind, key) = rest
+            .split_once(':')
+            .ok_or_else(|| fail("expected urn:li:<entityType>:<key>".into()))?;
+        if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(fail(format!("entity type {kind:?} is not a name")));
+        }
+        if key.is_empty() {
+            return Err(fail("the key after the entity type is empty".into()));
+        }
+        let kind = EntityKind::parse(kind);
+        let shape = |why: &str| fail(format!("{why}; a {kind} URN looks like urn:li:{kind}:{}", kind.key_shape()));
+        let mut urn = Urn {
+            text: input.to_string(),
+            kind: kind.clone(),
+            name: String::new(),
+            platform: None,
+            env: None,
+            namespace: None,
+        };
+        match kind {
+            EntityKind::Dataset
+            | EntityKind::MlModel
+            | EntityKind::MlModelGroup
+            | EntityKind::MlModelDeployment => {
+                let parts = tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
+                if parts.len() < 3 {
+                    return Err(shape("the key needs three parts"));
+                }
+                let platform = platform_of(parts[0]).ok_or_else(|| {
+                    shape("the first part must be a data platform URN")
+                })?;
+                let env = parts[parts.len() - 1];
+                if !FABRIC_TYPES.contains(&env) {
+                    return Err(shape(&format!(
+                        "environment {env:?} is not one of {}",
+                        FABRIC_TYPES.join(", ")
+                    )));
+                }
+                // A dataset name may itself contain commas: everything between the platform
+                // and the environment is the name.
+                let name = parts[1..parts.len() - 1].join(",");
+                if name.trim().is_empty() {
+                    return Err(shape("the name is empty"));
+                }
+                urn.name = name;
+                urn.platform = Some(platform.to_string());
+                urn.env = Some(env.to_string());
+            }
+            EntityKind::MlFeatureTable => {
+                let parts = tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
+                if parts.len() < 2 {
+                    return Err(shape("the key needs two parts"));
+                }
+                let platform = platform_of(parts[0]).ok_or_else(|| {
+                    shape("the first part must be a data platform URN")
+                })?;
+                let name = parts[1..].join(",");
+                if name.trim().is_empty() {
+                    return Err(shape("the name is empty"));
+                }
+                urn.name = name;
+                urn.platform = Some(platform.to_string());
+            }
+            EntityKind::MlFeature | EntityKind::MlPrimaryKey => {
+                let parts = tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
+                if parts.len() != 2 {
+                    return Err(shape("the key needs exactly two parts"));
+                }
+                if parts[0].trim().is_empty() || parts[1].trim().is_empty() {
+                    return Err(shape("the namespace and the name must not be empty"));
+                }
+                urn.namespace = Some(parts[0].to_string());
+                urn.name = parts[1].to_string();
+            }
+            EntityKind::DataPlatform => {
+                if key.contains(['(', ')', ',']) {
+                    return Err(shape("a platform name has no parentheses or commas"));
+                }
+                urn.name = key.to_string();
+            }
+            EntityKind::Other(_) => {
+                if !balanced(key) {
+                    return Err(fail("unbalanced parentheses in the key".into()));
+                }
+                urn.name = key.to_string();
+            }
+        }
+        Ok(urn)
+    }
+
+    pub fn dataset(platform: &str, name: &str, env: &str) -> Result<Urn, UrnError> {
+        Urn::parse(&format!("urn:li:dataset:(urn:li:dataPlatform:{platform},{name},{env})"))
+    }
+    pub fn ml_model(platform: &str, name: &str, env: &str) -> Result<Urn, UrnError> {
+        Urn::parse(&format!("urn:li:mlModel:(urn:li:dataPlatform:{platform},{name},{env})"))
+    }
+    pub fn ml_model_group(platform: &str, name: &str, env: &str) -> Result<Urn, UrnError> {
+        Urn::parse(&format!(
+            "urn:li:mlModelGroup:(urn:li:dataPlatform:{platform},{name},{env})"
+        ))
+    }
+    pub fn ml_feature_table(platform: &str, name: &str) -> Result<Urn, UrnError> {
+        Urn::parse(&format!("urn:li:mlFeatureTable:(urn:li:dataPlatform:{platform},{name})"))
+    }
+    pub fn ml_feature(namespace: &str, name: &str) -> Result<Urn, UrnError> {
+        Urn::parse(&format!("urn:li:mlFeature:({namespace},{name})"))
+    }
+    pub fn ml_primary_key(namespace: &str, name: &str) -> Result<Urn, UrnError> {
+        Urn::parse(&format!("urn:li:mlPrimaryKey:({namespace},{name})"))
+    }
+    pub fn data_platform(name: &str) -> Result<Urn, UrnError> {
+        Urn::parse(&format!("urn:li:dataPlatform:{name}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+    pub fn kind(&self) -> &EntityKind {
+        &self.kind
+    }
+    /// The entity's name from its key (the `name` part; the whole key for other types).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The platform name (`feast`, not the platform URN), for types whose key has one.
+    pub fn platform(&self) -> Option<&str> {
+        self.platform.as_deref()
+    }
+    pub fn platform_urn(&self) -> Option<Urn> {
+        self.platform.as_deref().and_then(|p| Urn::data_platform(p).ok())
+    }
+    pub fn env(&self) -> Option<&str> {
+        self.env.as_deref()
+    }
+    pub fn namespace(&self) -> Option<&str> {
+        self.namespace.as_deref()
+    }
+
+    /// Refuses a URN of another entity type, naming the field it came from.
+    pub fn expect_kind(&self, field: &str, kinds: &[EntityKind]) -> Result<(), String> {
+        if kinds.contains(&self.kind) {
+            return Ok(());
+        }
+        let wanted: Vec<&str> = kinds.iter().map(EntityKind::as_str).collect();
+        Err(format!(
+            "{field}: expected a {} URN, got a {} URN ({})",
+            wanted.join(" or "),
+            self.kind,
+            self.text
+        ))
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
+fn balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    for c in s.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// Splits `(a,b,(c,d))` at its top-level commas.
+fn tuple_parts(key: &str) -> Option<Vec<&str>> {
+    let inner = key.strip_prefix('(')?.strip_suffix(')')?;
+    if !balanced(inner) {
+        return None;
+    }
+    let mut parts = Vec::new();
+    let (mut depth, mut start) = (0i32, 0usize);
+    for (i, c) in inner.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth -= 1,
+            ',' if depth == 0 => {
+                parts.push(&inner[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push(&inner[start..]);
+    Some(parts)
+}
+
+fn platform_of(part: &str) -> Option<&str> {
+    let name = part.strip_prefix("urn:li:dataPlatform:")?;
+    (!name.is_empty() && !name.contains(['(', ')', ','])).then_some(name)
+}
+
+impl fmt::Display for Urn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl FromStr for Urn {
+    type Err = UrnError;
+    fn from_str(s: &str) -> Result<Urn, UrnError> {
+        Urn::parse(s)
+    }
+}
+
+impl Serialize for Urn {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Urn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Urn, D::Error> {
+        let s = String::deserialize(d)?;
+        Urn::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_tutorial_urns() {
+        let f = Urn::parse(
+            "urn:li:mlFeature:(test_feature_table_all_feature_dtypes,test_BOOL_LIST_feature)",
+        )
+        .unwrap();
+        assert_eq!(f.kind(), &EntityKind::MlFeature);
+        assert_eq!(f.namespace(), Some("test_feature_table_all_feature_dtypes"));
+        assert_eq!(f.name(), "test_BOOL_LIST_feature");
+
+        let m = Urn::parse("urn:li:mlModel:(urn:li:dataPlatform:science,scienceModel,PROD)").unwrap();
+        assert_eq!((m.platform(), m.name(), m.env()), (Some("science"), "scienceModel", Some("PROD")));
+
+        let t = Urn::parse(
+            "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,test_feature_table_all_feature_dtypes)",
+        )
+        .unwrap();
+        assert_eq!(t.platform(), Some("feast"));
+        assert_eq!(t.platform_urn().unwrap().as_str(), "urn:li:dataPlatform:feast");
+    }
+
+    #[test]
+    fn dataset_names_may_hold_commas_and_unicode() {
+        let d = Urn::parse("urn:li:dataset:(urn:li:dataPlatform:hive,a,b.ü,PROD)").unwrap();
+        assert_eq!(d.name(), "a,b.ü");
+    }
+
+    #[test]
+    fn refuses_malformed_urns_with_a_reason() {
+        for (input, needle) in [
+            ("mlModel:x", "urn:li:"),
+            ("urn:li:mlModel", "urn:li:<entityType>:<key>"),
+            ("urn:li:mlModel:(urn:li:dataPlatform:x,m,NOPE)", "environment"),
+            ("urn:li:mlModel:(x,m,PROD)", "data platform URN"),
+            ("urn:li:mlFeature:(a,b,c)", "exactly two parts"),
+            ("urn:li:mlFeature:(a,)", "must not be empty"),
+            ("urn:li:mlFeature:a", "tuple"),
+            ("urn:li:dataset:(urn:li:dataPlatform:x,t,PROD", "tuple"),
+            ("urn:li:foo:(a", "unbalanced"),
+            ("urn:li:mlFeature:(a,b\n)", "control"),
+        ] {
+            let err = Urn::parse(input).unwrap_err();
+            assert!(err.reason.contains(needle), "{input}: {}", err.reason);
+        }
+    }
+
+    #[test]
+    fn expect_kind_names_the_field() {
+        let m = Urn::parse("urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD)").unwrap();
+        let e = m.expect_kind("mlFeatures[0]", &[EntityKind::MlFeature]).unwrap_err();
+        assert!(e.starts_with("mlFeatures[0]: expected a mlFeature URN, got a mlModel URN"));
+    }
+}
