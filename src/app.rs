@@ -45,11 +45,12 @@ pub fn router(db: DatabaseConnection, limits: &Limits) -> Router {
 }
 
 async fn graphql_handler(State(state): State<Arc<AppState>>, request: GraphQLRequest) -> GraphQLResponse {
+    let (loaders, batches) = loaders::for_request(state.catalog.clone());
     let request = request
         .into_inner()
         .data(state.catalog.clone())
-        .data(loaders::for_request(state.catalog.clone()));
-    let mut response = state.schema.execute(request).await;
+        .data(loaders);
+    let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     graphql::ensure_error_codes(&mut response);
     response.into()
 }

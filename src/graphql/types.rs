@@ -40,10 +40,16 @@ impl Common<'_> {
         }
     }
 
-    /// What a person wrote wins over what ingestion wrote.
-    async fn description(&self, ctx: &Context<'_>, ingested: Option<String>) -> Result<Option<String>> {
-        let edited = self.editable(ctx).await?.and_then(|e| e.description);
-        Ok(edited.or(ingested))
+    /// What a person wrote wins over what ingestion wrote; both aspects load in one batch.
+    async fn description<P: Described>(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let Some(editable) = asp::editable_aspect_name(&self.kind()) else {
+            return Ok(None);
+        };
+        let (props, edited): (Option<P>, Option<EditableProperties>) =
+            loaders::aspect_pair(ctx, self.0, P::NAME, editable).await?;
+        Ok(edited
+            .and_then(|e| e.description)
+            .or_else(|| props.and_then(Described::into_description)))
     }
 
     fn last_ingested(&self) -> Option<Long> {
@@ -58,6 +64,30 @@ impl Common<'_> {
         }
     }
 }
+
+/// A properties aspect with an ingested description.
+trait Described: AspectSpec {
+    fn into_description(self) -> Option<String>;
+}
+
+macro_rules! described {
+    ($($t:ty),*) => {$(
+        impl Described for $t {
+            fn into_description(self) -> Option<String> {
+                self.description
+            }
+        }
+    )*};
+}
+
+described!(
+    MlFeatureProperties,
+    MlPrimaryKeyProperties,
+    MlFeatureTableProperties,
+    MlModelProperties,
+    MlModelGroupProperties,
+    DatasetProperties
+);
 
 /// The URNs in an aspect field, resolved to live entities in the order the aspect lists them.
 async fn resolve<T>(ctx: &Context<'_>, urns: &[Urn], wrap: fn(Row) -> T) -> Result<Vec<Option<T>>> {
@@ -157,8 +187,7 @@ impl MlFeature {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let ingested = self.props(ctx).await?.and_then(|p| p.description);
-        Common(&self.0).description(ctx, ingested).await
+        Common(&self.0).description::<MlFeatureProperties>(ctx).await
     }
     /// The data type, copied from the properties.
     async fn data_type(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureDataType>> {
@@ -254,8 +283,7 @@ impl MlPrimaryKey {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let ingested = self.props(ctx).await?.and_then(|p| p.description);
-        Common(&self.0).description(ctx, ingested).await
+        Common(&self.0).description::<MlPrimaryKeyProperties>(ctx).await
     }
     /// The data type, copied from the properties.
     async fn data_type(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureDataType>> {
@@ -348,8 +376,7 @@ impl MlFeatureTable {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let ingested = self.props(ctx).await?.and_then(|p| p.description);
-        Common(&self.0).description(ctx, ingested).await
+        Common(&self.0).description::<MlFeatureTableProperties>(ctx).await
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureTablePropertiesGql>> {
@@ -444,8 +471,7 @@ impl MlModel {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let ingested = self.props(ctx).await?.and_then(|p| p.description);
-        Common(&self.0).description(ctx, ingested).await
+        Common(&self.0).description::<MlModelProperties>(ctx).await
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlModelPropertiesGql>> {
@@ -583,8 +609,7 @@ impl MlModelGroup {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let ingested = self.props(ctx).await?.and_then(|p| p.description);
-        Common(&self.0).description(ctx, ingested).await
+        Common(&self.0).description::<MlModelGroupProperties>(ctx).await
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlModelGroupPropertiesGql>> {
@@ -685,8 +710,7 @@ impl Dataset {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let ingested = self.props(ctx).await?.and_then(|p| p.description);
-        Common(&self.0).description(ctx, ingested).await
+        Common(&self.0).description::<DatasetProperties>(ctx).await
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<DatasetPropertiesGql>> {

@@ -1,0 +1,62 @@
+//! The playground page, its assets and its example operations, all served by mlcat itself; and
+//! every example runs against the demo catalog without errors, so the examples never rot.
+
+use axum::http::StatusCode;
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+#[tokio::test]
+async fn page_and_every_asset_it_references_are_served_locally() {
+    let app = TestApp::new().await;
+    let (status, page) = app.get("/playground").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = String::from_utf8(page).unwrap();
+    assert!(page.contains("<title>"));
+    let mut assets = 0;
+    for (attr, quote) in [("src=", '"'), ("href=", '"')] {
+        for part in page.split(attr).skip(1) {
+            let url: String = part.trim_start_matches(quote).chars().take_while(|c| *c != quote).collect();
+            assert!(!url.starts_with("http:") && !url.starts_with("https:") && !url.starts_with("//"), "external asset {url}");
+            if url.starts_with("/playground/assets/") {
+                let (status, body) = app.get(&url).await;
+                assert_eq!(status, StatusCode::OK, "{url}");
+                assert!(body.len() > 1000, "{url} is suspiciously small");
+                assets += 1;
+            }
+        }
+    }
+    assert!(assets >= 4, "the page loads GraphiQL, its CSS and React from /playground/assets");
+    assert_eq!(app.get("/playground/assets/nope.js").await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn root_leads_to_the_playground_and_health_answers() {
+    let app = TestApp::new().await;
+    let (status, _) = app.get("/").await;
+    assert!(status.is_redirection());
+    let (status, body) = app.get("/health").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["status"], "ok");
+}
+
+#[tokio::test]
+async fn every_example_runs_on_the_demo_catalog() {
+    let app = TestApp::with_demo().await;
+    let (status, body) = app.get("/playground/examples").await;
+    assert_eq!(status, StatusCode::OK);
+    let examples: Vec<Value> = serde_json::from_slice(&body).unwrap();
+    assert!(examples.len() >= 8);
+    for example in examples {
+        let query = example["query"].as_str().unwrap();
+        assert!(!example["title"].as_str().unwrap().is_empty());
+        let answer = app.gql(query).await;
+        assert!(answer.get("errors").is_none(), "{}: {answer:#}", example["name"]);
+        let data = answer["data"].as_object().unwrap();
+        assert!(
+            data.values().all(|v| !v.is_null()),
+            "{} answered null: {answer:#}",
+            example["name"]
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! The test harness: the real router in-process over a fresh database per test. SQLite (a file
+//! in a temporary directory) by default; PostgreSQL when `TEST_DATABASE_URL` is set, with a new
+//! database per test.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use migration::{Migrator, MigratorTrait};
+use mlcat::catalog::Catalog;
+use mlcat::config::Limits;
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+pub struct TestApp {
+    router: Router,
+    pub db: DatabaseConnection,
+    statements: Arc<AtomicUsize>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+
+/// A fresh, empty database URL for one test.
+pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let admin = mlcat::store::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            CLEANED
+                .get_or_init(|| async {
+                    // Databases left by an earlier run of the suite.
+                    let rows = admin
+                        .query_all(Statement::from_string(
+                            admin.get_database_backend(),
+                            "SELECT datname FROM pg_database WHERE datname LIKE 'mlcat_test_%'",
+                        ))
+                        .await
+                        .expect("list old test databases");
+                    for row in rows {
+                        let name: String = row.try_get("", "datname").expect("datname");
+                        let _ = admin
+                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .await;
+                    }
+                })
+                .await;
+            let name = format!(
+                "mlcat_test_{}_{}_{}",
+                std::process::id(),
+                COUNTER.fetch_add(1, Ordering::SeqCst),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.subsec_nanos())
+                    .unwrap_or(0)
+            );
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            (format!("{base}/{name}"), None)
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("test.db").display());
+            (url, Some(dir))
+        }
+    }
+}
+
+impl TestApp {
+    /// An empty, migrated catalog.
+    pub async fn new() -> TestApp {
+        TestApp::with_limits(Limits::default()).await
+    }
+
+    pub async fn with_limits(limits: Limits) -> TestApp {
+        let (url, dir) = fresh_database().await;
+        let mut db = mlcat::store::connect(&url).await.expect("connect");
+        Migrator::up(&db, None).await.expect("migrate");
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
+        let router = mlcat::app::router(db.clone(), &limits);
+        TestApp {
+            router,
+            db,
+            statements,
+            _dir: dir,
+        }
+    }
+
+    /// The demo catalog, loaded through the write path.
+    pub async fn with_demo() -> TestApp {
+        let app = TestApp::new().await;
+        mlcat::demo::load(&app.catalog()).await.expect("load demo");
+        app
+    }
+
+    pub fn catalog(&self) -> Catalog {
+        Catalog::new(self.db.clone())
+    }
+
+    /// SQL statements run so far on this app's database.
+    pub fn statements(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
+        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let status = response.status();
+        let body = response.into_body().collect().await.expect("body").to_bytes();
+        (status, body.to_vec())
+    }
+
+    pub async fn get(&self, path: &str) -> (StatusCode, Vec<u8>) {
+        self.request(Request::get(path).body(Body::empty()).expect("request")).await
+    }
+
+    /// POSTs a GraphQL request to `/api/graphql` and returns the JSON answer.
+    pub async fn gql_vars(&self, query: &str, variables: Value) -> Value {
+        let body = json!({"query": query, "variables": variables}).to_string();
+        let (status, bytes) = self
+            .request(
+                Request::post("/api/graphql")
+                    .header("content-type", "application/json")
+                    .body(Body::from(body))
+                    .expect("request"),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+        serde_json::from_slice(&bytes).expect("JSON answer")
+    }
+
+    pub async fn gql(&self, query: &str) -> Value {
+        self.gql_vars(query, json!({})).await
+    }
+
+    /// Runs a query that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str) -> Value {
+        let answer = self.gql(query).await;
+        assert!(answer.get("errors").is_none(), "unexpected errors: {answer:#}");
+        answer["data"].clone()
+    }
+
+    /// Runs a query that must fail and returns the code of its first error.
+    pub async fn error_code(&self, query: &str) -> String {
+        let answer = self.gql(query).await;
+        answer["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("expected an error with a code: {answer:#}"))
+            .to_string()
+    }
+
+    /// A count of rows, for asserting that nothing was written.
+    pub async fn count_rows(&self, table: &str) -> i64 {
+        let row = self
+            .db
+            .query_one(Statement::from_string(
+                self.db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("one row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+}
