@@ -49,7 +49,7 @@ pub struct ServeArgs {
 }
 
 /// Limits that protect the server from oversized or expensive requests.
-#[derive(Args, Debug, Clone)]
+#[derive(Parser, Debug, Clone)]
 pub struct Limits {
     /// Deepest query nesting accepted.
     #[arg(long, env = "MLCAT_MAX_QUERY_DEPTH", default_value_t = 16)]
@@ -69,13 +69,8 @@ pub struct Limits {
 }
 
 impl Default for Limits {
+    /// The same defaults as the command line.
     fn default() -> Limits {
-        Limits {
-            max_query_depth: 16,
-            max_query_complexity: 5000,
-            max_body_bytes: 32 * 1024 * 1024,
-            max_page_size: 1000,
-            default_page_size: 20,
-        }
+        Limits::parse_from(["mlcat"])
     }
 }

@@ -12,6 +12,7 @@ impl MigrationName for Migration {
 }
 
 #[derive(DeriveIden)]
+#[expect(clippy::enum_variant_names, reason = "the column is named entity_type")]
 enum Entity {
     Table,
     Id,

@@ -8,7 +8,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, Simple
 use serde_json::Value;
 
 use super::loaders;
-use super::scalars::FabricType;
+use super::scalars::{FabricType, Long};
 use super::types::{Dataset, MlFeature, MlFeatureTable, MlModel, MlModelGroup, MlPrimaryKey};
 use crate::catalog::aspects::{
     editable_aspect_name, AspectSpec, DatasetProperties, EditableProperties, MlFeatureDataType,
@@ -210,7 +210,7 @@ pub struct AspectWriteResult {
     /// The aspect written.
     pub aspect_name: String,
     /// The version now latest.
-    pub version: i64,
+    pub version: Long,
     /// False when the value equalled the latest version, so no version was added.
     pub changed: bool,
 }
@@ -528,7 +528,7 @@ impl Mutation {
         Ok(AspectWriteResult {
             urn: written.urn.to_string(),
             aspect_name: written.aspect,
-            version: written.version,
+            version: Long(written.version),
             changed: written.changed,
         })
     }

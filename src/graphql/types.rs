@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{ComplexObject, Context, Enum, Interface, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, Interface, Object, Result, SimpleObject};
 
 use super::loaders::{self, aspect};
 use super::scalars::{
@@ -821,7 +821,6 @@ pub enum PlatformType {
 
 /// Properties of a data platform.
 #[derive(SimpleObject)]
-#[graphql(complex)]
 pub struct DataPlatformProperties {
     /// The kind of platform.
     #[graphql(name = "type")]
@@ -833,9 +832,6 @@ pub struct DataPlatformProperties {
     /// A logo to show.
     pub logo_url: Option<String>,
 }
-
-#[ComplexObject]
-impl DataPlatformProperties {}
 
 impl DataPlatform {
     pub fn from_urn(urn: &Urn) -> DataPlatform {

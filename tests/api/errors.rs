@@ -1,1 +1,567 @@
-//! (being written)
+//! Bad input: malformed or mistyped URNs, unknown enum values, missing or contradicting key
+//! parts, invalid aspects, GraphQL syntax errors, the depth limit, oversized and non-JSON
+//! bodies. Each is refused with a clear error code, and a refused mutation writes nothing.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use mlcat::config::Limits;
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+const FEATURE: &str = "urn:li:mlFeature:(uc01_preprocess,FREQUENCY)";
+const KEY: &str = "urn:li:mlPrimaryKey:(uc01_preprocess,O_CUSTOMER_SK)";
+const TABLE: &str = "urn:li:mlFeatureTable:(urn:li:dataPlatform:snowflake,uc01_preprocess)";
+const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v1,PROD)";
+const GROUP: &str = "urn:li:mlModelGroup:(urn:li:dataPlatform:snowflake,customer_segmentation,PROD)";
+const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:snowflake,tpcxai_sf0001.public.orders,PROD)";
+
+/// Each lookup field with a URN of its type that the demo catalog holds.
+const LOOKUPS: [(&str, &str); 6] = [
+    ("mlFeature", FEATURE),
+    ("mlPrimaryKey", KEY),
+    ("mlFeatureTable", TABLE),
+    ("mlModel", MODEL),
+    ("mlModelGroup", GROUP),
+    ("dataset", DATASET),
+];
+
+/// Row counts of the three tables.
+async fn row_counts(app: &TestApp) -> [i64; 3] {
+    [
+        app.count_rows("entity").await,
+        app.count_rows("aspect").await,
+        app.count_rows("edge").await,
+    ]
+}
+
+/// The first error of an answer that must have failed.
+fn first_error(answer: &Value) -> &Value {
+    let error = &answer["errors"][0];
+    assert!(error.is_object(), "expected an error: {answer:#}");
+    error
+}
+
+fn code_of(answer: &Value) -> &str {
+    first_error(answer)["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error with a code: {answer:#}"))
+}
+
+fn message_of(answer: &Value) -> &str {
+    first_error(answer)["message"].as_str().expect("message")
+}
+
+/// Sends a request (with variables) that must be refused with `BAD_USER_INPUT` and write
+/// nothing; answers the error message.
+async fn refused(app: &TestApp, query: &str, variables: Value) -> String {
+    let before = row_counts(app).await;
+    let answer = app.gql_vars(query, variables.clone()).await;
+    assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{query} {variables}: {answer:#}");
+    assert_eq!(row_counts(app).await, before, "a refused request wrote rows: {query} {variables}");
+    message_of(&answer).to_string()
+}
+
+/// Runs one upsert mutation with `input` as a variable; it must be refused and write nothing.
+async fn refused_upsert(app: &TestApp, mutation: &str, input: Value) -> String {
+    let input_type = match mutation {
+        "upsertDataset" => "UpsertDatasetInput".to_string(),
+        other => format!("Upsert{}Input", other.trim_start_matches("upsert")),
+    };
+    let query = format!("mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ urn }} }}");
+    refused(app, &query, json!({ "input": input })).await
+}
+
+const REPLACE: &str = "mutation($urn: String!, $aspect: String!, $value: JSON!) {
+    replaceAspect(input: {urn: $urn, aspectName: $aspect, value: $value}) { version changed } }";
+
+/// The whole latest state of an entity as a lookup answers it, to show a refusal left it alone.
+async fn model_state(app: &TestApp, urn: &str) -> Value {
+    app.data(&format!(
+        r#"{{ mlModel(urn: "{urn}") {{ description status {{ removed }} properties {{ name description
+             version type tags mlFeatures groups {{ urn }} customProperties {{ key value }} }} }} }}"#
+    ))
+    .await
+}
+
+async fn post_raw(app: &TestApp, body: Vec<u8>, content_length: bool) -> (StatusCode, Vec<u8>) {
+    let mut request = Request::post("/api/graphql").header("content-type", "application/json");
+    if content_length {
+        request = request.header("content-length", body.len());
+    }
+    app.request(request.body(Body::from(body)).expect("request")).await
+}
+
+/// A GraphQL request body of about `size` bytes: a mutation padded with a long description.
+fn padded_mutation(size: usize) -> Vec<u8> {
+    let description = "x".repeat(size);
+    json!({
+        "query": "mutation($d: String!) { upsertMLModel(input: {platform: \"p\", name: \"big\", description: $d}) { urn } }",
+        "variables": {"d": description},
+    })
+    .to_string()
+    .into_bytes()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lookups
+
+#[tokio::test]
+async fn malformed_urns_in_lookups_are_bad_input() {
+    let app = TestApp::with_demo().await;
+    let malformed = [
+        "nope",
+        "",
+        "urn:li:mlModel",
+        "urn:li:mlModel:(urn:li:dataPlatform:snowflake,m)",
+        "urn:li:mlModel:(urn:li:dataPlatform:snowflake,m,NOPE)",
+        "urn:li:mlModel:(urn:li:dataPlatform:snowflake,m,prod)",
+        "urn:li:mlModel:(snowflake,m,PROD)",
+        "urn:li:mlModel:urn:li:dataPlatform:snowflake,m,PROD",
+        "urn:li:mlFeature:(a,b,c)",
+        "urn:li:mlFeature:(a)",
+        "urn:li:mlFeature:(a,)",
+        "urn:li:mlPrimaryKey:(a,b,c)",
+        "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast)",
+        "urn:li:dataset:(urn:li:dataPlatform:snowflake,t,PROD",
+        "urn:li:mlFeature:(a,b\n)",
+    ];
+    let too_long = format!("urn:li:mlFeature:(ns,{})", "n".repeat(2000));
+    for (field, _) in LOOKUPS {
+        for urn in malformed.iter().copied().chain([too_long.as_str()]) {
+            let query = format!("query($urn: String!) {{ {field}(urn: $urn) {{ urn }} }}");
+            let answer = app.gql_vars(&query, json!({ "urn": urn })).await;
+            assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{field}({urn:?}): {answer:#}");
+            assert_eq!(answer["data"], json!({ field: null }), "{field}({urn:?})");
+        }
+    }
+    for field in ["entity", "dataPlatform"] {
+        let answer = app.gql(&format!(r#"{{ {field}(urn: "nope") {{ urn }} }}"#)).await;
+        assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{field}: {answer:#}");
+    }
+}
+
+#[tokio::test]
+async fn the_message_names_the_malformed_urn() {
+    let app = TestApp::new().await;
+    let urn = "urn:li:mlModel:(urn:li:dataPlatform:x,m,NOPE)";
+    let message = refused(&app, "query($u: String!) { mlModel(urn: $u) { urn } }", json!({ "u": urn })).await;
+    assert!(message.contains(urn), "{message}");
+}
+
+#[tokio::test]
+async fn a_urn_of_another_type_in_a_lookup_is_bad_input() {
+    let app = TestApp::with_demo().await;
+    for (field, own) in LOOKUPS {
+        for (_, other) in LOOKUPS.iter().filter(|(_, urn)| *urn != own) {
+            let query = format!("query($urn: String!) {{ {field}(urn: $urn) {{ urn }} }}");
+            let answer = app.gql_vars(&query, json!({ "urn": other })).await;
+            assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{field}({other}): {answer:#}");
+            assert_eq!(answer["data"], json!({ field: null }));
+        }
+    }
+    let answer = app.gql(&format!(r#"{{ dataPlatform(urn: "{MODEL}") {{ urn }} }}"#)).await;
+    assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{answer:#}");
+}
+
+#[tokio::test]
+async fn a_well_formed_unknown_urn_is_null() {
+    let app = TestApp::with_demo().await;
+    let counts = row_counts(&app).await;
+    let unknown = [
+        ("mlFeature", "urn:li:mlFeature:(ns,unknown)"),
+        ("mlPrimaryKey", "urn:li:mlPrimaryKey:(ns,unknown)"),
+        ("mlFeatureTable", "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,unknown)"),
+        ("mlModel", "urn:li:mlModel:(urn:li:dataPlatform:snowflake,unknown,PROD)"),
+        ("mlModelGroup", "urn:li:mlModelGroup:(urn:li:dataPlatform:snowflake,unknown,PROD)"),
+        ("dataset", "urn:li:dataset:(urn:li:dataPlatform:snowflake,unknown,PROD)"),
+        ("dataPlatform", "urn:li:dataPlatform:unknown"),
+        ("entity", "urn:li:corpuser:unknown"),
+    ];
+    for (field, urn) in unknown {
+        let query = format!("query($urn: String!) {{ {field}(urn: $urn) {{ urn }} }}");
+        let answer = app.gql_vars(&query, json!({ "urn": urn })).await;
+        assert_eq!(answer, json!({"data": { field: null }}), "{field}({urn})");
+    }
+    // A model known in PROD is unknown in DEV.
+    let answer = app
+        .gql(r#"{ mlModel(urn: "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v1,DEV)") { urn } }"#)
+        .await;
+    assert_eq!(answer, json!({"data": {"mlModel": null}}));
+    assert_eq!(row_counts(&app).await, counts, "a lookup wrote rows");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Mutation input
+
+#[tokio::test]
+async fn an_unknown_enum_value_is_bad_input() {
+    let app = TestApp::new().await;
+    refused(
+        &app,
+        r#"mutation { upsertMLFeature(input: {featureNamespace: "t", name: "f", dataType: NOPE}) { urn } }"#,
+        json!({}),
+    )
+    .await;
+    refused_upsert(&app, "upsertMLFeature", json!({"featureNamespace": "t", "name": "f", "dataType": "NOPE"})).await;
+    refused_upsert(&app, "upsertMLPrimaryKey", json!({"featureNamespace": "t", "name": "k", "dataType": "nominal"}))
+        .await;
+    refused_upsert(&app, "upsertMLModel", json!({"platform": "p", "name": "m", "origin": "MARS"})).await;
+    refused(&app, r#"{ listMLModels(input: {origin: MARS}) { total } }"#, json!({})).await;
+}
+
+#[tokio::test]
+async fn a_urn_of_the_wrong_type_in_a_relation_is_refused_naming_the_field() {
+    let app = TestApp::with_demo().await;
+    let cases = [
+        ("upsertMLFeatureTable", json!({"urn": TABLE, "mlFeatures": [MODEL]}), "mlFeatures[0]"),
+        ("upsertMLFeatureTable", json!({"urn": TABLE, "mlFeatures": [FEATURE, GROUP]}), "mlFeatures[1]"),
+        ("upsertMLFeatureTable", json!({"urn": TABLE, "mlPrimaryKeys": [FEATURE]}), "mlPrimaryKeys[0]"),
+        ("upsertMLFeatureTable", json!({"urn": TABLE, "mlFeatures": ["nope"]}), "mlFeatures[0]"),
+        ("upsertMLModel", json!({"urn": MODEL, "mlFeatures": [GROUP]}), "mlFeatures[0]"),
+        ("upsertMLModel", json!({"urn": MODEL, "groups": [GROUP, MODEL]}), "groups[1]"),
+        ("upsertMLModel", json!({"urn": MODEL, "mlFeatures": [KEY]}), "mlFeatures[0]"),
+        ("upsertMLFeature", json!({"urn": FEATURE, "sources": [FEATURE]}), "sources[0]"),
+        ("upsertMLFeature", json!({"urn": FEATURE, "sources": [DATASET, "urn:li:dataset:x"]}), "sources[1]"),
+        ("upsertMLPrimaryKey", json!({"urn": KEY, "sources": [MODEL]}), "sources[0]"),
+        // The same on entities that do not exist yet.
+        (
+            "upsertMLFeatureTable",
+            json!({"platform": "feast", "name": "new_table", "mlFeatures": [MODEL]}),
+            "mlFeatures[0]",
+        ),
+        ("upsertMLModel", json!({"platform": "p", "name": "new_model", "mlFeatures": [GROUP]}), "mlFeatures[0]"),
+        ("upsertMLFeature", json!({"featureNamespace": "t", "name": "new", "sources": [FEATURE]}), "sources[0]"),
+    ];
+    let model_before = model_state(&app, MODEL).await;
+    for (mutation, input, field) in cases {
+        let message = refused_upsert(&app, mutation, input.clone()).await;
+        assert!(message.contains(field), "{mutation} {input}: {message:?} does not name {field}");
+    }
+    // The model the refused writes aimed at is as it was.
+    assert_eq!(model_state(&app, MODEL).await, model_before);
+    let new = app
+        .data(r#"{ mlModel(urn: "urn:li:mlModel:(urn:li:dataPlatform:p,new_model,PROD)") { urn } }"#)
+        .await;
+    assert_eq!(new, json!({"mlModel": null}));
+}
+
+#[tokio::test]
+async fn an_empty_or_blank_name_is_refused() {
+    let app = TestApp::new().await;
+    for blank in ["", "   ", "\t"] {
+        let cases = [
+            ("upsertMLFeature", json!({"featureNamespace": "t", "name": blank})),
+            ("upsertMLFeature", json!({"featureNamespace": blank, "name": "f"})),
+            ("upsertMLPrimaryKey", json!({"featureNamespace": "t", "name": blank})),
+            ("upsertMLPrimaryKey", json!({"featureNamespace": blank, "name": "k"})),
+            ("upsertMLFeatureTable", json!({"platform": "feast", "name": blank})),
+            ("upsertMLFeatureTable", json!({"platform": blank, "name": "t"})),
+            ("upsertMLModel", json!({"platform": "p", "name": blank})),
+            ("upsertMLModel", json!({"platform": blank, "name": "m"})),
+            ("upsertMLModelGroup", json!({"platform": "p", "name": blank})),
+            ("upsertDataset", json!({"platform": "hive", "name": blank})),
+            ("upsertDataset", json!({"platform": blank, "name": "d"})),
+        ];
+        for (mutation, input) in cases {
+            refused_upsert(&app, mutation, input).await;
+        }
+    }
+    assert_eq!(row_counts(&app).await, [0, 0, 0]);
+}
+
+#[tokio::test]
+async fn neither_urn_nor_key_parts_is_refused() {
+    let app = TestApp::new().await;
+    let cases = [
+        ("upsertMLFeature", json!({})),
+        ("upsertMLFeature", json!({"name": "f", "description": "no namespace"})),
+        ("upsertMLPrimaryKey", json!({"featureNamespace": "t"})),
+        ("upsertMLFeatureTable", json!({"description": "d"})),
+        ("upsertMLFeatureTable", json!({"name": "t"})),
+        ("upsertMLModel", json!({"description": "d"})),
+        ("upsertMLModel", json!({"platform": "p", "origin": "PROD"})),
+        ("upsertMLModelGroup", json!({"name": "g"})),
+        ("upsertDataset", json!({})),
+    ];
+    for (mutation, input) in cases {
+        refused_upsert(&app, mutation, input).await;
+    }
+    assert_eq!(row_counts(&app).await, [0, 0, 0]);
+}
+
+#[tokio::test]
+async fn key_parts_that_contradict_the_urn_are_refused() {
+    let app = TestApp::with_demo().await;
+    let cases = [
+        ("upsertMLModel", json!({"urn": MODEL, "name": "other"}), "name"),
+        ("upsertMLModel", json!({"urn": MODEL, "platform": "vertex"}), "platform"),
+        ("upsertMLModel", json!({"urn": MODEL, "platform": "urn:li:dataPlatform:vertex"}), "platform"),
+        ("upsertMLModel", json!({"urn": MODEL, "origin": "DEV"}), "origin"),
+        ("upsertMLModelGroup", json!({"urn": GROUP, "name": "other"}), "name"),
+        ("upsertDataset", json!({"urn": DATASET, "origin": "QA"}), "origin"),
+        ("upsertDataset", json!({"urn": DATASET, "name": "orders"}), "name"),
+        ("upsertMLFeatureTable", json!({"urn": TABLE, "platform": "feast"}), "platform"),
+        ("upsertMLFeature", json!({"urn": FEATURE, "featureNamespace": "other"}), "featureNamespace"),
+        ("upsertMLPrimaryKey", json!({"urn": KEY, "name": "other"}), "name"),
+    ];
+    let model_before = model_state(&app, MODEL).await;
+    for (mutation, input, field) in cases {
+        let message = refused_upsert(&app, mutation, input.clone()).await;
+        assert!(message.contains(field), "{mutation} {input}: {message:?} does not name {field}");
+    }
+    assert_eq!(model_state(&app, MODEL).await, model_before);
+
+    // Key parts that agree with the URN are accepted.
+    let answer = app
+        .gql_vars(
+            "mutation($input: UpsertMLModelInput!) { upsertMLModel(input: $input) { urn } }",
+            json!({"input": {"urn": MODEL, "platform": "snowflake", "name": "customer_segmentation_v1",
+                             "origin": "PROD"}}),
+        )
+        .await;
+    assert_eq!(answer, json!({"data": {"upsertMLModel": {"urn": MODEL}}}));
+}
+
+#[tokio::test]
+async fn an_upsert_urn_that_is_malformed_or_of_another_type_is_refused() {
+    let app = TestApp::with_demo().await;
+    let cases = [
+        ("upsertMLModel", json!({"urn": FEATURE, "description": "d"})),
+        ("upsertMLModel", json!({"urn": "nope"})),
+        ("upsertMLModel", json!({"urn": "urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)"})),
+        ("upsertMLFeature", json!({"urn": MODEL})),
+        ("upsertMLFeature", json!({"urn": "urn:li:mlFeature:(a,b,c)"})),
+        ("upsertMLPrimaryKey", json!({"urn": FEATURE})),
+        ("upsertMLFeatureTable", json!({"urn": DATASET})),
+        ("upsertMLModelGroup", json!({"urn": MODEL})),
+        ("upsertDataset", json!({"urn": TABLE})),
+        // A name that cannot make a URN.
+        ("upsertMLFeature", json!({"featureNamespace": "a,b", "name": "f"})),
+        ("upsertMLModel", json!({"platform": "p", "name": "m)"})),
+        ("upsertMLModel", json!({"platform": "p(x", "name": "m"})),
+    ];
+    for (mutation, input) in cases {
+        refused_upsert(&app, mutation, input).await;
+    }
+}
+
+#[tokio::test]
+async fn replace_aspect_refuses_an_invalid_known_aspect() {
+    let app = TestApp::with_demo().await;
+    let cases = [
+        (FEATURE, "mlFeatureProperties", json!({"dataType": "NOPE"})),
+        (FEATURE, "mlFeatureProperties", json!({"description": 5})),
+        (FEATURE, "mlFeatureProperties", json!({"sources": "not a list"})),
+        (FEATURE, "mlFeatureProperties", json!({"sources": [MODEL]})),
+        (FEATURE, "mlFeatureProperties", json!({"customProperties": {"k": 1}})),
+        (FEATURE, "mlModelProperties", json!({"description": "a model aspect on a feature"})),
+        (FEATURE, "mlFeatureProperties", json!("a string")),
+        (FEATURE, "mlFeatureProperties", json!([1, 2])),
+        (FEATURE, "mlFeatureProperties", json!(3)),
+        (KEY, "mlPrimaryKeyProperties", json!({"description": "sources is required"})),
+        (TABLE, "mlFeatureTableProperties", json!({"mlFeatures": [MODEL]})),
+        (MODEL, "mlModelProperties", json!({"hyperParams": [{"value": "no name"}]})),
+        (MODEL, "mlModelProperties", json!({"tags": "not a list"})),
+        (MODEL, "mlModelProperties", json!({"groups": [FEATURE]})),
+        (MODEL, "mlModelGroupProperties", json!({})),
+        (MODEL, "status", json!({"removed": "yes"})),
+        (DATASET, "datasetProperties", json!({"name": ["x"]})),
+        (DATASET, "upstreamLineage", json!({"upstreams": [{"dataset": FEATURE}]})),
+        ("urn:li:dataPlatform:feast", "dataPlatformInfo", json!({"name": "feast", "type": "NOPE",
+            "datasetNameDelimiter": "."})),
+        // Unknown aspects are stored as given, but must still be objects with a proper name.
+        (MODEL, "someFutureAspect", json!("not an object")),
+        (MODEL, "bad-name", json!({})),
+        (MODEL, "", json!({})),
+        // The URN itself.
+        ("nope", "mlModelProperties", json!({})),
+        ("urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)", "mlModelProperties", json!({})),
+    ];
+    let model_before = model_state(&app, MODEL).await;
+    for (urn, aspect, value) in cases {
+        refused(&app, REPLACE, json!({"urn": urn, "aspect": aspect, "value": value})).await;
+    }
+    assert_eq!(model_state(&app, MODEL).await, model_before);
+    // Creating an entity through an invalid aspect creates nothing either.
+    let fresh = "urn:li:mlFeature:(t,fresh)";
+    refused(&app, REPLACE, json!({"urn": fresh, "aspect": "mlFeatureProperties", "value": {"dataType": 1}})).await;
+    let read = app.data(&format!(r#"{{ mlFeature(urn: "{fresh}") {{ urn }} }}"#)).await;
+    assert_eq!(read, json!({"mlFeature": null}));
+}
+
+#[tokio::test]
+async fn the_refused_field_is_named_by_replace_aspect() {
+    let app = TestApp::with_demo().await;
+    let message = refused(
+        &app,
+        REPLACE,
+        json!({"urn": TABLE, "aspect": "mlFeatureTableProperties",
+               "value": {"mlFeatures": [FEATURE, MODEL]}}),
+    )
+    .await;
+    assert!(message.contains("mlFeatures[1]"), "{message}");
+    let message = refused(
+        &app,
+        REPLACE,
+        json!({"urn": FEATURE, "aspect": "mlModelProperties", "value": {}}),
+    )
+    .await;
+    assert!(message.contains("mlModelProperties"), "{message}");
+}
+
+#[tokio::test]
+async fn description_and_soft_delete_refuse_bad_urns() {
+    let app = TestApp::with_demo().await;
+    let description = "mutation($urn: String!) { updateDescription(input: {resourceUrn: $urn, description: \"d\"}) }";
+    refused(&app, description, json!({"urn": "nope"})).await;
+    refused(&app, description, json!({"urn": "urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)"})).await;
+    // A platform has no editable description.
+    refused(&app, description, json!({"urn": "urn:li:dataPlatform:snowflake"})).await;
+
+    refused(&app, "mutation { softDeleteEntity(urn: \"nope\") }", json!({})).await;
+    refused(&app, "mutation { restoreEntity(urn: \"urn:li:mlFeature:(a,b,c)\") }", json!({})).await;
+    // One malformed URN refuses the whole batch.
+    refused(
+        &app,
+        "mutation($urns: [String!]!) { batchUpdateSoftDeleted(input: {urns: $urns, deleted: true}) }",
+        json!({"urns": [MODEL, "nope"]}),
+    )
+    .await;
+    assert_eq!(model_state(&app, MODEL).await["mlModel"]["status"], json!(null));
+}
+
+// ---------------------------------------------------------------------------------------------
+// GraphQL documents
+
+#[tokio::test]
+async fn syntax_errors_and_unknown_fields_are_bad_user_input() {
+    let app = TestApp::with_demo().await;
+    let documents = [
+        "{ mlModel(urn: ",
+        "this is not graphql",
+        "",
+        "{ nope }",
+        "{ listMLModels { entities { nope } } }",
+        "{ mlModel { urn } }",
+        r#"{ mlModel(urn: "x", colour: "red") { urn } }"#,
+        r#"{ mlModel(urn: 5) { urn } }"#,
+        "{ listMLModels }",
+        r#"mutation { upsertMLModel(input: {platform: "p", name: "m", colour: "red"}) { urn } }"#,
+        r#"mutation { upsertMLModel(input: {platform: "p", name: "m"}) }"#,
+        r#"mutation { nope(input: {}) }"#,
+        "query($u: String!) { mlModel(urn: $u) { urn } }",
+        "query Twice { listMLModels { total } } query Twice { listMLModels { total } }",
+    ];
+    for document in documents {
+        refused(&app, document, json!({})).await;
+    }
+    // A variable of the wrong type.
+    refused(
+        &app,
+        "mutation($input: UpsertMLModelInput!) { upsertMLModel(input: $input) { urn } }",
+        json!({"input": {"platform": "p", "name": "m", "tags": "not a list", "hyperParams": 5}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_query_deeper_than_the_limit_is_refused() {
+    let app = TestApp::with_limits(Limits {
+        max_query_depth: 3,
+        ..Limits::default()
+    })
+    .await;
+    mlcat::demo::load(&app.catalog()).await.expect("load demo");
+
+    // Three levels are within the limit.
+    let shallow = app.data(r#"{ listMLModels(input: {count: 1}) { entities { name } } }"#).await;
+    assert_eq!(
+        shallow,
+        json!({"listMLModels": {"entities": [{"name": "customer_segmentation_v1"}]}})
+    );
+
+    let deep = format!(r#"{{ mlModel(urn: "{MODEL}") {{ properties {{ groups {{ properties {{ name }} }} }} }} }}"#);
+    let answer = app.gql(&deep).await;
+    assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{answer:#}");
+    assert!(answer["data"].is_null(), "{answer:#}");
+
+    // A deep mutation is refused before it runs: nothing is written.
+    refused(
+        &app,
+        r#"mutation { upsertMLModel(input: {platform: "p", name: "deep"}) { properties { groups { name } } } }"#,
+        json!({}),
+    )
+    .await;
+    let read = app
+        .data(r#"{ mlModel(urn: "urn:li:mlModel:(urn:li:dataPlatform:p,deep,PROD)") { urn } }"#)
+        .await;
+    assert_eq!(read, json!({"mlModel": null}));
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP bodies
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413() {
+    let app = TestApp::with_limits(Limits {
+        max_body_bytes: 2048,
+        ..Limits::default()
+    })
+    .await;
+    // A body under the limit is served.
+    let (status, body) = post_raw(&app, padded_mutation(100), true).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let counts = row_counts(&app).await;
+
+    for content_length in [true, false] {
+        let (status, body) = post_raw(&app, padded_mutation(10_000), content_length).await;
+        assert_eq!(
+            status,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "content-length sent: {content_length}: {}",
+            String::from_utf8_lossy(&body)
+        );
+    }
+    assert_eq!(row_counts(&app).await, counts, "an oversized request wrote rows");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_a_graphql_request_is_a_client_error() {
+    let app = TestApp::with_demo().await;
+    let counts = row_counts(&app).await;
+    let bodies: [&[u8]; 6] = [
+        b"{not json",
+        b"",
+        b"[1, 2",
+        b"\"just a string\"",
+        b"{\"query\": 5}",
+        b"{\"variables\": {}}",
+    ];
+    for body in bodies {
+        let (status, answer) = post_raw(&app, body.to_vec(), true).await;
+        assert!(
+            status.is_client_error(),
+            "{:?} answered {status}: {}",
+            String::from_utf8_lossy(body),
+            String::from_utf8_lossy(&answer)
+        );
+    }
+    // Not JSON at all, with another content type.
+    let (status, _) = app
+        .request(
+            Request::post("/api/graphql")
+                .header("content-type", "text/plain")
+                .body(Body::from("{not json"))
+                .expect("request"),
+        )
+        .await;
+    assert!(status.is_client_error(), "text/plain answered {status}");
+    // A GET without a query.
+    let (status, _) = app.get("/api/graphql").await;
+    assert!(status.is_client_error(), "GET without a query answered {status}");
+    assert_eq!(row_counts(&app).await, counts);
+}

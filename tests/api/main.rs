@@ -1,5 +1,7 @@
 //! mlcat's integration tests: one binary, the real router in-process, a fresh database per test.
 
+#![expect(clippy::unwrap_used, reason = "a test fails loudly on an unexpected error")]
+
 mod support;
 
 mod errors;
