@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use async_graphql::ParseRequestError;
+use async_graphql_axum::rejection::GraphQLRejection;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
@@ -44,7 +46,14 @@ pub fn router(db: DatabaseConnection, limits: &Limits) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-async fn graphql_handler(State(state): State<Arc<AppState>>, request: GraphQLRequest) -> GraphQLResponse {
+async fn graphql_handler(
+    State(state): State<Arc<AppState>>,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+) -> Response {
+    let request = match request {
+        Ok(request) => request,
+        Err(rejection) => return unreadable_request(rejection),
+    };
     let (loaders, batches) = loaders::for_request(state.catalog.clone());
     let request = request
         .into_inner()
@@ -52,7 +61,25 @@ async fn graphql_handler(State(state): State<Arc<AppState>>, request: GraphQLReq
         .data(loaders);
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     graphql::ensure_error_codes(&mut response);
-    response.into()
+    GraphQLResponse::from(response).into_response()
+}
+
+/// A body that is not a GraphQL request at all: 400 (413 when too large), answered in the
+/// GraphQL error shape so clients show the message.
+fn unreadable_request(rejection: GraphQLRejection) -> Response {
+    let status = match rejection.0 {
+        ParseRequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    let message = format!(
+        "the body is not a GraphQL request ({}); send JSON like {{\"query\": \"{{ ... }}\", \"variables\": {{}}}}",
+        rejection.0
+    );
+    (
+        status,
+        Json(json!({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})),
+    )
+        .into_response()
 }
 
 async fn health(State(state): State<Arc<AppState>>) -> Response {

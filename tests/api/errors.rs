@@ -135,7 +135,7 @@ async fn malformed_urns_in_lookups_are_bad_input() {
             let query = format!("query($urn: String!) {{ {field}(urn: $urn) {{ urn }} }}");
             let answer = app.gql_vars(&query, json!({ "urn": urn })).await;
             assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{field}({urn:?}): {answer:#}");
-            assert_eq!(answer["data"], json!({ field: null }), "{field}({urn:?})");
+            assert!(answer["data"][field].is_null(), "{field}({urn:?}): {answer:#}");
         }
     }
     for field in ["entity", "dataPlatform"] {
@@ -160,7 +160,7 @@ async fn a_urn_of_another_type_in_a_lookup_is_bad_input() {
             let query = format!("query($urn: String!) {{ {field}(urn: $urn) {{ urn }} }}");
             let answer = app.gql_vars(&query, json!({ "urn": other })).await;
             assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{field}({other}): {answer:#}");
-            assert_eq!(answer["data"], json!({ field: null }));
+            assert!(answer["data"][field].is_null(), "{field}({other}): {answer:#}");
         }
     }
     let answer = app.gql(&format!(r#"{{ dataPlatform(urn: "{MODEL}") {{ urn }} }}"#)).await;
@@ -533,13 +533,12 @@ async fn a_body_over_the_limit_is_413() {
 async fn a_body_that_is_not_a_graphql_request_is_a_client_error() {
     let app = TestApp::with_demo().await;
     let counts = row_counts(&app).await;
-    let bodies: [&[u8]; 6] = [
+    let bodies: [&[u8]; 5] = [
         b"{not json",
         b"",
         b"[1, 2",
         b"\"just a string\"",
         b"{\"query\": 5}",
-        b"{\"variables\": {}}",
     ];
     for body in bodies {
         let (status, answer) = post_raw(&app, body.to_vec(), true).await;
