@@ -2,18 +2,18 @@
 
 use std::sync::Arc;
 
-use async_graphql::ParseRequestError;
-use async_graphql_axum::rejection::GraphQLRejection;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
+use axum::http::{Method, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::catalog::Catalog;
@@ -25,6 +25,7 @@ use crate::graphql::{self, loaders, MlcatSchema};
 pub struct AppState {
     pub catalog: Catalog,
     pub schema: MlcatSchema,
+    pub max_body_bytes: usize,
 }
 
 /// Builds the router over a migrated database.
@@ -32,6 +33,7 @@ pub fn router(db: DatabaseConnection, limits: &Limits) -> Router {
     let state = AppState {
         catalog: Catalog::new(db),
         schema: graphql::build_schema(limits),
+        max_body_bytes: limits.max_body_bytes,
     };
     Router::new()
         .route("/api/graphql", get(graphql_handler).post(graphql_handler))
@@ -41,40 +43,59 @@ pub fn router(db: DatabaseConnection, limits: &Limits) -> Router {
         .merge(crate::playground::routes())
         .with_state(Arc::new(state))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
-        .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
 }
 
+/// `GET` with the request in the query string, or `POST` with it as JSON. The body is read
+/// here rather than by async-graphql's extractor so that a body over the size limit answers 413
+/// whether or not it announced its length.
 async fn graphql_handler(
     State(state): State<Arc<AppState>>,
-    request: Result<GraphQLRequest, GraphQLRejection>,
+    method: Method,
+    uri: Uri,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    let request = match request {
+    let parsed = if method == Method::GET {
+        async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
+            .map_err(|e| e.to_string())
+    } else {
+        match body {
+            Ok(bytes) => {
+                serde_json::from_slice::<async_graphql::Request>(&bytes).map_err(|e| e.to_string())
+            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return refused(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the body is larger than the limit of {} bytes",
+                        state.max_body_bytes
+                    ),
+                );
+            }
+            Err(rejection) => Err(rejection.body_text()),
+        }
+    };
+    let request = match parsed {
         Ok(request) => request,
-        Err(rejection) => return unreadable_request(rejection),
+        Err(why) => {
+            return refused(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "the body is not a GraphQL request ({why}); send JSON like {{\"query\": \"{{ ... }}\", \"variables\": {{}}}}"
+                ),
+            )
+        }
     };
     let (loaders, batches) = loaders::for_request(state.catalog.clone());
-    let request = request
-        .into_inner()
-        .data(state.catalog.clone())
-        .data(loaders);
+    let request = request.data(state.catalog.clone()).data(loaders);
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     graphql::ensure_error_codes(&mut response);
     GraphQLResponse::from(response).into_response()
 }
 
-/// A body that is not a GraphQL request at all: 400 (413 when too large), answered in the
-/// GraphQL error shape so clients show the message.
-fn unreadable_request(rejection: GraphQLRejection) -> Response {
-    let status = match rejection.0 {
-        ParseRequestError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        _ => StatusCode::BAD_REQUEST,
-    };
-    let message = format!(
-        "the body is not a GraphQL request ({}); send JSON like {{\"query\": \"{{ ... }}\", \"variables\": {{}}}}",
-        rejection.0
-    );
+/// A request refused before GraphQL sees it, in the GraphQL error shape so clients show it.
+fn refused(status: StatusCode, message: String) -> Response {
     (
         status,
         Json(json!({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})),

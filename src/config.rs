@@ -6,7 +6,11 @@ use std::net::SocketAddr;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "mlcat", version, about = "A GraphQL metadata catalog for machine learning")]
+#[command(
+    name = "mlcat",
+    version,
+    about = "A GraphQL metadata catalog for machine learning"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -52,11 +52,21 @@ fn tutorial(writes: &mut Vec<AspectWrite>) -> Result<()> {
     let mut features = Vec::new();
     for (name, data_type) in TUTORIAL_FEATURES {
         let feature = Urn::ml_feature(TUTORIAL_TABLE, name)?;
-        write(writes, &feature, "mlFeatureProperties", json!({"dataType": data_type}));
+        write(
+            writes,
+            &feature,
+            "mlFeatureProperties",
+            json!({"dataType": data_type}),
+        );
         features.push(feature.to_string());
     }
     let key = Urn::ml_primary_key(TUTORIAL_TABLE, "dummy_entity_1")?;
-    write(writes, &key, "mlPrimaryKeyProperties", json!({"dataType": "TEXT", "sources": []}));
+    write(
+        writes,
+        &key,
+        "mlPrimaryKeyProperties",
+        json!({"dataType": "TEXT", "sources": []}),
+    );
     write(
         writes,
         &Urn::ml_feature_table("feast", TUTORIAL_TABLE)?,
@@ -84,78 +94,133 @@ fn tutorial(writes: &mut Vec<AspectWrite>) -> Result<()> {
 }
 
 fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
-    let table = |name: &str| Urn::dataset("snowflake", &format!("tpcxai_sf0001.public.{name}"), "PROD");
+    let table =
+        |name: &str| Urn::dataset("snowflake", &format!("tpcxai_sf0001.public.{name}"), "PROD");
     let orders = table("orders")?;
     let lineitem = table("lineitem")?;
     let returns = table("order_returns")?;
     let customer = table("customer")?;
     for (ds, desc) in [
-        (&orders, "Customer orders: one row per order, with the customer and the order date."),
-        (&lineitem, "Line items of orders: product, quantity and price of each."),
-        (&returns, "Returned line items of orders, with the quantity returned."),
+        (
+            &orders,
+            "Customer orders: one row per order, with the customer and the order date.",
+        ),
+        (
+            &lineitem,
+            "Line items of orders: product, quantity and price of each.",
+        ),
+        (
+            &returns,
+            "Returned line items of orders, with the quantity returned.",
+        ),
         (&customer, "Customers, keyed by customer id."),
     ] {
-        write(writes, ds, "datasetProperties", json!({
-            "name": ds.name().rsplit('.').next().unwrap_or(ds.name()).to_uppercase(),
-            "qualifiedName": ds.name().to_uppercase(),
-            "description": desc,
-            "customProperties": {"source": "TPCx-AI use case 1"},
-        }));
+        write(
+            writes,
+            ds,
+            "datasetProperties",
+            json!({
+                "name": ds.name().rsplit('.').next().unwrap_or(ds.name()).to_uppercase(),
+                "qualifiedName": ds.name().to_uppercase(),
+                "description": desc,
+                "customProperties": {"source": "TPCx-AI use case 1"},
+            }),
+        );
     }
 
     let key = Urn::ml_primary_key(SEGMENTATION_TABLE, "O_CUSTOMER_SK")?;
-    write(writes, &key, "mlPrimaryKeyProperties", json!({
-        "description": "Customer id: the CUSTOMER entity's join key",
-        "dataType": "ORDINAL",
-        "sources": [orders.to_string(), customer.to_string()],
-    }));
+    write(
+        writes,
+        &key,
+        "mlPrimaryKeyProperties",
+        json!({
+            "description": "Customer id: the CUSTOMER entity's join key",
+            "dataType": "ORDINAL",
+            "sources": [orders.to_string(), customer.to_string()],
+        }),
+    );
     let frequency = Urn::ml_feature(SEGMENTATION_TABLE, "FREQUENCY")?;
-    write(writes, &frequency, "mlFeatureProperties", json!({
-        "description": "Orders per year of the customer",
-        "dataType": "CONTINUOUS",
-        "version": {"versionTag": "V_1"},
-        "sources": [orders.to_string(), lineitem.to_string()],
-    }));
+    write(
+        writes,
+        &frequency,
+        "mlFeatureProperties",
+        json!({
+            "description": "Orders per year of the customer",
+            "dataType": "CONTINUOUS",
+            "version": {"versionTag": "V_1"},
+            "sources": [orders.to_string(), lineitem.to_string()],
+        }),
+    );
     let return_ratio = Urn::ml_feature(SEGMENTATION_TABLE, "RETURN_RATIO")?;
-    write(writes, &return_ratio, "mlFeatureProperties", json!({
-        "description": "Share of the customer's line items that were returned",
-        "dataType": "CONTINUOUS",
-        "version": {"versionTag": "V_1"},
-        "sources": [lineitem.to_string(), returns.to_string()],
-    }));
-    write(writes, &Urn::ml_feature_table("snowflake", SEGMENTATION_TABLE)?, "mlFeatureTableProperties", json!({
-        "description": "Feature view FV_UC01_PREPROCESS: order frequency and return ratio per customer",
-        "mlFeatures": [frequency.to_string(), return_ratio.to_string()],
-        "mlPrimaryKeys": [key.to_string()],
-        "customProperties": {"featureViewVersion": "V_1", "refreshFreq": "1 minute"},
-    }));
+    write(
+        writes,
+        &return_ratio,
+        "mlFeatureProperties",
+        json!({
+            "description": "Share of the customer's line items that were returned",
+            "dataType": "CONTINUOUS",
+            "version": {"versionTag": "V_1"},
+            "sources": [lineitem.to_string(), returns.to_string()],
+        }),
+    );
+    write(
+        writes,
+        &Urn::ml_feature_table("snowflake", SEGMENTATION_TABLE)?,
+        "mlFeatureTableProperties",
+        json!({
+            "description": "Feature view FV_UC01_PREPROCESS: order frequency and return ratio per customer",
+            "mlFeatures": [frequency.to_string(), return_ratio.to_string()],
+            "mlPrimaryKeys": [key.to_string()],
+            "customProperties": {"featureViewVersion": "V_1", "refreshFreq": "1 minute"},
+        }),
+    );
 
     let group = Urn::ml_model_group("snowflake", "customer_segmentation", "PROD")?;
-    write(writes, &group, "mlModelGroupProperties", json!({
-        "name": "Customer segmentation",
-        "description": "K-means clustering of customers by order frequency and return ratio",
-    }));
+    write(
+        writes,
+        &group,
+        "mlModelGroupProperties",
+        json!({
+            "name": "Customer segmentation",
+            "description": "K-means clustering of customers by order frequency and return ratio",
+        }),
+    );
     for (version, clusters, inertia, description) in [
-        ("v1", "4", "812.4", "First segmentation model: four clusters"),
-        ("v2", "5", "655.1", "Retrained with five clusters after the spring data refresh"),
+        (
+            "v1",
+            "4",
+            "812.4",
+            "First segmentation model: four clusters",
+        ),
+        (
+            "v2",
+            "5",
+            "655.1",
+            "Retrained with five clusters after the spring data refresh",
+        ),
     ] {
         let model = urn(format!(
             "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_{version},PROD)"
         ))?;
-        write(writes, &model, "mlModelProperties", json!({
-            "name": format!("Customer segmentation {version}"),
-            "description": description,
-            "version": {"versionTag": version},
-            "type": "KMeans",
-            "hyperParams": [
-                {"name": "n_clusters", "value": clusters},
-                {"name": "scaler", "value": "MinMaxScaler"},
-            ],
-            "trainingMetrics": [{"name": "inertia", "value": inertia}],
-            "mlFeatures": [frequency.to_string(), return_ratio.to_string()],
-            "groups": [group.to_string()],
-            "tags": ["segmentation"],
-        }));
+        write(
+            writes,
+            &model,
+            "mlModelProperties",
+            json!({
+                "name": format!("Customer segmentation {version}"),
+                "description": description,
+                "version": {"versionTag": version},
+                "type": "KMeans",
+                "hyperParams": [
+                    {"name": "n_clusters", "value": clusters},
+                    {"name": "scaler", "value": "MinMaxScaler"},
+                ],
+                "trainingMetrics": [{"name": "inertia", "value": inertia}],
+                "mlFeatures": [frequency.to_string(), return_ratio.to_string()],
+                "groups": [group.to_string()],
+                "tags": ["segmentation"],
+            }),
+        );
     }
     Ok(())
 }

@@ -103,7 +103,10 @@ mod tests {
         assert_eq!(Error::bad_input("x").code(), "BAD_USER_INPUT");
         assert_eq!(Error::NotFound("x".into()).code(), "NOT_FOUND");
         assert_eq!(Error::Conflict("x".into()).code(), "CONFLICT");
-        assert_eq!(Error::Internal(anyhow::anyhow!("x")).code(), "INTERNAL_SERVER_ERROR");
+        assert_eq!(
+            Error::Internal(anyhow::anyhow!("x")).code(),
+            "INTERNAL_SERVER_ERROR"
+        );
     }
 
     #[test]

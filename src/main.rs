@@ -10,7 +10,9 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
         .init();
     let cli = Cli::parse();
     match cli.command {
@@ -19,8 +21,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Migrate(db)) => {
-            let conn = store::connect(&db.database_url).await.context("opening the database")?;
-            Migrator::up(&conn, None).await.context("running migrations")?;
+            let conn = store::connect(&db.database_url)
+                .await
+                .context("opening the database")?;
+            Migrator::up(&conn, None)
+                .await
+                .context("running migrations")?;
             println!("migrations applied to {}", db.database_url);
             Ok(())
         }
@@ -34,7 +40,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the database at {}", args.db.database_url))?;
     if !args.no_migrate {
-        Migrator::up(&db, None).await.context("running migrations")?;
+        Migrator::up(&db, None)
+            .await
+            .context("running migrations")?;
     }
     if args.demo {
         let changed = demo::load(&Catalog::new(db.clone()))

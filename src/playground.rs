@@ -12,23 +12,67 @@ const INDEX: &str = include_str!("../playground/index.html");
 
 /// `(file name, content type, bytes)` of the vendored GraphiQL build.
 const ASSETS: &[(&str, &str, &[u8])] = &[
-    ("graphiql.min.js", "application/javascript; charset=utf-8", include_bytes!("../playground/vendor/graphiql.min.js")),
-    ("graphiql.min.css", "text/css; charset=utf-8", include_bytes!("../playground/vendor/graphiql.min.css")),
-    ("react.production.min.js", "application/javascript; charset=utf-8", include_bytes!("../playground/vendor/react.production.min.js")),
-    ("react-dom.production.min.js", "application/javascript; charset=utf-8", include_bytes!("../playground/vendor/react-dom.production.min.js")),
-    ("LICENSES.txt", "text/plain; charset=utf-8", include_bytes!("../playground/vendor/LICENSES.txt")),
+    (
+        "graphiql.min.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/vendor/graphiql.min.js"),
+    ),
+    (
+        "graphiql.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../playground/vendor/graphiql.min.css"),
+    ),
+    (
+        "react.production.min.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/vendor/react.production.min.js"),
+    ),
+    (
+        "react-dom.production.min.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/vendor/react-dom.production.min.js"),
+    ),
+    (
+        "LICENSES.txt",
+        "text/plain; charset=utf-8",
+        include_bytes!("../playground/vendor/LICENSES.txt"),
+    ),
 ];
 
 /// `(name, text)` of each example operation; the first line is a `# title` comment.
 pub const EXAMPLES: &[(&str, &str)] = &[
-    ("tutorial-read-ml-feature", include_str!("../playground/examples/01-tutorial-read-ml-feature.graphql")),
-    ("tutorial-read-ml-feature-table", include_str!("../playground/examples/02-tutorial-read-ml-feature-table.graphql")),
-    ("tutorial-read-ml-model", include_str!("../playground/examples/03-tutorial-read-ml-model.graphql")),
-    ("tutorial-read-ml-model-group", include_str!("../playground/examples/04-tutorial-read-ml-model-group.graphql")),
-    ("model-features-and-sources", include_str!("../playground/examples/05-model-features-and-sources.graphql")),
-    ("list-models", include_str!("../playground/examples/06-list-models.graphql")),
-    ("upsert-model", include_str!("../playground/examples/07-upsert-model.graphql")),
-    ("feature-table-with-keys", include_str!("../playground/examples/08-feature-table-with-keys.graphql")),
+    (
+        "tutorial-read-ml-feature",
+        include_str!("../playground/examples/01-tutorial-read-ml-feature.graphql"),
+    ),
+    (
+        "tutorial-read-ml-feature-table",
+        include_str!("../playground/examples/02-tutorial-read-ml-feature-table.graphql"),
+    ),
+    (
+        "tutorial-read-ml-model",
+        include_str!("../playground/examples/03-tutorial-read-ml-model.graphql"),
+    ),
+    (
+        "tutorial-read-ml-model-group",
+        include_str!("../playground/examples/04-tutorial-read-ml-model-group.graphql"),
+    ),
+    (
+        "model-features-and-sources",
+        include_str!("../playground/examples/05-model-features-and-sources.graphql"),
+    ),
+    (
+        "list-models",
+        include_str!("../playground/examples/06-list-models.graphql"),
+    ),
+    (
+        "upsert-model",
+        include_str!("../playground/examples/07-upsert-model.graphql"),
+    ),
+    (
+        "feature-table-with-keys",
+        include_str!("../playground/examples/08-feature-table-with-keys.graphql"),
+    ),
 ];
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
@@ -49,7 +93,11 @@ async fn asset(Path(file): Path<String>) -> Response {
             *bytes,
         )
             .into_response(),
-        None => (StatusCode::NOT_FOUND, Json(json!({"message": format!("no playground asset {file:?}")}))).into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"message": format!("no playground asset {file:?}")})),
+        )
+            .into_response(),
     }
 }
 

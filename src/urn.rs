@@ -74,8 +74,8 @@ impl fmt::Display for EntityKind {
 
 /// DataHub's FabricType: the environment of a dataset, model, group or deployment.
 pub const FABRIC_TYPES: &[&str] = &[
-    "DEV", "TEST", "QA", "UAT", "EI", "PRE", "STG", "NON_PROD", "PROD", "CORP", "RVW", "PRD", "TST",
-    "SIT", "SBX", "SANDBOX",
+    "DEV", "TEST", "QA", "UAT", "EI", "PRE", "STG", "NON_PROD", "PROD", "CORP", "RVW", "PRD",
+    "TST", "SIT", "SBX", "SANDBOX",
 ];
 
 /// Longest URN accepted, in bytes; DataHub caps typed URNs well below this.
@@ -125,7 +125,12 @@ impl Urn {
             return Err(fail("the key after the entity type is empty".into()));
         }
         let kind = EntityKind::parse(kind);
-        let shape = |why: &str| fail(format!("{why}; a {kind} URN looks like urn:li:{kind}:{}", kind.key_shape()));
+        let shape = |why: &str| {
+            fail(format!(
+                "{why}; a {kind} URN looks like urn:li:{kind}:{}",
+                kind.key_shape()
+            ))
+        };
         let mut urn = Urn {
             text: input.to_string(),
             kind: kind.clone(),
@@ -139,13 +144,13 @@ impl Urn {
             | EntityKind::MlModel
             | EntityKind::MlModelGroup
             | EntityKind::MlModelDeployment => {
-                let parts = tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
+                let parts =
+                    tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
                 if parts.len() < 3 {
                     return Err(shape("the key needs three parts"));
                 }
-                let platform = platform_of(parts[0]).ok_or_else(|| {
-                    shape("the first part must be a data platform URN")
-                })?;
+                let platform = platform_of(parts[0])
+                    .ok_or_else(|| shape("the first part must be a data platform URN"))?;
                 let env = parts[parts.len() - 1];
                 if !FABRIC_TYPES.contains(&env) {
                     return Err(shape(&format!(
@@ -164,13 +169,13 @@ impl Urn {
                 urn.env = Some(env.to_string());
             }
             EntityKind::MlFeatureTable => {
-                let parts = tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
+                let parts =
+                    tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
                 if parts.len() < 2 {
                     return Err(shape("the key needs two parts"));
                 }
-                let platform = platform_of(parts[0]).ok_or_else(|| {
-                    shape("the first part must be a data platform URN")
-                })?;
+                let platform = platform_of(parts[0])
+                    .ok_or_else(|| shape("the first part must be a data platform URN"))?;
                 let name = parts[1..].join(",");
                 if name.trim().is_empty() {
                     return Err(shape("the name is empty"));
@@ -179,7 +184,8 @@ impl Urn {
                 urn.platform = Some(platform.to_string());
             }
             EntityKind::MlFeature | EntityKind::MlPrimaryKey => {
-                let parts = tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
+                let parts =
+                    tuple_parts(key).ok_or_else(|| shape("the key is not a (...) tuple"))?;
                 if parts.len() != 2 {
                     return Err(shape("the key needs exactly two parts"));
                 }
@@ -206,10 +212,14 @@ impl Urn {
     }
 
     pub fn dataset(platform: &str, name: &str, env: &str) -> Result<Urn, UrnError> {
-        Urn::parse(&format!("urn:li:dataset:(urn:li:dataPlatform:{platform},{name},{env})"))
+        Urn::parse(&format!(
+            "urn:li:dataset:(urn:li:dataPlatform:{platform},{name},{env})"
+        ))
     }
     pub fn ml_model(platform: &str, name: &str, env: &str) -> Result<Urn, UrnError> {
-        Urn::parse(&format!("urn:li:mlModel:(urn:li:dataPlatform:{platform},{name},{env})"))
+        Urn::parse(&format!(
+            "urn:li:mlModel:(urn:li:dataPlatform:{platform},{name},{env})"
+        ))
     }
     pub fn ml_model_group(platform: &str, name: &str, env: &str) -> Result<Urn, UrnError> {
         Urn::parse(&format!(
@@ -217,7 +227,9 @@ impl Urn {
         ))
     }
     pub fn ml_feature_table(platform: &str, name: &str) -> Result<Urn, UrnError> {
-        Urn::parse(&format!("urn:li:mlFeatureTable:(urn:li:dataPlatform:{platform},{name})"))
+        Urn::parse(&format!(
+            "urn:li:mlFeatureTable:(urn:li:dataPlatform:{platform},{name})"
+        ))
     }
     pub fn ml_feature(namespace: &str, name: &str) -> Result<Urn, UrnError> {
         Urn::parse(&format!("urn:li:mlFeature:({namespace},{name})"))
@@ -244,7 +256,9 @@ impl Urn {
         self.platform.as_deref()
     }
     pub fn platform_urn(&self) -> Option<Urn> {
-        self.platform.as_deref().and_then(|p| Urn::data_platform(p).ok())
+        self.platform
+            .as_deref()
+            .and_then(|p| Urn::data_platform(p).ok())
     }
     pub fn env(&self) -> Option<&str> {
         self.env.as_deref()
@@ -364,15 +378,22 @@ mod tests {
         assert_eq!(f.namespace(), Some("test_feature_table_all_feature_dtypes"));
         assert_eq!(f.name(), "test_BOOL_LIST_feature");
 
-        let m = Urn::parse("urn:li:mlModel:(urn:li:dataPlatform:science,scienceModel,PROD)").unwrap();
-        assert_eq!((m.platform(), m.name(), m.env()), (Some("science"), "scienceModel", Some("PROD")));
+        let m =
+            Urn::parse("urn:li:mlModel:(urn:li:dataPlatform:science,scienceModel,PROD)").unwrap();
+        assert_eq!(
+            (m.platform(), m.name(), m.env()),
+            (Some("science"), "scienceModel", Some("PROD"))
+        );
 
         let t = Urn::parse(
             "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,test_feature_table_all_feature_dtypes)",
         )
         .unwrap();
         assert_eq!(t.platform(), Some("feast"));
-        assert_eq!(t.platform_urn().unwrap().as_str(), "urn:li:dataPlatform:feast");
+        assert_eq!(
+            t.platform_urn().unwrap().as_str(),
+            "urn:li:dataPlatform:feast"
+        );
     }
 
     #[test]
@@ -386,7 +407,10 @@ mod tests {
         for (input, needle) in [
             ("mlModel:x", "urn:li:"),
             ("urn:li:mlModel", "urn:li:<entityType>:<key>"),
-            ("urn:li:mlModel:(urn:li:dataPlatform:x,m,NOPE)", "environment"),
+            (
+                "urn:li:mlModel:(urn:li:dataPlatform:x,m,NOPE)",
+                "environment",
+            ),
             ("urn:li:mlModel:(x,m,PROD)", "data platform URN"),
             ("urn:li:mlFeature:(a,b,c)", "exactly two parts"),
             ("urn:li:mlFeature:(a,)", "must not be empty"),
@@ -403,7 +427,9 @@ mod tests {
     #[test]
     fn expect_kind_names_the_field() {
         let m = Urn::parse("urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD)").unwrap();
-        let e = m.expect_kind("mlFeatures[0]", &[EntityKind::MlFeature]).unwrap_err();
+        let e = m
+            .expect_kind("mlFeatures[0]", &[EntityKind::MlFeature])
+            .unwrap_err();
         assert!(e.starts_with("mlFeatures[0]: expected a mlFeature URN, got a mlModel URN"));
     }
 }

@@ -19,6 +19,7 @@ enum Entity {
     Urn,
     EntityType,
     Name,
+    SearchName,
     Platform,
     Env,
     Namespace,
@@ -72,6 +73,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Entity::Urn).text().not_null().unique_key())
                     .col(ColumnDef::new(Entity::EntityType).string_len(64).not_null())
                     .col(ColumnDef::new(Entity::Name).text().not_null())
+                    .col(ColumnDef::new(Entity::SearchName).text().not_null())
                     .col(ColumnDef::new(Entity::Platform).text().null())
                     .col(ColumnDef::new(Entity::Env).string_len(32).null())
                     .col(ColumnDef::new(Entity::Namespace).text().null())

@@ -465,7 +465,11 @@ impl AspectSpec for MlFeatureTableProperties {
         *kind == EntityKind::MlFeatureTable
     }
     fn check(&self, _: &Urn) -> Result<(), String> {
-        check_kinds("mlFeatures", slice(&self.ml_features), &[EntityKind::MlFeature])?;
+        check_kinds(
+            "mlFeatures",
+            slice(&self.ml_features),
+            &[EntityKind::MlFeature],
+        )?;
         check_kinds(
             "mlPrimaryKeys",
             slice(&self.ml_primary_keys),
@@ -474,7 +478,11 @@ impl AspectSpec for MlFeatureTableProperties {
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
         let mut edges = upstream_of(owner, Relation::Contains, slice(&self.ml_features));
-        edges.extend(upstream_of(owner, Relation::KeyedBy, slice(&self.ml_primary_keys)));
+        edges.extend(upstream_of(
+            owner,
+            Relation::KeyedBy,
+            slice(&self.ml_primary_keys),
+        ));
         edges
     }
 }
@@ -485,7 +493,11 @@ impl AspectSpec for MlModelProperties {
         *kind == EntityKind::MlModel
     }
     fn check(&self, _: &Urn) -> Result<(), String> {
-        check_kinds("mlFeatures", slice(&self.ml_features), &[EntityKind::MlFeature])?;
+        check_kinds(
+            "mlFeatures",
+            slice(&self.ml_features),
+            &[EntityKind::MlFeature],
+        )?;
         check_kinds("groups", slice(&self.groups), &[EntityKind::MlModelGroup])?;
         check_kinds(
             "deployments",
@@ -497,10 +509,26 @@ impl AspectSpec for MlModelProperties {
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
         let mut edges = upstream_of(owner, Relation::Consumes, slice(&self.ml_features));
-        edges.extend(downstream_of(owner, Relation::MemberOf, slice(&self.groups)));
-        edges.extend(downstream_of(owner, Relation::DeployedTo, slice(&self.deployments)));
-        edges.extend(upstream_of(owner, Relation::TrainedBy, slice(&self.training_jobs)));
-        edges.extend(downstream_of(owner, Relation::UsedBy, slice(&self.downstream_jobs)));
+        edges.extend(downstream_of(
+            owner,
+            Relation::MemberOf,
+            slice(&self.groups),
+        ));
+        edges.extend(downstream_of(
+            owner,
+            Relation::DeployedTo,
+            slice(&self.deployments),
+        ));
+        edges.extend(upstream_of(
+            owner,
+            Relation::TrainedBy,
+            slice(&self.training_jobs),
+        ));
+        edges.extend(downstream_of(
+            owner,
+            Relation::UsedBy,
+            slice(&self.downstream_jobs),
+        ));
         edges
     }
 }
@@ -516,7 +544,11 @@ impl AspectSpec for MlModelGroupProperties {
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
         let mut edges = upstream_of(owner, Relation::TrainedBy, slice(&self.training_jobs));
-        edges.extend(downstream_of(owner, Relation::UsedBy, slice(&self.downstream_jobs)));
+        edges.extend(downstream_of(
+            owner,
+            Relation::UsedBy,
+            slice(&self.downstream_jobs),
+        ));
         edges
     }
 }
@@ -535,13 +567,19 @@ impl AspectSpec for MlModelTrainingData {
     }
     fn check(&self, _: &Urn) -> Result<(), String> {
         for (i, d) in self.training_data.iter().enumerate() {
-            d.dataset
-                .expect_kind(&format!("trainingData[{i}].dataset"), &[EntityKind::Dataset])?;
+            d.dataset.expect_kind(
+                &format!("trainingData[{i}].dataset"),
+                &[EntityKind::Dataset],
+            )?;
         }
         Ok(())
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
-        let datasets: Vec<Urn> = self.training_data.iter().map(|d| d.dataset.clone()).collect();
+        let datasets: Vec<Urn> = self
+            .training_data
+            .iter()
+            .map(|d| d.dataset.clone())
+            .collect();
         upstream_of(owner, Relation::TrainedOn, &datasets)
     }
 }
@@ -650,7 +688,9 @@ fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, String>
 /// model is accepted as any JSON object and declares nothing.
 pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, String> {
     if aspect.is_empty() || !aspect.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(format!("aspect name {aspect:?} must be a non-empty alphanumeric name"));
+        return Err(format!(
+            "aspect name {aspect:?} must be a non-empty alphanumeric name"
+        ));
     }
     if !value.is_object() {
         return Err(format!("aspect {aspect} must be a JSON object"));
@@ -708,7 +748,11 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("urn:li:mlFeature:(t,f)".into(), model.to_string(), Relation::Consumes),
+                (
+                    "urn:li:mlFeature:(t,f)".into(),
+                    model.to_string(),
+                    Relation::Consumes
+                ),
                 (
                     model.to_string(),
                     "urn:li:mlModelGroup:(urn:li:dataPlatform:science,g,PROD)".into(),
@@ -716,13 +760,21 @@ mod tests {
                 ),
             ]
         );
-        assert_eq!(declared.references[0].as_str(), "urn:li:dataPlatform:science");
+        assert_eq!(
+            declared.references[0].as_str(),
+            "urn:li:dataPlatform:science"
+        );
     }
 
     #[test]
     fn refuses_wrong_types_and_bad_enums() {
         let feature = urn("urn:li:mlFeature:(t,f)");
-        let e = validate(&feature, "mlFeatureProperties", &json!({"dataType": "NOPE"})).unwrap_err();
+        let e = validate(
+            &feature,
+            "mlFeatureProperties",
+            &json!({"dataType": "NOPE"}),
+        )
+        .unwrap_err();
         assert!(e.contains("NOPE"), "{e}");
         let e = validate(
             &feature,

@@ -1,8 +1,10 @@
 //! Reads the front doors need: entities and latest aspects in batches (for dataloaders), and
 //! filtered, paginated lists.
 
-use sea_orm::sea_query::{Expr, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 
 use super::Catalog;
 use crate::error::Result;
@@ -54,7 +56,7 @@ impl Catalog {
             .await?)
     }
 
-    /// One page of the entities of a type that are not soft-deleted, ordered by name then URN,
+    /// One page of the written entities of a type that are not soft-deleted, ordered by name then URN,
     /// and the total that match.
     pub async fn list(
         &self,
@@ -63,8 +65,10 @@ impl Catalog {
         start: u64,
         count: u64,
     ) -> Result<(Vec<entity::Model>, u64)> {
+        // Entities only referenced so far (a source dataset nobody described) are not listed.
         let mut cond = Condition::all()
             .add(entity::Column::EntityType.eq(kind.as_str()))
+            .add(entity::Column::HasAspects.eq(true))
             .add(entity::Column::Removed.eq(false));
         if let Some(platform) = &filter.platform {
             let name = platform
@@ -82,7 +86,7 @@ impl Catalog {
                 .replace('%', "\\%")
                 .replace('_', "\\_");
             cond = cond.add(
-                Expr::expr(Func::lower(Expr::col(entity::Column::Name)))
+                Expr::col(entity::Column::SearchName)
                     .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
             );
         }

@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    QuerySelect, TransactionTrait,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -143,7 +143,12 @@ fn in_batch(e: Error, i: usize, total: usize, label: &str) -> Error {
     }
 }
 
-async fn apply(txn: &DatabaseTransaction, actor: &Actor, now: i64, w: AspectWrite) -> Result<Written> {
+async fn apply(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: i64,
+    w: AspectWrite,
+) -> Result<Written> {
     if !w.must_exist {
         ensure_entities(txn, &[&w.urn], now).await?;
     }
@@ -214,7 +219,10 @@ async fn apply(txn: &DatabaseTransaction, actor: &Actor, now: i64, w: AspectWrit
         .col_expr(entity::Column::UpdatedAt, Expr::value(now))
         .col_expr(entity::Column::HasAspects, Expr::value(true));
     if w.aspect == <aspects::Status as aspects::AspectSpec>::NAME {
-        let removed = value.get("removed").and_then(Value::as_bool).unwrap_or(false);
+        let removed = value
+            .get("removed")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
         update = update.col_expr(entity::Column::Removed, Expr::value(removed));
     }
     update
@@ -253,7 +261,8 @@ async fn sync_edges(
 
     let mut desired = BTreeSet::new();
     for e in &declared.edges {
-        let (Some(&src), Some(&dst)) = (ids.get(e.upstream.as_str()), ids.get(e.downstream.as_str()))
+        let (Some(&src), Some(&dst)) =
+            (ids.get(e.upstream.as_str()), ids.get(e.downstream.as_str()))
         else {
             return Err(anyhow::anyhow!("edge endpoint without a row: {e:?}").into());
         };
@@ -350,6 +359,7 @@ fn new_row(urn: &Urn, now: i64) -> entity::ActiveModel {
         urn: Set(urn.as_str().to_string()),
         entity_type: Set(urn.kind().as_str().to_string()),
         name: Set(urn.name().to_string()),
+        search_name: Set(urn.name().to_lowercase()),
         platform: Set(urn.platform().map(str::to_string)),
         env: Set(urn.env().map(str::to_string)),
         namespace: Set(urn.namespace().map(str::to_string)),

@@ -137,7 +137,10 @@ impl Loader<AspectKey> for CatalogLoader {
     type Value = Arc<Value>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[AspectKey]) -> Result<HashMap<AspectKey, Self::Value>, Self::Error> {
+    async fn load(
+        &self,
+        keys: &[AspectKey],
+    ) -> Result<HashMap<AspectKey, Self::Value>, Self::Error> {
         let wanted: Vec<(i64, String)> = keys
             .iter()
             .map(|k| (k.entity.0, k.aspect.to_string()))
@@ -188,7 +191,10 @@ pub async fn aspect<T: DeserializeOwned>(
         return Ok(None);
     };
     let typed = serde_json::from_value(Value::clone(&value)).map_err(|e| {
-        Error::Internal(anyhow::anyhow!("stored {aspect} of {} does not decode: {e}", entity.urn))
+        Error::Internal(anyhow::anyhow!(
+            "stored {aspect} of {} does not decode: {e}",
+            entity.urn
+        ))
     })?;
     Ok(Some(typed))
 }
@@ -209,7 +215,10 @@ pub async fn aspect_pair<A: DeserializeOwned, B: DeserializeOwned>(
 }
 
 /// One entity row by URN.
-pub async fn entity(ctx: &Context<'_>, urn: &str) -> async_graphql::Result<Option<Arc<entity::Model>>> {
+pub async fn entity(
+    ctx: &Context<'_>,
+    urn: &str,
+) -> async_graphql::Result<Option<Arc<entity::Model>>> {
     loaders(ctx)?
         .load_one(UrnKey(urn.to_string()))
         .await
@@ -217,7 +226,10 @@ pub async fn entity(ctx: &Context<'_>, urn: &str) -> async_graphql::Result<Optio
 }
 
 /// The rows of related entities in the order given, leaving out soft-deleted ones.
-pub async fn related(ctx: &Context<'_>, urns: &[Urn]) -> async_graphql::Result<Vec<Arc<entity::Model>>> {
+pub async fn related(
+    ctx: &Context<'_>,
+    urns: &[Urn],
+) -> async_graphql::Result<Vec<Arc<entity::Model>>> {
     let found = loaders(ctx)?
         .load_many(urns.iter().map(|u| UrnKey(u.as_str().to_string())))
         .await

@@ -251,7 +251,10 @@ fn set_version(field: &mut Option<VersionTag>, value: MaybeUndefined<String>) {
     );
 }
 
-fn set_custom(field: &mut BTreeMap<String, String>, value: MaybeUndefined<Vec<CustomPropertyInput>>) {
+fn set_custom(
+    field: &mut BTreeMap<String, String>,
+    value: MaybeUndefined<Vec<CustomPropertyInput>>,
+) {
     match value {
         MaybeUndefined::Undefined => {}
         MaybeUndefined::Null => field.clear(),
@@ -274,7 +277,10 @@ fn named_values(list: Vec<NamedValueInput>) -> Vec<NamedValue> {
 }
 
 /// Parses URN arguments of a list field, naming the field and index of a bad one.
-fn urn_list(field: &str, value: MaybeUndefined<Vec<String>>) -> Result<MaybeUndefined<Vec<Urn>>, Error> {
+fn urn_list(
+    field: &str,
+    value: MaybeUndefined<Vec<String>>,
+) -> Result<MaybeUndefined<Vec<Urn>>, Error> {
     Ok(match value {
         MaybeUndefined::Undefined => MaybeUndefined::Undefined,
         MaybeUndefined::Null => MaybeUndefined::Null,
@@ -298,7 +304,9 @@ fn non_empty<'a>(field: &str, value: &'a Option<String>) -> Result<&'a str, Erro
 }
 
 fn platform_name(platform: &str) -> &str {
-    platform.strip_prefix("urn:li:dataPlatform:").unwrap_or(platform)
+    platform
+        .strip_prefix("urn:li:dataPlatform:")
+        .unwrap_or(platform)
 }
 
 /// The URN of an upsert: the one given (of the right entity type), or one built from the key
@@ -336,9 +344,15 @@ fn env_of(origin: Option<FabricType>) -> &'static str {
     origin.unwrap_or(FabricType::Prod).as_str()
 }
 
-async fn write_one(ctx: &Context<'_>, write: AspectWrite) -> Result<crate::catalog::Written, Error> {
+async fn write_one(
+    ctx: &Context<'_>,
+    write: AspectWrite,
+) -> Result<crate::catalog::Written, Error> {
     let catalog = ctx.data_unchecked::<Catalog>();
-    let actor = ctx.data_opt::<Actor>().cloned().unwrap_or_else(|| Actor::named("anonymous"));
+    let actor = ctx
+        .data_opt::<Actor>()
+        .cloned()
+        .unwrap_or_else(|| Actor::named("anonymous"));
     let mut written = catalog.write(&actor, vec![write]).await?;
     written
         .pop()
@@ -355,84 +369,136 @@ async fn reload(ctx: &Context<'_>, urn: &Urn) -> Result<std::sync::Arc<entity::M
 impl Mutation {
     /// Creates a feature or updates the fields given; answers the feature.
     #[graphql(name = "upsertMLFeature")]
-    async fn upsert_ml_feature(&self, ctx: &Context<'_>, input: UpsertMlFeatureInput) -> Result<MlFeature> {
-        let urn = key_urn(
-            EntityKind::MlFeature,
-            &input.urn,
-            || Ok(Urn::ml_feature(non_empty("featureNamespace", &input.feature_namespace)?, non_empty("name", &input.name)?)?),
+    async fn upsert_ml_feature(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertMlFeatureInput,
+    ) -> Result<MlFeature> {
+        let urn = key_urn(EntityKind::MlFeature, &input.urn, || {
+            Ok(Urn::ml_feature(
+                non_empty("featureNamespace", &input.feature_namespace)?,
+                non_empty("name", &input.name)?,
+            )?)
+        })?;
+        check_key(
+            &urn,
+            &[
+                (
+                    "featureNamespace",
+                    input.feature_namespace.as_deref(),
+                    urn.namespace(),
+                ),
+                ("name", input.name.as_deref(), Some(urn.name())),
+            ],
         )?;
-        check_key(&urn, &[
-            ("featureNamespace", input.feature_namespace.as_deref(), urn.namespace()),
-            ("name", input.name.as_deref(), Some(urn.name())),
-        ])?;
         let sources = urn_list("sources", input.sources)?;
-        let write = AspectWrite::patch(urn.clone(), MlFeatureProperties::NAME, move |p: &mut MlFeatureProperties| {
-            set(&mut p.description, input.description);
-            set(&mut p.data_type, input.data_type);
-            set_version(&mut p.version, input.version);
-            set(&mut p.sources, sources);
-            set_custom(&mut p.custom_properties, input.custom_properties);
-            Ok(())
-        });
+        let write = AspectWrite::patch(
+            urn.clone(),
+            MlFeatureProperties::NAME,
+            move |p: &mut MlFeatureProperties| {
+                set(&mut p.description, input.description);
+                set(&mut p.data_type, input.data_type);
+                set_version(&mut p.version, input.version);
+                set(&mut p.sources, sources);
+                set_custom(&mut p.custom_properties, input.custom_properties);
+                Ok(())
+            },
+        );
         write_one(ctx, write).await?;
         Ok(MlFeature(reload(ctx, &urn).await?))
     }
 
     /// Creates a primary key or updates the fields given; answers the key.
     #[graphql(name = "upsertMLPrimaryKey")]
-    async fn upsert_ml_primary_key(&self, ctx: &Context<'_>, input: UpsertMlPrimaryKeyInput) -> Result<MlPrimaryKey> {
-        let urn = key_urn(
-            EntityKind::MlPrimaryKey,
-            &input.urn,
-            || Ok(Urn::ml_primary_key(non_empty("featureNamespace", &input.feature_namespace)?, non_empty("name", &input.name)?)?),
+    async fn upsert_ml_primary_key(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertMlPrimaryKeyInput,
+    ) -> Result<MlPrimaryKey> {
+        let urn = key_urn(EntityKind::MlPrimaryKey, &input.urn, || {
+            Ok(Urn::ml_primary_key(
+                non_empty("featureNamespace", &input.feature_namespace)?,
+                non_empty("name", &input.name)?,
+            )?)
+        })?;
+        check_key(
+            &urn,
+            &[
+                (
+                    "featureNamespace",
+                    input.feature_namespace.as_deref(),
+                    urn.namespace(),
+                ),
+                ("name", input.name.as_deref(), Some(urn.name())),
+            ],
         )?;
-        check_key(&urn, &[
-            ("featureNamespace", input.feature_namespace.as_deref(), urn.namespace()),
-            ("name", input.name.as_deref(), Some(urn.name())),
-        ])?;
         let sources = urn_list("sources", input.sources)?;
-        let write = AspectWrite::patch(urn.clone(), MlPrimaryKeyProperties::NAME, move |p: &mut MlPrimaryKeyProperties| {
-            set(&mut p.description, input.description);
-            set(&mut p.data_type, input.data_type);
-            set_version(&mut p.version, input.version);
-            let mut list = Some(std::mem::take(&mut p.sources));
-            set(&mut list, sources);
-            p.sources = list.unwrap_or_default();
-            set_custom(&mut p.custom_properties, input.custom_properties);
-            Ok(())
-        });
+        let write = AspectWrite::patch(
+            urn.clone(),
+            MlPrimaryKeyProperties::NAME,
+            move |p: &mut MlPrimaryKeyProperties| {
+                set(&mut p.description, input.description);
+                set(&mut p.data_type, input.data_type);
+                set_version(&mut p.version, input.version);
+                let mut list = Some(std::mem::take(&mut p.sources));
+                set(&mut list, sources);
+                p.sources = list.unwrap_or_default();
+                set_custom(&mut p.custom_properties, input.custom_properties);
+                Ok(())
+            },
+        );
         write_one(ctx, write).await?;
         Ok(MlPrimaryKey(reload(ctx, &urn).await?))
     }
 
     /// Creates a feature table or updates the fields given; answers the table.
     #[graphql(name = "upsertMLFeatureTable")]
-    async fn upsert_ml_feature_table(&self, ctx: &Context<'_>, input: UpsertMlFeatureTableInput) -> Result<MlFeatureTable> {
-        let urn = key_urn(
-            EntityKind::MlFeatureTable,
-            &input.urn,
-            || Ok(Urn::ml_feature_table(platform_name(non_empty("platform", &input.platform)?), non_empty("name", &input.name)?)?),
+    async fn upsert_ml_feature_table(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertMlFeatureTableInput,
+    ) -> Result<MlFeatureTable> {
+        let urn = key_urn(EntityKind::MlFeatureTable, &input.urn, || {
+            Ok(Urn::ml_feature_table(
+                platform_name(non_empty("platform", &input.platform)?),
+                non_empty("name", &input.name)?,
+            )?)
+        })?;
+        check_key(
+            &urn,
+            &[
+                (
+                    "platform",
+                    input.platform.as_deref().map(platform_name),
+                    urn.platform(),
+                ),
+                ("name", input.name.as_deref(), Some(urn.name())),
+            ],
         )?;
-        check_key(&urn, &[
-            ("platform", input.platform.as_deref().map(platform_name), urn.platform()),
-            ("name", input.name.as_deref(), Some(urn.name())),
-        ])?;
         let features = urn_list("mlFeatures", input.ml_features)?;
         let keys = urn_list("mlPrimaryKeys", input.ml_primary_keys)?;
-        let write = AspectWrite::patch(urn.clone(), MlFeatureTableProperties::NAME, move |p: &mut MlFeatureTableProperties| {
-            set(&mut p.description, input.description);
-            set(&mut p.ml_features, features);
-            set(&mut p.ml_primary_keys, keys);
-            set_custom(&mut p.custom_properties, input.custom_properties);
-            Ok(())
-        });
+        let write = AspectWrite::patch(
+            urn.clone(),
+            MlFeatureTableProperties::NAME,
+            move |p: &mut MlFeatureTableProperties| {
+                set(&mut p.description, input.description);
+                set(&mut p.ml_features, features);
+                set(&mut p.ml_primary_keys, keys);
+                set_custom(&mut p.custom_properties, input.custom_properties);
+                Ok(())
+            },
+        );
         write_one(ctx, write).await?;
         Ok(MlFeatureTable(reload(ctx, &urn).await?))
     }
 
     /// Creates a model or updates the fields given; answers the model.
     #[graphql(name = "upsertMLModel")]
-    async fn upsert_ml_model(&self, ctx: &Context<'_>, input: UpsertMlModelInput) -> Result<MlModel> {
+    async fn upsert_ml_model(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertMlModelInput,
+    ) -> Result<MlModel> {
         let urn = key_urn(EntityKind::MlModel, &input.urn, || {
             Ok(Urn::ml_model(
                 platform_name(non_empty("platform", &input.platform)?),
@@ -440,36 +506,57 @@ impl Mutation {
                 env_of(input.origin),
             )?)
         })?;
-        check_key(&urn, &[
-            ("platform", input.platform.as_deref().map(platform_name), urn.platform()),
-            ("name", input.name.as_deref(), Some(urn.name())),
-            ("origin", input.origin.map(FabricType::as_str), urn.env()),
-        ])?;
+        check_key(
+            &urn,
+            &[
+                (
+                    "platform",
+                    input.platform.as_deref().map(platform_name),
+                    urn.platform(),
+                ),
+                ("name", input.name.as_deref(), Some(urn.name())),
+                ("origin", input.origin.map(FabricType::as_str), urn.env()),
+            ],
+        )?;
         let features = urn_list("mlFeatures", input.ml_features)?;
         let groups = urn_list("groups", input.groups)?;
-        let write = AspectWrite::patch(urn.clone(), MlModelProperties::NAME, move |p: &mut MlModelProperties| {
-            set(&mut p.name, input.display_name);
-            set(&mut p.description, input.description);
-            set_version(&mut p.version, input.version);
-            set(&mut p.model_type, input.model_type);
-            set(&mut p.hyper_params, input.hyper_params.map_value(named_values));
-            set(&mut p.training_metrics, input.training_metrics.map_value(named_values));
-            set(&mut p.ml_features, features);
-            set(&mut p.groups, groups);
-            let mut tags = Some(std::mem::take(&mut p.tags));
-            set(&mut tags, input.tags);
-            p.tags = tags.unwrap_or_default();
-            set_custom(&mut p.custom_properties, input.custom_properties);
-            set(&mut p.external_url, input.external_url);
-            Ok(())
-        });
+        let write = AspectWrite::patch(
+            urn.clone(),
+            MlModelProperties::NAME,
+            move |p: &mut MlModelProperties| {
+                set(&mut p.name, input.display_name);
+                set(&mut p.description, input.description);
+                set_version(&mut p.version, input.version);
+                set(&mut p.model_type, input.model_type);
+                set(
+                    &mut p.hyper_params,
+                    input.hyper_params.map_value(named_values),
+                );
+                set(
+                    &mut p.training_metrics,
+                    input.training_metrics.map_value(named_values),
+                );
+                set(&mut p.ml_features, features);
+                set(&mut p.groups, groups);
+                let mut tags = Some(std::mem::take(&mut p.tags));
+                set(&mut tags, input.tags);
+                p.tags = tags.unwrap_or_default();
+                set_custom(&mut p.custom_properties, input.custom_properties);
+                set(&mut p.external_url, input.external_url);
+                Ok(())
+            },
+        );
         write_one(ctx, write).await?;
         Ok(MlModel(reload(ctx, &urn).await?))
     }
 
     /// Creates a model group or updates the fields given; answers the group.
     #[graphql(name = "upsertMLModelGroup")]
-    async fn upsert_ml_model_group(&self, ctx: &Context<'_>, input: UpsertMlModelGroupInput) -> Result<MlModelGroup> {
+    async fn upsert_ml_model_group(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertMlModelGroupInput,
+    ) -> Result<MlModelGroup> {
         let urn = key_urn(EntityKind::MlModelGroup, &input.urn, || {
             Ok(Urn::ml_model_group(
                 platform_name(non_empty("platform", &input.platform)?),
@@ -477,25 +564,40 @@ impl Mutation {
                 env_of(input.origin),
             )?)
         })?;
-        check_key(&urn, &[
-            ("platform", input.platform.as_deref().map(platform_name), urn.platform()),
-            ("name", input.name.as_deref(), Some(urn.name())),
-            ("origin", input.origin.map(FabricType::as_str), urn.env()),
-        ])?;
-        let write = AspectWrite::patch(urn.clone(), MlModelGroupProperties::NAME, move |p: &mut MlModelGroupProperties| {
-            set(&mut p.name, input.display_name);
-            set(&mut p.description, input.description);
-            set_version(&mut p.version, input.version);
-            set_custom(&mut p.custom_properties, input.custom_properties);
-            set(&mut p.external_url, input.external_url);
-            Ok(())
-        });
+        check_key(
+            &urn,
+            &[
+                (
+                    "platform",
+                    input.platform.as_deref().map(platform_name),
+                    urn.platform(),
+                ),
+                ("name", input.name.as_deref(), Some(urn.name())),
+                ("origin", input.origin.map(FabricType::as_str), urn.env()),
+            ],
+        )?;
+        let write = AspectWrite::patch(
+            urn.clone(),
+            MlModelGroupProperties::NAME,
+            move |p: &mut MlModelGroupProperties| {
+                set(&mut p.name, input.display_name);
+                set(&mut p.description, input.description);
+                set_version(&mut p.version, input.version);
+                set_custom(&mut p.custom_properties, input.custom_properties);
+                set(&mut p.external_url, input.external_url);
+                Ok(())
+            },
+        );
         write_one(ctx, write).await?;
         Ok(MlModelGroup(reload(ctx, &urn).await?))
     }
 
     /// Creates a dataset or updates the fields given; answers the dataset.
-    async fn upsert_dataset(&self, ctx: &Context<'_>, input: UpsertDatasetInput) -> Result<Dataset> {
+    async fn upsert_dataset(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertDatasetInput,
+    ) -> Result<Dataset> {
         let urn = key_urn(EntityKind::Dataset, &input.urn, || {
             Ok(Urn::dataset(
                 platform_name(non_empty("platform", &input.platform)?),
@@ -503,28 +605,47 @@ impl Mutation {
                 env_of(input.origin),
             )?)
         })?;
-        check_key(&urn, &[
-            ("platform", input.platform.as_deref().map(platform_name), urn.platform()),
-            ("name", input.name.as_deref(), Some(urn.name())),
-            ("origin", input.origin.map(FabricType::as_str), urn.env()),
-        ])?;
-        let write = AspectWrite::patch(urn.clone(), DatasetProperties::NAME, move |p: &mut DatasetProperties| {
-            set(&mut p.name, input.display_name);
-            set(&mut p.qualified_name, input.qualified_name);
-            set(&mut p.description, input.description);
-            set_custom(&mut p.custom_properties, input.custom_properties);
-            set(&mut p.external_url, input.external_url);
-            Ok(())
-        });
+        check_key(
+            &urn,
+            &[
+                (
+                    "platform",
+                    input.platform.as_deref().map(platform_name),
+                    urn.platform(),
+                ),
+                ("name", input.name.as_deref(), Some(urn.name())),
+                ("origin", input.origin.map(FabricType::as_str), urn.env()),
+            ],
+        )?;
+        let write = AspectWrite::patch(
+            urn.clone(),
+            DatasetProperties::NAME,
+            move |p: &mut DatasetProperties| {
+                set(&mut p.name, input.display_name);
+                set(&mut p.qualified_name, input.qualified_name);
+                set(&mut p.description, input.description);
+                set_custom(&mut p.custom_properties, input.custom_properties);
+                set(&mut p.external_url, input.external_url);
+                Ok(())
+            },
+        );
         write_one(ctx, write).await?;
         Ok(Dataset(reload(ctx, &urn).await?))
     }
 
     /// Replaces a whole aspect with the value given (every field not in it is gone), as a
     /// DataHub UPSERT does. Known aspects are validated; others are stored unchanged.
-    async fn replace_aspect(&self, ctx: &Context<'_>, input: ReplaceAspectInput) -> Result<AspectWriteResult> {
+    async fn replace_aspect(
+        &self,
+        ctx: &Context<'_>,
+        input: ReplaceAspectInput,
+    ) -> Result<AspectWriteResult> {
         let urn = Urn::parse(&input.urn).map_err(Error::from)?;
-        let written = write_one(ctx, AspectWrite::upsert(urn, &input.aspect_name, input.value.0)).await?;
+        let written = write_one(
+            ctx,
+            AspectWrite::upsert(urn, &input.aspect_name, input.value.0),
+        )
+        .await?;
         Ok(AspectWriteResult {
             urn: written.urn.to_string(),
             aspect_name: written.aspect,
@@ -535,10 +656,17 @@ impl Mutation {
 
     /// Sets the description a person edits (the entity's `editableProperties`), which then
     /// shows as its `description`. The entity must exist.
-    async fn update_description(&self, ctx: &Context<'_>, input: DescriptionUpdateInput) -> Result<bool> {
+    async fn update_description(
+        &self,
+        ctx: &Context<'_>,
+        input: DescriptionUpdateInput,
+    ) -> Result<bool> {
         let urn = Urn::parse(&input.resource_urn).map_err(Error::from)?;
         let aspect = editable_aspect_name(urn.kind()).ok_or_else(|| {
-            Error::bad_input(format!("a {} entity has no editable description", urn.kind()))
+            Error::bad_input(format!(
+                "a {} entity has no editable description",
+                urn.kind()
+            ))
         })?;
         let description = input.description;
         let write = AspectWrite::patch(urn, aspect, move |p: &mut EditableProperties| {
@@ -562,7 +690,11 @@ impl Mutation {
     }
 
     /// Soft-deletes or restores several entities in one transaction (DataHub's mutation).
-    async fn batch_update_soft_deleted(&self, ctx: &Context<'_>, input: BatchUpdateSoftDeletedInput) -> Result<bool> {
+    async fn batch_update_soft_deleted(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchUpdateSoftDeletedInput,
+    ) -> Result<bool> {
         set_removed(ctx, &input.urns, input.deleted).await
     }
 }
@@ -572,15 +704,20 @@ async fn set_removed(ctx: &Context<'_>, urns: &[String], removed: bool) -> Resul
         .iter()
         .map(|u| {
             let urn = Urn::parse(u)?;
-            Ok(AspectWrite::patch(urn, Status::NAME, move |s: &mut Status| {
-                s.removed = removed;
-                Ok(())
-            })
-            .existing())
+            Ok(
+                AspectWrite::patch(urn, Status::NAME, move |s: &mut Status| {
+                    s.removed = removed;
+                    Ok(())
+                })
+                .existing(),
+            )
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let catalog = ctx.data_unchecked::<Catalog>();
-    let actor = ctx.data_opt::<Actor>().cloned().unwrap_or_else(|| Actor::named("anonymous"));
+    let actor = ctx
+        .data_opt::<Actor>()
+        .cloned()
+        .unwrap_or_else(|| Actor::named("anonymous"));
     catalog.write(&actor, writes).await?;
     Ok(true)
 }

@@ -4,7 +4,9 @@ use async_graphql::{Context, InputObject, Object, OutputType, Result, SimpleObje
 
 use super::loaders;
 use super::scalars::FabricType;
-use super::types::{DataPlatform, Dataset, Entity, MlFeature, MlFeatureTable, MlModel, MlModelGroup, MlPrimaryKey};
+use super::types::{
+    DataPlatform, Dataset, Entity, MlFeature, MlFeatureTable, MlModel, MlModelGroup, MlPrimaryKey,
+};
 use crate::catalog::{Catalog, ListFilter};
 use crate::error::Error;
 use crate::store::entity;
@@ -20,7 +22,11 @@ pub fn parse_urn(urn: &str, kind: EntityKind) -> Result<Urn, Error> {
     Ok(parsed)
 }
 
-async fn lookup(ctx: &Context<'_>, urn: &str, kind: EntityKind) -> Result<Option<std::sync::Arc<entity::Model>>> {
+async fn lookup(
+    ctx: &Context<'_>,
+    urn: &str,
+    kind: EntityKind,
+) -> Result<Option<std::sync::Arc<entity::Model>>> {
     let urn = parse_urn(urn, kind)?;
     loaders::entity(ctx, urn.as_str()).await
 }
@@ -68,7 +74,9 @@ async fn list<T: OutputType>(
 ) -> Result<ListResult<T>> {
     let limits = ctx.data::<Limits>()?;
     let input = input.unwrap_or_default();
-    let count = input.count.unwrap_or(limits.default_page_size as i32);
+    let count = input
+        .count
+        .unwrap_or(limits.default_page_size.min(limits.max_page_size) as i32);
     if input.start < 0 {
         return Err(Error::bad_input("start must not be negative").into());
     }
@@ -92,7 +100,10 @@ async fn list<T: OutputType>(
         start: input.start,
         count: rows.len() as i32,
         total: i32::try_from(total).unwrap_or(i32::MAX),
-        entities: rows.into_iter().map(|r| wrap(std::sync::Arc::new(r))).collect(),
+        entities: rows
+            .into_iter()
+            .map(|r| wrap(std::sync::Arc::new(r)))
+            .collect(),
     })
 }
 
@@ -101,17 +112,27 @@ impl Query {
     /// A feature by URN; null when the catalog has no such feature.
     #[graphql(name = "mlFeature")]
     async fn ml_feature(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlFeature>> {
-        Ok(lookup(ctx, &urn, EntityKind::MlFeature).await?.map(MlFeature))
+        Ok(lookup(ctx, &urn, EntityKind::MlFeature)
+            .await?
+            .map(MlFeature))
     }
     /// A feature table by URN; null when the catalog has no such table.
     #[graphql(name = "mlFeatureTable")]
-    async fn ml_feature_table(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlFeatureTable>> {
-        Ok(lookup(ctx, &urn, EntityKind::MlFeatureTable).await?.map(MlFeatureTable))
+    async fn ml_feature_table(
+        &self,
+        ctx: &Context<'_>,
+        urn: String,
+    ) -> Result<Option<MlFeatureTable>> {
+        Ok(lookup(ctx, &urn, EntityKind::MlFeatureTable)
+            .await?
+            .map(MlFeatureTable))
     }
     /// A primary key by URN; null when the catalog has no such key.
     #[graphql(name = "mlPrimaryKey")]
     async fn ml_primary_key(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlPrimaryKey>> {
-        Ok(lookup(ctx, &urn, EntityKind::MlPrimaryKey).await?.map(MlPrimaryKey))
+        Ok(lookup(ctx, &urn, EntityKind::MlPrimaryKey)
+            .await?
+            .map(MlPrimaryKey))
     }
     /// A model by URN; null when the catalog has no such model.
     #[graphql(name = "mlModel")]
@@ -121,7 +142,9 @@ impl Query {
     /// A model group by URN; null when the catalog has no such group.
     #[graphql(name = "mlModelGroup")]
     async fn ml_model_group(&self, ctx: &Context<'_>, urn: String) -> Result<Option<MlModelGroup>> {
-        Ok(lookup(ctx, &urn, EntityKind::MlModelGroup).await?.map(MlModelGroup))
+        Ok(lookup(ctx, &urn, EntityKind::MlModelGroup)
+            .await?
+            .map(MlModelGroup))
     }
     /// A dataset by URN; null when the catalog has no such dataset.
     async fn dataset(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Dataset>> {
@@ -144,31 +167,55 @@ impl Query {
 
     /// Features, by name, leaving out soft-deleted ones.
     #[graphql(name = "listMLFeatures")]
-    async fn list_ml_features(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlFeature>> {
+    async fn list_ml_features(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<ListInput>,
+    ) -> Result<ListResult<MlFeature>> {
         list(ctx, EntityKind::MlFeature, input, MlFeature).await
     }
     /// Feature tables, by name, leaving out soft-deleted ones.
     #[graphql(name = "listMLFeatureTables")]
-    async fn list_ml_feature_tables(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlFeatureTable>> {
+    async fn list_ml_feature_tables(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<ListInput>,
+    ) -> Result<ListResult<MlFeatureTable>> {
         list(ctx, EntityKind::MlFeatureTable, input, MlFeatureTable).await
     }
     /// Primary keys, by name, leaving out soft-deleted ones.
     #[graphql(name = "listMLPrimaryKeys")]
-    async fn list_ml_primary_keys(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlPrimaryKey>> {
+    async fn list_ml_primary_keys(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<ListInput>,
+    ) -> Result<ListResult<MlPrimaryKey>> {
         list(ctx, EntityKind::MlPrimaryKey, input, MlPrimaryKey).await
     }
     /// Models, by name, leaving out soft-deleted ones.
     #[graphql(name = "listMLModels")]
-    async fn list_ml_models(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlModel>> {
+    async fn list_ml_models(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<ListInput>,
+    ) -> Result<ListResult<MlModel>> {
         list(ctx, EntityKind::MlModel, input, MlModel).await
     }
     /// Model groups, by name, leaving out soft-deleted ones.
     #[graphql(name = "listMLModelGroups")]
-    async fn list_ml_model_groups(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<MlModelGroup>> {
+    async fn list_ml_model_groups(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<ListInput>,
+    ) -> Result<ListResult<MlModelGroup>> {
         list(ctx, EntityKind::MlModelGroup, input, MlModelGroup).await
     }
     /// Datasets, by name, leaving out soft-deleted ones.
-    async fn list_datasets(&self, ctx: &Context<'_>, input: Option<ListInput>) -> Result<ListResult<Dataset>> {
+    async fn list_datasets(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<ListInput>,
+    ) -> Result<ListResult<Dataset>> {
         list(ctx, EntityKind::Dataset, input, Dataset).await
     }
 }

@@ -1,6 +1,8 @@
 //! Scalars and small shared types of the schema, named as DataHub names them.
 
-use async_graphql::{Enum, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value};
+use async_graphql::{
+    Enum, InputValueError, InputValueResult, Scalar, ScalarType, SimpleObject, Value,
+};
 
 use crate::catalog::aspects::{NamedValue, TimeStamp, VersionTag};
 

@@ -118,18 +118,51 @@ macro_rules! editable_type {
     };
 }
 
-editable_type!(MlFeatureEditableProperties, "MLFeatureEditableProperties", "Properties of a feature edited by people.");
-editable_type!(MlFeatureTableEditableProperties, "MLFeatureTableEditableProperties", "Properties of a feature table edited by people.");
-editable_type!(MlModelEditableProperties, "MLModelEditableProperties", "Properties of a model edited by people.");
-editable_type!(MlModelGroupEditableProperties, "MLModelGroupEditableProperties", "Properties of a model group edited by people.");
-editable_type!(MlPrimaryKeyEditableProperties, "MLPrimaryKeyEditableProperties", "Properties of a primary key edited by people.");
-editable_type!(DatasetEditableProperties, "DatasetEditableProperties", "Properties of a dataset edited by people.");
+editable_type!(
+    MlFeatureEditableProperties,
+    "MLFeatureEditableProperties",
+    "Properties of a feature edited by people."
+);
+editable_type!(
+    MlFeatureTableEditableProperties,
+    "MLFeatureTableEditableProperties",
+    "Properties of a feature table edited by people."
+);
+editable_type!(
+    MlModelEditableProperties,
+    "MLModelEditableProperties",
+    "Properties of a model edited by people."
+);
+editable_type!(
+    MlModelGroupEditableProperties,
+    "MLModelGroupEditableProperties",
+    "Properties of a model group edited by people."
+);
+editable_type!(
+    MlPrimaryKeyEditableProperties,
+    "MLPrimaryKeyEditableProperties",
+    "Properties of a primary key edited by people."
+);
+editable_type!(
+    DatasetEditableProperties,
+    "DatasetEditableProperties",
+    "Properties of a dataset edited by people."
+);
 
 /// Any entity of the catalog.
 #[derive(Interface)]
 #[graphql(
-    field(name = "urn", ty = "String", desc = "The URN that identifies the entity."),
-    field(name = "type", method = "entity_type", ty = "EntityType", desc = "The type of the entity.")
+    field(
+        name = "urn",
+        ty = "String",
+        desc = "The URN that identifies the entity."
+    ),
+    field(
+        name = "type",
+        method = "entity_type",
+        ty = "EntityType",
+        desc = "The type of the entity."
+    )
 )]
 pub enum Entity {
     MlFeature(MlFeature),
@@ -187,7 +220,9 @@ impl MlFeature {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Common(&self.0).description::<MlFeatureProperties>(ctx).await
+        Common(&self.0)
+            .description::<MlFeatureProperties>(ctx)
+            .await
     }
     /// The data type, copied from the properties.
     async fn data_type(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureDataType>> {
@@ -195,15 +230,24 @@ impl MlFeature {
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlFeaturePropertiesGql>> {
-        Ok(self.props(ctx).await?.map(|p| MlFeaturePropertiesGql(self.0.urn.clone(), p)))
+        Ok(self
+            .props(ctx)
+            .await?
+            .map(|p| MlFeaturePropertiesGql(self.0.urn.clone(), p)))
     }
     /// Deprecated alias of `properties`.
     #[graphql(deprecation = "Use `properties`")]
-    async fn feature_properties(&self, ctx: &Context<'_>) -> Result<Option<MlFeaturePropertiesGql>> {
+    async fn feature_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlFeaturePropertiesGql>> {
         self.properties(ctx).await
     }
     /// Properties edited by people.
-    async fn editable_properties(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureEditableProperties>> {
+    async fn editable_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlFeatureEditableProperties>> {
         Ok(Common(&self.0).editable(ctx).await?.map(Into::into))
     }
     /// Whether the feature is soft-deleted.
@@ -283,7 +327,9 @@ impl MlPrimaryKey {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Common(&self.0).description::<MlPrimaryKeyProperties>(ctx).await
+        Common(&self.0)
+            .description::<MlPrimaryKeyProperties>(ctx)
+            .await
     }
     /// The data type, copied from the properties.
     async fn data_type(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureDataType>> {
@@ -291,15 +337,24 @@ impl MlPrimaryKey {
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlPrimaryKeyPropertiesGql>> {
-        Ok(self.props(ctx).await?.map(|p| MlPrimaryKeyPropertiesGql(self.0.urn.clone(), p)))
+        Ok(self
+            .props(ctx)
+            .await?
+            .map(|p| MlPrimaryKeyPropertiesGql(self.0.urn.clone(), p)))
     }
     /// Deprecated alias of `properties`.
     #[graphql(deprecation = "Use `properties`")]
-    async fn primary_key_properties(&self, ctx: &Context<'_>) -> Result<Option<MlPrimaryKeyPropertiesGql>> {
+    async fn primary_key_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlPrimaryKeyPropertiesGql>> {
         self.properties(ctx).await
     }
     /// Properties edited by people.
-    async fn editable_properties(&self, ctx: &Context<'_>) -> Result<Option<MlPrimaryKeyEditableProperties>> {
+    async fn editable_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlPrimaryKeyEditableProperties>> {
         Ok(Common(&self.0).editable(ctx).await?.map(Into::into))
     }
     /// Whether the key is soft-deleted.
@@ -376,19 +431,30 @@ impl MlFeatureTable {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Common(&self.0).description::<MlFeatureTableProperties>(ctx).await
+        Common(&self.0)
+            .description::<MlFeatureTableProperties>(ctx)
+            .await
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureTablePropertiesGql>> {
-        Ok(self.props(ctx).await?.map(|p| MlFeatureTablePropertiesGql(self.0.urn.clone(), p)))
+        Ok(self
+            .props(ctx)
+            .await?
+            .map(|p| MlFeatureTablePropertiesGql(self.0.urn.clone(), p)))
     }
     /// Deprecated alias of `properties`.
     #[graphql(deprecation = "Use `properties`")]
-    async fn feature_table_properties(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureTablePropertiesGql>> {
+    async fn feature_table_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlFeatureTablePropertiesGql>> {
         self.properties(ctx).await
     }
     /// Properties edited by people.
-    async fn editable_properties(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureTableEditableProperties>> {
+    async fn editable_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlFeatureTableEditableProperties>> {
         Ok(Common(&self.0).editable(ctx).await?.map(Into::into))
     }
     /// Whether the table is soft-deleted.
@@ -428,7 +494,10 @@ impl MlFeatureTablePropertiesGql {
         }
     }
     /// The primary keys of the table (relation `KeyedBy`).
-    async fn ml_primary_keys(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<MlPrimaryKey>>>> {
+    async fn ml_primary_keys(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<Option<MlPrimaryKey>>>> {
         match &self.1.ml_primary_keys {
             Some(urns) => Ok(Some(resolve(ctx, urns, MlPrimaryKey).await?)),
             None => Ok(None),
@@ -475,10 +544,16 @@ impl MlModel {
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlModelPropertiesGql>> {
-        Ok(self.props(ctx).await?.map(|p| MlModelPropertiesGql(self.0.clone(), p)))
+        Ok(self
+            .props(ctx)
+            .await?
+            .map(|p| MlModelPropertiesGql(self.0.clone(), p)))
     }
     /// Properties edited by people.
-    async fn editable_properties(&self, ctx: &Context<'_>) -> Result<Option<MlModelEditableProperties>> {
+    async fn editable_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlModelEditableProperties>> {
         Ok(Common(&self.0).editable(ctx).await?.map(Into::into))
     }
     /// Whether the model is soft-deleted.
@@ -516,7 +591,10 @@ impl MlModelPropertiesGql {
     }
     /// The model's version, as text.
     async fn version(&self) -> Option<&str> {
-        self.1.version.as_ref().and_then(|v| v.version_tag.as_deref())
+        self.1
+            .version
+            .as_ref()
+            .and_then(|v| v.version_tag.as_deref())
     }
     /// The algorithm or kind of model, such as `Naive Bayes classifier`.
     #[graphql(name = "type")]
@@ -609,14 +687,22 @@ impl MlModelGroup {
     }
     /// The description: the edited one if a person wrote one, else the ingested one.
     async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Common(&self.0).description::<MlModelGroupProperties>(ctx).await
+        Common(&self.0)
+            .description::<MlModelGroupProperties>(ctx)
+            .await
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlModelGroupPropertiesGql>> {
-        Ok(self.props(ctx).await?.map(|p| MlModelGroupPropertiesGql(self.0.clone(), p)))
+        Ok(self
+            .props(ctx)
+            .await?
+            .map(|p| MlModelGroupPropertiesGql(self.0.clone(), p)))
     }
     /// Properties edited by people.
-    async fn editable_properties(&self, ctx: &Context<'_>) -> Result<Option<MlModelGroupEditableProperties>> {
+    async fn editable_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlModelGroupEditableProperties>> {
         Ok(Common(&self.0).editable(ctx).await?.map(Into::into))
     }
     /// Whether the group is soft-deleted.
@@ -714,10 +800,16 @@ impl Dataset {
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<DatasetPropertiesGql>> {
-        Ok(self.props(ctx).await?.map(|p| DatasetPropertiesGql(self.0.clone(), p)))
+        Ok(self
+            .props(ctx)
+            .await?
+            .map(|p| DatasetPropertiesGql(self.0.clone(), p)))
     }
     /// Properties edited by people.
-    async fn editable_properties(&self, ctx: &Context<'_>) -> Result<Option<DatasetEditableProperties>> {
+    async fn editable_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<DatasetEditableProperties>> {
         Ok(Common(&self.0).editable(ctx).await?.map(Into::into))
     }
     /// Whether the dataset is soft-deleted.

@@ -11,6 +11,9 @@ pub struct Model {
     pub urn: String,
     pub entity_type: String,
     pub name: String,
+    /// The name in lower case (Unicode-aware; SQLite's `lower()` folds ASCII only), for
+    /// case-insensitive name filters.
+    pub search_name: String,
     pub platform: Option<String>,
     pub env: Option<String>,
     pub namespace: Option<String>,

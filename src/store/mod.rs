@@ -16,7 +16,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut url = url.to_string();
     let sqlite = url.starts_with("sqlite:");
     if sqlite && !url.contains("mode=") && !url.contains(":memory:") {
-        url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        url.push_str(if url.contains('?') {
+            "&mode=rwc"
+        } else {
+            "?mode=rwc"
+        });
     }
     let mut opts = ConnectOptions::new(url);
     opts.sqlx_logging(false)

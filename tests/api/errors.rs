@@ -16,8 +16,10 @@ const FEATURE: &str = "urn:li:mlFeature:(uc01_preprocess,FREQUENCY)";
 const KEY: &str = "urn:li:mlPrimaryKey:(uc01_preprocess,O_CUSTOMER_SK)";
 const TABLE: &str = "urn:li:mlFeatureTable:(urn:li:dataPlatform:snowflake,uc01_preprocess)";
 const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v1,PROD)";
-const GROUP: &str = "urn:li:mlModelGroup:(urn:li:dataPlatform:snowflake,customer_segmentation,PROD)";
-const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:snowflake,tpcxai_sf0001.public.orders,PROD)";
+const GROUP: &str =
+    "urn:li:mlModelGroup:(urn:li:dataPlatform:snowflake,customer_segmentation,PROD)";
+const DATASET: &str =
+    "urn:li:dataset:(urn:li:dataPlatform:snowflake,tpcxai_sf0001.public.orders,PROD)";
 
 /// Each lookup field with a URN of its type that the demo catalog holds.
 const LOOKUPS: [(&str, &str); 6] = [
@@ -60,8 +62,16 @@ fn message_of(answer: &Value) -> &str {
 async fn refused(app: &TestApp, query: &str, variables: Value) -> String {
     let before = row_counts(app).await;
     let answer = app.gql_vars(query, variables.clone()).await;
-    assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{query} {variables}: {answer:#}");
-    assert_eq!(row_counts(app).await, before, "a refused request wrote rows: {query} {variables}");
+    assert_eq!(
+        code_of(&answer),
+        "BAD_USER_INPUT",
+        "{query} {variables}: {answer:#}"
+    );
+    assert_eq!(
+        row_counts(app).await,
+        before,
+        "a refused request wrote rows: {query} {variables}"
+    );
     message_of(&answer).to_string()
 }
 
@@ -71,7 +81,8 @@ async fn refused_upsert(app: &TestApp, mutation: &str, input: Value) -> String {
         "upsertDataset" => "UpsertDatasetInput".to_string(),
         other => format!("Upsert{}Input", other.trim_start_matches("upsert")),
     };
-    let query = format!("mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ urn }} }}");
+    let query =
+        format!("mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ urn }} }}");
     refused(app, &query, json!({ "input": input })).await
 }
 
@@ -92,7 +103,8 @@ async fn post_raw(app: &TestApp, body: Vec<u8>, content_length: bool) -> (Status
     if content_length {
         request = request.header("content-length", body.len());
     }
-    app.request(request.body(Body::from(body)).expect("request")).await
+    app.request(request.body(Body::from(body)).expect("request"))
+        .await
 }
 
 /// A GraphQL request body of about `size` bytes: a mutation padded with a long description.
@@ -134,13 +146,22 @@ async fn malformed_urns_in_lookups_are_bad_input() {
         for urn in malformed.iter().copied().chain([too_long.as_str()]) {
             let query = format!("query($urn: String!) {{ {field}(urn: $urn) {{ urn }} }}");
             let answer = app.gql_vars(&query, json!({ "urn": urn })).await;
-            assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{field}({urn:?}): {answer:#}");
-            assert!(answer["data"][field].is_null(), "{field}({urn:?}): {answer:#}");
+            assert_eq!(
+                code_of(&answer),
+                "BAD_USER_INPUT",
+                "{field}({urn:?}): {answer:#}"
+            );
+            assert!(
+                answer["data"][field].is_null(),
+                "{field}({urn:?}): {answer:#}"
+            );
         }
     }
     for field in ["entity", "dataPlatform"] {
-        let answer = app.gql(&format!(r#"{{ {field}(urn: "nope") {{ urn }} }}"#)).await;
-        assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{field}: {answer:#}");
+        let code = app
+            .error_code(&format!(r#"{{ {field}(urn: "nope") {{ urn }} }}"#))
+            .await;
+        assert_eq!(code, "BAD_USER_INPUT", "{field}");
     }
 }
 
@@ -148,7 +169,12 @@ async fn malformed_urns_in_lookups_are_bad_input() {
 async fn the_message_names_the_malformed_urn() {
     let app = TestApp::new().await;
     let urn = "urn:li:mlModel:(urn:li:dataPlatform:x,m,NOPE)";
-    let message = refused(&app, "query($u: String!) { mlModel(urn: $u) { urn } }", json!({ "u": urn })).await;
+    let message = refused(
+        &app,
+        "query($u: String!) { mlModel(urn: $u) { urn } }",
+        json!({ "u": urn }),
+    )
+    .await;
     assert!(message.contains(urn), "{message}");
 }
 
@@ -159,12 +185,21 @@ async fn a_urn_of_another_type_in_a_lookup_is_bad_input() {
         for (_, other) in LOOKUPS.iter().filter(|(_, urn)| *urn != own) {
             let query = format!("query($urn: String!) {{ {field}(urn: $urn) {{ urn }} }}");
             let answer = app.gql_vars(&query, json!({ "urn": other })).await;
-            assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{field}({other}): {answer:#}");
-            assert!(answer["data"][field].is_null(), "{field}({other}): {answer:#}");
+            assert_eq!(
+                code_of(&answer),
+                "BAD_USER_INPUT",
+                "{field}({other}): {answer:#}"
+            );
+            assert!(
+                answer["data"][field].is_null(),
+                "{field}({other}): {answer:#}"
+            );
         }
     }
-    let answer = app.gql(&format!(r#"{{ dataPlatform(urn: "{MODEL}") {{ urn }} }}"#)).await;
-    assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{answer:#}");
+    let code = app
+        .error_code(&format!(r#"{{ dataPlatform(urn: "{MODEL}") {{ urn }} }}"#))
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
 }
 
 #[tokio::test]
@@ -174,10 +209,22 @@ async fn a_well_formed_unknown_urn_is_null() {
     let unknown = [
         ("mlFeature", "urn:li:mlFeature:(ns,unknown)"),
         ("mlPrimaryKey", "urn:li:mlPrimaryKey:(ns,unknown)"),
-        ("mlFeatureTable", "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,unknown)"),
-        ("mlModel", "urn:li:mlModel:(urn:li:dataPlatform:snowflake,unknown,PROD)"),
-        ("mlModelGroup", "urn:li:mlModelGroup:(urn:li:dataPlatform:snowflake,unknown,PROD)"),
-        ("dataset", "urn:li:dataset:(urn:li:dataPlatform:snowflake,unknown,PROD)"),
+        (
+            "mlFeatureTable",
+            "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,unknown)",
+        ),
+        (
+            "mlModel",
+            "urn:li:mlModel:(urn:li:dataPlatform:snowflake,unknown,PROD)",
+        ),
+        (
+            "mlModelGroup",
+            "urn:li:mlModelGroup:(urn:li:dataPlatform:snowflake,unknown,PROD)",
+        ),
+        (
+            "dataset",
+            "urn:li:dataset:(urn:li:dataPlatform:snowflake,unknown,PROD)",
+        ),
         ("dataPlatform", "urn:li:dataPlatform:unknown"),
         ("entity", "urn:li:corpuser:unknown"),
     ];
@@ -206,45 +253,117 @@ async fn an_unknown_enum_value_is_bad_input() {
         json!({}),
     )
     .await;
-    refused_upsert(&app, "upsertMLFeature", json!({"featureNamespace": "t", "name": "f", "dataType": "NOPE"})).await;
-    refused_upsert(&app, "upsertMLPrimaryKey", json!({"featureNamespace": "t", "name": "k", "dataType": "nominal"}))
-        .await;
-    refused_upsert(&app, "upsertMLModel", json!({"platform": "p", "name": "m", "origin": "MARS"})).await;
-    refused(&app, r#"{ listMLModels(input: {origin: MARS}) { total } }"#, json!({})).await;
+    refused_upsert(
+        &app,
+        "upsertMLFeature",
+        json!({"featureNamespace": "t", "name": "f", "dataType": "NOPE"}),
+    )
+    .await;
+    refused_upsert(
+        &app,
+        "upsertMLPrimaryKey",
+        json!({"featureNamespace": "t", "name": "k", "dataType": "nominal"}),
+    )
+    .await;
+    refused_upsert(
+        &app,
+        "upsertMLModel",
+        json!({"platform": "p", "name": "m", "origin": "MARS"}),
+    )
+    .await;
+    refused(
+        &app,
+        r#"{ listMLModels(input: {origin: MARS}) { total } }"#,
+        json!({}),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn a_urn_of_the_wrong_type_in_a_relation_is_refused_naming_the_field() {
     let app = TestApp::with_demo().await;
     let cases = [
-        ("upsertMLFeatureTable", json!({"urn": TABLE, "mlFeatures": [MODEL]}), "mlFeatures[0]"),
-        ("upsertMLFeatureTable", json!({"urn": TABLE, "mlFeatures": [FEATURE, GROUP]}), "mlFeatures[1]"),
-        ("upsertMLFeatureTable", json!({"urn": TABLE, "mlPrimaryKeys": [FEATURE]}), "mlPrimaryKeys[0]"),
-        ("upsertMLFeatureTable", json!({"urn": TABLE, "mlFeatures": ["nope"]}), "mlFeatures[0]"),
-        ("upsertMLModel", json!({"urn": MODEL, "mlFeatures": [GROUP]}), "mlFeatures[0]"),
-        ("upsertMLModel", json!({"urn": MODEL, "groups": [GROUP, MODEL]}), "groups[1]"),
-        ("upsertMLModel", json!({"urn": MODEL, "mlFeatures": [KEY]}), "mlFeatures[0]"),
-        ("upsertMLFeature", json!({"urn": FEATURE, "sources": [FEATURE]}), "sources[0]"),
-        ("upsertMLFeature", json!({"urn": FEATURE, "sources": [DATASET, "urn:li:dataset:x"]}), "sources[1]"),
-        ("upsertMLPrimaryKey", json!({"urn": KEY, "sources": [MODEL]}), "sources[0]"),
+        (
+            "upsertMLFeatureTable",
+            json!({"urn": TABLE, "mlFeatures": [MODEL]}),
+            "mlFeatures[0]",
+        ),
+        (
+            "upsertMLFeatureTable",
+            json!({"urn": TABLE, "mlFeatures": [FEATURE, GROUP]}),
+            "mlFeatures[1]",
+        ),
+        (
+            "upsertMLFeatureTable",
+            json!({"urn": TABLE, "mlPrimaryKeys": [FEATURE]}),
+            "mlPrimaryKeys[0]",
+        ),
+        (
+            "upsertMLFeatureTable",
+            json!({"urn": TABLE, "mlFeatures": ["nope"]}),
+            "mlFeatures[0]",
+        ),
+        (
+            "upsertMLModel",
+            json!({"urn": MODEL, "mlFeatures": [GROUP]}),
+            "mlFeatures[0]",
+        ),
+        (
+            "upsertMLModel",
+            json!({"urn": MODEL, "groups": [GROUP, MODEL]}),
+            "groups[1]",
+        ),
+        (
+            "upsertMLModel",
+            json!({"urn": MODEL, "mlFeatures": [KEY]}),
+            "mlFeatures[0]",
+        ),
+        (
+            "upsertMLFeature",
+            json!({"urn": FEATURE, "sources": [FEATURE]}),
+            "sources[0]",
+        ),
+        (
+            "upsertMLFeature",
+            json!({"urn": FEATURE, "sources": [DATASET, "urn:li:dataset:x"]}),
+            "sources[1]",
+        ),
+        (
+            "upsertMLPrimaryKey",
+            json!({"urn": KEY, "sources": [MODEL]}),
+            "sources[0]",
+        ),
         // The same on entities that do not exist yet.
         (
             "upsertMLFeatureTable",
             json!({"platform": "feast", "name": "new_table", "mlFeatures": [MODEL]}),
             "mlFeatures[0]",
         ),
-        ("upsertMLModel", json!({"platform": "p", "name": "new_model", "mlFeatures": [GROUP]}), "mlFeatures[0]"),
-        ("upsertMLFeature", json!({"featureNamespace": "t", "name": "new", "sources": [FEATURE]}), "sources[0]"),
+        (
+            "upsertMLModel",
+            json!({"platform": "p", "name": "new_model", "mlFeatures": [GROUP]}),
+            "mlFeatures[0]",
+        ),
+        (
+            "upsertMLFeature",
+            json!({"featureNamespace": "t", "name": "new", "sources": [FEATURE]}),
+            "sources[0]",
+        ),
     ];
     let model_before = model_state(&app, MODEL).await;
     for (mutation, input, field) in cases {
         let message = refused_upsert(&app, mutation, input.clone()).await;
-        assert!(message.contains(field), "{mutation} {input}: {message:?} does not name {field}");
+        assert!(
+            message.contains(field),
+            "{mutation} {input}: {message:?} does not name {field}"
+        );
     }
     // The model the refused writes aimed at is as it was.
     assert_eq!(model_state(&app, MODEL).await, model_before);
     let new = app
-        .data(r#"{ mlModel(urn: "urn:li:mlModel:(urn:li:dataPlatform:p,new_model,PROD)") { urn } }"#)
+        .data(
+            r#"{ mlModel(urn: "urn:li:mlModel:(urn:li:dataPlatform:p,new_model,PROD)") { urn } }"#,
+        )
         .await;
     assert_eq!(new, json!({"mlModel": null}));
 }
@@ -254,15 +373,36 @@ async fn an_empty_or_blank_name_is_refused() {
     let app = TestApp::new().await;
     for blank in ["", "   ", "\t"] {
         let cases = [
-            ("upsertMLFeature", json!({"featureNamespace": "t", "name": blank})),
-            ("upsertMLFeature", json!({"featureNamespace": blank, "name": "f"})),
-            ("upsertMLPrimaryKey", json!({"featureNamespace": "t", "name": blank})),
-            ("upsertMLPrimaryKey", json!({"featureNamespace": blank, "name": "k"})),
-            ("upsertMLFeatureTable", json!({"platform": "feast", "name": blank})),
-            ("upsertMLFeatureTable", json!({"platform": blank, "name": "t"})),
+            (
+                "upsertMLFeature",
+                json!({"featureNamespace": "t", "name": blank}),
+            ),
+            (
+                "upsertMLFeature",
+                json!({"featureNamespace": blank, "name": "f"}),
+            ),
+            (
+                "upsertMLPrimaryKey",
+                json!({"featureNamespace": "t", "name": blank}),
+            ),
+            (
+                "upsertMLPrimaryKey",
+                json!({"featureNamespace": blank, "name": "k"}),
+            ),
+            (
+                "upsertMLFeatureTable",
+                json!({"platform": "feast", "name": blank}),
+            ),
+            (
+                "upsertMLFeatureTable",
+                json!({"platform": blank, "name": "t"}),
+            ),
             ("upsertMLModel", json!({"platform": "p", "name": blank})),
             ("upsertMLModel", json!({"platform": blank, "name": "m"})),
-            ("upsertMLModelGroup", json!({"platform": "p", "name": blank})),
+            (
+                "upsertMLModelGroup",
+                json!({"platform": "p", "name": blank}),
+            ),
             ("upsertDataset", json!({"platform": "hive", "name": blank})),
             ("upsertDataset", json!({"platform": blank, "name": "d"})),
         ];
@@ -278,7 +418,10 @@ async fn neither_urn_nor_key_parts_is_refused() {
     let app = TestApp::new().await;
     let cases = [
         ("upsertMLFeature", json!({})),
-        ("upsertMLFeature", json!({"name": "f", "description": "no namespace"})),
+        (
+            "upsertMLFeature",
+            json!({"name": "f", "description": "no namespace"}),
+        ),
         ("upsertMLPrimaryKey", json!({"featureNamespace": "t"})),
         ("upsertMLFeatureTable", json!({"description": "d"})),
         ("upsertMLFeatureTable", json!({"name": "t"})),
@@ -297,21 +440,64 @@ async fn neither_urn_nor_key_parts_is_refused() {
 async fn key_parts_that_contradict_the_urn_are_refused() {
     let app = TestApp::with_demo().await;
     let cases = [
-        ("upsertMLModel", json!({"urn": MODEL, "name": "other"}), "name"),
-        ("upsertMLModel", json!({"urn": MODEL, "platform": "vertex"}), "platform"),
-        ("upsertMLModel", json!({"urn": MODEL, "platform": "urn:li:dataPlatform:vertex"}), "platform"),
-        ("upsertMLModel", json!({"urn": MODEL, "origin": "DEV"}), "origin"),
-        ("upsertMLModelGroup", json!({"urn": GROUP, "name": "other"}), "name"),
-        ("upsertDataset", json!({"urn": DATASET, "origin": "QA"}), "origin"),
-        ("upsertDataset", json!({"urn": DATASET, "name": "orders"}), "name"),
-        ("upsertMLFeatureTable", json!({"urn": TABLE, "platform": "feast"}), "platform"),
-        ("upsertMLFeature", json!({"urn": FEATURE, "featureNamespace": "other"}), "featureNamespace"),
-        ("upsertMLPrimaryKey", json!({"urn": KEY, "name": "other"}), "name"),
+        (
+            "upsertMLModel",
+            json!({"urn": MODEL, "name": "other"}),
+            "name",
+        ),
+        (
+            "upsertMLModel",
+            json!({"urn": MODEL, "platform": "vertex"}),
+            "platform",
+        ),
+        (
+            "upsertMLModel",
+            json!({"urn": MODEL, "platform": "urn:li:dataPlatform:vertex"}),
+            "platform",
+        ),
+        (
+            "upsertMLModel",
+            json!({"urn": MODEL, "origin": "DEV"}),
+            "origin",
+        ),
+        (
+            "upsertMLModelGroup",
+            json!({"urn": GROUP, "name": "other"}),
+            "name",
+        ),
+        (
+            "upsertDataset",
+            json!({"urn": DATASET, "origin": "QA"}),
+            "origin",
+        ),
+        (
+            "upsertDataset",
+            json!({"urn": DATASET, "name": "orders"}),
+            "name",
+        ),
+        (
+            "upsertMLFeatureTable",
+            json!({"urn": TABLE, "platform": "feast"}),
+            "platform",
+        ),
+        (
+            "upsertMLFeature",
+            json!({"urn": FEATURE, "featureNamespace": "other"}),
+            "featureNamespace",
+        ),
+        (
+            "upsertMLPrimaryKey",
+            json!({"urn": KEY, "name": "other"}),
+            "name",
+        ),
     ];
     let model_before = model_state(&app, MODEL).await;
     for (mutation, input, field) in cases {
         let message = refused_upsert(&app, mutation, input.clone()).await;
-        assert!(message.contains(field), "{mutation} {input}: {message:?} does not name {field}");
+        assert!(
+            message.contains(field),
+            "{mutation} {input}: {message:?} does not name {field}"
+        );
     }
     assert_eq!(model_state(&app, MODEL).await, model_before);
 
@@ -332,15 +518,24 @@ async fn an_upsert_urn_that_is_malformed_or_of_another_type_is_refused() {
     let cases = [
         ("upsertMLModel", json!({"urn": FEATURE, "description": "d"})),
         ("upsertMLModel", json!({"urn": "nope"})),
-        ("upsertMLModel", json!({"urn": "urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)"})),
+        (
+            "upsertMLModel",
+            json!({"urn": "urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)"}),
+        ),
         ("upsertMLFeature", json!({"urn": MODEL})),
-        ("upsertMLFeature", json!({"urn": "urn:li:mlFeature:(a,b,c)"})),
+        (
+            "upsertMLFeature",
+            json!({"urn": "urn:li:mlFeature:(a,b,c)"}),
+        ),
         ("upsertMLPrimaryKey", json!({"urn": FEATURE})),
         ("upsertMLFeatureTable", json!({"urn": DATASET})),
         ("upsertMLModelGroup", json!({"urn": MODEL})),
         ("upsertDataset", json!({"urn": TABLE})),
         // A name that cannot make a URN.
-        ("upsertMLFeature", json!({"featureNamespace": "a,b", "name": "f"})),
+        (
+            "upsertMLFeature",
+            json!({"featureNamespace": "a,b", "name": "f"}),
+        ),
         ("upsertMLModel", json!({"platform": "p", "name": "m)"})),
         ("upsertMLModel", json!({"platform": "p(x", "name": "m"})),
     ];
@@ -355,41 +550,89 @@ async fn replace_aspect_refuses_an_invalid_known_aspect() {
     let cases = [
         (FEATURE, "mlFeatureProperties", json!({"dataType": "NOPE"})),
         (FEATURE, "mlFeatureProperties", json!({"description": 5})),
-        (FEATURE, "mlFeatureProperties", json!({"sources": "not a list"})),
+        (
+            FEATURE,
+            "mlFeatureProperties",
+            json!({"sources": "not a list"}),
+        ),
         (FEATURE, "mlFeatureProperties", json!({"sources": [MODEL]})),
-        (FEATURE, "mlFeatureProperties", json!({"customProperties": {"k": 1}})),
-        (FEATURE, "mlModelProperties", json!({"description": "a model aspect on a feature"})),
+        (
+            FEATURE,
+            "mlFeatureProperties",
+            json!({"customProperties": {"k": 1}}),
+        ),
+        (
+            FEATURE,
+            "mlModelProperties",
+            json!({"description": "a model aspect on a feature"}),
+        ),
         (FEATURE, "mlFeatureProperties", json!("a string")),
         (FEATURE, "mlFeatureProperties", json!([1, 2])),
         (FEATURE, "mlFeatureProperties", json!(3)),
-        (KEY, "mlPrimaryKeyProperties", json!({"description": "sources is required"})),
-        (TABLE, "mlFeatureTableProperties", json!({"mlFeatures": [MODEL]})),
-        (MODEL, "mlModelProperties", json!({"hyperParams": [{"value": "no name"}]})),
+        (
+            KEY,
+            "mlPrimaryKeyProperties",
+            json!({"description": "sources is required"}),
+        ),
+        (
+            TABLE,
+            "mlFeatureTableProperties",
+            json!({"mlFeatures": [MODEL]}),
+        ),
+        (
+            MODEL,
+            "mlModelProperties",
+            json!({"hyperParams": [{"value": "no name"}]}),
+        ),
         (MODEL, "mlModelProperties", json!({"tags": "not a list"})),
         (MODEL, "mlModelProperties", json!({"groups": [FEATURE]})),
         (MODEL, "mlModelGroupProperties", json!({})),
         (MODEL, "status", json!({"removed": "yes"})),
         (DATASET, "datasetProperties", json!({"name": ["x"]})),
-        (DATASET, "upstreamLineage", json!({"upstreams": [{"dataset": FEATURE}]})),
-        ("urn:li:dataPlatform:feast", "dataPlatformInfo", json!({"name": "feast", "type": "NOPE",
-            "datasetNameDelimiter": "."})),
+        (
+            DATASET,
+            "upstreamLineage",
+            json!({"upstreams": [{"dataset": FEATURE}]}),
+        ),
+        (
+            "urn:li:dataPlatform:feast",
+            "dataPlatformInfo",
+            json!({"name": "feast", "type": "NOPE",
+            "datasetNameDelimiter": "."}),
+        ),
         // Unknown aspects are stored as given, but must still be objects with a proper name.
         (MODEL, "someFutureAspect", json!("not an object")),
         (MODEL, "bad-name", json!({})),
         (MODEL, "", json!({})),
         // The URN itself.
         ("nope", "mlModelProperties", json!({})),
-        ("urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)", "mlModelProperties", json!({})),
+        (
+            "urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)",
+            "mlModelProperties",
+            json!({}),
+        ),
     ];
     let model_before = model_state(&app, MODEL).await;
     for (urn, aspect, value) in cases {
-        refused(&app, REPLACE, json!({"urn": urn, "aspect": aspect, "value": value})).await;
+        refused(
+            &app,
+            REPLACE,
+            json!({"urn": urn, "aspect": aspect, "value": value}),
+        )
+        .await;
     }
     assert_eq!(model_state(&app, MODEL).await, model_before);
     // Creating an entity through an invalid aspect creates nothing either.
     let fresh = "urn:li:mlFeature:(t,fresh)";
-    refused(&app, REPLACE, json!({"urn": fresh, "aspect": "mlFeatureProperties", "value": {"dataType": 1}})).await;
-    let read = app.data(&format!(r#"{{ mlFeature(urn: "{fresh}") {{ urn }} }}"#)).await;
+    refused(
+        &app,
+        REPLACE,
+        json!({"urn": fresh, "aspect": "mlFeatureProperties", "value": {"dataType": 1}}),
+    )
+    .await;
+    let read = app
+        .data(&format!(r#"{{ mlFeature(urn: "{fresh}") {{ urn }} }}"#))
+        .await;
     assert_eq!(read, json!({"mlFeature": null}));
 }
 
@@ -418,12 +661,32 @@ async fn description_and_soft_delete_refuse_bad_urns() {
     let app = TestApp::with_demo().await;
     let description = "mutation($urn: String!) { updateDescription(input: {resourceUrn: $urn, description: \"d\"}) }";
     refused(&app, description, json!({"urn": "nope"})).await;
-    refused(&app, description, json!({"urn": "urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)"})).await;
+    refused(
+        &app,
+        description,
+        json!({"urn": "urn:li:mlModel:(urn:li:dataPlatform:p,m,NOPE)"}),
+    )
+    .await;
     // A platform has no editable description.
-    refused(&app, description, json!({"urn": "urn:li:dataPlatform:snowflake"})).await;
+    refused(
+        &app,
+        description,
+        json!({"urn": "urn:li:dataPlatform:snowflake"}),
+    )
+    .await;
 
-    refused(&app, "mutation { softDeleteEntity(urn: \"nope\") }", json!({})).await;
-    refused(&app, "mutation { restoreEntity(urn: \"urn:li:mlFeature:(a,b,c)\") }", json!({})).await;
+    refused(
+        &app,
+        "mutation { softDeleteEntity(urn: \"nope\") }",
+        json!({}),
+    )
+    .await;
+    refused(
+        &app,
+        "mutation { restoreEntity(urn: \"urn:li:mlFeature:(a,b,c)\") }",
+        json!({}),
+    )
+    .await;
     // One malformed URN refuses the whole batch.
     refused(
         &app,
@@ -431,7 +694,10 @@ async fn description_and_soft_delete_refuse_bad_urns() {
         json!({"urns": [MODEL, "nope"]}),
     )
     .await;
-    assert_eq!(model_state(&app, MODEL).await["mlModel"]["status"], json!(null));
+    assert_eq!(
+        model_state(&app, MODEL).await["mlModel"]["status"],
+        json!(null)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -478,13 +744,17 @@ async fn a_query_deeper_than_the_limit_is_refused() {
     mlcat::demo::load(&app.catalog()).await.expect("load demo");
 
     // Three levels are within the limit.
-    let shallow = app.data(r#"{ listMLModels(input: {count: 1}) { entities { name } } }"#).await;
+    let shallow = app
+        .data(r#"{ listMLModels(input: {count: 1}) { entities { name } } }"#)
+        .await;
     assert_eq!(
         shallow,
         json!({"listMLModels": {"entities": [{"name": "customer_segmentation_v1"}]}})
     );
 
-    let deep = format!(r#"{{ mlModel(urn: "{MODEL}") {{ properties {{ groups {{ properties {{ name }} }} }} }} }}"#);
+    let deep = format!(
+        r#"{{ mlModel(urn: "{MODEL}") {{ properties {{ groups {{ properties {{ name }} }} }} }} }}"#
+    );
     let answer = app.gql(&deep).await;
     assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{answer:#}");
     assert!(answer["data"].is_null(), "{answer:#}");
@@ -526,7 +796,11 @@ async fn a_body_over_the_limit_is_413() {
             String::from_utf8_lossy(&body)
         );
     }
-    assert_eq!(row_counts(&app).await, counts, "an oversized request wrote rows");
+    assert_eq!(
+        row_counts(&app).await,
+        counts,
+        "an oversized request wrote rows"
+    );
 }
 
 #[tokio::test]
@@ -559,8 +833,19 @@ async fn a_body_that_is_not_a_graphql_request_is_a_client_error() {
         )
         .await;
     assert!(status.is_client_error(), "text/plain answered {status}");
-    // A GET without a query.
-    let (status, _) = app.get("/api/graphql").await;
-    assert!(status.is_client_error(), "GET without a query answered {status}");
+    // Well-formed JSON, or a GET, without a query: refused as a client error or with a
+    // BAD_USER_INPUT error, never a server error.
+    for (status, body) in [
+        post_raw(&app, b"{\"variables\": {}}".to_vec(), true).await,
+        app.get("/api/graphql").await,
+    ] {
+        let text = String::from_utf8_lossy(&body);
+        if status != StatusCode::OK {
+            assert!(status.is_client_error(), "answered {status}: {text}");
+            continue;
+        }
+        let answer: Value = serde_json::from_slice(&body).expect("JSON answer");
+        assert_eq!(code_of(&answer), "BAD_USER_INPUT", "{text}");
+    }
     assert_eq!(row_counts(&app).await, counts);
 }

@@ -23,7 +23,11 @@ const LISTS: [&str; 6] = [
 /// The demo catalog's entities of each list, in the order the lists answer them.
 fn demo_names(list: &str) -> Vec<&'static str> {
     match list {
-        "listMLModels" => vec!["customer_segmentation_v1", "customer_segmentation_v2", "scienceModel"],
+        "listMLModels" => vec![
+            "customer_segmentation_v1",
+            "customer_segmentation_v2",
+            "scienceModel",
+        ],
         "listMLFeatures" => vec![
             "FREQUENCY",
             "RETURN_RATIO",
@@ -61,13 +65,17 @@ fn list_query(list: &str) -> String {
 
 /// The raw answer of a list query with `input` (`null` for none).
 async fn list_answer(app: &TestApp, list: &str, input: Value) -> Value {
-    app.gql_vars(&list_query(list), json!({ "input": input })).await
+    app.gql_vars(&list_query(list), json!({ "input": input }))
+        .await
 }
 
 /// One page of a list, which must be answered without errors.
 async fn list(app: &TestApp, list: &str, input: Value) -> Value {
     let answer = list_answer(app, list, input).await;
-    assert!(answer.get("errors").is_none(), "unexpected errors: {answer:#}");
+    assert!(
+        answer.get("errors").is_none(),
+        "unexpected errors: {answer:#}"
+    );
     answer["data"][list].clone()
 }
 
@@ -128,7 +136,10 @@ async fn create_models(app: &TestApp, urns: &[String]) {
 
 /// Creates models named `names` on the `sagemaker` platform in PROD.
 async fn create_named_models(app: &TestApp, names: &[&str]) {
-    let urns: Vec<String> = names.iter().map(|n| model_urn("sagemaker", n, "PROD")).collect();
+    let urns: Vec<String> = names
+        .iter()
+        .map(|n| model_urn("sagemaker", n, "PROD"))
+        .collect();
     create_models(app, &urns).await;
 }
 
@@ -275,13 +286,26 @@ async fn the_default_page_size_is_20() {
 async fn platform_filters_by_name_or_urn() {
     let app = TestApp::with_demo().await;
     let segmentation = ["customer_segmentation_v1", "customer_segmentation_v2"];
-    assert_eq!(matching(&app, "listMLModels", json!({"platform": "snowflake"})).await, segmentation);
     assert_eq!(
-        matching(&app, "listMLModels", json!({"platform": "urn:li:dataPlatform:snowflake"})).await,
+        matching(&app, "listMLModels", json!({"platform": "snowflake"})).await,
         segmentation
     );
     assert_eq!(
-        matching(&app, "listMLModels", json!({"platform": "urn:li:dataPlatform:science"})).await,
+        matching(
+            &app,
+            "listMLModels",
+            json!({"platform": "urn:li:dataPlatform:snowflake"})
+        )
+        .await,
+        segmentation
+    );
+    assert_eq!(
+        matching(
+            &app,
+            "listMLModels",
+            json!({"platform": "urn:li:dataPlatform:science"})
+        )
+        .await,
         ["scienceModel"]
     );
     assert_eq!(
@@ -298,7 +322,12 @@ async fn platform_filters_by_name_or_urn() {
     );
     for name in LISTS {
         assert_eq!(
-            matching(&app, name, json!({"platform": "urn:li:dataPlatform:nowhere"})).await,
+            matching(
+                &app,
+                name,
+                json!({"platform": "urn:li:dataPlatform:nowhere"})
+            )
+            .await,
             Vec::<String>::new(),
             "{name}"
         );
@@ -318,10 +347,21 @@ async fn origin_filters_by_environment() {
         ],
     )
     .await;
-    assert_eq!(matching(&app, "listMLModels", json!({"origin": "DEV"})).await, ["b", "c"]);
-    assert_eq!(matching(&app, "listMLModels", json!({"origin": "PROD"})).await, ["a"]);
-    assert_eq!(matching(&app, "listMLModels", json!({"origin": "NON_PROD"})).await, ["d"]);
-    assert!(matching(&app, "listMLModels", json!({"origin": "QA"})).await.is_empty());
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"origin": "DEV"})).await,
+        ["b", "c"]
+    );
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"origin": "PROD"})).await,
+        ["a"]
+    );
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"origin": "NON_PROD"})).await,
+        ["d"]
+    );
+    assert!(matching(&app, "listMLModels", json!({"origin": "QA"}))
+        .await
+        .is_empty());
 
     let dataset = "mutation($urn: String!) { upsertDataset(input: {urn: $urn}) { urn } }";
     for urn in [
@@ -331,7 +371,10 @@ async fn origin_filters_by_environment() {
         let answer = app.gql_vars(dataset, json!({ "urn": urn })).await;
         assert!(answer.get("errors").is_none(), "{answer:#}");
     }
-    assert_eq!(matching(&app, "listDatasets", json!({"origin": "DEV"})).await, ["t2"]);
+    assert_eq!(
+        matching(&app, "listDatasets", json!({"origin": "DEV"})).await,
+        ["t2"]
+    );
 }
 
 #[tokio::test]
@@ -341,16 +384,26 @@ async fn query_matches_a_name_substring_ignoring_case() {
         matching(&app, "listMLFeatures", json!({"query": "bool"})).await,
         ["test_BOOL_LIST_feature", "test_BOOL_feature"]
     );
-    assert_eq!(matching(&app, "listMLFeatures", json!({"query": "Ratio"})).await, ["RETURN_RATIO"]);
+    assert_eq!(
+        matching(&app, "listMLFeatures", json!({"query": "Ratio"})).await,
+        ["RETURN_RATIO"]
+    );
     assert_eq!(
         matching(&app, "listMLModels", json!({"query": "SEGMENTATION"})).await,
         ["customer_segmentation_v1", "customer_segmentation_v2"]
     );
     assert_eq!(
         matching(&app, "listDatasets", json!({"query": "ORDER"})).await,
-        ["tpcxai_sf0001.public.order_returns", "tpcxai_sf0001.public.orders"]
+        [
+            "tpcxai_sf0001.public.order_returns",
+            "tpcxai_sf0001.public.orders"
+        ]
     );
-    assert!(matching(&app, "listMLModels", json!({"query": "no such model"})).await.is_empty());
+    assert!(
+        matching(&app, "listMLModels", json!({"query": "no such model"}))
+            .await
+            .is_empty()
+    );
     // An empty query filters nothing.
     assert_eq!(
         matching(&app, "listMLModels", json!({"query": ""})).await,
@@ -362,20 +415,44 @@ async fn query_matches_a_name_substring_ignoring_case() {
 async fn query_treats_like_wildcards_as_text() {
     let app = TestApp::new().await;
     create_named_models(&app, &["a%b", "a_b", "axb", "ab", "a\\b", "100%"]).await;
-    assert_eq!(matching(&app, "listMLModels", json!({"query": "%"})).await, ["100%", "a%b"]);
-    assert_eq!(matching(&app, "listMLModels", json!({"query": "_"})).await, ["a_b"]);
-    assert_eq!(matching(&app, "listMLModels", json!({"query": "a_b"})).await, ["a_b"]);
-    assert_eq!(matching(&app, "listMLModels", json!({"query": "a%"})).await, ["a%b"]);
-    assert_eq!(matching(&app, "listMLModels", json!({"query": "\\"})).await, ["a\\b"]);
-    assert_eq!(matching(&app, "listMLModels", json!({"query": "ab"})).await, ["ab"]);
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"query": "%"})).await,
+        ["100%", "a%b"]
+    );
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"query": "_"})).await,
+        ["a_b"]
+    );
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"query": "a_b"})).await,
+        ["a_b"]
+    );
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"query": "a%"})).await,
+        ["a%b"]
+    );
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"query": "\\"})).await,
+        ["a\\b"]
+    );
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"query": "ab"})).await,
+        ["ab"]
+    );
 }
 
 #[tokio::test]
 async fn query_ignores_case_beyond_ascii() {
     let app = TestApp::new().await;
     create_named_models(&app, &["Über_model", "ÉCOLE", "plain"]).await;
-    assert_eq!(matching(&app, "listMLModels", json!({"query": "über"})).await, ["Über_model"]);
-    assert_eq!(matching(&app, "listMLModels", json!({"query": "école"})).await, ["ÉCOLE"]);
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"query": "über"})).await,
+        ["Über_model"]
+    );
+    assert_eq!(
+        matching(&app, "listMLModels", json!({"query": "école"})).await,
+        ["ÉCOLE"]
+    );
 }
 
 #[tokio::test]
@@ -405,7 +482,11 @@ async fn filters_combine_and_total_counts_every_match() {
 async fn the_page_size_cap_refuses_a_larger_count() {
     let app = TestApp::with_demo().await;
     for name in LISTS {
-        assert_eq!(list_error(&app, name, json!({"count": 1001})).await, "BAD_USER_INPUT", "{name}");
+        assert_eq!(
+            list_error(&app, name, json!({"count": 1001})).await,
+            "BAD_USER_INPUT",
+            "{name}"
+        );
         let page = list(&app, name, json!({"count": 1000})).await;
         assert_eq!(names(&page), demo_names(name), "{name}");
     }
@@ -415,9 +496,15 @@ async fn the_page_size_cap_refuses_a_larger_count() {
         ..Limits::default()
     })
     .await;
-    mlcat::demo::load(&capped.catalog()).await.expect("load demo");
+    mlcat::demo::load(&capped.catalog())
+        .await
+        .expect("load demo");
     for name in LISTS {
-        assert_eq!(list_error(&capped, name, json!({"count": 6})).await, "BAD_USER_INPUT", "{name}");
+        assert_eq!(
+            list_error(&capped, name, json!({"count": 6})).await,
+            "BAD_USER_INPUT",
+            "{name}"
+        );
         let page = list(&capped, name, json!({"count": 5})).await;
         let all = demo_names(name);
         assert_eq!(names(&page), all[..all.len().min(5)], "{name}");
@@ -432,7 +519,9 @@ async fn the_default_page_size_never_exceeds_the_cap() {
         ..Limits::default()
     })
     .await;
-    mlcat::demo::load(&capped.catalog()).await.expect("load demo");
+    mlcat::demo::load(&capped.catalog())
+        .await
+        .expect("load demo");
     // A request that gives no count asks for nothing larger than the cap: it gets a full page.
     let page = list(&capped, "listMLFeatures", json!(null)).await;
     assert_eq!(page["count"], 5);
@@ -444,8 +533,16 @@ async fn the_default_page_size_never_exceeds_the_cap() {
 async fn negative_start_or_count_is_refused() {
     let app = TestApp::with_demo().await;
     for name in LISTS {
-        for input in [json!({"start": -1}), json!({"count": -1}), json!({"start": -5, "count": -5})] {
-            assert_eq!(list_error(&app, name, input.clone()).await, "BAD_USER_INPUT", "{name} {input}");
+        for input in [
+            json!({"start": -1}),
+            json!({"count": -1}),
+            json!({"start": -5, "count": -5}),
+        ] {
+            assert_eq!(
+                list_error(&app, name, input.clone()).await,
+                "BAD_USER_INPUT",
+                "{name} {input}"
+            );
         }
     }
 }

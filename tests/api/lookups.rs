@@ -5,8 +5,10 @@ use serde_json::json;
 
 use crate::support::TestApp;
 
-const MODEL_V1: &str = "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v1,PROD)";
-const ORDERS: &str = "urn:li:dataset:(urn:li:dataPlatform:snowflake,tpcxai_sf0001.public.orders,PROD)";
+const MODEL_V1: &str =
+    "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v1,PROD)";
+const ORDERS: &str =
+    "urn:li:dataset:(urn:li:dataPlatform:snowflake,tpcxai_sf0001.public.orders,PROD)";
 
 #[tokio::test]
 async fn primary_key_dataset_and_platform() {
@@ -87,10 +89,22 @@ async fn entity_interface_answers_each_type() {
             "origin": "PROD", "properties": {"name": "Customer segmentation v1", "version": "v1"}
         })
     );
-    assert_eq!(data["table"], json!({"type": "MLFEATURE_TABLE", "__typename": "MLFeatureTable"}));
-    assert_eq!(data["group"], json!({"type": "MLMODEL_GROUP", "__typename": "MLModelGroup"}));
-    assert_eq!(data["feature"], json!({"type": "MLFEATURE", "__typename": "MLFeature"}));
-    assert_eq!(data["dataset"], json!({"type": "DATASET", "__typename": "Dataset"}));
+    assert_eq!(
+        data["table"],
+        json!({"type": "MLFEATURE_TABLE", "__typename": "MLFeatureTable"})
+    );
+    assert_eq!(
+        data["group"],
+        json!({"type": "MLMODEL_GROUP", "__typename": "MLModelGroup"})
+    );
+    assert_eq!(
+        data["feature"],
+        json!({"type": "MLFEATURE", "__typename": "MLFeature"})
+    );
+    assert_eq!(
+        data["dataset"],
+        json!({"type": "DATASET", "__typename": "Dataset"})
+    );
     assert_eq!(data["missing"], json!(null));
 }
 

@@ -1,6 +1,9 @@
 //! mlcat's integration tests: one binary, the real router in-process, a fresh database per test.
 
-#![expect(clippy::unwrap_used, reason = "a test fails loudly on an unexpected error")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "a test fails loudly on an unexpected error"
+)]
 
 mod support;
 

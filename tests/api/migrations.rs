@@ -12,5 +12,8 @@ async fn migrations_go_up_down_and_up_again() {
     Migrator::down(&db, None).await.unwrap();
     assert!(Migrator::get_pending_migrations(&db).await.unwrap().len() == 1);
     Migrator::up(&db, None).await.unwrap();
-    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    assert!(Migrator::get_pending_migrations(&db)
+        .await
+        .unwrap()
+        .is_empty());
 }

@@ -97,7 +97,10 @@ fn table_urn(name: &str) -> String {
 
 /// Fails the test with the whole answer when it holds errors.
 fn no_errors(answer: &Value) {
-    assert!(answer.get("errors").is_none(), "unexpected errors: {answer:#}");
+    assert!(
+        answer.get("errors").is_none(),
+        "unexpected errors: {answer:#}"
+    );
 }
 
 /// Runs one upsert mutation with `input` and answers the entity it returns.
@@ -195,7 +198,12 @@ async fn check_patch_semantics(
 #[tokio::test]
 async fn upsert_ml_feature_builds_or_takes_the_urn() {
     let app = TestApp::new().await;
-    let built = upsert(&app, FEATURE, json!({"featureNamespace": "ns1", "name": "age"})).await;
+    let built = upsert(
+        &app,
+        FEATURE,
+        json!({"featureNamespace": "ns1", "name": "age"}),
+    )
+    .await;
     assert_eq!(built["urn"], "urn:li:mlFeature:(ns1,age)");
     assert_eq!(built["name"], "age");
     assert_eq!(built["featureNamespace"], "ns1");
@@ -210,7 +218,10 @@ async fn upsert_ml_feature_builds_or_takes_the_urn() {
     assert_eq!(given["name"], "income");
     assert_eq!(given["featureNamespace"], "ns2");
     assert_eq!(given["description"], "yearly");
-    assert_eq!(lookup(&app, FEATURE, "urn:li:mlFeature:(ns2,income)").await, given);
+    assert_eq!(
+        lookup(&app, FEATURE, "urn:li:mlFeature:(ns2,income)").await,
+        given
+    );
 }
 
 #[tokio::test]
@@ -268,7 +279,12 @@ async fn upsert_ml_feature_patches_clears_and_replaces() {
 #[tokio::test]
 async fn upsert_ml_primary_key_builds_or_takes_the_urn() {
     let app = TestApp::new().await;
-    let built = upsert(&app, PRIMARY_KEY, json!({"featureNamespace": "users", "name": "user_id"})).await;
+    let built = upsert(
+        &app,
+        PRIMARY_KEY,
+        json!({"featureNamespace": "users", "name": "user_id"}),
+    )
+    .await;
     assert_eq!(built["urn"], "urn:li:mlPrimaryKey:(users,user_id)");
     assert_eq!(built["name"], "user_id");
     assert_eq!(built["featureNamespace"], "users");
@@ -285,7 +301,10 @@ async fn upsert_ml_primary_key_builds_or_takes_the_urn() {
     assert_eq!(given["name"], "order_id");
     assert_eq!(given["featureNamespace"], "orders");
     assert_eq!(given["dataType"], "ORDINAL");
-    assert_eq!(lookup(&app, PRIMARY_KEY, "urn:li:mlPrimaryKey:(orders,order_id)").await, given);
+    assert_eq!(
+        lookup(&app, PRIMARY_KEY, "urn:li:mlPrimaryKey:(orders,order_id)").await,
+        given
+    );
 }
 
 #[tokio::test]
@@ -311,7 +330,10 @@ async fn upsert_ml_primary_key_patches_clears_and_replaces() {
             ),
             (
                 json!({"sources": [DS_RETURNS, DS_ORDERS]}),
-                vec![("properties.sources", json!([{"urn": DS_RETURNS}, {"urn": DS_ORDERS}]))],
+                vec![(
+                    "properties.sources",
+                    json!([{"urn": DS_RETURNS}, {"urn": DS_ORDERS}]),
+                )],
             ),
             (
                 json!({"version": null, "dataType": null}),
@@ -322,7 +344,10 @@ async fn upsert_ml_primary_key_patches_clears_and_replaces() {
                 ],
             ),
             // The sources of a key are required (possibly empty): null empties them.
-            (json!({"sources": null}), vec![("properties.sources", json!([]))]),
+            (
+                json!({"sources": null}),
+                vec![("properties.sources", json!([]))],
+            ),
             (
                 json!({"customProperties": null}),
                 vec![("properties.customProperties", json!([]))],
@@ -363,7 +388,11 @@ async fn upsert_ml_feature_table_builds_or_takes_the_urn() {
 #[tokio::test]
 async fn upsert_ml_feature_table_patches_clears_and_replaces() {
     let app = TestApp::new().await;
-    let (a, b, c) = (feature_urn("t", "a"), feature_urn("t", "b"), feature_urn("t", "c"));
+    let (a, b, c) = (
+        feature_urn("t", "a"),
+        feature_urn("t", "b"),
+        feature_urn("t", "c"),
+    );
     let key = "urn:li:mlPrimaryKey:(t,id)";
     let full = json!({
         "platform": "feast", "name": "t", "description": "a table",
@@ -396,9 +425,15 @@ async fn upsert_ml_feature_table_patches_clears_and_replaces() {
             ),
             (
                 json!({"customProperties": [{"key": "owner", "value": "me"}]}),
-                vec![("properties.customProperties", json!([{"key": "owner", "value": "me"}]))],
+                vec![(
+                    "properties.customProperties",
+                    json!([{"key": "owner", "value": "me"}]),
+                )],
             ),
-            (json!({"mlFeatures": null}), vec![("properties.mlFeatures", json!(null))]),
+            (
+                json!({"mlFeatures": null}),
+                vec![("properties.mlFeatures", json!(null))],
+            ),
         ],
     )
     .await;
@@ -410,7 +445,12 @@ async fn upsert_ml_feature_table_patches_clears_and_replaces() {
 #[tokio::test]
 async fn upsert_ml_model_builds_or_takes_the_urn() {
     let app = TestApp::new().await;
-    let built = upsert(&app, MODEL, json!({"platform": "sagemaker", "name": "churn"})).await;
+    let built = upsert(
+        &app,
+        MODEL,
+        json!({"platform": "sagemaker", "name": "churn"}),
+    )
+    .await;
     assert_eq!(built["urn"], model_urn("churn"));
     assert_eq!(built["name"], "churn");
     assert_eq!(built["platform"], json!({"name": "sagemaker"}));
@@ -422,11 +462,19 @@ async fn upsert_ml_model_builds_or_takes_the_urn() {
         json!({"platform": "urn:li:dataPlatform:sagemaker", "name": "churn", "origin": "DEV"}),
     )
     .await;
-    assert_eq!(dev["urn"], "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,churn,DEV)");
+    assert_eq!(
+        dev["urn"],
+        "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,churn,DEV)"
+    );
     assert_eq!(dev["origin"], "DEV");
 
     let urn = "urn:li:mlModel:(urn:li:dataPlatform:science,scienceModel,STG)";
-    let given = upsert(&app, MODEL, json!({"urn": urn, "type": "Naive Bayes classifier"})).await;
+    let given = upsert(
+        &app,
+        MODEL,
+        json!({"urn": urn, "type": "Naive Bayes classifier"}),
+    )
+    .await;
     assert_eq!(given["urn"], urn);
     assert_eq!(given["name"], "scienceModel");
     assert_eq!(given["platform"], json!({"name": "science"}));
@@ -502,7 +550,12 @@ async fn upsert_ml_model_patches_clears_and_replaces() {
 #[tokio::test]
 async fn upsert_ml_model_group_builds_or_takes_the_urn() {
     let app = TestApp::new().await;
-    let built = upsert(&app, GROUP, json!({"platform": "sagemaker", "name": "churn"})).await;
+    let built = upsert(
+        &app,
+        GROUP,
+        json!({"platform": "sagemaker", "name": "churn"}),
+    )
+    .await;
     assert_eq!(built["urn"], group_urn("churn"));
     assert_eq!(built["name"], "churn");
     assert_eq!(built["platform"], json!({"name": "sagemaker"}));
@@ -510,11 +563,24 @@ async fn upsert_ml_model_group_builds_or_takes_the_urn() {
     // Without a display name, the name in the URN shows.
     assert_eq!(built["properties"]["name"], "churn");
 
-    let qa = upsert(&app, GROUP, json!({"platform": "sagemaker", "name": "churn", "origin": "QA"})).await;
-    assert_eq!(qa["urn"], "urn:li:mlModelGroup:(urn:li:dataPlatform:sagemaker,churn,QA)");
+    let qa = upsert(
+        &app,
+        GROUP,
+        json!({"platform": "sagemaker", "name": "churn", "origin": "QA"}),
+    )
+    .await;
+    assert_eq!(
+        qa["urn"],
+        "urn:li:mlModelGroup:(urn:li:dataPlatform:sagemaker,churn,QA)"
+    );
 
     let urn = "urn:li:mlModelGroup:(urn:li:dataPlatform:science,my-model-group,PROD)";
-    let given = upsert(&app, GROUP, json!({"urn": urn, "description": "my model group"})).await;
+    let given = upsert(
+        &app,
+        GROUP,
+        json!({"urn": urn, "description": "my model group"}),
+    )
+    .await;
     assert_eq!(given["urn"], urn);
     assert_eq!(given["name"], "my-model-group");
     assert_eq!(given["platform"], json!({"name": "science"}));
@@ -546,7 +612,10 @@ async fn upsert_ml_model_group_patches_clears_and_replaces() {
             ),
             (
                 json!({"customProperties": [{"key": "c", "value": "3"}]}),
-                vec![("properties.customProperties", json!([{"key": "c", "value": "3"}]))],
+                vec![(
+                    "properties.customProperties",
+                    json!([{"key": "c", "value": "3"}]),
+                )],
             ),
             (
                 json!({"description": null, "externalUrl": null, "version": null}),
@@ -568,7 +637,12 @@ async fn upsert_ml_model_group_patches_clears_and_replaces() {
 #[tokio::test]
 async fn upsert_dataset_builds_or_takes_the_urn() {
     let app = TestApp::new().await;
-    let built = upsert(&app, DATASET, json!({"platform": "snowflake", "name": "db.public.orders"})).await;
+    let built = upsert(
+        &app,
+        DATASET,
+        json!({"platform": "snowflake", "name": "db.public.orders"}),
+    )
+    .await;
     assert_eq!(built["urn"], DS_ORDERS);
     assert_eq!(built["name"], "db.public.orders");
     assert_eq!(built["platform"], json!({"name": "snowflake"}));
@@ -580,11 +654,19 @@ async fn upsert_dataset_builds_or_takes_the_urn() {
         json!({"platform": "urn:li:dataPlatform:hive", "name": "logs.events", "origin": "DEV"}),
     )
     .await;
-    assert_eq!(dev["urn"], "urn:li:dataset:(urn:li:dataPlatform:hive,logs.events,DEV)");
+    assert_eq!(
+        dev["urn"],
+        "urn:li:dataset:(urn:li:dataPlatform:hive,logs.events,DEV)"
+    );
     assert_eq!(dev["origin"], "DEV");
     assert_eq!(dev["properties"]["origin"], "DEV");
 
-    let given = upsert(&app, DATASET, json!({"urn": DS_ITEMS, "displayName": "ITEMS"})).await;
+    let given = upsert(
+        &app,
+        DATASET,
+        json!({"urn": DS_ITEMS, "displayName": "ITEMS"}),
+    )
+    .await;
     assert_eq!(given["urn"], DS_ITEMS);
     assert_eq!(given["name"], "db.public.items");
     assert_eq!(given["properties"]["name"], "ITEMS");
@@ -651,6 +733,33 @@ async fn an_unchanged_upsert_adds_no_version() {
     assert_eq!(row_counts(&app).await, counts);
 }
 
+#[tokio::test]
+async fn mutations_in_one_request_each_answer_their_own_write() {
+    let app = TestApp::new().await;
+    let urn = model_urn("m");
+    let query = format!(
+        r#"mutation {{
+            first: upsertMLModel(input: {{urn: "{urn}", description: "one", version: "1"}}) {{
+                description properties {{ version }} }}
+            second: upsertMLModel(input: {{urn: "{urn}", description: "two"}}) {{
+                description properties {{ version }} }}
+            third: updateDescription(input: {{resourceUrn: "{urn}", description: "edited"}})
+            fourth: upsertMLModel(input: {{urn: "{urn}", version: "4"}}) {{
+                description properties {{ description version }} }}
+        }}"#
+    );
+    let data = app.data(&query).await;
+    assert_eq!(
+        data,
+        json!({
+            "first": {"description": "one", "properties": {"version": "1"}},
+            "second": {"description": "two", "properties": {"version": "1"}},
+            "third": true,
+            "fourth": {"description": "edited", "properties": {"description": "two", "version": "4"}},
+        })
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Relations
 
@@ -658,9 +767,19 @@ async fn an_unchanged_upsert_adds_no_version() {
 async fn a_feature_table_lists_its_features_and_keys_in_order() {
     let app = TestApp::new().await;
     for name in ["zeta", "alpha", "mid"] {
-        upsert(&app, FEATURE, json!({"featureNamespace": "t", "name": name, "dataType": "TEXT"})).await;
+        upsert(
+            &app,
+            FEATURE,
+            json!({"featureNamespace": "t", "name": name, "dataType": "TEXT"}),
+        )
+        .await;
     }
-    upsert(&app, PRIMARY_KEY, json!({"featureNamespace": "t", "name": "id"})).await;
+    upsert(
+        &app,
+        PRIMARY_KEY,
+        json!({"featureNamespace": "t", "name": "id"}),
+    )
+    .await;
     let query = "mutation($input: UpsertMLFeatureTableInput!) {
         upsertMLFeatureTable(input: $input) {
             properties { mlFeatures { name dataType } mlPrimaryKeys { name } }
@@ -686,16 +805,29 @@ async fn a_feature_table_lists_its_features_and_keys_in_order() {
             table_urn("t")
         ))
         .await;
-    assert_eq!(names(&read["mlFeatureTable"]["properties"]["mlFeatures"]), ["zeta", "alpha", "mid"]);
+    assert_eq!(
+        names(&read["mlFeatureTable"]["properties"]["mlFeatures"]),
+        ["zeta", "alpha", "mid"]
+    );
 }
 
 #[tokio::test]
 async fn a_model_resolves_its_groups_and_features() {
     let app = TestApp::new().await;
     let (f1, f2) = (feature_urn("t", "frequency"), feature_urn("t", "ratio"));
-    upsert(&app, FEATURE, json!({"urn": f1, "description": "orders per year"})).await;
+    upsert(
+        &app,
+        FEATURE,
+        json!({"urn": f1, "description": "orders per year"}),
+    )
+    .await;
     upsert(&app, FEATURE, json!({"urn": f2})).await;
-    upsert(&app, GROUP, json!({"platform": "sagemaker", "name": "seg", "description": "g"})).await;
+    upsert(
+        &app,
+        GROUP,
+        json!({"platform": "sagemaker", "name": "seg", "description": "g"}),
+    )
+    .await;
     let query = "mutation($input: UpsertMLModelInput!) {
         upsertMLModel(input: $input) {
             properties { groups { name description } features { name description } mlFeatures }
@@ -736,7 +868,12 @@ const REPLACE: &str = "mutation($urn: String!, $aspect: String!, $value: JSON!) 
         urn aspectName version changed } }";
 
 async fn replace(app: &TestApp, urn: &str, aspect: &str, value: Value) -> Value {
-    mutate(app, REPLACE, json!({"urn": urn, "aspect": aspect, "value": value})).await["replaceAspect"]
+    mutate(
+        app,
+        REPLACE,
+        json!({"urn": urn, "aspect": aspect, "value": value}),
+    )
+    .await["replaceAspect"]
         .clone()
 }
 
@@ -750,7 +887,13 @@ async fn replace_aspect_replaces_the_whole_aspect() {
         json!({"urn": urn, "description": "old", "version": "1", "tags": ["t"], "type": "KMeans"}),
     )
     .await;
-    let result = replace(&app, &urn, "mlModelProperties", json!({"description": "new"})).await;
+    let result = replace(
+        &app,
+        &urn,
+        "mlModelProperties",
+        json!({"description": "new"}),
+    )
+    .await;
     assert_eq!(
         result,
         json!({"urn": urn, "aspectName": "mlModelProperties", "version": 2, "changed": true})
@@ -765,14 +908,26 @@ async fn replace_aspect_replaces_the_whole_aspect() {
 
     // The same value again makes no version.
     let aspects = app.count_rows("aspect").await;
-    let again = replace(&app, &urn, "mlModelProperties", json!({"description": "new"})).await;
+    let again = replace(
+        &app,
+        &urn,
+        "mlModelProperties",
+        json!({"description": "new"}),
+    )
+    .await;
     assert_eq!(
         again,
         json!({"urn": urn, "aspectName": "mlModelProperties", "version": 2, "changed": false})
     );
     assert_eq!(app.count_rows("aspect").await, aspects);
 
-    let third = replace(&app, &urn, "mlModelProperties", json!({"description": "newer"})).await;
+    let third = replace(
+        &app,
+        &urn,
+        "mlModelProperties",
+        json!({"description": "newer"}),
+    )
+    .await;
     assert_eq!(third["version"], 3);
     assert_eq!(third["changed"], true);
     assert_eq!(app.count_rows("aspect").await, aspects + 1);
@@ -782,7 +937,13 @@ async fn replace_aspect_replaces_the_whole_aspect() {
 async fn replace_aspect_creates_the_entity() {
     let app = TestApp::new().await;
     let urn = feature_urn("t", "new");
-    let result = replace(&app, &urn, "mlFeatureProperties", json!({"dataType": "BINARY"})).await;
+    let result = replace(
+        &app,
+        &urn,
+        "mlFeatureProperties",
+        json!({"dataType": "BINARY"}),
+    )
+    .await;
     assert_eq!(
         result,
         json!({"urn": urn, "aspectName": "mlFeatureProperties", "version": 1, "changed": true})
@@ -803,7 +964,12 @@ async fn update_description_wins_over_the_ingested_one() {
     let app = TestApp::new().await;
     let urn = model_urn("m");
     upsert(&app, MODEL, json!({"urn": urn, "description": "ingested"})).await;
-    let data = mutate(&app, UPDATE_DESCRIPTION, json!({"urn": urn, "text": "edited"})).await;
+    let data = mutate(
+        &app,
+        UPDATE_DESCRIPTION,
+        json!({"urn": urn, "text": "edited"}),
+    )
+    .await;
     assert_eq!(data, json!({"updateDescription": true}));
     let read = app
         .data(&format!(
@@ -820,7 +986,12 @@ async fn update_description_wins_over_the_ingested_one() {
         })
     );
     // A later ingestion does not hide the edit.
-    upsert(&app, MODEL, json!({"urn": urn, "description": "ingested again"})).await;
+    upsert(
+        &app,
+        MODEL,
+        json!({"urn": urn, "description": "ingested again"}),
+    )
+    .await;
     let model = lookup(&app, MODEL, &urn).await;
     assert_eq!(model["description"], "edited");
     assert_eq!(model["properties"]["description"], "ingested again");
@@ -830,12 +1001,35 @@ async fn update_description_wins_over_the_ingested_one() {
 async fn update_description_works_for_every_entity_type() {
     let app = TestApp::new().await;
     let created = [
-        (FEATURE, upsert(&app, FEATURE, json!({"featureNamespace": "t", "name": "f"})).await),
-        (PRIMARY_KEY, upsert(&app, PRIMARY_KEY, json!({"featureNamespace": "t", "name": "k"})).await),
-        (TABLE, upsert(&app, TABLE, json!({"platform": "feast", "name": "t"})).await),
-        (MODEL, upsert(&app, MODEL, json!({"platform": "sagemaker", "name": "m"})).await),
-        (GROUP, upsert(&app, GROUP, json!({"platform": "sagemaker", "name": "g"})).await),
-        (DATASET, upsert(&app, DATASET, json!({"platform": "hive", "name": "d"})).await),
+        (
+            FEATURE,
+            upsert(&app, FEATURE, json!({"featureNamespace": "t", "name": "f"})).await,
+        ),
+        (
+            PRIMARY_KEY,
+            upsert(
+                &app,
+                PRIMARY_KEY,
+                json!({"featureNamespace": "t", "name": "k"}),
+            )
+            .await,
+        ),
+        (
+            TABLE,
+            upsert(&app, TABLE, json!({"platform": "feast", "name": "t"})).await,
+        ),
+        (
+            MODEL,
+            upsert(&app, MODEL, json!({"platform": "sagemaker", "name": "m"})).await,
+        ),
+        (
+            GROUP,
+            upsert(&app, GROUP, json!({"platform": "sagemaker", "name": "g"})).await,
+        ),
+        (
+            DATASET,
+            upsert(&app, DATASET, json!({"platform": "hive", "name": "d"})).await,
+        ),
     ];
     for (kind, entity) in created {
         let urn = entity["urn"].as_str().expect("urn");
@@ -850,15 +1044,26 @@ async fn update_description_works_for_every_entity_type() {
 #[tokio::test]
 async fn update_description_of_an_unknown_urn_is_not_found() {
     let app = TestApp::new().await;
-    upsert(&app, MODEL, json!({"platform": "sagemaker", "name": "known"})).await;
+    upsert(
+        &app,
+        MODEL,
+        json!({"platform": "sagemaker", "name": "known"}),
+    )
+    .await;
     let counts = row_counts(&app).await;
     let answer = app
-        .gql_vars(UPDATE_DESCRIPTION, json!({"urn": model_urn("unknown"), "text": "x"}))
+        .gql_vars(
+            UPDATE_DESCRIPTION,
+            json!({"urn": model_urn("unknown"), "text": "x"}),
+        )
         .await;
     assert_eq!(code_of(&answer), "NOT_FOUND");
     assert_eq!(answer["data"], json!(null));
     assert_eq!(row_counts(&app).await, counts);
-    assert_eq!(lookup(&app, MODEL, &model_urn("unknown")).await, json!(null));
+    assert_eq!(
+        lookup(&app, MODEL, &model_urn("unknown")).await,
+        json!(null)
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -900,7 +1105,9 @@ async fn small_catalog(app: &TestApp) {
 }
 
 async fn listed_features(app: &TestApp) -> Vec<String> {
-    let data = app.data("{ listMLFeatures { total entities { name } } }").await;
+    let data = app
+        .data("{ listMLFeatures { total entities { name } } }")
+        .await;
     let names: Vec<String> = names(&data["listMLFeatures"]["entities"])
         .into_iter()
         .map(String::from)
@@ -930,7 +1137,10 @@ async fn soft_delete_hides_from_lists_and_relations_and_keeps_the_data() {
     assert_eq!(data, json!({"softDeleteEntity": true}));
 
     assert_eq!(listed_features(&app).await, ["a", "c"]);
-    assert_eq!(table_features(&app).await, [feature_urn("t", "a"), feature_urn("t", "c")]);
+    assert_eq!(
+        table_features(&app).await,
+        [feature_urn("t", "a"), feature_urn("t", "c")]
+    );
     let model = app
         .data(&format!(
             r#"{{ mlModel(urn: "{}") {{ properties {{ features {{ name }} }} }} }}"#,
@@ -949,17 +1159,26 @@ async fn soft_delete_hides_from_lists_and_relations_and_keeps_the_data() {
         read["mlFeature"],
         json!({"urn": b, "description": "feature b", "status": {"removed": true}})
     );
-    assert!(app.count_rows("aspect").await >= aspects, "no aspect row is deleted");
+    assert!(
+        app.count_rows("aspect").await >= aspects,
+        "no aspect row is deleted"
+    );
 
     let data = mutate(&app, RESTORE, json!({"urn": b})).await;
     assert_eq!(data, json!({"restoreEntity": true}));
     assert_eq!(listed_features(&app).await, ["a", "b", "c"]);
     assert_eq!(
         table_features(&app).await,
-        [feature_urn("t", "a"), feature_urn("t", "b"), feature_urn("t", "c")]
+        [
+            feature_urn("t", "a"),
+            feature_urn("t", "b"),
+            feature_urn("t", "c")
+        ]
     );
     let read = app
-        .data(&format!(r#"{{ mlFeature(urn: "{b}") {{ status {{ removed }} }} }}"#))
+        .data(&format!(
+            r#"{{ mlFeature(urn: "{b}") {{ status {{ removed }} }} }}"#
+        ))
         .await;
     assert_eq!(read["mlFeature"]["status"], json!({"removed": false}));
     assert!(app.count_rows("aspect").await >= aspects);
@@ -994,11 +1213,18 @@ async fn soft_deleted_groups_and_datasets_leave_relations_and_lists() {
 
     // A soft-deleted model leaves listMLModels too.
     mutate(&app, SOFT_DELETE, json!({"urn": model_urn("m")})).await;
-    let models = app.data("{ listMLModels { total entities { name } } }").await;
+    let models = app
+        .data("{ listMLModels { total entities { name } } }")
+        .await;
     assert_eq!(models["listMLModels"], json!({"total": 0, "entities": []}));
     mutate(&app, RESTORE, json!({"urn": model_urn("m")})).await;
-    let models = app.data("{ listMLModels { total entities { name } } }").await;
-    assert_eq!(models["listMLModels"], json!({"total": 1, "entities": [{"name": "m"}]}));
+    let models = app
+        .data("{ listMLModels { total entities { name } } }")
+        .await;
+    assert_eq!(
+        models["listMLModels"],
+        json!({"total": 1, "entities": [{"name": "m"}]})
+    );
 }
 
 #[tokio::test]
@@ -1109,15 +1335,23 @@ async fn concurrent_upserts_of_different_fields_lose_nothing() {
     assert_eq!(answers.len(), 20);
     for answer in &answers {
         no_errors(answer);
-        let urn = answer["data"]["upsertMLModel"]["urn"].as_str().expect("urn");
-        assert!(urn == model_urn("racer_a") || urn == model_urn("racer_b"), "{urn}");
+        let urn = answer["data"]["upsertMLModel"]["urn"]
+            .as_str()
+            .expect("urn");
+        assert!(
+            urn == model_urn("racer_a") || urn == model_urn("racer_b"),
+            "{urn}"
+        );
     }
 
     for model in models {
         let read = lookup(&app, MODEL, &model_urn(model)).await;
         for i in 0..10 {
             let (_, field, value) = model_field(i);
-            assert_eq!(read["properties"][field], value, "{model}: {field} was lost");
+            assert_eq!(
+                read["properties"][field], value,
+                "{model}: {field} was lost"
+            );
         }
     }
     // Every call changed its model, so each made one version.

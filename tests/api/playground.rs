@@ -16,8 +16,15 @@ async fn page_and_every_asset_it_references_are_served_locally() {
     let mut assets = 0;
     for (attr, quote) in [("src=", '"'), ("href=", '"')] {
         for part in page.split(attr).skip(1) {
-            let url: String = part.trim_start_matches(quote).chars().take_while(|c| *c != quote).collect();
-            assert!(!url.starts_with("http:") && !url.starts_with("https:") && !url.starts_with("//"), "external asset {url}");
+            let url: String = part
+                .trim_start_matches(quote)
+                .chars()
+                .take_while(|c| *c != quote)
+                .collect();
+            assert!(
+                !url.starts_with("http:") && !url.starts_with("https:") && !url.starts_with("//"),
+                "external asset {url}"
+            );
             if url.starts_with("/playground/assets/") {
                 let (status, body) = app.get(&url).await;
                 assert_eq!(status, StatusCode::OK, "{url}");
@@ -26,8 +33,14 @@ async fn page_and_every_asset_it_references_are_served_locally() {
             }
         }
     }
-    assert!(assets >= 4, "the page loads GraphiQL, its CSS and React from /playground/assets");
-    assert_eq!(app.get("/playground/assets/nope.js").await.0, StatusCode::NOT_FOUND);
+    assert!(
+        assets >= 4,
+        "the page loads GraphiQL, its CSS and React from /playground/assets"
+    );
+    assert_eq!(
+        app.get("/playground/assets/nope.js").await.0,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
@@ -37,7 +50,10 @@ async fn root_leads_to_the_playground_and_health_answers() {
     assert!(status.is_redirection());
     let (status, body) = app.get("/health").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["status"], "ok");
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["status"],
+        "ok"
+    );
 }
 
 #[tokio::test]
@@ -51,7 +67,11 @@ async fn every_example_runs_on_the_demo_catalog() {
         let query = example["query"].as_str().unwrap();
         assert!(!example["title"].as_str().unwrap().is_empty());
         let answer = app.gql(query).await;
-        assert!(answer.get("errors").is_none(), "{}: {answer:#}", example["name"]);
+        assert!(
+            answer.get("errors").is_none(),
+            "{}: {answer:#}",
+            example["name"]
+        );
         let data = answer["data"].as_object().unwrap();
         assert!(
             data.values().all(|v| !v.is_null()),

@@ -14,7 +14,11 @@ async fn catalog_of(models: usize) -> TestApp {
     let mut writes = Vec::new();
     for g in 0..2 {
         let group = Urn::ml_model_group("mlflow", &format!("group_{g}"), "PROD").unwrap();
-        writes.push(AspectWrite::upsert(group, "mlModelGroupProperties", json!({"description": "g"})));
+        writes.push(AspectWrite::upsert(
+            group,
+            "mlModelGroupProperties",
+            json!({"description": "g"}),
+        ));
     }
     for m in 0..models {
         let mut features = Vec::new();
@@ -40,7 +44,10 @@ async fn catalog_of(models: usize) -> TestApp {
             }),
         ));
     }
-    app.catalog().write(&Actor::named("test"), writes).await.unwrap();
+    app.catalog()
+        .write(&Actor::named("test"), writes)
+        .await
+        .unwrap();
     app
 }
 
@@ -73,9 +80,17 @@ async fn nested_list_runs_as_many_statements_for_fifty_models_as_for_five() {
     let (few, small_answer) = statements_of(&small, 5).await;
     let (many, large_answer) = statements_of(&large, 50).await;
 
-    let models = large_answer["data"]["listMLModels"]["entities"].as_array().unwrap();
+    let models = large_answer["data"]["listMLModels"]["entities"]
+        .as_array()
+        .unwrap();
     assert_eq!(models.len(), 50);
-    assert_eq!(small_answer["data"]["listMLModels"]["entities"].as_array().unwrap().len(), 5);
+    assert_eq!(
+        small_answer["data"]["listMLModels"]["entities"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
     let first = &models[0]["properties"];
     assert_eq!(first["groups"][0]["name"], "group_0");
     assert_eq!(first["features"][1]["name"], "f_0_1");

@@ -30,7 +30,9 @@ static CLEANED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
 pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
-            let admin = mlcat::store::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            let admin = mlcat::store::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
             CLEANED
                 .get_or_init(|| async {
                     // Databases left by an earlier run of the suite.
@@ -44,7 +46,9 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
                     for row in rows {
                         let name: String = row.try_get("", "datname").expect("datname");
                         let _ = admin
-                            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                            ))
                             .await;
                     }
                 })
@@ -63,7 +67,10 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
                 .await
                 .expect("create test database");
             admin.close().await.ok();
-            let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(b, _)| b)
+                .unwrap_or(&admin_url);
             (format!("{base}/{name}"), None)
         }
         _ => {
@@ -115,14 +122,25 @@ impl TestApp {
     }
 
     pub async fn request(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
-        let response = self.router.clone().oneshot(request).await.expect("router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router answers");
         let status = response.status();
-        let body = response.into_body().collect().await.expect("body").to_bytes();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         (status, body.to_vec())
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, Vec<u8>) {
-        self.request(Request::get(path).body(Body::empty()).expect("request")).await
+        self.request(Request::get(path).body(Body::empty()).expect("request"))
+            .await
     }
 
     /// POSTs a GraphQL request to `/api/graphql` and returns the JSON answer.
@@ -136,7 +154,12 @@ impl TestApp {
                     .expect("request"),
             )
             .await;
-        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+        assert_eq!(
+            status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&bytes)
+        );
         serde_json::from_slice(&bytes).expect("JSON answer")
     }
 
@@ -147,7 +170,10 @@ impl TestApp {
     /// Runs a query that must succeed and returns its `data`.
     pub async fn data(&self, query: &str) -> Value {
         let answer = self.gql(query).await;
-        assert!(answer.get("errors").is_none(), "unexpected errors: {answer:#}");
+        assert!(
+            answer.get("errors").is_none(),
+            "unexpected errors: {answer:#}"
+        );
         answer["data"].clone()
     }
 

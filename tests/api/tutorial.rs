@@ -6,9 +6,11 @@ use serde_json::json;
 use crate::support::TestApp;
 
 const FEATURE: &str = include_str!("../../playground/examples/01-tutorial-read-ml-feature.graphql");
-const TABLE: &str = include_str!("../../playground/examples/02-tutorial-read-ml-feature-table.graphql");
+const TABLE: &str =
+    include_str!("../../playground/examples/02-tutorial-read-ml-feature-table.graphql");
 const MODEL: &str = include_str!("../../playground/examples/03-tutorial-read-ml-model.graphql");
-const GROUP: &str = include_str!("../../playground/examples/04-tutorial-read-ml-model-group.graphql");
+const GROUP: &str =
+    include_str!("../../playground/examples/04-tutorial-read-ml-model-group.graphql");
 
 #[tokio::test]
 async fn read_ml_feature() {
