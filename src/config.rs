@@ -70,6 +70,18 @@ pub struct Limits {
     /// Page size of a list when the request gives none.
     #[arg(long, env = "MLCAT_DEFAULT_PAGE_SIZE", default_value_t = 20)]
     pub default_page_size: u64,
+    /// Hops of a lineage traversal when the request gives none.
+    #[arg(long, env = "MLCAT_DEFAULT_LINEAGE_DEPTH", default_value_t = 3)]
+    pub default_lineage_depth: u32,
+    /// Most hops a lineage traversal may ask for.
+    #[arg(long, env = "MLCAT_MAX_LINEAGE_DEPTH", default_value_t = 10)]
+    pub max_lineage_depth: u32,
+    /// Entities a lineage traversal answers at most when the request gives no budget.
+    #[arg(long, env = "MLCAT_DEFAULT_LINEAGE_BUDGET", default_value_t = 1000)]
+    pub default_lineage_budget: usize,
+    /// Largest budget a lineage traversal may ask for.
+    #[arg(long, env = "MLCAT_MAX_LINEAGE_BUDGET", default_value_t = 10000)]
+    pub max_lineage_budget: usize,
 }
 
 impl Default for Limits {

@@ -1,6 +1,7 @@
 //! The demo catalog, written through the same write path as any client: the entities of the
 //! DataHub ML tutorial under the tutorial's URNs, and a customer-segmentation pipeline on
-//! Snowflake (source tables → a feature table → a model group with two model versions).
+//! Snowflake: raw files on S3 → source tables → a feature table → a generated training dataset
+//! → two model versions in a group → a deployment → a table of predicted segments.
 
 use serde_json::{json, Value};
 
@@ -46,6 +47,21 @@ fn platform(writes: &mut Vec<AspectWrite>, name: &str, display: &str, kind: &str
         json!({"name": name, "displayName": display, "type": kind, "datasetNameDelimiter": "."}),
     );
     Ok(())
+}
+
+/// An `upstreamLineage` aspect naming each upstream, in DataHub's shape.
+fn upstreams(of: &[&Urn]) -> Value {
+    let list: Vec<Value> = of
+        .iter()
+        .map(|u| {
+            json!({
+                "dataset": u.to_string(),
+                "type": "TRANSFORMED",
+                "auditStamp": {"time": 0, "actor": "urn:li:corpuser:mlcat-demo"},
+            })
+        })
+        .collect();
+    json!({ "upstreams": list })
 }
 
 fn tutorial(writes: &mut Vec<AspectWrite>) -> Result<()> {
@@ -100,6 +116,21 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
     let lineitem = table("lineitem")?;
     let returns = table("order_returns")?;
     let customer = table("customer")?;
+    // The files the tables are loaded from, on S3: the sources of everything below.
+    for ds in [&orders, &lineitem, &returns, &customer] {
+        let file = ds.name().rsplit('.').next().unwrap_or(ds.name());
+        let raw = Urn::dataset("s3", &format!("tpcxai-raw/{file}.csv"), "PROD")?;
+        write(
+            writes,
+            &raw,
+            "datasetProperties",
+            json!({
+                "name": format!("{file}.csv"),
+                "description": format!("Raw TPCx-AI {file} extract, loaded daily into Snowflake"),
+            }),
+        );
+        write(writes, ds, "upstreamLineage", upstreams(&[&raw]));
+    }
     for (ds, desc) in [
         (
             &orders,
@@ -175,6 +206,43 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
         }),
     );
 
+    // The training dataset generated from the feature view.
+    let training = Urn::dataset(
+        "snowflake",
+        "ml_lineage_database.ml_lineage_schema.uc01_training_data",
+        "PROD",
+    )?;
+    write(
+        writes,
+        &training,
+        "datasetProperties",
+        json!({
+            "name": "UC01_TRAINING_DATA",
+            "description": "Training dataset generated from the feature view FV_UC01_PREPROCESS (version V_1)",
+        }),
+    );
+    let feature_view = Urn::ml_feature_table("snowflake", SEGMENTATION_TABLE)?;
+    write(
+        writes,
+        &training,
+        "upstreamLineage",
+        upstreams(&[&feature_view]),
+    );
+
+    let deployment = Urn::parse(
+        "urn:li:mlModelDeployment:(urn:li:dataPlatform:snowflake,customer_segmentation_service,PROD)",
+    )?;
+    write(
+        writes,
+        &deployment,
+        "mlModelDeploymentProperties",
+        json!({
+            "description": "Scores new customers into segments every hour",
+            "status": "IN_SERVICE",
+            "version": {"versionTag": "v2"},
+        }),
+    );
+
     let group = Urn::ml_model_group("snowflake", "customer_segmentation", "PROD")?;
     write(
         writes,
@@ -219,8 +287,40 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
                 "mlFeatures": [frequency.to_string(), return_ratio.to_string()],
                 "groups": [group.to_string()],
                 "tags": ["segmentation"],
+                "deployments": if version == "v2" { vec![deployment.to_string()] } else { vec![] },
             }),
         );
+        write(
+            writes,
+            &model,
+            "mlModelTrainingData",
+            json!({
+                "trainingData": [{
+                    "dataset": training.to_string(),
+                    "motivation": "Customer behaviour of the last twelve months",
+                    "preProcessing": ["MinMaxScaler on FREQUENCY and RETURN_RATIO"],
+                }],
+            }),
+        );
+        if version == "v2" {
+            // The service scores customers into the segments table.
+            let segments = table("customer_segments")?;
+            write(
+                writes,
+                &segments,
+                "datasetProperties",
+                json!({
+                    "name": "CUSTOMER_SEGMENTS",
+                    "description": "Segment of each customer, refreshed by the scoring task",
+                }),
+            );
+            write(
+                writes,
+                &segments,
+                "upstreamLineage",
+                upstreams(&[&model, &customer]),
+            );
+        }
     }
     Ok(())
 }

@@ -234,6 +234,49 @@ pub struct DatasetProperties {
     pub extra: Map<String, Value>,
 }
 
+/// The state of a model deployment, as DataHub names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum DeploymentStatus {
+    /// Deployed but not serving.
+    OutOfService,
+    /// Being created.
+    Creating,
+    /// Being updated.
+    Updating,
+    /// Being rolled back.
+    RollingBack,
+    /// Serving.
+    InService,
+    /// Being deleted.
+    Deleting,
+    /// Failed.
+    Failed,
+    /// Unknown.
+    Unknown,
+}
+
+/// `mlModelDeploymentProperties` of a model deployment (an endpoint serving a model).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MlModelDeploymentProperties {
+    #[serde(default)]
+    pub custom_properties: CustomProperties,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<VersionTag>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<DeploymentStatus>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
 /// `editable*Properties`: what people edit in a UI, kept apart from what ingestion writes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -593,14 +636,19 @@ impl AspectSpec for UpstreamLineage {
         for (i, u) in self.upstreams.iter().enumerate() {
             u.dataset.expect_kind(
                 &format!("upstreams[{i}].dataset"),
-                &[EntityKind::Dataset, EntityKind::MlModel],
+                &[
+                    EntityKind::Dataset,
+                    EntityKind::MlModel,
+                    EntityKind::MlFeatureTable,
+                ],
             )?;
         }
         Ok(())
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
-        // A model listed as an upstream of a dataset produced it (predictions); a dataset
-        // listed there is an ordinary upstream.
+        // A model listed as an upstream of a dataset produced it (predictions). A dataset, or
+        // the feature table a training dataset was generated from, is an ordinary upstream
+        // (DataHub accepts only datasets here; mlcat accepts feature tables and models too).
         self.upstreams
             .iter()
             .map(|u| DeclaredEdge {
@@ -613,6 +661,13 @@ impl AspectSpec for UpstreamLineage {
                 },
             })
             .collect()
+    }
+}
+
+impl AspectSpec for MlModelDeploymentProperties {
+    const NAME: &'static str = "mlModelDeploymentProperties";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::MlModelDeployment
     }
 }
 
@@ -661,6 +716,7 @@ pub fn editable_aspect_name(kind: &EntityKind) -> Option<&'static str> {
         EntityKind::MlModelGroup => "editableMlModelGroupProperties",
         EntityKind::MlPrimaryKey => "editableMlPrimaryKeyProperties",
         EntityKind::Dataset => "editableDatasetProperties",
+        EntityKind::MlModelDeployment => "editableMlModelDeploymentProperties",
         _ => return None,
     })
 }
@@ -703,6 +759,7 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, St
         MlModelGroupProperties::NAME => decode::<MlModelGroupProperties>(owner, value)?,
         DatasetProperties::NAME => decode::<DatasetProperties>(owner, value)?,
         MlModelTrainingData::NAME => decode::<MlModelTrainingData>(owner, value)?,
+        MlModelDeploymentProperties::NAME => decode::<MlModelDeploymentProperties>(owner, value)?,
         UpstreamLineage::NAME => decode::<UpstreamLineage>(owner, value)?,
         Status::NAME => decode::<Status>(owner, value)?,
         DataPlatformInfo::NAME => decode::<DataPlatformInfo>(owner, value)?,

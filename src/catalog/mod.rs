@@ -3,6 +3,8 @@
 //! later DataHub ingestion) ends in [`Catalog::write`].
 
 pub mod aspects;
+mod edit;
+mod lineage;
 mod read;
 mod write;
 
@@ -11,6 +13,8 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 use tokio::sync::Mutex;
 
+pub use edit::{relationship_edit, RelationshipField};
+pub use lineage::{Direction, EdgeRow, Reached, Traversal, TraversalSpec};
 pub use read::ListFilter;
 pub use write::{Actor, AspectWrite, WriteOp, Written};
 

@@ -1,5 +1,6 @@
 //! The GraphQL front door: schema, query and mutation roots, types and dataloaders.
 
+mod lineage;
 pub mod loaders;
 mod mutation;
 mod query;

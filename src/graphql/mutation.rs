@@ -9,13 +9,16 @@ use serde_json::Value;
 
 use super::loaders;
 use super::scalars::{FabricType, Long};
-use super::types::{Dataset, MlFeature, MlFeatureTable, MlModel, MlModelGroup, MlPrimaryKey};
-use crate::catalog::aspects::{
-    editable_aspect_name, AspectSpec, DatasetProperties, EditableProperties, MlFeatureDataType,
-    MlFeatureProperties, MlFeatureTableProperties, MlModelGroupProperties, MlModelProperties,
-    MlPrimaryKeyProperties, NamedValue, Status, VersionTag,
+use super::types::{
+    Dataset, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup, MlPrimaryKey,
 };
-use crate::catalog::{Actor, AspectWrite, Catalog};
+use crate::catalog::aspects::{
+    editable_aspect_name, AspectSpec, DatasetProperties, DeploymentStatus, EditableProperties,
+    MlFeatureDataType, MlFeatureProperties, MlFeatureTableProperties, MlModelDeploymentProperties,
+    MlModelGroupProperties, MlModelProperties, MlPrimaryKeyProperties, NamedValue, Status,
+    VersionTag,
+};
+use crate::catalog::{relationship_edit, Actor, AspectWrite, Catalog, RelationshipField};
 use crate::error::Error;
 use crate::store::entity;
 use crate::urn::{EntityKind, Urn};
@@ -136,6 +139,8 @@ pub struct UpsertMlModelInput {
     pub ml_features: MaybeUndefined<Vec<String>>,
     /// Model-group URNs the model belongs to; replaces the list, null clears it.
     pub groups: MaybeUndefined<Vec<String>>,
+    /// Deployment URNs serving the model; replaces the list, null clears it.
+    pub deployments: MaybeUndefined<Vec<String>>,
     /// Free-text tags; replaces the list, null clears it.
     pub tags: MaybeUndefined<Vec<String>>,
     /// Custom properties; replaces them all, null clears them.
@@ -189,6 +194,55 @@ pub struct UpsertDatasetInput {
     pub custom_properties: MaybeUndefined<Vec<CustomPropertyInput>>,
     /// A link to the dataset in its source system; null clears it.
     pub external_url: MaybeUndefined<String>,
+}
+
+/// Creates or updates a model deployment. Give `urn`, or `platform`, `name` and optionally
+/// `origin`.
+#[derive(InputObject)]
+#[graphql(name = "UpsertMLModelDeploymentInput")]
+pub struct UpsertMlModelDeploymentInput {
+    /// The deployment's URN; when absent it is built from `platform`, `name` and `origin`.
+    pub urn: Option<String>,
+    /// The platform name (`sagemaker`) or URN.
+    pub platform: Option<String>,
+    /// The deployment's name, such as the endpoint's.
+    pub name: Option<String>,
+    /// The environment; PROD when absent.
+    pub origin: Option<FabricType>,
+    /// What the deployment serves; null clears it.
+    pub description: MaybeUndefined<String>,
+    /// Whether it is serving; null clears it.
+    pub status: MaybeUndefined<DeploymentStatus>,
+    /// The version deployed; null clears it.
+    pub version: MaybeUndefined<String>,
+    /// Custom properties; replaces them all, null clears them.
+    pub custom_properties: MaybeUndefined<Vec<CustomPropertyInput>>,
+    /// A link to the deployment in its platform; null clears it.
+    pub external_url: MaybeUndefined<String>,
+}
+
+/// Adds targets to, or removes them from, one relationship list of an entity.
+#[derive(InputObject)]
+pub struct RelationshipEditInput {
+    /// The entity that declares the list (the feature table, the model, ...).
+    pub urn: String,
+    /// Which list.
+    pub field: RelationshipField,
+    /// The URNs to add or remove.
+    pub targets: Vec<String>,
+}
+
+/// The outcome of a relationship edit.
+#[derive(SimpleObject)]
+pub struct RelationshipEditResult {
+    /// The entity edited.
+    pub urn: String,
+    /// The list edited.
+    pub field: RelationshipField,
+    /// The version of the aspect now latest.
+    pub version: Long,
+    /// False when nothing changed (adding what was there, removing what was not).
+    pub changed: bool,
 }
 
 /// Replaces a whole aspect of an entity, as a DataHub UPSERT does.
@@ -349,11 +403,7 @@ async fn write_one(
     write: AspectWrite,
 ) -> Result<crate::catalog::Written, Error> {
     let catalog = ctx.data_unchecked::<Catalog>();
-    let actor = ctx
-        .data_opt::<Actor>()
-        .cloned()
-        .unwrap_or_else(|| Actor::named("anonymous"));
-    let mut written = catalog.write(&actor, vec![write]).await?;
+    let mut written = catalog.write(&actor(ctx), vec![write]).await?;
     written
         .pop()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the write path returned nothing")))
@@ -520,6 +570,7 @@ impl Mutation {
         )?;
         let features = urn_list("mlFeatures", input.ml_features)?;
         let groups = urn_list("groups", input.groups)?;
+        let deployments = urn_list("deployments", input.deployments)?;
         let write = AspectWrite::patch(
             urn.clone(),
             MlModelProperties::NAME,
@@ -538,6 +589,7 @@ impl Mutation {
                 );
                 set(&mut p.ml_features, features);
                 set(&mut p.groups, groups);
+                set(&mut p.deployments, deployments);
                 let mut tags = Some(std::mem::take(&mut p.tags));
                 set(&mut tags, input.tags);
                 p.tags = tags.unwrap_or_default();
@@ -633,6 +685,69 @@ impl Mutation {
         Ok(Dataset(reload(ctx, &urn).await?))
     }
 
+    /// Creates a model deployment or updates the fields given; answers the deployment.
+    #[graphql(name = "upsertMLModelDeployment")]
+    async fn upsert_ml_model_deployment(
+        &self,
+        ctx: &Context<'_>,
+        input: UpsertMlModelDeploymentInput,
+    ) -> Result<MlModelDeployment> {
+        let urn = key_urn(EntityKind::MlModelDeployment, &input.urn, || {
+            Ok(Urn::parse(&format!(
+                "urn:li:mlModelDeployment:(urn:li:dataPlatform:{},{},{})",
+                platform_name(non_empty("platform", &input.platform)?),
+                non_empty("name", &input.name)?,
+                env_of(input.origin),
+            ))?)
+        })?;
+        check_key(
+            &urn,
+            &[
+                (
+                    "platform",
+                    input.platform.as_deref().map(platform_name),
+                    urn.platform(),
+                ),
+                ("name", input.name.as_deref(), Some(urn.name())),
+                ("origin", input.origin.map(FabricType::as_str), urn.env()),
+            ],
+        )?;
+        let write = AspectWrite::patch(
+            urn.clone(),
+            MlModelDeploymentProperties::NAME,
+            move |p: &mut MlModelDeploymentProperties| {
+                set(&mut p.description, input.description);
+                set(&mut p.status, input.status);
+                set_version(&mut p.version, input.version);
+                set_custom(&mut p.custom_properties, input.custom_properties);
+                set(&mut p.external_url, input.external_url);
+                Ok(())
+            },
+        );
+        write_one(ctx, write).await?;
+        Ok(MlModelDeployment(reload(ctx, &urn).await?))
+    }
+
+    /// Adds targets to one relationship list of an entity, atomically: concurrent edits of the
+    /// same list never lose each other. Adding a target already there changes nothing.
+    async fn add_relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipEditInput,
+    ) -> Result<RelationshipEditResult> {
+        edit_relationships(ctx, input, true).await
+    }
+
+    /// Removes targets from one relationship list of an entity, atomically. Removing a target
+    /// that is not there changes nothing; the entity must exist.
+    async fn remove_relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipEditInput,
+    ) -> Result<RelationshipEditResult> {
+        edit_relationships(ctx, input, false).await
+    }
+
     /// Replaces a whole aspect with the value given (every field not in it is gone), as a
     /// DataHub UPSERT does. Known aspects are validated; others are stored unchanged.
     async fn replace_aspect(
@@ -699,6 +814,41 @@ impl Mutation {
     }
 }
 
+async fn edit_relationships(
+    ctx: &Context<'_>,
+    input: RelationshipEditInput,
+    add: bool,
+) -> Result<RelationshipEditResult> {
+    let urn = Urn::parse(&input.urn).map_err(Error::from)?;
+    let targets = urn_list("targets", MaybeUndefined::Value(input.targets))?
+        .take()
+        .unwrap_or_default();
+    let actor = actor(ctx);
+    let write = relationship_edit(
+        input.field,
+        urn,
+        targets,
+        add,
+        crate::store::now_millis(),
+        &actor.name,
+    )?;
+    let written = write_one(ctx, write).await?;
+    Ok(RelationshipEditResult {
+        urn: written.urn.to_string(),
+        field: input.field,
+        version: Long(written.version),
+        changed: written.changed,
+    })
+}
+
+/// Who the request writes as: the request's actor (set by authentication, when on), else
+/// `anonymous`.
+fn actor(ctx: &Context<'_>) -> Actor {
+    ctx.data_opt::<Actor>()
+        .cloned()
+        .unwrap_or_else(|| Actor::named("anonymous"))
+}
+
 async fn set_removed(ctx: &Context<'_>, urns: &[String], removed: bool) -> Result<bool> {
     let writes = urns
         .iter()
@@ -714,10 +864,6 @@ async fn set_removed(ctx: &Context<'_>, urns: &[String], removed: bool) -> Resul
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let catalog = ctx.data_unchecked::<Catalog>();
-    let actor = ctx
-        .data_opt::<Actor>()
-        .cloned()
-        .unwrap_or_else(|| Actor::named("anonymous"));
-    catalog.write(&actor, writes).await?;
+    catalog.write(&actor(ctx), writes).await?;
     Ok(true)
 }

@@ -2,10 +2,12 @@
 
 use async_graphql::{Context, InputObject, Object, OutputType, Result, SimpleObject};
 
+use super::lineage::{self, LineageGraph, LineageGraphInput};
 use super::loaders;
 use super::scalars::FabricType;
 use super::types::{
-    DataPlatform, Dataset, Entity, MlFeature, MlFeatureTable, MlModel, MlModelGroup, MlPrimaryKey,
+    DataPlatform, Dataset, Entity, MlFeature, MlFeatureTable, MlModel, MlModelDeployment,
+    MlModelGroup, MlPrimaryKey,
 };
 use crate::catalog::{Catalog, ListFilter};
 use crate::error::Error;
@@ -55,6 +57,7 @@ pub struct ListInput {
 #[graphql(concrete(name = "ListMLModelsResult", params(MlModel)))]
 #[graphql(concrete(name = "ListMLModelGroupsResult", params(MlModelGroup)))]
 #[graphql(concrete(name = "ListDatasetsResult", params(Dataset)))]
+#[graphql(concrete(name = "ListMLModelDeploymentsResult", params(MlModelDeployment)))]
 pub struct ListResult<T: OutputType> {
     /// Index of the first result.
     pub start: i32,
@@ -146,6 +149,17 @@ impl Query {
             .await?
             .map(MlModelGroup))
     }
+    /// A model deployment by URN; null when the catalog has no such deployment.
+    #[graphql(name = "mlModelDeployment")]
+    async fn ml_model_deployment(
+        &self,
+        ctx: &Context<'_>,
+        urn: String,
+    ) -> Result<Option<MlModelDeployment>> {
+        Ok(lookup(ctx, &urn, EntityKind::MlModelDeployment)
+            .await?
+            .map(MlModelDeployment))
+    }
     /// A dataset by URN; null when the catalog has no such dataset.
     async fn dataset(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Dataset>> {
         Ok(lookup(ctx, &urn, EntityKind::Dataset).await?.map(Dataset))
@@ -209,6 +223,25 @@ impl Query {
         input: Option<ListInput>,
     ) -> Result<ListResult<MlModelGroup>> {
         list(ctx, EntityKind::MlModelGroup, input, MlModelGroup).await
+    }
+    /// Model deployments, by name, leaving out soft-deleted ones.
+    #[graphql(name = "listMLModelDeployments")]
+    async fn list_ml_model_deployments(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<ListInput>,
+    ) -> Result<ListResult<MlModelDeployment>> {
+        list(ctx, EntityKind::MlModelDeployment, input, MlModelDeployment).await
+    }
+    /// Walks the lineage graph from one entity, upstream, downstream or both, level by level
+    /// (one SQL statement per level), within a depth and a node budget; answers the entities,
+    /// the edges between them, and the graph as DOT and Mermaid text.
+    async fn lineage_graph(
+        &self,
+        ctx: &Context<'_>,
+        input: LineageGraphInput,
+    ) -> Result<LineageGraph> {
+        lineage::lineage_graph(ctx, input).await
     }
     /// Datasets, by name, leaving out soft-deleted ones.
     async fn list_datasets(

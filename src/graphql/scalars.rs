@@ -5,6 +5,7 @@ use async_graphql::{
 };
 
 use crate::catalog::aspects::{NamedValue, TimeStamp, VersionTag};
+use crate::urn::EntityKind;
 
 /// A 64-bit integer, serialized as a JSON number (milliseconds since the epoch, counts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +53,26 @@ pub enum EntityType {
     /// A primary key of a feature table.
     #[graphql(name = "MLPRIMARY_KEY")]
     MlPrimaryKey,
+    /// A deployment of a model: an endpoint or service serving it (not in DataHub's enum).
+    #[graphql(name = "MLMODEL_DEPLOYMENT")]
+    MlModelDeployment,
+}
+
+impl EntityType {
+    /// The entity type of a URN type, for the types the schema exposes.
+    pub fn from_kind(kind: &EntityKind) -> Option<EntityType> {
+        Some(match kind {
+            EntityKind::Dataset => EntityType::Dataset,
+            EntityKind::DataPlatform => EntityType::DataPlatform,
+            EntityKind::MlModel => EntityType::MlModel,
+            EntityKind::MlModelGroup => EntityType::MlModelGroup,
+            EntityKind::MlFeatureTable => EntityType::MlFeatureTable,
+            EntityKind::MlFeature => EntityType::MlFeature,
+            EntityKind::MlPrimaryKey => EntityType::MlPrimaryKey,
+            EntityKind::MlModelDeployment => EntityType::MlModelDeployment,
+            EntityKind::Other(_) => return None,
+        })
+    }
 }
 
 /// The environment an entity lives in (DataHub's FabricType).

@@ -5,15 +5,19 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Interface, Object, Result, SimpleObject};
 
+use super::lineage::{
+    self, EntityLineageResult, EntityRelationshipsResult, LineageInput, RelationshipsInput,
+};
 use super::loaders::{self, aspect};
 use super::scalars::{
     custom_properties, hyper_params, metrics, AuditStamp, CustomPropertiesEntry, EntityType,
     FabricType, Long, MlHyperParam, MlMetric, Status, VersionTagGql,
 };
 use crate::catalog::aspects::{
-    self as asp, AspectSpec, DataPlatformInfo, DatasetProperties, EditableProperties,
-    MlFeatureDataType, MlFeatureProperties, MlFeatureTableProperties, MlModelGroupProperties,
-    MlModelProperties, MlPrimaryKeyProperties,
+    self as asp, AspectSpec, BaseData, DataPlatformInfo, DatasetProperties, DeploymentStatus,
+    EditableProperties, MlFeatureDataType, MlFeatureProperties, MlFeatureTableProperties,
+    MlModelDeploymentProperties, MlModelGroupProperties, MlModelProperties, MlModelTrainingData,
+    MlPrimaryKeyProperties, Relation,
 };
 use crate::store::entity;
 use crate::urn::{EntityKind, Urn};
@@ -65,6 +69,46 @@ impl Common<'_> {
     }
 }
 
+/// Entities of one type at the other end of `relation` edges (upstream or downstream of `row`),
+/// through the edge loader. Entities of other types on such edges are left out.
+async fn related_by<T: HasKind>(
+    ctx: &Context<'_>,
+    row: &Row,
+    relation: Relation,
+    upstream: bool,
+    wrap: fn(Row) -> T,
+) -> Result<Vec<T>> {
+    Ok(lineage::neighbors(ctx, row, relation, upstream)
+        .await?
+        .into_iter()
+        .filter(|r| EntityKind::parse(&r.entity_type) == T::KIND)
+        .map(wrap)
+        .collect())
+}
+
+/// The entity type a GraphQL object wraps.
+trait HasKind {
+    const KIND: EntityKind;
+}
+
+macro_rules! has_kind {
+    ($($t:ident),*) => {$(
+        impl HasKind for $t {
+            const KIND: EntityKind = EntityKind::$t;
+        }
+    )*};
+}
+
+has_kind!(
+    MlFeature,
+    MlFeatureTable,
+    MlPrimaryKey,
+    MlModel,
+    MlModelGroup,
+    MlModelDeployment,
+    Dataset
+);
+
 /// A properties aspect with an ingested description.
 trait Described: AspectSpec {
     fn into_description(self) -> Option<String>;
@@ -81,6 +125,7 @@ macro_rules! described {
 }
 
 described!(
+    MlModelDeploymentProperties,
     MlFeatureProperties,
     MlPrimaryKeyProperties,
     MlFeatureTableProperties,
@@ -144,6 +189,11 @@ editable_type!(
     "Properties of a primary key edited by people."
 );
 editable_type!(
+    MlModelDeploymentEditableProperties,
+    "MLModelDeploymentEditableProperties",
+    "Properties of a model deployment edited by people."
+);
+editable_type!(
     DatasetEditableProperties,
     "DatasetEditableProperties",
     "Properties of a dataset edited by people."
@@ -172,6 +222,7 @@ pub enum Entity {
     MlModelGroup(MlModelGroup),
     Dataset(Dataset),
     DataPlatform(DataPlatform),
+    MlModelDeployment(MlModelDeployment),
 }
 
 impl Entity {
@@ -184,6 +235,7 @@ impl Entity {
             EntityKind::MlModel => Entity::MlModel(MlModel(row)),
             EntityKind::MlModelGroup => Entity::MlModelGroup(MlModelGroup(row)),
             EntityKind::Dataset => Entity::Dataset(Dataset(row)),
+            EntityKind::MlModelDeployment => Entity::MlModelDeployment(MlModelDeployment(row)),
             EntityKind::DataPlatform => Entity::DataPlatform(DataPlatform {
                 urn: row.urn.clone(),
                 name: row.name.clone(),
@@ -254,6 +306,19 @@ impl MlFeature {
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
         Common(&self.0).status(ctx).await
     }
+    /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
+    /// `asOf` to the input.
+    async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
+        lineage::entity_lineage(ctx, &self.0, input).await
+    }
+    /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipsInput,
+    ) -> Result<EntityRelationshipsResult> {
+        lineage::entity_relationships(ctx, &self.0, input).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -261,6 +326,14 @@ impl MlFeature {
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
         self.0.has_aspects
+    }
+    /// The feature tables that contain the feature (relation `Contains`).
+    async fn feature_tables(&self, ctx: &Context<'_>) -> Result<Vec<MlFeatureTable>> {
+        related_by(ctx, &self.0, Relation::Contains, false, MlFeatureTable).await
+    }
+    /// The models that consume the feature (relation `Consumes`).
+    async fn models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
+        related_by(ctx, &self.0, Relation::Consumes, false, MlModel).await
     }
 }
 
@@ -361,6 +434,19 @@ impl MlPrimaryKey {
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
         Common(&self.0).status(ctx).await
     }
+    /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
+    /// `asOf` to the input.
+    async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
+        lineage::entity_lineage(ctx, &self.0, input).await
+    }
+    /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipsInput,
+    ) -> Result<EntityRelationshipsResult> {
+        lineage::entity_relationships(ctx, &self.0, input).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -368,6 +454,10 @@ impl MlPrimaryKey {
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
         self.0.has_aspects
+    }
+    /// The feature tables keyed by the key (relation `KeyedBy`).
+    async fn feature_tables(&self, ctx: &Context<'_>) -> Result<Vec<MlFeatureTable>> {
+        related_by(ctx, &self.0, Relation::KeyedBy, false, MlFeatureTable).await
     }
 }
 
@@ -461,6 +551,19 @@ impl MlFeatureTable {
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
         Common(&self.0).status(ctx).await
     }
+    /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
+    /// `asOf` to the input.
+    async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
+        lineage::entity_lineage(ctx, &self.0, input).await
+    }
+    /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipsInput,
+    ) -> Result<EntityRelationshipsResult> {
+        lineage::entity_relationships(ctx, &self.0, input).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -468,6 +571,27 @@ impl MlFeatureTable {
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
         self.0.has_aspects
+    }
+    /// The models that consume any feature of the table.
+    async fn models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
+        let features = lineage::neighbors(ctx, &self.0, Relation::Contains, true).await?;
+        let per_feature = futures_util::future::try_join_all(
+            features
+                .iter()
+                .map(|f| lineage::neighbors(ctx, f, Relation::Consumes, false)),
+        )
+        .await?;
+        let mut seen = std::collections::HashSet::new();
+        Ok(per_feature
+            .into_iter()
+            .flatten()
+            .filter(|m| seen.insert(m.id))
+            .map(MlModel)
+            .collect())
+    }
+    /// Datasets generated from the table, such as training datasets (relation `DownstreamOf`).
+    async fn downstream_datasets(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
+        related_by(ctx, &self.0, Relation::DownstreamOf, false, Dataset).await
     }
 }
 
@@ -560,6 +684,19 @@ impl MlModel {
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
         Common(&self.0).status(ctx).await
     }
+    /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
+    /// `asOf` to the input.
+    async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
+        lineage::entity_lineage(ctx, &self.0, input).await
+    }
+    /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipsInput,
+    ) -> Result<EntityRelationshipsResult> {
+        lineage::entity_relationships(ctx, &self.0, input).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -567,6 +704,24 @@ impl MlModel {
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
         self.0.has_aspects
+    }
+    /// The datasets the model was trained on (relation `TrainedOn`).
+    async fn training_datasets(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
+        related_by(ctx, &self.0, Relation::TrainedOn, true, Dataset).await
+    }
+    /// DataHub's model-card training data: the datasets with why and how they were used.
+    async fn training_data(&self, ctx: &Context<'_>) -> Result<Option<Vec<BaseDataGql>>> {
+        let data: Option<MlModelTrainingData> =
+            aspect(ctx, &self.0, MlModelTrainingData::NAME).await?;
+        Ok(data.map(|d| d.training_data.iter().map(BaseDataGql::from).collect()))
+    }
+    /// Where the model is deployed (relation `DeployedTo`).
+    async fn deployments(&self, ctx: &Context<'_>) -> Result<Vec<MlModelDeployment>> {
+        related_by(ctx, &self.0, Relation::DeployedTo, false, MlModelDeployment).await
+    }
+    /// Datasets the model produced, such as predictions (relation `Produces`).
+    async fn predictions(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
+        related_by(ctx, &self.0, Relation::Produces, false, Dataset).await
     }
 }
 
@@ -709,6 +864,19 @@ impl MlModelGroup {
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
         Common(&self.0).status(ctx).await
     }
+    /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
+    /// `asOf` to the input.
+    async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
+        lineage::entity_lineage(ctx, &self.0, input).await
+    }
+    /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipsInput,
+    ) -> Result<EntityRelationshipsResult> {
+        lineage::entity_relationships(ctx, &self.0, input).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -716,6 +884,10 @@ impl MlModelGroup {
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
         self.0.has_aspects
+    }
+    /// The models of the group (relation `MemberOf`), oldest membership first.
+    async fn models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
+        related_by(ctx, &self.0, Relation::MemberOf, true, MlModel).await
     }
 }
 
@@ -816,6 +988,19 @@ impl Dataset {
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
         Common(&self.0).status(ctx).await
     }
+    /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
+    /// `asOf` to the input.
+    async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
+        lineage::entity_lineage(ctx, &self.0, input).await
+    }
+    /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipsInput,
+    ) -> Result<EntityRelationshipsResult> {
+        lineage::entity_relationships(ctx, &self.0, input).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -823,6 +1008,32 @@ impl Dataset {
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
         self.0.has_aspects
+    }
+    /// Features derived from the dataset (relation `DerivedFrom`).
+    async fn derived_features(&self, ctx: &Context<'_>) -> Result<Vec<MlFeature>> {
+        related_by(ctx, &self.0, Relation::DerivedFrom, false, MlFeature).await
+    }
+    /// Primary keys derived from the dataset (relation `DerivedFrom`).
+    async fn derived_primary_keys(&self, ctx: &Context<'_>) -> Result<Vec<MlPrimaryKey>> {
+        related_by(ctx, &self.0, Relation::DerivedFrom, false, MlPrimaryKey).await
+    }
+    /// What the dataset was made from: datasets, feature tables or features (relation
+    /// `DownstreamOf`).
+    async fn upstreams(&self, ctx: &Context<'_>) -> Result<Vec<Entity>> {
+        let rows = lineage::neighbors(ctx, &self.0, Relation::DownstreamOf, true).await?;
+        Ok(rows.into_iter().filter_map(Entity::from_row).collect())
+    }
+    /// Datasets made from this one (relation `DownstreamOf`).
+    async fn downstream_datasets(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
+        related_by(ctx, &self.0, Relation::DownstreamOf, false, Dataset).await
+    }
+    /// Models trained on the dataset (relation `TrainedOn`).
+    async fn trained_models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
+        related_by(ctx, &self.0, Relation::TrainedOn, false, MlModel).await
+    }
+    /// Models that produced the dataset, for predictions (relation `Produces`).
+    async fn produced_by(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
+        related_by(ctx, &self.0, Relation::Produces, true, MlModel).await
     }
 }
 
@@ -875,6 +1086,142 @@ impl DatasetPropertiesGql {
                 time: Long(0),
                 actor: None,
             })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// MLModelDeployment
+
+/// A deployment of a model: an endpoint or service that serves it. DataHub stores these but
+/// has no GraphQL type for them; mlcat does.
+pub struct MlModelDeployment(pub Row);
+
+#[Object(name = "MLModelDeployment")]
+impl MlModelDeployment {
+    /// The URN: `urn:li:mlModelDeployment:(urn:li:dataPlatform:<platform>,<name>,<ENV>)`.
+    async fn urn(&self) -> String {
+        self.0.urn.clone()
+    }
+    /// Always `MLMODEL_DEPLOYMENT`.
+    #[graphql(name = "type")]
+    async fn entity_type(&self) -> EntityType {
+        EntityType::MlModelDeployment
+    }
+    /// The deployment's name, from its URN.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The platform serving the model, from its URN.
+    async fn platform(&self) -> DataPlatform {
+        Common(&self.0).platform()
+    }
+    /// The environment, from its URN.
+    async fn origin(&self) -> FabricType {
+        FabricType::from_env(self.0.env.as_deref())
+    }
+    /// The description: the edited one if a person wrote one, else the ingested one.
+    async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Common(&self.0)
+            .description::<MlModelDeploymentProperties>(ctx)
+            .await
+    }
+    /// The ingested properties; null when none were written.
+    async fn properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlModelDeploymentPropertiesGql>> {
+        let props: Option<MlModelDeploymentProperties> =
+            aspect(ctx, &self.0, MlModelDeploymentProperties::NAME).await?;
+        Ok(props.map(|p| MlModelDeploymentPropertiesGql(self.0.urn.clone(), p)))
+    }
+    /// Properties edited by people.
+    async fn editable_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<MlModelDeploymentEditableProperties>> {
+        Ok(Common(&self.0).editable(ctx).await?.map(Into::into))
+    }
+    /// Whether the deployment is soft-deleted.
+    async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
+        Common(&self.0).status(ctx).await
+    }
+    /// The models it serves (relation `DeployedTo`).
+    async fn models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
+        related_by(ctx, &self.0, Relation::DeployedTo, true, MlModel).await
+    }
+    /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
+    /// `asOf` to the input.
+    async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
+        lineage::entity_lineage(ctx, &self.0, input).await
+    }
+    /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: RelationshipsInput,
+    ) -> Result<EntityRelationshipsResult> {
+        lineage::entity_relationships(ctx, &self.0, input).await
+    }
+    /// When metadata was last written, in milliseconds since the epoch.
+    async fn last_ingested(&self) -> Option<Long> {
+        Common(&self.0).last_ingested()
+    }
+    /// False for a URN that is only referenced by other entities so far.
+    async fn exists(&self) -> bool {
+        self.0.has_aspects
+    }
+}
+
+/// The ingested properties of a model deployment.
+pub struct MlModelDeploymentPropertiesGql(String, MlModelDeploymentProperties);
+
+#[Object(name = "MLModelDeploymentProperties")]
+impl MlModelDeploymentPropertiesGql {
+    /// What the deployment serves, and to whom.
+    async fn description(&self) -> Option<&str> {
+        self.1.description.as_deref()
+    }
+    /// Whether it is serving.
+    async fn status(&self) -> Option<DeploymentStatus> {
+        self.1.status
+    }
+    /// The version deployed.
+    async fn version(&self) -> Option<VersionTagGql> {
+        self.1.version.as_ref().map(Into::into)
+    }
+    /// When it was created, in milliseconds since the epoch.
+    async fn created_at(&self) -> Option<Long> {
+        self.1.created_at.map(Long)
+    }
+    /// A link to the deployment in its platform.
+    async fn external_url(&self) -> Option<&str> {
+        self.1.external_url.as_deref()
+    }
+    /// Free-form key-value properties.
+    async fn custom_properties(&self) -> Option<Vec<CustomPropertiesEntry>> {
+        custom_properties(&self.0, &self.1.custom_properties)
+    }
+}
+
+/// A dataset a model was trained or evaluated on, from the model card.
+#[derive(SimpleObject)]
+#[graphql(name = "BaseData")]
+pub struct BaseDataGql {
+    /// The dataset's URN.
+    pub dataset: String,
+    /// Why the dataset was chosen.
+    pub motivation: Option<String>,
+    /// How it was prepared.
+    pub pre_processing: Option<Vec<String>>,
+}
+
+impl From<&BaseData> for BaseDataGql {
+    fn from(d: &BaseData) -> Self {
+        BaseDataGql {
+            dataset: d.dataset.to_string(),
+            motivation: d.motivation.clone(),
+            pre_processing: d.pre_processing.clone(),
+        }
     }
 }
 

@@ -50,7 +50,13 @@ fn demo_names(list: &str) -> Vec<&'static str> {
         "listMLModelGroups" => vec!["customer_segmentation", "my-model-group"],
         "listMLPrimaryKeys" => vec!["O_CUSTOMER_SK", "dummy_entity_1"],
         "listDatasets" => vec![
+            "ml_lineage_database.ml_lineage_schema.uc01_training_data",
+            "tpcxai-raw/customer.csv",
+            "tpcxai-raw/lineitem.csv",
+            "tpcxai-raw/order_returns.csv",
+            "tpcxai-raw/orders.csv",
             "tpcxai_sf0001.public.customer",
+            "tpcxai_sf0001.public.customer_segments",
             "tpcxai_sf0001.public.lineitem",
             "tpcxai_sf0001.public.order_returns",
             "tpcxai_sf0001.public.orders",
@@ -318,7 +324,23 @@ async fn platform_filters_by_name_or_urn() {
     );
     assert_eq!(
         matching(&app, "listDatasets", json!({"platform": "snowflake"})).await,
-        demo_names("listDatasets")
+        [
+            "ml_lineage_database.ml_lineage_schema.uc01_training_data",
+            "tpcxai_sf0001.public.customer",
+            "tpcxai_sf0001.public.customer_segments",
+            "tpcxai_sf0001.public.lineitem",
+            "tpcxai_sf0001.public.order_returns",
+            "tpcxai_sf0001.public.orders",
+        ]
+    );
+    assert_eq!(
+        matching(&app, "listDatasets", json!({"platform": "s3"})).await,
+        [
+            "tpcxai-raw/customer.csv",
+            "tpcxai-raw/lineitem.csv",
+            "tpcxai-raw/order_returns.csv",
+            "tpcxai-raw/orders.csv",
+        ]
     );
     for name in LISTS {
         assert_eq!(
@@ -395,6 +417,8 @@ async fn query_matches_a_name_substring_ignoring_case() {
     assert_eq!(
         matching(&app, "listDatasets", json!({"query": "ORDER"})).await,
         [
+            "tpcxai-raw/order_returns.csv",
+            "tpcxai-raw/orders.csv",
             "tpcxai_sf0001.public.order_returns",
             "tpcxai_sf0001.public.orders"
         ]

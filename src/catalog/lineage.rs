@@ -1,0 +1,344 @@
+//! Reading the edge table: the edges around a set of entities in one statement (for loaders),
+//! and the level-by-level traversal behind the lineage queries, with its DOT and Mermaid forms.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use sea_orm::sea_query::{Alias, Condition, Expr, JoinType, Order, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter,
+};
+
+use super::Catalog;
+use crate::error::{Error, Result};
+use crate::store::{edge, entity};
+use crate::urn::{EntityKind, Urn};
+
+/// Which way to walk: upstream goes towards the data's sources, downstream towards consumers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Upstream,
+    Downstream,
+    Both,
+}
+
+/// An edge with both of its ends.
+#[derive(Clone, Debug)]
+pub struct EdgeRow {
+    pub edge: edge::Model,
+    /// The upstream end.
+    pub source: Arc<entity::Model>,
+    /// The downstream end.
+    pub destination: Arc<entity::Model>,
+}
+
+impl EdgeRow {
+    /// The other end, seen from `id`, and whether it lies upstream of `id`.
+    pub fn other_end(&self, id: i64) -> (&Arc<entity::Model>, bool) {
+        if self.edge.destination_id == id {
+            (&self.source, true)
+        } else {
+            (&self.destination, false)
+        }
+    }
+}
+
+/// What to walk.
+#[derive(Clone, Debug)]
+pub struct TraversalSpec {
+    pub start: Urn,
+    pub direction: Direction,
+    /// Hops from the start; at least 1.
+    pub depth: u32,
+    /// Most entities to answer besides the start.
+    pub budget: usize,
+    /// Only these relations (all when `None`).
+    pub relations: Option<Vec<String>>,
+    /// The graph as it was at this time, in milliseconds (now when `None`).
+    pub as_of: Option<i64>,
+}
+
+/// An entity reached by a traversal.
+#[derive(Clone, Debug)]
+pub struct Reached {
+    pub entity: Arc<entity::Model>,
+    /// Hops from the start.
+    pub degree: u32,
+    /// The edge it was first reached by.
+    pub via: edge::Model,
+}
+
+/// The answer of a traversal.
+#[derive(Clone, Debug)]
+pub struct Traversal {
+    pub root: Arc<entity::Model>,
+    /// In the order they were reached: by degree, then by edge.
+    pub nodes: Vec<Reached>,
+    /// Edges between the root and the nodes, each once.
+    pub edges: Vec<EdgeRow>,
+    /// True exactly when the depth or the budget left out entities the walk would reach.
+    pub truncated: bool,
+    /// Levels of the edge table read, one SQL statement each.
+    pub levels: u32,
+}
+
+const SRC: &str = "s";
+const DST: &str = "d";
+
+/// `SELECT edge.*, s.*, d.* FROM edge JOIN entity s JOIN entity d`, with prefixed aliases so
+/// each part can be read back with `FromQueryResult`.
+fn edges_with_ends() -> SelectStatement {
+    let mut q = Query::select();
+    for col in edge::Column::iter() {
+        q.expr_as(
+            Expr::col((edge::Entity, col)),
+            Alias::new(format!("e_{}", col.as_str())),
+        );
+    }
+    for end in [SRC, DST] {
+        for col in entity::Column::iter() {
+            q.expr_as(
+                Expr::col((Alias::new(end), col)),
+                Alias::new(format!("{end}_{}", col.as_str())),
+            );
+        }
+    }
+    q.from(edge::Entity)
+        .join_as(
+            JoinType::InnerJoin,
+            entity::Entity,
+            Alias::new(SRC),
+            Expr::col((Alias::new(SRC), entity::Column::Id))
+                .equals((edge::Entity, edge::Column::SourceId)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            entity::Entity,
+            Alias::new(DST),
+            Expr::col((Alias::new(DST), entity::Column::Id))
+                .equals((edge::Entity, edge::Column::DestinationId)),
+        )
+        // Soft-deleted entities are not part of lineage.
+        .and_where(Expr::col((Alias::new(SRC), entity::Column::Removed)).eq(false))
+        .and_where(Expr::col((Alias::new(DST), entity::Column::Removed)).eq(false))
+        .order_by((edge::Entity, edge::Column::Id), Order::Asc);
+    q
+}
+
+/// Edges that existed at `as_of`, or that exist now.
+fn active_at(as_of: Option<i64>) -> Condition {
+    let removed = Expr::col((edge::Entity, edge::Column::RemovedAt));
+    match as_of {
+        None => Condition::all().add(removed.is_null()),
+        Some(t) => Condition::all()
+            .add(Expr::col((edge::Entity, edge::Column::CreatedAt)).lte(t))
+            .add(
+                Condition::any()
+                    .add(Expr::col((edge::Entity, edge::Column::RemovedAt)).is_null())
+                    .add(Expr::col((edge::Entity, edge::Column::RemovedAt)).gt(t)),
+            ),
+    }
+}
+
+impl Catalog {
+    /// The edges touching `ids` in `direction` (downstream: edges leaving them; upstream:
+    /// edges arriving), with both ends, in one statement.
+    pub async fn edges_of(
+        &self,
+        ids: &[i64],
+        direction: Direction,
+        relations: Option<&[String]>,
+        as_of: Option<i64>,
+    ) -> Result<Vec<EdgeRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let leaving = Expr::col((edge::Entity, edge::Column::SourceId)).is_in(ids.iter().copied());
+        let arriving =
+            Expr::col((edge::Entity, edge::Column::DestinationId)).is_in(ids.iter().copied());
+        let touching = match direction {
+            Direction::Downstream => Condition::all().add(leaving),
+            Direction::Upstream => Condition::all().add(arriving),
+            Direction::Both => Condition::any().add(leaving).add(arriving),
+        };
+        let mut q = edges_with_ends();
+        q.cond_where(touching).cond_where(active_at(as_of));
+        if let Some(relations) = relations {
+            q.and_where(
+                Expr::col((edge::Entity, edge::Column::Relation))
+                    .is_in(relations.iter().map(String::as_str)),
+            );
+        }
+        let statement = self.db.get_database_backend().build(&q);
+        let rows = self.db.query_all(statement).await?;
+        // One entity can end many edges; share its row.
+        let mut seen: HashMap<i64, Arc<entity::Model>> = HashMap::new();
+        let mut share = |m: entity::Model| seen.entry(m.id).or_insert_with(|| Arc::new(m)).clone();
+        rows.iter()
+            .map(|row| {
+                Ok(EdgeRow {
+                    edge: edge::Model::from_query_result(row, "e_")?,
+                    source: share(entity::Model::from_query_result(row, "s_")?),
+                    destination: share(entity::Model::from_query_result(row, "d_")?),
+                })
+            })
+            .collect()
+    }
+
+    /// Walks the lineage graph from `spec.start`, one statement per level. The walk reads one
+    /// level past the depth (when there is a frontier left) to know whether the depth cut
+    /// anything off, so `truncated` is exact.
+    pub async fn traverse(&self, spec: &TraversalSpec) -> Result<Traversal> {
+        let root = entity::Entity::find()
+            .filter(entity::Column::Urn.eq(spec.start.as_str()))
+            .one(&self.db)
+            .await?
+            .filter(|r| !r.removed)
+            .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", spec.start)))?;
+        let root = Arc::new(root);
+        let mut visited: HashSet<i64> = HashSet::from([root.id]);
+        let mut nodes: Vec<Reached> = Vec::new();
+        let mut edges: Vec<EdgeRow> = Vec::new();
+        let mut edge_ids: HashSet<i64> = HashSet::new();
+        let mut frontier: Vec<i64> = vec![root.id];
+        let mut truncated = false;
+        let mut levels = 0;
+
+        for level in 1..=spec.depth + 1 {
+            if frontier.is_empty() {
+                break;
+            }
+            let rows = self
+                .edges_of(
+                    &frontier,
+                    spec.direction,
+                    spec.relations.as_deref(),
+                    spec.as_of,
+                )
+                .await?;
+            levels += 1;
+            let in_frontier: HashSet<i64> = frontier.iter().copied().collect();
+            let mut next = Vec::new();
+            for row in rows {
+                for to in steps(&row, spec.direction, &in_frontier) {
+                    if visited.contains(&to.id) {
+                        continue;
+                    }
+                    if level > spec.depth || nodes.len() >= spec.budget {
+                        truncated = true;
+                        continue;
+                    }
+                    visited.insert(to.id);
+                    next.push(to.id);
+                    nodes.push(Reached {
+                        entity: to.clone(),
+                        degree: level,
+                        via: row.edge.clone(),
+                    });
+                }
+                let both_in = visited.contains(&row.edge.source_id)
+                    && visited.contains(&row.edge.destination_id);
+                if both_in && edge_ids.insert(row.edge.id) {
+                    edges.push(row);
+                }
+            }
+            if truncated && nodes.len() >= spec.budget {
+                break;
+            }
+            frontier = next;
+        }
+        Ok(Traversal {
+            root,
+            nodes,
+            edges,
+            truncated,
+            levels,
+        })
+    }
+}
+
+/// The entities an edge leads to from the frontier, walking in `direction`.
+fn steps<'a>(
+    row: &'a EdgeRow,
+    direction: Direction,
+    frontier: &HashSet<i64>,
+) -> Vec<&'a Arc<entity::Model>> {
+    let mut to = Vec::with_capacity(2);
+    let down = matches!(direction, Direction::Downstream | Direction::Both);
+    let up = matches!(direction, Direction::Upstream | Direction::Both);
+    if down && frontier.contains(&row.source.id) {
+        to.push(&row.destination);
+    }
+    if up && frontier.contains(&row.destination.id) {
+        to.push(&row.source);
+    }
+    to
+}
+
+impl Traversal {
+    fn all_nodes(&self) -> impl Iterator<Item = &Arc<entity::Model>> {
+        std::iter::once(&self.root).chain(self.nodes.iter().map(|n| &n.entity))
+    }
+
+    /// The graph in Graphviz DOT, laid out left to right.
+    pub fn to_dot(&self) -> String {
+        let mut out =
+            String::from("digraph lineage {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
+        for n in self.all_nodes() {
+            let label = format!(
+                "{}\\n{}",
+                dot_escape(&n.name),
+                EntityKind::parse(&n.entity_type)
+            );
+            let _ = writeln!(out, "  \"{}\" [label=\"{label}\"];", dot_escape(&n.urn));
+        }
+        for e in &self.edges {
+            let _ = writeln!(
+                out,
+                "  \"{}\" -> \"{}\" [label=\"{}\"];",
+                dot_escape(&e.source.urn),
+                dot_escape(&e.destination.urn),
+                dot_escape(&e.edge.relation)
+            );
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// The graph as a Mermaid flowchart, left to right.
+    pub fn to_mermaid(&self) -> String {
+        let ids: HashMap<i64, usize> = self
+            .all_nodes()
+            .enumerate()
+            .map(|(i, n)| (n.id, i))
+            .collect();
+        let mut out = String::from("flowchart LR\n");
+        for (i, n) in self.all_nodes().enumerate() {
+            let _ = writeln!(
+                out,
+                "  n{i}[\"{}<br/><small>{}</small>\"]",
+                mermaid_escape(&n.name),
+                EntityKind::parse(&n.entity_type)
+            );
+        }
+        for e in &self.edges {
+            let (Some(a), Some(b)) = (ids.get(&e.source.id), ids.get(&e.destination.id)) else {
+                continue;
+            };
+            let _ = writeln!(out, "  n{a} -->|{}| n{b}", mermaid_escape(&e.edge.relation));
+        }
+        out
+    }
+}
+
+fn dot_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn mermaid_escape(s: &str) -> String {
+    s.replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+        .replace('|', "#124;")
+}
