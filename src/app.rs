@@ -41,6 +41,7 @@ pub fn router(db: DatabaseConnection, limits: &Limits) -> Router {
         .route("/health", get(health))
         .route("/", get(|| async { Redirect::temporary("/playground") }))
         .merge(crate::playground::routes())
+        .merge(crate::datahub::routes())
         .with_state(Arc::new(state))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())

@@ -4,6 +4,7 @@
 pub mod app;
 pub mod catalog;
 pub mod config;
+pub mod datahub;
 pub mod demo;
 pub mod error;
 pub mod graphql;

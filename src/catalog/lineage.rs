@@ -281,17 +281,29 @@ impl Traversal {
         std::iter::once(&self.root).chain(self.nodes.iter().map(|n| &n.entity))
     }
 
-    /// The graph in Graphviz DOT, laid out left to right.
+    /// The graph in Graphviz DOT, laid out left to right, each entity type with its own shape
+    /// and colour. Node ids are the URNs.
     pub fn to_dot(&self) -> String {
-        let mut out =
-            String::from("digraph lineage {\n  rankdir=LR;\n  node [shape=box, style=rounded];\n");
+        let mut out = String::from(concat!(
+            "digraph lineage {\n",
+            "  rankdir=LR;\n",
+            "  node [fontname=\"Helvetica\", fontsize=11, style=\"rounded,filled\"];\n",
+            "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#64748b\"];\n",
+        ));
         for n in self.all_nodes() {
-            let label = format!(
-                "{}\\n{}",
+            let kind = EntityKind::parse(&n.entity_type);
+            let (shape, fill) = dot_style(&kind);
+            let root = if n.id == self.root.id {
+                ", penwidth=2.5"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  \"{}\" [label=\"{}\\n{kind}\", shape={shape}, fillcolor=\"{fill}\"{root}];",
+                dot_escape(&n.urn),
                 dot_escape(&n.name),
-                EntityKind::parse(&n.entity_type)
             );
-            let _ = writeln!(out, "  \"{}\" [label=\"{label}\"];", dot_escape(&n.urn));
         }
         for e in &self.edges {
             let _ = writeln!(
@@ -329,6 +341,20 @@ impl Traversal {
             let _ = writeln!(out, "  n{a} -->|{}| n{b}", mermaid_escape(&e.edge.relation));
         }
         out
+    }
+}
+
+/// Shape and fill colour of an entity type in DOT.
+fn dot_style(kind: &EntityKind) -> (&'static str, &'static str) {
+    match kind {
+        EntityKind::Dataset => ("cylinder", "#dbeafe"),
+        EntityKind::MlFeature => ("box", "#dcfce7"),
+        EntityKind::MlPrimaryKey => ("box", "#fef9c3"),
+        EntityKind::MlFeatureTable => ("box3d", "#bbf7d0"),
+        EntityKind::MlModel => ("box", "#ede9fe"),
+        EntityKind::MlModelGroup => ("folder", "#f5d0fe"),
+        EntityKind::MlModelDeployment => ("component", "#fee2e2"),
+        _ => ("box", "#f1f5f9"),
     }
 }
 

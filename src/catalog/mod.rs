@@ -4,6 +4,7 @@
 
 pub mod aspects;
 mod edit;
+pub mod history;
 mod lineage;
 mod read;
 mod write;

@@ -89,16 +89,15 @@ pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {
     let aspect = required_str(p, "aspectName")?.to_string();
     check_carried(entity, &aspect)?;
 
-    let envelope = match p.get("aspect") {
-        Some(Value::Object(a)) => a,
-        Some(_) => {
-            return Err(wrong_type(
+    let envelope =
+        match p.get("aspect") {
+            Some(Value::Object(a)) => a,
+            Some(_) => return Err(wrong_type(
                 "aspect",
                 "an object {\"value\": \"<aspect JSON>\", \"contentType\": \"application/json\"}",
-            ))
-        }
-        None => return Err(missing("aspect")),
-    };
+            )),
+            None => return Err(missing("aspect")),
+        };
     match envelope.get("contentType") {
         None | Some(Value::Null) => {}
         Some(Value::String(ct)) if ct == JSON_CONTENT_TYPE => {}
@@ -117,11 +116,15 @@ pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {
     // The SDK serialises the aspect twice: `value` is a string holding JSON. An object is
     // accepted too, for hand-written requests.
     let value = match envelope.get("value") {
-        Some(Value::String(text)) => serde_json::from_str::<Value>(text).map_err(|e| {
-            RestError::bad_request(format!("aspect.value is not JSON text ({e})"))
-        })?,
+        Some(Value::String(text)) => serde_json::from_str::<Value>(text)
+            .map_err(|e| RestError::bad_request(format!("aspect.value is not JSON text ({e})")))?,
         Some(v @ Value::Object(_)) => v.clone(),
-        Some(_) => return Err(wrong_type("aspect.value", "a string holding the aspect's JSON")),
+        Some(_) => {
+            return Err(wrong_type(
+                "aspect.value",
+                "a string holding the aspect's JSON",
+            ))
+        }
         None => return Err(missing("aspect.value")),
     };
     if !value.is_object() {
@@ -158,7 +161,10 @@ pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, 
     for (aspect, body) in item.iter().filter(|(k, _)| k.as_str() != "urn") {
         check_carried(entity, aspect)?;
         let body = body.as_object().ok_or_else(|| {
-            wrong_type(aspect, "an object {\"value\": {...}, \"systemMetadata\": {...}}")
+            wrong_type(
+                aspect,
+                "an object {\"value\": {...}, \"systemMetadata\": {...}}",
+            )
         })?;
         let value = match body.get("value") {
             Some(v @ Value::Object(_)) => v.clone(),
@@ -178,7 +184,10 @@ pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, 
                 "aspect {aspect} must be a JSON object"
             )));
         }
-        let actor = actor_of(body.get("systemMetadata"), &format!("{aspect}.systemMetadata"))?;
+        let actor = actor_of(
+            body.get("systemMetadata"),
+            &format!("{aspect}.systemMetadata"),
+        )?;
         out.push(Proposal {
             urn: urn.clone(),
             aspect: aspect.clone(),
@@ -251,7 +260,10 @@ fn actor_of(meta: Option<&Value>, field: &str) -> Result<Actor, RestError> {
         .iter()
         .filter_map(|k| meta.get(*k)?.get("actor")?.as_str())
         .find(|a| !a.is_empty())
-        .map_or_else(|| ANONYMOUS.to_string(), |a| unescape_unicode(a).into_owned());
+        .map_or_else(
+            || ANONYMOUS.to_string(),
+            |a| unescape_unicode(a).into_owned(),
+        );
     Ok(Actor { name, run_id })
 }
 
@@ -304,23 +316,24 @@ pub fn unescape_unicode(s: &str) -> Cow<'_, str> {
             i += 2;
             continue;
         };
-        let (ch, len) = if let Some(wide) = hex_at(i + 2, 5).filter(|w| (0x1F000..=0x1FAFF).contains(w)) {
-            (char::from_u32(wide), 7)
-        } else if (0xD800..0xDC00).contains(&unit) {
-            let low = (bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u'))
-                .then(|| hex_at(i + 8, 4))
-                .flatten()
-                .filter(|l| (0xDC00..0xE000).contains(l));
-            match low {
-                Some(low) => (
-                    char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)),
-                    12,
-                ),
-                None => (None, 6),
-            }
-        } else {
-            (char::from_u32(unit), 6)
-        };
+        let (ch, len) =
+            if let Some(wide) = hex_at(i + 2, 5).filter(|w| (0x1F000..=0x1FAFF).contains(w)) {
+                (char::from_u32(wide), 7)
+            } else if (0xD800..0xDC00).contains(&unit) {
+                let low = (bytes.get(i + 6) == Some(&b'\\') && bytes.get(i + 7) == Some(&b'u'))
+                    .then(|| hex_at(i + 8, 4))
+                    .flatten()
+                    .filter(|l| (0xDC00..0xE000).contains(l));
+                match low {
+                    Some(low) => (
+                        char::from_u32(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)),
+                        12,
+                    ),
+                    None => (None, 6),
+                }
+            } else {
+                (char::from_u32(unit), 6)
+            };
         match ch {
             Some(c) => {
                 out.push_str(&s[copied..i]);
@@ -385,7 +398,11 @@ mod tests {
             ("changeType", json!("NOPE"), "not one of"),
             ("entityType", json!("mlModel"), "does not match"),
             ("entityType", json!("fooBar"), "not an entity type"),
-            ("aspectName", json!("mlModelProperties"), "not an aspect of a mlFeature"),
+            (
+                "aspectName",
+                json!("mlModelProperties"),
+                "not an aspect of a mlFeature",
+            ),
             ("aspect", json!({"value": "{not json"}), "not JSON"),
         ];
         for (field, bad, needle) in cases {

@@ -127,14 +127,20 @@ mod tests {
                 "mlFeatureTableProperties",
                 "com.linkedin.ml.metadata.MLFeatureTableProperties",
             ),
-            ("mlModelProperties", "com.linkedin.ml.metadata.MLModelProperties"),
+            (
+                "mlModelProperties",
+                "com.linkedin.ml.metadata.MLModelProperties",
+            ),
             (
                 "mlModelGroupProperties",
                 "com.linkedin.ml.metadata.MLModelGroupProperties",
             ),
             ("mlFeatureKey", "com.linkedin.metadata.key.MLFeatureKey"),
             ("status", "com.linkedin.common.Status"),
-            ("telemetryClientId", "com.linkedin.telemetry.TelemetryClientId"),
+            (
+                "telemetryClientId",
+                "com.linkedin.telemetry.TelemetryClientId",
+            ),
         ] {
             assert_eq!(fqn_of(name), fqn);
         }
@@ -152,7 +158,10 @@ mod tests {
         assert!(entity("mlFeature").is_some_and(|e| !e.carries("mlModelProperties")));
         assert!(entity("dataset").is_some_and(|e| e.carries("upstreamLineage")));
         assert!(entity("mlfeature").is_none());
-        assert_eq!(entity_ignore_case("mlfeature").map(|e| e.name), Some("mlFeature"));
+        assert_eq!(
+            entity_ignore_case("mlfeature").map(|e| e.name),
+            Some("mlFeature")
+        );
     }
 
     #[test]

@@ -346,7 +346,7 @@ pub async fn entity_relationships(
     let edges = edges(ctx, row, None).await?;
     let matching: Vec<&EdgeRow> = edges
         .iter()
-        .filter(|e| input.types.iter().any(|t| *t == e.edge.relation))
+        .filter(|e| input.types.contains(&e.edge.relation))
         .filter(|e| {
             let outgoing = e.edge.declared_by == row.id;
             outgoing == (input.direction == RelationshipDirection::Outgoing)

@@ -1,5 +1,6 @@
 //! The GraphQL front door: schema, query and mutation roots, types and dataloaders.
 
+pub mod history;
 mod lineage;
 pub mod loaders;
 mod mutation;

@@ -1,0 +1,196 @@
+//! Ingestion: Rest.li `ingestProposal` and `ingestProposalBatch`, and OpenAPI v3 entity upserts.
+//! Every proposal of a request is checked before anything is written, then all of them go to
+//! the write path as one transaction: all land or none does, and an error names the proposal.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::{json, Map, Value};
+
+use super::proposal::{self, Proposal};
+use super::registry;
+use super::{json_body, RestError};
+use crate::app::AppState;
+use crate::catalog::{Actor, AspectWrite};
+
+const SINGLE_EXAMPLE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(table,feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"description\": \"...\"}", "contentType": "application/json"}}}"#;
+const BATCH_EXAMPLE: &str = r#"{"proposals": [{"entityType": ..., "entityUrn": ..., "changeType": "UPSERT", "aspectName": ..., "aspect": {...}}]}"#;
+const OPENAPI_EXAMPLE: &str = r#"[{"urn": "urn:li:mlFeature:(table,feature)", "mlFeatureProperties": {"value": {"description": "..."}}}]"#;
+
+/// `POST /aspects?action=...`: Rest.li actions on aspects.
+pub async fn aspects_action(
+    State(state): State<Arc<AppState>>,
+    Query(query): Query<HashMap<String, String>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let result = match query.get("action").map(String::as_str) {
+        Some("ingestProposal") => ingest_one(&state, body).await,
+        Some("ingestProposalBatch") => ingest_batch(&state, body).await,
+        Some(other) => Err(RestError::bad_request(format!(
+            "action {other:?} is not supported; mlcat answers ingestProposal and ingestProposalBatch"
+        ))),
+        None => Err(RestError::bad_request(
+            "the action is missing: POST /aspects?action=ingestProposal or ?action=ingestProposalBatch",
+        )),
+    };
+    match result {
+        // GMS answers this; the SDK ignores the body.
+        Ok(()) => Json(json!({"value": "success"})).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn ingest_one(
+    state: &AppState,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(), RestError> {
+    let body = json_body(body, state, SINGLE_EXAMPLE)?;
+    let raw = envelope_field(&body, "proposal", SINGLE_EXAMPLE)?;
+    let p = proposal::from_restli(raw)?;
+    let actor = p.actor.clone();
+    write(state, &actor, vec![p], "proposal").await
+}
+
+async fn ingest_batch(
+    state: &AppState,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(), RestError> {
+    let body = json_body(body, state, BATCH_EXAMPLE)?;
+    let raw = envelope_field(&body, "proposals", BATCH_EXAMPLE)?
+        .as_array()
+        .ok_or_else(|| RestError::bad_request("proposals must be an array of proposals"))?;
+    let total = raw.len();
+    let mut proposals = Vec::with_capacity(total);
+    for (i, p) in raw.iter().enumerate() {
+        let parsed = proposal::from_restli(p)
+            .map_err(|e| e.at(&place("proposal", i, total, raw_label(p))))?;
+        proposals.push(parsed);
+    }
+    let Some(actor) = proposals.first().map(|p| p.actor.clone()) else {
+        return Ok(());
+    };
+    write(state, &actor, proposals, "proposal").await
+}
+
+/// `POST /openapi/v3/entity/{entityType}`: an array of `{"urn", "<aspectName>": {"value"}}`.
+/// Answers the items back, as GMS does.
+pub async fn openapi_upsert(
+    State(state): State<Arc<AppState>>,
+    entity_type: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match openapi(&state, entity_type, body).await {
+        Ok(echo) => Json(echo).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn openapi(
+    state: &AppState,
+    entity_type: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Value, RestError> {
+    let Path(entity_type) = entity_type.map_err(|e| RestError::bad_request(e.body_text()))?;
+    let entity = registry::entity_ignore_case(&entity_type).ok_or_else(|| {
+        RestError::not_found(format!(
+            "{entity_type:?} is not an entity type of DataHub's model (such as mlFeature, mlModel, dataset)"
+        ))
+    })?;
+    let body = json_body(body, state, OPENAPI_EXAMPLE)?;
+    let items = body.as_array().ok_or_else(|| {
+        RestError::bad_request(format!(
+            "the body must be an array of items like {OPENAPI_EXAMPLE}"
+        ))
+    })?;
+    let total = items.len();
+    let mut proposals = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let label = item.get("urn").and_then(Value::as_str).map(str::to_string);
+        let parsed = proposal::from_openapi(entity, item)
+            .map_err(|e| e.at(&place("item", i, total, label)))?;
+        proposals.extend(parsed);
+    }
+    let echo: Vec<Value> = items
+        .iter()
+        .filter_map(Value::as_object)
+        .map(|item| {
+            let mut out = Map::new();
+            for (k, v) in item {
+                if k == "urn" {
+                    out.insert(k.clone(), v.clone());
+                } else {
+                    out.insert(
+                        k.clone(),
+                        json!({"value": v.get("value"), "systemMetadata": v.get("systemMetadata")}),
+                    );
+                }
+            }
+            Value::Object(out)
+        })
+        .collect();
+    if let Some(actor) = proposals.first().map(|p| p.actor.clone()) {
+        write(state, &actor, proposals, "aspect").await?;
+    }
+    Ok(Value::Array(echo))
+}
+
+/// Writes the proposals in one transaction. The write path numbers a failing change in a
+/// batch as `change i of n (urn aspect)`; here that is the i-th proposal, and it is called so.
+///
+/// One actor is recorded for the whole request (the write path takes one): the first
+/// proposal's. The SDK gives every proposal of a batch the same run id.
+async fn write(
+    state: &AppState,
+    actor: &Actor,
+    proposals: Vec<Proposal>,
+    noun: &str,
+) -> Result<(), RestError> {
+    let writes = proposals
+        .into_iter()
+        .map(|p| AspectWrite::upsert(p.urn, &p.aspect, p.value))
+        .collect();
+    match state.catalog.write(actor, writes).await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let mut err = RestError::from(e);
+            if let Some(rest) = err.message.strip_prefix("change ") {
+                err.message = format!("{noun} {rest}");
+            }
+            Err(err)
+        }
+    }
+}
+
+/// `proposal 3 of 5 (urn aspect)`.
+fn place(noun: &str, i: usize, total: usize, label: Option<String>) -> String {
+    match label {
+        Some(label) => format!("{noun} {} of {total} ({label})", i + 1),
+        None => format!("{noun} {} of {total}", i + 1),
+    }
+}
+
+/// `urn aspect` of a proposal that may not parse, from whatever of it is there.
+fn raw_label(p: &Value) -> Option<String> {
+    let urn = p.get("entityUrn").and_then(Value::as_str);
+    let aspect = p.get("aspectName").and_then(Value::as_str);
+    match (urn, aspect) {
+        (Some(u), Some(a)) => Some(format!("{} {a}", proposal::unescape_unicode(u))),
+        (Some(u), None) => Some(proposal::unescape_unicode(u).into_owned()),
+        (None, Some(a)) => Some(a.to_string()),
+        (None, None) => None,
+    }
+}
+
+fn envelope_field<'a>(body: &'a Value, field: &str, example: &str) -> Result<&'a Value, RestError> {
+    let obj = body.as_object().ok_or_else(|| {
+        RestError::bad_request(format!("the body must be a JSON object like {example}"))
+    })?;
+    obj.get(field).filter(|v| !v.is_null()).ok_or_else(|| {
+        RestError::bad_request(format!("{field} is missing; send JSON like {example}"))
+    })
+}

@@ -1,0 +1,164 @@
+//! The DataHub REST front door: the endpoints the DataHub Python SDK (`acryl-datahub`) calls,
+//! translated to the catalog's one write path and its reads. The contract is what the SDK sends
+//! and accepts (see the protocol notes in `tests/sdk/README.md`):
+//!
+//! - `POST /aspects?action=ingestProposal` and `?action=ingestProposalBatch` (Rest.li, the SDK's
+//!   default), and `POST /openapi/v3/entity/{entityType}` (its OpenAPI mode): UPSERT replaces
+//!   the whole aspect; a batch is one transaction.
+//! - `GET /aspects/{urn}?aspect=NAME&version=N`: the aspect wrapped under its Rest.li FQN, 404
+//!   when absent (the SDK then returns `None`).
+//! - `GET /entitiesV2/{urn}`: every latest aspect of an entity.
+//! - `GET /config`: what `test_connection()` checks.
+//!
+//! Errors are `{"message", "status", "code"}` with a 4xx status for anything the client can fix,
+//! never a 5xx (the SDK retries a 5xx for half a minute): 400 when the request does not have
+//! the protocol's shape (not UTF-8, not JSON, an envelope field missing or of the wrong JSON
+//! type), 422 when it has the shape but its content is refused (a malformed URN, an unknown
+//! entity type, an aspect the entity type does not carry, an unsupported change type, an aspect
+//! that fails validation, as GMS answers validation failures), 413 for a body over the limit.
+
+mod aspect_table;
+mod ingest;
+mod proposal;
+mod read;
+pub mod registry;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use crate::app::AppState;
+use crate::error::Error;
+
+pub use proposal::unescape_unicode;
+
+/// The DataHub REST routes, to merge into the application's router.
+pub fn routes() -> Router<Arc<AppState>> {
+    Router::new()
+        .route("/aspects", post(ingest::aspects_action))
+        .route("/aspects/{*urn}", get(read::get_aspect))
+        .route("/entitiesV2/{*urn}", get(read::get_entity))
+        .route("/config", get(read::config))
+        .route(
+            "/openapi/v3/entity/{entity_type}",
+            post(ingest::openapi_upsert),
+        )
+}
+
+/// An error answer of the REST front door.
+#[derive(Debug)]
+pub struct RestError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl RestError {
+    pub fn bad_request(message: impl Into<String>) -> RestError {
+        RestError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+
+    pub fn unprocessable(message: impl Into<String>) -> RestError {
+        RestError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            message: message.into(),
+        }
+    }
+
+    pub fn not_found(message: impl Into<String>) -> RestError {
+        RestError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
+    }
+
+    /// Names where in a request the error is, e.g. `proposal 3 of 5 (urn aspect)`.
+    pub fn at(mut self, place: &str) -> RestError {
+        self.message = format!("{place}: {}", self.message);
+        self
+    }
+
+    /// The stable code, the same as GraphQL's `extensions.code`.
+    fn code(&self) -> &'static str {
+        match self.status {
+            StatusCode::NOT_FOUND => "NOT_FOUND",
+            StatusCode::CONFLICT => "CONFLICT",
+            s if s.is_server_error() => "INTERNAL_SERVER_ERROR",
+            _ => "BAD_USER_INPUT",
+        }
+    }
+}
+
+impl From<Error> for RestError {
+    fn from(e: Error) -> RestError {
+        let status = match &e {
+            Error::BadInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::NotFound(_) => StatusCode::NOT_FOUND,
+            Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Internal(inner) => {
+                tracing::error!(error = format!("{inner:#}"), "internal error");
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
+        };
+        RestError {
+            status,
+            message: e.public_message(),
+        }
+    }
+}
+
+impl IntoResponse for RestError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "message": self.message,
+            "status": self.status.as_u16(),
+            "code": self.code(),
+        });
+        (self.status, Json(body)).into_response()
+    }
+}
+
+/// Reads a JSON request body, answering what is wrong with it in the error shape above.
+fn json_body(
+    body: Result<Bytes, BytesRejection>,
+    state: &AppState,
+    example: &str,
+) -> Result<Value, RestError> {
+    let bytes = match body {
+        Ok(bytes) => bytes,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return Err(RestError {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: format!(
+                    "the body is larger than the limit of {} bytes; send smaller batches",
+                    state.max_body_bytes
+                ),
+            })
+        }
+        Err(rejection) => return Err(RestError::bad_request(rejection.body_text())),
+    };
+    if bytes.is_empty() {
+        return Err(RestError::bad_request(format!(
+            "the body is empty; send JSON like {example}"
+        )));
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        RestError::bad_request(format!(
+            "the body is not UTF-8 text (invalid bytes at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    serde_json::from_str(text).map_err(|e| {
+        RestError::bad_request(format!(
+            "the body is not JSON ({e}); send JSON like {example}"
+        ))
+    })
+}
