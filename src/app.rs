@@ -5,18 +5,21 @@ use std::sync::Arc;
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::StatusCode;
 use axum::http::{Method, Uri};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::catalog::Catalog;
+use crate::auth::{self, Access, Auth, AuthState};
+use crate::catalog::{Actor, Catalog};
 use crate::config::Limits;
 use crate::graphql::{self, loaders, MlcatSchema};
 
@@ -29,7 +32,11 @@ pub struct AppState {
 }
 
 /// Builds the router over a migrated database.
-pub fn router(db: DatabaseConnection, limits: &Limits) -> Router {
+pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
+    let auth_state = Arc::new(AuthState {
+        db: db.clone(),
+        auth,
+    });
     let state = AppState {
         catalog: Catalog::new(db),
         schema: graphql::build_schema(limits),
@@ -43,6 +50,8 @@ pub fn router(db: DatabaseConnection, limits: &Limits) -> Router {
         .merge(crate::playground::routes())
         .merge(crate::datahub::routes())
         .with_state(Arc::new(state))
+        .layer(middleware::from_fn(require_write_for_rest))
+        .layer(middleware::from_fn_with_state(auth_state, auth::layer))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -53,6 +62,7 @@ pub fn router(db: DatabaseConnection, limits: &Limits) -> Router {
 /// whether or not it announced its length.
 async fn graphql_handler(
     State(state): State<Arc<AppState>>,
+    Extension(access): Extension<Access>,
     method: Method,
     uri: Uri,
     body: Result<Bytes, BytesRejection>,
@@ -89,10 +99,36 @@ async fn graphql_handler(
         }
     };
     let (loaders, batches) = loaders::for_request(state.catalog.clone());
-    let request = request.data(state.catalog.clone()).data(loaders);
+    let request = request
+        .data(state.catalog.clone())
+        .data(loaders)
+        .data(Actor::named(access.actor.clone()))
+        .data(access);
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     graphql::ensure_error_codes(&mut response);
     GraphQLResponse::from(response).into_response()
+}
+
+/// Writes through the REST front doors (any method but GET and HEAD) need write scope; GraphQL
+/// mutations check it themselves, since a POST there may be a query.
+async fn require_write_for_rest(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let reads = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !reads && path != "/api/graphql" && path != "/graphql" {
+        if let Some(access) = request.extensions().get::<Access>() {
+            if let Err(e) = access.require_write() {
+                return (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"message": e.public_message(), "status": 403})),
+                )
+                    .into_response();
+            }
+        }
+    }
+    next.run(request).await
 }
 
 /// A request refused before GraphQL sees it, in the GraphQL error shape so clients show it.

@@ -26,6 +26,37 @@ pub enum Command {
     Migrate(DbArgs),
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// Manage access tokens (they matter when the server runs with `--auth`).
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a token and print it (it is shown this once; only its hash is stored).
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        /// A name for the token: who or what uses it. Writes are recorded under this name.
+        #[arg(long)]
+        name: String,
+        /// `read` allows queries; `write` also allows mutations and ingestion.
+        #[arg(long, value_enum)]
+        scope: crate::auth::Scope,
+    },
+    /// List tokens: names, scopes, creation and last-use times (never the secrets).
+    List {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Revoke every token of a name.
+    Revoke {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The name of the token(s) to revoke.
+        #[arg(long)]
+        name: String,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -48,6 +79,14 @@ pub struct ServeArgs {
     /// Do not run migrations at start-up (run `mlcat migrate` instead).
     #[arg(long, env = "MLCAT_NO_MIGRATE")]
     pub no_migrate: bool,
+    /// Require an access token (`Authorization: Bearer <token>`) on every request but
+    /// `/health` and the playground page; create tokens with `mlcat token create`.
+    #[arg(long, env = "MLCAT_AUTH")]
+    pub auth: bool,
+    /// Allow listening on a non-loopback address with auth off: anyone who can reach the
+    /// port can then read and write the catalog.
+    #[arg(long, env = "MLCAT_INSECURE_LISTEN_WITHOUT_AUTH")]
+    pub insecure_listen_without_auth: bool,
     #[command(flatten)]
     pub limits: Limits,
 }

@@ -16,6 +16,8 @@ pub enum Error {
     NotFound(String),
     /// The request conflicts with the state of the catalog.
     Conflict(String),
+    /// The caller's token does not allow this.
+    Forbidden(String),
     /// A bug or an unavailable database; the detail stays in the server log.
     Internal(anyhow::Error),
 }
@@ -33,6 +35,7 @@ impl Error {
             Error::BadInput(_) => "BAD_USER_INPUT",
             Error::NotFound(_) => "NOT_FOUND",
             Error::Conflict(_) => "CONFLICT",
+            Error::Forbidden(_) => "FORBIDDEN",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -40,7 +43,9 @@ impl Error {
     /// What the client is told: internal details never leave the server.
     pub fn public_message(&self) -> String {
         match self {
-            Error::BadInput(m) | Error::NotFound(m) | Error::Conflict(m) => m.clone(),
+            Error::BadInput(m) | Error::NotFound(m) | Error::Conflict(m) | Error::Forbidden(m) => {
+                m.clone()
+            }
             Error::Internal(_) => "internal server error; the server log has the details".into(),
         }
     }

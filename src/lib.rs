@@ -2,6 +2,7 @@
 //! front doors (`graphql`, later `datahub`) → the catalog core (`catalog`) → storage (`store`).
 
 pub mod app;
+pub mod auth;
 pub mod catalog;
 pub mod config;
 pub mod datahub;

@@ -3,7 +3,8 @@
 use anyhow::Context;
 use clap::Parser;
 use migration::{Migrator, MigratorTrait};
-use mlcat::config::{Cli, Command, ServeArgs};
+use mlcat::auth::{self, Auth};
+use mlcat::config::{Cli, Command, DbArgs, ServeArgs, TokenCommand};
 use mlcat::{app, catalog::Catalog, demo, store};
 use tracing_subscriber::EnvFilter;
 
@@ -21,36 +22,34 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Migrate(db)) => {
-            let conn = store::connect(&db.database_url)
-                .await
-                .context("opening the database")?;
-            Migrator::up(&conn, None)
-                .await
-                .context("running migrations")?;
+            open(&db, true).await?;
             println!("migrations applied to {}", db.database_url);
             Ok(())
         }
         Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Token(command)) => token(command).await,
         None => serve(cli.serve).await,
     }
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let db = store::connect(&args.db.database_url)
-        .await
-        .with_context(|| format!("opening the database at {}", args.db.database_url))?;
-    if !args.no_migrate {
-        Migrator::up(&db, None)
-            .await
-            .context("running migrations")?;
+    if !args.auth && !args.bind.ip().is_loopback() && !args.insecure_listen_without_auth {
+        anyhow::bail!(
+            "refusing to listen on {} without auth: anyone who reaches it could write the catalog. \
+             Start with --auth (and create tokens with `mlcat token create`), bind to 127.0.0.1, \
+             or pass --insecure-listen-without-auth if you mean it",
+            args.bind
+        );
     }
+    let db = open(&args.db, !args.no_migrate).await?;
     if args.demo {
         let changed = demo::load(&Catalog::new(db.clone()))
             .await
             .map_err(|e| anyhow::anyhow!("loading the demo catalog: {e:?}"))?;
         tracing::info!(aspects_written = changed, "demo catalog loaded");
     }
-    let app = app::router(db, &args.limits);
+    let auth = if args.auth { Auth::Tokens } else { Auth::Off };
+    let app = app::router(db, &args.limits, auth);
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("listening on {}", args.bind))?;
@@ -59,5 +58,72 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     println!("  GraphQL API:  http://{addr}/api/graphql");
     println!("  Playground:   http://{addr}/playground");
     println!("  Health:       http://{addr}/health");
+    println!(
+        "  Auth:         {}",
+        if args.auth {
+            "on: requests need `Authorization: Bearer <token>`"
+        } else {
+            "off (loopback only unless --insecure-listen-without-auth)"
+        }
+    );
     app::serve(listener, app).await
+}
+
+/// Opens the database, migrating it first unless told not to.
+async fn open(db: &DbArgs, migrate: bool) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let conn = store::connect(&db.database_url)
+        .await
+        .with_context(|| format!("opening the database at {}", db.database_url))?;
+    if migrate {
+        Migrator::up(&conn, None)
+            .await
+            .context("running migrations")?;
+    }
+    Ok(conn)
+}
+
+async fn token(command: TokenCommand) -> anyhow::Result<()> {
+    let fail = |e: mlcat::error::Error| anyhow::anyhow!("{}", e.public_message());
+    match command {
+        TokenCommand::Create { db, name, scope } => {
+            let secret = auth::create_token(&open(&db, true).await?, &name, scope)
+                .await
+                .map_err(fail)?;
+            println!("{secret}");
+            eprintln!(
+                "token {name:?} ({}) created; it is shown only this once",
+                scope.as_str()
+            );
+        }
+        TokenCommand::List { db } => {
+            let tokens = auth::list_tokens(&open(&db, true).await?)
+                .await
+                .map_err(fail)?;
+            println!(
+                "{:<24} {:<6} {:<15} {:<15} {:<15}",
+                "NAME", "SCOPE", "CREATED", "LAST USED", "REVOKED"
+            );
+            let ms = |t: Option<i64>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
+            for t in tokens {
+                println!(
+                    "{:<24} {:<6} {:<15} {:<15} {:<15}",
+                    t.name,
+                    t.scope.as_str(),
+                    t.created_at,
+                    ms(t.last_used_at),
+                    ms(t.revoked_at)
+                );
+            }
+        }
+        TokenCommand::Revoke { db, name } => {
+            let n = auth::revoke_tokens(&open(&db, true).await?, &name)
+                .await
+                .map_err(fail)?;
+            if n == 0 {
+                anyhow::bail!("no live token named {name:?}");
+            }
+            println!("revoked {n} token(s) named {name:?}");
+        }
+    }
+    Ok(())
 }

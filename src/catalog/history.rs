@@ -4,7 +4,7 @@
 //! Versions are numbered as the write path numbers them: 1 for the first write of an aspect,
 //! one more for each write that changed its value; `is_latest` marks the current one.
 
-use sea_orm::sea_query::{Alias, Expr, Order, OrderedStatement, Query, WindowStatement};
+use sea_orm::sea_query::{Alias, Expr, Order, Query, WindowStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
 };

@@ -139,6 +139,7 @@ fn in_batch(e: Error, i: usize, total: usize, label: &str) -> Error {
         Error::BadInput(m) => Error::BadInput(format!("{at}: {m}")),
         Error::NotFound(m) => Error::NotFound(format!("{at}: {m}")),
         Error::Conflict(m) => Error::Conflict(format!("{at}: {m}")),
+        Error::Forbidden(m) => Error::Forbidden(m),
         Error::Internal(err) => Error::Internal(err.context(at)),
     }
 }

@@ -91,6 +91,7 @@ impl RestError {
         match self.status {
             StatusCode::NOT_FOUND => "NOT_FOUND",
             StatusCode::CONFLICT => "CONFLICT",
+            StatusCode::FORBIDDEN => "FORBIDDEN",
             s if s.is_server_error() => "INTERNAL_SERVER_ERROR",
             _ => "BAD_USER_INPUT",
         }
@@ -103,6 +104,7 @@ impl From<Error> for RestError {
             Error::BadInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
+            Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Internal(inner) => {
                 tracing::error!(error = format!("{inner:#}"), "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR

@@ -38,13 +38,6 @@ pub struct Proposal {
     pub actor: Actor,
 }
 
-impl Proposal {
-    /// `urn aspect`, to name the proposal in an error.
-    pub fn label(&self) -> String {
-        format!("{} {}", self.urn, self.aspect)
-    }
-}
-
 /// A Rest.li proposal: `{"entityType", "entityUrn", "changeType", "aspectName",
 /// "aspect": {"value": "<JSON text>", "contentType": "application/json"}, "systemMetadata"}`.
 pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {

@@ -172,6 +172,7 @@ pub fn to_gql(e: LoadError) -> async_graphql::Error {
             Error::BadInput(m) => Error::BadInput(m.clone()).into(),
             Error::NotFound(m) => Error::NotFound(m.clone()).into(),
             Error::Conflict(m) => Error::Conflict(m.clone()).into(),
+            Error::Forbidden(m) => Error::Forbidden(m.clone()).into(),
             Error::Internal(inner) => Error::Internal(anyhow::anyhow!("{inner:#}")).into(),
         },
     }

@@ -12,6 +12,7 @@ use super::scalars::{FabricType, Long};
 use super::types::{
     Dataset, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup, MlPrimaryKey,
 };
+use crate::auth::Access;
 use crate::catalog::aspects::{
     editable_aspect_name, AspectSpec, DatasetProperties, DeploymentStatus, EditableProperties,
     MlFeatureDataType, MlFeatureProperties, MlFeatureTableProperties, MlModelDeploymentProperties,
@@ -403,7 +404,7 @@ async fn write_one(
     write: AspectWrite,
 ) -> Result<crate::catalog::Written, Error> {
     let catalog = ctx.data_unchecked::<Catalog>();
-    let mut written = catalog.write(&actor(ctx), vec![write]).await?;
+    let mut written = catalog.write(&writer(ctx)?, vec![write]).await?;
     written
         .pop()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the write path returned nothing")))
@@ -823,7 +824,7 @@ async fn edit_relationships(
     let targets = urn_list("targets", MaybeUndefined::Value(input.targets))?
         .take()
         .unwrap_or_default();
-    let actor = actor(ctx);
+    let actor = writer(ctx)?;
     let write = relationship_edit(
         input.field,
         urn,
@@ -841,12 +842,16 @@ async fn edit_relationships(
     })
 }
 
-/// Who the request writes as: the request's actor (set by authentication, when on), else
-/// `anonymous`.
-fn actor(ctx: &Context<'_>) -> Actor {
-    ctx.data_opt::<Actor>()
+/// Who the request writes as (the token's name, or `anonymous` with auth off), once its token
+/// is known to allow writing.
+fn writer(ctx: &Context<'_>) -> Result<Actor, Error> {
+    if let Some(access) = ctx.data_opt::<Access>() {
+        access.require_write()?;
+    }
+    Ok(ctx
+        .data_opt::<Actor>()
         .cloned()
-        .unwrap_or_else(|| Actor::named("anonymous"))
+        .unwrap_or_else(|| Actor::named("anonymous")))
 }
 
 async fn set_removed(ctx: &Context<'_>, urns: &[String], removed: bool) -> Result<bool> {
@@ -864,6 +869,6 @@ async fn set_removed(ctx: &Context<'_>, urns: &[String], removed: bool) -> Resul
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let catalog = ctx.data_unchecked::<Catalog>();
-    catalog.write(&actor(ctx), writes).await?;
+    catalog.write(&writer(ctx)?, writes).await?;
     Ok(true)
 }

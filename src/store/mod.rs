@@ -1,5 +1,6 @@
 //! sea-orm entities over the three tables of the catalog, and opening the database.
 
+pub mod access_token;
 pub mod aspect;
 pub mod edge;
 pub mod entity;

@@ -10,6 +10,7 @@ use axum::http::{Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use migration::{Migrator, MigratorTrait};
+use mlcat::auth::Auth;
 use mlcat::catalog::Catalog;
 use mlcat::config::Limits;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
@@ -88,6 +89,15 @@ impl TestApp {
     }
 
     pub async fn with_limits(limits: Limits) -> TestApp {
+        TestApp::build(limits, Auth::Off).await
+    }
+
+    /// An empty catalog whose requests need access tokens.
+    pub async fn with_auth() -> TestApp {
+        TestApp::build(Limits::default(), Auth::Tokens).await
+    }
+
+    async fn build(limits: Limits, auth: Auth) -> TestApp {
         let (url, dir) = fresh_database().await;
         let mut db = mlcat::store::connect(&url).await.expect("connect");
         Migrator::up(&db, None).await.expect("migrate");
@@ -96,7 +106,7 @@ impl TestApp {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let router = mlcat::app::router(db.clone(), &limits);
+        let router = mlcat::app::router(db.clone(), &limits, auth);
         TestApp {
             router,
             db,

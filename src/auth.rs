@@ -1,0 +1,287 @@
+//! Access tokens and the layer that checks them. Tokens are random secrets shown once at
+//! creation and stored as SHA-256 hashes (a token is 256 random bits, so a fast hash is the
+//! right tool; slow password hashes are for low-entropy secrets). With auth off, every request
+//! acts as `anonymous` with write access, and the server only listens on loopback unless told
+//! otherwise.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use rand::RngCore;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::store::{access_token, now_millis};
+
+/// What a token allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scope {
+    /// Queries only.
+    Read,
+    /// Queries, mutations and ingestion.
+    Write,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Write => "write",
+        }
+    }
+
+    fn parse(s: &str) -> Scope {
+        if s == "write" {
+            Scope::Write
+        } else {
+            Scope::Read
+        }
+    }
+}
+
+/// Who is calling, attached to every request.
+#[derive(Clone, Debug)]
+pub struct Access {
+    /// The token's name, or `anonymous` with auth off.
+    pub actor: String,
+    pub scope: Scope,
+}
+
+impl Access {
+    pub fn anonymous() -> Access {
+        Access {
+            actor: "anonymous".into(),
+            scope: Scope::Write,
+        }
+    }
+
+    /// Refuses a write with a read-only token.
+    pub fn require_write(&self) -> Result<()> {
+        match self.scope {
+            Scope::Write => Ok(()),
+            Scope::Read => Err(Error::Forbidden(format!(
+                "the token {:?} has read scope; writing needs a token with write scope",
+                self.actor
+            ))),
+        }
+    }
+}
+
+/// Whether requests must carry a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auth {
+    Off,
+    Tokens,
+}
+
+/// A token as listed: never its secret.
+#[derive(Clone, Debug)]
+pub struct TokenInfo {
+    pub name: String,
+    pub scope: Scope,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+fn hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Creates a token and returns its secret, which is not stored and cannot be shown again.
+pub async fn create_token(db: &DatabaseConnection, name: &str, scope: Scope) -> Result<String> {
+    if name.trim().is_empty() || name.len() > 200 {
+        return Err(Error::bad_input("a token name must be 1 to 200 characters"));
+    }
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = format!(
+        "mlcat_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    access_token::Entity::insert(access_token::ActiveModel {
+        name: Set(name.trim().to_string()),
+        scope: Set(scope.as_str().to_string()),
+        token_hash: Set(hash(&secret)),
+        created_at: Set(now_millis()),
+        last_used_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(secret)
+}
+
+pub async fn list_tokens(db: &DatabaseConnection) -> Result<Vec<TokenInfo>> {
+    let rows = access_token::Entity::find()
+        .order_by_asc(access_token::Column::CreatedAt)
+        .order_by_asc(access_token::Column::Id)
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| TokenInfo {
+            scope: Scope::parse(&r.scope),
+            name: r.name,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            revoked_at: r.revoked_at,
+        })
+        .collect())
+}
+
+/// Revokes every live token of that name; answers how many.
+pub async fn revoke_tokens(db: &DatabaseConnection, name: &str) -> Result<u64> {
+    let result = access_token::Entity::update_many()
+        .col_expr(access_token::Column::RevokedAt, Expr::value(now_millis()))
+        .filter(access_token::Column::Name.eq(name))
+        .filter(access_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// How stale `last_used_at` may get before a request refreshes it: a busy client does not
+/// turn every read into a write.
+const LAST_USED_RESOLUTION_MS: i64 = 60_000;
+
+async fn verify(db: &DatabaseConnection, secret: &str) -> Result<Option<Access>> {
+    let Some(row) = access_token::Entity::find()
+        .filter(access_token::Column::TokenHash.eq(hash(secret)))
+        .filter(access_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let now = now_millis();
+    if row
+        .last_used_at
+        .is_none_or(|t| now - t > LAST_USED_RESOLUTION_MS)
+    {
+        access_token::Entity::update_many()
+            .col_expr(access_token::Column::LastUsedAt, Expr::value(now))
+            .filter(access_token::Column::Id.eq(row.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(Access {
+        actor: row.name,
+        scope: Scope::parse(&row.scope),
+    }))
+}
+
+/// State of the auth layer.
+#[derive(Clone)]
+pub struct AuthState {
+    pub db: DatabaseConnection,
+    pub auth: Auth,
+}
+
+/// Paths anyone may fetch: the health check and the playground page with its assets (the
+/// page's own requests then carry the token typed into it).
+fn is_open(path: &str) -> bool {
+    path == "/health" || path == "/" || path == "/playground" || path.starts_with("/playground/")
+}
+
+fn is_graphql(path: &str) -> bool {
+    path == "/api/graphql" || path == "/graphql"
+}
+
+/// Answers 401 in the shape the endpoint speaks: GraphQL errors with a code, or REST JSON.
+fn unauthenticated(path: &str, message: &str) -> Response {
+    let body = if is_graphql(path) {
+        json!({"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]})
+    } else {
+        json!({"message": message, "status": 401})
+    };
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Bearer")],
+        Json(body),
+    )
+        .into_response()
+}
+
+/// Attaches the caller's [`Access`] to the request, or refuses it.
+pub async fn layer(
+    State(state): State<Arc<AuthState>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    let access = match state.auth {
+        Auth::Off => Access::anonymous(),
+        Auth::Tokens if is_open(&path) => Access {
+            actor: "anonymous".into(),
+            scope: Scope::Read,
+        },
+        Auth::Tokens => {
+            let header = request
+                .headers()
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok());
+            let Some(secret) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+                return unauthenticated(
+                    &path,
+                    "this server needs an access token: send `Authorization: Bearer <token>`",
+                );
+            };
+            match verify(&state.db, secret.trim()).await {
+                Ok(Some(access)) => access,
+                Ok(None) => {
+                    return unauthenticated(
+                        &path,
+                        "the access token is not valid (unknown or revoked)",
+                    )
+                }
+                Err(e) => {
+                    tracing::error!(error = ?e, "checking an access token failed");
+                    return (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Json(json!({"message": "the database does not answer", "status": 503})),
+                    )
+                        .into_response();
+                }
+            }
+        }
+    };
+    request.extensions_mut().insert(access);
+    next.run(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_hex_sha256() {
+        assert_eq!(
+            hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn read_scope_cannot_write() {
+        let read = Access {
+            actor: "ci".into(),
+            scope: Scope::Read,
+        };
+        assert!(matches!(read.require_write(), Err(Error::Forbidden(_))));
+        assert!(Access::anonymous().require_write().is_ok());
+    }
+}
