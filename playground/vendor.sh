@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Re-vendor the browser assets of the mlcat GraphiQL playground from the npm
-# registry into playground/vendor/.
+# Re-vendor the browser assets of the mlcat playground (GraphiQL page and
+# lineage view) from the npm registry into playground/vendor/.
 #
 #   bash playground/vendor.sh           # refresh playground/vendor/ and VERSIONS
 #   bash playground/vendor.sh --check   # fetch again, compare with the committed
 #                                       # files, change nothing (exit 1 on drift)
 #
-# Needs: bash, npm (Node >= 18), sha256sum, grep, mktemp.
+# Needs: bash, npm and node (Node >= 18), sha256sum, grep, sed, mktemp.
 # To move to new versions, edit the pins below and run the script.
 set -euo pipefail
 
@@ -14,6 +14,10 @@ set -euo pipefail
 REACT_VERSION="18.3.1"
 REACT_DOM_VERSION="18.3.1"
 GRAPHIQL_VERSION="3.9.0"
+VIZ_VERSION="3.31.0"            # @viz-js/viz: Graphviz as WebAssembly, for the lineage view
+# Not vendored: only read for the Eclipse Public License text of Graphviz,
+# which @viz-js/viz bundles but does not ship a license file for.
+SPDX_LICENSE_LIST_VERSION="6.12.0"
 
 # destination file  <-  package  path-in-package
 FILES=(
@@ -21,6 +25,7 @@ FILES=(
   "react-dom.production.min.js|react-dom|umd/react-dom.production.min.js"
   "graphiql.min.js|graphiql|graphiql.min.js"
   "graphiql.min.css|graphiql|graphiql.min.css"
+  "viz-global.js|@viz-js/viz|dist/viz-global.js"
 )
 # ------------------------------------------------------------------------------
 
@@ -51,7 +56,9 @@ echo "==> npm install (temp dir $WORK)"
     --save-exact --loglevel=error \
     "react@${REACT_VERSION}" \
     "react-dom@${REACT_DOM_VERSION}" \
-    "graphiql@${GRAPHIQL_VERSION}"
+    "graphiql@${GRAPHIQL_VERSION}" \
+    "@viz-js/viz@${VIZ_VERSION}" \
+    "spdx-license-list@${SPDX_LICENSE_LIST_VERSION}"
 )
 
 pkg_version() {
@@ -59,7 +66,8 @@ pkg_version() {
 }
 
 # Make sure npm gave us exactly the pinned versions.
-for pair in "react=$REACT_VERSION" "react-dom=$REACT_DOM_VERSION" "graphiql=$GRAPHIQL_VERSION"; do
+for pair in "react=$REACT_VERSION" "react-dom=$REACT_DOM_VERSION" "graphiql=$GRAPHIQL_VERSION" \
+            "@viz-js/viz=$VIZ_VERSION" "spdx-license-list=$SPDX_LICENSE_LIST_VERSION"; do
   name="${pair%%=*}"; want="${pair#*=}"
   got="$(pkg_version "$name")"
   if [[ "$got" != "$want" ]]; then
@@ -73,9 +81,46 @@ for entry in "${FILES[@]}"; do
   cp "$WORK/node_modules/$pkg/$src" "$OUT/$dest"
 done
 
-# The license notices of the vendored code (all MIT).
+# What @viz-js/viz bundles, from the build provenance shipped in the package.
+VIZ_PKG="$WORK/node_modules/@viz-js/viz"
+GRAPHVIZ_VERSION="$(sed -n 's/^export const graphvizVersion = "\(.*\)";$/\1/p' "$VIZ_PKG/lib/metadata.js")"
+bundled_source() { # $1: a word in the source URL -> that URL
+  node -e '
+    const p = require(process.argv[1]);
+    const uri = p.predicate.buildDefinition.resolvedDependencies
+      .map((d) => d.uri).find((u) => u.includes(process.argv[2]));
+    if (!uri) { process.exit(1); }
+    console.log(uri);' "$VIZ_PKG/lib/provenance.json" "$1"
+}
+GRAPHVIZ_SOURCE="$(bundled_source graphviz-)"
+EXPAT_SOURCE="$(bundled_source expat-)"
+EXPAT_VERSION="$(basename "$EXPAT_SOURCE" .tar.gz)"; EXPAT_VERSION="${EXPAT_VERSION#expat-}"
+if [[ -z "$GRAPHVIZ_VERSION" || "$GRAPHVIZ_SOURCE" != *"/$GRAPHVIZ_VERSION/"* ]]; then
+  echo "error: cannot tell which Graphviz @viz-js/viz@$VIZ_VERSION bundles" >&2
+  exit 1
+fi
+# The copyright line below is Viz.js's LICENSE file (the npm package has none);
+# make sure the bundle still names the same author.
+if ! head -c 400 "$OUT/viz-global.js" | grep -q 'Copyright (c) Michael Daines'; then
+  echo "error: viz-global.js no longer names 'Copyright (c) Michael Daines'; update LICENSES.txt text in vendor.sh" >&2
+  exit 1
+fi
+# The wasm must be inside the bundle: the page cannot fetch a separate file.
+if ls "$VIZ_PKG/dist/" | grep -q '\.wasm$'; then
+  echo "error: @viz-js/viz now ships a separate .wasm file; vendor and serve it too" >&2
+  exit 1
+fi
+
+MIT_TEXT='Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the "Software"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.'
+
+# The license notices of the vendored code.
 {
-  echo "Third-party code in this folder. All of it is under the MIT license."
+  echo "Third-party code in this folder. React, GraphiQL, Viz.js and Expat are under the"
+  echo "MIT license; Graphviz (inside viz-global.js) is under the Eclipse Public License 1.0."
   echo
   echo "== react@${REACT_VERSION} (react.production.min.js)"
   echo "== react-dom@${REACT_DOM_VERSION} (react-dom.production.min.js)"
@@ -85,6 +130,36 @@ done
   echo "== graphiql@${GRAPHIQL_VERSION} (graphiql.min.js, graphiql.min.css)"
   echo
   cat "$WORK/node_modules/graphiql/LICENSE"
+  echo
+  echo "== @viz-js/viz@${VIZ_VERSION} (viz-global.js)"
+  echo
+  echo "viz-global.js is Viz.js: Graphviz ${GRAPHVIZ_VERSION} and Expat ${EXPAT_VERSION} compiled to"
+  echo "WebAssembly with Emscripten, with a JavaScript wrapper. Each part's notice follows."
+  echo
+  echo "-- Viz.js (https://github.com/mdaines/viz-js)"
+  echo
+  echo "Copyright (c) 2014-2016 Michael Daines"
+  echo
+  echo "$MIT_TEXT"
+  echo
+  echo "-- Expat ${EXPAT_VERSION} (https://libexpat.github.io), in object code form"
+  echo
+  echo "Copyright (c) 1998-2000 Thai Open Source Software Center Ltd and Clark Cooper"
+  echo "Copyright (c) 2001-2025 Expat maintainers"
+  echo
+  echo "$MIT_TEXT"
+  echo
+  echo "-- Graphviz ${GRAPHVIZ_VERSION} (https://graphviz.org), in object code form"
+  echo
+  echo "Graphviz is distributed under the Eclipse Public License 1.0 (text below) by its"
+  echo "contributors, who disclaim all warranties and liabilities as set out in sections 5"
+  echo "and 6 of that license. Its source code is available from the Graphviz project:"
+  echo "  ${GRAPHVIZ_SOURCE}"
+  echo "  (the source this build was made from, per the build provenance in @viz-js/viz)"
+  echo "  https://gitlab.com/graphviz/graphviz"
+  echo
+  node -p 'require(process.argv[1]).licenseText' \
+    "$WORK/node_modules/spdx-license-list/licenses/EPL-1.0.json"
 } > "$OUT/LICENSES.txt"
 
 # ---- offline check of the CSS ------------------------------------------------
@@ -118,6 +193,10 @@ grep -ohE 'https?://[A-Za-z0-9.-]+' "$OUT"/*.js | sort | uniq -c | sed 's/^/    
   echo "package react ${REACT_VERSION}"
   echo "package react-dom ${REACT_DOM_VERSION}"
   echo "package graphiql ${GRAPHIQL_VERSION}"
+  echo "package @viz-js/viz ${VIZ_VERSION}"
+  echo "bundled graphviz ${GRAPHVIZ_VERSION} in viz-global.js (${GRAPHVIZ_SOURCE})"
+  echo "bundled expat ${EXPAT_VERSION} in viz-global.js (${EXPAT_SOURCE})"
+  echo "license-text-from spdx-license-list ${SPDX_LICENSE_LIST_VERSION} (EPL-1.0 text in LICENSES.txt)"
   for entry in "${FILES[@]}"; do
     IFS='|' read -r dest pkg src <<<"$entry"
     ver="$(pkg_version "$pkg")"

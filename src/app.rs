@@ -1,6 +1,7 @@
 //! The HTTP application: routes, shared state, layers, and serving with graceful shutdown.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
@@ -29,6 +30,7 @@ pub struct AppState {
     pub catalog: Catalog,
     pub schema: MlcatSchema,
     pub max_body_bytes: usize,
+    pub limits: Limits,
 }
 
 /// Builds the router over a migrated database.
@@ -41,6 +43,7 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
         catalog: Catalog::new(db),
         schema: graphql::build_schema(limits),
         max_body_bytes: limits.max_body_bytes,
+        limits: limits.clone(),
     };
     Router::new()
         .route("/api/graphql", get(graphql_handler).post(graphql_handler))
@@ -51,6 +54,10 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
         .merge(crate::datahub::routes())
         .with_state(Arc::new(state))
         .layer(middleware::from_fn(require_write_for_rest))
+        .layer(middleware::from_fn_with_state(
+            Duration::from_secs(limits.request_timeout_secs),
+            time_limit,
+        ))
         .layer(middleware::from_fn_with_state(auth_state, auth::layer))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
@@ -105,8 +112,29 @@ async fn graphql_handler(
         .data(Actor::named(access.actor.clone()))
         .data(access);
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
-    graphql::ensure_error_codes(&mut response);
+    graphql::ensure_error_codes(&mut response, &state.limits);
     GraphQLResponse::from(response).into_response()
+}
+
+/// Cuts off a request that runs longer than the limit. Dropping it drops any open transaction,
+/// which rolls back: a cut-off write leaves nothing behind.
+async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+    let graphql = matches!(request.uri().path(), "/api/graphql" | "/graphql");
+    match tokio::time::timeout(limit, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            let message = format!(
+                "the request ran longer than the limit of {} s (--request-timeout-secs)",
+                limit.as_secs()
+            );
+            let body = if graphql {
+                json!({"errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]})
+            } else {
+                json!({"message": message, "status": 408})
+            };
+            (StatusCode::REQUEST_TIMEOUT, Json(body)).into_response()
+        }
+    }
 }
 
 /// Writes through the REST front doors (any method but GET and HEAD) need write scope; GraphQL
@@ -180,5 +208,42 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn slow() -> &'static str {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        "done"
+    }
+
+    #[tokio::test]
+    async fn a_request_over_the_time_limit_is_cut_off_with_a_coded_error() {
+        let app =
+            Router::new()
+                .route("/api/graphql", get(slow))
+                .layer(middleware::from_fn_with_state(
+                    Duration::from_millis(50),
+                    time_limit,
+                ));
+        let response = app
+            .oneshot(Request::get("/api/graphql").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::REQUEST_TIMEOUT);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT");
+        assert!(body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--request-timeout-secs"));
     }
 }

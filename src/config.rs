@@ -97,9 +97,16 @@ pub struct Limits {
     /// Deepest query nesting accepted.
     #[arg(long, env = "MLCAT_MAX_QUERY_DEPTH", default_value_t = 16)]
     pub max_query_depth: usize,
-    /// Highest query complexity accepted (one point per field).
-    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 5000)]
+    /// Highest query complexity accepted: a field costs 1, a list costs its page size times
+    /// its fields, a relation 10 times its fields.
+    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 50000)]
     pub max_query_complexity: usize,
+    /// Most aliases a query may use.
+    #[arg(long, env = "MLCAT_MAX_QUERY_ALIASES", default_value_t = 100)]
+    pub max_query_aliases: usize,
+    /// Longest a request may run, in seconds; a write cut off is rolled back.
+    #[arg(long, env = "MLCAT_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MLCAT_MAX_BODY_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_body_bytes: usize,

@@ -1,6 +1,7 @@
 //! The GraphQL front door: schema, query and mutation roots, types and dataloaders.
 
 pub mod history;
+mod limits;
 mod lineage;
 pub mod loaders;
 mod mutation;
@@ -24,6 +25,7 @@ pub fn build_schema(limits: &Limits) -> MlcatSchema {
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
         .limit_recursive_depth(limits.max_query_depth.max(32))
+        .extension(limits::AliasLimit(limits.max_query_aliases))
         .data(limits.clone())
         .finish()
 }
@@ -34,18 +36,32 @@ pub fn sdl() -> String {
 }
 
 /// Gives every error a code: errors raised before execution (a syntax error, an unknown field,
-/// a value that is not one of an enum's) carry none of their own, and are the caller's to fix.
-pub fn ensure_error_codes(response: &mut async_graphql::Response) {
+/// a value that is not one of an enum's, a limit) carry none of their own, and are the caller's
+/// to fix. The limits async-graphql enforces get their value named.
+pub fn ensure_error_codes(response: &mut async_graphql::Response, limits: &Limits) {
     for error in &mut response.errors {
         let has_code = error
             .extensions
             .as_ref()
             .is_some_and(|ext| ext.get("code").is_some());
-        if !has_code {
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", "BAD_USER_INPUT");
+        if has_code {
+            continue;
         }
+        if error.message.starts_with("Query is nested too deep") {
+            error.message = format!(
+                "the query is nested too deep: the limit is {} levels (--max-query-depth)",
+                limits.max_query_depth
+            );
+        } else if error.message.starts_with("Query is too complex") {
+            error.message = format!(
+                "the query is too complex: the limit is {} (--max-query-complexity); lists cost their page size and relations {} times their sub-selection",
+                limits.max_query_complexity,
+                types::RELATION_FANOUT
+            );
+        }
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", "BAD_USER_INPUT");
     }
 }

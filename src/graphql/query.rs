@@ -49,6 +49,14 @@ pub struct ListInput {
     pub query: Option<String>,
 }
 
+/// The page size of a list request, for pricing its complexity.
+fn page_size(input: &Option<ListInput>) -> usize {
+    input
+        .as_ref()
+        .and_then(|i| i.count)
+        .map_or(20, |c| c.max(0) as usize)
+}
+
 /// One page of a list.
 #[derive(SimpleObject)]
 #[graphql(concrete(name = "ListMLFeaturesResult", params(MlFeature)))]
@@ -180,7 +188,10 @@ impl Query {
     }
 
     /// Features, by name, leaving out soft-deleted ones.
-    #[graphql(name = "listMLFeatures")]
+    #[graphql(
+        name = "listMLFeatures",
+        complexity = "1 + page_size(&input) * child_complexity"
+    )]
     async fn list_ml_features(
         &self,
         ctx: &Context<'_>,
@@ -189,7 +200,10 @@ impl Query {
         list(ctx, EntityKind::MlFeature, input, MlFeature).await
     }
     /// Feature tables, by name, leaving out soft-deleted ones.
-    #[graphql(name = "listMLFeatureTables")]
+    #[graphql(
+        name = "listMLFeatureTables",
+        complexity = "1 + page_size(&input) * child_complexity"
+    )]
     async fn list_ml_feature_tables(
         &self,
         ctx: &Context<'_>,
@@ -198,7 +212,10 @@ impl Query {
         list(ctx, EntityKind::MlFeatureTable, input, MlFeatureTable).await
     }
     /// Primary keys, by name, leaving out soft-deleted ones.
-    #[graphql(name = "listMLPrimaryKeys")]
+    #[graphql(
+        name = "listMLPrimaryKeys",
+        complexity = "1 + page_size(&input) * child_complexity"
+    )]
     async fn list_ml_primary_keys(
         &self,
         ctx: &Context<'_>,
@@ -207,7 +224,10 @@ impl Query {
         list(ctx, EntityKind::MlPrimaryKey, input, MlPrimaryKey).await
     }
     /// Models, by name, leaving out soft-deleted ones.
-    #[graphql(name = "listMLModels")]
+    #[graphql(
+        name = "listMLModels",
+        complexity = "1 + page_size(&input) * child_complexity"
+    )]
     async fn list_ml_models(
         &self,
         ctx: &Context<'_>,
@@ -216,7 +236,10 @@ impl Query {
         list(ctx, EntityKind::MlModel, input, MlModel).await
     }
     /// Model groups, by name, leaving out soft-deleted ones.
-    #[graphql(name = "listMLModelGroups")]
+    #[graphql(
+        name = "listMLModelGroups",
+        complexity = "1 + page_size(&input) * child_complexity"
+    )]
     async fn list_ml_model_groups(
         &self,
         ctx: &Context<'_>,
@@ -225,7 +248,10 @@ impl Query {
         list(ctx, EntityKind::MlModelGroup, input, MlModelGroup).await
     }
     /// Model deployments, by name, leaving out soft-deleted ones.
-    #[graphql(name = "listMLModelDeployments")]
+    #[graphql(
+        name = "listMLModelDeployments",
+        complexity = "1 + page_size(&input) * child_complexity"
+    )]
     async fn list_ml_model_deployments(
         &self,
         ctx: &Context<'_>,
@@ -236,6 +262,7 @@ impl Query {
     /// Walks the lineage graph from one entity, upstream, downstream or both, level by level
     /// (one SQL statement per level), within a depth and a node budget; answers the entities,
     /// the edges between them, and the graph as DOT and Mermaid text.
+    #[graphql(complexity = "1 + 100 * child_complexity")]
     async fn lineage_graph(
         &self,
         ctx: &Context<'_>,
@@ -244,6 +271,7 @@ impl Query {
         lineage::lineage_graph(ctx, input).await
     }
     /// Datasets, by name, leaving out soft-deleted ones.
+    #[graphql(complexity = "1 + page_size(&input) * child_complexity")]
     async fn list_datasets(
         &self,
         ctx: &Context<'_>,

@@ -24,6 +24,11 @@ use crate::urn::{EntityKind, Urn};
 
 type Row = Arc<entity::Model>;
 
+/// How many entities a relation field is assumed to answer when pricing a query's complexity:
+/// a relation costs this many times its sub-selection, so deep nesting over relations is
+/// refused before it runs.
+pub const RELATION_FANOUT: usize = 10;
+
 /// Fields every entity type shares, resolved the same way for all.
 struct Common<'a>(&'a Row);
 
@@ -308,10 +313,12 @@ impl MlFeature {
     }
     /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
     /// `asOf` to the input.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
         lineage::entity_lineage(ctx, &self.0, input).await
     }
     /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
@@ -328,10 +335,12 @@ impl MlFeature {
         self.0.has_aspects
     }
     /// The feature tables that contain the feature (relation `Contains`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn feature_tables(&self, ctx: &Context<'_>) -> Result<Vec<MlFeatureTable>> {
         related_by(ctx, &self.0, Relation::Contains, false, MlFeatureTable).await
     }
     /// The models that consume the feature (relation `Consumes`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
         related_by(ctx, &self.0, Relation::Consumes, false, MlModel).await
     }
@@ -361,6 +370,7 @@ impl MlFeaturePropertiesGql {
         self.1.version.as_ref().map(Into::into)
     }
     /// The datasets the feature is derived from (relation `DerivedFrom`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn sources(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<Dataset>>>> {
         match &self.1.sources {
             Some(urns) => Ok(Some(resolve(ctx, urns, Dataset).await?)),
@@ -436,10 +446,12 @@ impl MlPrimaryKey {
     }
     /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
     /// `asOf` to the input.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
         lineage::entity_lineage(ctx, &self.0, input).await
     }
     /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
@@ -456,6 +468,7 @@ impl MlPrimaryKey {
         self.0.has_aspects
     }
     /// The feature tables keyed by the key (relation `KeyedBy`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn feature_tables(&self, ctx: &Context<'_>) -> Result<Vec<MlFeatureTable>> {
         related_by(ctx, &self.0, Relation::KeyedBy, false, MlFeatureTable).await
     }
@@ -485,6 +498,7 @@ impl MlPrimaryKeyPropertiesGql {
         self.1.version.as_ref().map(Into::into)
     }
     /// The datasets the key is derived from (relation `DerivedFrom`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn sources(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<Dataset>>>> {
         Ok(Some(resolve(ctx, &self.1.sources, Dataset).await?))
     }
@@ -553,10 +567,12 @@ impl MlFeatureTable {
     }
     /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
     /// `asOf` to the input.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
         lineage::entity_lineage(ctx, &self.0, input).await
     }
     /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
@@ -573,6 +589,7 @@ impl MlFeatureTable {
         self.0.has_aspects
     }
     /// The models that consume any feature of the table.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
         let features = lineage::neighbors(ctx, &self.0, Relation::Contains, true).await?;
         let per_feature = futures_util::future::try_join_all(
@@ -590,6 +607,7 @@ impl MlFeatureTable {
             .collect())
     }
     /// Datasets generated from the table, such as training datasets (relation `DownstreamOf`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn downstream_datasets(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         related_by(ctx, &self.0, Relation::DownstreamOf, false, Dataset).await
     }
@@ -611,6 +629,7 @@ impl MlFeatureTablePropertiesGql {
         self.1.description.as_deref()
     }
     /// The features of the table (relation `Contains`), in the order the table lists them.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn ml_features(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<MlFeature>>>> {
         match &self.1.ml_features {
             Some(urns) => Ok(Some(resolve(ctx, urns, MlFeature).await?)),
@@ -618,6 +637,7 @@ impl MlFeatureTablePropertiesGql {
         }
     }
     /// The primary keys of the table (relation `KeyedBy`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn ml_primary_keys(
         &self,
         ctx: &Context<'_>,
@@ -686,10 +706,12 @@ impl MlModel {
     }
     /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
     /// `asOf` to the input.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
         lineage::entity_lineage(ctx, &self.0, input).await
     }
     /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
@@ -706,6 +728,7 @@ impl MlModel {
         self.0.has_aspects
     }
     /// The datasets the model was trained on (relation `TrainedOn`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn training_datasets(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         related_by(ctx, &self.0, Relation::TrainedOn, true, Dataset).await
     }
@@ -716,10 +739,12 @@ impl MlModel {
         Ok(data.map(|d| d.training_data.iter().map(BaseDataGql::from).collect()))
     }
     /// Where the model is deployed (relation `DeployedTo`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn deployments(&self, ctx: &Context<'_>) -> Result<Vec<MlModelDeployment>> {
         related_by(ctx, &self.0, Relation::DeployedTo, false, MlModelDeployment).await
     }
     /// Datasets the model produced, such as predictions (relation `Produces`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn predictions(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         related_by(ctx, &self.0, Relation::Produces, false, Dataset).await
     }
@@ -766,6 +791,7 @@ impl MlModelPropertiesGql {
     }
     /// The URNs of the features the model consumes, as DataHub returns them (strings); see
     /// `features` for the resolved entities.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn ml_features(&self) -> Option<Vec<String>> {
         self.1
             .ml_features
@@ -773,6 +799,7 @@ impl MlModelPropertiesGql {
             .map(|l| l.iter().map(|u| u.to_string()).collect())
     }
     /// The features the model consumes (relation `Consumes`), resolved to entities.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn features(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<MlFeature>>>> {
         match &self.1.ml_features {
             Some(urns) => Ok(Some(resolve(ctx, urns, MlFeature).await?)),
@@ -784,6 +811,7 @@ impl MlModelPropertiesGql {
         Some(self.1.tags.clone())
     }
     /// The groups the model belongs to (relation `MemberOf`); empty when it is in none.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn groups(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<MlModelGroup>>>> {
         let urns = self.1.groups.as_deref().unwrap_or_default();
         Ok(Some(resolve(ctx, urns, MlModelGroup).await?))
@@ -866,10 +894,12 @@ impl MlModelGroup {
     }
     /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
     /// `asOf` to the input.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
         lineage::entity_lineage(ctx, &self.0, input).await
     }
     /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
@@ -886,6 +916,7 @@ impl MlModelGroup {
         self.0.has_aspects
     }
     /// The models of the group (relation `MemberOf`), oldest membership first.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
         related_by(ctx, &self.0, Relation::MemberOf, true, MlModel).await
     }
@@ -990,10 +1021,12 @@ impl Dataset {
     }
     /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
     /// `asOf` to the input.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
         lineage::entity_lineage(ctx, &self.0, input).await
     }
     /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
@@ -1010,28 +1043,34 @@ impl Dataset {
         self.0.has_aspects
     }
     /// Features derived from the dataset (relation `DerivedFrom`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn derived_features(&self, ctx: &Context<'_>) -> Result<Vec<MlFeature>> {
         related_by(ctx, &self.0, Relation::DerivedFrom, false, MlFeature).await
     }
     /// Primary keys derived from the dataset (relation `DerivedFrom`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn derived_primary_keys(&self, ctx: &Context<'_>) -> Result<Vec<MlPrimaryKey>> {
         related_by(ctx, &self.0, Relation::DerivedFrom, false, MlPrimaryKey).await
     }
     /// What the dataset was made from: datasets, feature tables or features (relation
     /// `DownstreamOf`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn upstreams(&self, ctx: &Context<'_>) -> Result<Vec<Entity>> {
         let rows = lineage::neighbors(ctx, &self.0, Relation::DownstreamOf, true).await?;
         Ok(rows.into_iter().filter_map(Entity::from_row).collect())
     }
     /// Datasets made from this one (relation `DownstreamOf`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn downstream_datasets(&self, ctx: &Context<'_>) -> Result<Vec<Dataset>> {
         related_by(ctx, &self.0, Relation::DownstreamOf, false, Dataset).await
     }
     /// Models trained on the dataset (relation `TrainedOn`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn trained_models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
         related_by(ctx, &self.0, Relation::TrainedOn, false, MlModel).await
     }
     /// Models that produced the dataset, for predictions (relation `Produces`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn produced_by(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
         related_by(ctx, &self.0, Relation::Produces, true, MlModel).await
     }
@@ -1146,15 +1185,18 @@ impl MlModelDeployment {
         Common(&self.0).status(ctx).await
     }
     /// The models it serves (relation `DeployedTo`).
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn models(&self, ctx: &Context<'_>) -> Result<Vec<MlModel>> {
         related_by(ctx, &self.0, Relation::DeployedTo, true, MlModel).await
     }
     /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
     /// `asOf` to the input.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn lineage(&self, ctx: &Context<'_>, input: LineageInput) -> Result<EntityLineageResult> {
         lineage::entity_lineage(ctx, &self.0, input).await
     }
     /// DataHub's raw relationships of the entity, by relation name and declaring side.
+    #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn relationships(
         &self,
         ctx: &Context<'_>,

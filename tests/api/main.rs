@@ -8,7 +8,9 @@
 mod support;
 
 mod auth;
+mod datahub;
 mod errors;
+mod limits;
 mod lists;
 mod lookups;
 mod migrations;

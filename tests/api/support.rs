@@ -209,4 +209,30 @@ impl TestApp {
             .expect("one row");
         row.try_get::<i64>("", "n").expect("n")
     }
+
+    /// POSTs a body (JSON text, or any bytes) and returns the status and the answer as JSON
+    /// (`Value::Null` when the answer is not JSON).
+    pub async fn post_json(&self, path: &str, body: impl Into<Body>) -> (StatusCode, Value) {
+        let (status, bytes) = self
+            .request(
+                Request::post(path)
+                    .header("content-type", "application/json")
+                    .body(body.into())
+                    .expect("request"),
+            )
+            .await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    /// GETs a path and returns the status and the answer as JSON (`Value::Null` when not JSON).
+    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
+        let (status, bytes) = self.get(path).await;
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
 }

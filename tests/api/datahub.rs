@@ -1,0 +1,929 @@
+//! The DataHub REST front door, in-process: what the DataHub Python SDK sends, byte for byte,
+//! and what it must get back; every error path with its status and message (a 4xx, never a
+//! 5xx, and nothing written); versions; `\uXXXX`-escaped URNs; and GraphQL reads that see an
+//! ingested aspect and its edges at once.
+
+use axum::http::StatusCode;
+use mlcat::catalog::history::Version;
+use mlcat::config::Limits;
+use mlcat::urn::Urn;
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+
+const FEATURE: &str = "urn:li:mlFeature:(my-feature-table,my-feature)";
+const FEATURE2: &str = "urn:li:mlFeature:(my-feature-table,my-feature2)";
+const TABLE: &str = "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,my-feature-table)";
+const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:science,my-test-model,PROD)";
+const GROUP: &str = "urn:li:mlModelGroup:(urn:li:dataPlatform:science,my-model-group,PROD)";
+const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_deleted,PROD)";
+
+const INGEST: &str = "/aspects?action=ingestProposal";
+const BATCH: &str = "/aspects?action=ingestProposalBatch";
+
+/// The exact body `create_mlfeature.py` sends (one line on the wire).
+const CREATE_MLFEATURE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(my-feature-table,my-feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"customProperties\": {}, \"description\": \"my feature\", \"dataType\": \"TEXT\", \"sources\": [\"urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_deleted,PROD)\"]}", "contentType": "application/json"}, "systemMetadata": {"lastObserved": 1795342990938, "runId": "no-run-id-provided", "lastRunId": "no-run-id-provided", "properties": {"clientId": "acryl-datahub", "clientVersion": "1.7.0.17"}}}, "async": "false"}"#;
+
+/// A proposal as the SDK builds it: the aspect serialised a second time into a string.
+fn proposal(entity_type: &str, urn: &str, aspect: &str, value: Value) -> Value {
+    json!({
+        "entityType": entity_type,
+        "entityUrn": urn,
+        "changeType": "UPSERT",
+        "aspectName": aspect,
+        "aspect": {"value": value.to_string(), "contentType": "application/json"},
+        "systemMetadata": {"lastObserved": 1, "runId": "no-run-id-provided"},
+    })
+}
+
+fn single(p: Value) -> String {
+    json!({"proposal": p, "async": "false"}).to_string()
+}
+
+fn batch(ps: Vec<Value>) -> String {
+    json!({"proposals": ps, "async": "false"}).to_string()
+}
+
+/// `urllib.parse.quote(urn, safe="")`, as the SDK encodes a URN in a path.
+fn encode(urn: &str) -> String {
+    urn.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn aspect_path(urn: &str, aspect: &str, version: i64) -> String {
+    format!("/aspects/{}?aspect={aspect}&version={version}", encode(urn))
+}
+
+async fn ingest(app: &TestApp, p: Value) {
+    let (status, body) = app.post_json(INGEST, single(p)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body, json!({"value": "success"}));
+}
+
+async fn row_counts(app: &TestApp) -> [i64; 3] {
+    [
+        app.count_rows("entity").await,
+        app.count_rows("aspect").await,
+        app.count_rows("edge").await,
+    ]
+}
+
+/// Asserts an error answer: the status, the JSON shape, and a piece of the message.
+#[track_caller]
+fn refused(answer: &(StatusCode, Value), status: StatusCode, needle: &str) {
+    let (got, body) = answer;
+    assert_eq!(*got, status, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains(needle), "{needle:?} not in {message:?}");
+    assert_eq!(body["status"], json!(status.as_u16()), "{body}");
+    let code = if status == StatusCode::NOT_FOUND {
+        "NOT_FOUND"
+    } else {
+        "BAD_USER_INPUT"
+    };
+    assert_eq!(body["code"], code, "{body}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The SDK's calls
+
+#[tokio::test]
+async fn the_sdk_body_is_stored_and_read_back_under_its_fqn() {
+    let app = TestApp::new().await;
+    let (status, body) = app.post_json(INGEST, CREATE_MLFEATURE).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"value": "success"}))
+    );
+
+    let (status, bytes) = app
+        .get(&aspect_path(FEATURE, "mlFeatureProperties", 0))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // The aspect comes back as it was sent: same fields, same order.
+    assert_eq!(
+        String::from_utf8(bytes).unwrap(),
+        r#"{"urn":"urn:li:mlFeature:(my-feature-table,my-feature)","version":0,"aspect":{"com.linkedin.ml.metadata.MLFeatureProperties":{"customProperties":{},"description":"my feature","dataType":"TEXT","sources":["urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_deleted,PROD)"]}}}"#
+    );
+}
+
+#[tokio::test]
+async fn graphql_sees_an_ingested_aspect_and_its_edges_at_once() {
+    let app = TestApp::new().await;
+    ingest(
+        &app,
+        proposal(
+            "mlFeatureTable",
+            TABLE,
+            "mlFeatureTableProperties",
+            json!({"customProperties": {}, "description": "Test description", "mlFeatures": [FEATURE, FEATURE2]}),
+        ),
+    )
+    .await;
+    ingest(
+        &app,
+        proposal(
+            "mlFeature",
+            FEATURE,
+            "mlFeatureProperties",
+            json!({"customProperties": {}, "dataType": "TEXT", "sources": [DATASET]}),
+        ),
+    )
+    .await;
+    let data = app
+        .data(&format!(
+            r#"{{
+              table: mlFeatureTable(urn: "{TABLE}") {{
+                description platform {{ name }} properties {{ mlFeatures {{ name }} }}
+              }}
+              feature: mlFeature(urn: "{FEATURE}") {{
+                dataType properties {{ sources {{ urn }} }} featureTables {{ urn }}
+              }}
+            }}"#
+        ))
+        .await;
+    assert_eq!(
+        data,
+        json!({
+            "table": {
+                "description": "Test description",
+                "platform": {"name": "feast"},
+                "properties": {"mlFeatures": [{"name": "my-feature"}, {"name": "my-feature2"}]},
+            },
+            "feature": {
+                "dataType": "TEXT",
+                "properties": {"sources": [{"urn": DATASET}]},
+                "featureTables": [{"urn": TABLE}],
+            },
+        })
+    );
+    // Contains (twice) and DerivedFrom.
+    assert_eq!(app.count_rows("edge").await, 3);
+}
+
+#[tokio::test]
+async fn upsert_replaces_the_whole_aspect() {
+    let app = TestApp::new().await;
+    let full = json!({"customProperties": {}, "description": "my feature", "mlFeatures": [FEATURE], "tags": [], "groups": [GROUP]});
+    ingest(&app, proposal("mlModel", MODEL, "mlModelProperties", full)).await;
+    let partial = json!({"customProperties": {}, "mlFeatures": [FEATURE2, FEATURE], "tags": []});
+    ingest(
+        &app,
+        proposal("mlModel", MODEL, "mlModelProperties", partial.clone()),
+    )
+    .await;
+    let (_, body) = app
+        .get_json(&aspect_path(MODEL, "mlModelProperties", 0))
+        .await;
+    assert_eq!(
+        body["aspect"]["com.linkedin.ml.metadata.MLModelProperties"],
+        partial
+    );
+    let data = app
+        .data(&format!(
+            r#"{{ mlModel(urn: "{MODEL}") {{ description properties {{ groups {{ urn }} }} }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data,
+        json!({"mlModel": {"description": null, "properties": {"groups": []}}})
+    );
+    // The group edge the first version declared is gone from the current graph.
+    let data = app
+        .data(&format!(
+            r#"{{ mlFeature(urn: "{FEATURE2}") {{ models {{ urn }} }} }}"#
+        ))
+        .await;
+    assert_eq!(data, json!({"mlFeature": {"models": [{"urn": MODEL}]}}));
+}
+
+#[tokio::test]
+async fn versions_0_is_the_latest_and_n_the_nth_write() {
+    let app = TestApp::new().await;
+    for description in ["one", "two", "two", "three"] {
+        ingest(
+            &app,
+            proposal(
+                "mlModelGroup",
+                GROUP,
+                "mlModelGroupProperties",
+                json!({"customProperties": {}, "description": description}),
+            ),
+        )
+        .await;
+    }
+    let read = |version: i64| {
+        let app = &app;
+        async move {
+            app.get_json(&aspect_path(GROUP, "mlModelGroupProperties", version))
+                .await
+        }
+    };
+    let description = |body: &Value| {
+        body["aspect"]["com.linkedin.ml.metadata.MLModelGroupProperties"]["description"].clone()
+    };
+    let (status, latest) = read(0).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (latest["version"].clone(), description(&latest)),
+        (json!(0), json!("three"))
+    );
+    // An unchanged write made no version: three versions for four writes.
+    for (n, want) in [(1, "one"), (2, "two"), (3, "three")] {
+        let (status, body) = read(n).await;
+        assert_eq!(status, StatusCode::OK, "version {n}: {body}");
+        assert_eq!(
+            (body["version"].clone(), description(&body)),
+            (json!(n), json!(want))
+        );
+    }
+    refused(
+        &read(4).await,
+        StatusCode::NOT_FOUND,
+        "has no version 4 of aspect mlModelGroupProperties",
+    );
+    // No version parameter means the latest.
+    let (_, body) = app
+        .get_json(&format!(
+            "/aspects/{}?aspect=mlModelGroupProperties",
+            encode(GROUP)
+        ))
+        .await;
+    assert_eq!(description(&body), json!("three"));
+}
+
+#[tokio::test]
+async fn every_version_records_its_actor_time_and_run_id() {
+    let app = TestApp::new().await;
+    let mut p = proposal(
+        "mlFeature",
+        FEATURE,
+        "mlFeatureProperties",
+        json!({"description": "a"}),
+    );
+    p["systemMetadata"] = json!({
+        "lastObserved": 1,
+        "runId": "feast-2026-11-26",
+        "aspectModified": {"time": 1, "actor": "urn:li:corpuser:ana"},
+    });
+    ingest(&app, p).await;
+    // No system metadata at all: anonymous, no run id.
+    let mut p = proposal(
+        "mlFeature",
+        FEATURE,
+        "mlFeatureProperties",
+        json!({"description": "b"}),
+    );
+    p.as_object_mut().unwrap().remove("systemMetadata");
+    ingest(&app, p).await;
+
+    let catalog = app.catalog();
+    let urn = Urn::parse(FEATURE).unwrap();
+    let id = catalog.entity(&urn).await.unwrap().unwrap().id;
+    let history = catalog.aspect_histories(&[id], None, 10).await.unwrap();
+    let got: Vec<(i64, bool, &str, Option<&str>, Value)> = history
+        .iter()
+        .map(|v| {
+            (
+                v.version,
+                v.is_latest,
+                v.actor.as_str(),
+                v.run_id.as_deref(),
+                v.value.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (2, true, "anonymous", None, json!({"description": "b"})),
+            (
+                1,
+                false,
+                "urn:li:corpuser:ana",
+                Some("feast-2026-11-26"),
+                json!({"description": "a"})
+            ),
+        ]
+    );
+    assert!(history[0].created_at >= history[1].created_at);
+    let first = catalog
+        .aspect_version(&urn, "mlFeatureProperties", Version::Number(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.value, json!({"description": "a"}));
+}
+
+#[tokio::test]
+async fn escaped_non_ascii_urns_are_read_as_their_characters() {
+    let app = TestApp::new().await;
+    // What the SDK's Rest.li path puts on the wire for `café-模型`: the six characters \u00e9
+    // (the JSON text holds a doubled backslash).
+    let body = single(proposal(
+        "mlFeature",
+        "urn:li:mlFeature:(unicode-table,caf\\u00e9-\\u6a21\\u578b)",
+        "mlFeatureProperties",
+        json!({"description": "na\u{ef}ve"}),
+    ));
+    assert!(body.contains(r"caf\\u00e9"));
+    let (status, answer) = app.post_json(INGEST, body).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+
+    let real = "urn:li:mlFeature:(unicode-table,café-模型)";
+    let (status, answer) = app
+        .get_json(&aspect_path(real, "mlFeatureProperties", 0))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["urn"], real);
+    assert_eq!(
+        answer["aspect"]["com.linkedin.ml.metadata.MLFeatureProperties"]["description"],
+        "naïve"
+    );
+    let data = app
+        .data(&format!(
+            r#"{{ mlFeature(urn: "{real}") {{ name featureNamespace }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data,
+        json!({"mlFeature": {"name": "café-模型", "featureNamespace": "unicode-table"}})
+    );
+    // The batch path sends the characters themselves; they name the same entity.
+    let (status, _) = app
+        .post_json(
+            BATCH,
+            batch(vec![proposal(
+                "mlFeature",
+                real,
+                "mlFeatureProperties",
+                json!({"description": "again"}),
+            )]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(app.count_rows("entity").await, 1);
+}
+
+#[tokio::test]
+async fn an_aspect_mlcat_does_not_model_is_stored_and_returned_unchanged() {
+    let app = TestApp::new().await;
+    let tags = r#"{"tags":[{"tag":"urn:li:tag:pii","context":"x"}],"auditStamp":{"time":0,"actor":"urn:li:corpuser:ana"},"zFirst":1,"aLast":[3,2,1]}"#;
+    let value: Value = serde_json::from_str(tags).unwrap();
+    ingest(&app, proposal("mlModel", MODEL, "globalTags", value)).await;
+    let (status, bytes) = app.get(&aspect_path(MODEL, "globalTags", 0)).await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(
+        text.contains(&format!(
+            r#""aspect":{{"com.linkedin.common.GlobalTags":{tags}}}"#
+        )),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_lands_whole() {
+    let app = TestApp::new().await;
+    let ps = vec![
+        proposal(
+            "mlFeature",
+            FEATURE,
+            "mlFeatureProperties",
+            json!({"sources": [DATASET]}),
+        ),
+        proposal(
+            "mlFeatureTable",
+            TABLE,
+            "mlFeatureTableProperties",
+            json!({"mlFeatures": [FEATURE]}),
+        ),
+        proposal(
+            "mlModel",
+            MODEL,
+            "mlModelProperties",
+            json!({"mlFeatures": [FEATURE], "groups": [GROUP]}),
+        ),
+        proposal("mlModel", MODEL, "status", json!({"removed": false})),
+        proposal(
+            "mlModelGroup",
+            GROUP,
+            "mlModelGroupProperties",
+            json!({"description": "g"}),
+        ),
+    ];
+    let (status, body) = app.post_json(BATCH, batch(ps)).await;
+    assert_eq!(
+        (status, body),
+        (StatusCode::OK, json!({"value": "success"}))
+    );
+    let data = app
+        .data(&format!(
+            r#"{{ mlFeature(urn: "{FEATURE}") {{ featureTables {{ urn }} models {{ urn }} }}
+                 mlModel(urn: "{MODEL}") {{ properties {{ groups {{ description }} }} }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data,
+        json!({
+            "mlFeature": {"featureTables": [{"urn": TABLE}], "models": [{"urn": MODEL}]},
+            "mlModel": {"properties": {"groups": [{"description": "g"}]}},
+        })
+    );
+    // An empty batch is a no-op.
+    let (status, _) = app.post_json(BATCH, batch(vec![])).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_batch_with_a_bad_proposal_writes_nothing_and_names_it() {
+    let app = TestApp::new().await;
+    let good = |i: usize| {
+        proposal(
+            "mlFeature",
+            &format!("urn:li:mlFeature:(t,f{i})"),
+            "mlFeatureProperties",
+            json!({"dataType": "TEXT", "sources": [DATASET]}),
+        )
+    };
+    // Refused at the front door (the aspect is not one of a feature's) ...
+    let mut ps: Vec<Value> = (1..=5).map(good).collect();
+    ps[2]["aspectName"] = json!("mlModelProperties");
+    let answer = app.post_json(BATCH, batch(ps)).await;
+    refused(
+        &answer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "proposal 3 of 5 (urn:li:mlFeature:(t,f3) mlModelProperties): aspect \"mlModelProperties\" is not an aspect of a mlFeature",
+    );
+    // ... or by the write path, after two proposals were applied in the transaction.
+    let mut ps: Vec<Value> = (1..=5).map(good).collect();
+    ps[2] = proposal(
+        "mlFeature",
+        "urn:li:mlFeature:(t,f3)",
+        "mlFeatureProperties",
+        json!({"dataType": "NOPE"}),
+    );
+    let answer = app.post_json(BATCH, batch(ps)).await;
+    refused(
+        &answer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "proposal 3 of 5 (urn:li:mlFeature:(t,f3) mlFeatureProperties): aspect mlFeatureProperties is not valid: unknown variant `NOPE`",
+    );
+    assert_eq!(row_counts(&app).await, [0, 0, 0]);
+}
+
+#[tokio::test]
+async fn openapi_v3_upserts_and_echoes() {
+    let app = TestApp::new().await;
+    let items = json!([
+        {"urn": FEATURE, "mlFeatureProperties": {
+            "value": {"customProperties": {}, "description": "probe feature", "dataType": "CONTINUOUS"},
+            "systemMetadata": {"lastObserved": 1, "runId": "openapi-run"},
+            "headers": {}}},
+        {"urn": FEATURE2,
+         "mlFeatureProperties": {"value": {"description": "two"}},
+         "status": {"value": {"removed": false}}},
+    ]);
+    let (status, body) = app
+        .post_json(
+            "/openapi/v3/entity/mlFeature?async=false",
+            items.to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body[0]["urn"], FEATURE);
+    assert_eq!(
+        body[0]["mlFeatureProperties"]["value"]["description"],
+        "probe feature"
+    );
+    let (_, read) = app
+        .get_json(&aspect_path(FEATURE2, "mlFeatureProperties", 0))
+        .await;
+    assert_eq!(
+        read["aspect"]["com.linkedin.ml.metadata.MLFeatureProperties"],
+        json!({"description": "two"})
+    );
+    assert_eq!(app.count_rows("aspect").await, 3);
+
+    // GMS documents the path in lower case.
+    let (status, _) = app
+        .post_json(
+            "/openapi/v3/entity/mlfeature",
+            json!([{"urn": FEATURE, "status": {"value": {"removed": false}}}]).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let answer = app
+        .post_json(
+            "/openapi/v3/entity/notAType",
+            json!([{"urn": FEATURE}]).to_string(),
+        )
+        .await;
+    refused(&answer, StatusCode::NOT_FOUND, "not an entity type");
+    let answer = app
+        .post_json(
+            "/openapi/v3/entity/mlModel",
+            json!([{"urn": FEATURE, "status": {"value": {}}}]).to_string(),
+        )
+        .await;
+    refused(
+        &answer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "item 1 of 1 (urn:li:mlFeature:(my-feature-table,my-feature)): the URN is of type mlFeature, not mlModel",
+    );
+    let answer = app
+        .post_json(
+            "/openapi/v3/entity/mlFeature",
+            json!([{"urn": FEATURE, "mlFeatureProperties": {"value": {"dataType": "NOPE"}}}])
+                .to_string(),
+        )
+        .await;
+    refused(&answer, StatusCode::UNPROCESSABLE_ENTITY, "NOPE");
+}
+
+#[tokio::test]
+async fn config_satisfies_test_connection() {
+    let app = TestApp::new().await;
+    let (status, config) = app.get_json("/config").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(config["noCode"], "true");
+    assert_eq!(config["datahub"]["serverEnv"], "core");
+    // Parses as the SDK's version pattern, and is below 1.0.1: the SDK stays on Rest.li.
+    assert_eq!(config["versions"]["acryldata/datahub"]["version"], "v1.0.0");
+    assert_eq!(config["patchCapable"], false);
+}
+
+#[tokio::test]
+async fn key_aspects_and_entities_v2() {
+    let app = TestApp::new().await;
+    ingest(
+        &app,
+        proposal(
+            "mlFeature",
+            FEATURE,
+            "mlFeatureProperties",
+            json!({"sources": [DATASET]}),
+        ),
+    )
+    .await;
+    let (status, key) = app.get_json(&aspect_path(FEATURE, "mlFeatureKey", 0)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        key["aspect"]["com.linkedin.metadata.key.MLFeatureKey"],
+        json!({"featureNamespace": "my-feature-table", "name": "my-feature"})
+    );
+    // The source dataset is only referenced: it does not exist for `graph.exists`.
+    refused(
+        &app.get_json(&aspect_path(DATASET, "datasetKey", 0)).await,
+        StatusCode::NOT_FOUND,
+        "has no aspect datasetKey",
+    );
+
+    let (status, entity) = app
+        .get_json(&format!("/entitiesV2/{}", encode(FEATURE)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{entity}");
+    assert_eq!(entity["urn"], FEATURE);
+    assert_eq!(
+        entity["aspects"]["mlFeatureProperties"]["value"],
+        json!({"sources": [DATASET]})
+    );
+    assert_eq!(
+        entity["aspects"]["mlFeatureKey"]["value"]["name"],
+        "my-feature"
+    );
+    let (_, only) = app
+        .get_json(&format!(
+            "/entitiesV2/{}?aspects=List(mlFeatureKey)",
+            encode(FEATURE)
+        ))
+        .await;
+    assert_eq!(
+        only["aspects"].as_object().map(|a| a.len()),
+        Some(1),
+        "{only}"
+    );
+    refused(
+        &app.get_json(&format!("/entitiesV2/{}", encode(DATASET)))
+            .await,
+        StatusCode::NOT_FOUND,
+        "no entity",
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads that find nothing, or are malformed
+
+#[tokio::test]
+async fn get_of_a_missing_aspect_is_404() {
+    let app = TestApp::new().await;
+    refused(
+        &app.get_json(&aspect_path(TABLE, "mlFeatureTableProperties", 0))
+            .await,
+        StatusCode::NOT_FOUND,
+        "has no aspect mlFeatureTableProperties",
+    );
+    ingest(
+        &app,
+        proposal(
+            "mlFeatureTable",
+            TABLE,
+            "mlFeatureTableProperties",
+            json!({}),
+        ),
+    )
+    .await;
+    refused(
+        &app.get_json(&aspect_path(TABLE, "status", 0)).await,
+        StatusCode::NOT_FOUND,
+        "has no aspect status",
+    );
+    // What `graph.test_connection()` reads when telemetry is on.
+    refused(
+        &app.get_json(&aspect_path(
+            "urn:li:telemetry:clientId",
+            "telemetryClientId",
+            0,
+        ))
+        .await,
+        StatusCode::NOT_FOUND,
+        "has no aspect",
+    );
+}
+
+#[tokio::test]
+async fn malformed_reads_are_400() {
+    let app = TestApp::new().await;
+    for (path, needle) in [
+        (
+            format!("/aspects/{}?aspect=status&version=-1", encode(FEATURE)),
+            "version \"-1\" is not a whole number",
+        ),
+        (
+            format!("/aspects/{}?aspect=status&version=latest", encode(FEATURE)),
+            "is not a whole number",
+        ),
+        (
+            format!("/aspects/{}?version=0", encode(FEATURE)),
+            "the aspect is missing",
+        ),
+        (
+            format!("/aspects/{}?aspect=status", encode("urn:li:mlFeature:nope")),
+            "invalid URN",
+        ),
+        (
+            format!("/aspects/{}?aspect=status", encode("not-a-urn")),
+            "must start with \"urn:li:\"",
+        ),
+    ] {
+        refused(&app.get_json(&path).await, StatusCode::BAD_REQUEST, needle);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad proposals: a 4xx that says what is wrong, and nothing written
+
+/// Sends each body to ingestProposal and checks the refusal and that nothing was written.
+async fn each_refused(cases: Vec<(String, StatusCode, &str)>) {
+    let app = TestApp::new().await;
+    for (body, status, needle) in cases {
+        let answer = app.post_json(INGEST, body.clone()).await;
+        assert_eq!(answer.0, status, "{body}\n{}", answer.1);
+        refused(&answer, status, needle);
+    }
+    assert_eq!(row_counts(&app).await, [0, 0, 0]);
+}
+
+fn good() -> Value {
+    proposal(
+        "mlFeature",
+        FEATURE,
+        "mlFeatureProperties",
+        json!({"dataType": "TEXT"}),
+    )
+}
+
+fn with(field: &str, value: Value) -> String {
+    let mut p = good();
+    p[field] = value;
+    single(p)
+}
+
+fn without(field: &str) -> String {
+    let mut p = good();
+    p.as_object_mut().unwrap().remove(field);
+    single(p)
+}
+
+#[tokio::test]
+async fn requests_without_the_protocols_shape_are_400() {
+    let bad = StatusCode::BAD_REQUEST;
+    each_refused(vec![
+        ("{\"proposal\": {".into(), bad, "the body is not JSON"),
+        ("".into(), bad, "the body is empty"),
+        ("[1, 2]".into(), bad, "the body must be a JSON object"),
+        ("{\"proposals\": []}".into(), bad, "proposal is missing"),
+        (
+            json!({"proposal": "x"}).to_string(),
+            bad,
+            "a proposal must be a JSON object",
+        ),
+        (without("entityUrn"), bad, "entityUrn is missing"),
+        (without("aspectName"), bad, "aspectName is missing"),
+        (without("changeType"), bad, "changeType is missing"),
+        (without("aspect"), bad, "aspect is missing"),
+        (
+            with("entityUrn", json!(42)),
+            bad,
+            "entityUrn must be a string",
+        ),
+        (with("aspect", json!("x")), bad, "aspect must be an object"),
+        (
+            with("aspect", json!({"contentType": "application/json"})),
+            bad,
+            "aspect.value is missing",
+        ),
+        (
+            with(
+                "aspect",
+                json!({"value": "{not json", "contentType": "application/json"}),
+            ),
+            bad,
+            "aspect.value is not JSON text",
+        ),
+        (
+            with("systemMetadata", json!({"runId": 7})),
+            bad,
+            "systemMetadata.runId must be a string",
+        ),
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_utf8_is_400() {
+    let app = TestApp::new().await;
+    let mut body = single(good()).into_bytes();
+    body.splice(20..20, [0xff, 0xfe]);
+    let answer = app.post_json(INGEST, body).await;
+    refused(
+        &answer,
+        StatusCode::BAD_REQUEST,
+        "the body is not UTF-8 text (invalid bytes at offset 20)",
+    );
+    assert_eq!(row_counts(&app).await, [0, 0, 0]);
+}
+
+#[tokio::test]
+async fn refused_content_is_422() {
+    let no = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut mismatch = good();
+    mismatch["entityType"] = json!("mlModel");
+    let mut patch = good();
+    patch["changeType"] = json!("PATCH");
+    patch["aspect"] = json!({"value": "[]", "contentType": "application/json-patch+json"});
+    each_refused(vec![
+        (
+            with("entityType", json!("mlThing")),
+            no,
+            "entityType \"mlThing\" is not an entity type of DataHub's model",
+        ),
+        (
+            with("entityUrn", json!("urn:li:mlFeature:(only-one-part)")),
+            no,
+            "invalid URN \"urn:li:mlFeature:(only-one-part)\": the key needs exactly two parts",
+        ),
+        (
+            with("entityUrn", json!("mlFeature:(t,f)")),
+            no,
+            "must start with \"urn:li:\"",
+        ),
+        (
+            single(mismatch),
+            no,
+            "entityType mlModel does not match the URN, which is of type mlFeature",
+        ),
+        (
+            with("aspectName", json!("mlModelProperties")),
+            no,
+            "aspect \"mlModelProperties\" is not an aspect of a mlFeature entity",
+        ),
+        (
+            with("aspectName", json!("noSuchAspect")),
+            no,
+            "is not an aspect of a mlFeature entity in DataHub's model; a mlFeature carries: ",
+        ),
+        (
+            with(
+                "aspect",
+                json!({"value": "{\"dataType\": \"NOPE\"}", "contentType": "application/json"}),
+            ),
+            no,
+            "aspect mlFeatureProperties is not valid: unknown variant `NOPE`, expected one of `USELESS`",
+        ),
+        (
+            single(proposal(
+                "mlPrimaryKey",
+                "urn:li:mlPrimaryKey:(t,k)",
+                "mlPrimaryKeyProperties",
+                json!({"description": "no sources"}),
+            )),
+            no,
+            "aspect mlPrimaryKeyProperties is not valid: missing field `sources`",
+        ),
+        (
+            single(proposal(
+                "mlModel",
+                MODEL,
+                "mlModelProperties",
+                json!({"trainingMetrics": [{"value": "1.0"}]}),
+            )),
+            no,
+            "missing field `name`",
+        ),
+        (
+            single(proposal(
+                "mlFeature",
+                FEATURE,
+                "mlFeatureProperties",
+                json!({"sources": [MODEL]}),
+            )),
+            no,
+            "sources[0]: expected a dataset URN",
+        ),
+        (
+            with("changeType", json!("DELETE")),
+            no,
+            "changeType DELETE is not supported: mlcat accepts UPSERT",
+        ),
+        (
+            with("changeType", json!("MERGE")),
+            no,
+            "changeType \"MERGE\" is not one of UPSERT, CREATE",
+        ),
+        (single(patch), no, "not supported"),
+        (
+            with(
+                "aspect",
+                json!({"value": "[1]", "contentType": "application/json"}),
+            ),
+            no,
+            "aspect mlFeatureProperties must be a JSON object",
+        ),
+        (
+            with(
+                "aspect",
+                json!({"value": "{}", "contentType": "application/xml"}),
+            ),
+            no,
+            "aspect.contentType \"application/xml\" is not supported",
+        ),
+    ])
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_action_is_400() {
+    let app = TestApp::new().await;
+    refused(
+        &app.post_json("/aspects?action=ingest", single(good()))
+            .await,
+        StatusCode::BAD_REQUEST,
+        "action \"ingest\" is not supported",
+    );
+    refused(
+        &app.post_json("/aspects", single(good())).await,
+        StatusCode::BAD_REQUEST,
+        "the action is missing",
+    );
+    assert_eq!(row_counts(&app).await, [0, 0, 0]);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_413() {
+    let app = TestApp::with_limits(Limits {
+        max_body_bytes: 1024,
+        ..Limits::default()
+    })
+    .await;
+    let big = proposal(
+        "mlFeature",
+        FEATURE,
+        "mlFeatureProperties",
+        json!({"description": "x".repeat(2048)}),
+    );
+    let answer = app.post_json(INGEST, single(big)).await;
+    assert_eq!(answer.0, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.1);
+    assert!(answer.1["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("larger than the limit of 1024 bytes"));
+    assert_eq!(row_counts(&app).await, [0, 0, 0]);
+}

@@ -1,0 +1,89 @@
+//! Request limits: each violation answers a coded error naming the limit and its value, and
+//! an expensive query is refused before it touches the database.
+
+use mlcat::config::Limits;
+use serde_json::json;
+
+use crate::support::TestApp;
+
+const ORDERS: &str =
+    "urn:li:dataset:(urn:li:dataPlatform:snowflake,tpcxai_sf0001.public.orders,PROD)";
+
+#[tokio::test]
+async fn a_thousand_aliases_are_refused_before_the_database() {
+    let app = TestApp::with_demo().await;
+    let fields: Vec<String> = (0..1000)
+        .map(|i| format!("a{i}: dataset(urn: \"{ORDERS}\") {{ name }}"))
+        .collect();
+    let query = format!("{{ {} }}", fields.join(" "));
+    let before = app.statements();
+    let answer = app.gql(&query).await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("1000 aliases") && message.contains("limit is 100"),
+        "{message}"
+    );
+    assert_eq!(app.statements(), before, "the refused query ran SQL");
+
+    // Under the limit, aliases are fine.
+    let few: Vec<String> = (0..5)
+        .map(|i| format!("a{i}: dataset(urn: \"{ORDERS}\") {{ name }}"))
+        .collect();
+    let answer = app.gql(&format!("{{ {} }}", few.join(" "))).await;
+    assert_eq!(answer["data"]["a4"]["name"], "tpcxai_sf0001.public.orders");
+}
+
+#[tokio::test]
+async fn deep_nesting_over_reverse_lineage_fields_is_refused_before_the_database() {
+    let app = TestApp::with_demo().await;
+    let query = format!(
+        r#"{{ dataset(urn: "{ORDERS}") {{
+            derivedFeatures {{ models {{ trainingDatasets {{ derivedFeatures {{ models {{
+              deployments {{ models {{ predictions {{ name }} }} }} }} }} }} }} }} }} }}"#
+    );
+    let before = app.statements();
+    let answer = app.gql(&query).await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{answer:#}"
+    );
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the limit is 50000"),
+        "{answer:#}"
+    );
+    assert_eq!(app.statements(), before, "the refused query ran SQL");
+}
+
+#[tokio::test]
+async fn an_ordinary_page_of_a_thousand_is_within_the_complexity_limit() {
+    let app = TestApp::with_demo().await;
+    let answer = app
+        .gql("{ listMLModels(input: {count: 1000}) { total entities { urn name description properties { name version features { name } groups { name } } } } }")
+        .await;
+    assert!(answer.get("errors").is_none(), "{answer:#}");
+    assert_eq!(answer["data"]["listMLModels"]["total"], 3);
+}
+
+#[tokio::test]
+async fn a_query_deeper_than_the_depth_limit_names_it() {
+    let app = TestApp::with_limits(Limits {
+        max_query_depth: 4,
+        ..Limits::default()
+    })
+    .await;
+    let answer = app
+        .gql(r#"{ mlModel(urn: "urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD)") { properties { groups { platform { properties { displayName } } } } } }"#)
+        .await;
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("the limit is 4 levels"),
+        "{answer:#}"
+    );
+}
