@@ -2,7 +2,6 @@
 //! an expensive query is refused before it touches the database.
 
 use mlcat::config::Limits;
-use serde_json::json;
 
 use crate::support::TestApp;
 
