@@ -1,5 +1,6 @@
-//! Serves the playground: GraphiQL and its assets from `playground/`, embedded in the binary so
-//! the page works with no internet access, and the example operations as JSON.
+//! Serves the playground: GraphiQL, the lineage view and their assets from `playground/`,
+//! embedded in the binary so the pages work with no internet access, and the example operations
+//! as JSON.
 
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
@@ -9,8 +10,10 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 const INDEX: &str = include_str!("../playground/index.html");
+const LINEAGE: &str = include_str!("../playground/lineage.html");
 
-/// `(file name, content type, bytes)` of the vendored GraphiQL build.
+/// `(file name, content type, bytes)` of the vendored browser code: GraphiQL and React for the
+/// GraphiQL page, Graphviz as WebAssembly (`@viz-js/viz`, the wasm inlined) for the lineage view.
 const ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "graphiql.min.js",
@@ -31,6 +34,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "react-dom.production.min.js",
         "application/javascript; charset=utf-8",
         include_bytes!("../playground/vendor/react-dom.production.min.js"),
+    ),
+    (
+        "viz-global.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/vendor/viz-global.js"),
     ),
     (
         "LICENSES.txt",
@@ -73,12 +81,18 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "feature-table-with-keys",
         include_str!("../playground/examples/08-feature-table-with-keys.graphql"),
     ),
+    (
+        "lineage-graph",
+        include_str!("../playground/examples/09-lineage-graph.graphql"),
+    ),
 ];
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
         .route("/playground", get(|| async { Html(INDEX) }))
         .route("/playground/", get(|| async { Html(INDEX) }))
+        .route("/playground/lineage", get(|| async { Html(LINEAGE) }))
+        .route("/playground/lineage/", get(|| async { Html(LINEAGE) }))
         .route("/playground/examples", get(examples))
         .route("/playground/assets/{file}", get(asset))
 }

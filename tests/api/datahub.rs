@@ -927,3 +927,87 @@ async fn a_body_over_the_limit_is_413() {
         .contains("larger than the limit of 1024 bytes"));
     assert_eq!(row_counts(&app).await, [0, 0, 0]);
 }
+
+#[tokio::test]
+async fn histories_of_many_entities_load_in_one_statement_with_a_limit_each() {
+    let app = TestApp::new().await;
+    for (urn, entity_type, aspect) in [
+        (MODEL, "mlModel", "mlModelProperties"),
+        (GROUP, "mlModelGroup", "mlModelGroupProperties"),
+    ] {
+        let mut ps = Vec::new();
+        for i in 0..3 {
+            ps.push(proposal(
+                entity_type,
+                urn,
+                aspect,
+                json!({"description": format!("v{i}")}),
+            ));
+            ps.push(proposal(
+                entity_type,
+                urn,
+                "status",
+                json!({"removed": i == 1}),
+            ));
+        }
+        let (status, _) = app.post_json(BATCH, batch(ps)).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    let catalog = app.catalog();
+    let model = catalog
+        .entity(&Urn::parse(MODEL).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let group = catalog
+        .entity(&Urn::parse(GROUP).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+
+    let before = app.statements();
+    let all = catalog
+        .aspect_histories(&[model.id, group.id], None, 4)
+        .await
+        .unwrap();
+    assert_eq!(app.statements() - before, 1);
+    let of = |id: i64| -> Vec<(String, i64)> {
+        all.iter()
+            .filter(|v| v.entity_id == id)
+            .map(|v| (v.aspect.clone(), v.version))
+            .collect()
+    };
+    // Newest first: within one transaction, the later write first.
+    let want = |props: &str| {
+        vec![
+            ("status".to_string(), 3),
+            (props.to_string(), 3),
+            ("status".to_string(), 2),
+            (props.to_string(), 2),
+        ]
+    };
+    assert_eq!(of(model.id), want("mlModelProperties"));
+    assert_eq!(of(group.id), want("mlModelGroupProperties"));
+
+    let props = catalog
+        .aspect_histories(&[model.id], Some("mlModelProperties"), 10)
+        .await
+        .unwrap();
+    let versions: Vec<(i64, bool, Value)> = props
+        .iter()
+        .map(|v| (v.version, v.is_latest, v.value["description"].clone()))
+        .collect();
+    assert_eq!(
+        versions,
+        vec![
+            (3, true, json!("v2")),
+            (2, false, json!("v1")),
+            (1, false, json!("v0"))
+        ]
+    );
+    assert!(catalog
+        .aspect_histories(&[], None, 10)
+        .await
+        .unwrap()
+        .is_empty());
+}

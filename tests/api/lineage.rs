@@ -41,7 +41,8 @@ pub const V1: &str = "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_seg
 pub const V2: &str = "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v2,PROD)";
 pub const GROUP: &str =
     "urn:li:mlModelGroup:(urn:li:dataPlatform:snowflake,customer_segmentation,PROD)";
-pub const DEPLOYMENT: &str = "urn:li:mlModelDeployment:(urn:li:dataPlatform:snowflake,customer_segmentation_service,PROD)";
+pub const DEPLOYMENT: &str =
+    "urn:li:mlModelDeployment:(urn:li:dataPlatform:snowflake,customer_segmentation_service,PROD)";
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -131,7 +132,10 @@ async fn refused(app: &TestApp, query: &str, variables: Value) -> (String, Strin
     let code = error["extensions"]["code"]
         .as_str()
         .unwrap_or_else(|| panic!("expected an error with a code: {answer:#}"));
-    (code.to_string(), error["message"].as_str().unwrap().to_string())
+    (
+        code.to_string(),
+        error["message"].as_str().unwrap().to_string(),
+    )
 }
 
 async fn graph_refused(app: &TestApp, input: Value) -> (String, String) {
@@ -432,7 +436,11 @@ async fn the_whole_graph_downstream_of_a_source_table() {
     .await;
     assert_eq!(
         reached(&l),
-        [(TABLE, 2, "KeyedBy"), (V1, 2, "Consumes"), (V2, 2, "Consumes")]
+        [
+            (TABLE, 2, "KeyedBy"),
+            (V1, 2, "Consumes"),
+            (V2, 2, "Consumes")
+        ]
     );
     assert_eq!(
         (&l["start"], &l["count"], &l["total"], &l["filtered"]),
@@ -452,7 +460,10 @@ async fn truncated_is_true_exactly_when_the_depth_cuts_the_graph() {
     assert_eq!(nodes(&g), [(ORDERS, 0), (KEY, 1), (FREQUENCY, 1)]);
     assert_eq!(
         edges(&g),
-        [(ORDERS, KEY, "DerivedFrom"), (ORDERS, FREQUENCY, "DerivedFrom")]
+        [
+            (ORDERS, KEY, "DerivedFrom"),
+            (ORDERS, FREQUENCY, "DerivedFrom")
+        ]
     );
     assert_eq!(g["truncated"], true);
 
@@ -472,8 +483,7 @@ async fn truncated_is_true_exactly_when_the_depth_cuts_the_graph() {
 #[tokio::test]
 async fn truncated_is_true_exactly_when_the_budget_cuts_the_graph() {
     let app = TestApp::with_demo().await;
-    let within =
-        |budget: i64| json!({"urn": ORDERS, "direction": "DOWNSTREAM", "depth": 10, "budget": budget});
+    let within = |budget: i64| json!({"urn": ORDERS, "direction": "DOWNSTREAM", "depth": 10, "budget": budget});
 
     let g = graph(&app, within(1)).await;
     assert_eq!(nodes(&g), [(ORDERS, 0), (KEY, 1)]);
@@ -485,11 +495,22 @@ async fn truncated_is_true_exactly_when_the_budget_cuts_the_graph() {
     assert_eq!(nodes(&g), DOWNSTREAM_OF_ORDERS);
     assert_eq!(g["truncated"], false);
 
+    // The predictions dataset is the one left out.
     let g = graph(&app, within(8)).await;
     assert_eq!(nodes(&g), DOWNSTREAM_OF_ORDERS[..9]);
     assert_eq!(g["truncated"], true);
-    // The edges between the answered entities are all answered, also those a further level
-    // would have read (the training dataset into both models).
+}
+
+#[tokio::test]
+async fn a_graph_cut_by_the_budget_has_every_edge_between_its_nodes() {
+    let app = TestApp::with_demo().await;
+    let g = graph(
+        &app,
+        json!({"urn": ORDERS, "direction": "DOWNSTREAM", "depth": 10, "budget": 8}),
+    )
+    .await;
+    assert_eq!(nodes(&g), DOWNSTREAM_OF_ORDERS[..9]);
+    // Also the edges a further level would have read: the training dataset into both models.
     let mut answered = edges(&g);
     answered.sort();
     let mut expected: Vec<_> = EDGES_DOWNSTREAM_OF_ORDERS
@@ -511,9 +532,18 @@ const LEVELS: &str = "query($input: LineageGraphInput!) {
 async fn a_traversal_runs_one_statement_per_level_and_one_for_the_start() {
     let app = TestApp::with_demo().await;
     for (input, levels) in [
-        (json!({"urn": ORDERS, "direction": "DOWNSTREAM", "depth": 10}), 4),
-        (json!({"urn": ORDERS, "direction": "DOWNSTREAM", "depth": 1}), 2),
-        (json!({"urn": ORDERS, "direction": "DOWNSTREAM", "budget": 1}), 1),
+        (
+            json!({"urn": ORDERS, "direction": "DOWNSTREAM", "depth": 10}),
+            4,
+        ),
+        (
+            json!({"urn": ORDERS, "direction": "DOWNSTREAM", "depth": 1}),
+            2,
+        ),
+        (
+            json!({"urn": ORDERS, "direction": "DOWNSTREAM", "budget": 1}),
+            1,
+        ),
         (json!({"urn": V2, "direction": "UPSTREAM", "depth": 10}), 6),
         (json!({"urn": V2, "direction": "BOTH", "depth": 2}), 3),
         (json!({"urn": RAW_CUSTOMER, "direction": "UPSTREAM"}), 1),
@@ -555,7 +585,8 @@ async fn traversal_statements_do_not_grow_with_fan_out() {
     let mut counts = Vec::new();
     for fan_out in [5, 50] {
         let app = fan_out_catalog(fan_out).await;
-        let input = json!({"urn": dataset("hive", "events"), "direction": "DOWNSTREAM", "depth": 3});
+        let input =
+            json!({"urn": dataset("hive", "events"), "direction": "DOWNSTREAM", "depth": 3});
         let (ran, data) = statements_of(&app, LEVELS, json!({ "input": input })).await;
         let g = &data["lineageGraph"];
         let reached = nodes(g);
@@ -582,7 +613,12 @@ async fn traversal_statements_do_not_grow_with_fan_out() {
 /// `size` datasets, each the source of a feature consumed by a model trained on the dataset,
 /// deployed to a deployment of its own and in one of two groups.
 async fn reverse_catalog(size: usize) -> TestApp {
-    let app = TestApp::new().await;
+    // Nested lists of fifty cost more than the default complexity allows.
+    let app = TestApp::with_limits(Limits {
+        max_query_complexity: 10_000_000,
+        ..Limits::default()
+    })
+    .await;
     let mut writes = Vec::new();
     for g in 0..2 {
         writes.push(AspectWrite::upsert(
@@ -604,9 +640,8 @@ async fn reverse_catalog(size: usize) -> TestApp {
             "mlFeatureProperties",
             json!({"sources": [ds]}),
         ));
-        let deployment = format!(
-            "urn:li:mlModelDeployment:(urn:li:dataPlatform:mlflow,endpoint_{i:03},PROD)"
-        );
+        let deployment =
+            format!("urn:li:mlModelDeployment:(urn:li:dataPlatform:mlflow,endpoint_{i:03},PROD)");
         writes.push(AspectWrite::upsert(
             Urn::parse(&deployment).unwrap(),
             "mlModelDeploymentProperties",
@@ -650,8 +685,7 @@ async fn nested_reverse_fields_run_as_many_statements_for_fifty_as_for_five() {
     let mut counts = Vec::new();
     for size in [5, 50] {
         let app = reverse_catalog(size).await;
-        let (down, data) =
-            statements_of(&app, DATASETS_TO_DEPLOYMENTS, json!({ "n": size })).await;
+        let (down, data) = statements_of(&app, DATASETS_TO_DEPLOYMENTS, json!({ "n": size })).await;
         let list = &data["listDatasets"];
         assert_eq!(list["total"], size);
         assert_eq!(list["entities"].as_array().unwrap().len(), size);
@@ -682,6 +716,47 @@ async fn nested_reverse_fields_run_as_many_statements_for_fifty_as_for_five() {
     assert_eq!(counts[1], (5, 5));
 }
 
+const LISTED_LINEAGE: &str = "query($n: Int, $depth: Int) {
+  listDatasets(input: {count: $n}) {
+    entities { name lineage(input: {direction: DOWNSTREAM, depth: $depth}) { total } }
+  }
+}";
+
+/// The statements of each dataset's own `lineage` field over the whole list, to `depth`.
+async fn listed_lineage_statements(app: &TestApp, size: usize, depth: i64) -> usize {
+    let (ran, data) = statements_of(app, LISTED_LINEAGE, json!({"n": size, "depth": depth})).await;
+    let entities = data["listDatasets"]["entities"].as_array().unwrap();
+    assert_eq!(entities.len(), size);
+    // One hop: the feature and the model trained on the dataset; three: also the model's
+    // group and deployment.
+    let total = if depth == 1 { 2 } else { 4 };
+    assert!(
+        entities.iter().all(|e| e["lineage"]["total"] == total),
+        "{data:#}"
+    );
+    ran
+}
+
+#[tokio::test]
+async fn one_hop_lineage_of_a_list_runs_as_many_statements_for_fifty_as_for_five() {
+    let small = reverse_catalog(5).await;
+    let large = reverse_catalog(50).await;
+    let few = listed_lineage_statements(&small, 5, 1).await;
+    let many = listed_lineage_statements(&large, 50, 1).await;
+    assert_eq!(few, many, "statements grew with the list");
+    // Count and page, then the edges of all datasets at once.
+    assert_eq!(many, 3);
+}
+
+#[tokio::test]
+async fn multi_hop_lineage_of_a_list_runs_as_many_statements_for_fifty_as_for_five() {
+    let small = reverse_catalog(5).await;
+    let large = reverse_catalog(50).await;
+    let few = listed_lineage_statements(&small, 5, 3).await;
+    let many = listed_lineage_statements(&large, 50, 3).await;
+    assert_eq!(few, many, "statements grew with the list");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lineage as of a time
 
@@ -710,7 +785,12 @@ async fn lineage_as_of_a_time_answers_the_graph_as_it_was() {
       upsertMLModel(input: {urn: $urn, mlFeatures: $features}) { urn }
     }";
     let before_model = a_moment_between_writes().await;
-    mutate(&app, upsert_model, json!({"urn": MODEL, "features": [a, b]})).await;
+    mutate(
+        &app,
+        upsert_model,
+        json!({"urn": MODEL, "features": [a, b]}),
+    )
+    .await;
     let with_old = a_moment_between_writes().await;
     mutate(&app, upsert_model, json!({"urn": MODEL, "features": [c]})).await;
     let with_new = a_moment_between_writes().await;
@@ -736,7 +816,10 @@ async fn lineage_as_of_a_time_answers_the_graph_as_it_was() {
     ];
     let new_graph = [(MODEL, 0), (c.as_str(), 1), (new_source.as_str(), 2)];
 
-    assert_eq!(nodes(&graph(&app, up(Some(before_model))).await), [(MODEL, 0)]);
+    assert_eq!(
+        nodes(&graph(&app, up(Some(before_model))).await),
+        [(MODEL, 0)]
+    );
     let g = graph(&app, up(Some(with_old))).await;
     assert_eq!(nodes(&g), old_graph);
     assert_eq!(
@@ -763,7 +846,8 @@ async fn lineage_as_of_a_time_answers_the_graph_as_it_was() {
     assert_eq!(nodes(&graph(&app, up(Some(made - 1))).await), old_graph);
 
     // The same through the model's own `lineage` field: one hop (the edge loader) and two.
-    let hop = |as_of: i64, depth: i64| json!({"direction": "UPSTREAM", "asOf": as_of, "depth": depth});
+    let hop =
+        |as_of: i64, depth: i64| json!({"direction": "UPSTREAM", "asOf": as_of, "depth": depth});
     let l = entity_lineage(&app, "mlModel", MODEL, hop(with_old, 1)).await;
     assert_eq!(
         reached(&l),
@@ -783,6 +867,41 @@ async fn lineage_as_of_a_time_answers_the_graph_as_it_was() {
     assert_eq!(l["relationships"][0]["createdOn"], made);
     let l = entity_lineage(&app, "mlModel", MODEL, json!({"direction": "UPSTREAM"})).await;
     assert!(reached(&l).is_empty());
+}
+
+#[tokio::test]
+async fn lineage_as_of_a_time_before_a_soft_delete_still_has_the_entity() {
+    let app = TestApp::new().await;
+    let (source, a) = (dataset("hive", "events"), feature("a"));
+    mutate(
+        &app,
+        "mutation($a: String!, $source: String!, $model: String!) {
+          a: upsertMLFeature(input: {urn: $a, sources: [$source]}) { urn }
+          m: upsertMLModel(input: {urn: $model, mlFeatures: [$a]}) { urn }
+        }",
+        json!({"a": a, "source": source, "model": MODEL}),
+    )
+    .await;
+    let live = a_moment_between_writes().await;
+    app.data(&format!("mutation {{ softDeleteEntity(urn: \"{a}\") }}"))
+        .await;
+
+    let up = json!({"urn": MODEL, "direction": "UPSTREAM", "depth": 2});
+    assert_eq!(nodes(&graph(&app, up.clone()).await), [(MODEL, 0)]);
+    let mut then = up;
+    then["asOf"] = json!(live);
+    assert_eq!(
+        nodes(&graph(&app, then).await),
+        [(MODEL, 0), (a.as_str(), 1), (source.as_str(), 2)],
+        "the feature was live at {live}"
+    );
+    let (code, _) = graph_refused(&app, json!({"urn": a})).await;
+    assert_eq!(code, "NOT_FOUND");
+    let g = graph(&app, json!({"urn": a, "direction": "BOTH", "asOf": live})).await;
+    assert_eq!(
+        nodes(&g),
+        [(a.as_str(), 0), (source.as_str(), 1), (MODEL, 1)]
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -972,17 +1091,20 @@ async fn soft_deleted_entities_are_not_part_of_lineage() {
             (GROUP, 3),
         ]
     );
-    assert!(
-        edges(&g).iter().all(|e| e.0 != V2 && e.1 != V2),
-        "{g:#}"
-    );
+    assert!(edges(&g).iter().all(|e| e.0 != V2 && e.1 != V2), "{g:#}");
     let g = graph(
         &app,
         json!({"urn": DEPLOYMENT, "direction": "UPSTREAM", "depth": 10}),
     )
     .await;
     assert_eq!(nodes(&g), [(DEPLOYMENT, 0)]);
-    let l = entity_lineage(&app, "dataset", TRAINING, json!({"direction": "DOWNSTREAM"})).await;
+    let l = entity_lineage(
+        &app,
+        "dataset",
+        TRAINING,
+        json!({"direction": "DOWNSTREAM"}),
+    )
+    .await;
     assert_eq!(reached(&l), [(V1, 1, "TrainedOn")]);
 
     app.data(&set_removed(V2, false)).await;

@@ -6,14 +6,14 @@ use serde_json::Value;
 
 use crate::support::TestApp;
 
-#[tokio::test]
-async fn page_and_every_asset_it_references_are_served_locally() {
-    let app = TestApp::new().await;
-    let (status, page) = app.get("/playground").await;
-    assert_eq!(status, StatusCode::OK);
+/// Fetches a playground page, checks that every `src`/`href` in it is local, fetches each
+/// `/playground/assets/...` it references, and answers the page and the assets' paths.
+async fn page_with_local_assets(app: &TestApp, path: &str) -> (String, Vec<String>) {
+    let (status, page) = app.get(path).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
     let page = String::from_utf8(page).unwrap();
-    assert!(page.contains("<title>"));
-    let mut assets = 0;
+    assert!(page.contains("<title>"), "{path}");
+    let mut assets = Vec::new();
     for (attr, quote) in [("src=", '"'), ("href=", '"')] {
         for part in page.split(attr).skip(1) {
             let url: String = part
@@ -29,18 +29,48 @@ async fn page_and_every_asset_it_references_are_served_locally() {
                 let (status, body) = app.get(&url).await;
                 assert_eq!(status, StatusCode::OK, "{url}");
                 assert!(body.len() > 1000, "{url} is suspiciously small");
-                assets += 1;
+                assets.push(url);
             }
         }
     }
+    (page, assets)
+}
+
+#[tokio::test]
+async fn page_and_every_asset_it_references_are_served_locally() {
+    let app = TestApp::new().await;
+    let (page, assets) = page_with_local_assets(&app, "/playground").await;
     assert!(
-        assets >= 4,
+        assets.len() >= 4,
         "the page loads GraphiQL, its CSS and React from /playground/assets"
     );
+    assert!(page.contains(r#"href="/playground/lineage""#));
     assert_eq!(
         app.get("/playground/assets/nope.js").await.0,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn lineage_view_and_its_graph_library_are_served_locally() {
+    let app = TestApp::new().await;
+    for path in ["/playground/lineage", "/playground/lineage/"] {
+        let (page, assets) = page_with_local_assets(&app, path).await;
+        assert_eq!(assets, ["/playground/assets/viz-global.js"]);
+        // Graphviz as WebAssembly: the wasm is inside the script, nothing else is fetched.
+        let (_, viz) = app.get("/playground/assets/viz-global.js").await;
+        assert!(viz.len() > 1_000_000, "viz-global.js bundles the wasm");
+        // The page talks to mlcat only: no absolute URL anywhere in it, not even in its script.
+        assert!(
+            !page.contains("http://") && !page.contains("https://") && !page.contains("//cdn"),
+            "{path} names another host"
+        );
+        assert!(page.contains("'/api/graphql'"));
+        assert!(
+            page.contains(r#"href="/playground""#),
+            "links back to GraphiQL"
+        );
+    }
 }
 
 #[tokio::test]
@@ -62,7 +92,13 @@ async fn every_example_runs_on_the_demo_catalog() {
     let (status, body) = app.get("/playground/examples").await;
     assert_eq!(status, StatusCode::OK);
     let examples: Vec<Value> = serde_json::from_slice(&body).unwrap();
-    assert!(examples.len() >= 8);
+    assert!(examples.len() >= 9);
+    assert!(
+        examples.iter().any(|e| e["query"]
+            .as_str()
+            .is_some_and(|q| q.contains("lineageGraph("))),
+        "a traversal is among the examples"
+    );
     for example in examples {
         let query = example["query"].as_str().unwrap();
         assert!(!example["title"].as_str().unwrap().is_empty());

@@ -1,0 +1,284 @@
+// The playground in a real browser (Debian's Chromium driven by playwright-core), against a
+// running `mlcat serve --demo`: the GraphiQL page runs a typed query, and the lineage view draws
+// the demo pipeline, shows a node's properties, says when a traversal is cut, reports errors and
+// exports the graph. On every page: no failed request, no HTTP error, no uncaught exception,
+// and no request to any host but mlcat's.
+//
+// Run it with tests/browser/run.sh, which starts the server. By hand:
+//   MLCAT_URL=http://127.0.0.1:8080 SCREENSHOT_DIR=/tmp/shots node playground.test.mjs
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.MLCAT_URL || 'http://127.0.0.1:8080').replace(/\/$/, '');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.SCREENSHOT_DIR || mkdtempSync(join(tmpdir(), 'mlcat-shots-'));
+const VIEWPORT = { width: 1400, height: 900 };
+const TIMEOUT = 20_000;
+
+const DEMO_MODEL = 'urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v2,PROD)';
+const FEATURE_TABLE = 'urn:li:mlFeatureTable:(urn:li:dataPlatform:snowflake,uc01_preprocess)';
+const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+let context;
+let userDataDir;
+// What went wrong on the current page; each test asserts it stays empty.
+let problems = [];
+
+function lineageUrl(urn, direction, depth) {
+  const q = new URLSearchParams({ urn, direction, depth: String(depth) });
+  return `${BASE}/playground/lineage?${q}`;
+}
+
+async function shot(page, name) {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path });
+  console.log(`    screenshot: ${path}`);
+}
+
+function watch(page) {
+  page.on('requestfailed', (r) => {
+    problems.push(`request failed: ${r.method()} ${r.url()} (${r.failure()?.errorText})`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.request().method()} ${r.url()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`uncaught exception: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+}
+
+// The labels of the drawn nodes: the text lines of each node joined, without its <title>
+// (the URN), so a label counts only if it is drawn.
+async function nodeLabels(page) {
+  return page.$$eval('#graph g.node', (nodes) =>
+    nodes.map((g) => Array.from(g.querySelectorAll('text'), (t) => t.textContent).join('')),
+  );
+}
+
+async function waitForGraph(page, rootName) {
+  await page.waitForSelector('#graph g.node', { timeout: TIMEOUT });
+  if (rootName) {
+    await page.waitForFunction(
+      (name) => document.querySelector('#summary strong')?.textContent === name,
+      rootName,
+      { timeout: TIMEOUT },
+    );
+  }
+}
+
+async function clickNode(page, label) {
+  const index = (await nodeLabels(page)).findIndex((l) => l.startsWith(label) || l.includes(label));
+  assert.notEqual(index, -1, `no node labelled ${label}`);
+  await page.locator('#graph g.node').nth(index).click();
+}
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  userDataDir = mkdtempSync(join(tmpdir(), 'mlcat-chromium-'));
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: VIEWPORT,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: BASE });
+  // Any request to another host is a failure, and is not let out.
+  await context.route('**/*', (route) => {
+    const url = new URL(route.request().url());
+    if (LOCAL_HOSTS.has(url.hostname)) return route.continue();
+    problems.push(`request to a non-local host: ${route.request().url()}`);
+    return route.abort();
+  });
+  const version = context.browser()?.version() ?? '(persistent context)';
+  console.log(`# Chromium ${version} at ${CHROMIUM}; mlcat at ${BASE}; screenshots in ${SHOTS}`);
+});
+
+after(async () => {
+  await context?.close();
+  if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+});
+
+test('GraphiQL loads with no failed request and runs a typed query', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(`${BASE}/playground`, { waitUntil: 'networkidle' });
+  const editor = page.locator('.graphiql-query-editor .CodeMirror');
+  await editor.waitFor({ timeout: TIMEOUT });
+  // The example operations are open as tabs.
+  await page.waitForFunction(() => document.querySelectorAll('.graphiql-tab').length >= 9, null, { timeout: TIMEOUT });
+
+  const query = '{ mlModel(urn: "urn:li:mlModel:(urn:li:dataPlatform:science,scienceModel,PROD)") { name } }';
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  // One input event, as a paste: typed key by key, the editor would close brackets itself.
+  await page.keyboard.insertText(query);
+  const text = await page.evaluate(() => document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue());
+  assert.equal(text, query, 'the editor holds exactly the typed query');
+  await page.keyboard.press('Control+Enter');
+
+  const response = page.locator('.graphiql-response');
+  await page.waitForFunction(
+    () => /"name":\s*"scienceModel"/.test(document.querySelector('.graphiql-response')?.textContent || ''),
+    null,
+    { timeout: TIMEOUT },
+  );
+  const answer = await response.innerText();
+  assert.match(answer, /"mlModel"/);
+  assert.doesNotMatch(answer, /"errors"/);
+  await page.waitForLoadState('networkidle');
+  await shot(page, 'graphiql');
+  assert.deepEqual(problems, [], 'the GraphiQL page had failed or outside requests');
+  await page.close();
+});
+
+test('lineage view draws the demo pipeline, shows properties, recentres and exports', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(lineageUrl(DEMO_MODEL, 'BOTH', 10), { waitUntil: 'networkidle' });
+  await waitForGraph(page, 'customer_segmentation_v2');
+
+  const labels = await nodeLabels(page);
+  for (const name of [
+    'tpcxai-raw/orders.csv',
+    'tpcxai_sf0001.public.orders',
+    'FREQUENCY',
+    'uc01_preprocess',
+    'uc01_training_data',
+    'customer_segmentation_v2',
+    'customer_segmentation_service',
+  ]) {
+    assert.ok(labels.some((l) => l.includes(name)), `node ${name} is drawn; labels: ${labels.join(' | ')}`);
+  }
+  assert.ok(await page.locator('#graph').isVisible());
+  assert.ok(await page.locator('#legend').isVisible(), 'the legend is shown');
+  const legend = await page.locator('#legend').innerText();
+  for (const type of ['Dataset', 'Feature', 'Feature table', 'Model', 'Model group', 'Deployment']) {
+    assert.ok(legend.includes(type), `legend names ${type}: ${legend}`);
+  }
+  const edgeLabels = await page.$$eval('#graph g.edge text', (ts) => ts.map((t) => t.textContent.trim()));
+  for (const relation of ['DownstreamOf', 'DerivedFrom', 'Contains', 'TrainedOn', 'Consumes', 'DeployedTo']) {
+    assert.ok(edgeLabels.includes(relation), `an edge is labelled ${relation}`);
+  }
+  assert.ok(await page.locator('#truncated-banner').isHidden(), 'a whole traversal is not marked truncated');
+  // Left to right: the raw file is left of the model, the model left of its deployment.
+  const x = async (name) => {
+    const i = (await nodeLabels(page)).findIndex((l) => l.includes(name));
+    return (await page.locator('#graph g.node').nth(i).boundingBox()).x;
+  };
+  assert.ok((await x('tpcxai-raw/orders.csv')) < (await x('customer_segmentation_v2')));
+  assert.ok((await x('customer_segmentation_v2')) < (await x('customer_segmentation_service')));
+  await shot(page, 'lineage');
+
+  // A click shows the node's properties, fetched with entity(urn).
+  await clickNode(page, 'uc01_preprocess');
+  await page.waitForSelector('#details-properties', { timeout: TIMEOUT });
+  assert.equal(await page.locator('#details-name').innerText(), 'uc01_preprocess');
+  const details = await page.locator('#panel').innerText();
+  for (const text of ['Feature table', FEATURE_TABLE, 'Features', 'FREQUENCY', 'RETURN_RATIO', 'Primary keys', 'O_CUSTOMER_SK']) {
+    assert.ok(details.includes(text), `details show ${text}: ${details}`);
+  }
+  assert.equal(await page.locator('#graph g.node.selected').count(), 1, 'the clicked node is marked');
+  await page.mouse.move(5, VIEWPORT.height - 5); // no hover effect in the picture
+  await shot(page, 'lineage-details');
+
+  // Copy as Mermaid and DOT, download as SVG.
+  await page.click('#copy-mermaid');
+  await page.locator('#toast').waitFor({ state: 'visible' });
+  assert.match(await page.evaluate(() => navigator.clipboard.readText()), /^flowchart LR\n/);
+  await page.click('#copy-dot');
+  await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith('digraph'), null, { timeout: TIMEOUT });
+  const dot = await page.evaluate(() => navigator.clipboard.readText());
+  assert.ok(dot.includes(`"${DEMO_MODEL}"`), 'the DOT names the nodes by URN');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-svg')]);
+  const svgPath = join(SHOTS, download.suggestedFilename());
+  await download.saveAs(svgPath);
+  const svg = readFileSync(svgPath, 'utf8');
+  assert.match(download.suggestedFilename(), /^lineage-customer_segmentation_v2-both-10\.svg$/);
+  assert.match(svg, /^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.ok(svg.includes('customer_segmentation_service') && !svg.includes('tabindex'), 'the SVG is the clean drawing');
+
+  // Recentre on the feature table: the URL names the new graph.
+  await page.click('#recentre');
+  await waitForGraph(page, 'uc01_preprocess');
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('urn'), FEATURE_TABLE);
+  assert.equal(url.searchParams.get('direction'), 'BOTH');
+  assert.equal(url.searchParams.get('depth'), '10');
+  // Back goes back to the model's graph.
+  await page.goBack();
+  await waitForGraph(page, 'customer_segmentation_v2');
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
+  await page.close();
+});
+
+test('lineage view says when a traversal is truncated, and explains errors', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(lineageUrl(DEMO_MODEL, 'BOTH', 1), { waitUntil: 'networkidle' });
+  await waitForGraph(page, 'customer_segmentation_v2');
+  const banner = page.locator('#truncated-banner');
+  await banner.waitFor({ state: 'visible', timeout: TIMEOUT });
+  assert.match(await banner.innerText(), /truncated/i);
+  assert.ok(!(await nodeLabels(page)).some((l) => l.includes('tpcxai_sf0001.public.orders')), 'depth 1 does not reach the tables');
+  await shot(page, 'lineage-truncated');
+  // One more hop, from the banner.
+  await page.click('#deeper');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('depth') === '2', null, { timeout: TIMEOUT });
+  await waitForGraph(page, 'customer_segmentation_v2');
+
+  // An unknown URN and a bad depth: readable messages, no graph.
+  await page.goto(lineageUrl('urn:li:mlModel:(urn:li:dataPlatform:snowflake,no_such_model,PROD)', 'BOTH', 3), { waitUntil: 'networkidle' });
+  const error = page.locator('#error');
+  await error.waitFor({ state: 'visible', timeout: TIMEOUT });
+  assert.match(await error.innerText(), /no entity with URN/i);
+  assert.match(await error.innerText(), /NOT_FOUND/);
+  await shot(page, 'lineage-error');
+  await page.goto(lineageUrl(DEMO_MODEL, 'UPSTREAM', 0), { waitUntil: 'networkidle' });
+  await error.waitFor({ state: 'visible', timeout: TIMEOUT });
+  assert.match(await error.innerText(), /depth must be between 1 and/i);
+  assert.match(await error.innerText(), /BAD_USER_INPUT/);
+  assert.equal(await page.locator('#graph').count(), 0);
+  assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
+  await page.close();
+});
+
+test('lineage view starts on the demo model and has a picker', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(`${BASE}/playground`, { waitUntil: 'networkidle' });
+  await page.click('a[href="/playground/lineage"]');
+  await waitForGraph(page, 'customer_segmentation_v2');
+  assert.equal(new URL(page.url()).searchParams.get('urn'), DEMO_MODEL, 'the start is in the URL');
+  // Pick another entity: the tutorial's model.
+  await page.selectOption('#picker', { label: 'scienceModel' });
+  await waitForGraph(page, 'scienceModel');
+  // A name typed instead of a URN is found.
+  await page.fill('#urn', 'customer_segmentation_service');
+  await page.click('#show');
+  await waitForGraph(page, 'customer_segmentation_service');
+  assert.match(page.url(), /mlModelDeployment/);
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
+  await page.close();
+});
