@@ -98,7 +98,7 @@ pub struct Limits {
     #[arg(long, env = "MLCAT_MAX_QUERY_DEPTH", default_value_t = 16)]
     pub max_query_depth: usize,
     /// Highest query complexity accepted: a field costs 1, a list costs its page size times
-    /// its fields, a relation 10 times its fields.
+    /// its fields, a relation 5 times its fields.
     #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 50000)]
     pub max_query_complexity: usize,
     /// Most aliases a query may use.

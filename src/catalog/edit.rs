@@ -33,12 +33,30 @@ pub enum RelationshipField {
     FeatureSources,
     /// The datasets a primary key is derived from (`DerivedFrom`).
     PrimaryKeySources,
-    /// A dataset's upstream datasets, feature tables or features (`DownstreamOf`), or the
-    /// models that produced it (`Produces`).
+    /// A dataset's upstream datasets or feature tables (`DownstreamOf`), or the models that
+    /// produced it (`Produces`).
     DatasetUpstreams,
 }
 
 impl RelationshipField {
+    /// The entity types a target of the list may have.
+    pub fn targets(self) -> Vec<EntityKind> {
+        match self {
+            Self::FeatureTableFeatures | Self::ModelFeatures => vec![EntityKind::MlFeature],
+            Self::FeatureTablePrimaryKeys => vec![EntityKind::MlPrimaryKey],
+            Self::ModelGroups => vec![EntityKind::MlModelGroup],
+            Self::ModelDeployments => vec![EntityKind::MlModelDeployment],
+            Self::ModelTrainingDatasets | Self::FeatureSources | Self::PrimaryKeySources => {
+                vec![EntityKind::Dataset]
+            }
+            Self::DatasetUpstreams => vec![
+                EntityKind::Dataset,
+                EntityKind::MlFeatureTable,
+                EntityKind::MlModel,
+            ],
+        }
+    }
+
     /// The entity type that declares the list.
     pub fn owner(self) -> EntityKind {
         match self {
@@ -89,6 +107,13 @@ pub fn relationship_edit(
     owner
         .expect_kind("urn", &[field.owner()])
         .map_err(Error::BadInput)?;
+    // Checked for removals too: naming a model where a feature belongs is a mistake either way.
+    let kinds = field.targets();
+    for (i, target) in targets.iter().enumerate() {
+        target
+            .expect_kind(&format!("targets[{i}]"), &kinds)
+            .map_err(Error::BadInput)?;
+    }
     let write = match field {
         RelationshipField::FeatureTableFeatures => {
             patch::<MlFeatureTableProperties>(owner, move |p| {
@@ -162,7 +187,7 @@ pub fn relationship_edit(
 
 fn patch<T>(owner: Urn, edit: impl FnOnce(&mut T) + Send + 'static) -> AspectWrite
 where
-    T: AspectSpec + Default,
+    T: AspectSpec + Default + Clone + PartialEq,
 {
     AspectWrite::patch(owner, T::NAME, move |value: &mut T| {
         edit(value);

@@ -5,14 +5,17 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use sea_orm::sea_query::{Alias, Condition, Expr, JoinType, Order, Query, SelectStatement};
+use sea_orm::sea_query::{
+    Alias, Condition, Expr, JoinType, Order, Query, SelectStatement, SimpleExpr,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable,
+    PaginatorTrait, QueryFilter,
 };
 
 use super::Catalog;
 use crate::error::{Error, Result};
-use crate::store::{edge, entity};
+use crate::store::{edge, entity, removal};
 use crate::urn::{EntityKind, Urn};
 
 /// Which way to walk: upstream goes towards the data's sources, downstream towards consumers.
@@ -119,11 +122,33 @@ fn edges_with_ends() -> SelectStatement {
             Expr::col((Alias::new(DST), entity::Column::Id))
                 .equals((edge::Entity, edge::Column::DestinationId)),
         )
-        // Soft-deleted entities are not part of lineage.
-        .and_where(Expr::col((Alias::new(SRC), entity::Column::Removed)).eq(false))
-        .and_where(Expr::col((Alias::new(DST), entity::Column::Removed)).eq(false))
         .order_by((edge::Entity, edge::Column::Id), Order::Asc);
     q
+}
+
+/// Soft-deleted entities are not part of lineage: those deleted now, or as of a past time
+/// those deleted then.
+fn not_removed(end: &str, as_of: Option<i64>) -> SimpleExpr {
+    match as_of {
+        None => Expr::col((Alias::new(end), entity::Column::Removed)).eq(false),
+        Some(t) => Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(removal::Entity)
+                .and_where(
+                    Expr::col((removal::Entity, removal::Column::EntityId))
+                        .equals((Alias::new(end), entity::Column::Id)),
+                )
+                .and_where(Expr::col((removal::Entity, removal::Column::RemovedAt)).lte(t))
+                .cond_where(
+                    Condition::any()
+                        .add(Expr::col((removal::Entity, removal::Column::RestoredAt)).is_null())
+                        .add(Expr::col((removal::Entity, removal::Column::RestoredAt)).gt(t)),
+                )
+                .to_owned(),
+        )
+        .not(),
+    }
 }
 
 /// Edges that existed at `as_of`, or that exist now.
@@ -163,7 +188,10 @@ impl Catalog {
             Direction::Both => Condition::any().add(leaving).add(arriving),
         };
         let mut q = edges_with_ends();
-        q.cond_where(touching).cond_where(active_at(as_of));
+        q.cond_where(touching)
+            .cond_where(active_at(as_of))
+            .and_where(not_removed(SRC, as_of))
+            .and_where(not_removed(DST, as_of));
         if let Some(relations) = relations {
             q.and_where(
                 Expr::col((edge::Entity, edge::Column::Relation))
@@ -186,26 +214,68 @@ impl Catalog {
             .collect()
     }
 
-    /// Walks the lineage graph from `spec.start`, one statement per level. The walk reads one
-    /// level past the depth (when there is a frontier left) to know whether the depth cut
-    /// anything off, so `truncated` is exact.
+    /// Walks the lineage graph from `spec.start`; see [`Catalog::traverse_many`].
     pub async fn traverse(&self, spec: &TraversalSpec) -> Result<Traversal> {
         let root = entity::Entity::find()
             .filter(entity::Column::Urn.eq(spec.start.as_str()))
             .one(&self.db)
             .await?
-            .filter(|r| !r.removed)
+            .filter(|r| !r.removed || spec.as_of.is_some())
             .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", spec.start)))?;
-        let root = Arc::new(root);
-        let mut visited: HashSet<i64> = HashSet::from([root.id]);
-        let mut nodes: Vec<Reached> = Vec::new();
-        let mut edges: Vec<EdgeRow> = Vec::new();
-        let mut edge_ids: HashSet<i64> = HashSet::new();
-        let mut frontier: Vec<i64> = vec![root.id];
-        let mut truncated = false;
-        let mut levels = 0;
+        if let Some(t) = spec.as_of {
+            if self.removed_at(root.id, t).await? {
+                return Err(Error::NotFound(format!(
+                    "the entity {} was soft-deleted at that time",
+                    spec.start
+                )));
+            }
+        }
+        let mut walks = self.traverse_many(&[Arc::new(root)], spec).await?;
+        walks
+            .pop()
+            .ok_or_else(|| Error::Internal(anyhow::anyhow!("a traversal lost its root")))
+    }
 
+    /// Whether an entity was soft-deleted at time `t`.
+    async fn removed_at(&self, id: i64, t: i64) -> Result<bool> {
+        Ok(removal::Entity::find()
+            .filter(removal::Column::EntityId.eq(id))
+            .filter(removal::Column::RemovedAt.lte(t))
+            .filter(
+                Condition::any()
+                    .add(removal::Column::RestoredAt.is_null())
+                    .add(removal::Column::RestoredAt.gt(t)),
+            )
+            .count(&self.db)
+            .await?
+            > 0)
+    }
+
+    /// Walks the lineage graph from each root at once (`spec.start` is ignored), level by
+    /// level: one statement per level for all roots together, so asking the lineage of a
+    /// whole list costs what asking it of one entity does.
+    ///
+    /// Upstream follows edges towards sources, downstream towards consumers; both walks each
+    /// way from the root and keeps going the way it went (a model's upstream features and its
+    /// downstream deployments, not its features' other consumers). The walk reads one level
+    /// past the depth, or past the budget, to know whether either cut anything off, so
+    /// `truncated` is exact and every edge between answered entities is answered.
+    pub async fn traverse_many(
+        &self,
+        roots: &[Arc<entity::Model>],
+        spec: &TraversalSpec,
+    ) -> Result<Vec<Traversal>> {
+        let mut walks: Vec<Walk> = roots
+            .iter()
+            .map(|r| Walk::new(r.clone(), spec.direction))
+            .collect();
         for level in 1..=spec.depth + 1 {
+            let mut frontier: Vec<i64> = walks
+                .iter()
+                .flat_map(|w| w.frontier.keys().copied())
+                .collect();
+            frontier.sort_unstable();
+            frontier.dedup();
             if frontier.is_empty() {
                 break;
             }
@@ -217,63 +287,101 @@ impl Catalog {
                     spec.as_of,
                 )
                 .await?;
-            levels += 1;
-            let in_frontier: HashSet<i64> = frontier.iter().copied().collect();
-            let mut next = Vec::new();
-            for row in rows {
-                for to in steps(&row, spec.direction, &in_frontier) {
-                    if visited.contains(&to.id) {
-                        continue;
-                    }
-                    if level > spec.depth || nodes.len() >= spec.budget {
-                        truncated = true;
-                        continue;
-                    }
-                    visited.insert(to.id);
-                    next.push(to.id);
-                    nodes.push(Reached {
-                        entity: to.clone(),
-                        degree: level,
-                        via: row.edge.clone(),
-                    });
-                }
-                let both_in = visited.contains(&row.edge.source_id)
-                    && visited.contains(&row.edge.destination_id);
-                if both_in && edge_ids.insert(row.edge.id) {
-                    edges.push(row);
+            for walk in &mut walks {
+                if !walk.frontier.is_empty() {
+                    walk.step(&rows, level, spec);
                 }
             }
-            if truncated && nodes.len() >= spec.budget {
-                break;
-            }
-            frontier = next;
         }
-        Ok(Traversal {
-            root,
-            nodes,
-            edges,
-            truncated,
-            levels,
-        })
+        Ok(walks.into_iter().map(Walk::finish).collect())
     }
 }
 
-/// The entities an edge leads to from the frontier, walking in `direction`.
-fn steps<'a>(
-    row: &'a EdgeRow,
-    direction: Direction,
-    frontier: &HashSet<i64>,
-) -> Vec<&'a Arc<entity::Model>> {
-    let mut to = Vec::with_capacity(2);
-    let down = matches!(direction, Direction::Downstream | Direction::Both);
-    let up = matches!(direction, Direction::Upstream | Direction::Both);
-    if down && frontier.contains(&row.source.id) {
-        to.push(&row.destination);
+/// Ways a walk may leave an entity: upstream, downstream, or both (the root of a BOTH walk).
+const UP: u8 = 1;
+const DOWN: u8 = 2;
+
+/// One root's walk in progress.
+struct Walk {
+    root: Arc<entity::Model>,
+    /// Entities reached, with the ways the walk may leave them.
+    visited: HashMap<i64, u8>,
+    frontier: HashMap<i64, u8>,
+    nodes: Vec<Reached>,
+    edges: Vec<EdgeRow>,
+    edge_ids: HashSet<i64>,
+    truncated: bool,
+    levels: u32,
+}
+
+impl Walk {
+    fn new(root: Arc<entity::Model>, direction: Direction) -> Walk {
+        let ways = match direction {
+            Direction::Upstream => UP,
+            Direction::Downstream => DOWN,
+            Direction::Both => UP | DOWN,
+        };
+        Walk {
+            visited: HashMap::from([(root.id, ways)]),
+            frontier: HashMap::from([(root.id, ways)]),
+            root,
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            edge_ids: HashSet::new(),
+            truncated: false,
+            levels: 0,
+        }
     }
-    if up && frontier.contains(&row.destination.id) {
-        to.push(&row.source);
+
+    /// Takes one level of edges (read for every walk's frontier) and moves this walk on.
+    fn step(&mut self, rows: &[EdgeRow], level: u32, spec: &TraversalSpec) {
+        self.levels += 1;
+        let mut next = HashMap::new();
+        for row in rows {
+            // Down an edge from its source, or up it from its destination.
+            let moves = [
+                (row.edge.source_id, DOWN, &row.destination),
+                (row.edge.destination_id, UP, &row.source),
+            ];
+            let mut touches = false;
+            for (from, way, to) in moves {
+                let Some(ways) = self.frontier.get(&from) else {
+                    continue;
+                };
+                touches = true;
+                if ways & way == 0 || self.visited.contains_key(&to.id) {
+                    continue;
+                }
+                if level > spec.depth || self.nodes.len() >= spec.budget {
+                    self.truncated = true;
+                    continue;
+                }
+                self.visited.insert(to.id, way);
+                next.insert(to.id, way);
+                self.nodes.push(Reached {
+                    entity: to.clone(),
+                    degree: level,
+                    via: row.edge.clone(),
+                });
+            }
+            let both_in = self.visited.contains_key(&row.edge.source_id)
+                && self.visited.contains_key(&row.edge.destination_id);
+            if touches && both_in && self.edge_ids.insert(row.edge.id) {
+                self.edges.push(row.clone());
+            }
+        }
+        self.frontier = next;
     }
-    to
+
+    fn finish(self) -> Traversal {
+        Traversal {
+            root: self.root,
+            nodes: self.nodes,
+            edges: self.edges,
+            truncated: self.truncated,
+            levels: self.levels,
+        }
+    }
 }
 
 impl Traversal {

@@ -34,6 +34,17 @@ impl Catalog {
             .await?)
     }
 
+    /// The rows of the given ids that exist, in no particular order.
+    pub async fn entities_by_id(&self, ids: &[i64]) -> Result<Vec<entity::Model>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(entity::Entity::find()
+            .filter(entity::Column::Id.is_in(ids.iter().copied()))
+            .all(&self.db)
+            .await?)
+    }
+
     /// The latest version of each requested `(entity id, aspect name)` that exists, in one
     /// statement.
     pub async fn latest_aspects(&self, keys: &[(i64, String)]) -> Result<Vec<aspect::Model>> {

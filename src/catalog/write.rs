@@ -15,7 +15,7 @@ use serde_json::Value;
 use super::aspects::{self, Declared};
 use super::Catalog;
 use crate::error::{Error, Result};
-use crate::store::{aspect, edge, entity, now_millis};
+use crate::store::{aspect, edge, entity, now_millis, removal};
 use crate::urn::Urn;
 
 /// Who writes: recorded with every aspect version.
@@ -34,7 +34,13 @@ impl Actor {
     }
 }
 
-pub type PatchFn = Box<dyn FnOnce(Option<Value>) -> Result<Value> + Send>;
+/// The outcome of a patch: the new value, and whether the edit changed anything.
+pub struct Patched {
+    pub value: Value,
+    pub changed: bool,
+}
+
+pub type PatchFn = Box<dyn FnOnce(Option<Value>) -> Result<Patched> + Send>;
 
 pub enum WriteOp {
     /// Replace the whole aspect.
@@ -63,10 +69,13 @@ impl AspectWrite {
         }
     }
 
-    /// Edits a typed aspect in place; an absent aspect starts from `T::default()`.
+    /// Edits a typed aspect in place; an absent aspect starts from `T::default()`. An edit that
+    /// changes nothing writes nothing, compared as typed values (so a stored aspect that spells
+    /// a default differently, say with `"customProperties": {}`, is not rewritten), except
+    /// that a new entity's first patch is written, to create it.
     pub fn patch<T, F>(urn: Urn, aspect: &str, edit: F) -> AspectWrite
     where
-        T: Serialize + DeserializeOwned + Default,
+        T: Serialize + DeserializeOwned + Default + Clone + PartialEq,
         F: FnOnce(&mut T) -> Result<()> + Send + 'static,
     {
         let name = aspect.to_string();
@@ -82,8 +91,12 @@ impl AspectWrite {
                     })?,
                     None => T::default(),
                 };
+                let before = typed.clone();
                 edit(&mut typed)?;
-                serde_json::to_value(typed).map_err(|e| Error::Internal(e.into()))
+                Ok(Patched {
+                    changed: typed != before,
+                    value: serde_json::to_value(typed).map_err(|e| Error::Internal(e.into()))?,
+                })
             })),
             must_exist: false,
         }
@@ -177,7 +190,20 @@ async fn apply(
     };
     let value = match w.op {
         WriteOp::Upsert(v) => v,
-        WriteOp::Patch(edit) => edit(current.clone())?,
+        WriteOp::Patch(edit) => {
+            let patched = edit(current.clone())?;
+            // Nothing to change: leave the aspect (or its absence) as it is. Only a patch that
+            // may create its entity writes an unchanged first version, to create it.
+            if !patched.changed && (current.is_some() || w.must_exist) {
+                return Ok(Written {
+                    urn: w.urn,
+                    aspect: w.aspect,
+                    version: latest.as_ref().map_or(0, |row| row.version),
+                    changed: false,
+                });
+            }
+            patched.value
+        }
     };
     let declared = aspects::validate(&w.urn, &w.aspect, &value).map_err(Error::BadInput)?;
 
@@ -225,6 +251,7 @@ async fn apply(
             .and_then(Value::as_bool)
             .unwrap_or(false);
         update = update.col_expr(entity::Column::Removed, Expr::value(removed));
+        record_removal(txn, &owner, removed, now).await?;
     }
     update
         .filter(entity::Column::Id.eq(owner.id))
@@ -237,6 +264,38 @@ async fn apply(
         version,
         changed: true,
     })
+}
+
+/// Keeps the soft-deletion intervals in step with the `status` aspect, so lineage as of a past
+/// time knows what was deleted then.
+async fn record_removal(
+    txn: &DatabaseTransaction,
+    owner: &entity::Model,
+    removed: bool,
+    now: i64,
+) -> Result<()> {
+    match (owner.removed, removed) {
+        (false, true) => {
+            removal::Entity::insert(removal::ActiveModel {
+                entity_id: Set(owner.id),
+                removed_at: Set(now),
+                restored_at: Set(None),
+                ..Default::default()
+            })
+            .exec_without_returning(txn)
+            .await?;
+        }
+        (true, false) => {
+            removal::Entity::update_many()
+                .col_expr(removal::Column::RestoredAt, Expr::value(now))
+                .filter(removal::Column::EntityId.eq(owner.id))
+                .filter(removal::Column::RestoredAt.is_null())
+                .exec(txn)
+                .await?;
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// Makes the edge table agree with what the aspect now declares: new edges are inserted,

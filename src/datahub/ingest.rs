@@ -150,6 +150,7 @@ async fn write(
     proposals: Vec<Proposal>,
     noun: &str,
 ) -> Result<(), RestError> {
+    let batched = proposals.len() > 1;
     let writes = proposals
         .into_iter()
         .map(|p| AspectWrite::upsert(p.urn, &p.aspect, p.value))
@@ -158,7 +159,7 @@ async fn write(
         Ok(_) => Ok(()),
         Err(e) => {
             let mut err = RestError::from(e);
-            if let Some(rest) = err.message.strip_prefix("change ") {
+            if let Some(rest) = err.message.strip_prefix("change ").filter(|_| batched) {
                 err.message = format!("{noun} {rest}");
             }
             Err(err)

@@ -60,6 +60,70 @@ impl Loader<EdgeKey> for CatalogLoader {
     }
 }
 
+/// A walk of the lineage graph from one entity, for the per-entity `lineage` field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WalkKey {
+    pub entity: EntityId,
+    pub direction: Direction,
+    pub depth: u32,
+    pub budget: usize,
+    pub as_of: Option<i64>,
+}
+
+impl Loader<WalkKey> for CatalogLoader {
+    type Value = Arc<Traversal>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[WalkKey]) -> Result<HashMap<WalkKey, Self::Value>, Self::Error> {
+        // Walks of one shape go together: one statement per level for all their roots.
+        let mut shapes: HashMap<(Direction, u32, usize, Option<i64>), Vec<i64>> = HashMap::new();
+        for k in keys {
+            shapes
+                .entry((k.direction, k.depth, k.budget, k.as_of))
+                .or_default()
+                .push(k.entity.0);
+        }
+        let mut out = HashMap::with_capacity(keys.len());
+        for ((direction, depth, budget, as_of), ids) in shapes {
+            let roots: Vec<Arc<entity::Model>> = self
+                .0
+                .entities_by_id(&ids)
+                .await
+                .map_err(Arc::new)?
+                .into_iter()
+                .map(Arc::new)
+                .collect();
+            let Some(first) = roots.first() else {
+                continue;
+            };
+            let spec = TraversalSpec {
+                start: Urn::parse(&first.urn).map_err(|e| Arc::new(e.into()))?,
+                direction,
+                depth,
+                budget,
+                relations: None,
+                as_of,
+            };
+            let walks = self
+                .0
+                .traverse_many(&roots, &spec)
+                .await
+                .map_err(Arc::new)?;
+            for walk in walks {
+                let key = WalkKey {
+                    entity: EntityId(walk.root.id),
+                    direction,
+                    depth,
+                    budget,
+                    as_of,
+                };
+                out.insert(key, Arc::new(walk));
+            }
+        }
+        Ok(out)
+    }
+}
+
 async fn edges(
     ctx: &Context<'_>,
     row: &entity::Model,
@@ -292,19 +356,30 @@ pub async fn entity_lineage(
             })
             .collect()
     } else {
-        let spec = TraversalSpec {
-            start: Urn::parse(&row.urn)?,
+        // Deeper: through the walk loader, so a list of entities walks together.
+        let key = WalkKey {
+            entity: EntityId(row.id),
             direction,
             depth,
             budget: limits.default_lineage_budget,
-            relations: None,
             as_of,
         };
-        let traversal = ctx.data::<Catalog>()?.traverse(&spec).await?;
-        traversal
-            .nodes
-            .into_iter()
-            .map(|n| (n.entity, n.degree, n.via.relation, n.via.created_at))
+        let walk = ctx
+            .data::<Loaders>()?
+            .load_one(key)
+            .await
+            .map_err(to_gql)?
+            .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", row.urn)))?;
+        walk.nodes
+            .iter()
+            .map(|n| {
+                (
+                    n.entity.clone(),
+                    n.degree,
+                    n.via.relation.clone(),
+                    n.via.created_at,
+                )
+            })
             .collect()
     };
     let all = reached.len();

@@ -27,7 +27,7 @@ type Row = Arc<entity::Model>;
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
 /// a relation costs this many times its sub-selection, so deep nesting over relations is
 /// refused before it runs.
-pub const RELATION_FANOUT: usize = 10;
+pub const RELATION_FANOUT: usize = 5;
 
 /// Fields every entity type shares, resolved the same way for all.
 struct Common<'a>(&'a Row);
@@ -1052,8 +1052,7 @@ impl Dataset {
     async fn derived_primary_keys(&self, ctx: &Context<'_>) -> Result<Vec<MlPrimaryKey>> {
         related_by(ctx, &self.0, Relation::DerivedFrom, false, MlPrimaryKey).await
     }
-    /// What the dataset was made from: datasets, feature tables or features (relation
-    /// `DownstreamOf`).
+    /// What the dataset was made from: datasets or feature tables (relation `DownstreamOf`).
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn upstreams(&self, ctx: &Context<'_>) -> Result<Vec<Entity>> {
         let rows = lineage::neighbors(ctx, &self.0, Relation::DownstreamOf, true).await?;

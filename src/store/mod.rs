@@ -4,6 +4,7 @@ pub mod access_token;
 pub mod aspect;
 pub mod edge;
 pub mod entity;
+pub mod removal;
 
 use std::time::Duration;
 

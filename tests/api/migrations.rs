@@ -10,7 +10,7 @@ async fn migrations_go_up_down_and_up_again() {
     let db = mlcat::store::connect(&url).await.unwrap();
     Migrator::up(&db, None).await.unwrap();
     Migrator::down(&db, None).await.unwrap();
-    assert!(Migrator::get_pending_migrations(&db).await.unwrap().len() == 2);
+    assert!(Migrator::get_pending_migrations(&db).await.unwrap().len() == 3);
     Migrator::up(&db, None).await.unwrap();
     assert!(Migrator::get_pending_migrations(&db)
         .await

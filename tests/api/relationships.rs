@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tokio::task::JoinSet;
 
 use crate::lineage::{
-    graph, mutate, nodes, CUSTOMER, DEPLOYMENT, EDIT, FREQUENCY, GROUP, KEY, LINEITEM, ORDERS,
+    graph, nodes, run, CUSTOMER, DEPLOYMENT, EDIT, FREQUENCY, GROUP, KEY, LINEITEM, ORDERS,
     RAW_ORDERS, REMOVE, RETURN_RATIO, SEGMENTS, TABLE, TRAINING, V1, V2,
 };
 use crate::support::TestApp;
@@ -38,7 +38,7 @@ async fn edit(app: &TestApp, add: bool, owner: &str, field: &str, targets: &[&st
     } else {
         (REMOVE, "removeRelationships")
     };
-    let data = mutate(app, query, edit_vars(owner, field, targets)).await;
+    let data = run(app, query, edit_vars(owner, field, targets)).await;
     let result = &data[name];
     assert_eq!(result["urn"], owner);
     assert_eq!(result["field"], field);
@@ -87,7 +87,7 @@ fn listed(value: &Value) -> Vec<String> {
 
 /// Runs `query` (with its one variable `$u` set to `urn`) and answers the URNs it lists.
 async fn list_of(app: &TestApp, query: &str, urn: &str) -> Vec<String> {
-    listed(&mutate(app, query, json!({ "u": urn })).await)
+    listed(&run(app, query, json!({ "u": urn })).await)
 }
 
 /// The names of a list of entities in an answer.
@@ -105,7 +105,7 @@ fn names(list: &Value) -> Vec<&str> {
 #[tokio::test]
 async fn every_reverse_field_answers_what_the_demo_declares() {
     let app = TestApp::with_demo().await;
-    let data = mutate(
+    let data = run(
         &app,
         "query($group: String!, $orders: String!, $lineitem: String!, $customer: String!,
                $rawOrders: String!, $training: String!, $segments: String!, $v1: String!,
@@ -221,7 +221,7 @@ async fn relationships(app: &TestApp, lookup: &str, urn: &str, input: Value) -> 
     let query = format!(
         "query($urn: String!, $input: RelationshipsInput!) {{ e: {lookup}(urn: $urn) {{ {RELATIONSHIPS} }} }}"
     );
-    mutate(app, &query, json!({ "urn": urn, "input": input })).await["e"]["relationships"].clone()
+    run(app, &query, json!({ "urn": urn, "input": input })).await["e"]["relationships"].clone()
 }
 
 /// (type, direction, URN) of each relationship answered.
@@ -693,7 +693,7 @@ async fn removing_what_the_demo_does_not_declare_changes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_additions_to_one_table_all_land() {
     let app = Arc::new(TestApp::new().await);
-    mutate(
+    run(
         &app,
         "mutation($u: String!) { upsertMLFeatureTable(input: {urn: $u, description: \"shared\"}) { urn } }",
         json!({ "u": TABLE_A }),
@@ -755,7 +755,7 @@ async fn soft_deleting_a_feature_hides_it_and_restoring_brings_it_back() {
     let app = TestApp::with_demo().await;
     let vars = json!({"table": TABLE, "v2": V2, "orders": ORDERS, "lineitem": LINEITEM});
     let downstream_of_orders = json!({"urn": ORDERS, "direction": "DOWNSTREAM", "depth": 10});
-    let before = mutate(&app, AROUND_FREQUENCY, vars.clone()).await;
+    let before = run(&app, AROUND_FREQUENCY, vars.clone()).await;
     let graph_before = graph(&app, downstream_of_orders.clone()).await;
     assert_eq!(names(&before["orders"]["derivedFeatures"]), ["FREQUENCY"]);
 
@@ -763,7 +763,7 @@ async fn soft_deleting_a_feature_hides_it_and_restoring_brings_it_back() {
         "mutation {{ softDeleteEntity(urn: \"{FREQUENCY}\") }}"
     ))
     .await;
-    let hidden = mutate(&app, AROUND_FREQUENCY, vars.clone()).await;
+    let hidden = run(&app, AROUND_FREQUENCY, vars.clone()).await;
     assert_eq!(
         names(&hidden["table"]["properties"]["mlFeatures"]),
         ["RETURN_RATIO"]
@@ -810,6 +810,6 @@ async fn soft_deleting_a_feature_hides_it_and_restoring_brings_it_back() {
         "mutation {{ restoreEntity(urn: \"{FREQUENCY}\") }}"
     ))
     .await;
-    assert_eq!(mutate(&app, AROUND_FREQUENCY, vars).await, before);
+    assert_eq!(run(&app, AROUND_FREQUENCY, vars).await, before);
     assert_eq!(graph(&app, downstream_of_orders).await, graph_before);
 }

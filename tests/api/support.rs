@@ -46,6 +46,11 @@ pub async fn fresh_database() -> (String, Option<tempfile::TempDir>) {
                         .expect("list old test databases");
                     for row in rows {
                         let name: String = row.try_get("", "datname").expect("datname");
+                        // Only databases of runs that have ended: the name holds the pid.
+                        let pid = name.split('_').nth(2).unwrap_or_default();
+                        if std::path::Path::new(&format!("/proc/{pid}")).exists() {
+                            continue;
+                        }
                         let _ = admin
                             .execute_unprepared(&format!(
                                 "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
