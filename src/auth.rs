@@ -54,6 +54,9 @@ pub struct Access {
     /// The token's name, or `anonymous` with auth off.
     pub actor: String,
     pub scope: Scope,
+    /// True when a token vouches for `actor`; false with auth off, when clients may name
+    /// their own actor (DataHub's system metadata does).
+    pub authenticated: bool,
 }
 
 impl Access {
@@ -61,6 +64,7 @@ impl Access {
         Access {
             actor: "anonymous".into(),
             scope: Scope::Write,
+            authenticated: false,
         }
     }
 
@@ -181,6 +185,7 @@ async fn verify(db: &DatabaseConnection, secret: &str) -> Result<Option<Access>>
     Ok(Some(Access {
         actor: row.name,
         scope: Scope::parse(&row.scope),
+        authenticated: true,
     }))
 }
 
@@ -228,6 +233,7 @@ pub async fn layer(
         Auth::Tokens if is_open(&path) => Access {
             actor: "anonymous".into(),
             scope: Scope::Read,
+            authenticated: false,
         },
         Auth::Tokens => {
             let header = request
@@ -280,6 +286,7 @@ mod tests {
         let read = Access {
             actor: "ci".into(),
             scope: Scope::Read,
+            authenticated: true,
         };
         assert!(matches!(read.require_write(), Err(Error::Forbidden(_))));
         assert!(Access::anonymous().require_write().is_ok());

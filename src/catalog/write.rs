@@ -57,6 +57,9 @@ pub struct AspectWrite {
     pub op: WriteOp,
     /// Refuse with `NOT_FOUND` instead of creating the entity.
     pub must_exist: bool,
+    /// Who writes this one, when not the batch's actor (proposals of one DataHub batch may
+    /// name different actors and runs).
+    pub actor: Option<Actor>,
 }
 
 impl AspectWrite {
@@ -66,6 +69,7 @@ impl AspectWrite {
             aspect: aspect.to_string(),
             op: WriteOp::Upsert(value),
             must_exist: false,
+            actor: None,
         }
     }
 
@@ -99,11 +103,18 @@ impl AspectWrite {
                 })
             })),
             must_exist: false,
+            actor: None,
         }
     }
 
     pub fn existing(mut self) -> AspectWrite {
         self.must_exist = true;
+        self
+    }
+
+    /// Records `actor` for this write instead of the batch's.
+    pub fn by(mut self, actor: Actor) -> AspectWrite {
+        self.actor = Some(actor);
         self
     }
 }
@@ -233,8 +244,8 @@ async fn apply(
         is_latest: Set(true),
         value: Set(value.to_string()),
         created_at: Set(now),
-        actor: Set(actor.name.clone()),
-        run_id: Set(actor.run_id.clone()),
+        actor: Set(w.actor.as_ref().unwrap_or(actor).name.clone()),
+        run_id: Set(w.actor.as_ref().unwrap_or(actor).run_id.clone()),
         ..Default::default()
     })
     .exec_without_returning(txn)

@@ -9,13 +9,14 @@ use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
 use super::proposal::{self, Proposal};
 use super::registry;
 use super::{json_body, RestError};
 use crate::app::AppState;
+use crate::auth::Access;
 use crate::catalog::{Actor, AspectWrite};
 
 const SINGLE_EXAMPLE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(table,feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"description\": \"...\"}", "contentType": "application/json"}}}"#;
@@ -25,12 +26,13 @@ const OPENAPI_EXAMPLE: &str = r#"[{"urn": "urn:li:mlFeature:(table,feature)", "m
 /// `POST /aspects?action=...`: Rest.li actions on aspects.
 pub async fn aspects_action(
     State(state): State<Arc<AppState>>,
+    Extension(access): Extension<Access>,
     Query(query): Query<HashMap<String, String>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let result = match query.get("action").map(String::as_str) {
-        Some("ingestProposal") => ingest_one(&state, body).await,
-        Some("ingestProposalBatch") => ingest_batch(&state, body).await,
+        Some("ingestProposal") => ingest_one(&state, &access, body).await,
+        Some("ingestProposalBatch") => ingest_batch(&state, &access, body).await,
         Some(other) => Err(RestError::bad_request(format!(
             "action {other:?} is not supported; mlcat answers ingestProposal and ingestProposalBatch"
         ))),
@@ -47,17 +49,18 @@ pub async fn aspects_action(
 
 async fn ingest_one(
     state: &AppState,
+    access: &Access,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(), RestError> {
     let body = json_body(body, state, SINGLE_EXAMPLE)?;
     let raw = envelope_field(&body, "proposal", SINGLE_EXAMPLE)?;
     let p = proposal::from_restli(raw)?;
-    let actor = p.actor.clone();
-    write(state, &actor, vec![p], "proposal").await
+    write(state, access, vec![p], "proposal").await
 }
 
 async fn ingest_batch(
     state: &AppState,
+    access: &Access,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(), RestError> {
     let body = json_body(body, state, BATCH_EXAMPLE)?;
@@ -71,20 +74,18 @@ async fn ingest_batch(
             .map_err(|e| e.at(&place("proposal", i, total, raw_label(p))))?;
         proposals.push(parsed);
     }
-    let Some(actor) = proposals.first().map(|p| p.actor.clone()) else {
-        return Ok(());
-    };
-    write(state, &actor, proposals, "proposal").await
+    write(state, access, proposals, "proposal").await
 }
 
 /// `POST /openapi/v3/entity/{entityType}`: an array of `{"urn", "<aspectName>": {"value"}}`.
 /// Answers the items back, as GMS does.
 pub async fn openapi_upsert(
     State(state): State<Arc<AppState>>,
+    Extension(access): Extension<Access>,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match openapi(&state, entity_type, body).await {
+    match openapi(&state, &access, entity_type, body).await {
         Ok(echo) => Json(echo).into_response(),
         Err(e) => e.into_response(),
     }
@@ -92,6 +93,7 @@ pub async fn openapi_upsert(
 
 async fn openapi(
     state: &AppState,
+    access: &Access,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Value, RestError> {
@@ -133,29 +135,45 @@ async fn openapi(
             Value::Object(out)
         })
         .collect();
-    if let Some(actor) = proposals.first().map(|p| p.actor.clone()) {
-        write(state, &actor, proposals, "aspect").await?;
-    }
+    write(state, access, proposals, "aspect").await?;
     Ok(Value::Array(echo))
 }
 
 /// Writes the proposals in one transaction. The write path numbers a failing change in a
 /// batch as `change i of n (urn aspect)`; here that is the i-th proposal, and it is called so.
 ///
-/// One actor is recorded for the whole request (the write path takes one): the first
-/// proposal's. The SDK gives every proposal of a batch the same run id.
+/// Each proposal is recorded with its own actor and run id: with auth on, the token's name
+/// (a client cannot write as someone else) and the proposal's run id; with auth off, the actor
+/// the proposal's system metadata names, else `anonymous`.
 async fn write(
     state: &AppState,
-    actor: &Actor,
+    access: &Access,
     proposals: Vec<Proposal>,
     noun: &str,
 ) -> Result<(), RestError> {
+    if proposals.is_empty() {
+        return Ok(());
+    }
     let batched = proposals.len() > 1;
     let writes = proposals
         .into_iter()
-        .map(|p| AspectWrite::upsert(p.urn, &p.aspect, p.value))
+        .map(|p| {
+            let actor = if access.authenticated {
+                Actor {
+                    name: access.actor.clone(),
+                    run_id: p.actor.run_id,
+                }
+            } else {
+                p.actor
+            };
+            AspectWrite::upsert(p.urn, &p.aspect, p.value).by(actor)
+        })
         .collect();
-    match state.catalog.write(actor, writes).await {
+    match state
+        .catalog
+        .write(&Actor::named(access.actor.clone()), writes)
+        .await
+    {
         Ok(_) => Ok(()),
         Err(e) => {
             let mut err = RestError::from(e);

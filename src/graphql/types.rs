@@ -326,6 +326,20 @@ impl MlFeature {
     ) -> Result<EntityRelationshipsResult> {
         lineage::entity_relationships(ctx, &self.0, input).await
     }
+    /// Every version of the entity's aspects, newest first: the value, when it was written, by
+    /// whom and in which ingestion run.
+    async fn aspect_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the versions of this aspect, such as `mlModelProperties`.")]
+        aspect_name: Option<String>,
+        #[graphql(
+            desc = "At most this many versions: 100 when absent, at most the page-size cap."
+        )]
+        limit: Option<i32>,
+    ) -> Result<Vec<super::history::AspectVersion>> {
+        super::history::aspect_history(ctx, &self.0, aspect_name, limit).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -459,6 +473,20 @@ impl MlPrimaryKey {
     ) -> Result<EntityRelationshipsResult> {
         lineage::entity_relationships(ctx, &self.0, input).await
     }
+    /// Every version of the entity's aspects, newest first: the value, when it was written, by
+    /// whom and in which ingestion run.
+    async fn aspect_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the versions of this aspect, such as `mlModelProperties`.")]
+        aspect_name: Option<String>,
+        #[graphql(
+            desc = "At most this many versions: 100 when absent, at most the page-size cap."
+        )]
+        limit: Option<i32>,
+    ) -> Result<Vec<super::history::AspectVersion>> {
+        super::history::aspect_history(ctx, &self.0, aspect_name, limit).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -579,6 +607,20 @@ impl MlFeatureTable {
         input: RelationshipsInput,
     ) -> Result<EntityRelationshipsResult> {
         lineage::entity_relationships(ctx, &self.0, input).await
+    }
+    /// Every version of the entity's aspects, newest first: the value, when it was written, by
+    /// whom and in which ingestion run.
+    async fn aspect_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the versions of this aspect, such as `mlModelProperties`.")]
+        aspect_name: Option<String>,
+        #[graphql(
+            desc = "At most this many versions: 100 when absent, at most the page-size cap."
+        )]
+        limit: Option<i32>,
+    ) -> Result<Vec<super::history::AspectVersion>> {
+        super::history::aspect_history(ctx, &self.0, aspect_name, limit).await
     }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
@@ -718,6 +760,20 @@ impl MlModel {
         input: RelationshipsInput,
     ) -> Result<EntityRelationshipsResult> {
         lineage::entity_relationships(ctx, &self.0, input).await
+    }
+    /// Every version of the entity's aspects, newest first: the value, when it was written, by
+    /// whom and in which ingestion run.
+    async fn aspect_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the versions of this aspect, such as `mlModelProperties`.")]
+        aspect_name: Option<String>,
+        #[graphql(
+            desc = "At most this many versions: 100 when absent, at most the page-size cap."
+        )]
+        limit: Option<i32>,
+    ) -> Result<Vec<super::history::AspectVersion>> {
+        super::history::aspect_history(ctx, &self.0, aspect_name, limit).await
     }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
@@ -907,6 +963,20 @@ impl MlModelGroup {
     ) -> Result<EntityRelationshipsResult> {
         lineage::entity_relationships(ctx, &self.0, input).await
     }
+    /// Every version of the entity's aspects, newest first: the value, when it was written, by
+    /// whom and in which ingestion run.
+    async fn aspect_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the versions of this aspect, such as `mlModelProperties`.")]
+        aspect_name: Option<String>,
+        #[graphql(
+            desc = "At most this many versions: 100 when absent, at most the page-size cap."
+        )]
+        limit: Option<i32>,
+    ) -> Result<Vec<super::history::AspectVersion>> {
+        super::history::aspect_history(ctx, &self.0, aspect_name, limit).await
+    }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
         Common(&self.0).last_ingested()
@@ -1033,6 +1103,20 @@ impl Dataset {
         input: RelationshipsInput,
     ) -> Result<EntityRelationshipsResult> {
         lineage::entity_relationships(ctx, &self.0, input).await
+    }
+    /// Every version of the entity's aspects, newest first: the value, when it was written, by
+    /// whom and in which ingestion run.
+    async fn aspect_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the versions of this aspect, such as `mlModelProperties`.")]
+        aspect_name: Option<String>,
+        #[graphql(
+            desc = "At most this many versions: 100 when absent, at most the page-size cap."
+        )]
+        limit: Option<i32>,
+    ) -> Result<Vec<super::history::AspectVersion>> {
+        super::history::aspect_history(ctx, &self.0, aspect_name, limit).await
     }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {
@@ -1202,6 +1286,20 @@ impl MlModelDeployment {
         input: RelationshipsInput,
     ) -> Result<EntityRelationshipsResult> {
         lineage::entity_relationships(ctx, &self.0, input).await
+    }
+    /// Every version of the entity's aspects, newest first: the value, when it was written, by
+    /// whom and in which ingestion run.
+    async fn aspect_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the versions of this aspect, such as `mlModelProperties`.")]
+        aspect_name: Option<String>,
+        #[graphql(
+            desc = "At most this many versions: 100 when absent, at most the page-size cap."
+        )]
+        limit: Option<i32>,
+    ) -> Result<Vec<super::history::AspectVersion>> {
+        super::history::aspect_history(ctx, &self.0, aspect_name, limit).await
     }
     /// When metadata was last written, in milliseconds since the epoch.
     async fn last_ingested(&self) -> Option<Long> {

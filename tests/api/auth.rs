@@ -142,3 +142,40 @@ async fn with_auth_off_writes_are_anonymous() {
     assert_eq!(status, StatusCode::OK, "{answer:#}");
     assert_eq!(actors(&app).await, ["anonymous"]);
 }
+
+#[tokio::test]
+async fn an_ingested_aspect_is_recorded_under_the_token_not_the_claimed_actor() {
+    let app = TestApp::with_auth().await;
+    let token = auth::create_token(&app.db, "sdk-job", Scope::Write).await.unwrap();
+    let proposal = json!({"proposal": {
+        "entityType": "mlModelGroup",
+        "entityUrn": "urn:li:mlModelGroup:(urn:li:dataPlatform:science,g,PROD)",
+        "changeType": "UPSERT",
+        "aspectName": "mlModelGroupProperties",
+        "aspect": {"value": "{\"description\": \"d\"}", "contentType": "application/json"},
+        "systemMetadata": {"runId": "run-7", "aspectModified": {"time": 1, "actor": "urn:li:corpuser:someone-else"}}
+    }});
+    let (status, body) = app
+        .request(
+            Request::post("/aspects?action=ingestProposal")
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .body(Body::from(proposal.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(actors(&app).await, ["sdk-job"]);
+    let run: String = app
+        .db
+        .query_one(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT run_id FROM aspect",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "run_id")
+        .unwrap();
+    assert_eq!(run, "run-7");
+}

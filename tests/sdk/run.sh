@@ -22,6 +22,7 @@ py=$venv/bin/python
 
 # The SDK must talk to nothing but the server under test: no telemetry, no token from a file.
 export DATAHUB_TELEMETRY_ENABLED=false
+export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ in the work tree
 unset DATAHUB_GMS_TOKEN DATAHUB_GMS_URL DATAHUB_SYSTEM_CLIENT_ID DATAHUB_SYSTEM_CLIENT_SECRET \
   DATAHUB_REST_EMITTER_DEFAULT_ENDPOINT DATAHUB_EMIT_MODE 2>/dev/null || true
 
