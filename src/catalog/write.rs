@@ -1,12 +1,12 @@
 //! The one write path: validate ► store the aspect as a new version ► derive edges, all in one
 //! transaction, so lineage is never behind the aspects it comes from.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -134,30 +134,26 @@ const CHUNK: usize = 500;
 
 impl Catalog {
     /// Applies all writes in one transaction: all of them land, or none does and the error
-    /// says which failed.
+    /// says which failed. The batch is applied set-wise, a handful of statements for the whole
+    /// batch rather than a handful per aspect: entity rows, latest versions and current edges
+    /// are read for all writes at once, and new versions and edges are written in bulk.
     pub async fn write(&self, actor: &Actor, writes: Vec<AspectWrite>) -> Result<Vec<Written>> {
         let _queued = match &self.write_queue {
             Some(queue) => Some(queue.lock().await),
             None => None,
         };
         let txn = self.db.begin().await?;
-        let now = now_millis();
-        let total = writes.len();
-        let mut out = Vec::with_capacity(total);
-        for (i, w) in writes.into_iter().enumerate() {
-            let label = format!("{} {}", w.urn, w.aspect);
-            match apply(&txn, actor, now, w).await {
-                Ok(written) => out.push(written),
-                Err(e) if total == 1 => return Err(e),
-                Err(e) => return Err(in_batch(e, i, total, &label)),
-            }
-        }
+        let out = apply_all(&txn, actor, now_millis(), writes).await?;
         txn.commit().await?;
         Ok(out)
     }
 }
 
+/// Names the failing write of a batch: `change 3 of 10 (urn aspect): ...`.
 fn in_batch(e: Error, i: usize, total: usize, label: &str) -> Error {
+    if total == 1 {
+        return e;
+    }
     let at = format!("change {} of {total} ({label})", i + 1);
     match e {
         Error::BadInput(m) => Error::BadInput(format!("{at}: {m}")),
@@ -168,113 +164,263 @@ fn in_batch(e: Error, i: usize, total: usize, label: &str) -> Error {
     }
 }
 
-async fn apply(
+/// The state of one aspect of one entity while a batch is applied.
+struct Current {
+    value: Option<Value>,
+    version: i64,
+    /// The row marked latest before the batch, to unmark when a new version comes.
+    stored_latest: Option<i64>,
+}
+
+/// A version to insert.
+struct NewVersion {
+    entity_id: i64,
+    aspect: String,
+    version: i64,
+    value: Value,
+    actor: Actor,
+}
+
+async fn apply_all(
     txn: &DatabaseTransaction,
     actor: &Actor,
     now: i64,
-    w: AspectWrite,
-) -> Result<Written> {
-    if !w.must_exist {
-        ensure_entities(txn, &[&w.urn], now).await?;
-    }
-    // The entity row is locked for the rest of the transaction on PostgreSQL, so concurrent
-    // writers of one entity take turns computing the next version (SQLite writers already
-    // take turns in the write queue).
-    let mut find = entity::Entity::find().filter(entity::Column::Urn.eq(w.urn.as_str()));
-    if !crate::store::is_sqlite(txn) {
-        find = find.lock_exclusive();
-    }
-    let owner = find
-        .one(txn)
-        .await?
-        .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", w.urn)))?;
+    writes: Vec<AspectWrite>,
+) -> Result<Vec<Written>> {
+    let total = writes.len();
 
-    let latest = aspect::Entity::find()
-        .filter(aspect::Column::EntityId.eq(owner.id))
-        .filter(aspect::Column::Name.eq(w.aspect.as_str()))
-        .filter(aspect::Column::IsLatest.eq(true))
-        .one(txn)
-        .await?;
-    let current: Option<Value> = match &latest {
-        Some(row) => Some(serde_json::from_str(&row.value).map_err(|e| anyhow::anyhow!(e))?),
-        None => None,
-    };
-    let value = match w.op {
-        WriteOp::Upsert(v) => v,
-        WriteOp::Patch(edit) => {
-            let patched = edit(current.clone())?;
-            // Nothing to change: leave the aspect (or its absence) as it is. Only a patch that
-            // may create its entity writes an unchanged first version, to create it.
-            if !patched.changed && (current.is_some() || w.must_exist) {
-                return Ok(Written {
-                    urn: w.urn,
-                    aspect: w.aspect,
-                    version: latest.as_ref().map_or(0, |row| row.version),
-                    changed: false,
-                });
-            }
-            patched.value
+    // Entity rows of every owner: created where a write may create its entity, then read
+    // (and on PostgreSQL locked, in id order, so concurrent batches take turns per entity).
+    // New rows are made in the order the batch names them, so ids, and with them the order
+    // of answers, follow the order of writing.
+    let creatable = first_seen(writes.iter().filter(|w| !w.must_exist).map(|w| &w.urn));
+    ensure_entities(txn, &creatable, now).await?;
+    let owners = lock_rows(txn, &first_seen(writes.iter().map(|w| &w.urn))).await?;
+    for (i, w) in writes.iter().enumerate() {
+        if !owners.contains_key(w.urn.as_str()) {
+            let e = Error::NotFound(format!("no entity with URN {}", w.urn));
+            return Err(in_batch(e, i, total, &format!("{} {}", w.urn, w.aspect)));
         }
-    };
-    let declared = aspects::validate(&w.urn, &w.aspect, &value).map_err(Error::BadInput)?;
+    }
 
-    if let (Some(row), Some(cur)) = (&latest, &current) {
-        if *cur == value {
-            return Ok(Written {
-                urn: w.urn,
-                aspect: w.aspect,
+    // The latest version of every aspect the batch writes, in one read.
+    let mut pairs: Vec<(i64, &str)> = writes
+        .iter()
+        .map(|w| (owners[w.urn.as_str()].id, w.aspect.as_str()))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut current: HashMap<(i64, String), Current> = HashMap::new();
+    for row in latest_rows(txn, &pairs).await? {
+        let value = serde_json::from_str(&row.value).map_err(|e| anyhow::anyhow!(e))?;
+        current.insert(
+            (row.entity_id, row.name),
+            Current {
+                value: Some(value),
                 version: row.version,
+                stored_latest: Some(row.id),
+            },
+        );
+    }
+
+    // Each write in order, against the state the earlier writes of the batch left.
+    let mut out = Vec::with_capacity(total);
+    let mut versions: Vec<NewVersion> = Vec::new();
+    // In the order of writing; a later write of the same aspect replaces an earlier one.
+    let mut declared: Vec<((i64, String), Declared)> = Vec::new();
+    let mut removed: HashMap<i64, bool> = HashMap::new();
+    for (i, w) in writes.into_iter().enumerate() {
+        let AspectWrite {
+            urn,
+            aspect,
+            op,
+            must_exist,
+            actor: own_actor,
+        } = w;
+        let at = format!("{urn} {aspect}");
+        let owner_id = owners[urn.as_str()].id;
+        let key = (owner_id, aspect.clone());
+        let state = current.entry(key.clone()).or_insert(Current {
+            value: None,
+            version: 0,
+            stored_latest: None,
+        });
+        let value = match op {
+            WriteOp::Upsert(v) => Some(v),
+            WriteOp::Patch(edit) => {
+                let patched = edit(state.value.clone()).map_err(|e| in_batch(e, i, total, &at))?;
+                // Nothing to change: leave the aspect (or its absence) as it is. Only a patch
+                // that may create its entity writes an unchanged first version, to create it.
+                (patched.changed || (state.value.is_none() && !must_exist)).then_some(patched.value)
+            }
+        };
+        let Some(value) = value.filter(|v| state.value.as_ref() != Some(v)) else {
+            out.push(Written {
+                urn,
+                aspect,
+                version: state.version,
                 changed: false,
             });
+            continue;
+        };
+        let found = aspects::validate(&urn, &aspect, &value)
+            .map_err(|m| in_batch(Error::BadInput(m), i, total, &at))?;
+        if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
+            let flag = value
+                .get("removed")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            removed.insert(owner_id, flag);
         }
+        state.version += 1;
+        state.value = Some(value.clone());
+        versions.push(NewVersion {
+            entity_id: owner_id,
+            aspect: aspect.clone(),
+            version: state.version,
+            value,
+            actor: own_actor.unwrap_or_else(|| actor.clone()),
+        });
+        match declared.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = found,
+            None => declared.push((key, found)),
+        }
+        out.push(Written {
+            urn,
+            aspect,
+            version: state.version,
+            changed: true,
+        });
+    }
+    if versions.is_empty() {
+        return Ok(out);
     }
 
-    let version = latest.as_ref().map_or(1, |row| row.version + 1);
-    if let Some(row) = &latest {
-        aspect::Entity::update_many()
-            .col_expr(aspect::Column::IsLatest, Expr::value(false))
-            .filter(aspect::Column::Id.eq(row.id))
+    store_versions(txn, &current, versions, now).await?;
+    sync_edges(txn, &owners, declared, now).await?;
+
+    let mut touched: Vec<i64> = out
+        .iter()
+        .filter(|w| w.changed)
+        .map(|w| owners[w.urn.as_str()].id)
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    for chunk in touched.chunks(CHUNK) {
+        entity::Entity::update_many()
+            .col_expr(entity::Column::UpdatedAt, Expr::value(now))
+            .col_expr(entity::Column::HasAspects, Expr::value(true))
+            .filter(entity::Column::Id.is_in(chunk.iter().copied()))
             .exec(txn)
             .await?;
     }
-    aspect::Entity::insert(aspect::ActiveModel {
-        entity_id: Set(owner.id),
-        name: Set(w.aspect.clone()),
-        version: Set(version),
-        is_latest: Set(true),
-        value: Set(value.to_string()),
-        created_at: Set(now),
-        actor: Set(w.actor.as_ref().unwrap_or(actor).name.clone()),
-        run_id: Set(w.actor.as_ref().unwrap_or(actor).run_id.clone()),
-        ..Default::default()
-    })
-    .exec_without_returning(txn)
-    .await?;
-
-    sync_edges(txn, &owner, &w.aspect, declared, now).await?;
-
-    let mut update = entity::Entity::update_many()
-        .col_expr(entity::Column::UpdatedAt, Expr::value(now))
-        .col_expr(entity::Column::HasAspects, Expr::value(true));
-    if w.aspect == <aspects::Status as aspects::AspectSpec>::NAME {
-        let removed = value
-            .get("removed")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        update = update.col_expr(entity::Column::Removed, Expr::value(removed));
-        record_removal(txn, &owner, removed, now).await?;
+    // Soft deletes and restores are rare; one statement each is fine.
+    for owner in owners.values() {
+        if let Some(&flag) = removed.get(&owner.id) {
+            entity::Entity::update_many()
+                .col_expr(entity::Column::Removed, Expr::value(flag))
+                .filter(entity::Column::Id.eq(owner.id))
+                .exec(txn)
+                .await?;
+            record_removal(txn, owner, flag, now).await?;
+        }
     }
-    update
-        .filter(entity::Column::Id.eq(owner.id))
-        .exec(txn)
-        .await?;
+    Ok(out)
+}
 
-    Ok(Written {
-        urn: w.urn,
-        aspect: w.aspect,
-        version,
-        changed: true,
-    })
+/// The entity rows of `urns`, by URN; on PostgreSQL locked for the transaction, in id order
+/// so that two batches sharing entities lock them in the same order.
+async fn lock_rows(
+    txn: &DatabaseTransaction,
+    urns: &[&Urn],
+) -> Result<HashMap<String, entity::Model>> {
+    let mut rows = HashMap::with_capacity(urns.len());
+    for chunk in urns.chunks(CHUNK) {
+        let mut find = entity::Entity::find()
+            .filter(entity::Column::Urn.is_in(chunk.iter().map(|u| u.as_str())))
+            .order_by_asc(entity::Column::Id);
+        if !crate::store::is_sqlite(txn) {
+            find = find.lock_exclusive();
+        }
+        rows.extend(find.all(txn).await?.into_iter().map(|r| (r.urn.clone(), r)));
+    }
+    Ok(rows)
+}
+
+/// The latest version of each `(entity id, aspect name)` pair that has one.
+async fn latest_rows(
+    txn: &DatabaseTransaction,
+    pairs: &[(i64, &str)],
+) -> Result<Vec<aspect::Model>> {
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(CHUNK) {
+        let mut ids: Vec<i64> = chunk.iter().map(|p| p.0).collect();
+        ids.dedup();
+        let mut names: Vec<&str> = chunk.iter().map(|p| p.1).collect();
+        names.sort_unstable();
+        names.dedup();
+        let rows = aspect::Entity::find()
+            .filter(aspect::Column::EntityId.is_in(ids))
+            .filter(aspect::Column::Name.is_in(names))
+            .filter(aspect::Column::IsLatest.eq(true))
+            .all(txn)
+            .await?;
+        // The id × name product may hold pairs nobody asked for.
+        out.extend(
+            rows.into_iter()
+                .filter(|r| chunk.contains(&(r.entity_id, r.name.as_str()))),
+        );
+    }
+    Ok(out)
+}
+
+/// Inserts the new versions, the last of each aspect marked latest, and unmarks the versions
+/// they replace.
+async fn store_versions(
+    txn: &DatabaseTransaction,
+    current: &HashMap<(i64, String), Current>,
+    versions: Vec<NewVersion>,
+    now: i64,
+) -> Result<()> {
+    let mut replaced: Vec<i64> = Vec::new();
+    let mut seen: HashSet<(i64, &str)> = HashSet::new();
+    for v in &versions {
+        if seen.insert((v.entity_id, v.aspect.as_str())) {
+            if let Some(id) = current[&(v.entity_id, v.aspect.clone())].stored_latest {
+                replaced.push(id);
+            }
+        }
+    }
+    for chunk in replaced.chunks(CHUNK) {
+        aspect::Entity::update_many()
+            .col_expr(aspect::Column::IsLatest, Expr::value(false))
+            .filter(aspect::Column::Id.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    let rows: Vec<aspect::ActiveModel> = versions
+        .into_iter()
+        .map(|v| {
+            let latest = current[&(v.entity_id, v.aspect.clone())].version == v.version;
+            aspect::ActiveModel {
+                entity_id: Set(v.entity_id),
+                name: Set(v.aspect),
+                version: Set(v.version),
+                is_latest: Set(latest),
+                value: Set(v.value.to_string()),
+                created_at: Set(now),
+                actor: Set(v.actor.name),
+                run_id: Set(v.actor.run_id),
+                ..Default::default()
+            }
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK / 10) {
+        aspect::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Keeps the soft-deletion intervals in step with the `status` aspect, so lineage as of a past
@@ -309,47 +455,79 @@ async fn record_removal(
     Ok(())
 }
 
-/// Makes the edge table agree with what the aspect now declares: new edges are inserted,
-/// edges it no longer declares get `removed_at` (kept for lineage as of a time).
+/// Makes the edge table agree with what the written aspects now declare: new edges are
+/// inserted, edges an aspect no longer declares get `removed_at` (kept for lineage as of a
+/// time). One read of the current edges for the whole batch, then bulk writes.
 async fn sync_edges(
     txn: &DatabaseTransaction,
-    owner: &entity::Model,
-    aspect_name: &str,
-    declared: Declared,
+    owners: &HashMap<String, entity::Model>,
+    declared: Vec<((i64, String), Declared)>,
     now: i64,
 ) -> Result<()> {
-    let mut others: Vec<&Urn> = declared
-        .edges
-        .iter()
-        .flat_map(|e| [&e.upstream, &e.downstream])
-        .chain(declared.references.iter())
-        .filter(|u| u.as_str() != owner.urn)
-        .collect();
-    others.sort();
-    others.dedup();
+    let owner_urns: HashMap<i64, &str> = owners.values().map(|o| (o.id, o.urn.as_str())).collect();
+    let others = first_seen(
+        declared
+            .iter()
+            .flat_map(|(_, d)| {
+                d.edges
+                    .iter()
+                    .flat_map(|e| [&e.upstream, &e.downstream])
+                    .chain(d.references.iter())
+            })
+            .filter(|u| !owners.contains_key(u.as_str())),
+    );
     let mut ids = ensure_entities(txn, &others, now).await?;
-    ids.insert(owner.urn.clone(), owner.id);
+    ids.extend(owners.values().map(|o| (o.urn.clone(), o.id)));
 
-    let mut desired = BTreeSet::new();
-    for e in &declared.edges {
-        let (Some(&src), Some(&dst)) =
-            (ids.get(e.upstream.as_str()), ids.get(e.downstream.as_str()))
-        else {
-            return Err(anyhow::anyhow!("edge endpoint without a row: {e:?}").into());
-        };
-        desired.insert((src, dst, e.relation.as_str()));
+    // What each written aspect declares, as (source, destination, relation).
+    // Per written aspect, in the order of writing.
+    let mut desired: Vec<((i64, String), BTreeSet<(i64, i64, &'static str)>)> = Vec::new();
+    for ((owner, aspect), d) in &declared {
+        let mut set = BTreeSet::new();
+        for e in &d.edges {
+            let (Some(&src), Some(&dst)) =
+                (ids.get(e.upstream.as_str()), ids.get(e.downstream.as_str()))
+            else {
+                let owner = owner_urns.get(owner).copied().unwrap_or_default();
+                return Err(
+                    anyhow::anyhow!("edge endpoint without a row: {e:?} of {owner}").into(),
+                );
+            };
+            set.insert((src, dst, e.relation.as_str()));
+        }
+        desired.push(((*owner, aspect.clone()), set));
     }
 
-    let current = edge::Entity::find()
-        .filter(edge::Column::DeclaredBy.eq(owner.id))
-        .filter(edge::Column::Aspect.eq(aspect_name))
-        .filter(edge::Column::RemovedAt.is_null())
-        .all(txn)
-        .await?;
+    let slot: HashMap<(i64, String), usize> = desired
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
+    let keys: Vec<(i64, String)> = desired.iter().map(|(k, _)| k.clone()).collect();
     let mut stale = Vec::new();
-    for e in &current {
-        if !desired.remove(&(e.source_id, e.destination_id, e.relation.as_str())) {
-            stale.push(e.id);
+    for chunk in keys.chunks(CHUNK) {
+        let mut owner_ids: Vec<i64> = chunk.iter().map(|k| k.0).collect();
+        owner_ids.sort_unstable();
+        owner_ids.dedup();
+        let mut names: Vec<&str> = chunk.iter().map(|k| k.1.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let current = edge::Entity::find()
+            .filter(edge::Column::DeclaredBy.is_in(owner_ids))
+            .filter(edge::Column::Aspect.is_in(names))
+            .filter(edge::Column::RemovedAt.is_null())
+            .all(txn)
+            .await?;
+        for e in current {
+            let Some(&i) = slot.get(&(e.declared_by, e.aspect.clone())) else {
+                continue; // another aspect of the same entities, not written now
+            };
+            let set = &mut desired[i].1;
+            let relation = aspects::Relation::parse(&e.relation).map(aspects::Relation::as_str);
+            let kept = relation.is_some_and(|r| set.remove(&(e.source_id, e.destination_id, r)));
+            if !kept {
+                stale.push(e.id);
+            }
         }
     }
     for chunk in stale.chunks(CHUNK) {
@@ -361,23 +539,32 @@ async fn sync_edges(
     }
     let fresh: Vec<edge::ActiveModel> = desired
         .into_iter()
-        .map(|(src, dst, relation)| edge::ActiveModel {
-            source_id: Set(src),
-            destination_id: Set(dst),
-            relation: Set(relation.to_string()),
-            declared_by: Set(owner.id),
-            aspect: Set(aspect_name.to_string()),
-            created_at: Set(now),
-            removed_at: Set(None),
-            ..Default::default()
+        .flat_map(|((owner, aspect), set)| {
+            set.into_iter()
+                .map(move |(src, dst, relation)| edge::ActiveModel {
+                    source_id: Set(src),
+                    destination_id: Set(dst),
+                    relation: Set(relation.to_string()),
+                    declared_by: Set(owner),
+                    aspect: Set(aspect.clone()),
+                    created_at: Set(now),
+                    removed_at: Set(None),
+                    ..Default::default()
+                })
         })
         .collect();
-    for chunk in fresh.chunks(CHUNK) {
+    for chunk in fresh.chunks(CHUNK / 10) {
         edge::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(txn)
             .await?;
     }
     Ok(())
+}
+
+/// Each URN once, in the order first seen.
+fn first_seen<'a>(urns: impl Iterator<Item = &'a Urn>) -> Vec<&'a Urn> {
+    let mut seen = HashSet::new();
+    urns.filter(|u| seen.insert(u.as_str())).collect()
 }
 
 /// Gives every URN a row (a URN referenced before it is written still gets one, so every edge

@@ -146,7 +146,9 @@ async fn with_auth_off_writes_are_anonymous() {
 #[tokio::test]
 async fn an_ingested_aspect_is_recorded_under_the_token_not_the_claimed_actor() {
     let app = TestApp::with_auth().await;
-    let token = auth::create_token(&app.db, "sdk-job", Scope::Write).await.unwrap();
+    let token = auth::create_token(&app.db, "sdk-job", Scope::Write)
+        .await
+        .unwrap();
     let proposal = json!({"proposal": {
         "entityType": "mlModelGroup",
         "entityUrn": "urn:li:mlModelGroup:(urn:li:dataPlatform:science,g,PROD)",

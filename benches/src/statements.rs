@@ -1,0 +1,144 @@
+//! SQL statements per request of the nested query (100 models × their features × the
+//! features' sources), counted in-process through sea-orm's metric callback, the way
+//! `tests/api/statements.rs` counts them: idle (one request at a time) and under load
+//! (`--concurrency` requests at a time for `--seconds`), for mlcat's router and for the
+//! baseline with async-graphql's default timer-based DataLoader.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use mlcat::auth::Auth;
+use mlcat::config::Limits;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+const NESTED: &str = include_str!("../queries/nested.graphql");
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// A generated catalog.
+    #[arg(long)]
+    database_url: String,
+    /// Models in the list.
+    #[arg(long, default_value_t = 100)]
+    count: usize,
+    /// Requests in flight at once under load.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+    /// How long the load lasts, per variant.
+    #[arg(long, default_value_t = 5.0)]
+    seconds: f64,
+}
+
+pub async fn run(args: Args) -> Result<()> {
+    let mut db = mlcat::store::connect(&args.database_url)
+        .await
+        .with_context(|| format!("opening {}", args.database_url))?;
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let body = json!({"query": NESTED, "variables": {"count": args.count}}).to_string();
+    let variants = [
+        (
+            "mlcat",
+            mlcat::app::router(db.clone(), &Limits::default(), Auth::Off),
+        ),
+        ("baseline", crate::baseline::router(db.clone())),
+    ];
+    let mut out = serde_json::Map::new();
+    for (name, router) in variants {
+        // Idle: one request at a time; every one must run the same statements.
+        let mut idle = Vec::new();
+        let mut shape = (0, 0, 0);
+        for _ in 0..5 {
+            let before = statements.load(Ordering::SeqCst);
+            let answer = request(&router, &body).await?;
+            idle.push(statements.load(Ordering::SeqCst) - before);
+            shape = count_shape(&answer);
+        }
+        // Under load.
+        let deadline = Instant::now() + Duration::from_secs_f64(args.seconds);
+        let before = statements.load(Ordering::SeqCst);
+        let mut tasks = Vec::new();
+        for _ in 0..args.concurrency {
+            let router = router.clone();
+            let body = body.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut done = 0usize;
+                while Instant::now() < deadline {
+                    request(&router, &body).await?;
+                    done += 1;
+                }
+                anyhow::Ok(done)
+            }));
+        }
+        let mut requests = 0;
+        for t in tasks {
+            requests += t.await??;
+        }
+        let loaded = statements.load(Ordering::SeqCst) - before;
+        let per_request = loaded as f64 / requests.max(1) as f64;
+        eprintln!(
+            "{name}: idle {idle:?} statements per request; under load {per_request:.2} ({requests} requests, {loaded} statements, {} in flight); answer: {} models, {} features, {} sources",
+            args.concurrency, shape.0, shape.1, shape.2
+        );
+        out.insert(
+            name.to_string(),
+            json!({
+                "idle": idle,
+                "under_load": per_request,
+                "load_requests": requests,
+                "load_concurrency": args.concurrency,
+                "models": shape.0, "features": shape.1, "sources": shape.2,
+            }),
+        );
+    }
+    println!("{}", Value::Object(out));
+    Ok(())
+}
+
+async fn request(router: &Router, body: &str) -> Result<Value> {
+    let response = router
+        .clone()
+        .oneshot(
+            Request::post("/api/graphql")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))?,
+        )
+        .await?;
+    let status = response.status();
+    let bytes = response.into_body().collect().await?.to_bytes();
+    if status != StatusCode::OK {
+        bail!("HTTP {status}: {}", String::from_utf8_lossy(&bytes));
+    }
+    let answer: Value = serde_json::from_slice(&bytes)?;
+    if answer.get("errors").is_some() {
+        bail!("GraphQL errors: {answer}");
+    }
+    Ok(answer)
+}
+
+/// Models, features and sources in a nested answer.
+fn count_shape(answer: &Value) -> (usize, usize, usize) {
+    let empty = Vec::new();
+    let models = answer["data"]["listMLModels"]["entities"]
+        .as_array()
+        .unwrap_or(&empty);
+    let mut features = 0;
+    let mut sources = 0;
+    for m in models {
+        for f in m["properties"]["features"].as_array().unwrap_or(&empty) {
+            features += 1;
+            sources += f["properties"]["sources"].as_array().map_or(0, Vec::len);
+        }
+    }
+    (models.len(), features, sources)
+}
