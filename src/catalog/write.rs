@@ -172,6 +172,12 @@ struct Current {
     stored_latest: Option<i64>,
 }
 
+/// An aspect of an entity: `(entity id, aspect name)`.
+type AspectKey = (i64, String);
+
+/// Edges as `(source id, destination id, relation)`.
+type EdgeSet = BTreeSet<(i64, i64, &'static str)>;
+
 /// A version to insert.
 struct NewVersion {
     entity_id: i64,
@@ -481,7 +487,7 @@ async fn sync_edges(
 
     // What each written aspect declares, as (source, destination, relation).
     // Per written aspect, in the order of writing.
-    let mut desired: Vec<((i64, String), BTreeSet<(i64, i64, &'static str)>)> = Vec::new();
+    let mut desired: Vec<(AspectKey, EdgeSet)> = Vec::new();
     for ((owner, aspect), d) in &declared {
         let mut set = BTreeSet::new();
         for e in &d.edges {
