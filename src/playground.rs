@@ -85,6 +85,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "lineage-graph",
         include_str!("../playground/examples/09-lineage-graph.graphql"),
     ),
+    (
+        "aspect-history",
+        include_str!("../playground/examples/10-aspect-history.graphql"),
+    ),
 ];
 
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
