@@ -188,7 +188,8 @@ class Runner:
         os.makedirs(os.path.join(work, "requests"), exist_ok=True)
 
     def requests_file(self, name: str, lines: list[str]) -> str:
-        path = os.path.join(self.work, "requests", f"{name}.txt")
+        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+        path = os.path.join(self.work, "requests", f"{safe}.txt")
         with open(path, "w") as f:
             f.write("\n".join(lines) + "\n")
         return path
@@ -324,6 +325,9 @@ def postgres_catalog(args, work: str, size: dict) -> tuple[str, dict] | None:
         manifest = generate(args, "postgres", url, manifest_path, size)
     else:
         log(f"reusing the PostgreSQL catalog {name} (--regen makes it anew)")
+    # A server that has been running has table statistics (autovacuum analyzes after bulk
+    # writes); a freshly loaded database may not have them yet, and plans without them.
+    psql(url, "ANALYZE")
     return url, manifest
 
 
@@ -410,7 +414,7 @@ def read_scenarios(r: Runner, server: Server, backend: str, manifest: dict,
 
 
 def ingest_scenarios(r: Runner, server: Server, backend: str, manifest: dict) -> None:
-    env = {"BENCH_SOURCES": ",".join(manifest["sources"])}
+    env = {"BENCH_SOURCES": " ".join(manifest["sources"])}
     r.measure(server, "ingest: ingestProposalBatch, 200 per request", backend, 4,
               script="ingest.lua", env={**env, "BENCH_MODE": "batch", "BENCH_BATCH": "200"},
               aspects_per_request=200)

@@ -54,6 +54,7 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
         .merge(crate::datahub::routes())
         .with_state(Arc::new(state))
         .layer(middleware::from_fn(require_write_for_rest))
+        .layer(middleware::from_fn(require_json_body))
         .layer(middleware::from_fn_with_state(
             Duration::from_secs(limits.request_timeout_secs),
             time_limit,
@@ -75,8 +76,18 @@ async fn graphql_handler(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let parsed = if method == Method::GET {
-        async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
-            .map_err(|e| e.to_string())
+        let request = async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
+            .map_err(|e| e.to_string());
+        // A link or an image can make a browser send a GET: it may only read.
+        if let Ok(request) = &request {
+            if is_mutation(&request.query) {
+                return refused(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "mutations must be sent with POST".to_string(),
+                );
+            }
+        }
+        request
     } else {
         match body {
             Ok(bytes) => {
@@ -114,6 +125,45 @@ async fn graphql_handler(
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     graphql::ensure_error_codes(&mut response, &state.limits);
     GraphQLResponse::from(response).into_response()
+}
+
+/// Bodies are JSON, sent as JSON. Refusing other content types keeps a cross-site form (which
+/// can only send `text/plain`, a form encoding or multipart) from writing to the catalog.
+async fn require_json_body(request: Request, next: Next) -> Response {
+    let sends_body = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH
+    );
+    let json = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            let media = v
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            media == "application/json" || media.ends_with("+json")
+        });
+    if sends_body && !json {
+        let message = "send the body as JSON, with `Content-Type: application/json`".to_string();
+        return if is_graphql_path(request.uri().path()) {
+            refused(StatusCode::UNSUPPORTED_MEDIA_TYPE, message)
+        } else {
+            (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Json(json!({"message": message, "status": 415, "code": "BAD_USER_INPUT"})),
+            )
+                .into_response()
+        };
+    }
+    next.run(request).await
+}
+
+fn is_graphql_path(path: &str) -> bool {
+    path == "/api/graphql" || path == "/graphql"
 }
 
 /// Cuts off a request that runs longer than the limit. Dropping it drops any open transaction,
@@ -157,6 +207,19 @@ async fn require_write_for_rest(request: Request, next: Next) -> Response {
         }
     }
     next.run(request).await
+}
+
+fn is_mutation(query: &str) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    match async_graphql::parser::parse_query(query) {
+        Ok(doc) => match doc.operations {
+            DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
+            DocumentOperations::Multiple(ops) => {
+                ops.values().any(|op| op.node.ty == OperationType::Mutation)
+            }
+        },
+        Err(_) => false,
+    }
 }
 
 /// A request refused before GraphQL sees it, in the GraphQL error shape so clients show it.

@@ -1,7 +1,7 @@
 -- wrk script of the benchmark suite: DataHub ingestion through
 -- POST /aspects?action=ingestProposalBatch, BENCH_BATCH proposals per request (200, the SDK's
 -- chunk size), every one a new aspect (so no write is a no-op): features derived from the
--- source datasets in BENCH_SOURCES (comma-separated URNs) and, every tenth proposal, a feature
+-- source datasets in BENCH_SOURCES (space-separated URNs) and, every tenth proposal, a feature
 -- table listing the ten features before it. BENCH_RUN keeps the URNs of runs apart.
 -- With BENCH_MODE=graphql, each request is instead one upsertMLFeature mutation (one aspect).
 
@@ -9,7 +9,7 @@ local mode = os.getenv("BENCH_MODE") or "batch"
 local batch = tonumber(os.getenv("BENCH_BATCH") or "200")
 local run = os.getenv("BENCH_RUN") or "0"
 local sources = {}
-for s in string.gmatch(os.getenv("BENCH_SOURCES") or "", "[^,]+") do
+for s in string.gmatch(os.getenv("BENCH_SOURCES") or "", "%S+") do
   sources[#sources + 1] = s
 end
 local headers = { ["Content-Type"] = "application/json" }

@@ -336,7 +336,7 @@ pub async fn run(args: Args) -> Result<()> {
 
     let (marts_start, marts_end) = plan.layers[3];
     let popular_end = marts_start + ((marts_end - marts_start) / 100).max(1);
-    let mut mart = |rng: &mut StdRng| {
+    let mart = |rng: &mut StdRng| {
         if rng.gen::<f64>() < 0.1 {
             rng.gen_range(marts_start..popular_end)
         } else {

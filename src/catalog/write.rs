@@ -143,6 +143,14 @@ impl Catalog {
             None => None,
         };
         let txn = self.db.begin().await?;
+        if self.write_queue.is_some() {
+            // SQLite starts a transaction as a reader and makes it a writer at its first write;
+            // if another connection (a token's last-use update, another process) wrote in
+            // between, that upgrade fails at once instead of waiting. Taking the write lock with
+            // the first statement makes the transaction wait its turn (busy timeout) instead.
+            txn.execute_unprepared("UPDATE entity SET id = id WHERE id < 0")
+                .await?;
+        }
         let out = apply_all(&txn, actor, now_millis(), writes).await?;
         txn.commit().await?;
         Ok(out)

@@ -8,7 +8,10 @@
 mod support;
 
 mod auth;
+mod bad_input;
+mod concurrency;
 mod datahub;
+mod durability;
 mod errors;
 mod limits;
 mod lineage;

@@ -240,4 +240,26 @@ impl TestApp {
             serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         )
     }
+
+    /// Row counts of the entity, aspect and edge tables, for asserting that nothing was written.
+    pub async fn row_counts(&self) -> [i64; 3] {
+        [
+            self.count_rows("entity").await,
+            self.count_rows("aspect").await,
+            self.count_rows("edge").await,
+        ]
+    }
+
+    /// `count` new write tokens, named `writer-0`, `writer-1`, ...
+    pub async fn write_tokens(&self, count: usize) -> Vec<String> {
+        let mut tokens = Vec::with_capacity(count);
+        for i in 0..count {
+            let name = format!("writer-{i}");
+            let token = mlcat::auth::create_token(&self.db, &name, mlcat::auth::Scope::Write)
+                .await
+                .expect("create a token");
+            tokens.push(token);
+        }
+        tokens
+    }
 }
