@@ -105,7 +105,7 @@ async fn graphql_handler(
             Err(rejection) => Err(rejection.body_text()),
         }
     };
-    let request = match parsed {
+    let mut request = match parsed {
         Ok(request) => request,
         Err(why) => {
             return refused(
@@ -116,6 +116,9 @@ async fn graphql_handler(
             )
         }
     };
+    if let Some(refusal) = graphql::refuse_over_limits(&mut request, &state.limits) {
+        return GraphQLResponse::from(refusal).into_response();
+    }
     let (loaders, batches) = loaders::for_request(state.catalog.clone());
     let request = request
         .data(state.catalog.clone())

@@ -82,7 +82,8 @@ pub struct Traversal {
     pub edges: Vec<EdgeRow>,
     /// True exactly when the depth or the budget left out entities the walk would reach.
     pub truncated: bool,
-    /// Levels of the edge table read, one SQL statement each.
+    /// Levels of the edge table read: one SQL statement each, or a few when a budget runs out
+    /// within a level (see [`Catalog::traverse_many`]).
     pub levels: u32,
 }
 
@@ -163,6 +164,45 @@ fn active_at(as_of: Option<i64>) -> Condition {
                     .add(Expr::col((edge::Entity, edge::Column::RemovedAt)).is_null())
                     .add(Expr::col((edge::Entity, edge::Column::RemovedAt)).gt(t)),
             ),
+    }
+}
+
+/// What one statement of a traversal level reads.
+struct LevelRead<'a> {
+    /// The frontier: edges leaving these (downstream), arriving at them (upstream), or both.
+    from: &'a [i64],
+    /// Only edges whose other end is one of these (the entities a walk already answered).
+    to: Option<&'a [i64]>,
+    /// Only rows after this one, in the level's order.
+    after: Option<&'a edge::Model>,
+    limit: Option<u64>,
+}
+
+/// The order of a level's rows. Downstream and upstream follow the edge indexes (the frontier
+/// end, the relation, the edge id), so a page of a wide level is read without sorting the level.
+fn level_order(direction: Direction) -> Vec<edge::Column> {
+    match direction {
+        Direction::Downstream => vec![
+            edge::Column::SourceId,
+            edge::Column::Relation,
+            edge::Column::Id,
+        ],
+        Direction::Upstream => vec![
+            edge::Column::DestinationId,
+            edge::Column::Relation,
+            edge::Column::Id,
+        ],
+        Direction::Both => vec![edge::Column::Id],
+    }
+}
+
+/// A column of an edge row as a value, for comparing with the level's order.
+fn edge_value(row: &edge::Model, col: edge::Column) -> SimpleExpr {
+    match col {
+        edge::Column::SourceId => Expr::val(row.source_id).into(),
+        edge::Column::DestinationId => Expr::val(row.destination_id).into(),
+        edge::Column::Relation => Expr::val(row.relation.clone()).into(),
+        _ => Expr::val(row.id).into(),
     }
 }
 
@@ -251,8 +291,84 @@ impl Catalog {
             > 0)
     }
 
+    /// The edges of one traversal level, without their ends: the walk needs only ids, and
+    /// the entities it keeps are read once at the end.
+    async fn level_edges(&self, read: LevelRead<'_>, spec: &TraversalSpec) -> Result<Vec<edge::Model>> {
+        let col = |c: edge::Column| Expr::col((edge::Entity, c));
+        let ids = |ids: &[i64]| ids.to_vec();
+        let (from, to) = (read.from, read.to);
+        let down = |c: &mut Condition| {
+            let mut part = Condition::all().add(col(edge::Column::SourceId).is_in(ids(from)));
+            if let Some(to) = to {
+                part = part.add(col(edge::Column::DestinationId).is_in(ids(to)));
+            }
+            *c = std::mem::replace(c, Condition::any()).add(part);
+        };
+        let up = |c: &mut Condition| {
+            let mut part =
+                Condition::all().add(col(edge::Column::DestinationId).is_in(ids(from)));
+            if let Some(to) = to {
+                part = part.add(col(edge::Column::SourceId).is_in(ids(to)));
+            }
+            *c = std::mem::replace(c, Condition::any()).add(part);
+        };
+        let mut touching = Condition::any();
+        match spec.direction {
+            Direction::Downstream => down(&mut touching),
+            Direction::Upstream => up(&mut touching),
+            Direction::Both => {
+                down(&mut touching);
+                up(&mut touching);
+            }
+        }
+        let order = level_order(spec.direction);
+        let mut q = Query::select();
+        for c in edge::Column::iter() {
+            q.expr_as(col(c), Alias::new(c.as_str()));
+        }
+        q.from(edge::Entity)
+            .join_as(
+                JoinType::InnerJoin,
+                entity::Entity,
+                Alias::new(SRC),
+                Expr::col((Alias::new(SRC), entity::Column::Id))
+                    .equals((edge::Entity, edge::Column::SourceId)),
+            )
+            .join_as(
+                JoinType::InnerJoin,
+                entity::Entity,
+                Alias::new(DST),
+                Expr::col((Alias::new(DST), entity::Column::Id))
+                    .equals((edge::Entity, edge::Column::DestinationId)),
+            )
+            .cond_where(touching)
+            .cond_where(active_at(spec.as_of))
+            .and_where(not_removed(SRC, spec.as_of))
+            .and_where(not_removed(DST, spec.as_of));
+        if let Some(relations) = &spec.relations {
+            q.and_where(col(edge::Column::Relation).is_in(relations.iter().map(String::as_str)));
+        }
+        if let Some(after) = read.after {
+            q.and_where(
+                Expr::tuple(order.iter().map(|&c| col(c).into()))
+                    .gt(Expr::tuple(order.iter().map(|&c| edge_value(after, c)))),
+            );
+        }
+        for &c in &order {
+            q.order_by((edge::Entity, c), Order::Asc);
+        }
+        if let Some(limit) = read.limit {
+            q.limit(limit);
+        }
+        let statement = self.db.get_database_backend().build(&q);
+        let rows = self.db.query_all(statement).await?;
+        rows.iter()
+            .map(|row| Ok(edge::Model::from_query_result(row, "")?))
+            .collect()
+    }
+
     /// Walks the lineage graph from each root at once (`spec.start` is ignored), level by
-    /// level: one statement per level for all roots together, so asking the lineage of a
+    /// level: the statements of a level are shared by all roots, so asking the lineage of a
     /// whole list costs what asking it of one entity does.
     ///
     /// Upstream follows edges towards sources, downstream towards consumers; both walks each
@@ -260,6 +376,12 @@ impl Catalog {
     /// downstream deployments, not its features' other consumers). The walk reads one level
     /// past the depth, or past the budget, to know whether either cut anything off, so
     /// `truncated` is exact and every edge between answered entities is answered.
+    ///
+    /// A level is read in pages, in index order, while some walk can still use what it has not
+    /// read (it has budget left, or does not yet know it was cut off); a walk that cannot then
+    /// reads only the level's edges between entities it already answered. So the budgeted walk
+    /// from a hub with tens of thousands of edges reads about as many rows as it answers. The
+    /// walk reads edges alone; the entities it answers are read at the end, in one statement.
     pub async fn traverse_many(
         &self,
         roots: &[Arc<entity::Model>],
@@ -270,48 +392,134 @@ impl Catalog {
             .map(|r| Walk::new(r.clone(), spec.direction))
             .collect();
         for level in 1..=spec.depth + 1 {
-            let mut frontier: Vec<i64> = walks
-                .iter()
-                .flat_map(|w| w.frontier.keys().copied())
-                .collect();
-            frontier.sort_unstable();
-            frontier.dedup();
-            if frontier.is_empty() {
+            if walks.iter().all(|w| w.frontier.is_empty()) {
                 break;
             }
-            let rows = self
-                .edges_of(
-                    &frontier,
-                    spec.direction,
-                    spec.relations.as_deref(),
-                    spec.as_of,
-                )
-                .await?;
-            for walk in &mut walks {
-                if !walk.frontier.is_empty() {
+            for walk in walks.iter_mut().filter(|w| !w.frontier.is_empty()) {
+                walk.levels += 1;
+                walk.complete = walk.open(level, spec);
+            }
+            // Pages of the whole level, for the walks that can still use them.
+            let mut after: Option<edge::Model> = None;
+            let mut read_to_end = false;
+            loop {
+                let open: Vec<&Walk> = walks.iter().filter(|w| w.open(level, spec)).collect();
+                if open.is_empty() {
+                    break;
+                }
+                let from = union(open.iter().map(|w| w.frontier.keys()));
+                let wanted: usize = open
+                    .iter()
+                    .map(|w| spec.budget.saturating_sub(w.nodes.len()) + 1)
+                    .sum();
+                let page = wanted.clamp(PAGE_MIN, PAGE_MAX);
+                let rows = self
+                    .level_edges(
+                        LevelRead {
+                            from: &from,
+                            to: None,
+                            after: after.as_ref(),
+                            limit: Some(page as u64),
+                        },
+                        spec,
+                    )
+                    .await?;
+                for walk in walks.iter_mut().filter(|w| !w.frontier.is_empty()) {
                     walk.step(&rows, level, spec);
                 }
+                if rows.len() < page {
+                    read_to_end = true;
+                    break;
+                }
+                after = rows.last().cloned();
+                // A walk that closes now will not see the rest of the level.
+                for walk in walks.iter_mut().filter(|w| !w.open(level, spec)) {
+                    walk.complete = false;
+                }
+            }
+            // Walks that did not read the whole level still answer its edges between the
+            // entities they answered.
+            let closed: Vec<usize> = (0..walks.len())
+                .filter(|&i| {
+                    !walks[i].frontier.is_empty() && !(read_to_end && walks[i].complete)
+                })
+                .collect();
+            if !closed.is_empty() {
+                let from = union(closed.iter().map(|&i| walks[i].frontier.keys()));
+                let to = union(closed.iter().map(|&i| walks[i].visited.keys()));
+                // Past what one statement may bind, read the level's edges unrestricted.
+                let to = (from.len() + to.len() <= MAX_BOUND).then_some(to);
+                let rows = self
+                    .level_edges(
+                        LevelRead {
+                            from: &from,
+                            to: to.as_deref(),
+                            after: None,
+                            limit: None,
+                        },
+                        spec,
+                    )
+                    .await?;
+                for &i in &closed {
+                    walks[i].step(&rows, level, spec);
+                }
+            }
+            for walk in &mut walks {
+                walk.end_level();
             }
         }
-        Ok(walks.into_iter().map(Walk::finish).collect())
+        // The answered entities, in one statement.
+        let ids = union(walks.iter().map(|w| w.visited.keys()));
+        let mut rows: HashMap<i64, Arc<entity::Model>> =
+            roots.iter().map(|r| (r.id, r.clone())).collect();
+        let missing: Vec<i64> = ids.into_iter().filter(|id| !rows.contains_key(id)).collect();
+        for chunk in missing.chunks(MAX_BOUND) {
+            for row in self.entities_by_id(chunk).await? {
+                rows.insert(row.id, Arc::new(row));
+            }
+        }
+        walks.into_iter().map(|w| w.finish(&rows)).collect()
     }
+}
+
+/// Rows of a level read at once: at least this many, and at most so many.
+const PAGE_MIN: usize = 1000;
+const PAGE_MAX: usize = 20_000;
+/// Values one statement binds at most (SQLite's limit is 32,766).
+const MAX_BOUND: usize = 30_000;
+
+/// The sorted, distinct ids of several sets.
+fn union<'a, I, J>(sets: I) -> Vec<i64>
+where
+    I: Iterator<Item = J>,
+    J: Iterator<Item = &'a i64>,
+{
+    let mut ids: Vec<i64> = sets.flatten().copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
 }
 
 /// Ways a walk may leave an entity: upstream, downstream, or both (the root of a BOTH walk).
 const UP: u8 = 1;
 const DOWN: u8 = 2;
 
-/// One root's walk in progress.
+/// One root's walk in progress: ids and edges only, the entities are read at the end.
 struct Walk {
     root: Arc<entity::Model>,
     /// Entities reached, with the ways the walk may leave them.
     visited: HashMap<i64, u8>,
     frontier: HashMap<i64, u8>,
-    nodes: Vec<Reached>,
-    edges: Vec<EdgeRow>,
+    /// The next level's frontier, as this level's rows arrive.
+    next: HashMap<i64, u8>,
+    /// Entities reached besides the root: id, degree, the edge that reached it.
+    nodes: Vec<(i64, u32, edge::Model)>,
+    edges: Vec<edge::Model>,
     edge_ids: HashSet<i64>,
     truncated: bool,
     levels: u32,
+    /// Whether this walk took part in every page of the current level so far.
+    complete: bool,
 }
 
 impl Walk {
@@ -324,24 +532,31 @@ impl Walk {
         Walk {
             visited: HashMap::from([(root.id, ways)]),
             frontier: HashMap::from([(root.id, ways)]),
+            next: HashMap::new(),
             root,
             nodes: Vec::new(),
             edges: Vec::new(),
             edge_ids: HashSet::new(),
             truncated: false,
             levels: 0,
+            complete: false,
         }
     }
 
-    /// Takes one level of edges (read for every walk's frontier) and moves this walk on.
-    fn step(&mut self, rows: &[EdgeRow], level: u32, spec: &TraversalSpec) {
-        self.levels += 1;
-        let mut next = HashMap::new();
+    /// Whether rows of this level it has not read could still change its answer: it may add
+    /// entities, or it does not yet know whether the depth or the budget cut anything off.
+    fn open(&self, level: u32, spec: &TraversalSpec) -> bool {
+        let can_add = level <= spec.depth && self.nodes.len() < spec.budget;
+        !self.frontier.is_empty() && (can_add || !self.truncated)
+    }
+
+    /// Takes rows of the current level and moves this walk on.
+    fn step(&mut self, rows: &[edge::Model], level: u32, spec: &TraversalSpec) {
         for row in rows {
             // Down an edge from its source, or up it from its destination.
             let moves = [
-                (row.edge.source_id, DOWN, &row.destination),
-                (row.edge.destination_id, UP, &row.source),
+                (row.source_id, DOWN, row.destination_id),
+                (row.destination_id, UP, row.source_id),
             ];
             let mut touches = false;
             for (from, way, to) in moves {
@@ -349,38 +564,64 @@ impl Walk {
                     continue;
                 };
                 touches = true;
-                if ways & way == 0 || self.visited.contains_key(&to.id) {
+                if ways & way == 0 || self.visited.contains_key(&to) {
                     continue;
                 }
                 if level > spec.depth || self.nodes.len() >= spec.budget {
                     self.truncated = true;
                     continue;
                 }
-                self.visited.insert(to.id, way);
-                next.insert(to.id, way);
-                self.nodes.push(Reached {
-                    entity: to.clone(),
-                    degree: level,
-                    via: row.edge.clone(),
-                });
+                self.visited.insert(to, way);
+                self.next.insert(to, way);
+                self.nodes.push((to, level, row.clone()));
             }
-            let both_in = self.visited.contains_key(&row.edge.source_id)
-                && self.visited.contains_key(&row.edge.destination_id);
-            if touches && both_in && self.edge_ids.insert(row.edge.id) {
+            let both_in = self.visited.contains_key(&row.source_id)
+                && self.visited.contains_key(&row.destination_id);
+            if touches && both_in && self.edge_ids.insert(row.id) {
                 self.edges.push(row.clone());
             }
         }
-        self.frontier = next;
     }
 
-    fn finish(self) -> Traversal {
-        Traversal {
+    fn end_level(&mut self) {
+        self.frontier = std::mem::take(&mut self.next);
+    }
+
+    fn finish(self, rows: &HashMap<i64, Arc<entity::Model>>) -> Result<Traversal> {
+        let row = |id: i64| {
+            rows.get(&id).cloned().ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!("entity {id} vanished during a traversal"))
+            })
+        };
+        let nodes = self
+            .nodes
+            .into_iter()
+            .map(|(id, degree, via)| {
+                Ok(Reached {
+                    entity: row(id)?,
+                    degree,
+                    via,
+                })
+            })
+            .collect::<Result<_>>()?;
+        let edges = self
+            .edges
+            .into_iter()
+            .map(|edge| {
+                Ok(EdgeRow {
+                    source: row(edge.source_id)?,
+                    destination: row(edge.destination_id)?,
+                    edge,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Traversal {
             root: self.root,
-            nodes: self.nodes,
-            edges: self.edges,
+            nodes,
+            edges,
             truncated: self.truncated,
             levels: self.levels,
-        }
+        })
     }
 }
 

@@ -1,78 +1,71 @@
 //! Limits async-graphql has no setting for: the number of aliases in a query (a thousand
 //! aliases of one field is a cheap way to ask for a thousand lookups). Depth and complexity
 //! use async-graphql's own limits, set in `build_schema`.
+//!
+//! The check runs on the parsed request before execution rather than as a schema extension:
+//! any extension, even one that only looks at parsing, sends every field of every answer
+//! through async-graphql's per-field extension path, which costs a fifth of a large query's
+//! time (see BENCHMARKS.md).
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
-use async_graphql::{ErrorExtensions, ServerError, ServerResult, Variables};
+use async_graphql::{ErrorExtensions, Request, Response, ServerError};
 
-/// Refuses a query with more aliases than the limit, before anything runs.
-pub struct AliasLimit(pub usize);
+use crate::config::Limits;
 
-impl ExtensionFactory for AliasLimit {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AliasLimitExtension(self.0))
-    }
-}
-
-struct AliasLimitExtension(usize);
-
-fn aliases(set: &SelectionSet) -> usize {
-    set.items
-        .iter()
-        .map(|item| match &item.node {
+/// Aliases under `set`, or `None` when it is nested deeper than `depth_left`: such a document
+/// is left to async-graphql's recursion limit, which refuses it, and is not walked here.
+fn aliases(set: &SelectionSet, depth_left: usize) -> Option<usize> {
+    let depth_left = depth_left.checked_sub(1)?;
+    let mut found = 0;
+    for item in &set.items {
+        found += match &item.node {
             Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + aliases(&f.node.selection_set.node)
+                usize::from(f.node.alias.is_some())
+                    + aliases(&f.node.selection_set.node, depth_left)?
             }
-            Selection::InlineFragment(f) => aliases(&f.node.selection_set.node),
+            Selection::InlineFragment(f) => aliases(&f.node.selection_set.node, depth_left)?,
             Selection::FragmentSpread(_) => 0,
-        })
-        .sum()
-}
-
-/// Every alias written in the document, in operations and fragments alike.
-pub fn count_aliases(doc: &ExecutableDocument) -> usize {
-    let in_operations: usize = match &doc.operations {
-        DocumentOperations::Single(op) => aliases(&op.node.selection_set.node),
-        DocumentOperations::Multiple(ops) => ops
-            .values()
-            .map(|op| aliases(&op.node.selection_set.node))
-            .sum(),
-    };
-    let in_fragments: usize = doc
-        .fragments
-        .values()
-        .map(|f| aliases(&f.node.selection_set.node))
-        .sum();
-    in_operations + in_fragments
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for AliasLimitExtension {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let found = count_aliases(&doc);
-        if found > self.0 {
-            let error = async_graphql::Error::new(format!(
-                "the query has {found} aliases; the limit is {} (--max-query-aliases)",
-                self.0
-            ))
-            .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
-            return Err(ServerError {
-                extensions: error.extensions,
-                ..ServerError::new(error.message, None)
-            });
-        }
-        Ok(doc)
+        };
     }
+    Some(found)
+}
+
+/// Every alias written in the document, in operations and fragments alike; `None` when the
+/// document is nested deeper than `max_depth`.
+pub fn count_aliases(doc: &ExecutableDocument, max_depth: usize) -> Option<usize> {
+    let mut found = 0;
+    match &doc.operations {
+        DocumentOperations::Single(op) => found += aliases(&op.node.selection_set.node, max_depth)?,
+        DocumentOperations::Multiple(ops) => {
+            for op in ops.values() {
+                found += aliases(&op.node.selection_set.node, max_depth)?;
+            }
+        }
+    }
+    for fragment in doc.fragments.values() {
+        found += aliases(&fragment.node.selection_set.node, max_depth)?;
+    }
+    Some(found)
+}
+
+/// The answer refusing `request` before anything runs, when it has more aliases than the limit.
+/// Parses the query once; execution reuses the parsed document. A query that does not parse is
+/// left to execution, which reports the syntax error.
+pub fn refuse_over_limits(request: &mut Request, limits: &Limits) -> Option<Response> {
+    let doc = request.parsed_query().ok()?;
+    let found = count_aliases(doc, limits.max_query_depth.max(32))?;
+    if found <= limits.max_query_aliases {
+        return None;
+    }
+    let error = async_graphql::Error::new(format!(
+        "the query has {found} aliases; the limit is {} (--max-query-aliases)",
+        limits.max_query_aliases
+    ))
+    .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
+    Some(Response::from_errors(vec![ServerError {
+        extensions: error.extensions,
+        ..ServerError::new(error.message, None)
+    }]))
 }

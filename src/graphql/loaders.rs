@@ -146,14 +146,15 @@ impl Loader<AspectKey> for CatalogLoader {
             .map(|k| (k.entity.0, k.aspect.to_string()))
             .collect();
         let rows = self.0.latest_aspects(&wanted).await.map_err(Arc::new)?;
+        let mut by_key: HashMap<(i64, &str), &str> = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            by_key.insert((row.entity_id, row.name.as_str()), row.value.as_str());
+        }
         let mut out = HashMap::with_capacity(keys.len());
         for key in keys {
-            if let Some(row) = rows
-                .iter()
-                .find(|r| r.entity_id == key.entity.0 && r.name == key.aspect)
-            {
-                let value: Value = serde_json::from_str(&row.value)
-                    .map_err(|e| Arc::new(Error::Internal(e.into())))?;
+            if let Some(text) = by_key.get(&(key.entity.0, key.aspect)) {
+                let value: Value =
+                    serde_json::from_str(text).map_err(|e| Arc::new(Error::Internal(e.into())))?;
                 out.insert(key.clone(), Arc::new(value));
             }
         }
@@ -191,7 +192,7 @@ pub async fn aspect<T: DeserializeOwned>(
     let Some(value) = loaders(ctx)?.load_one(key).await.map_err(to_gql)? else {
         return Ok(None);
     };
-    let typed = serde_json::from_value(Value::clone(&value)).map_err(|e| {
+    let typed = T::deserialize(&*value).map_err(|e| {
         Error::Internal(anyhow::anyhow!(
             "stored {aspect} of {} does not decode: {e}",
             entity.urn

@@ -2,6 +2,7 @@
 
 pub mod history;
 mod limits;
+pub use limits::refuse_over_limits;
 mod lineage;
 pub mod loaders;
 mod mutation;
@@ -18,14 +19,14 @@ pub use query::Query;
 
 pub type MlcatSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Builds the schema with its limits. It needs no database: the catalog and the per-request
+/// Builds the schema with its limits (the alias limit is checked before execution, by
+/// [`refuse_over_limits`]). It needs no database: the catalog and the per-request
 /// loaders are added to each request, so `mlcat schema` and the SDL test can build it offline.
 pub fn build_schema(limits: &Limits) -> MlcatSchema {
     Schema::build(Query, Mutation, EmptySubscription)
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)
         .limit_recursive_depth(limits.max_query_depth.max(32))
-        .extension(limits::AliasLimit(limits.max_query_aliases))
         .data(limits.clone())
         .finish()
 }

@@ -3,11 +3,13 @@
 //! that stay flat as the catalog grows, lineage as of a time, cycles, bounds and errors,
 //! soft-deleted entities, and the DOT and Mermaid exports.
 
+use std::collections::HashSet;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use mlcat::catalog::{Actor, AspectWrite};
 use mlcat::config::Limits;
 use mlcat::urn::Urn;
+
 use serde_json::{json, Value};
 
 use crate::support::TestApp;
@@ -204,9 +206,9 @@ const EDGES_DOWNSTREAM_OF_ORDERS: [(&str, &str, &str); 13] = [
     (ORDERS, KEY, "DerivedFrom"),
     (ORDERS, FREQUENCY, "DerivedFrom"),
     (KEY, TABLE, "KeyedBy"),
-    (FREQUENCY, TABLE, "Contains"),
     (FREQUENCY, V1, "Consumes"),
     (FREQUENCY, V2, "Consumes"),
+    (FREQUENCY, TABLE, "Contains"),
     (TABLE, TRAINING, "DownstreamOf"),
     (V1, GROUP, "MemberOf"),
     (V2, DEPLOYMENT, "DeployedTo"),
@@ -522,7 +524,7 @@ const LEVELS: &str = "query($input: LineageGraphInput!) {
 }";
 
 #[tokio::test]
-async fn a_traversal_runs_one_statement_per_level_and_one_for_the_start() {
+async fn a_traversal_runs_one_statement_per_level_one_for_the_start_and_one_for_the_answer() {
     let app = TestApp::with_demo().await;
     for (input, levels) in [
         (
@@ -545,7 +547,9 @@ async fn a_traversal_runs_one_statement_per_level_and_one_for_the_start() {
     ] {
         let (ran, data) = statements_of(&app, LEVELS, json!({ "input": input })).await;
         assert_eq!(data["lineageGraph"]["levels"], levels, "{input}");
-        assert_eq!(ran, levels + 1, "{input}: {data:#}");
+        // The start, each level, and the entities answered (when there are any).
+        let reached = data["lineageGraph"]["nodes"].as_array().unwrap().len() > 1;
+        assert_eq!(ran, 1 + levels + usize::from(reached), "{input}: {data:#}");
     }
 }
 
@@ -597,13 +601,91 @@ async fn traversal_statements_do_not_grow_with_fan_out() {
             "models at degree 2"
         );
         assert_eq!(g["truncated"], false);
-        // Features, models, and the level that finds nothing more.
+        // Features, models, and the level that finds nothing more; then the start and the
+        // entities answered.
         assert_eq!(g["levels"], 3);
-        assert_eq!(ran, 4);
+        assert_eq!(ran, 5);
         counts.push(ran);
     }
     assert_eq!(counts[0], counts[1], "statements grew with the fan-out");
 }
+
+/// A hub: one dataset with `width` derived features and `width` models trained on it, model
+/// `i` consuming feature `i`. Wider than a page of a traversal level.
+async fn hub_catalog(width: usize) -> TestApp {
+    let app = TestApp::new().await;
+    let hub = dataset("s3", "hub");
+    let mut writes = vec![AspectWrite::upsert(
+        Urn::parse(&hub).unwrap(),
+        "datasetProperties",
+        json!({"description": "everything comes from here"}),
+    )];
+    for i in 0..width {
+        let feature = Urn::ml_feature("hub", &format!("f_{i:04}")).unwrap();
+        writes.push(AspectWrite::upsert(
+            feature.clone(),
+            "mlFeatureProperties",
+            json!({"dataType": "CONTINUOUS", "sources": [hub]}),
+        ));
+        let model = Urn::ml_model("mlflow", &format!("m_{i:04}"), "PROD").unwrap();
+        writes.push(AspectWrite::upsert(
+            model.clone(),
+            "mlModelProperties",
+            json!({"mlFeatures": [feature.to_string()]}),
+        ));
+        writes.push(AspectWrite::upsert(
+            model,
+            "mlModelTrainingData",
+            json!({"trainingData": [{"dataset": hub}]}),
+        ));
+    }
+    write_all(&app, writes).await;
+    app
+}
+
+#[tokio::test]
+async fn a_budget_cut_inside_a_wide_level_answers_the_same_graph_as_a_whole_read() {
+    let width = 1200;
+    let app = hub_catalog(width).await;
+    let from_hub = |budget: usize| {
+        json!({"urn": dataset("s3", "hub"), "direction": "DOWNSTREAM", "depth": 3, "budget": budget})
+    };
+    // Big enough for everything: the hub's features and models, each once.
+    let (_, whole) = statements_of(&app, LEVELS_AND_EDGES, json!({"input": from_hub(10_000)})).await;
+    let whole = &whole["lineageGraph"];
+    let all_nodes = nodes(whole);
+    assert_eq!(all_nodes.len(), 1 + 2 * width);
+    assert_eq!(whole["truncated"], false);
+    let all_edges = edges(whole);
+    // Each feature from the hub, each model trained on the hub, each model consuming its feature.
+    assert_eq!(all_edges.len(), 3 * width);
+
+    for budget in [1, 10, 1100, 1300, 2 * width - 1] {
+        let (ran, cut) = statements_of(&app, LEVELS_AND_EDGES, json!({"input": from_hub(budget)})).await;
+        let cut = &cut["lineageGraph"];
+        let kept = nodes(cut);
+        // The first `budget` entities of the whole walk, in the same order.
+        assert_eq!(kept, all_nodes[..=budget], "budget {budget}");
+        assert_eq!(cut["truncated"], true, "budget {budget}");
+        // Every edge of the whole graph between kept entities, and no other.
+        let kept_urns: HashSet<&str> = kept.iter().map(|n| n.0).collect();
+        let mut expected: Vec<_> = all_edges
+            .iter()
+            .filter(|e| kept_urns.contains(e.0) && kept_urns.contains(e.1))
+            .copied()
+            .collect();
+        let mut got = edges(cut);
+        expected.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(got, expected, "budget {budget}");
+        // The pages it read stay few: not one statement per entity.
+        assert!(ran <= 8, "budget {budget}: {ran} statements");
+    }
+}
+
+const LEVELS_AND_EDGES: &str = "query($input: LineageGraphInput!) {
+  lineageGraph(input: $input) { nodes { urn degree } edges { source target relation } truncated levels }
+}";
 
 /// `size` datasets, each the source of a feature consumed by a model trained on the dataset,
 /// deployed to a deployment of its own and in one of two groups.
