@@ -17,6 +17,10 @@ mod statements;
 
 use clap::{Parser, Subcommand};
 
+/// The allocator `mlcat` itself uses, so the baseline differs from mlcat in its batching only.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "mlcat-bench",

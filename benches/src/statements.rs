@@ -42,8 +42,12 @@ pub async fn run(args: Args) -> Result<()> {
         .with_context(|| format!("opening {}", args.database_url))?;
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    // Microseconds the database spent on the statements, as sea-orm times them.
+    let sql_micros = Arc::new(AtomicUsize::new(0));
+    let sql_timer = sql_micros.clone();
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::SeqCst);
+        sql_timer.fetch_add(info.elapsed.as_micros() as usize, Ordering::SeqCst);
     });
     let body = json!({"query": NESTED, "variables": {"count": args.count}}).to_string();
     let variants = [
@@ -58,9 +62,14 @@ pub async fn run(args: Args) -> Result<()> {
         // Idle: one request at a time; every one must run the same statements.
         let mut idle = Vec::new();
         let mut shape = (0, 0, 0);
+        let (mut idle_ms, mut sql_ms) = (Vec::new(), Vec::new());
         for _ in 0..5 {
             let before = statements.load(Ordering::SeqCst);
+            let sql_before = sql_micros.load(Ordering::SeqCst);
+            let started = Instant::now();
             let answer = request(&router, &body).await?;
+            idle_ms.push(started.elapsed().as_secs_f64() * 1e3);
+            sql_ms.push((sql_micros.load(Ordering::SeqCst) - sql_before) as f64 / 1e3);
             idle.push(statements.load(Ordering::SeqCst) - before);
             shape = count_shape(&answer);
         }
@@ -87,13 +96,15 @@ pub async fn run(args: Args) -> Result<()> {
         let loaded = statements.load(Ordering::SeqCst) - before;
         let per_request = loaded as f64 / requests.max(1) as f64;
         eprintln!(
-            "{name}: idle {idle:?} statements per request; under load {per_request:.2} ({requests} requests, {loaded} statements, {} in flight); answer: {} models, {} features, {} sources",
+            "{name}: idle {idle:?} statements per request, {idle_ms:.1?} ms each of which {sql_ms:.1?} ms in SQL; under load {per_request:.2} ({requests} requests, {loaded} statements, {} in flight); answer: {} models, {} features, {} sources",
             args.concurrency, shape.0, shape.1, shape.2
         );
         out.insert(
             name.to_string(),
             json!({
                 "idle": idle,
+                "idle_ms": idle_ms,
+                "idle_sql_ms": sql_ms,
                 "under_load": per_request,
                 "load_requests": requests,
                 "load_concurrency": args.concurrency,

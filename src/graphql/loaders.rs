@@ -14,7 +14,6 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 
 use crate::catalog::Catalog;
 use crate::error::Error;
@@ -134,7 +133,9 @@ impl Loader<UrnKey> for CatalogLoader {
 }
 
 impl Loader<AspectKey> for CatalogLoader {
-    type Value = Arc<Value>;
+    /// The stored JSON text: each field decodes it straight into its typed aspect, with no
+    /// generic JSON tree in between.
+    type Value = Arc<str>;
     type Error = LoadError;
 
     async fn load(
@@ -150,15 +151,13 @@ impl Loader<AspectKey> for CatalogLoader {
         for row in &rows {
             by_key.insert((row.entity_id, row.name.as_str()), row.value.as_str());
         }
-        let mut out = HashMap::with_capacity(keys.len());
-        for key in keys {
-            if let Some(text) = by_key.get(&(key.entity.0, key.aspect)) {
-                let value: Value =
-                    serde_json::from_str(text).map_err(|e| Arc::new(Error::Internal(e.into())))?;
-                out.insert(key.clone(), Arc::new(value));
-            }
-        }
-        Ok(out)
+        Ok(keys
+            .iter()
+            .filter_map(|key| {
+                let text = by_key.get(&(key.entity.0, key.aspect))?;
+                Some((key.clone(), Arc::from(*text)))
+            })
+            .collect())
     }
 }
 
@@ -189,10 +188,10 @@ pub async fn aspect<T: DeserializeOwned>(
         entity: EntityId(entity.id),
         aspect,
     };
-    let Some(value) = loaders(ctx)?.load_one(key).await.map_err(to_gql)? else {
+    let Some(text) = loaders(ctx)?.load_one(key).await.map_err(to_gql)? else {
         return Ok(None);
     };
-    let typed = T::deserialize(&*value).map_err(|e| {
+    let typed = serde_json::from_str(&text).map_err(|e| {
         Error::Internal(anyhow::anyhow!(
             "stored {aspect} of {} does not decode: {e}",
             entity.urn
