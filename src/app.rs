@@ -31,6 +31,7 @@ pub struct AppState {
     pub schema: MlcatSchema,
     pub max_body_bytes: usize,
     pub limits: Limits,
+    pub parsed: Arc<graphql::QueryCache>,
 }
 
 /// Builds the router over a migrated database.
@@ -44,6 +45,7 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
         schema: graphql::build_schema(limits),
         max_body_bytes: limits.max_body_bytes,
         limits: limits.clone(),
+        parsed: Arc::default(),
     };
     Router::new()
         .route("/api/graphql", get(graphql_handler).post(graphql_handler))
@@ -116,7 +118,7 @@ async fn graphql_handler(
             )
         }
     };
-    if let Some(refusal) = graphql::refuse_over_limits(&mut request, &state.limits) {
+    if let Some(refusal) = graphql::refuse_over_limits(&mut request, &state.limits, &state.parsed) {
         return GraphQLResponse::from(refusal).into_response();
     }
     let (loaders, batches) = loaders::for_request(state.catalog.clone());

@@ -293,7 +293,11 @@ impl Catalog {
 
     /// The edges of one traversal level, without their ends: the walk needs only ids, and
     /// the entities it keeps are read once at the end.
-    async fn level_edges(&self, read: LevelRead<'_>, spec: &TraversalSpec) -> Result<Vec<edge::Model>> {
+    async fn level_edges(
+        &self,
+        read: LevelRead<'_>,
+        spec: &TraversalSpec,
+    ) -> Result<Vec<edge::Model>> {
         let col = |c: edge::Column| Expr::col((edge::Entity, c));
         let ids = |ids: &[i64]| ids.to_vec();
         let (from, to) = (read.from, read.to);
@@ -305,8 +309,7 @@ impl Catalog {
             *c = std::mem::replace(c, Condition::any()).add(part);
         };
         let up = |c: &mut Condition| {
-            let mut part =
-                Condition::all().add(col(edge::Column::DestinationId).is_in(ids(from)));
+            let mut part = Condition::all().add(col(edge::Column::DestinationId).is_in(ids(from)));
             if let Some(to) = to {
                 part = part.add(col(edge::Column::SourceId).is_in(ids(to)));
             }
@@ -440,9 +443,7 @@ impl Catalog {
             // Walks that did not read the whole level still answer its edges between the
             // entities they answered.
             let closed: Vec<usize> = (0..walks.len())
-                .filter(|&i| {
-                    !walks[i].frontier.is_empty() && !(read_to_end && walks[i].complete)
-                })
+                .filter(|&i| !walks[i].frontier.is_empty() && !(read_to_end && walks[i].complete))
                 .collect();
             if !closed.is_empty() {
                 let from = union(closed.iter().map(|&i| walks[i].frontier.keys()));
@@ -472,7 +473,10 @@ impl Catalog {
         let ids = union(walks.iter().map(|w| w.visited.keys()));
         let mut rows: HashMap<i64, Arc<entity::Model>> =
             roots.iter().map(|r| (r.id, r.clone())).collect();
-        let missing: Vec<i64> = ids.into_iter().filter(|id| !rows.contains_key(id)).collect();
+        let missing: Vec<i64> = ids
+            .into_iter()
+            .filter(|id| !rows.contains_key(id))
+            .collect();
         for chunk in missing.chunks(MAX_BOUND) {
             for row in self.entities_by_id(chunk).await? {
                 rows.insert(row.id, Arc::new(row));

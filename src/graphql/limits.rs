@@ -7,12 +7,43 @@
 //! through async-graphql's per-field extension path, which costs a fifth of a large query's
 //! time (see BENCHMARKS.md).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
 use async_graphql::{ErrorExtensions, Request, Response, ServerError};
 
 use crate::config::Limits;
+
+/// Parsed queries by their text. Clients send the same few query texts over and over with
+/// different variables; parsing one costs more than the rest of a small request's GraphQL work.
+/// Holds at most [`QueryCache::ENTRIES`] documents of at most [`QueryCache::MAX_TEXT`] bytes of
+/// text each, and starts afresh when full.
+#[derive(Default)]
+pub struct QueryCache(Mutex<HashMap<String, (ExecutableDocument, usize)>>);
+
+impl QueryCache {
+    const ENTRIES: usize = 256;
+    const MAX_TEXT: usize = 16 * 1024;
+
+    fn get(&self, query: &str) -> Option<(ExecutableDocument, usize)> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(query).cloned()
+    }
+
+    fn put(&self, query: &str, doc: &ExecutableDocument, aliases: usize) {
+        if query.len() > Self::MAX_TEXT {
+            return;
+        }
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::ENTRIES {
+            map.clear();
+        }
+        map.insert(query.to_string(), (doc.clone(), aliases));
+    }
+}
 
 /// Aliases under `set`, or `None` when it is nested deeper than `depth_left`: such a document
 /// is left to async-graphql's recursion limit, which refuses it, and is not walked here.
@@ -51,11 +82,27 @@ pub fn count_aliases(doc: &ExecutableDocument, max_depth: usize) -> Option<usize
 }
 
 /// The answer refusing `request` before anything runs, when it has more aliases than the limit.
-/// Parses the query once; execution reuses the parsed document. A query that does not parse is
-/// left to execution, which reports the syntax error.
-pub fn refuse_over_limits(request: &mut Request, limits: &Limits) -> Option<Response> {
-    let doc = request.parsed_query().ok()?;
-    let found = count_aliases(doc, limits.max_query_depth.max(32))?;
+/// Parses the query once (or takes it from `cache`); execution reuses the parsed document. A
+/// query that does not parse, or is nested past the recursion limit, is left to execution,
+/// which reports the error.
+pub fn refuse_over_limits(
+    request: &mut Request,
+    limits: &Limits,
+    cache: &QueryCache,
+) -> Option<Response> {
+    let found = match cache.get(&request.query) {
+        Some((doc, found)) => {
+            request.set_parsed_query(doc);
+            found
+        }
+        None => {
+            let doc = request.parsed_query().ok()?;
+            let found = count_aliases(doc, limits.max_query_depth.max(32))?;
+            let doc = doc.clone();
+            cache.put(&request.query, &doc, found);
+            found
+        }
+    };
     if found <= limits.max_query_aliases {
         return None;
     }

@@ -2,7 +2,7 @@
 
 pub mod history;
 mod limits;
-pub use limits::refuse_over_limits;
+pub use limits::{refuse_over_limits, QueryCache};
 mod lineage;
 pub mod loaders;
 mod mutation;

@@ -647,11 +647,10 @@ async fn hub_catalog(width: usize) -> TestApp {
 async fn a_budget_cut_inside_a_wide_level_answers_the_same_graph_as_a_whole_read() {
     let width = 1200;
     let app = hub_catalog(width).await;
-    let from_hub = |budget: usize| {
-        json!({"urn": dataset("s3", "hub"), "direction": "DOWNSTREAM", "depth": 3, "budget": budget})
-    };
+    let from_hub = |budget: usize| json!({"urn": dataset("s3", "hub"), "direction": "DOWNSTREAM", "depth": 3, "budget": budget});
     // Big enough for everything: the hub's features and models, each once.
-    let (_, whole) = statements_of(&app, LEVELS_AND_EDGES, json!({"input": from_hub(10_000)})).await;
+    let (_, whole) =
+        statements_of(&app, LEVELS_AND_EDGES, json!({"input": from_hub(10_000)})).await;
     let whole = &whole["lineageGraph"];
     let all_nodes = nodes(whole);
     assert_eq!(all_nodes.len(), 1 + 2 * width);
@@ -661,7 +660,8 @@ async fn a_budget_cut_inside_a_wide_level_answers_the_same_graph_as_a_whole_read
     assert_eq!(all_edges.len(), 3 * width);
 
     for budget in [1, 10, 1100, 1300, 2 * width - 1] {
-        let (ran, cut) = statements_of(&app, LEVELS_AND_EDGES, json!({"input": from_hub(budget)})).await;
+        let (ran, cut) =
+            statements_of(&app, LEVELS_AND_EDGES, json!({"input": from_hub(budget)})).await;
         let cut = &cut["lineageGraph"];
         let kept = nodes(cut);
         // The first `budget` entities of the whole walk, in the same order.
