@@ -443,7 +443,10 @@ impl Catalog {
             // Walks that did not read the whole level still answer its edges between the
             // entities they answered.
             let closed: Vec<usize> = (0..walks.len())
-                .filter(|&i| !walks[i].frontier.is_empty() && !(read_to_end && walks[i].complete))
+                .filter(|&i| {
+                    let saw_all = read_to_end && walks[i].complete;
+                    !walks[i].frontier.is_empty() && !saw_all
+                })
                 .collect();
             if !closed.is_empty() {
                 let from = union(closed.iter().map(|&i| walks[i].frontier.keys()));
