@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_catalog;
 mod m20261126_000002_access_tokens;
 mod m20261126_000003_removals;
+mod m20261126_000004_edge_order;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_catalog::Migration),
             Box::new(m20261126_000002_access_tokens::Migration),
             Box::new(m20261126_000003_removals::Migration),
+            Box::new(m20261126_000004_edge_order::Migration),
         ]
     }
 }

@@ -521,7 +521,8 @@ pub struct LineageGraph {
     pub edges: Vec<LineageGraphEdge>,
     /// True exactly when the depth or the budget left out entities the walk would reach.
     pub truncated: bool,
-    /// Levels of the graph read (one SQL statement each).
+    /// Levels of the graph read: one SQL statement each, or a few when the budget runs out
+    /// inside a level wider than it.
     pub levels: i32,
     /// The graph in Graphviz DOT.
     pub dot: String,
