@@ -108,11 +108,13 @@ def descendants(pid: int) -> list[int]:
     return out
 
 
-def vmhwm_kb(pid: int) -> int:
+def status_kb(pid: int, key: str) -> int:
+    """A memory figure of /proc/<pid>/status, in kB (VmHWM: peak RSS; RssAnon: private memory
+    now, without the file pages a memory map of the database brings in)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(key + ":"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -157,7 +159,10 @@ class Server:
         return all([reset_hwm(p) for p in self.pids()])
 
     def peak_mb(self) -> float:
-        return sum(vmhwm_kb(p) for p in self.pids()) / 1024
+        return sum(status_kb(p, "VmHWM") for p in self.pids()) / 1024
+
+    def anon_mb(self) -> float:
+        return sum(status_kb(p, "RssAnon") for p in self.pids()) / 1024
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -233,6 +238,7 @@ class Runner:
             "p50_ms": statistics.median(r["p50_us"] for r in runs) / 1000,
             "p99_ms": statistics.median(r["p99_us"] for r in runs) / 1000,
             "peak_rss_mb": round(server.peak_mb(), 1),
+            "anon_rss_mb": round(server.anon_mb(), 1),
             "peak_is_per_scenario": peak_reset,
             "note": note,
             "load": os.getloadavg()[0],
@@ -554,8 +560,8 @@ def report(args, data: dict) -> str:
                    f"`Catalog::write` in {g['seconds']:.0f} s ({g['aspects_per_second']:,.0f} "
                    f"aspects/s, {g['concurrency']} writer(s)).")
         out.append("")
-    out.append("| scenario | backend | server | conns | req/s | × /health floor | p50 ms | p99 ms | peak RSS MB | notes |")
-    out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---|")
+    out.append("| scenario | backend | server | conns | req/s | × /health floor | p50 ms | p99 ms | peak RSS MB | anon MB at end | notes |")
+    out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for x in data["results"]:
         ratio = "floor" if x["scenario"].startswith("floor") else fmt(x.get("ratio"), 3)
         notes = x["note"]
@@ -563,7 +569,7 @@ def report(args, data: dict) -> str:
             notes = f"**{x['aspects_per_s']:,.0f} aspects/s**" + (f"; {notes}" if notes else "")
         out.append(f"| {x['scenario']} | {x['backend']} | {x['server']} | {x['conns']} | "
                    f"{fmt(x['rps'])} | {ratio} | {fmt(x['p50_ms'], 2)} | {fmt(x['p99_ms'], 2)} | "
-                   f"{fmt(x['peak_rss_mb'], 0)} | {notes} |")
+                   f"{fmt(x['peak_rss_mb'], 0)} | {fmt(x.get('anon_rss_mb'), 0)} | {notes} |")
     out.append("")
     if data.get("statements"):
         out.append("SQL statements per nested request (in-process, sea-orm metric callback):")

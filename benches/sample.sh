@@ -63,7 +63,7 @@ perf record -F 999 -e cpu-clock -g -p "$server" -o "$out" -- sleep "$secs" >/dev
 recorder=$!
 load "${secs}s" | grep -E "Requests/sec|^ +50%|^ +99%"
 wait $recorder || true
-grep VmHWM "/proc/$server/status"
+grep -E "VmHWM|RssAnon|RssFile" "/proc/$server/status" | tr -s " \t" " " | paste -sd " "
 echo "--- top symbols (self time); profile: $out"
 perf report -i "$out" --no-children --sort dso,symbol --stdio -g none 2>/dev/null \
   | grep -E '^ +[0-9]' | sed -E 's/ {2,}/ /g' | cut -c1-160 | head -"${TOP:-40}"
