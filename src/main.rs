@@ -10,7 +10,8 @@ use tracing_subscriber::EnvFilter;
 
 /// A request allocates many small, short-lived values (rows, JSON, GraphQL answers) across
 /// threads; mimalloc serves that pattern with far less time in the allocator than glibc's
-/// (see BENCHMARKS.md).
+/// (see BENCHMARKS.md). With the `mimalloc` feature (the default) SQLite's C code uses it too.
+#[cfg(feature = "mimalloc")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
