@@ -46,6 +46,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         });
     } else {
         opts.max_connections(16).min_connections(1);
+        // sqlx prepares every statement; after five runs PostgreSQL may switch a prepared
+        // statement to a generic plan, which cannot see that one `IN` list names a hub with
+        // 36,000 edges and another a leaf. The lineage walk's reads went from 4 ms to 400 ms
+        // that way (BENCHMARKS.md). Plans are made for each statement's own values instead.
+        opts.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
     }
     let db = Database::connect(opts).await?;
     Ok(db)
