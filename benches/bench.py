@@ -548,8 +548,8 @@ def report(args, data: dict) -> str:
     out.append("")
     out.append(f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB, Linux "
                f"{m['kernel']}; {m['wrk']}. Load average (1 min) at start {data['load_start']:.2f}, "
-               f"at end {data['load_end']:.2f}: other engineers were compiling on the same "
-               f"2 cores, and wrk shares them with the server.")
+               f"at end {data['load_end']:.2f} (wrk shares the 2 cores with the server, so a run "
+               f"keeps them busy; a load above 1 at the start means something else was running).")
     out.append("")
     for backend, gen in data["catalogs"].items():
         c = gen["counts"]
