@@ -32,21 +32,25 @@ const INDEXES: [(&str, &str, Edge); 2] = [
     ),
 ];
 
+/// The index `name` on `end` and the relation, ending in the edge id when `with_id`.
+fn index(name: &str, end: Edge, with_id: bool) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index
+        .name(name)
+        .table(Edge::Table)
+        .col(end)
+        .col(Edge::Relation);
+    if with_id {
+        index.col(Edge::Id);
+    }
+    index.to_owned()
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (old, new, end) in INDEXES {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(new)
-                        .table(Edge::Table)
-                        .col(end)
-                        .col(Edge::Relation)
-                        .col(Edge::Id)
-                        .to_owned(),
-                )
-                .await?;
+            manager.create_index(index(new, end, true)).await?;
             manager
                 .drop_index(Index::drop().name(old).table(Edge::Table).to_owned())
                 .await?;
@@ -56,16 +60,7 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for (old, new, end) in INDEXES {
-            manager
-                .create_index(
-                    Index::create()
-                        .name(old)
-                        .table(Edge::Table)
-                        .col(end)
-                        .col(Edge::Relation)
-                        .to_owned(),
-                )
-                .await?;
+            manager.create_index(index(old, end, false)).await?;
             manager
                 .drop_index(Index::drop().name(new).table(Edge::Table).to_owned())
                 .await?;

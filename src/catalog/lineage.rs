@@ -90,10 +90,11 @@ pub struct Traversal {
 const SRC: &str = "s";
 const DST: &str = "d";
 
-/// `SELECT edge.*, s.*, d.* FROM edge JOIN entity s JOIN entity d`, with prefixed aliases so
-/// each part can be read back with `FromQueryResult`.
-fn edges_with_ends() -> SelectStatement {
+/// `SELECT edge.*, s.*, d.* FROM edge JOIN entity s JOIN entity d` of the live edges, with
+/// prefixed aliases so each part can be read back with `FromQueryResult`.
+fn edges_with_ends(as_of: Option<i64>) -> SelectStatement {
     let mut q = Query::select();
+    from_live_edges(&mut q, as_of);
     for col in edge::Column::iter() {
         q.expr_as(
             Expr::col((edge::Entity, col)),
@@ -108,23 +109,27 @@ fn edges_with_ends() -> SelectStatement {
             );
         }
     }
-    q.from(edge::Entity)
-        .join_as(
-            JoinType::InnerJoin,
-            entity::Entity,
-            Alias::new(SRC),
-            Expr::col((Alias::new(SRC), entity::Column::Id))
-                .equals((edge::Entity, edge::Column::SourceId)),
-        )
-        .join_as(
-            JoinType::InnerJoin,
-            entity::Entity,
-            Alias::new(DST),
-            Expr::col((Alias::new(DST), entity::Column::Id))
-                .equals((edge::Entity, edge::Column::DestinationId)),
-        )
-        .order_by((edge::Entity, edge::Column::Id), Order::Asc);
+    q.order_by((edge::Entity, edge::Column::Id), Order::Asc);
     q
+}
+
+/// `FROM edge JOIN entity s JOIN entity d`, keeping the edges active at `as_of` (now when
+/// `None`) whose two ends were not soft-deleted then. Edge reads of every kind share it.
+fn from_live_edges(q: &mut SelectStatement, as_of: Option<i64>) {
+    q.from(edge::Entity);
+    for (end, column) in [
+        (SRC, edge::Column::SourceId),
+        (DST, edge::Column::DestinationId),
+    ] {
+        q.join_as(
+            JoinType::InnerJoin,
+            entity::Entity,
+            Alias::new(end),
+            Expr::col((Alias::new(end), entity::Column::Id)).equals((edge::Entity, column)),
+        )
+        .and_where(not_removed(end, as_of));
+    }
+    q.cond_where(active_at(as_of));
 }
 
 /// Soft-deleted entities are not part of lineage: those deleted now, or as of a past time
@@ -202,7 +207,8 @@ fn edge_value(row: &edge::Model, col: edge::Column) -> SimpleExpr {
         edge::Column::SourceId => Expr::val(row.source_id).into(),
         edge::Column::DestinationId => Expr::val(row.destination_id).into(),
         edge::Column::Relation => Expr::val(row.relation.clone()).into(),
-        _ => Expr::val(row.id).into(),
+        edge::Column::Id => Expr::val(row.id).into(),
+        other => unreachable!("{other:?} is not part of a level's order"),
     }
 }
 
@@ -227,11 +233,8 @@ impl Catalog {
             Direction::Upstream => Condition::all().add(arriving),
             Direction::Both => Condition::any().add(leaving).add(arriving),
         };
-        let mut q = edges_with_ends();
-        q.cond_where(touching)
-            .cond_where(active_at(as_of))
-            .and_where(not_removed(SRC, as_of))
-            .and_where(not_removed(DST, as_of));
+        let mut q = edges_with_ends(as_of);
+        q.cond_where(touching);
         if let Some(relations) = relations {
             q.and_where(
                 Expr::col((edge::Entity, edge::Column::Relation))
@@ -299,55 +302,29 @@ impl Catalog {
         spec: &TraversalSpec,
     ) -> Result<Vec<edge::Model>> {
         let col = |c: edge::Column| Expr::col((edge::Entity, c));
-        let ids = |ids: &[i64]| ids.to_vec();
-        let (from, to) = (read.from, read.to);
-        let down = |c: &mut Condition| {
-            let mut part = Condition::all().add(col(edge::Column::SourceId).is_in(ids(from)));
-            if let Some(to) = to {
-                part = part.add(col(edge::Column::DestinationId).is_in(ids(to)));
+        // Edges leaving `read.from` by `near`, and arriving at `read.to` by `far` if given.
+        let toward = |near: edge::Column, far: edge::Column| {
+            let part = Condition::all().add(col(near).is_in(read.from.iter().copied()));
+            match read.to {
+                Some(to) => part.add(col(far).is_in(to.iter().copied())),
+                None => part,
             }
-            *c = std::mem::replace(c, Condition::any()).add(part);
         };
-        let up = |c: &mut Condition| {
-            let mut part = Condition::all().add(col(edge::Column::DestinationId).is_in(ids(from)));
-            if let Some(to) = to {
-                part = part.add(col(edge::Column::SourceId).is_in(ids(to)));
-            }
-            *c = std::mem::replace(c, Condition::any()).add(part);
+        let (source, destination) = (edge::Column::SourceId, edge::Column::DestinationId);
+        let touching = match spec.direction {
+            Direction::Downstream => toward(source, destination),
+            Direction::Upstream => toward(destination, source),
+            Direction::Both => Condition::any()
+                .add(toward(source, destination))
+                .add(toward(destination, source)),
         };
-        let mut touching = Condition::any();
-        match spec.direction {
-            Direction::Downstream => down(&mut touching),
-            Direction::Upstream => up(&mut touching),
-            Direction::Both => {
-                down(&mut touching);
-                up(&mut touching);
-            }
-        }
         let order = level_order(spec.direction);
         let mut q = Query::select();
+        from_live_edges(&mut q, spec.as_of);
         for c in edge::Column::iter() {
             q.expr_as(col(c), Alias::new(c.as_str()));
         }
-        q.from(edge::Entity)
-            .join_as(
-                JoinType::InnerJoin,
-                entity::Entity,
-                Alias::new(SRC),
-                Expr::col((Alias::new(SRC), entity::Column::Id))
-                    .equals((edge::Entity, edge::Column::SourceId)),
-            )
-            .join_as(
-                JoinType::InnerJoin,
-                entity::Entity,
-                Alias::new(DST),
-                Expr::col((Alias::new(DST), entity::Column::Id))
-                    .equals((edge::Entity, edge::Column::DestinationId)),
-            )
-            .cond_where(touching)
-            .cond_where(active_at(spec.as_of))
-            .and_where(not_removed(SRC, spec.as_of))
-            .and_where(not_removed(DST, spec.as_of));
+        q.cond_where(touching);
         if let Some(relations) = &spec.relations {
             q.and_where(col(edge::Column::Relation).is_in(relations.iter().map(String::as_str)));
         }

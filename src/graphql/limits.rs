@@ -33,7 +33,7 @@ impl QueryCache {
         map.get(query).cloned()
     }
 
-    fn put(&self, query: &str, doc: &ExecutableDocument, aliases: usize) {
+    fn put(&self, query: &str, doc: ExecutableDocument, aliases: usize) {
         if query.len() > Self::MAX_TEXT {
             return;
         }
@@ -41,7 +41,7 @@ impl QueryCache {
         if map.len() >= Self::ENTRIES {
             map.clear();
         }
-        map.insert(query.to_string(), (doc.clone(), aliases));
+        map.insert(query.to_string(), (doc, aliases));
     }
 }
 
@@ -99,7 +99,7 @@ pub fn refuse_over_limits(
             let doc = request.parsed_query().ok()?;
             let found = count_aliases(doc, limits.max_query_depth.max(32))?;
             let doc = doc.clone();
-            cache.put(&request.query, &doc, found);
+            cache.put(&request.query, doc, found);
             found
         }
     };
