@@ -81,15 +81,51 @@ pub const FABRIC_TYPES: &[&str] = &[
 /// Longest URN accepted, in bytes; DataHub caps typed URNs well below this.
 pub const MAX_URN_LEN: usize = 1024;
 
-/// A parsed URN with its key parts, kept together with its canonical text.
+/// A parsed URN: its canonical text, its entity type, and where its key parts lie in the text.
+/// The parts are byte ranges of `text`, so a URN is one allocation however many parts it has
+/// (aspects hold lists of URNs, and every stored aspect read decodes them).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Urn {
     text: String,
     kind: EntityKind,
-    name: String,
-    platform: Option<String>,
-    env: Option<String>,
-    namespace: Option<String>,
+    name: Span,
+    platform: Option<Span>,
+    env: Option<Span>,
+    namespace: Option<Span>,
+}
+
+/// A byte range of a URN's text; URNs are at most [`MAX_URN_LEN`] bytes long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Span(u16, u16);
+
+impl Span {
+    /// Where `part`, a slice of `whole`, lies in it.
+    fn of(whole: &str, part: &str) -> Span {
+        let start = part.as_ptr() as usize - whole.as_ptr() as usize;
+        Span::between(start, start + part.len())
+    }
+
+    fn between(start: usize, end: usize) -> Span {
+        // Both fit: parse refuses URNs longer than MAX_URN_LEN first.
+        Span(start as u16, end as u16)
+    }
+
+    fn of_parts(whole: &str, first: &str, last: &str) -> Span {
+        Span::between(Span::of(whole, first).0 as usize, Span::of(whole, last).1 as usize)
+    }
+
+    fn get(self, text: &str) -> &str {
+        &text[self.0 as usize..self.1 as usize]
+    }
+}
+
+/// What parsing finds in a URN's text, before the text is owned.
+struct Parts {
+    kind: EntityKind,
+    name: Span,
+    platform: Option<Span>,
+    env: Option<Span>,
+    namespace: Option<Span>,
 }
 
 /// Why a string is not a URN mlcat accepts; the message says what to fix.
@@ -102,6 +138,28 @@ pub struct UrnError {
 
 impl Urn {
     pub fn parse(input: &str) -> Result<Urn, UrnError> {
+        let parts = Urn::parts(input)?;
+        Ok(Urn::with_text(input.to_string(), parts))
+    }
+
+    /// [`Urn::parse`] of text the caller owns, keeping it as the URN's text.
+    pub fn parse_owned(input: String) -> Result<Urn, UrnError> {
+        let parts = Urn::parts(&input)?;
+        Ok(Urn::with_text(input, parts))
+    }
+
+    fn with_text(text: String, parts: Parts) -> Urn {
+        Urn {
+            text,
+            kind: parts.kind,
+            name: parts.name,
+            platform: parts.platform,
+            env: parts.env,
+            namespace: parts.namespace,
+        }
+    }
+
+    fn parts(input: &str) -> Result<Parts, UrnError> {
         let fail = |reason: String| UrnError {
             input: truncate(input, 200),
             reason,
@@ -131,10 +189,10 @@ impl Urn {
                 kind.key_shape()
             ))
         };
-        let mut urn = Urn {
-            text: input.to_string(),
+        let span = |part: &str| Span::of(input, part);
+        let mut found = Parts {
             kind: kind.clone(),
-            name: String::new(),
+            name: span(key),
             platform: None,
             env: None,
             namespace: None,
@@ -160,13 +218,13 @@ impl Urn {
                 }
                 // A dataset name may itself contain commas: everything between the platform
                 // and the environment is the name.
-                let name = parts[1..parts.len() - 1].join(",");
-                if name.trim().is_empty() {
+                let name = Span::of_parts(input, parts[1], parts[parts.len() - 2]);
+                if name.get(input).trim().is_empty() {
                     return Err(shape("the name is empty"));
                 }
-                urn.name = name;
-                urn.platform = Some(platform.to_string());
-                urn.env = Some(env.to_string());
+                found.name = name;
+                found.platform = Some(span(platform));
+                found.env = Some(span(env));
             }
             EntityKind::MlFeatureTable => {
                 let parts =
@@ -176,12 +234,12 @@ impl Urn {
                 }
                 let platform = platform_of(parts[0])
                     .ok_or_else(|| shape("the first part must be a data platform URN"))?;
-                let name = parts[1..].join(",");
-                if name.trim().is_empty() {
+                let name = Span::of_parts(input, parts[1], parts[parts.len() - 1]);
+                if name.get(input).trim().is_empty() {
                     return Err(shape("the name is empty"));
                 }
-                urn.name = name;
-                urn.platform = Some(platform.to_string());
+                found.name = name;
+                found.platform = Some(span(platform));
             }
             EntityKind::MlFeature | EntityKind::MlPrimaryKey => {
                 let parts =
@@ -192,23 +250,21 @@ impl Urn {
                 if parts[0].trim().is_empty() || parts[1].trim().is_empty() {
                     return Err(shape("the namespace and the name must not be empty"));
                 }
-                urn.namespace = Some(parts[0].to_string());
-                urn.name = parts[1].to_string();
+                found.namespace = Some(span(parts[0]));
+                found.name = span(parts[1]);
             }
             EntityKind::DataPlatform => {
                 if key.contains(['(', ')', ',']) {
                     return Err(shape("a platform name has no parentheses or commas"));
                 }
-                urn.name = key.to_string();
             }
             EntityKind::Other(_) => {
                 if !balanced(key) {
                     return Err(fail("unbalanced parentheses in the key".into()));
                 }
-                urn.name = key.to_string();
             }
         }
-        Ok(urn)
+        Ok(found)
     }
 
     pub fn dataset(platform: &str, name: &str, env: &str) -> Result<Urn, UrnError> {
@@ -249,22 +305,20 @@ impl Urn {
     }
     /// The entity's name from its key (the `name` part; the whole key for other types).
     pub fn name(&self) -> &str {
-        &self.name
+        self.name.get(&self.text)
     }
     /// The platform name (`feast`, not the platform URN), for types whose key has one.
     pub fn platform(&self) -> Option<&str> {
-        self.platform.as_deref()
+        self.platform.map(|p| p.get(&self.text))
     }
     pub fn platform_urn(&self) -> Option<Urn> {
-        self.platform
-            .as_deref()
-            .and_then(|p| Urn::data_platform(p).ok())
+        self.platform().and_then(|p| Urn::data_platform(p).ok())
     }
     pub fn env(&self) -> Option<&str> {
-        self.env.as_deref()
+        self.env.map(|e| e.get(&self.text))
     }
     pub fn namespace(&self) -> Option<&str> {
-        self.namespace.as_deref()
+        self.namespace.map(|n| n.get(&self.text))
     }
 
     /// Refuses a URN of another entity type, naming the field it came from.
@@ -359,8 +413,20 @@ impl Serialize for Urn {
 
 impl<'de> Deserialize<'de> for Urn {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Urn, D::Error> {
-        let s = String::deserialize(d)?;
-        Urn::parse(&s).map_err(serde::de::Error::custom)
+        struct Text;
+        impl serde::de::Visitor<'_> for Text {
+            type Value = Urn;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a URN string")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Urn, E> {
+                Urn::parse(s).map_err(E::custom)
+            }
+            fn visit_string<E: serde::de::Error>(self, s: String) -> Result<Urn, E> {
+                Urn::parse_owned(s).map_err(E::custom)
+            }
+        }
+        d.deserialize_string(Text)
     }
 }
 
@@ -422,6 +488,26 @@ mod tests {
             let err = Urn::parse(input).unwrap_err();
             assert!(err.reason.contains(needle), "{input}: {}", err.reason);
         }
+    }
+
+    #[test]
+    fn decodes_from_json_with_its_parts_whether_escaped_or_not() {
+        let plain: Urn =
+            serde_json::from_str(r#""urn:li:dataset:(urn:li:dataPlatform:hive,a,b,PROD)""#)
+                .unwrap();
+        // An escape makes serde hand over an owned string instead of a slice of the input.
+        let escaped: Urn =
+            serde_json::from_str(r#""urn:li:dataset:(urn:li:dataPlatform:hive,a\u002cb,PROD)""#)
+                .unwrap();
+        assert_eq!(plain, escaped);
+        for urn in [&plain, &escaped] {
+            assert_eq!(
+                (urn.platform(), urn.name(), urn.env()),
+                (Some("hive"), "a,b", Some("PROD"))
+            );
+        }
+        let refused = serde_json::from_str::<Urn>(r#""urn:li:mlFeature:(a,b,c)""#).unwrap_err();
+        assert!(refused.to_string().contains("exactly two parts"), "{refused}");
     }
 
     #[test]
