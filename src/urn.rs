@@ -111,7 +111,10 @@ impl Span {
     }
 
     fn of_parts(whole: &str, first: &str, last: &str) -> Span {
-        Span::between(Span::of(whole, first).0 as usize, Span::of(whole, last).1 as usize)
+        Span::between(
+            Span::of(whole, first).0 as usize,
+            Span::of(whole, last).1 as usize,
+        )
     }
 
     fn get(self, text: &str) -> &str {
@@ -507,7 +510,10 @@ mod tests {
             );
         }
         let refused = serde_json::from_str::<Urn>(r#""urn:li:mlFeature:(a,b,c)""#).unwrap_err();
-        assert!(refused.to_string().contains("exactly two parts"), "{refused}");
+        assert!(
+            refused.to_string().contains("exactly two parts"),
+            "{refused}"
+        );
     }
 
     #[test]

@@ -729,8 +729,9 @@ fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, String>
             owner.kind()
         ));
     }
-    let typed: T = serde_json::from_value(value.clone())
-        .map_err(|e| format!("aspect {} is not valid: {e}", T::NAME))?;
+    // Decoded from the borrowed tree: no copy of the value first.
+    let typed =
+        T::deserialize(value).map_err(|e| format!("aspect {} is not valid: {e}", T::NAME))?;
     typed
         .check(owner)
         .map_err(|e| format!("aspect {}: {e}", T::NAME))?;
@@ -764,7 +765,7 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, St
         Status::NAME => decode::<Status>(owner, value)?,
         DataPlatformInfo::NAME => decode::<DataPlatformInfo>(owner, value)?,
         name if editable_aspect_name(owner.kind()) == Some(name) => {
-            serde_json::from_value::<EditableProperties>(value.clone())
+            EditableProperties::deserialize(value)
                 .map_err(|e| format!("aspect {name} is not valid: {e}"))?;
             Declared::default()
         }

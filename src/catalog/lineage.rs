@@ -9,8 +9,8 @@ use sea_orm::sea_query::{
     Alias, Condition, Expr, JoinType, Order, Query, SelectStatement, SimpleExpr,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Iterable,
-    PaginatorTrait, QueryFilter,
+    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, PaginatorTrait, QueryFilter,
+    QueryResult,
 };
 
 use super::Catalog;
@@ -90,8 +90,8 @@ pub struct Traversal {
 const SRC: &str = "s";
 const DST: &str = "d";
 
-/// `SELECT edge.*, s.*, d.* FROM edge JOIN entity s JOIN entity d` of the live edges, with
-/// prefixed aliases so each part can be read back with `FromQueryResult`.
+/// `SELECT edge.*, s.*, d.* FROM edge JOIN entity s JOIN entity d` of the live edges, each part
+/// in the order of its `Column::iter`, to be read back by position (`from_row_at`).
 fn edges_with_ends(as_of: Option<i64>) -> SelectStatement {
     let mut q = Query::select();
     from_live_edges(&mut q, as_of);
@@ -243,15 +243,27 @@ impl Catalog {
         }
         let statement = self.db.get_database_backend().build(&q);
         let rows = self.db.query_all(statement).await?;
-        // One entity can end many edges; share its row.
+        // One entity can end many edges: decode its row once and share it.
         let mut seen: HashMap<i64, Arc<entity::Model>> = HashMap::new();
-        let mut share = |m: entity::Model| seen.entry(m.id).or_insert_with(|| Arc::new(m)).clone();
+        let mut end = |row: &QueryResult, id: i64, at: usize| -> Result<Arc<entity::Model>> {
+            if let Some(known) = seen.get(&id) {
+                return Ok(known.clone());
+            }
+            let decoded = Arc::new(entity::Model::from_row_at(row, at)?);
+            seen.insert(id, decoded.clone());
+            Ok(decoded)
+        };
+        let (src_at, dst_at) = (
+            edge::Model::WIDTH,
+            edge::Model::WIDTH + entity::Model::WIDTH,
+        );
         rows.iter()
             .map(|row| {
+                let edge = edge::Model::from_row_at(row, 0)?;
                 Ok(EdgeRow {
-                    edge: edge::Model::from_query_result(row, "e_")?,
-                    source: share(entity::Model::from_query_result(row, "s_")?),
-                    destination: share(entity::Model::from_query_result(row, "d_")?),
+                    source: end(row, edge.source_id, src_at)?,
+                    destination: end(row, edge.destination_id, dst_at)?,
+                    edge,
                 })
             })
             .collect()
@@ -343,7 +355,7 @@ impl Catalog {
         let statement = self.db.get_database_backend().build(&q);
         let rows = self.db.query_all(statement).await?;
         rows.iter()
-            .map(|row| Ok(edge::Model::from_query_result(row, "")?))
+            .map(|row| Ok(edge::Model::from_row_at(row, 0)?))
             .collect()
     }
 

@@ -16,7 +16,7 @@ use tokio::sync::Mutex;
 
 pub use edit::{relationship_edit, RelationshipField};
 pub use lineage::{Direction, EdgeRow, Reached, Traversal, TraversalSpec};
-pub use read::ListFilter;
+pub use read::{LatestAspect, ListFilter};
 pub use write::{Actor, AspectWrite, Patched, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

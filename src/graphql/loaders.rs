@@ -148,8 +148,8 @@ impl Loader<AspectKey> for CatalogLoader {
             .collect();
         let rows = self.0.latest_aspects(&wanted).await.map_err(Arc::new)?;
         let mut by_key: HashMap<(i64, &str), &str> = HashMap::with_capacity(rows.len());
-        for row in &rows {
-            by_key.insert((row.entity_id, row.name.as_str()), row.value.as_str());
+        for (entity_id, name, value) in &rows {
+            by_key.insert((*entity_id, name.as_str()), value.as_str());
         }
         Ok(keys
             .iter()
