@@ -29,7 +29,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(30));
     if sqlite {
-        opts.max_connections(8).min_connections(1);
+        // A connection to a local file cannot go stale, so the pool hands it out without
+        // pinging it first (a round trip to sqlx's worker thread on every request).
+        opts.max_connections(8)
+            .min_connections(1)
+            .test_before_acquire(false);
         opts.map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
