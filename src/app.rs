@@ -12,6 +12,7 @@ use axum::http::{Method, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::Extension;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
@@ -251,7 +252,16 @@ async fn health(State(state): State<Arc<AppState>>) -> Response {
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
+///
+/// Every connection gets `TCP_NODELAY`: with Nagle's algorithm on, the last, partly filled
+/// segment of an answer larger than one segment waits until the client acknowledges the ones
+/// before it, and a client may delay that acknowledgement by up to 40 ms.
 pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("could not set TCP_NODELAY on a connection: {e}");
+        }
+    });
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -40,6 +40,18 @@ impl Error {
         }
     }
 
+    /// The same error again, for a failure several callers share (a batch loader's, a write
+    /// group's). An internal error keeps its text with its causes, not its chain.
+    pub fn duplicate(&self) -> Error {
+        match self {
+            Error::BadInput(m) => Error::BadInput(m.clone()),
+            Error::NotFound(m) => Error::NotFound(m.clone()),
+            Error::Conflict(m) => Error::Conflict(m.clone()),
+            Error::Forbidden(m) => Error::Forbidden(m.clone()),
+            Error::Internal(inner) => Error::Internal(anyhow::anyhow!("{inner:#}")),
+        }
+    }
+
     /// What the client is told: internal details never leave the server.
     pub fn public_message(&self) -> String {
         match self {

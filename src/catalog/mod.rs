@@ -12,7 +12,6 @@ mod write;
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
-use tokio::sync::Mutex;
 
 pub use edit::{relationship_edit, RelationshipField};
 pub use lineage::{Direction, EdgeRow, Reached, Traversal, TraversalSpec};
@@ -25,12 +24,13 @@ pub struct Catalog {
     db: DatabaseConnection,
     /// SQLite allows one writer at a time; writers queue here instead of racing for the file
     /// lock. PostgreSQL writers lock the rows they change and need no queue.
-    write_queue: Option<Arc<Mutex<()>>>,
+    write_queue: Option<Arc<write::WriteQueue>>,
 }
 
 impl Catalog {
     pub fn new(db: DatabaseConnection) -> Catalog {
-        let write_queue = crate::store::is_sqlite(&db).then(|| Arc::new(Mutex::new(())));
+        let write_queue =
+            crate::store::is_sqlite(&db).then(|| Arc::new(write::WriteQueue::default()));
         Catalog { db, write_queue }
     }
 

@@ -2,6 +2,7 @@
 //! transaction, so lineage is never behind the aspects it comes from.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::{Arc, Mutex as StdMutex};
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -11,6 +12,7 @@ use sea_orm::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
+use tokio::sync::{oneshot, Mutex};
 
 use super::aspects::{self, Declared};
 use super::Catalog;
@@ -137,24 +139,150 @@ impl Catalog {
     /// says which failed. The batch is applied set-wise, a handful of statements for the whole
     /// batch rather than a handful per aspect: entity rows, latest versions and current edges
     /// are read for all writes at once, and new versions and edges are written in bulk.
+    ///
+    /// On SQLite, batches that arrive while another is being written share the next
+    /// transaction (see [`WriteQueue`]); each still lands whole or not at all, and its caller
+    /// hears of it only once it is committed.
     pub async fn write(&self, actor: &Actor, writes: Vec<AspectWrite>) -> Result<Vec<Written>> {
-        let _queued = match &self.write_queue {
-            Some(queue) => Some(queue.lock().await),
-            None => None,
+        let Some(queue) = &self.write_queue else {
+            // PostgreSQL: writers lock the rows they change; each batch is its own transaction.
+            let txn = self.db.begin().await?;
+            let out = apply_all(&txn, actor, now_millis(), writes).await?;
+            txn.commit().await?;
+            return Ok(out);
         };
-        let txn = self.db.begin().await?;
-        if self.write_queue.is_some() {
-            // SQLite starts a transaction as a reader and makes it a writer at its first write;
-            // if another connection (a token's last-use update, another process) wrote in
-            // between, that upgrade fails at once instead of waiting. Taking the write lock with
-            // the first statement makes the transaction wait its turn (busy timeout) instead.
-            txn.execute_unprepared("UPDATE entity SET id = id WHERE id < 0")
-                .await?;
+        let (done, answer) = oneshot::channel();
+        queue.push(Batch {
+            actor: actor.clone(),
+            writes,
+            done,
+        });
+        let turn = queue.turn.clone().lock_owned().await;
+        let batches = queue.take();
+        if batches.is_empty() {
+            // The writer before us took our batch along; its answer is waiting.
+            drop(turn);
+        } else {
+            // The group is written on its own task, so that a caller who goes away (a client
+            // that disconnects drops its request) cannot cancel the batches of the others.
+            let catalog = self.clone();
+            tokio::spawn(async move {
+                catalog.write_group(batches).await;
+                drop(turn);
+            });
         }
-        let out = apply_all(&txn, actor, now_millis(), writes).await?;
-        txn.commit().await?;
-        Ok(out)
+        answer.await.unwrap_or_else(|_| {
+            Err(Error::Internal(anyhow::anyhow!(
+                "the write was abandoned before it committed; nothing of it was written"
+            )))
+        })
     }
+
+    /// One SQLite transaction for `batches`, each in a savepoint of its own when there are
+    /// several, so a batch that fails is rolled back alone; every caller is answered after the
+    /// commit.
+    async fn write_group(&self, batches: Vec<Batch>) {
+        let txn = match self.begin_writing().await {
+            Ok(txn) => txn,
+            Err(e) => {
+                for b in batches {
+                    let _ = b.done.send(Err(e.duplicate()));
+                }
+                return;
+            }
+        };
+        let alone = batches.len() == 1;
+        let mut answers = Vec::with_capacity(batches.len());
+        for Batch {
+            actor,
+            writes,
+            done,
+        } in batches
+        {
+            let out = if alone {
+                apply_all(&txn, &actor, now_millis(), writes).await
+            } else {
+                in_savepoint(&txn, &actor, writes).await
+            };
+            answers.push((done, out));
+        }
+        let committed = if answers.iter().any(|(_, out)| out.is_ok()) {
+            txn.commit().await
+        } else {
+            txn.rollback().await
+        };
+        for (done, out) in answers {
+            let answer = match (&committed, out) {
+                (Ok(()), out) | (Err(_), out @ Err(_)) => out,
+                (Err(e), Ok(_)) => Err(Error::Internal(anyhow::anyhow!(
+                    "the transaction did not commit, so nothing of the batch was written: {e}"
+                ))),
+            };
+            let _ = done.send(answer);
+        }
+    }
+
+    /// Opens a transaction that already holds SQLite's write lock.
+    async fn begin_writing(&self) -> Result<DatabaseTransaction> {
+        let txn = self.db.begin().await?;
+        // SQLite starts a transaction as a reader and makes it a writer at its first write;
+        // if another connection (a token's last-use update, another process) wrote in
+        // between, that upgrade fails at once instead of waiting. Taking the write lock with
+        // the first statement makes the transaction wait its turn (busy timeout) instead.
+        txn.execute_unprepared("UPDATE entity SET id = id WHERE id < 0")
+            .await?;
+        Ok(txn)
+    }
+}
+
+/// One batch inside a group's transaction: kept when it succeeds, rolled back alone when not.
+async fn in_savepoint(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    writes: Vec<AspectWrite>,
+) -> Result<Vec<Written>> {
+    let savepoint = txn.begin().await?;
+    match apply_all(&savepoint, actor, now_millis(), writes).await {
+        Ok(out) => {
+            savepoint.commit().await?;
+            Ok(out)
+        }
+        Err(e) => {
+            savepoint.rollback().await?;
+            Err(e)
+        }
+    }
+}
+
+/// SQLite allows one writer at a time. Writers queue here instead of racing for the file lock,
+/// and whoever gets the turn writes every batch that is waiting by then, in the order they
+/// came, in one transaction: under a stream of batches from several clients, the cost of a
+/// transaction (taking the lock, the commit, and the log checkpoint a commit sometimes runs) is
+/// paid once per group instead of once per batch. A lone batch is written at once, as before.
+#[derive(Default)]
+pub(super) struct WriteQueue {
+    turn: Arc<Mutex<()>>,
+    waiting: StdMutex<Vec<Batch>>,
+}
+
+impl WriteQueue {
+    fn push(&self, batch: Batch) {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(batch);
+    }
+
+    fn take(&self) -> Vec<Batch> {
+        std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// A batch waiting for the writer, and where its answer goes.
+struct Batch {
+    actor: Actor,
+    writes: Vec<AspectWrite>,
+    done: oneshot::Sender<Result<Vec<Written>>>,
 }
 
 /// Names the failing write of a batch: `change 3 of 10 (urn aspect): ...`.

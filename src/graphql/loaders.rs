@@ -168,13 +168,7 @@ fn loaders<'a>(ctx: &'a Context<'_>) -> async_graphql::Result<&'a Loaders> {
 pub fn to_gql(e: LoadError) -> async_graphql::Error {
     match Arc::try_unwrap(e) {
         Ok(err) => err.into(),
-        Err(shared) => match &*shared {
-            Error::BadInput(m) => Error::BadInput(m.clone()).into(),
-            Error::NotFound(m) => Error::NotFound(m.clone()).into(),
-            Error::Conflict(m) => Error::Conflict(m.clone()).into(),
-            Error::Forbidden(m) => Error::Forbidden(m.clone()).into(),
-            Error::Internal(inner) => Error::Internal(anyhow::anyhow!("{inner:#}")).into(),
-        },
+        Err(shared) => shared.duplicate().into(),
     }
 }
 

@@ -21,6 +21,7 @@ use std::time::Instant;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use mlcat::catalog::aspects::MlModelProperties;
+use mlcat::catalog::{Actor, AspectWrite};
 use mlcat::datahub::registry::fqn;
 use mlcat::urn::Urn;
 use sea_orm::ConnectionTrait;
@@ -419,4 +420,103 @@ async fn concurrent_writers_with_tokens_of_their_own_never_find_the_database_loc
     let app = TestApp::with_auth().await;
     let tokens = app.write_tokens(CLIENTS * WRITES_EACH + 1).await;
     race(Clients { app, tokens }).await;
+}
+
+/// Batches that arrive while another is being written share a transaction on SQLite (group
+/// commit); each must still land whole or not at all. In each round eight writers send a batch
+/// of two new features at the same moment, and every third batch's second aspect is invalid: a
+/// failed batch must leave nothing (not even its valid first feature) and must not take down
+/// a batch that shared its transaction, and every acknowledged batch must be there whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_batch_among_concurrent_batches_is_rolled_back_alone() {
+    const ROUNDS: usize = 6;
+    let app = TestApp::new().await;
+    // One catalog, so that all writers share its write queue, as the server's requests do.
+    let catalog = app.catalog();
+    let feature = |client: usize, round: usize, i: usize| {
+        Urn::parse(&format!(
+            "urn:li:mlFeature:(group_commit,c{client}_r{round}_f{i})"
+        ))
+        .unwrap()
+    };
+    let bad = |client: usize, round: usize| (client + round) % 3 == 0;
+    let start = Arc::new(tokio::sync::Barrier::new(CLIENTS));
+    let writers: Vec<_> = (0..CLIENTS)
+        .map(|client| {
+            let (catalog, start) = (catalog.clone(), start.clone());
+            tokio::spawn(async move {
+                let mut outcomes = Vec::new();
+                for round in 0..ROUNDS {
+                    let data_type = if bad(client, round) {
+                        "NOT_A_TYPE"
+                    } else {
+                        "TEXT"
+                    };
+                    let writes = vec![
+                        AspectWrite::upsert(
+                            feature(client, round, 0),
+                            "mlFeatureProperties",
+                            json!({"dataType": "CONTINUOUS"}),
+                        ),
+                        AspectWrite::upsert(
+                            feature(client, round, 1),
+                            "mlFeatureProperties",
+                            json!({"dataType": data_type}),
+                        ),
+                    ];
+                    start.wait().await;
+                    let outcome = catalog.write(&Actor::named("group"), writes).await;
+                    outcomes.push((client, round, outcome.map_err(|e| e.public_message())));
+                }
+                outcomes
+            })
+        })
+        .collect();
+    let mut outcomes = Vec::new();
+    for w in writers {
+        outcomes.extend(w.await.unwrap());
+    }
+
+    let query = "query($urn: String!) { mlFeature(urn: $urn) { properties { dataType } } }";
+    let data_type = |urn: Urn| {
+        let app = &app;
+        async move {
+            app.gql_vars(query, json!({"urn": urn.as_str()})).await["data"]["mlFeature"]
+                ["properties"]["dataType"]
+                .as_str()
+                .map(str::to_string)
+        }
+    };
+    let landed = outcomes.iter().filter(|(.., o)| o.is_ok()).count();
+    assert!(landed > 0 && landed < outcomes.len());
+    // A failed batch leaves no row at all, not even the entity rows made before its invalid
+    // aspect was found.
+    assert_eq!(app.count_rows("entity").await, 2 * landed as i64);
+    assert_eq!(app.count_rows("aspect").await, 2 * landed as i64);
+    for (client, round, outcome) in outcomes {
+        let found = (
+            data_type(feature(client, round, 0)).await,
+            data_type(feature(client, round, 1)).await,
+        );
+        if bad(client, round) {
+            let message = outcome.expect_err("an invalid batch was acknowledged");
+            assert!(
+                message.contains("change 2 of 2") && message.contains("NOT_A_TYPE"),
+                "batch {client}/{round}: {message}"
+            );
+            assert_eq!(
+                found,
+                (None, None),
+                "batch {client}/{round} failed but left features"
+            );
+        } else {
+            let written = outcome.unwrap_or_else(|e| panic!("batch {client}/{round}: {e}"));
+            assert_eq!(written.len(), 2);
+            assert_eq!(
+                (found.0.as_deref(), found.1.as_deref()),
+                (Some("CONTINUOUS"), Some("TEXT")),
+                "batch {client}/{round} was acknowledged but is not there whole"
+            );
+        }
+    }
 }
