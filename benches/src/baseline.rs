@@ -104,10 +104,7 @@ pub async fn run(args: Args) -> Result<()> {
         args.database_url,
         listener.local_addr()?
     );
-    axum::serve(listener, router(db))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
+    // Served as mlcat is (the same TCP settings, TCP_NODELAY among them), so that the two
+    // differ in batching only.
+    mlcat::app::serve(listener, router(db)).await
 }
