@@ -193,16 +193,34 @@ impl Catalog {
         };
         let alone = batches.len() == 1;
         let mut answers = Vec::with_capacity(batches.len());
-        for Batch {
+        let mut batches = batches.into_iter();
+        while let Some(Batch {
             actor,
             writes,
             done,
-        } in batches
+        }) = batches.next()
         {
             let out = if alone {
                 apply_all(&txn, &actor, now_millis(), writes).await
             } else {
-                in_savepoint(&txn, &actor, writes).await
+                match in_savepoint(&txn, &actor, writes).await {
+                    Ok(out) => out,
+                    Err(broken) => {
+                        // A savepoint that cannot be released or rolled back may leave part of
+                        // a batch in the transaction: nothing of the group is committed.
+                        let _ = txn.rollback().await;
+                        let message = format!(
+                            "the write could not be isolated from the others written with it, so nothing of it was written: {}",
+                            broken.public_message()
+                        );
+                        tracing::error!(error = ?broken, "a savepoint of a write group failed");
+                        let waiting = answers.into_iter().map(|(done, _)| done);
+                        for done in waiting.chain([done]).chain(batches.map(|b| b.done)) {
+                            let _ = done.send(Err(Error::Internal(anyhow::anyhow!("{message}"))));
+                        }
+                        return;
+                    }
+                }
             };
             answers.push((done, out));
         }
@@ -235,21 +253,23 @@ impl Catalog {
     }
 }
 
-/// One batch inside a group's transaction: kept when it succeeds, rolled back alone when not.
+/// One batch inside a group's transaction: kept when it succeeds, rolled back alone when not
+/// (the inner result). The outer error means the savepoint itself failed, and with it the
+/// isolation of the batch from the others.
 async fn in_savepoint(
     txn: &DatabaseTransaction,
     actor: &Actor,
     writes: Vec<AspectWrite>,
-) -> Result<Vec<Written>> {
+) -> Result<Result<Vec<Written>>> {
     let savepoint = txn.begin().await?;
     match apply_all(&savepoint, actor, now_millis(), writes).await {
         Ok(out) => {
             savepoint.commit().await?;
-            Ok(out)
+            Ok(Ok(out))
         }
         Err(e) => {
             savepoint.rollback().await?;
-            Err(e)
+            Ok(Err(e))
         }
     }
 }
