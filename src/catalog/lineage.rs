@@ -95,18 +95,13 @@ const DST: &str = "d";
 fn edges_with_ends(as_of: Option<i64>) -> SelectStatement {
     let mut q = Query::select();
     from_live_edges(&mut q, as_of);
+    // Read by position, so the columns need no aliases.
     for col in edge::Column::iter() {
-        q.expr_as(
-            Expr::col((edge::Entity, col)),
-            Alias::new(format!("e_{}", col.as_str())),
-        );
+        q.column((edge::Entity, col));
     }
     for end in [SRC, DST] {
         for col in entity::Column::iter() {
-            q.expr_as(
-                Expr::col((Alias::new(end), col)),
-                Alias::new(format!("{end}_{}", col.as_str())),
-            );
+            q.column((Alias::new(end), col));
         }
     }
     q.order_by((edge::Entity, edge::Column::Id), Order::Asc);
