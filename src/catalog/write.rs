@@ -1,8 +1,11 @@
 //! The one write path: validate ► store the aspect as a new version ► derive edges, all in one
 //! transaction, so lineage is never behind the aspects it comes from.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, Mutex as StdMutex};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::panic::AssertUnwindSafe;
+use std::sync::Mutex as StdMutex;
+
+use futures_util::FutureExt;
 
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -12,7 +15,7 @@ use sea_orm::{
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
-use tokio::sync::{oneshot, Mutex};
+use tokio::sync::oneshot;
 
 use super::aspects::{self, Declared};
 use super::Catalog;
@@ -152,24 +155,18 @@ impl Catalog {
             return Ok(out);
         };
         let (done, answer) = oneshot::channel();
-        queue.push(Batch {
+        let batch = Batch {
             actor: actor.clone(),
             writes,
             done,
-        });
-        let turn = queue.turn.clone().lock_owned().await;
-        let batches = queue.take();
-        if batches.is_empty() {
-            // The writer before us took our batch along; its answer is waiting.
-            drop(turn);
-        } else {
-            // The group is written on its own task, so that a caller who goes away (a client
-            // that disconnects drops its request) cannot cancel the batches of the others.
+        };
+        if queue.push(batch) {
+            // Nobody is writing: this caller starts the writer. It runs on its own task, so
+            // that a caller who goes away (a client that disconnects drops its request) cannot
+            // cancel the batches of the others.
             let catalog = self.clone();
-            tokio::spawn(async move {
-                catalog.write_group(batches).await;
-                drop(turn);
-            });
+            let queue = queue.clone();
+            tokio::spawn(async move { queue.drain(&catalog).await });
         }
         answer.await.unwrap_or_else(|_| {
             Err(Error::Internal(anyhow::anyhow!(
@@ -274,27 +271,71 @@ async fn in_savepoint(
     }
 }
 
-/// SQLite allows one writer at a time. Writers queue here instead of racing for the file lock,
-/// and whoever gets the turn writes every batch that is waiting by then, in the order they
-/// came, in one transaction: under a stream of batches from several clients, the cost of a
-/// transaction (taking the lock, the commit, and the log checkpoint a commit sometimes runs) is
-/// paid once per group instead of once per batch. A lone batch is written at once, as before.
+/// SQLite allows one writer at a time. Batches queue here instead of racing for the file lock,
+/// and one writer task writes them: every batch waiting when it is ready for the next
+/// transaction goes into that transaction, in the order they came (up to [`GROUP_WRITES`]
+/// aspect writes). Under a stream of batches from several clients, the cost of a transaction
+/// (taking the lock, the commit, and the log checkpoint a commit sometimes runs) is paid once
+/// per group instead of once per batch. A lone batch is written at once.
+///
+/// Callers wait only for their own answer, never for a turn: the writer answers each batch
+/// after its group commits.
 #[derive(Default)]
 pub(super) struct WriteQueue {
-    turn: Arc<Mutex<()>>,
-    waiting: StdMutex<Vec<Batch>>,
+    state: StdMutex<QueueState>,
 }
 
+#[derive(Default)]
+struct QueueState {
+    waiting: VecDeque<Batch>,
+    /// A writer task is running; it takes whatever is waiting before it stops.
+    writing: bool,
+}
+
+/// A group stops growing at the batch that brings it to this many aspect writes, so one
+/// transaction stays bounded however long the queue gets.
+const GROUP_WRITES: usize = 5_000;
+
 impl WriteQueue {
-    fn push(&self, batch: Batch) {
-        self.waiting
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(batch);
+    fn state(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn take(&self) -> Vec<Batch> {
-        std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|e| e.into_inner()))
+    /// Queues `batch`; true when no writer is running and the caller must start one.
+    fn push(&self, batch: Batch) -> bool {
+        let mut state = self.state();
+        state.waiting.push_back(batch);
+        !std::mem::replace(&mut state.writing, true)
+    }
+
+    /// The next group, or `None` (and the writer stops) when nothing waits.
+    fn next_group(&self) -> Option<Vec<Batch>> {
+        let mut state = self.state();
+        let mut group = Vec::new();
+        let mut size = 0;
+        while size < GROUP_WRITES {
+            let Some(batch) = state.waiting.pop_front() else {
+                break;
+            };
+            size += batch.writes.len();
+            group.push(batch);
+        }
+        if group.is_empty() {
+            state.writing = false;
+            return None;
+        }
+        Some(group)
+    }
+
+    /// The writer: writes groups until nothing waits. A group that panics answers its callers
+    /// with an error (their answer channels are dropped) and the writer goes on with the next.
+    async fn drain(&self, catalog: &Catalog) {
+        while let Some(group) = self.next_group() {
+            let written = AssertUnwindSafe(catalog.write_group(group)).catch_unwind();
+            if written.await.is_err() {
+                tracing::error!("writing a group of batches panicked; its batches were not written");
+            }
+        }
     }
 }
 
