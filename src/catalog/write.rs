@@ -333,7 +333,9 @@ impl WriteQueue {
         while let Some(group) = self.next_group() {
             let written = AssertUnwindSafe(catalog.write_group(group)).catch_unwind();
             if written.await.is_err() {
-                tracing::error!("writing a group of batches panicked; its batches were not written");
+                tracing::error!(
+                    "writing a group of batches panicked; its batches were not written"
+                );
             }
         }
     }
@@ -829,5 +831,70 @@ fn new_row(urn: &Urn, now: i64) -> entity::ActiveModel {
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(writes: usize) -> (Batch, oneshot::Receiver<Result<Vec<Written>>>) {
+        let (done, answer) = oneshot::channel();
+        let urn = Urn::parse("urn:li:mlFeature:(t,f)").unwrap();
+        let writes = (0..writes)
+            .map(|_| AspectWrite::upsert(urn.clone(), "mlFeatureProperties", Value::Null))
+            .collect();
+        let actor = Actor::named("test");
+        (
+            Batch {
+                actor,
+                writes,
+                done,
+            },
+            answer,
+        )
+    }
+
+    #[test]
+    fn batches_that_wait_together_are_taken_as_one_group_in_their_order() {
+        let queue = WriteQueue::default();
+        let (first, _a) = batch(1);
+        let (second, _b) = batch(2);
+        let (third, _c) = batch(3);
+        assert!(queue.push(first), "the first batch starts the writer");
+        assert!(
+            !queue.push(second),
+            "a writer is running: the batch waits for it"
+        );
+        assert!(!queue.push(third));
+
+        let group = queue.next_group().expect("three batches wait");
+        let sizes: Vec<usize> = group.iter().map(|b| b.writes.len()).collect();
+        assert_eq!(sizes, [1, 2, 3]);
+
+        assert!(
+            queue.next_group().is_none(),
+            "nothing waits: the writer stops"
+        );
+        let (fourth, _d) = batch(1);
+        assert!(
+            queue.push(fourth),
+            "with the writer stopped, the next batch starts one"
+        );
+    }
+
+    #[test]
+    fn a_group_stops_at_the_batch_that_reaches_the_write_limit() {
+        let queue = WriteQueue::default();
+        let mut answers = Vec::new();
+        for writes in [GROUP_WRITES - 1, 1, 1] {
+            let (b, answer) = batch(writes);
+            queue.push(b);
+            answers.push(answer);
+        }
+        let sizes = |g: Vec<Batch>| g.iter().map(|b| b.writes.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(queue.next_group().unwrap()), [GROUP_WRITES - 1, 1]);
+        assert_eq!(sizes(queue.next_group().unwrap()), [1]);
+        assert!(queue.next_group().is_none());
     }
 }
