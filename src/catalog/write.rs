@@ -398,8 +398,11 @@ async fn apply_all(
     // (and on PostgreSQL locked, in id order, so concurrent batches take turns per entity).
     // New rows are made in the order the batch names them, so ids, and with them the order
     // of answers, follow the order of writing.
+    // (Their ids come with the rows below, so the new ones are not read back here.)
     let creatable = first_seen(writes.iter().filter(|w| !w.must_exist).map(|w| &w.urn));
-    ensure_entities(txn, &creatable, now).await?;
+    for chunk in creatable.chunks(CHUNK) {
+        create_missing(txn, chunk, now).await?;
+    }
     let owners = lock_rows(txn, &first_seen(writes.iter().map(|w| &w.urn))).await?;
     for (i, w) in writes.iter().enumerate() {
         if !owners.contains_key(w.urn.as_str()) {
@@ -781,17 +784,30 @@ async fn ensure_entities(
 ) -> Result<HashMap<String, i64>> {
     let mut ids = HashMap::with_capacity(urns.len());
     for chunk in urns.chunks(CHUNK) {
-        let found = find_ids(txn, chunk).await?;
-        let missing: Vec<entity::ActiveModel> = chunk
-            .iter()
-            .filter(|u| !found.contains_key(u.as_str()))
-            .map(|u| new_row(u, now))
-            .collect();
+        let (found, created) = create_missing(txn, chunk, now).await?;
         ids.extend(found);
-        if missing.is_empty() {
-            continue;
+        if !created.is_empty() {
+            ids.extend(find_ids(txn, &created).await?);
         }
-        entity::Entity::insert_many(missing)
+    }
+    Ok(ids)
+}
+
+/// Inserts a row for each of `urns` that has none (at most [`CHUNK`] of them). Returns the ids
+/// of those that had one, and the URNs it made rows for.
+async fn create_missing<'a>(
+    txn: &impl ConnectionTrait,
+    urns: &[&'a Urn],
+    now: i64,
+) -> Result<(HashMap<String, i64>, Vec<&'a Urn>)> {
+    let found = find_ids(txn, urns).await?;
+    let missing: Vec<&Urn> = urns
+        .iter()
+        .copied()
+        .filter(|u| !found.contains_key(u.as_str()))
+        .collect();
+    if !missing.is_empty() {
+        entity::Entity::insert_many(missing.iter().map(|u| new_row(u, now)))
             .on_conflict(
                 OnConflict::column(entity::Column::Urn)
                     .do_nothing()
@@ -799,22 +815,21 @@ async fn ensure_entities(
             )
             .exec_without_returning(txn)
             .await?;
-        let rest: Vec<&Urn> = chunk
-            .iter()
-            .copied()
-            .filter(|u| !ids.contains_key(u.as_str()))
-            .collect();
-        ids.extend(find_ids(txn, &rest).await?);
     }
-    Ok(ids)
+    Ok((found, missing))
 }
 
+/// The ids of those of `urns` that have a row (two columns read, not the whole row).
 async fn find_ids(txn: &impl ConnectionTrait, urns: &[&Urn]) -> Result<HashMap<String, i64>> {
-    let rows = entity::Entity::find()
+    let rows: Vec<(String, i64)> = entity::Entity::find()
+        .select_only()
+        .column(entity::Column::Urn)
+        .column(entity::Column::Id)
         .filter(entity::Column::Urn.is_in(urns.iter().map(|u| u.as_str())))
+        .into_tuple()
         .all(txn)
         .await?;
-    Ok(rows.into_iter().map(|r| (r.urn, r.id)).collect())
+    Ok(rows.into_iter().collect())
 }
 
 fn new_row(urn: &Urn, now: i64) -> entity::ActiveModel {
