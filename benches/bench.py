@@ -433,6 +433,11 @@ def ingest_scenarios(r: Runner, server: Server, backend: str, manifest: dict) ->
     r.measure(server, "ingest: ingestProposalBatch, 200 per request", backend, 4,
               script="ingest.lua", env={**env, "BENCH_MODE": "batch", "BENCH_BATCH": "200"},
               aspects_per_request=200)
+    # The SDK's ingestion sink (`datahub-rest`) defaults to ASYNC_BATCH: 15 threads, each
+    # sending batches of 100 (acryl-datahub 1.7); 16 connections share the floor measured at 16.
+    r.measure(server, "ingest: ingestProposalBatch, 100 per request, as the SDK sink sends", backend,
+              16, script="ingest.lua", env={**env, "BENCH_MODE": "batch", "BENCH_BATCH": "100"},
+              aspects_per_request=100)
     r.measure(server, "ingest: GraphQL upsertMLFeature", backend, 16,
               script="ingest.lua", env={**env, "BENCH_MODE": "graphql"},
               aspects_per_request=1)
@@ -639,10 +644,12 @@ def targets(data: dict) -> list:
         if h:
             out.append((f"lineage from a hub, budgeted, ≤ 100 ms ({backend})",
                         f"p50 {h['p50_ms']:.2f} ms, p99 {h['p99_ms']:.2f} ms", yes(h["p50_ms"] <= 100)))
-    i = find(res, "ingest: ingestProposalBatch")
-    if i:
-        out.append(("ingest through the batch endpoint ≥ 20,000 aspects/s on SQLite",
-                    f"{i['aspects_per_s']:,.0f} aspects/s", yes(i["aspects_per_s"] >= 20000)))
+    for prefix, how in (("ingest: ingestProposalBatch, 200", "200 per request, 4 connections"),
+                        ("ingest: ingestProposalBatch, 100", "100 per request, 16 connections")):
+        i = find(res, prefix)
+        if i:
+            out.append((f"ingest through the batch endpoint ≥ 20,000 aspects/s on SQLite ({how})",
+                        f"{i['aspects_per_s']:,.0f} aspects/s", yes(i["aspects_per_s"] >= 20000)))
     for mine, theirs, what in (("peer: mlModelGroup", "peer: registered-models/get", "get-by-name"),
                                ("peer: listMLModelGroups", "peer: registered-models/search", "100-item search")):
         a = find(res, mine)
