@@ -330,6 +330,10 @@ impl WriteQueue {
     /// The writer: writes groups until nothing waits. A group that panics answers its callers
     /// with an error (their answer channels are dropped) and the writer goes on with the next.
     async fn drain(&self, catalog: &Catalog) {
+        let mut stop = StopWriting {
+            queue: self,
+            stopped: false,
+        };
         while let Some(group) = self.next_group() {
             let written = AssertUnwindSafe(catalog.write_group(group)).catch_unwind();
             if written.await.is_err() {
@@ -337,6 +341,25 @@ impl WriteQueue {
                     "writing a group of batches panicked; its batches were not written"
                 );
             }
+        }
+        stop.stopped = true;
+    }
+}
+
+/// Marks the queue as having no writer if the writer task is dropped before it ran out of work
+/// (its runtime shutting down), so that the next batch starts a new writer, which takes along
+/// whatever was left waiting, instead of waiting forever.
+struct StopWriting<'a> {
+    queue: &'a WriteQueue,
+    /// The writer stopped the normal way: `next_group` already cleared the flag, and a new
+    /// writer may have set it since.
+    stopped: bool,
+}
+
+impl Drop for StopWriting<'_> {
+    fn drop(&mut self) {
+        if !self.stopped {
+            self.queue.state().writing = false;
         }
     }
 }
@@ -896,6 +919,35 @@ mod tests {
             queue.push(fourth),
             "with the writer stopped, the next batch starts one"
         );
+    }
+
+    #[test]
+    fn a_writer_dropped_before_it_ran_out_of_work_lets_the_next_batch_start_one() {
+        let queue = WriteQueue::default();
+        let (first, _a) = batch(1);
+        assert!(queue.push(first));
+        // The writer's task is dropped mid-way, as a runtime that shuts down drops its tasks.
+        drop(StopWriting {
+            queue: &queue,
+            stopped: false,
+        });
+        let (second, _b) = batch(1);
+        assert!(
+            queue.push(second),
+            "no writer runs any more: this batch starts one"
+        );
+
+        // A writer that stopped the normal way leaves the flag to the writer started after it.
+        assert!(queue.next_group().is_some());
+        assert!(queue.next_group().is_none());
+        let (third, _c) = batch(1);
+        assert!(queue.push(third), "a new writer starts");
+        drop(StopWriting {
+            queue: &queue,
+            stopped: true,
+        });
+        let (fourth, _d) = batch(1);
+        assert!(!queue.push(fourth), "the new writer is still running");
     }
 
     #[test]
