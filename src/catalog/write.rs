@@ -179,24 +179,17 @@ impl Catalog {
     /// several, so a batch that fails is rolled back alone; every caller is answered after the
     /// commit.
     async fn write_group(&self, batches: Vec<Batch>) {
+        let alone = batches.len() == 1;
+        let (dones, work): (Vec<_>, Vec<_>) = batches
+            .into_iter()
+            .map(|b| (b.done, (b.actor, b.writes)))
+            .unzip();
         let txn = match self.begin_writing().await {
             Ok(txn) => txn,
-            Err(e) => {
-                for b in batches {
-                    let _ = b.done.send(Err(e.duplicate()));
-                }
-                return;
-            }
+            Err(e) => return answer_all(dones, || e.duplicate()),
         };
-        let alone = batches.len() == 1;
-        let mut answers = Vec::with_capacity(batches.len());
-        let mut batches = batches.into_iter();
-        while let Some(Batch {
-            actor,
-            writes,
-            done,
-        }) = batches.next()
-        {
+        let mut outs = Vec::with_capacity(work.len());
+        for (actor, writes) in work {
             let out = if alone {
                 apply_all(&txn, &actor, now_millis(), writes).await
             } else {
@@ -206,27 +199,23 @@ impl Catalog {
                         // A savepoint that cannot be released or rolled back may leave part of
                         // a batch in the transaction: nothing of the group is committed.
                         let _ = txn.rollback().await;
+                        tracing::error!(error = ?broken, "a savepoint of a write group failed");
                         let message = format!(
                             "the write could not be isolated from the others written with it, so nothing of it was written: {}",
                             broken.public_message()
                         );
-                        tracing::error!(error = ?broken, "a savepoint of a write group failed");
-                        let waiting = answers.into_iter().map(|(done, _)| done);
-                        for done in waiting.chain([done]).chain(batches.map(|b| b.done)) {
-                            let _ = done.send(Err(Error::Internal(anyhow::anyhow!("{message}"))));
-                        }
-                        return;
+                        return answer_all(dones, || Error::Internal(anyhow::anyhow!("{message}")));
                     }
                 }
             };
-            answers.push((done, out));
+            outs.push(out);
         }
-        let committed = if answers.iter().any(|(_, out)| out.is_ok()) {
+        let committed = if outs.iter().any(Result::is_ok) {
             txn.commit().await
         } else {
             txn.rollback().await
         };
-        for (done, out) in answers {
+        for (done, out) in dones.into_iter().zip(outs) {
             let answer = match (&committed, out) {
                 (Ok(()), out) | (Err(_), out @ Err(_)) => out,
                 (Err(e), Ok(_)) => Err(Error::Internal(anyhow::anyhow!(
@@ -273,8 +262,8 @@ async fn in_savepoint(
 
 /// SQLite allows one writer at a time. Batches queue here instead of racing for the file lock,
 /// and one writer task writes them: every batch waiting when it is ready for the next
-/// transaction goes into that transaction, in the order they came (up to [`GROUP_WRITES`]
-/// aspect writes). Under a stream of batches from several clients, the cost of a transaction
+/// transaction goes into that transaction, in the order they came (a group takes another batch
+/// only while it holds fewer than [`GROUP_WRITES`] aspect writes). Under a stream of batches from several clients, the cost of a transaction
 /// (taking the lock, the commit, and the log checkpoint a commit sometimes runs) is paid once
 /// per group instead of once per batch. A lone batch is written at once.
 ///
@@ -364,11 +353,21 @@ impl Drop for StopWriting<'_> {
     }
 }
 
+/// Where a batch's answer goes.
+type Done = oneshot::Sender<Result<Vec<Written>>>;
+
 /// A batch waiting for the writer, and where its answer goes.
 struct Batch {
     actor: Actor,
     writes: Vec<AspectWrite>,
-    done: oneshot::Sender<Result<Vec<Written>>>,
+    done: Done,
+}
+
+/// Answers every caller of a group with the same failure.
+fn answer_all(dones: Vec<Done>, error: impl Fn() -> Error) {
+    for done in dones {
+        let _ = done.send(Err(error()));
+    }
 }
 
 /// Names the failing write of a batch: `change 3 of 10 (urn aspect): ...`.
@@ -420,8 +419,7 @@ async fn apply_all(
     // Entity rows of every owner: created where a write may create its entity, then read
     // (and on PostgreSQL locked, in id order, so concurrent batches take turns per entity).
     // New rows are made in the order the batch names them, so ids, and with them the order
-    // of answers, follow the order of writing.
-    // (Their ids come with the rows below, so the new ones are not read back here.)
+    // of answers, follow the order of writing; their ids come with the rows read next.
     let creatable = first_seen(writes.iter().filter(|w| !w.must_exist).map(|w| &w.urn));
     for chunk in creatable.chunks(CHUNK) {
         create_missing(txn, chunk, now).await?;
