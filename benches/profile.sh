@@ -5,6 +5,10 @@
 #   benches/profile.sh hub        lineageGraph depth 5 downstream from the widest hub, budget 1000
 #   benches/profile.sh nested     100 models × their features × the features' sources
 #   benches/profile.sh ordinary   lineageGraph depth 5 downstream from the 50 ordinary nodes
+#   benches/profile.sh single     mlModel(urn) with properties
+#   benches/profile.sh list       100 models with properties
+#   benches/profile.sh group_get  mlModelGroup(urn) + versions (the MLflow get-by-name peer)
+#   benches/profile.sh group_search  listMLModelGroups(count 100) + versions (the search peer)
 #
 # Needs a full run first (`benches/run.sh`: the release build, the SQLite catalog and the
 # request bodies under $CARGO_TARGET_DIR/bench). Starts `mlcat serve` under callgrind on a copy
@@ -22,7 +26,11 @@ case "$scenario" in
   hub) requests="$work/requests/mlcat-sqlite-lineage__depth_5_downstream__hub__budget_1000-sqlite.txt" ;;
   ordinary) requests="$work/requests/mlcat-sqlite-lineage__depth_5_downstream__ordinary_nodes-sqlite.txt" ;;
   nested) requests="$work/requests/mlcat-sqlite-nested__100_models___features___sources-sqlite.txt" ;;
-  *) echo "unknown scenario $scenario (hub, ordinary, nested)"; exit 2 ;;
+  single) requests="$work/requests/mlcat-sqlite-single__mlModel_urn__with_properties-sqlite.txt" ;;
+  list) requests="$work/requests/mlcat-sqlite-list__100_models_with_properties-sqlite.txt" ;;
+  group_get) requests="$work/requests/mlcat-sqlite-peer__mlModelGroup_urn____versions-sqlite.txt" ;;
+  group_search) requests="$work/requests/mlcat-sqlite-peer__listMLModelGroups_count_100____versions-sqlite.txt" ;;
+  *) echo "unknown scenario $scenario (hub, ordinary, nested, single, list, group_get, group_search)"; exit 2 ;;
 esac
 [ -f "$requests" ] || { echo "no $requests: run benches/run.sh first"; exit 1; }
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }

@@ -110,13 +110,6 @@ impl Span {
         Span(start as u16, end as u16)
     }
 
-    fn of_parts(whole: &str, first: &str, last: &str) -> Span {
-        Span::between(
-            Span::of(whole, first).0 as usize,
-            Span::of(whole, last).1 as usize,
-        )
-    }
-
     fn get(self, text: &str) -> &str {
         &text[self.0 as usize..self.1 as usize]
     }
@@ -170,7 +163,7 @@ impl Urn {
         if input.len() > MAX_URN_LEN {
             return Err(fail(format!("longer than {MAX_URN_LEN} bytes")));
         }
-        if input.chars().any(char::is_control) {
+        if has_control(input) {
             return Err(fail("contains control characters".into()));
         }
         let rest = input
@@ -179,7 +172,7 @@ impl Urn {
         let (kind, key) = rest
             .split_once(':')
             .ok_or_else(|| fail("expected urn:li:<entityType>:<key>".into()))?;
-        if kind.is_empty() || !kind.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(fail(format!("entity type {kind:?} is not a name")));
         }
         if key.is_empty() {
@@ -210,9 +203,9 @@ impl Urn {
                 if parts.len() < 3 {
                     return Err(shape("the key needs three parts"));
                 }
-                let platform = platform_of(parts[0])
+                let platform = platform_of(parts.first())
                     .ok_or_else(|| shape("the first part must be a data platform URN"))?;
-                let env = parts[parts.len() - 1];
+                let env = parts.last();
                 if !FABRIC_TYPES.contains(&env) {
                     return Err(shape(&format!(
                         "environment {env:?} is not one of {}",
@@ -221,7 +214,7 @@ impl Urn {
                 }
                 // A dataset name may itself contain commas: everything between the platform
                 // and the environment is the name.
-                let name = Span::of_parts(input, parts[1], parts[parts.len() - 2]);
+                let name = span(parts.between());
                 if name.get(input).trim().is_empty() {
                     return Err(shape("the name is empty"));
                 }
@@ -235,9 +228,9 @@ impl Urn {
                 if parts.len() < 2 {
                     return Err(shape("the key needs two parts"));
                 }
-                let platform = platform_of(parts[0])
+                let platform = platform_of(parts.first())
                     .ok_or_else(|| shape("the first part must be a data platform URN"))?;
-                let name = Span::of_parts(input, parts[1], parts[parts.len() - 1]);
+                let name = span(parts.after_first());
                 if name.get(input).trim().is_empty() {
                     return Err(shape("the name is empty"));
                 }
@@ -250,11 +243,12 @@ impl Urn {
                 if parts.len() != 2 {
                     return Err(shape("the key needs exactly two parts"));
                 }
-                if parts[0].trim().is_empty() || parts[1].trim().is_empty() {
+                let (namespace, name) = (parts.first(), parts.last());
+                if namespace.trim().is_empty() || name.trim().is_empty() {
                     return Err(shape("the namespace and the name must not be empty"));
                 }
-                found.namespace = Some(span(parts[0]));
-                found.name = span(parts[1]);
+                found.namespace = Some(span(namespace));
+                found.name = span(name);
             }
             EntityKind::DataPlatform => {
                 if key.contains(['(', ')', ',']) {
@@ -351,43 +345,91 @@ fn truncate(s: &str, max: usize) -> String {
 }
 
 fn balanced(s: &str) -> bool {
-    let mut depth = 0i32;
-    for c in s.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
+    tuple_commas(s).is_some()
+}
+
+/// Whether `s` holds a control character (`char::is_control`), looking at bytes while the
+/// text is ASCII: every stored aspect read parses the URNs it lists.
+fn has_control(s: &str) -> bool {
+    if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(char::is_control)
+    }
+}
+
+/// The top-level parts of a key `(a,b,(c,d))`. Parentheses and commas are ASCII, so the key is
+/// split by bytes, in one pass and without collecting the parts: a name may hold commas, and
+/// the callers want the first part, the last, and everything between.
+struct Tuple<'a> {
+    inner: &'a str,
+    /// The byte offsets in `inner` of the first and the last top-level comma.
+    commas: Option<(usize, usize)>,
+    len: usize,
+}
+
+impl<'a> Tuple<'a> {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn first(&self) -> &'a str {
+        match self.commas {
+            Some((first, _)) => &self.inner[..first],
+            None => self.inner,
+        }
+    }
+    fn last(&self) -> &'a str {
+        match self.commas {
+            Some((_, last)) => &self.inner[last + 1..],
+            None => self.inner,
+        }
+    }
+    /// Everything after the first part (of a tuple with at least two).
+    fn after_first(&self) -> &'a str {
+        let start = self.commas.map_or(self.inner.len(), |(first, _)| first + 1);
+        &self.inner[start..]
+    }
+    /// Everything between the first and the last part (of a tuple with at least three).
+    fn between(&self) -> &'a str {
+        match self.commas {
+            Some((first, last)) if first < last => &self.inner[first + 1..last],
+            _ => &self.inner[self.inner.len()..],
+        }
+    }
+}
+
+/// The first and last top-level comma of `inner` and how many there are, or `None` when its
+/// parentheses do not balance.
+fn tuple_commas(inner: &str) -> Option<(Option<(usize, usize)>, usize)> {
+    let (mut depth, mut count, mut commas) = (0i32, 0usize, None);
+    for (i, b) in inner.bytes().enumerate() {
+        match b {
+            b'(' => depth += 1,
+            b')' => {
                 depth -= 1;
                 if depth < 0 {
-                    return false;
+                    return None;
                 }
+            }
+            b',' if depth == 0 => {
+                count += 1;
+                commas = Some(commas.map_or((i, i), |(first, _)| (first, i)));
             }
             _ => {}
         }
     }
-    depth == 0
+    (depth == 0).then_some((commas, count))
 }
 
 /// Splits `(a,b,(c,d))` at its top-level commas.
-fn tuple_parts(key: &str) -> Option<Vec<&str>> {
+fn tuple_parts(key: &str) -> Option<Tuple<'_>> {
     let inner = key.strip_prefix('(')?.strip_suffix(')')?;
-    if !balanced(inner) {
-        return None;
-    }
-    let mut parts = Vec::new();
-    let (mut depth, mut start) = (0i32, 0usize);
-    for (i, c) in inner.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                parts.push(&inner[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    parts.push(&inner[start..]);
-    Some(parts)
+    let (commas, count) = tuple_commas(inner)?;
+    Some(Tuple {
+        inner,
+        commas,
+        len: count + 1,
+    })
 }
 
 fn platform_of(part: &str) -> Option<&str> {
@@ -469,6 +511,30 @@ mod tests {
     fn dataset_names_may_hold_commas_and_unicode() {
         let d = Urn::parse("urn:li:dataset:(urn:li:dataPlatform:hive,a,b.ü,PROD)").unwrap();
         assert_eq!(d.name(), "a,b.ü");
+    }
+
+    #[test]
+    fn splits_keys_at_top_level_commas_only() {
+        let d = Urn::parse("urn:li:dataset:(urn:li:dataPlatform:s3,f(a,b),c,DEV)").unwrap();
+        assert_eq!(
+            (d.platform(), d.name(), d.env()),
+            (Some("s3"), "f(a,b),c", Some("DEV"))
+        );
+        let t = Urn::parse("urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,t,(x,y))").unwrap();
+        assert_eq!((t.platform(), t.name()), (Some("feast"), "t,(x,y)"));
+        let f = Urn::parse("urn:li:mlFeature:(ns,(a,b))").unwrap();
+        assert_eq!((f.namespace(), f.name()), (Some("ns"), "(a,b)"));
+        for bad in [
+            "urn:li:mlFeature:(a,(b,c)",
+            "urn:li:mlFeature:(a),(b)",
+            "urn:li:dataset:(urn:li:dataPlatform:s3,x)y,(PROD)",
+            "urn:li:mlModel:(urn:li:dataPlatform:s3,PROD)",
+            "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast)",
+            // U+0085, a control character outside ASCII.
+            "urn:li:mlFeature:(a,b\u{85})",
+        ] {
+            assert!(Urn::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

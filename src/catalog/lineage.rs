@@ -1,12 +1,14 @@
 //! Reading the edge table: the edges around a set of entities in one statement (for loaders),
 //! and the level-by-level traversal behind the lineage queries, with its DOT and Mermaid forms.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use sea_orm::sea_query::{
-    Alias, Condition, Expr, JoinType, Order, Query, SelectStatement, SimpleExpr,
+    Alias, Condition, Expr, JoinType, Order, PostgresQueryBuilder, Query, SelectStatement,
+    SimpleExpr,
 };
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, PaginatorTrait, QueryFilter,
@@ -15,6 +17,7 @@ use sea_orm::{
 
 use super::Catalog;
 use crate::error::{Error, Result};
+use crate::store::sql::Sql;
 use crate::store::{edge, entity, removal};
 use crate::urn::{EntityKind, Urn};
 
@@ -90,22 +93,35 @@ pub struct Traversal {
 const SRC: &str = "s";
 const DST: &str = "d";
 
-/// `SELECT edge.*, s.*, d.* FROM edge JOIN entity s JOIN entity d` of the live edges, each part
-/// in the order of its `Column::iter`, to be read back by position (`from_row_at`).
-fn edges_with_ends(as_of: Option<i64>) -> SelectStatement {
-    let mut q = Query::select();
-    from_live_edges(&mut q, as_of);
-    // Read by position, so the columns need no aliases.
-    for col in edge::Column::iter() {
-        q.column((edge::Entity, col));
-    }
-    for end in [SRC, DST] {
-        for col in entity::Column::iter() {
-            q.column((Alias::new(end), col));
+/// `SELECT edge.*, s.*, d.* FROM edge JOIN entity s JOIN entity d WHERE <live>` as SQL text,
+/// each part in the order of its `Column::iter`, to be read back by position (`from_row_at`);
+/// the caller adds ` AND ...` conditions. The text is the same for every read of the current
+/// graph, so it is made once: quoting 28 qualified columns through sea-query cost more than
+/// running the statement (see `store::sql`).
+fn edges_with_ends(as_of: Option<i64>) -> Cow<'static, str> {
+    let make = |as_of: Option<i64>| {
+        let mut q = Query::select();
+        from_live_edges(&mut q, as_of);
+        // Read by position, so the columns need no aliases.
+        for col in edge::Column::iter() {
+            q.column((edge::Entity, col));
         }
+        for end in [SRC, DST] {
+            for col in entity::Column::iter() {
+                q.column((Alias::new(end), col));
+            }
+        }
+        // Values are written inline (`FALSE`, a timestamp), so the text holds no placeholders
+        // and the caller's start at `$1`. Both backends read PostgreSQL's quoting.
+        q.to_string(PostgresQueryBuilder)
+    };
+    match as_of {
+        None => {
+            static NOW: OnceLock<String> = OnceLock::new();
+            Cow::Borrowed(NOW.get_or_init(|| make(None)).as_str())
+        }
+        Some(_) => Cow::Owned(make(as_of)),
     }
-    q.order_by((edge::Entity, edge::Column::Id), Order::Asc);
-    q
 }
 
 /// `FROM edge JOIN entity s JOIN entity d`, keeping the edges active at `as_of` (now when
@@ -220,24 +236,29 @@ impl Catalog {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let leaving = Expr::col((edge::Entity, edge::Column::SourceId)).is_in(ids.iter().copied());
-        let arriving =
-            Expr::col((edge::Entity, edge::Column::DestinationId)).is_in(ids.iter().copied());
-        let touching = match direction {
-            Direction::Downstream => Condition::all().add(leaving),
-            Direction::Upstream => Condition::all().add(arriving),
-            Direction::Both => Condition::any().add(leaving).add(arriving),
+        let mut q = Sql::new(self.db.get_database_backend(), &edges_with_ends(as_of));
+        let (leaving, arriving) = (
+            "\"edge\".\"source_id\" IN ",
+            "\"edge\".\"destination_id\" IN ",
+        );
+        match direction {
+            Direction::Downstream => q.push(" AND ").push(leaving).list(ids.iter().copied()),
+            Direction::Upstream => q.push(" AND ").push(arriving).list(ids.iter().copied()),
+            Direction::Both => q
+                .push(" AND (")
+                .push(leaving)
+                .list(ids.iter().copied())
+                .push(" OR ")
+                .push(arriving)
+                .list(ids.iter().copied())
+                .push(")"),
         };
-        let mut q = edges_with_ends(as_of);
-        q.cond_where(touching);
         if let Some(relations) = relations {
-            q.and_where(
-                Expr::col((edge::Entity, edge::Column::Relation))
-                    .is_in(relations.iter().map(String::as_str)),
-            );
+            q.push(" AND \"edge\".\"relation\" IN ")
+                .list(relations.iter().map(String::as_str));
         }
-        let statement = self.db.get_database_backend().build(&q);
-        let rows = self.db.query_all(statement).await?;
+        q.push(" ORDER BY \"edge\".\"id\" ASC");
+        let rows = q.rows(&self.db).await?;
         // One entity can end many edges: decode its row once and share it.
         let mut seen: HashMap<i64, Arc<entity::Model>> = HashMap::new();
         let mut end = |row: &QueryResult, id: i64, at: usize| -> Result<Arc<entity::Model>> {

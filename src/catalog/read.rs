@@ -6,9 +6,14 @@ use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
+use std::sync::OnceLock;
+
+use sea_orm::{ConnectionTrait, Value};
+
 use super::Catalog;
 use crate::error::Result;
-use crate::store::{aspect, entity};
+use crate::store::entity;
+use crate::store::sql::{self, Sql};
 use crate::urn::EntityKind;
 
 /// `(entity id, aspect name, value as JSON text)`.
@@ -28,24 +33,38 @@ pub struct ListFilter {
 impl Catalog {
     /// The rows of the given URNs that exist, in no particular order.
     pub async fn entities_by_urn(&self, urns: &[String]) -> Result<Vec<entity::Model>> {
-        if urns.is_empty() {
-            return Ok(Vec::new());
-        }
-        Ok(entity::Entity::find()
-            .filter(entity::Column::Urn.is_in(urns.iter().map(String::as_str)))
-            .all(&self.db)
-            .await?)
+        self.entities_where("urn", urns.iter().map(String::as_str))
+            .await
     }
 
     /// The rows of the given ids that exist, in no particular order.
     pub async fn entities_by_id(&self, ids: &[i64]) -> Result<Vec<entity::Model>> {
-        if ids.is_empty() {
+        self.entities_where("id", ids.iter().copied()).await
+    }
+
+    /// The entity rows whose `column` is one of `values`, in one statement.
+    async fn entities_where<V: Into<Value>>(
+        &self,
+        column: &str,
+        values: impl ExactSizeIterator<Item = V>,
+    ) -> Result<Vec<entity::Model>> {
+        if values.len() == 0 {
             return Ok(Vec::new());
         }
-        Ok(entity::Entity::find()
-            .filter(entity::Column::Id.is_in(ids.iter().copied()))
-            .all(&self.db)
-            .await?)
+        static SELECT: OnceLock<String> = OnceLock::new();
+        let select = SELECT.get_or_init(|| {
+            format!(
+                "SELECT {} FROM \"entity\" WHERE \"entity\".",
+                sql::columns::<entity::Column>("entity")
+            )
+        });
+        let mut q = Sql::new(self.db.get_database_backend(), select);
+        q.push(&format!("\"{column}\" IN ")).list(values);
+        let rows = q.rows(&self.db).await?;
+        Ok(rows
+            .iter()
+            .map(|row| entity::Model::from_row_at(row, 0))
+            .collect::<std::result::Result<_, _>>()?)
     }
 
     /// The latest value (JSON text) of each requested `(entity id, aspect name)` that exists,
@@ -63,19 +82,27 @@ impl Catalog {
         names.dedup();
         // The cross product of ids and names may hold pairs nobody asked for; the caller keeps
         // what it asked for. One statement either way.
-        Ok(aspect::Entity::find()
-            .select_only()
-            .columns([
-                aspect::Column::EntityId,
-                aspect::Column::Name,
-                aspect::Column::Value,
-            ])
-            .filter(aspect::Column::EntityId.is_in(ids))
-            .filter(aspect::Column::Name.is_in(names))
-            .filter(aspect::Column::IsLatest.eq(true))
-            .into_tuple()
-            .all(&self.db)
-            .await?)
+        let mut q = Sql::new(
+            self.db.get_database_backend(),
+            "SELECT \"aspect\".\"entity_id\", \"aspect\".\"name\", \"aspect\".\"value\" \
+             FROM \"aspect\" WHERE \"aspect\".\"entity_id\" IN ",
+        );
+        q.list(ids)
+            .push(" AND \"aspect\".\"name\" IN ")
+            .list(names)
+            .push(" AND \"aspect\".\"is_latest\" = ")
+            .bind(true);
+        let rows = q.rows(&self.db).await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                Ok((
+                    row.try_get_by_index(0)?,
+                    row.try_get_by_index(1)?,
+                    row.try_get_by_index(2)?,
+                ))
+            })
+            .collect::<std::result::Result<_, sea_orm::DbErr>>()?)
     }
 
     /// One page of the written entities of a type that are not soft-deleted, ordered by name then URN,

@@ -5,6 +5,7 @@ pub mod aspect;
 pub mod edge;
 pub mod entity;
 pub mod removal;
+pub mod sql;
 
 use std::time::Duration;
 

@@ -1,0 +1,127 @@
+//! SQL text for the reads every GraphQL request makes (entities by URN or id, latest aspects,
+//! the edges around a set of entities), written straight into a string.
+//!
+//! sea-query builds a statement by walking an expression tree and quoting every identifier
+//! through `fmt::Write`; for a small request that was a fifth of all its instructions (the edge
+//! read alone names 28 qualified columns), more than SQLite spent running the statements
+//! (BENCHMARKS.md, 27 November). The parts of these statements that never change are made
+//! once, and only the `IN` lists are written per call.
+//!
+//! Placeholders are `$1`, `$2`, ... on PostgreSQL and `?` on SQLite. sqlx would bind `$N` on
+//! SQLite too, but SQLite looks up each named parameter among those before it, so an `IN`
+//! list of a thousand costs half a million name comparisons to prepare; `?` is numbered as it
+//! is read. The rest of the text is the same on both (double-quoted identifiers).
+
+use std::fmt::Write as _;
+
+use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, Iterable, QueryResult, Statement, Value};
+
+/// A statement being written: its text and the values its placeholders stand for.
+#[derive(Debug, Default)]
+pub struct Sql {
+    text: String,
+    values: Vec<Value>,
+    /// `$N` placeholders (PostgreSQL) rather than `?` (SQLite).
+    numbered: bool,
+}
+
+impl Sql {
+    /// A statement for `backend` (SQLite or PostgreSQL, the two mlcat is built with).
+    pub fn new(backend: DbBackend, text: &str) -> Sql {
+        Sql {
+            text: text.to_string(),
+            values: Vec::new(),
+            numbered: backend == DbBackend::Postgres,
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Sql {
+        self.text.push_str(text);
+        self
+    }
+
+    /// A placeholder for `value`.
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Sql {
+        self.values.push(value.into());
+        if self.numbered {
+            // Writing to a String cannot fail.
+            let _ = write!(self.text, "${}", self.values.len());
+        } else {
+            self.text.push('?');
+        }
+        self
+    }
+
+    /// `($n, $n+1, ...)`, one placeholder per value.
+    pub fn list<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Sql {
+        self.text.push('(');
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(v);
+        }
+        self.text.push(')');
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Runs the statement and answers its rows.
+    pub async fn rows(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, sea_orm::DbErr> {
+        let backend = db.get_database_backend();
+        db.query_all(Statement::from_sql_and_values(
+            backend,
+            self.text,
+            self.values,
+        ))
+        .await
+    }
+}
+
+/// `"q"."a", "q"."b", ...`: every column of a table, qualified by `qualifier`, in the order of
+/// the table's `Column::iter` (the order its `Model::from_row_at` reads).
+pub fn columns<C: Iterable + IdenStatic>(qualifier: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in C::iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "\"{qualifier}\".\"{}\"", c.as_str());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::entity;
+
+    #[test]
+    fn numbers_placeholders_in_order() {
+        for (backend, text) in [
+            (
+                DbBackend::Postgres,
+                "SELECT 1 FROM t WHERE a = $1 AND b IN ($2, $3)",
+            ),
+            (
+                DbBackend::Sqlite,
+                "SELECT 1 FROM t WHERE a = ? AND b IN (?, ?)",
+            ),
+        ] {
+            let mut sql = Sql::new(backend, "SELECT 1 FROM t WHERE a = ");
+            sql.bind(1i64).push(" AND b IN ").list(["x", "y"]);
+            assert_eq!(sql.text(), text);
+            assert_eq!(sql.values.len(), 3);
+        }
+    }
+
+    #[test]
+    fn lists_every_column_in_model_order() {
+        let cols = columns::<entity::Column>("s");
+        assert!(cols.starts_with("\"s\".\"id\", \"s\".\"urn\", "), "{cols}");
+        assert_eq!(cols.matches(", ").count() + 1, entity::Model::WIDTH);
+    }
+}
