@@ -6,14 +6,12 @@ use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
-use std::sync::OnceLock;
-
 use sea_orm::{ConnectionTrait, Value};
 
 use super::Catalog;
 use crate::error::Result;
 use crate::store::entity;
-use crate::store::sql::{self, Sql};
+use crate::store::sql::Sql;
 use crate::urn::EntityKind;
 
 /// `(entity id, aspect name, value as JSON text)`.
@@ -33,38 +31,27 @@ pub struct ListFilter {
 impl Catalog {
     /// The rows of the given URNs that exist, in no particular order.
     pub async fn entities_by_urn(&self, urns: &[String]) -> Result<Vec<entity::Model>> {
-        self.entities_where("urn", urns.iter().map(String::as_str))
+        self.entities_where(entity::Column::Urn, urns.iter().map(String::as_str))
             .await
     }
 
     /// The rows of the given ids that exist, in no particular order.
     pub async fn entities_by_id(&self, ids: &[i64]) -> Result<Vec<entity::Model>> {
-        self.entities_where("id", ids.iter().copied()).await
+        self.entities_where(entity::Column::Id, ids.iter().copied())
+            .await
     }
 
     /// The entity rows whose `column` is one of `values`, in one statement.
     async fn entities_where<V: Into<Value>>(
         &self,
-        column: &str,
+        column: entity::Column,
         values: impl ExactSizeIterator<Item = V>,
     ) -> Result<Vec<entity::Model>> {
         if values.len() == 0 {
             return Ok(Vec::new());
         }
-        static SELECT: OnceLock<String> = OnceLock::new();
-        let select = SELECT.get_or_init(|| {
-            format!(
-                "SELECT {} FROM \"entity\" WHERE \"entity\".",
-                sql::columns::<entity::Column>("entity")
-            )
-        });
-        let mut q = Sql::new(self.db.get_database_backend(), select);
-        q.push(&format!("\"{column}\" IN ")).list(values);
-        let rows = q.rows(&self.db).await?;
-        Ok(rows
-            .iter()
-            .map(|row| entity::Model::from_row_at(row, 0))
-            .collect::<std::result::Result<_, _>>()?)
+        let q = entity::Model::select_where(self.db.get_database_backend(), column, values);
+        Ok(entity::Model::fetch(&self.db, q).await?)
     }
 
     /// The latest value (JSON text) of each requested `(entity id, aspect name)` that exists,

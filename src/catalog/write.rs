@@ -7,10 +7,11 @@ use std::sync::Mutex as StdMutex;
 
 use futures_util::FutureExt;
 
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
+use sea_orm::Value as SqlValue;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    IdenStatic, QueryFilter, TransactionTrait,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -20,6 +21,7 @@ use tokio::sync::oneshot;
 use super::aspects::{self, Declared};
 use super::Catalog;
 use crate::error::{Error, Result};
+use crate::store::sql::{self, Sql};
 use crate::store::{aspect, edge, entity, now_millis, removal};
 use crate::urn::Urn;
 
@@ -564,23 +566,38 @@ async fn lock_rows(
     urns: &[&Urn],
 ) -> Result<HashMap<String, entity::Model>> {
     let mut rows = HashMap::with_capacity(urns.len());
+    let backend = txn.get_database_backend();
     for chunk in urns.chunks(CHUNK) {
-        let mut find = entity::Entity::find()
-            .filter(entity::Column::Urn.is_in(chunk.iter().map(|u| u.as_str())))
-            .order_by_asc(entity::Column::Id);
-        if !crate::store::is_sqlite(txn) {
-            find = find.lock_exclusive();
+        let mut q = entity::Model::select_where(
+            backend,
+            entity::Column::Urn,
+            chunk.iter().map(|u| u.as_str()),
+        );
+        q.push(" ORDER BY \"entity\".\"id\"");
+        if backend == DbBackend::Postgres {
+            q.push(" FOR UPDATE");
         }
-        rows.extend(find.all(txn).await?.into_iter().map(|r| (r.urn.clone(), r)));
+        rows.extend(
+            entity::Model::fetch(txn, q)
+                .await?
+                .into_iter()
+                .map(|r| (r.urn.clone(), r)),
+        );
     }
     Ok(rows)
 }
 
+/// The latest stored version of an aspect: what a write compares with and replaces.
+struct LatestRow {
+    id: i64,
+    entity_id: i64,
+    name: String,
+    version: i64,
+    value: String,
+}
+
 /// The latest version of each `(entity id, aspect name)` pair that has one.
-async fn latest_rows(
-    txn: &DatabaseTransaction,
-    pairs: &[(i64, &str)],
-) -> Result<Vec<aspect::Model>> {
+async fn latest_rows(txn: &DatabaseTransaction, pairs: &[(i64, &str)]) -> Result<Vec<LatestRow>> {
     let mut out = Vec::new();
     for chunk in pairs.chunks(CHUNK) {
         let mut ids: Vec<i64> = chunk.iter().map(|p| p.0).collect();
@@ -588,17 +605,29 @@ async fn latest_rows(
         let mut names: Vec<&str> = chunk.iter().map(|p| p.1).collect();
         names.sort_unstable();
         names.dedup();
-        let rows = aspect::Entity::find()
-            .filter(aspect::Column::EntityId.is_in(ids))
-            .filter(aspect::Column::Name.is_in(names))
-            .filter(aspect::Column::IsLatest.eq(true))
-            .all(txn)
-            .await?;
-        // The id × name product may hold pairs nobody asked for.
-        out.extend(
-            rows.into_iter()
-                .filter(|r| chunk.contains(&(r.entity_id, r.name.as_str()))),
+        let mut q = Sql::new(
+            txn.get_database_backend(),
+            "SELECT \"id\", \"entity_id\", \"name\", \"version\", \"value\" FROM \"aspect\" \
+             WHERE \"entity_id\" IN ",
         );
+        q.list(ids)
+            .push(" AND \"name\" IN ")
+            .list(names)
+            .push(" AND \"is_latest\" = ")
+            .bind(true);
+        for row in q.rows(txn).await? {
+            let row = LatestRow {
+                id: row.try_get_by_index(0)?,
+                entity_id: row.try_get_by_index(1)?,
+                name: row.try_get_by_index(2)?,
+                version: row.try_get_by_index(3)?,
+                value: row.try_get_by_index(4)?,
+            };
+            // The id × name product may hold pairs nobody asked for.
+            if chunk.contains(&(row.entity_id, row.name.as_str())) {
+                out.push(row);
+            }
+        }
     }
     Ok(out)
 }
@@ -627,29 +656,54 @@ async fn store_versions(
             .exec(txn)
             .await?;
     }
-    let rows: Vec<aspect::ActiveModel> = versions
+    use aspect::Column as A;
+    let columns = [
+        A::EntityId,
+        A::Name,
+        A::Version,
+        A::IsLatest,
+        A::Value,
+        A::CreatedAt,
+        A::Actor,
+        A::RunId,
+    ];
+    let rows = versions
         .into_iter()
         .map(|v| {
             let latest = current[&(v.entity_id, v.aspect.clone())].version == v.version;
-            aspect::ActiveModel {
-                entity_id: Set(v.entity_id),
-                name: Set(v.aspect),
-                version: Set(v.version),
-                is_latest: Set(latest),
-                value: Set(v.value.to_string()),
-                created_at: Set(now),
-                actor: Set(v.actor.name),
-                run_id: Set(v.actor.run_id),
-                ..Default::default()
-            }
+            vec![
+                v.entity_id.into(),
+                v.aspect.into(),
+                v.version.into(),
+                latest.into(),
+                v.value.to_string().into(),
+                now.into(),
+                v.actor.name.into(),
+                v.actor.run_id.into(),
+            ]
         })
         .collect();
-    for chunk in rows.chunks(CHUNK / 10) {
-        aspect::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
+    insert_chunked(txn, "aspect", &columns, rows).await
+}
+
+/// Inserts `rows` (values in the order of `columns`) a tenth of [`CHUNK`] rows per statement.
+async fn insert_chunked<C: IdenStatic>(
+    txn: &DatabaseTransaction,
+    table: &str,
+    columns: &[C],
+    rows: Vec<Vec<SqlValue>>,
+) -> Result<()> {
+    let backend = txn.get_database_backend();
+    let mut rows = rows.into_iter();
+    loop {
+        let chunk: Vec<Vec<SqlValue>> = rows.by_ref().take(CHUNK / 10).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        sql::insert(backend, table, columns, chunk)
+            .execute(txn)
             .await?;
     }
-    Ok(())
 }
 
 /// Keeps the soft-deletion intervals in step with the `status` aspect, so lineage as of a past
@@ -766,28 +820,29 @@ async fn sync_edges(
             .exec(txn)
             .await?;
     }
-    let fresh: Vec<edge::ActiveModel> = desired
-        .into_iter()
-        .flat_map(|((owner, aspect), set)| {
-            set.into_iter()
-                .map(move |(src, dst, relation)| edge::ActiveModel {
-                    source_id: Set(src),
-                    destination_id: Set(dst),
-                    relation: Set(relation.to_string()),
-                    declared_by: Set(owner),
-                    aspect: Set(aspect.clone()),
-                    created_at: Set(now),
-                    removed_at: Set(None),
-                    ..Default::default()
-                })
-        })
-        .collect();
-    for chunk in fresh.chunks(CHUNK / 10) {
-        edge::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(txn)
-            .await?;
+    use edge::Column as E;
+    let columns = [
+        E::SourceId,
+        E::DestinationId,
+        E::Relation,
+        E::DeclaredBy,
+        E::Aspect,
+        E::CreatedAt,
+    ];
+    let mut fresh = Vec::new();
+    for ((owner, aspect), set) in desired {
+        for (src, dst, relation) in set {
+            fresh.push(vec![
+                src.into(),
+                dst.into(),
+                relation.into(),
+                owner.into(),
+                aspect.as_str().into(),
+                now.into(),
+            ]);
+        }
     }
-    Ok(())
+    insert_chunked(txn, "edge", &columns, fresh).await
 }
 
 /// Each URN once, in the order first seen.
@@ -828,46 +883,57 @@ async fn create_missing<'a>(
         .filter(|u| !found.contains_key(u.as_str()))
         .collect();
     if !missing.is_empty() {
-        entity::Entity::insert_many(missing.iter().map(|u| new_row(u, now)))
-            .on_conflict(
-                OnConflict::column(entity::Column::Urn)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(txn)
-            .await?;
+        use entity::Column as C;
+        let columns = [
+            C::Urn,
+            C::EntityType,
+            C::Name,
+            C::SearchName,
+            C::Platform,
+            C::Env,
+            C::Namespace,
+            C::HasAspects,
+            C::Removed,
+            C::CreatedAt,
+            C::UpdatedAt,
+        ];
+        let rows = missing.iter().map(|u| new_row(u, now));
+        let mut q = sql::insert(txn.get_database_backend(), "entity", &columns, rows);
+        q.push(" ON CONFLICT (\"urn\") DO NOTHING");
+        q.execute(txn).await?;
     }
     Ok((found, missing))
 }
 
 /// The ids of those of `urns` that have a row (two columns read, not the whole row).
 async fn find_ids(txn: &impl ConnectionTrait, urns: &[&Urn]) -> Result<HashMap<String, i64>> {
-    let rows: Vec<(String, i64)> = entity::Entity::find()
-        .select_only()
-        .column(entity::Column::Urn)
-        .column(entity::Column::Id)
-        .filter(entity::Column::Urn.is_in(urns.iter().map(|u| u.as_str())))
-        .into_tuple()
-        .all(txn)
-        .await?;
-    Ok(rows.into_iter().collect())
+    let mut q = Sql::new(
+        txn.get_database_backend(),
+        "SELECT \"urn\", \"id\" FROM \"entity\" WHERE \"urn\" IN ",
+    );
+    q.list(urns.iter().map(|u| u.as_str()));
+    q.rows(txn)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+        .collect()
 }
 
-fn new_row(urn: &Urn, now: i64) -> entity::ActiveModel {
-    entity::ActiveModel {
-        urn: Set(urn.as_str().to_string()),
-        entity_type: Set(urn.kind().as_str().to_string()),
-        name: Set(urn.name().to_string()),
-        search_name: Set(urn.name().to_lowercase()),
-        platform: Set(urn.platform().map(str::to_string)),
-        env: Set(urn.env().map(str::to_string)),
-        namespace: Set(urn.namespace().map(str::to_string)),
-        has_aspects: Set(false),
-        removed: Set(false),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
+/// A new entity row's values, in the order of `create_missing`'s columns.
+fn new_row(urn: &Urn, now: i64) -> Vec<SqlValue> {
+    vec![
+        urn.as_str().into(),
+        urn.kind().as_str().into(),
+        urn.name().into(),
+        urn.name().to_lowercase().into(),
+        urn.platform().into(),
+        urn.env().into(),
+        urn.namespace().into(),
+        false.into(),
+        false.into(),
+        now.into(),
+        now.into(),
+    ]
 }
 
 #[cfg(test)]

@@ -1,6 +1,11 @@
 //! One row per URN, with the key parts parsed out so lists, filters and sorting are SQL.
 
+use std::sync::OnceLock;
+
 use sea_orm::entity::prelude::*;
+use sea_orm::{ConnectionTrait, DbBackend};
+
+use super::sql::{self, Sql};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "entity")]
@@ -31,6 +36,34 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
+    /// `SELECT` of every column `FROM "entity" WHERE "entity"."<column>" IN (<values>)`, to be
+    /// run by [`Model::fetch`]; callers may add clauses (an order, a lock).
+    pub fn select_where<V: Into<Value>>(
+        backend: DbBackend,
+        column: Column,
+        values: impl IntoIterator<Item = V>,
+    ) -> Sql {
+        static SELECT: OnceLock<String> = OnceLock::new();
+        let select = SELECT.get_or_init(|| {
+            format!(
+                "SELECT {} FROM \"entity\" WHERE \"entity\".",
+                sql::columns::<Column>("entity")
+            )
+        });
+        let mut q = Sql::new(backend, select);
+        q.push(&format!("\"{}\" IN ", column.as_str())).list(values);
+        q
+    }
+
+    /// Runs a [`Model::select_where`] and decodes its rows.
+    pub async fn fetch(db: &impl ConnectionTrait, q: Sql) -> Result<Vec<Model>, DbErr> {
+        q.rows(db)
+            .await?
+            .iter()
+            .map(|row| Model::from_row_at(row, 0))
+            .collect()
+    }
+
     /// How many columns a row has, in the order of [`Column::iter`].
     pub const WIDTH: usize = 12;
 

@@ -53,6 +53,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                 // B-trees live in memory instead of in temporary files made and removed
                 // per transaction: they were an eighth of the ingest's time (BENCHMARKS.md).
                 .pragma("temp_store", "memory")
+                .pragma(
+                    "wal_autocheckpoint",
+                    std::env::var("MLCAT_WAL_AC").unwrap_or("1000".into()),
+                )
         });
     } else {
         opts.max_connections(16).min_connections(1);

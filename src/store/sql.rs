@@ -14,15 +14,16 @@
 
 use std::fmt::Write as _;
 
-use sea_orm::{ConnectionTrait, DbBackend, IdenStatic, Iterable, QueryResult, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DbBackend, DbErr, IdenStatic, Iterable, QueryResult, Statement, Value,
+};
 
 /// A statement being written: its text and the values its placeholders stand for.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Sql {
     text: String,
     values: Vec<Value>,
-    /// `$N` placeholders (PostgreSQL) rather than `?` (SQLite).
-    numbered: bool,
+    backend: DbBackend,
 }
 
 impl Sql {
@@ -31,7 +32,7 @@ impl Sql {
         Sql {
             text: text.to_string(),
             values: Vec::new(),
-            numbered: backend == DbBackend::Postgres,
+            backend,
         }
     }
 
@@ -43,7 +44,7 @@ impl Sql {
     /// A placeholder for `value`.
     pub fn bind(&mut self, value: impl Into<Value>) -> &mut Sql {
         self.values.push(value.into());
-        if self.numbered {
+        if self.backend == DbBackend::Postgres {
             // Writing to a String cannot fail.
             let _ = write!(self.text, "${}", self.values.len());
         } else {
@@ -69,16 +70,47 @@ impl Sql {
         &self.text
     }
 
-    /// Runs the statement and answers its rows.
-    pub async fn rows(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, sea_orm::DbErr> {
-        let backend = db.get_database_backend();
-        db.query_all(Statement::from_sql_and_values(
-            backend,
-            self.text,
-            self.values,
-        ))
-        .await
+    /// The statement, for sea-orm to run.
+    pub fn statement(self) -> Statement {
+        Statement::from_sql_and_values(self.backend, self.text, self.values)
     }
+
+    /// Runs the statement and answers its rows.
+    pub async fn rows(self, db: &impl ConnectionTrait) -> Result<Vec<QueryResult>, DbErr> {
+        db.query_all(self.statement()).await
+    }
+
+    /// Runs a statement that answers no rows.
+    pub async fn execute(self, db: &impl ConnectionTrait) -> Result<(), DbErr> {
+        db.execute(self.statement()).await.map(|_| ())
+    }
+}
+
+/// `INSERT INTO "table" ("a", "b", ...) VALUES (...), (...)`, one tuple of placeholders per row;
+/// each row gives one value per column, in the order of `columns`. Callers may add an
+/// `ON CONFLICT` clause.
+pub fn insert<C: IdenStatic>(
+    backend: DbBackend,
+    table: &str,
+    columns: &[C],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+) -> Sql {
+    let mut sql = Sql::new(backend, &format!("INSERT INTO \"{table}\" ("));
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.text.push_str(", ");
+        }
+        let _ = write!(sql.text, "\"{}\"", c.as_str());
+    }
+    sql.text.push_str(") VALUES ");
+    for (i, row) in rows.into_iter().enumerate() {
+        debug_assert_eq!(row.len(), columns.len());
+        if i > 0 {
+            sql.text.push_str(", ");
+        }
+        sql.list(row);
+    }
+    sql
 }
 
 /// `"q"."a", "q"."b", ...`: every column of a table, qualified by `qualifier`, in the order of
@@ -97,7 +129,7 @@ pub fn columns<C: Iterable + IdenStatic>(qualifier: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::entity;
+    use crate::store::{edge, entity};
 
     #[test]
     fn numbers_placeholders_in_order() {
@@ -116,6 +148,23 @@ mod tests {
             assert_eq!(sql.text(), text);
             assert_eq!(sql.values.len(), 3);
         }
+    }
+
+    #[test]
+    fn inserts_rows_of_placeholders() {
+        let sql = insert(
+            DbBackend::Postgres,
+            "edge",
+            &[edge::Column::SourceId, edge::Column::Relation],
+            [
+                vec![Value::from(1i64), Value::from("Consumes")],
+                vec![Value::from(2i64), Value::from("Contains")],
+            ],
+        );
+        assert_eq!(
+            sql.text(),
+            "INSERT INTO \"edge\" (\"source_id\", \"relation\") VALUES ($1, $2), ($3, $4)"
+        );
     }
 
     #[test]
