@@ -216,6 +216,12 @@ class Runner:
             env["BENCH_REQUESTS"] = self.requests_file(f"{server.name}-{name}-{backend}", lines)
             env["BENCH_METHOD"] = method
         runs = []
+        if self.args.warmup > 0:
+            # A run that is not counted, so that the first counted one does not pay for pages
+            # and caches the scenario before left cold (on both sides of a comparison).
+            if script == "ingest.lua":
+                env["BENCH_RUN"] = f"{int(time.time())}w"
+            wrk(server.base, script, env, conns, self.args.warmup)
         peak_reset = server.reset_peak()
         for i in range(self.args.runs):
             if script == "ingest.lua":
@@ -550,7 +556,8 @@ def report(args, data: dict) -> str:
     m = data["machine"]
     out = []
     out.append(f"Run: `{data['command']}` — {data['started']} to {data['finished']}, "
-               f"{data['runs']} runs of {data['duration']} s each (median shown).")
+               f"{data['runs']} runs of {data['duration']} s each after {data.get('warmup', 0):g} s "
+               f"of warm-up not counted (median shown).")
     out.append("")
     out.append(f"Machine: {m['nproc']} cores ({m['cpu']}), {m['memory_gib']} GiB, Linux "
                f"{m['kernel']}; {m['wrk']}. Load average (1 min) at start {data['load_start']:.2f}, "
@@ -690,6 +697,7 @@ def main() -> int:
     p.add_argument("--work", required=True)
     p.add_argument("--duration", type=float)
     p.add_argument("--runs", type=int)
+    p.add_argument("--warmup", type=float, help="seconds of load before each scenario's runs, not counted")
     p.add_argument("--regen", action="store_true")
     p.add_argument("--no-postgres", action="store_true")
     p.add_argument("--peer", choices=["auto", "yes", "no"], default="auto")
@@ -700,6 +708,7 @@ def main() -> int:
     smoke = args.mode == "smoke"
     args.duration = args.duration or (1 if smoke else 10)
     args.runs = args.runs or (1 if smoke else 3)
+    args.warmup = args.warmup if args.warmup is not None else (0 if smoke else 2)
     args.statements_seconds = 1 if smoke else 5
     parts = set(args.only.split(",")) if args.only else \
         {"sqlite", "baseline", "statements", "ingest", "postgres", "peer"}
@@ -714,6 +723,7 @@ def main() -> int:
     data = {"command": args.command, "mode": args.mode, "machine": machine(),
             "started": f"{datetime.datetime.now():%Y-%m-%d %H:%M}",
             "load_start": os.getloadavg()[0], "duration": args.duration, "runs": args.runs,
+            "warmup": args.warmup,
             "catalogs": {}, "statements": {}, "skipped": []}
     if "peer" not in parts and args.peer != "no":
         data["skipped"].append("the MLflow peer in smoke mode: `pip install mlflow` took 182 s on "
