@@ -19,7 +19,7 @@
 
 mod aspect_table;
 mod ingest;
-mod proposal;
+pub mod proposal;
 mod read;
 pub mod registry;
 
