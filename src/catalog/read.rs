@@ -3,15 +3,13 @@
 
 use sea_orm::sea_query::{Expr, LikeExpr};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Value,
 };
-
-use sea_orm::{ConnectionTrait, Value};
 
 use super::Catalog;
 use crate::error::Result;
-use crate::store::entity;
-use crate::store::sql::Sql;
+use crate::store::{aspect, entity};
 use crate::urn::EntityKind;
 
 /// `(entity id, aspect name, value as JSON text)`.
@@ -61,24 +59,11 @@ impl Catalog {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
-        let mut ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut names: Vec<&str> = keys.iter().map(|k| k.1.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        // The cross product of ids and names may hold pairs nobody asked for; the caller keeps
-        // what it asked for. One statement either way.
-        let mut q = Sql::new(
+        let q = aspect::Model::select_latest(
             self.db.get_database_backend(),
-            "SELECT \"aspect\".\"entity_id\", \"aspect\".\"name\", \"aspect\".\"value\" \
-             FROM \"aspect\" WHERE \"aspect\".\"entity_id\" IN ",
+            "\"entity_id\", \"name\", \"value\"",
+            keys.iter().map(|(id, name)| (*id, name.as_str())),
         );
-        q.list(ids)
-            .push(" AND \"aspect\".\"name\" IN ")
-            .list(names)
-            .push(" AND \"aspect\".\"is_latest\" = ")
-            .bind(true);
         let rows = q.rows(&self.db).await?;
         Ok(rows
             .iter()

@@ -600,21 +600,11 @@ struct LatestRow {
 async fn latest_rows(txn: &DatabaseTransaction, pairs: &[(i64, &str)]) -> Result<Vec<LatestRow>> {
     let mut out = Vec::new();
     for chunk in pairs.chunks(CHUNK) {
-        let mut ids: Vec<i64> = chunk.iter().map(|p| p.0).collect();
-        ids.dedup();
-        let mut names: Vec<&str> = chunk.iter().map(|p| p.1).collect();
-        names.sort_unstable();
-        names.dedup();
-        let mut q = Sql::new(
+        let q = aspect::Model::select_latest(
             txn.get_database_backend(),
-            "SELECT \"id\", \"entity_id\", \"name\", \"version\", \"value\" FROM \"aspect\" \
-             WHERE \"entity_id\" IN ",
+            "\"id\", \"entity_id\", \"name\", \"version\", \"value\"",
+            chunk.iter().copied(),
         );
-        q.list(ids)
-            .push(" AND \"name\" IN ")
-            .list(names)
-            .push(" AND \"is_latest\" = ")
-            .bind(true);
         for row in q.rows(txn).await? {
             let row = LatestRow {
                 id: row.try_get_by_index(0)?,
