@@ -54,12 +54,11 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                 // per transaction: they were an eighth of the ingest's time (BENCHMARKS.md).
                 .pragma("temp_store", "memory")
                 // The commit that takes the log past this many pages copies it back into the
-                // database file and syncs it, on the writer's path. At SQLite's default of
-                // 1,000 pages (4 MiB) that ran about every 20 batches of 200 aspects; at
-                // 10,000 (about 40 MiB of log) the pages written again and again between two
-                // checkpoints (index pages, mostly) are copied once, and there are a tenth of
-                // the syncs: ingestion went from about 20,700 to 22,000-23,900 aspects/s
-                // (BENCHMARKS.md, 27 November).
+                // database file and syncs it, on the writer's path. At 10,000 pages (about
+                // 40 MiB of log) instead of SQLite's default 1,000, that happens a tenth as
+                // often, and a page written again and again in between is copied back once:
+                // ingestion over 30 seconds went from 15,300-16,900 to 19,300-21,600
+                // aspects/s (BENCHMARKS.md, 27 November).
                 .pragma("wal_autocheckpoint", "10000")
         });
     } else {
