@@ -3,21 +3,25 @@
 //! - `generate` fills a catalog of a given size through the write path's bulk form
 //!   (`Catalog::write` with large batches of `AspectWrite::upsert`) and writes a manifest of
 //!   the URNs the scenarios ask about;
-//! - `serve-baseline` serves the same schema with async-graphql's default, timer-based
-//!   `DataLoader` (1 ms window, batches on `tokio::spawn`), the "straightforward dataloader
-//!   implementation" the nested-query target is measured against;
+//! - `serve-baseline` serves the "straightforward async-graphql dataloader implementation" the
+//!   nested-query target is measured against: the query's part of the schema over the same
+//!   tables, with sea-orm queries, JSON trees and async-graphql's default `DataLoader`;
+//! - `serve-default-loader` serves mlcat's own schema and resolvers behind async-graphql's
+//!   default, timer-based `DataLoader` (1 ms window, batches on `tokio::spawn`): what mlcat's
+//!   in-request batching alone is worth;
 //! - `statements` counts the SQL statements of the nested query in-process, idle and under
 //!   load, through sea-orm's metric callback (the server has no statement counter).
 //!
 //! Timing stays out of the test suite: nothing here runs under `cargo test`.
 
 mod baseline;
+mod default_loader;
 mod generate;
 mod statements;
 
 use clap::{Parser, Subcommand};
 
-/// The allocator `mlcat` itself uses, so the baseline differs from mlcat in its batching only.
+/// The allocator `mlcat` itself uses, so the servers here do not differ from mlcat in that.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
@@ -35,8 +39,10 @@ struct Cli {
 enum Command {
     /// Fill an empty catalog through the write path and write the manifest of the run.
     Generate(generate::Args),
-    /// Serve the schema with async-graphql's default timer-based DataLoader (the baseline).
+    /// Serve the nested query's baseline: a straightforward async-graphql dataloader implementation.
     ServeBaseline(baseline::Args),
+    /// Serve mlcat's schema and resolvers behind async-graphql's default timer-based DataLoader.
+    ServeDefaultLoader(default_loader::Args),
     /// Count the SQL statements of the nested query, idle and under load, in-process.
     Statements(statements::Args),
 }
@@ -57,6 +63,7 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Generate(args) => generate::run(args).await,
             Command::ServeBaseline(args) => baseline::run(args).await,
+            Command::ServeDefaultLoader(args) => default_loader::run(args).await,
             Command::Statements(args) => statements::run(args).await,
         }
     });

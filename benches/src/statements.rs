@@ -1,8 +1,10 @@
 //! SQL statements per request of the nested query (100 models × their features × the
 //! features' sources), counted in-process through sea-orm's metric callback, the way
 //! `tests/api/statements.rs` counts them: idle (one request at a time) and under load
-//! (`--concurrency` requests at a time for `--seconds`), for mlcat's router and for the
-//! baseline with async-graphql's default timer-based DataLoader.
+//! (`--concurrency` requests at a time for `--seconds`), for mlcat's router, the baseline (a
+//! straightforward async-graphql dataloader implementation) and mlcat's resolvers behind
+//! async-graphql's default timer-based DataLoader. The other two must answer exactly what
+//! mlcat answers, or the run fails: a comparison of speed is only fair between equal answers.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -56,7 +58,9 @@ pub async fn run(args: Args) -> Result<()> {
             mlcat::app::router(db.clone(), &Limits::default(), Auth::Off),
         ),
         ("baseline", crate::baseline::router(db.clone())),
+        ("default-loader", crate::default_loader::router(db.clone())),
     ];
+    let mut expected: Option<Value> = None;
     let mut out = serde_json::Map::new();
     for (name, router) in variants {
         // Idle: one request at a time; every one must run the same statements.
@@ -72,6 +76,14 @@ pub async fn run(args: Args) -> Result<()> {
             sql_ms.push((sql_micros.load(Ordering::SeqCst) - sql_before) as f64 / 1e3);
             idle.push(statements.load(Ordering::SeqCst) - before);
             shape = count_shape(&answer);
+            match &expected {
+                None => expected = Some(answer),
+                Some(e) if *e == answer => {}
+                Some(e) => bail!(
+                    "{name} answered the nested query differently from mlcat, first at {}",
+                    first_difference(e, &answer, "$")
+                ),
+            }
         }
         // Under load.
         let deadline = Instant::now() + Duration::from_secs_f64(args.seconds);
@@ -152,4 +164,35 @@ fn count_shape(answer: &Value) -> (usize, usize, usize) {
         }
     }
     (models.len(), features, sources)
+}
+
+/// Where two JSON answers first differ, as a path with the two values there.
+fn first_difference(a: &Value, b: &Value, path: &str) -> String {
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+            for (k, v) in x {
+                match y.get(k) {
+                    Some(w) if v == w => {}
+                    Some(w) => return first_difference(v, w, &format!("{path}.{k}")),
+                    None => return format!("{path}.{k}: missing from the second"),
+                }
+            }
+            format!("{path}: equal")
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            match x.iter().zip(y).position(|(v, w)| v != w) {
+                Some(i) => first_difference(&x[i], &y[i], &format!("{path}[{i}]")),
+                None => format!("{path}: equal"),
+            }
+        }
+        _ => format!("{path}: {} against {}", short(a), short(b)),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    match text.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
 }
