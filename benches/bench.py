@@ -728,7 +728,7 @@ def main() -> int:
             "load_start": os.getloadavg()[0], "duration": args.duration, "runs": args.runs,
             "warmup": args.warmup,
             "catalogs": {}, "statements": {}, "skipped": []}
-    if "peer" not in parts and args.peer != "no":
+    if smoke and "peer" not in parts and args.peer != "no":
         data["skipped"].append("the MLflow peer in smoke mode: `pip install mlflow` took 182 s on "
                                "this machine, over the 2-minute budget of a smoke run "
                                "(`benches/run.sh --smoke --peer yes` runs it anyway)")

@@ -25,13 +25,25 @@ pub struct Catalog {
     /// SQLite allows one writer at a time; writers queue here instead of racing for the file
     /// lock. PostgreSQL writers lock the rows they change and need no queue.
     write_queue: Option<Arc<write::WriteQueue>>,
+    /// SQLite: the connection the queue's writer writes through (see
+    /// [`crate::store::writer_connection`]); `None` writes through the pool.
+    writer: Option<DatabaseConnection>,
 }
 
 impl Catalog {
     pub fn new(db: DatabaseConnection) -> Catalog {
-        let write_queue =
-            crate::store::is_sqlite(&db).then(|| Arc::new(write::WriteQueue::default()));
-        Catalog { db, write_queue }
+        let sqlite = crate::store::is_sqlite(&db);
+        let write_queue = sqlite.then(|| Arc::new(write::WriteQueue::default()));
+        let writer = if sqlite {
+            crate::store::writer_connection(&db)
+        } else {
+            None
+        };
+        Catalog {
+            db,
+            write_queue,
+            writer,
+        }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
