@@ -947,6 +947,46 @@ mod tests {
         )
     }
 
+    /// Writes through the queue's own connection, then reads through the pool.
+    async fn write_then_read(url: &str) {
+        use migration::MigratorTrait;
+        let db = crate::store::connect(url).await.unwrap();
+        migration::Migrator::up(&db, None).await.unwrap();
+        let catalog = Catalog::new(db);
+        let urn = Urn::parse("urn:li:mlFeature:(t,f)").unwrap();
+        let value =
+            serde_json::json!({"description": "written by the writer", "customProperties": {}});
+        catalog
+            .write(
+                &Actor::named("test"),
+                vec![AspectWrite::upsert(
+                    urn.clone(),
+                    "mlFeatureProperties",
+                    value,
+                )],
+            )
+            .await
+            .unwrap();
+        let row = catalog.entity(&urn).await.unwrap();
+        assert!(
+            row.is_some(),
+            "the pool does not see what the writer wrote ({url})"
+        );
+    }
+
+    #[tokio::test]
+    async fn what_the_writer_writes_to_a_file_the_readers_see() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
+        write_then_read(&url).await;
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_catalog_writes_into_the_database_it_reads() {
+        // In memory the database lives in its connections: writes must land where reads look.
+        write_then_read("sqlite::memory:").await;
+    }
+
     #[test]
     fn batches_that_wait_together_are_taken_as_one_group_in_their_order() {
         let queue = WriteQueue::default();

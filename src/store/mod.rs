@@ -74,8 +74,8 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 }
 
 /// A connection of its own for the one writer of a SQLite catalog, opened with the pool's
-/// settings when it is first used; `None` for an in-memory database, which another connection
-/// would not see.
+/// settings when it is first used; `None` for an in-memory database (sqlx names its shared
+/// in-memory databases `file:...`; a private `:memory:` one another connection would not see).
 ///
 /// SQLite keeps a page cache per connection and drops it whenever another connection has
 /// written since. Taken from the shared pool, which hands its connections out in turn, each
