@@ -83,6 +83,12 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 /// cache, and read every page of the indexes it inserted into again (those in the log with a
 /// `pread` each: about 300 per 200-aspect batch). One connection that does all the writing
 /// keeps its pages from one transaction to the next.
+///
+/// This connection does not enforce foreign keys (the pool's do). Every entity id the write
+/// path puts in a version or an edge is one it has just read from the entity table inside the
+/// same transaction, as the only writer, and no entity row is ever deleted; re-checking each
+/// against the entity table cost 10 to 20 % of ingestion (BENCHMARKS.md, 27 November).
+/// `PRAGMA foreign_key_check` after every write path is a test (`tests/api/datahub.rs`).
 pub fn writer_connection(db: &DatabaseConnection) -> Option<DatabaseConnection> {
     use sea_orm::sqlx::sqlite::SqlitePoolOptions;
     let options = db.get_sqlite_connection_pool().connect_options();
@@ -97,7 +103,7 @@ pub fn writer_connection(db: &DatabaseConnection) -> Option<DatabaseConnection> 
         .max_lifetime(None)
         .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(30))
-        .connect_lazy_with((*options).clone());
+        .connect_lazy_with((*options).clone().foreign_keys(false));
     Some(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 

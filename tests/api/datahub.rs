@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use mlcat::catalog::history::Version;
 use mlcat::config::Limits;
 use mlcat::urn::Urn;
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{json, Value};
 
 use crate::support::TestApp;
@@ -1010,4 +1011,70 @@ async fn histories_of_many_entities_load_in_one_statement_with_a_limit_each() {
         .await
         .unwrap()
         .is_empty());
+}
+
+#[tokio::test]
+async fn every_version_and_edge_written_names_rows_that_exist() {
+    // SQLite's writer connection does not enforce foreign keys (`store::writer_connection`):
+    // the write path itself must give every version an owner and every edge two ends, through
+    // ingestion, GraphQL mutations and the demo load alike, including ends named before they
+    // are written.
+    let app = TestApp::with_demo().await;
+    let feature = "urn:li:mlFeature:(fk_table,fk_feature)";
+    let source = "urn:li:dataset:(urn:li:dataPlatform:hive,fk_source,PROD)";
+    let group = "urn:li:mlModelGroup:(urn:li:dataPlatform:sklearn,fk_group,PROD)";
+    let edges_before = app.count_rows("edge").await;
+    let (status, body) = app
+        .post_json(
+            BATCH,
+            batch(vec![
+                proposal(
+                    "mlFeature",
+                    feature,
+                    "mlFeatureProperties",
+                    json!({"sources": [source]}),
+                ),
+                proposal(
+                    "mlFeatureTable",
+                    "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,fk_table)",
+                    "mlFeatureTableProperties",
+                    json!({"mlFeatures": [feature]}),
+                ),
+                proposal(
+                    "mlModel",
+                    "urn:li:mlModel:(urn:li:dataPlatform:sklearn,fk_model,PROD)",
+                    "mlModelProperties",
+                    json!({"mlFeatures": [feature], "groups": [group]}),
+                ),
+            ]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let answer = app
+        .gql_vars(
+            "mutation($urns: [String!]!) { batchUpdateSoftDeleted(input: {urns: $urns, deleted: true}) }",
+            json!({"urns": [feature]}),
+        )
+        .await;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    assert!(
+        app.count_rows("edge").await >= edges_before + 4,
+        "the batch's edges were not written"
+    );
+
+    if app.db.get_database_backend() == DbBackend::Sqlite {
+        let broken = app
+            .db
+            .query_all(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA foreign_key_check",
+            ))
+            .await
+            .unwrap();
+        assert!(
+            broken.is_empty(),
+            "{} rows name an entity that does not exist",
+            broken.len()
+        );
+    }
 }
