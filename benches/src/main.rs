@@ -17,6 +17,7 @@
 mod baseline;
 mod default_loader;
 mod generate;
+mod serve;
 mod statements;
 
 use clap::{Parser, Subcommand};
@@ -40,9 +41,9 @@ enum Command {
     /// Fill an empty catalog through the write path and write the manifest of the run.
     Generate(generate::Args),
     /// Serve the nested query's baseline: a straightforward async-graphql dataloader implementation.
-    ServeBaseline(baseline::Args),
+    ServeBaseline(serve::Args),
     /// Serve mlcat's schema and resolvers behind async-graphql's default timer-based DataLoader.
-    ServeDefaultLoader(default_loader::Args),
+    ServeDefaultLoader(serve::Args),
     /// Count the SQL statements of the nested query, idle and under load, in-process.
     Statements(statements::Args),
 }

@@ -34,11 +34,9 @@ impl Catalog {
     pub fn new(db: DatabaseConnection) -> Catalog {
         let sqlite = crate::store::is_sqlite(&db);
         let write_queue = sqlite.then(|| Arc::new(write::WriteQueue::default()));
-        let writer = if sqlite {
-            crate::store::writer_connection(&db)
-        } else {
-            None
-        };
+        let writer = sqlite
+            .then(|| crate::store::writer_connection(&db))
+            .flatten();
         Catalog {
             db,
             write_queue,

@@ -74,8 +74,9 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 }
 
 /// A connection of its own for the one writer of a SQLite catalog, opened with the pool's
-/// settings when it is first used; `None` for an in-memory database (sqlx names its shared
-/// in-memory databases `file:...`; a private `:memory:` one another connection would not see).
+/// settings when it is first used; `None` for an in-memory database (`:memory:`, or a
+/// `file:` name as sqlx gives `sqlite::memory:`), which lives in its connections: the pool
+/// keeps writing those, as before.
 ///
 /// SQLite keeps a page cache per connection and drops it whenever another connection has
 /// written since. Taken from the shared pool, which hands its connections out in turn, each
@@ -88,7 +89,8 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 /// path puts in a version or an edge is one it has just read from the entity table inside the
 /// same transaction, as the only writer, and no entity row is ever deleted; re-checking each
 /// against the entity table cost 10 to 20 % of ingestion (BENCHMARKS.md, 27 November).
-/// `PRAGMA foreign_key_check` after every write path is a test (`tests/api/datahub.rs`).
+/// A test runs `PRAGMA foreign_key_check` after the demo load, a DataHub batch and a GraphQL
+/// soft delete (`tests/api/datahub.rs`).
 pub fn writer_connection(db: &DatabaseConnection) -> Option<DatabaseConnection> {
     use sea_orm::sqlx::sqlite::SqlitePoolOptions;
     let options = db.get_sqlite_connection_pool().connect_options();
