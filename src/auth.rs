@@ -19,7 +19,7 @@ use sea_orm::{
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use crate::error::{Error, Result};
+use crate::catalog::{Error, Result};
 use crate::store::{access_token, now_millis};
 
 /// What a token allows.

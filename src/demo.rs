@@ -5,8 +5,8 @@
 
 use serde_json::{json, Value};
 
+use crate::catalog::Result;
 use crate::catalog::{Actor, AspectWrite, Catalog};
-use crate::error::Result;
 use crate::urn::Urn;
 
 /// The tutorial's feature table holds one feature per Feast type, with the DataHub data type

@@ -7,7 +7,6 @@ pub mod catalog;
 pub mod config;
 pub mod datahub;
 pub mod demo;
-pub mod error;
 pub mod graphql;
 mod playground;
 pub mod store;

@@ -101,7 +101,7 @@ async fn open(db: &DbArgs, migrate: bool) -> anyhow::Result<sea_orm::DatabaseCon
 }
 
 async fn token(command: TokenCommand) -> anyhow::Result<()> {
-    let fail = |e: mlcat::error::Error| anyhow::anyhow!("{}", e.public_message());
+    let fail = |e: mlcat::catalog::Error| anyhow::anyhow!("{}", e.public_message());
     match command {
         TokenCommand::Create { db, name, scope } => {
             let secret = auth::create_token(&open(&db, true).await?, &name, scope)

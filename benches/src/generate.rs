@@ -602,7 +602,7 @@ impl Writer<'_> {
                 Ok(done) => return Ok(done.len()),
                 // A batch is one transaction: a deadlock or serialization failure left
                 // nothing behind, so it is retried whole.
-                Err(e) if attempt < 5 && matches!(e, mlcat::error::Error::Internal(_)) => {
+                Err(e) if attempt < 5 && matches!(e, mlcat::catalog::Error::Internal(_)) => {
                     attempt += 1;
                     eprintln!("  retrying a batch after: {}", e.public_message());
                     tokio::time::sleep(Duration::from_millis(200 * attempt)).await;

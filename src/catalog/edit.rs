@@ -10,7 +10,7 @@ use super::aspects::{
     MlModelTrainingData, MlPrimaryKeyProperties, Upstream, UpstreamLineage,
 };
 use super::write::AspectWrite;
-use crate::error::{Error, Result};
+use crate::catalog::{Error, Result};
 use crate::urn::{EntityKind, Urn};
 
 /// A relationship list a user edits by hand, named by the entity that declares it.

@@ -10,15 +10,15 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-use super::Catalog;
-use crate::error::{Error, Result};
+use super::records::{EntityId, EntityRecord};
+use super::{Catalog, Error, Result};
 use crate::store::{aspect, entity};
 use crate::urn::Urn;
 
 /// One stored version of one aspect.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AspectVersion {
-    pub entity_id: i64,
+    pub entity: EntityId,
     pub aspect: String,
     pub version: i64,
     pub is_latest: bool,
@@ -41,7 +41,7 @@ impl TryFrom<aspect::Model> for AspectVersion {
             ))
         })?;
         Ok(AspectVersion {
-            entity_id: row.entity_id,
+            entity: EntityId(row.entity_id),
             aspect: row.name,
             version: row.version,
             is_latest: row.is_latest,
@@ -63,11 +63,12 @@ pub enum Version {
 
 impl Catalog {
     /// The row of a URN, if any.
-    pub async fn entity(&self, urn: &Urn) -> Result<Option<entity::Model>> {
+    pub async fn entity(&self, urn: &Urn) -> Result<Option<EntityRecord>> {
         Ok(entity::Entity::find()
             .filter(entity::Column::Urn.eq(urn.as_str()))
             .one(&self.db)
-            .await?)
+            .await?
+            .map(EntityRecord::from))
     }
 
     /// One version of one aspect of an entity, in one statement.
@@ -93,9 +94,9 @@ impl Catalog {
     }
 
     /// The latest version of every aspect of an entity, by aspect name.
-    pub async fn latest_aspects_of(&self, entity_id: i64) -> Result<Vec<AspectVersion>> {
+    pub async fn latest_aspects_of(&self, entity: EntityId) -> Result<Vec<AspectVersion>> {
         aspect::Entity::find()
-            .filter(aspect::Column::EntityId.eq(entity_id))
+            .filter(aspect::Column::EntityId.eq(entity.0))
             .filter(aspect::Column::IsLatest.eq(true))
             .order_by_asc(aspect::Column::Name)
             .all(&self.db)
@@ -109,14 +110,14 @@ impl Catalog {
     /// at most `limit` per entity, each entity's newest first; one statement for all entities.
     pub async fn aspect_histories(
         &self,
-        entity_ids: &[i64],
+        entities: &[EntityId],
         aspect_name: Option<&str>,
         limit: u64,
     ) -> Result<Vec<AspectVersion>> {
-        if entity_ids.is_empty() || limit == 0 {
+        if entities.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let mut ids = entity_ids.to_vec();
+        let mut ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
         ids.sort_unstable();
         ids.dedup();
         // Newest first: later transactions first, and within one transaction the later write.

@@ -15,8 +15,8 @@ use sea_orm::{
     QueryResult,
 };
 
-use super::Catalog;
-use crate::error::{Error, Result};
+use super::records::{Edge, EdgeRecord, EntityId, EntityRecord};
+use super::{Catalog, Error, Result};
 use crate::store::sql::Sql;
 use crate::store::{edge, entity, removal};
 use crate::urn::{EntityKind, Urn};
@@ -27,27 +27,6 @@ pub enum Direction {
     Upstream,
     Downstream,
     Both,
-}
-
-/// An edge with both of its ends.
-#[derive(Clone, Debug)]
-pub struct EdgeRow {
-    pub edge: edge::Model,
-    /// The upstream end.
-    pub source: Arc<entity::Model>,
-    /// The downstream end.
-    pub destination: Arc<entity::Model>,
-}
-
-impl EdgeRow {
-    /// The other end, seen from `id`, and whether it lies upstream of `id`.
-    pub fn other_end(&self, id: i64) -> (&Arc<entity::Model>, bool) {
-        if self.edge.destination_id == id {
-            (&self.source, true)
-        } else {
-            (&self.destination, false)
-        }
-    }
 }
 
 /// What to walk.
@@ -68,21 +47,21 @@ pub struct TraversalSpec {
 /// An entity reached by a traversal.
 #[derive(Clone, Debug)]
 pub struct Reached {
-    pub entity: Arc<entity::Model>,
+    pub entity: Arc<EntityRecord>,
     /// Hops from the start.
     pub degree: u32,
     /// The edge it was first reached by.
-    pub via: edge::Model,
+    pub via: EdgeRecord,
 }
 
 /// The answer of a traversal.
 #[derive(Clone, Debug)]
 pub struct Traversal {
-    pub root: Arc<entity::Model>,
+    pub root: Arc<EntityRecord>,
     /// In the order they were reached: by degree, then by edge.
     pub nodes: Vec<Reached>,
     /// Edges between the root and the nodes, each once.
-    pub edges: Vec<EdgeRow>,
+    pub edges: Vec<Edge>,
     /// True exactly when the depth or the budget left out entities the walk would reach.
     pub truncated: bool,
     /// Levels of the edge table read: one SQL statement each, or a few when a budget runs out
@@ -228,14 +207,15 @@ impl Catalog {
     /// edges arriving), with both ends, in one statement.
     pub async fn edges_of(
         &self,
-        ids: &[i64],
+        entities: &[EntityId],
         direction: Direction,
         relations: Option<&[String]>,
         as_of: Option<i64>,
-    ) -> Result<Vec<EdgeRow>> {
-        if ids.is_empty() {
+    ) -> Result<Vec<Edge>> {
+        if entities.is_empty() {
             return Ok(Vec::new());
         }
+        let ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
         let mut q = Sql::new(self.db.get_database_backend(), &edges_with_ends(as_of));
         let (leaving, arriving) = (
             "\"edge\".\"source_id\" IN ",
@@ -260,12 +240,12 @@ impl Catalog {
         q.push(" ORDER BY \"edge\".\"id\" ASC");
         let rows = q.rows(&self.db).await?;
         // One entity can end many edges: decode its row once and share it.
-        let mut seen: HashMap<i64, Arc<entity::Model>> = HashMap::new();
-        let mut end = |row: &QueryResult, id: i64, at: usize| -> Result<Arc<entity::Model>> {
+        let mut seen: HashMap<i64, Arc<EntityRecord>> = HashMap::new();
+        let mut end = |row: &QueryResult, id: i64, at: usize| -> Result<Arc<EntityRecord>> {
             if let Some(known) = seen.get(&id) {
                 return Ok(known.clone());
             }
-            let decoded = Arc::new(entity::Model::from_row_at(row, at)?);
+            let decoded = Arc::new(EntityRecord::from(entity::Model::from_row_at(row, at)?));
             seen.insert(id, decoded.clone());
             Ok(decoded)
         };
@@ -276,10 +256,10 @@ impl Catalog {
         rows.iter()
             .map(|row| {
                 let edge = edge::Model::from_row_at(row, 0)?;
-                Ok(EdgeRow {
+                Ok(Edge {
                     source: end(row, edge.source_id, src_at)?,
                     destination: end(row, edge.destination_id, dst_at)?,
-                    edge,
+                    edge: edge.try_into()?,
                 })
             })
             .collect()
@@ -291,10 +271,11 @@ impl Catalog {
             .filter(entity::Column::Urn.eq(spec.start.as_str()))
             .one(&self.db)
             .await?
+            .map(EntityRecord::from)
             .filter(|r| !r.removed || spec.as_of.is_some())
             .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", spec.start)))?;
         if let Some(t) = spec.as_of {
-            if self.removed_at(root.id, t).await? {
+            if self.removed_at(root.id.0, t).await? {
                 return Err(Error::NotFound(format!(
                     "the entity {} was soft-deleted at that time",
                     spec.start
@@ -392,7 +373,7 @@ impl Catalog {
     /// walk reads edges alone; the entities it answers are read at the end, in one statement.
     pub async fn traverse_many(
         &self,
-        roots: &[Arc<entity::Model>],
+        roots: &[Arc<EntityRecord>],
         spec: &TraversalSpec,
     ) -> Result<Vec<Traversal>> {
         let mut walks: Vec<Walk> = roots
@@ -479,15 +460,16 @@ impl Catalog {
         }
         // The answered entities, in one statement.
         let ids = union(walks.iter().map(|w| w.visited.keys()));
-        let mut rows: HashMap<i64, Arc<entity::Model>> =
-            roots.iter().map(|r| (r.id, r.clone())).collect();
-        let missing: Vec<i64> = ids
+        let mut rows: HashMap<i64, Arc<EntityRecord>> =
+            roots.iter().map(|r| (r.id.0, r.clone())).collect();
+        let missing: Vec<EntityId> = ids
             .into_iter()
             .filter(|id| !rows.contains_key(id))
+            .map(EntityId)
             .collect();
         for chunk in missing.chunks(MAX_BOUND) {
             for row in self.entities_by_id(chunk).await? {
-                rows.insert(row.id, Arc::new(row));
+                rows.insert(row.id.0, Arc::new(row));
             }
         }
         walks.into_iter().map(|w| w.finish(&rows)).collect()
@@ -518,7 +500,7 @@ const DOWN: u8 = 2;
 
 /// One root's walk in progress: ids and edges only, the entities are read at the end.
 struct Walk {
-    root: Arc<entity::Model>,
+    root: Arc<EntityRecord>,
     /// Entities reached, with the ways the walk may leave them.
     visited: HashMap<i64, u8>,
     frontier: HashMap<i64, u8>,
@@ -535,15 +517,15 @@ struct Walk {
 }
 
 impl Walk {
-    fn new(root: Arc<entity::Model>, direction: Direction) -> Walk {
+    fn new(root: Arc<EntityRecord>, direction: Direction) -> Walk {
         let ways = match direction {
             Direction::Upstream => UP,
             Direction::Downstream => DOWN,
             Direction::Both => UP | DOWN,
         };
         Walk {
-            visited: HashMap::from([(root.id, ways)]),
-            frontier: HashMap::from([(root.id, ways)]),
+            visited: HashMap::from([(root.id.0, ways)]),
+            frontier: HashMap::from([(root.id.0, ways)]),
             next: HashMap::new(),
             root,
             nodes: Vec::new(),
@@ -599,7 +581,7 @@ impl Walk {
         self.frontier = std::mem::take(&mut self.next);
     }
 
-    fn finish(self, rows: &HashMap<i64, Arc<entity::Model>>) -> Result<Traversal> {
+    fn finish(self, rows: &HashMap<i64, Arc<EntityRecord>>) -> Result<Traversal> {
         let row = |id: i64| {
             rows.get(&id).cloned().ok_or_else(|| {
                 Error::Internal(anyhow::anyhow!("entity {id} vanished during a traversal"))
@@ -612,7 +594,7 @@ impl Walk {
                 Ok(Reached {
                     entity: row(id)?,
                     degree,
-                    via,
+                    via: via.try_into()?,
                 })
             })
             .collect::<Result<_>>()?;
@@ -620,10 +602,10 @@ impl Walk {
             .edges
             .into_iter()
             .map(|edge| {
-                Ok(EdgeRow {
+                Ok(Edge {
                     source: row(edge.source_id)?,
                     destination: row(edge.destination_id)?,
-                    edge,
+                    edge: edge.try_into()?,
                 })
             })
             .collect::<Result<_>>()?;
@@ -638,7 +620,7 @@ impl Walk {
 }
 
 impl Traversal {
-    fn all_nodes(&self) -> impl Iterator<Item = &Arc<entity::Model>> {
+    fn all_nodes(&self) -> impl Iterator<Item = &Arc<EntityRecord>> {
         std::iter::once(&self.root).chain(self.nodes.iter().map(|n| &n.entity))
     }
 
@@ -652,8 +634,8 @@ impl Traversal {
             "  edge [fontname=\"Helvetica\", fontsize=9, color=\"#64748b\"];\n",
         ));
         for n in self.all_nodes() {
-            let kind = EntityKind::parse(&n.entity_type);
-            let (shape, fill) = dot_style(&kind);
+            let kind = &n.kind;
+            let (shape, fill) = dot_style(kind);
             let root = if n.id == self.root.id {
                 ", penwidth=2.5"
             } else {
@@ -672,7 +654,7 @@ impl Traversal {
                 "  \"{}\" -> \"{}\" [label=\"{}\"];",
                 dot_escape(&e.source.urn),
                 dot_escape(&e.destination.urn),
-                dot_escape(&e.edge.relation)
+                e.edge.relation.as_str()
             );
         }
         out.push_str("}\n");
@@ -681,7 +663,7 @@ impl Traversal {
 
     /// The graph as a Mermaid flowchart, left to right.
     pub fn to_mermaid(&self) -> String {
-        let ids: HashMap<i64, usize> = self
+        let ids: HashMap<EntityId, usize> = self
             .all_nodes()
             .enumerate()
             .map(|(i, n)| (n.id, i))
@@ -692,14 +674,14 @@ impl Traversal {
                 out,
                 "  n{i}[\"{}<br/><small>{}</small>\"]",
                 mermaid_escape(&n.name),
-                EntityKind::parse(&n.entity_type)
+                n.kind
             );
         }
         for e in &self.edges {
             let (Some(a), Some(b)) = (ids.get(&e.source.id), ids.get(&e.destination.id)) else {
                 continue;
             };
-            let _ = writeln!(out, "  n{a} -->|{}| n{b}", mermaid_escape(&e.edge.relation));
+            let _ = writeln!(out, "  n{a} -->|{}| n{b}", e.edge.relation.as_str());
         }
         out
     }

@@ -4,9 +4,11 @@
 
 pub mod aspects;
 mod edit;
+mod error;
 pub mod history;
 mod lineage;
 mod read;
+mod records;
 mod write;
 
 use std::sync::Arc;
@@ -14,8 +16,10 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 pub use edit::{relationship_edit, RelationshipField};
-pub use lineage::{Direction, EdgeRow, Reached, Traversal, TraversalSpec};
+pub use error::{Error, Result};
+pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use read::{LatestAspect, ListFilter};
+pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
 pub use write::{Actor, AspectWrite, Patched, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

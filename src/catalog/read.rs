@@ -7,13 +7,19 @@ use sea_orm::{
     QuerySelect, Value,
 };
 
-use super::Catalog;
-use crate::error::Result;
+use super::records::{EntityId, EntityRecord};
+use super::{Catalog, Result};
 use crate::store::{aspect, entity};
-use crate::urn::EntityKind;
+use crate::urn::{EntityKind, Urn};
 
-/// `(entity id, aspect name, value as JSON text)`.
-pub type LatestAspect = (i64, String, String);
+/// The latest version of one aspect of one entity, as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatestAspect {
+    pub entity: EntityId,
+    pub aspect: String,
+    /// The value as JSON text: a reader decodes it straight into its typed aspect.
+    pub value: String,
+}
 
 /// Filters of a list; all optional, combined with AND.
 #[derive(Clone, Debug, Default)]
@@ -28,14 +34,14 @@ pub struct ListFilter {
 
 impl Catalog {
     /// The rows of the given URNs that exist, in no particular order.
-    pub async fn entities_by_urn(&self, urns: &[String]) -> Result<Vec<entity::Model>> {
-        self.entities_where(entity::Column::Urn, urns.iter().map(String::as_str))
+    pub async fn entities_by_urn(&self, urns: &[&Urn]) -> Result<Vec<EntityRecord>> {
+        self.entities_where(entity::Column::Urn, urns.iter().map(|u| u.as_str()))
             .await
     }
 
     /// The rows of the given ids that exist, in no particular order.
-    pub async fn entities_by_id(&self, ids: &[i64]) -> Result<Vec<entity::Model>> {
-        self.entities_where(entity::Column::Id, ids.iter().copied())
+    pub async fn entities_by_id(&self, ids: &[EntityId]) -> Result<Vec<EntityRecord>> {
+        self.entities_where(entity::Column::Id, ids.iter().map(|id| id.0))
             .await
     }
 
@@ -44,35 +50,36 @@ impl Catalog {
         &self,
         column: entity::Column,
         values: impl ExactSizeIterator<Item = V>,
-    ) -> Result<Vec<entity::Model>> {
+    ) -> Result<Vec<EntityRecord>> {
         if values.len() == 0 {
             return Ok(Vec::new());
         }
         let q = entity::Model::select_where(self.db.get_database_backend(), column, values);
-        Ok(entity::Model::fetch(&self.db, q).await?)
+        let rows = entity::Model::fetch(&self.db, q).await?;
+        Ok(rows.into_iter().map(EntityRecord::from).collect())
     }
 
     /// The latest value (JSON text) of each requested `(entity id, aspect name)` that exists,
     /// as `(entity id, aspect name, value)`, in one statement. Only those three columns are
     /// read: the loaders need no more, and every column read costs a copy per row.
-    pub async fn latest_aspects(&self, keys: &[(i64, String)]) -> Result<Vec<LatestAspect>> {
+    pub async fn latest_aspects(&self, keys: &[(EntityId, &str)]) -> Result<Vec<LatestAspect>> {
         if keys.is_empty() {
             return Ok(Vec::new());
         }
         let q = aspect::Model::select_latest(
             self.db.get_database_backend(),
             "\"entity_id\", \"name\", \"value\"",
-            keys.iter().map(|(id, name)| (*id, name.as_str())),
+            keys.iter().map(|(id, name)| (id.0, *name)),
         );
         let rows = q.rows(&self.db).await?;
         Ok(rows
             .iter()
             .map(|row| {
-                Ok((
-                    row.try_get_by_index(0)?,
-                    row.try_get_by_index(1)?,
-                    row.try_get_by_index(2)?,
-                ))
+                Ok(LatestAspect {
+                    entity: EntityId(row.try_get_by_index(0)?),
+                    aspect: row.try_get_by_index(1)?,
+                    value: row.try_get_by_index(2)?,
+                })
             })
             .collect::<std::result::Result<_, sea_orm::DbErr>>()?)
     }
@@ -85,7 +92,7 @@ impl Catalog {
         filter: &ListFilter,
         start: u64,
         count: u64,
-    ) -> Result<(Vec<entity::Model>, u64)> {
+    ) -> Result<(Vec<EntityRecord>, u64)> {
         // Entities only referenced so far (a source dataset nobody described) are not listed.
         let mut cond = Condition::all()
             .add(entity::Column::EntityType.eq(kind.as_str()))
@@ -123,7 +130,7 @@ impl Catalog {
             .limit(count)
             .all(&self.db)
             .await?;
-        Ok((rows, total))
+        Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 
     /// Whether the database answers.

@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 
 use super::aspects::{self, Declared};
 use super::Catalog;
-use crate::error::{Error, Result};
+use crate::catalog::{Error, Result};
 use crate::store::sql::{self, Sql};
 use crate::store::{aspect, edge, entity, now_millis, removal};
 use crate::urn::Urn;

@@ -34,7 +34,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use crate::app::AppState;
-use crate::error::Error;
+use crate::catalog::Error;
 
 pub use proposal::unescape_unicode;
 

@@ -110,7 +110,7 @@ async fn derived_key(
         .catalog
         .entity(urn)
         .await?
-        .is_some_and(|row| row.has_aspects);
+        .is_some_and(|row| row.exists);
     Ok(exists.then_some(key))
 }
 
@@ -146,7 +146,7 @@ async fn read_entity(
             .collect()
     });
     let row = match state.catalog.entity(&urn).await? {
-        Some(row) if row.has_aspects => row,
+        Some(row) if row.exists => row,
         _ => return Err(RestError::not_found(format!("no entity {urn}"))),
     };
     let mut latest: Vec<AspectVersion> = state.catalog.latest_aspects_of(row.id).await?;

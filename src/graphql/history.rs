@@ -9,12 +9,12 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Json, SimpleObject};
 use serde_json::Value;
 
-use super::loaders::{to_gql, CatalogLoader, EntityId, LoadError, Loaders};
+use super::loaders::{to_gql, CatalogLoader, LoadError, Loaders};
 use super::scalars::Long;
 use crate::catalog::history;
+use crate::catalog::Error;
+use crate::catalog::{EntityId, EntityRecord};
 use crate::config::Limits;
-use crate::error::Error;
-use crate::store::entity;
 
 /// Versions answered when the query gives no `limit`.
 pub const DEFAULT_HISTORY_LIMIT: u64 = 100;
@@ -73,12 +73,12 @@ impl Loader<HistoryKey> for CatalogLoader {
     ) -> Result<HashMap<HistoryKey, Self::Value>, Self::Error> {
         // Keys asked with the same arguments (the usual case: one field over a list of
         // entities) share one statement.
-        let mut groups: HashMap<(Option<&str>, u64), Vec<i64>> = HashMap::new();
+        let mut groups: HashMap<(Option<&str>, u64), Vec<EntityId>> = HashMap::new();
         for key in keys {
             groups
                 .entry((key.aspect.as_deref(), key.limit))
                 .or_default()
-                .push(key.entity.0);
+                .push(key.entity);
         }
         // Every key gets an entry, an empty list for an entity without history, so a missing
         // key never reads as a failed load.
@@ -92,7 +92,7 @@ impl Loader<HistoryKey> for CatalogLoader {
                 .map_err(std::sync::Arc::new)?;
             for row in rows {
                 let key = HistoryKey {
-                    entity: EntityId(row.entity_id),
+                    entity: row.entity,
                     aspect: aspect.map(str::to_string),
                     limit,
                 };
@@ -109,7 +109,7 @@ impl Loader<HistoryKey> for CatalogLoader {
 /// `aspectHistory(aspectName, limit)` field.
 pub async fn aspect_history(
     ctx: &Context<'_>,
-    entity: &entity::Model,
+    entity: &EntityRecord,
     aspect_name: Option<String>,
     limit: Option<i32>,
 ) -> async_graphql::Result<Vec<AspectVersion>> {
@@ -132,7 +132,7 @@ pub async fn aspect_history(
         }
     }
     let key = HistoryKey {
-        entity: EntityId(entity.id),
+        entity: entity.id,
         aspect: aspect_name,
         limit,
     };

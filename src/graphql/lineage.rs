@@ -8,14 +8,14 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, InputObject, Result, SimpleObject};
 
-use super::loaders::{to_gql, CatalogLoader, EntityId, LoadError, Loaders};
+use super::loaders::{to_gql, CatalogLoader, LoadError, Loaders};
 use super::scalars::{AuditStamp, EntityType, Long};
 use super::types::Entity;
 use crate::catalog::aspects::Relation;
-use crate::catalog::{Catalog, Direction, EdgeRow, Traversal, TraversalSpec};
+use crate::catalog::{
+    Catalog, Direction, Edge, EntityId, EntityRecord, Error, Traversal, TraversalSpec,
+};
 use crate::config::Limits;
-use crate::error::Error;
-use crate::store::entity;
 use crate::urn::{EntityKind, Urn};
 
 /// All current edges touching one entity, in both directions, with both ends.
@@ -27,17 +27,16 @@ pub struct EdgeKey {
 }
 
 impl Loader<EdgeKey> for CatalogLoader {
-    type Value = Arc<Vec<EdgeRow>>;
+    type Value = Arc<Vec<Edge>>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[EdgeKey]) -> Result<HashMap<EdgeKey, Self::Value>, Self::Error> {
         // Requests of one time share a statement; almost always there is one time: now.
-        let mut by_time: HashMap<Option<i64>, Vec<i64>> = HashMap::new();
+        let mut by_time: HashMap<Option<i64>, Vec<EntityId>> = HashMap::new();
         for key in keys {
-            by_time.entry(key.as_of).or_default().push(key.entity.0);
+            by_time.entry(key.as_of).or_default().push(key.entity);
         }
-        let mut out: HashMap<EdgeKey, Vec<EdgeRow>> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
+        let mut out: HashMap<EdgeKey, Vec<Edge>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for (as_of, ids) in by_time {
             let rows = self
                 .0
@@ -45,11 +44,8 @@ impl Loader<EdgeKey> for CatalogLoader {
                 .await
                 .map_err(Arc::new)?;
             for row in rows {
-                for end in [row.edge.source_id, row.edge.destination_id] {
-                    if let Some(list) = out.get_mut(&EdgeKey {
-                        entity: EntityId(end),
-                        as_of,
-                    }) {
+                for end in [row.edge.source, row.edge.destination] {
+                    if let Some(list) = out.get_mut(&EdgeKey { entity: end, as_of }) {
                         list.push(row.clone());
                     }
                 }
@@ -76,16 +72,17 @@ impl Loader<WalkKey> for CatalogLoader {
 
     async fn load(&self, keys: &[WalkKey]) -> Result<HashMap<WalkKey, Self::Value>, Self::Error> {
         // Walks of one shape go together: one statement per level for all their roots.
-        let mut shapes: HashMap<(Direction, u32, usize, Option<i64>), Vec<i64>> = HashMap::new();
+        let mut shapes: HashMap<(Direction, u32, usize, Option<i64>), Vec<EntityId>> =
+            HashMap::new();
         for k in keys {
             shapes
                 .entry((k.direction, k.depth, k.budget, k.as_of))
                 .or_default()
-                .push(k.entity.0);
+                .push(k.entity);
         }
         let mut out = HashMap::with_capacity(keys.len());
         for ((direction, depth, budget, as_of), ids) in shapes {
-            let roots: Vec<Arc<entity::Model>> = self
+            let roots: Vec<Arc<EntityRecord>> = self
                 .0
                 .entities_by_id(&ids)
                 .await
@@ -111,7 +108,7 @@ impl Loader<WalkKey> for CatalogLoader {
                 .map_err(Arc::new)?;
             for walk in walks {
                 let key = WalkKey {
-                    entity: EntityId(walk.root.id),
+                    entity: walk.root.id,
                     direction,
                     depth,
                     budget,
@@ -126,11 +123,11 @@ impl Loader<WalkKey> for CatalogLoader {
 
 async fn edges(
     ctx: &Context<'_>,
-    row: &entity::Model,
+    row: &EntityRecord,
     as_of: Option<i64>,
-) -> Result<Arc<Vec<EdgeRow>>> {
+) -> Result<Arc<Vec<Edge>>> {
     let key = EdgeKey {
-        entity: EntityId(row.id),
+        entity: row.id,
         as_of,
     };
     Ok(ctx
@@ -145,15 +142,15 @@ async fn edges(
 /// order the edges were made.
 pub async fn neighbors(
     ctx: &Context<'_>,
-    row: &entity::Model,
+    row: &EntityRecord,
     relation: Relation,
     upstream: bool,
-) -> Result<Vec<Arc<entity::Model>>> {
+) -> Result<Vec<Arc<EntityRecord>>> {
     let edges = edges(ctx, row, None).await?;
     let mut seen = HashSet::new();
     Ok(edges
         .iter()
-        .filter(|e| e.edge.relation == relation.as_str())
+        .filter(|e| e.edge.relation == relation)
         .filter_map(|e| {
             let (other, is_upstream) = e.other_end(row.id);
             (is_upstream == upstream && other.id != row.id && seen.insert(other.id))
@@ -317,19 +314,17 @@ fn check_relations(names: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-fn wanted(kind: &str, types: &Option<Vec<EntityType>>) -> bool {
+fn wanted(kind: &EntityKind, types: &Option<Vec<EntityType>>) -> bool {
     match types {
         None => true,
-        Some(types) => {
-            EntityType::from_kind(&EntityKind::parse(kind)).is_some_and(|t| types.contains(&t))
-        }
+        Some(types) => EntityType::from_kind(kind).is_some_and(|t| types.contains(&t)),
     }
 }
 
 /// The `lineage` field of an entity.
 pub async fn entity_lineage(
     ctx: &Context<'_>,
-    row: &Arc<entity::Model>,
+    row: &Arc<EntityRecord>,
     input: LineageInput,
 ) -> Result<EntityLineageResult> {
     let limits = ctx.data::<Limits>()?;
@@ -338,7 +333,7 @@ pub async fn entity_lineage(
     let as_of = input.as_of.map(|t| t.0);
     let direction = Direction::from(input.direction);
     // (entity, degree, relation, created)
-    let reached: Vec<(Arc<entity::Model>, u32, String, i64)> = if depth == 1 {
+    let reached: Vec<(Arc<EntityRecord>, u32, Relation, i64)> = if depth == 1 {
         // One hop, as DataHub answers it: through the edge loader, batched across entities.
         let edges = edges(ctx, row, as_of).await?;
         let mut seen = HashSet::new();
@@ -352,13 +347,13 @@ pub async fn entity_lineage(
                     Direction::Both => true,
                 };
                 (fits && other.id != row.id && seen.insert(other.id))
-                    .then(|| (other.clone(), 1, e.edge.relation.clone(), e.edge.created_at))
+                    .then(|| (other.clone(), 1, e.edge.relation, e.edge.created_at))
             })
             .collect()
     } else {
         // Deeper: through the walk loader, so a list of entities walks together.
         let key = WalkKey {
-            entity: EntityId(row.id),
+            entity: row.id,
             direction,
             depth,
             budget: limits.default_lineage_budget,
@@ -372,20 +367,13 @@ pub async fn entity_lineage(
             .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", row.urn)))?;
         walk.nodes
             .iter()
-            .map(|n| {
-                (
-                    n.entity.clone(),
-                    n.degree,
-                    n.via.relation.clone(),
-                    n.via.created_at,
-                )
-            })
+            .map(|n| (n.entity.clone(), n.degree, n.via.relation, n.via.created_at))
             .collect()
     };
     let all = reached.len();
     let kept: Vec<_> = reached
         .into_iter()
-        .filter(|r| wanted(&r.0.entity_type, &input.types))
+        .filter(|r| wanted(&r.0.kind, &input.types))
         .collect();
     let filtered = all - kept.len();
     let total = kept.len();
@@ -394,7 +382,7 @@ pub async fn entity_lineage(
         .skip(start)
         .take(count)
         .map(|(entity, degree, relation, created)| LineageRelationship {
-            relation,
+            relation: relation.as_str().to_string(),
             entity: Entity::from_row(entity),
             degree: degree as i32,
             created_on: Some(Long(created)),
@@ -412,16 +400,16 @@ pub async fn entity_lineage(
 /// The `relationships` field of an entity.
 pub async fn entity_relationships(
     ctx: &Context<'_>,
-    row: &Arc<entity::Model>,
+    row: &Arc<EntityRecord>,
     input: RelationshipsInput,
 ) -> Result<EntityRelationshipsResult> {
     let limits = ctx.data::<Limits>()?;
     let (start, count) = page(input.start, input.count, limits)?;
     check_relations(&input.types)?;
     let edges = edges(ctx, row, None).await?;
-    let matching: Vec<&EdgeRow> = edges
+    let matching: Vec<&Edge> = edges
         .iter()
-        .filter(|e| input.types.contains(&e.edge.relation))
+        .filter(|e| input.types.iter().any(|t| t == e.edge.relation.as_str()))
         .filter(|e| {
             let outgoing = e.edge.declared_by == row.id;
             outgoing == (input.direction == RelationshipDirection::Outgoing)
@@ -433,7 +421,7 @@ pub async fn entity_relationships(
         .skip(start)
         .take(count)
         .map(|e| EntityRelationship {
-            relation: e.edge.relation.clone(),
+            relation: e.edge.relation.as_str().to_string(),
             direction: input.direction,
             entity: Entity::from_row(e.other_end(row.id).0.clone()),
             created: Some(AuditStamp {
@@ -530,13 +518,13 @@ pub struct LineageGraph {
     pub mermaid: String,
 }
 
-fn node(entity: &Arc<entity::Model>, degree: u32, relation: Option<String>) -> LineageNode {
+fn node(entity: &Arc<EntityRecord>, degree: u32, relation: Option<Relation>) -> LineageNode {
     LineageNode {
         urn: entity.urn.clone(),
-        entity_type: EntityType::from_kind(&EntityKind::parse(&entity.entity_type)),
+        entity_type: EntityType::from_kind(&entity.kind),
         name: entity.name.clone(),
         degree: degree as i32,
-        relation,
+        relation: relation.map(|r| r.as_str().to_string()),
         entity: Entity::from_row(entity.clone()),
     }
 }
@@ -575,8 +563,8 @@ pub async fn lineage_graph(ctx: &Context<'_>, input: LineageGraphInput) -> Resul
     if input.types.is_some() {
         traversal
             .nodes
-            .retain(|n| wanted(&n.entity.entity_type, &input.types));
-        let kept: HashSet<i64> = traversal
+            .retain(|n| wanted(&n.entity.kind, &input.types));
+        let kept: HashSet<EntityId> = traversal
             .nodes
             .iter()
             .map(|n| n.entity.id)
@@ -584,14 +572,14 @@ pub async fn lineage_graph(ctx: &Context<'_>, input: LineageGraphInput) -> Resul
             .collect();
         traversal
             .edges
-            .retain(|e| kept.contains(&e.edge.source_id) && kept.contains(&e.edge.destination_id));
+            .retain(|e| kept.contains(&e.edge.source) && kept.contains(&e.edge.destination));
     }
     let mut nodes = vec![node(&traversal.root, 0, None)];
     nodes.extend(
         traversal
             .nodes
             .iter()
-            .map(|n| node(&n.entity, n.degree, Some(n.via.relation.clone()))),
+            .map(|n| node(&n.entity, n.degree, Some(n.via.relation))),
     );
     let edges = traversal
         .edges
@@ -599,7 +587,7 @@ pub async fn lineage_graph(ctx: &Context<'_>, input: LineageGraphInput) -> Resul
         .map(|e| LineageGraphEdge {
             source: e.source.urn.clone(),
             target: e.destination.urn.clone(),
-            relation: e.edge.relation.clone(),
+            relation: e.edge.relation.as_str().to_string(),
             created_on: Long(e.edge.created_at),
         })
         .collect();

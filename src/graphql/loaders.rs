@@ -15,18 +15,12 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::Context;
 use serde::de::DeserializeOwned;
 
-use crate::catalog::Catalog;
-use crate::error::Error;
-use crate::store::entity;
+use crate::catalog::{Catalog, EntityId, EntityRecord, Error};
 use crate::urn::Urn;
 
-/// The id of an entity row.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct EntityId(pub i64);
-
-/// Loads an entity row by URN.
+/// Loads an entity by URN.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct UrnKey(pub String);
+pub struct UrnKey(pub Urn);
 
 /// Loads the latest version of one aspect of one entity.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -119,15 +113,16 @@ pub async fn drive<F: Future>(queue: BatchQueue, request: F) -> F::Output {
 }
 
 impl Loader<UrnKey> for CatalogLoader {
-    type Value = Arc<entity::Model>;
+    type Value = Arc<EntityRecord>;
     type Error = LoadError;
 
     async fn load(&self, keys: &[UrnKey]) -> Result<HashMap<UrnKey, Self::Value>, Self::Error> {
-        let urns: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let urns: Vec<&Urn> = keys.iter().map(|k| &k.0).collect();
         let rows = self.0.entities_by_urn(&urns).await.map_err(Arc::new)?;
+        let by_text: HashMap<&str, &UrnKey> = keys.iter().map(|k| (k.0.as_str(), k)).collect();
         Ok(rows
             .into_iter()
-            .map(|row| (UrnKey(row.urn.clone()), Arc::new(row)))
+            .filter_map(|row| Some(((*by_text.get(row.urn.as_str())?).clone(), Arc::new(row))))
             .collect())
     }
 }
@@ -142,19 +137,16 @@ impl Loader<AspectKey> for CatalogLoader {
         &self,
         keys: &[AspectKey],
     ) -> Result<HashMap<AspectKey, Self::Value>, Self::Error> {
-        let wanted: Vec<(i64, String)> = keys
-            .iter()
-            .map(|k| (k.entity.0, k.aspect.to_string()))
-            .collect();
+        let wanted: Vec<(EntityId, &str)> = keys.iter().map(|k| (k.entity, k.aspect)).collect();
         let rows = self.0.latest_aspects(&wanted).await.map_err(Arc::new)?;
-        let mut by_key: HashMap<(i64, &str), &str> = HashMap::with_capacity(rows.len());
-        for (entity_id, name, value) in &rows {
-            by_key.insert((*entity_id, name.as_str()), value.as_str());
+        let mut by_key: HashMap<(EntityId, &str), &str> = HashMap::with_capacity(rows.len());
+        for row in &rows {
+            by_key.insert((row.entity, row.aspect.as_str()), row.value.as_str());
         }
         Ok(keys
             .iter()
             .filter_map(|key| {
-                let text = by_key.get(&(key.entity.0, key.aspect))?;
+                let text = by_key.get(&(key.entity, key.aspect))?;
                 Some((key.clone(), Arc::from(*text)))
             })
             .collect())
@@ -175,11 +167,11 @@ pub fn to_gql(e: LoadError) -> async_graphql::Error {
 /// The latest value of an aspect, decoded into its typed struct.
 pub async fn aspect<T: DeserializeOwned>(
     ctx: &Context<'_>,
-    entity: &entity::Model,
+    entity: &EntityRecord,
     aspect: &'static str,
 ) -> async_graphql::Result<Option<T>> {
     let key = AspectKey {
-        entity: EntityId(entity.id),
+        entity: entity.id,
         aspect,
     };
     let Some(text) = loaders(ctx)?.load_one(key).await.map_err(to_gql)? else {
@@ -197,7 +189,7 @@ pub async fn aspect<T: DeserializeOwned>(
 /// Two aspects of one entity, loaded in the same batch.
 pub async fn aspect_pair<A: DeserializeOwned, B: DeserializeOwned>(
     ctx: &Context<'_>,
-    entity: &entity::Model,
+    entity: &EntityRecord,
     first: &'static str,
     second: &'static str,
 ) -> async_graphql::Result<(Option<A>, Option<B>)> {
@@ -209,29 +201,31 @@ pub async fn aspect_pair<A: DeserializeOwned, B: DeserializeOwned>(
     Ok((a, b))
 }
 
-/// One entity row by URN.
+/// One entity by URN.
 pub async fn entity(
     ctx: &Context<'_>,
-    urn: &str,
-) -> async_graphql::Result<Option<Arc<entity::Model>>> {
+    urn: &Urn,
+) -> async_graphql::Result<Option<Arc<EntityRecord>>> {
     loaders(ctx)?
-        .load_one(UrnKey(urn.to_string()))
+        .load_one(UrnKey(urn.clone()))
         .await
         .map_err(to_gql)
 }
 
-/// The rows of related entities in the order given, leaving out soft-deleted ones.
+/// Related entities in the order given, leaving out soft-deleted ones.
 pub async fn related(
     ctx: &Context<'_>,
     urns: &[Urn],
-) -> async_graphql::Result<Vec<Arc<entity::Model>>> {
+) -> async_graphql::Result<Vec<Arc<EntityRecord>>> {
     let found = loaders(ctx)?
-        .load_many(urns.iter().map(|u| UrnKey(u.as_str().to_string())))
+        .load_many(urns.iter().map(|u| UrnKey(u.clone())))
         .await
         .map_err(to_gql)?;
+    let by_text: HashMap<&str, &Arc<EntityRecord>> =
+        found.iter().map(|(k, v)| (k.0.as_str(), v)).collect();
     Ok(urns
         .iter()
-        .filter_map(|u| found.get(&UrnKey(u.as_str().to_string())))
+        .filter_map(|u| by_text.get(u.as_str()).copied())
         .filter(|row| !row.removed)
         .cloned()
         .collect())

@@ -20,8 +20,7 @@ use crate::catalog::aspects::{
     VersionTag,
 };
 use crate::catalog::{relationship_edit, Actor, AspectWrite, Catalog, RelationshipField};
-use crate::error::Error;
-use crate::store::entity;
+use crate::catalog::{EntityRecord, Error};
 use crate::urn::{EntityKind, Urn};
 
 pub struct Mutation;
@@ -410,8 +409,8 @@ async fn write_one(
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the write path returned nothing")))
 }
 
-async fn reload(ctx: &Context<'_>, urn: &Urn) -> Result<std::sync::Arc<entity::Model>> {
-    loaders::entity(ctx, urn.as_str())
+async fn reload(ctx: &Context<'_>, urn: &Urn) -> Result<std::sync::Arc<EntityRecord>> {
+    loaders::entity(ctx, urn)
         .await?
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("{urn} vanished after its write")).into())
 }

@@ -9,9 +9,7 @@ use super::types::{
     DataPlatform, Dataset, Entity, MlFeature, MlFeatureTable, MlModel, MlModelDeployment,
     MlModelGroup, MlPrimaryKey,
 };
-use crate::catalog::{Catalog, ListFilter};
-use crate::error::Error;
-use crate::store::entity;
+use crate::catalog::{Catalog, EntityRecord, Error, ListFilter};
 use crate::urn::{EntityKind, Urn};
 use crate::Limits;
 
@@ -28,9 +26,9 @@ async fn lookup(
     ctx: &Context<'_>,
     urn: &str,
     kind: EntityKind,
-) -> Result<Option<std::sync::Arc<entity::Model>>> {
+) -> Result<Option<std::sync::Arc<EntityRecord>>> {
     let urn = parse_urn(urn, kind)?;
-    loaders::entity(ctx, urn.as_str()).await
+    loaders::entity(ctx, &urn).await
 }
 
 /// Filters and pagination of a list.
@@ -81,7 +79,7 @@ async fn list<T: OutputType>(
     ctx: &Context<'_>,
     kind: EntityKind,
     input: Option<ListInput>,
-    wrap: fn(std::sync::Arc<entity::Model>) -> T,
+    wrap: fn(std::sync::Arc<EntityRecord>) -> T,
 ) -> Result<ListResult<T>> {
     let limits = ctx.data::<Limits>()?;
     let input = input.unwrap_or_default();
@@ -175,14 +173,14 @@ impl Query {
     /// A data platform by URN; null when no entity of the catalog uses it.
     async fn data_platform(&self, ctx: &Context<'_>, urn: String) -> Result<Option<DataPlatform>> {
         let parsed = parse_urn(&urn, EntityKind::DataPlatform)?;
-        Ok(loaders::entity(ctx, parsed.as_str())
+        Ok(loaders::entity(ctx, &parsed)
             .await?
             .map(|_| DataPlatform::from_urn(&parsed)))
     }
     /// Any entity by URN; null when the catalog has none, or its type is not in the schema.
     async fn entity(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Entity>> {
         let parsed = Urn::parse(&urn).map_err(Error::from)?;
-        Ok(loaders::entity(ctx, parsed.as_str())
+        Ok(loaders::entity(ctx, &parsed)
             .await?
             .and_then(Entity::from_row))
     }

@@ -19,10 +19,10 @@ use crate::catalog::aspects::{
     MlModelDeploymentProperties, MlModelGroupProperties, MlModelProperties, MlModelTrainingData,
     MlPrimaryKeyProperties, Relation,
 };
-use crate::store::entity;
+use crate::catalog::EntityRecord;
 use crate::urn::{EntityKind, Urn};
 
-type Row = Arc<entity::Model>;
+type Row = Arc<EntityRecord>;
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
 /// a relation costs this many times its sub-selection, so deep nesting over relations is
@@ -34,7 +34,7 @@ struct Common<'a>(&'a Row);
 
 impl Common<'_> {
     fn kind(&self) -> EntityKind {
-        EntityKind::parse(&self.0.entity_type)
+        self.0.kind.clone()
     }
 
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
@@ -62,7 +62,7 @@ impl Common<'_> {
     }
 
     fn last_ingested(&self) -> Option<Long> {
-        self.0.has_aspects.then_some(Long(self.0.updated_at))
+        self.0.exists.then_some(Long(self.0.updated_at))
     }
 
     fn platform(&self) -> DataPlatform {
@@ -86,7 +86,7 @@ async fn related_by<T: HasKind>(
     Ok(lineage::neighbors(ctx, row, relation, upstream)
         .await?
         .into_iter()
-        .filter(|r| EntityKind::parse(&r.entity_type) == T::KIND)
+        .filter(|r| r.kind == T::KIND)
         .map(wrap)
         .collect())
 }
@@ -233,7 +233,7 @@ pub enum Entity {
 impl Entity {
     /// The GraphQL object for a row, or `None` for entity types the schema does not expose.
     pub fn from_row(row: Row) -> Option<Entity> {
-        Some(match EntityKind::parse(&row.entity_type) {
+        Some(match &row.kind {
             EntityKind::MlFeature => Entity::MlFeature(MlFeature(row)),
             EntityKind::MlFeatureTable => Entity::MlFeatureTable(MlFeatureTable(row)),
             EntityKind::MlPrimaryKey => Entity::MlPrimaryKey(MlPrimaryKey(row)),
@@ -346,7 +346,7 @@ impl MlFeature {
     }
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
-        self.0.has_aspects
+        self.0.exists
     }
     /// The feature tables that contain the feature (relation `Contains`).
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
@@ -493,7 +493,7 @@ impl MlPrimaryKey {
     }
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
-        self.0.has_aspects
+        self.0.exists
     }
     /// The feature tables keyed by the key (relation `KeyedBy`).
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
@@ -628,7 +628,7 @@ impl MlFeatureTable {
     }
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
-        self.0.has_aspects
+        self.0.exists
     }
     /// The models that consume any feature of the table.
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
@@ -781,7 +781,7 @@ impl MlModel {
     }
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
-        self.0.has_aspects
+        self.0.exists
     }
     /// The datasets the model was trained on (relation `TrainedOn`).
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
@@ -983,7 +983,7 @@ impl MlModelGroup {
     }
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
-        self.0.has_aspects
+        self.0.exists
     }
     /// The models of the group (relation `MemberOf`), oldest membership first.
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
@@ -1124,7 +1124,7 @@ impl Dataset {
     }
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
-        self.0.has_aspects
+        self.0.exists
     }
     /// Features derived from the dataset (relation `DerivedFrom`).
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
@@ -1307,7 +1307,7 @@ impl MlModelDeployment {
     }
     /// False for a URN that is only referenced by other entities so far.
     async fn exists(&self) -> bool {
-        self.0.has_aspects
+        self.0.exists
     }
 }
 
@@ -1420,7 +1420,11 @@ impl DataPlatform {
     }
 
     async fn info(&self, ctx: &Context<'_>) -> Result<Option<DataPlatformInfo>> {
-        match loaders::entity(ctx, &self.urn).await? {
+        // A platform named in a URN always parses; one that does not has no properties.
+        let Ok(urn) = Urn::parse(&self.urn) else {
+            return Ok(None);
+        };
+        match loaders::entity(ctx, &urn).await? {
             Some(row) => aspect(ctx, &row, DataPlatformInfo::NAME).await,
             None => Ok(None),
         }

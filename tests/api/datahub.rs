@@ -972,9 +972,9 @@ async fn histories_of_many_entities_load_in_one_statement_with_a_limit_each() {
         .await
         .unwrap();
     assert_eq!(app.statements() - before, 1);
-    let of = |id: i64| -> Vec<(String, i64)> {
+    let of = |id: mlcat::catalog::EntityId| -> Vec<(String, i64)> {
         all.iter()
-            .filter(|v| v.entity_id == id)
+            .filter(|v| v.entity == id)
             .map(|v| (v.aspect.clone(), v.version))
             .collect()
     };

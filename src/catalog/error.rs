@@ -1,13 +1,11 @@
-//! The one error type at the GraphQL and REST boundaries, with stable codes. User errors carry a
-//! message that says what to fix; internal errors are logged with their chain and reach the
-//! client as a generic message.
-
-use async_graphql::ErrorExtensions;
+//! The catalog's one error type, with stable codes. User errors carry a message that says what
+//! to fix; internal errors keep their chain for the server log and reach a client as a generic
+//! message. Each front door turns it into its own shape (`graphql::error`, `datahub::RestError`).
 
 use crate::urn::UrnError;
 
 /// Deliberately not `Display`: async-graphql turns anything `Display` into an error without a
-/// code, and the `From` below must be the only way this type becomes a GraphQL error.
+/// code, and `graphql::error` must be the only way this type becomes a GraphQL error.
 #[derive(Debug)]
 pub enum Error {
     /// The request is wrong in a way the caller can fix.
@@ -88,29 +86,6 @@ impl From<sea_orm::DbErr> for Error {
     }
 }
 
-impl From<Error> for async_graphql::Error {
-    fn from(e: Error) -> async_graphql::Error {
-        e.extend()
-    }
-}
-
-impl From<async_graphql::Error> for Error {
-    fn from(e: async_graphql::Error) -> Error {
-        Error::Internal(anyhow::anyhow!("{}", e.message))
-    }
-}
-
-impl ErrorExtensions for Error {
-    fn extend(&self) -> async_graphql::Error {
-        if let Error::Internal(inner) = self {
-            tracing::error!(error = format!("{inner:#}"), "internal error");
-        }
-        async_graphql::Error::new(self.public_message()).extend_with(|_, ext| {
-            ext.set("code", self.code());
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,13 +99,5 @@ mod tests {
             Error::Internal(anyhow::anyhow!("x")).code(),
             "INTERNAL_SERVER_ERROR"
         );
-    }
-
-    #[test]
-    fn internal_detail_is_not_sent() {
-        let e: async_graphql::Error = Error::Internal(anyhow::anyhow!("password=hunter2")).into();
-        assert!(!e.message.contains("hunter2"));
-        let e: async_graphql::Error = Error::bad_input("name must not be empty").into();
-        assert_eq!(e.message, "name must not be empty");
     }
 }
