@@ -12,10 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use rand::RngCore;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::DatabaseConnection;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -115,26 +112,19 @@ pub async fn create_token(db: &DatabaseConnection, name: &str, scope: Scope) -> 
         "mlcat_{}",
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
-    access_token::Entity::insert(access_token::ActiveModel {
-        name: Set(name.trim().to_string()),
-        scope: Set(scope.as_str().to_string()),
-        token_hash: Set(hash(&secret)),
-        created_at: Set(now_millis()),
-        last_used_at: Set(None),
-        revoked_at: Set(None),
-        ..Default::default()
-    })
-    .exec_without_returning(db)
+    access_token::insert(
+        db,
+        name.trim(),
+        scope.as_str(),
+        &hash(&secret),
+        now_millis(),
+    )
     .await?;
     Ok(secret)
 }
 
 pub async fn list_tokens(db: &DatabaseConnection) -> Result<Vec<TokenInfo>> {
-    let rows = access_token::Entity::find()
-        .order_by_asc(access_token::Column::CreatedAt)
-        .order_by_asc(access_token::Column::Id)
-        .all(db)
-        .await?;
+    let rows = access_token::all(db).await?;
     Ok(rows
         .into_iter()
         .map(|r| TokenInfo {
@@ -149,13 +139,7 @@ pub async fn list_tokens(db: &DatabaseConnection) -> Result<Vec<TokenInfo>> {
 
 /// Revokes every live token of that name; answers how many.
 pub async fn revoke_tokens(db: &DatabaseConnection, name: &str) -> Result<u64> {
-    let result = access_token::Entity::update_many()
-        .col_expr(access_token::Column::RevokedAt, Expr::value(now_millis()))
-        .filter(access_token::Column::Name.eq(name))
-        .filter(access_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
+    Ok(access_token::revoke_by_name(db, name, now_millis()).await?)
 }
 
 /// How stale `last_used_at` may get before a request refreshes it: a busy client does not
@@ -163,12 +147,7 @@ pub async fn revoke_tokens(db: &DatabaseConnection, name: &str) -> Result<u64> {
 const LAST_USED_RESOLUTION_MS: i64 = 60_000;
 
 async fn verify(db: &DatabaseConnection, secret: &str) -> Result<Option<Access>> {
-    let Some(row) = access_token::Entity::find()
-        .filter(access_token::Column::TokenHash.eq(hash(secret)))
-        .filter(access_token::Column::RevokedAt.is_null())
-        .one(db)
-        .await?
-    else {
+    let Some(row) = access_token::live_by_hash(db, &hash(secret)).await? else {
         return Ok(None);
     };
     let now = now_millis();
@@ -176,11 +155,7 @@ async fn verify(db: &DatabaseConnection, secret: &str) -> Result<Option<Access>>
         .last_used_at
         .is_none_or(|t| now - t > LAST_USED_RESOLUTION_MS)
     {
-        access_token::Entity::update_many()
-            .col_expr(access_token::Column::LastUsedAt, Expr::value(now))
-            .filter(access_token::Column::Id.eq(row.id))
-            .exec(db)
-            .await?;
+        access_token::touch(db, row.id, now).await?;
     }
     Ok(Some(Access {
         actor: row.name,

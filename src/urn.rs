@@ -320,12 +320,20 @@ impl Urn {
 
     /// Refuses a URN of another entity type, naming the field it came from.
     pub fn expect_kind(&self, field: &str, kinds: &[EntityKind]) -> Result<(), String> {
+        match self.kind_mismatch(kinds) {
+            None => Ok(()),
+            Some(reason) => Err(format!("{field}: {reason}")),
+        }
+    }
+
+    /// Why this URN is not of one of `kinds`, or `None` when it is.
+    pub fn kind_mismatch(&self, kinds: &[EntityKind]) -> Option<String> {
         if kinds.contains(&self.kind) {
-            return Ok(());
+            return None;
         }
         let wanted: Vec<&str> = kinds.iter().map(EntityKind::as_str).collect();
-        Err(format!(
-            "{field}: expected a {} URN, got a {} URN ({})",
+        Some(format!(
+            "expected a {} URN, got a {} URN ({})",
             wanted.join(" or "),
             self.kind,
             self.text

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::Error;
 use crate::urn::{EntityKind, Urn};
 
 /// DataHub's MLFeatureDataType, in DataHub's order.
@@ -428,8 +429,8 @@ pub struct Declared {
 pub trait AspectSpec: Serialize + DeserializeOwned {
     const NAME: &'static str;
     fn carried_by(kind: &EntityKind) -> bool;
-    /// Checks beyond the shape serde enforces; the message names the offending field.
-    fn check(&self, _owner: &Urn) -> Result<(), String> {
+    /// Checks beyond the shape serde enforces.
+    fn check(&self, _owner: &Urn) -> Result<(), Refused> {
         Ok(())
     }
     fn edges(&self, _owner: &Urn) -> Vec<DeclaredEdge> {
@@ -437,9 +438,32 @@ pub trait AspectSpec: Serialize + DeserializeOwned {
     }
 }
 
-fn check_kinds(field: &str, urns: &[Urn], kinds: &[EntityKind]) -> Result<(), String> {
+/// A field of an aspect that a check refuses: where in the aspect, and why.
+#[derive(Debug)]
+pub struct Refused {
+    /// A path into the aspect, such as `mlFeatures[2]`.
+    pub field: String,
+    pub reason: String,
+}
+
+/// Refuses a URN of the wrong entity type at `field`.
+fn check_kind(
+    field: impl FnOnce() -> String,
+    urn: &Urn,
+    kinds: &[EntityKind],
+) -> Result<(), Refused> {
+    match urn.kind_mismatch(kinds) {
+        None => Ok(()),
+        Some(reason) => Err(Refused {
+            field: field(),
+            reason,
+        }),
+    }
+}
+
+fn check_kinds(field: &str, urns: &[Urn], kinds: &[EntityKind]) -> Result<(), Refused> {
     for (i, urn) in urns.iter().enumerate() {
-        urn.expect_kind(&format!("{field}[{i}]"), kinds)?;
+        check_kind(|| format!("{field}[{i}]"), urn, kinds)?;
     }
     Ok(())
 }
@@ -481,7 +505,7 @@ impl AspectSpec for MlFeatureProperties {
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::MlFeature
     }
-    fn check(&self, _: &Urn) -> Result<(), String> {
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
         check_kinds("sources", slice(&self.sources), &[EntityKind::Dataset])
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
@@ -494,7 +518,7 @@ impl AspectSpec for MlPrimaryKeyProperties {
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::MlPrimaryKey
     }
-    fn check(&self, _: &Urn) -> Result<(), String> {
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
         check_kinds("sources", &self.sources, &[EntityKind::Dataset])
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
@@ -507,7 +531,7 @@ impl AspectSpec for MlFeatureTableProperties {
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::MlFeatureTable
     }
-    fn check(&self, _: &Urn) -> Result<(), String> {
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
         check_kinds(
             "mlFeatures",
             slice(&self.ml_features),
@@ -535,7 +559,7 @@ impl AspectSpec for MlModelProperties {
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::MlModel
     }
-    fn check(&self, _: &Urn) -> Result<(), String> {
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
         check_kinds(
             "mlFeatures",
             slice(&self.ml_features),
@@ -581,7 +605,7 @@ impl AspectSpec for MlModelGroupProperties {
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::MlModelGroup
     }
-    fn check(&self, _: &Urn) -> Result<(), String> {
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
         check_kinds("trainingJobs", slice(&self.training_jobs), &job_kinds())?;
         check_kinds("downstreamJobs", slice(&self.downstream_jobs), &job_kinds())
     }
@@ -608,10 +632,11 @@ impl AspectSpec for MlModelTrainingData {
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::MlModel
     }
-    fn check(&self, _: &Urn) -> Result<(), String> {
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
         for (i, d) in self.training_data.iter().enumerate() {
-            d.dataset.expect_kind(
-                &format!("trainingData[{i}].dataset"),
+            check_kind(
+                || format!("trainingData[{i}].dataset"),
+                &d.dataset,
                 &[EntityKind::Dataset],
             )?;
         }
@@ -632,10 +657,11 @@ impl AspectSpec for UpstreamLineage {
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::Dataset
     }
-    fn check(&self, _: &Urn) -> Result<(), String> {
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
         for (i, u) in self.upstreams.iter().enumerate() {
-            u.dataset.expect_kind(
-                &format!("upstreams[{i}].dataset"),
+            check_kind(
+                || format!("upstreams[{i}].dataset"),
+                &u.dataset,
                 &[
                     EntityKind::Dataset,
                     EntityKind::MlModel,
@@ -683,7 +709,7 @@ impl AspectSpec for DataPlatformInfo {
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::DataPlatform
     }
-    fn check(&self, _: &Urn) -> Result<(), String> {
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
         const TYPES: [&str; 9] = [
             "FILE_SYSTEM",
             "KEY_VALUE_STORE",
@@ -698,11 +724,14 @@ impl AspectSpec for DataPlatformInfo {
         if TYPES.contains(&self.platform_type.as_str()) {
             Ok(())
         } else {
-            Err(format!(
-                "type: {:?} is not one of {}",
-                self.platform_type,
-                TYPES.join(", ")
-            ))
+            Err(Refused {
+                field: "type".into(),
+                reason: format!(
+                    "{:?} is not one of {}",
+                    self.platform_type,
+                    TYPES.join(", ")
+                ),
+            })
         }
     }
 }
@@ -721,20 +750,28 @@ pub fn editable_aspect_name(kind: &EntityKind) -> Option<&'static str> {
     })
 }
 
-fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, String> {
+/// An aspect that does not decode into its typed struct.
+fn not_valid(name: &str, e: serde_json::Error) -> Error {
+    Error::Invalid {
+        field: name.to_string(),
+        message: format!("aspect {name} is not valid: {e}"),
+    }
+}
+
+fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, Error> {
     if !T::carried_by(owner.kind()) {
-        return Err(format!(
+        return Err(Error::BadInput(format!(
             "aspect {} does not belong to a {} entity",
             T::NAME,
             owner.kind()
-        ));
+        )));
     }
     // Decoded from the borrowed tree: no copy of the value first.
-    let typed =
-        T::deserialize(value).map_err(|e| format!("aspect {} is not valid: {e}", T::NAME))?;
-    typed
-        .check(owner)
-        .map_err(|e| format!("aspect {}: {e}", T::NAME))?;
+    let typed = T::deserialize(value).map_err(|e| not_valid(T::NAME, e))?;
+    typed.check(owner).map_err(|r| Error::Invalid {
+        message: format!("aspect {}: {}: {}", T::NAME, r.field, r.reason),
+        field: format!("{}.{}", T::NAME, r.field),
+    })?;
     Ok(Declared {
         edges: typed.edges(owner),
         references: Vec::new(),
@@ -743,14 +780,17 @@ fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, String>
 
 /// Validates an aspect for an entity and returns what it declares. An aspect name mlcat does not
 /// model is accepted as any JSON object and declares nothing.
-pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, String> {
+pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Error> {
     if aspect.is_empty() || !aspect.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(format!(
+        return Err(Error::BadInput(format!(
             "aspect name {aspect:?} must be a non-empty alphanumeric name"
-        ));
+        )));
     }
     if !value.is_object() {
-        return Err(format!("aspect {aspect} must be a JSON object"));
+        return Err(Error::Invalid {
+            field: aspect.to_string(),
+            message: format!("aspect {aspect} must be a JSON object"),
+        });
     }
     let mut declared = match aspect {
         MlFeatureProperties::NAME => decode::<MlFeatureProperties>(owner, value)?,
@@ -765,8 +805,7 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, St
         Status::NAME => decode::<Status>(owner, value)?,
         DataPlatformInfo::NAME => decode::<DataPlatformInfo>(owner, value)?,
         name if editable_aspect_name(owner.kind()) == Some(name) => {
-            EditableProperties::deserialize(value)
-                .map_err(|e| format!("aspect {name} is not valid: {e}"))?;
+            EditableProperties::deserialize(value).map_err(|e| not_valid(name, e))?;
             Declared::default()
         }
         _ => Declared::default(),
@@ -824,6 +863,10 @@ mod tests {
         );
     }
 
+    fn message(e: Error) -> String {
+        e.public_message()
+    }
+
     #[test]
     fn refuses_wrong_types_and_bad_enums() {
         let feature = urn("urn:li:mlFeature:(t,f)");
@@ -833,6 +876,7 @@ mod tests {
             &json!({"dataType": "NOPE"}),
         )
         .unwrap_err();
+        let e = message(e);
         assert!(e.contains("NOPE"), "{e}");
         let e = validate(
             &feature,
@@ -840,10 +884,15 @@ mod tests {
             &json!({"sources": ["urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD)"]}),
         )
         .unwrap_err();
+        assert!(
+            matches!(&e, Error::Invalid { field, .. } if field == "mlFeatureProperties.sources[0]"),
+            "{e:?}"
+        );
+        let e = message(e);
         assert!(e.contains("sources[0]: expected a dataset URN"), "{e}");
-        let e = validate(&feature, "mlModelProperties", &json!({})).unwrap_err();
+        let e = message(validate(&feature, "mlModelProperties", &json!({})).unwrap_err());
         assert!(e.contains("does not belong to a mlFeature"), "{e}");
-        let e = validate(&feature, "mlFeatureProperties", &json!([1])).unwrap_err();
+        let e = message(validate(&feature, "mlFeatureProperties", &json!([1])).unwrap_err());
         assert!(e.contains("JSON object"), "{e}");
     }
 

@@ -1,24 +1,14 @@
 //! Reading the edge table: the edges around a set of entities in one statement (for loaders),
 //! and the level-by-level traversal behind the lineage queries, with its DOT and Mermaid forms.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
-use std::sync::{Arc, OnceLock};
-
-use sea_orm::sea_query::{
-    Alias, Condition, Expr, JoinType, Order, PostgresQueryBuilder, Query, SelectStatement,
-    SimpleExpr,
-};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, PaginatorTrait, QueryFilter,
-    QueryResult,
-};
+use std::sync::Arc;
 
 use super::records::{Edge, EdgeRecord, EntityId, EntityRecord};
 use super::{Catalog, Error, Result};
-use crate::store::sql::Sql;
-use crate::store::{edge, entity, removal};
+use crate::store::edge::{self, LevelRead, Side};
+use crate::store::{entity, removal};
 use crate::urn::{EntityKind, Urn};
 
 /// Which way to walk: upstream goes towards the data's sources, downstream towards consumers.
@@ -69,136 +59,14 @@ pub struct Traversal {
     pub levels: u32,
 }
 
-const SRC: &str = "s";
-const DST: &str = "d";
-
-/// `SELECT edge.*, s.*, d.* FROM edge JOIN entity s JOIN entity d WHERE <live>` as SQL text,
-/// each part in the order of its `Column::iter`, to be read back by position (`from_row_at`);
-/// the caller adds ` AND ...` conditions. The text is the same for every read of the current
-/// graph, so it is made once: quoting 28 qualified columns through sea-query cost more than
-/// running the statement (see `store::sql`).
-fn edges_with_ends(as_of: Option<i64>) -> Cow<'static, str> {
-    let make = |as_of: Option<i64>| {
-        let mut q = Query::select();
-        from_live_edges(&mut q, as_of);
-        // Read by position, so the columns need no aliases.
-        for col in edge::Column::iter() {
-            q.column((edge::Entity, col));
+impl Direction {
+    /// The edges a step in this direction follows, seen from where it stands.
+    fn side(self) -> Side {
+        match self {
+            Direction::Downstream => Side::Leaving,
+            Direction::Upstream => Side::Arriving,
+            Direction::Both => Side::Both,
         }
-        for end in [SRC, DST] {
-            for col in entity::Column::iter() {
-                q.column((Alias::new(end), col));
-            }
-        }
-        // Values are written inline (`FALSE`, a timestamp), so the text holds no placeholders
-        // and the caller's start at `$1`. Both backends read PostgreSQL's quoting.
-        q.to_string(PostgresQueryBuilder)
-    };
-    match as_of {
-        None => {
-            static NOW: OnceLock<String> = OnceLock::new();
-            Cow::Borrowed(NOW.get_or_init(|| make(None)).as_str())
-        }
-        Some(_) => Cow::Owned(make(as_of)),
-    }
-}
-
-/// `FROM edge JOIN entity s JOIN entity d`, keeping the edges active at `as_of` (now when
-/// `None`) whose two ends were not soft-deleted then. Edge reads of every kind share it.
-fn from_live_edges(q: &mut SelectStatement, as_of: Option<i64>) {
-    q.from(edge::Entity);
-    for (end, column) in [
-        (SRC, edge::Column::SourceId),
-        (DST, edge::Column::DestinationId),
-    ] {
-        q.join_as(
-            JoinType::InnerJoin,
-            entity::Entity,
-            Alias::new(end),
-            Expr::col((Alias::new(end), entity::Column::Id)).equals((edge::Entity, column)),
-        )
-        .and_where(not_removed(end, as_of));
-    }
-    q.cond_where(active_at(as_of));
-}
-
-/// Soft-deleted entities are not part of lineage: those deleted now, or as of a past time
-/// those deleted then.
-fn not_removed(end: &str, as_of: Option<i64>) -> SimpleExpr {
-    match as_of {
-        None => Expr::col((Alias::new(end), entity::Column::Removed)).eq(false),
-        Some(t) => Expr::exists(
-            Query::select()
-                .expr(Expr::val(1))
-                .from(removal::Entity)
-                .and_where(
-                    Expr::col((removal::Entity, removal::Column::EntityId))
-                        .equals((Alias::new(end), entity::Column::Id)),
-                )
-                .and_where(Expr::col((removal::Entity, removal::Column::RemovedAt)).lte(t))
-                .cond_where(
-                    Condition::any()
-                        .add(Expr::col((removal::Entity, removal::Column::RestoredAt)).is_null())
-                        .add(Expr::col((removal::Entity, removal::Column::RestoredAt)).gt(t)),
-                )
-                .to_owned(),
-        )
-        .not(),
-    }
-}
-
-/// Edges that existed at `as_of`, or that exist now.
-fn active_at(as_of: Option<i64>) -> Condition {
-    let removed = Expr::col((edge::Entity, edge::Column::RemovedAt));
-    match as_of {
-        None => Condition::all().add(removed.is_null()),
-        Some(t) => Condition::all()
-            .add(Expr::col((edge::Entity, edge::Column::CreatedAt)).lte(t))
-            .add(
-                Condition::any()
-                    .add(Expr::col((edge::Entity, edge::Column::RemovedAt)).is_null())
-                    .add(Expr::col((edge::Entity, edge::Column::RemovedAt)).gt(t)),
-            ),
-    }
-}
-
-/// What one statement of a traversal level reads.
-struct LevelRead<'a> {
-    /// The frontier: edges leaving these (downstream), arriving at them (upstream), or both.
-    from: &'a [i64],
-    /// Only edges whose other end is one of these (the entities a walk already answered).
-    to: Option<&'a [i64]>,
-    /// Only rows after this one, in the level's order.
-    after: Option<&'a edge::Model>,
-    limit: Option<u64>,
-}
-
-/// The order of a level's rows. Downstream and upstream follow the edge indexes (the frontier
-/// end, the relation, the edge id), so a page of a wide level is read without sorting the level.
-fn level_order(direction: Direction) -> Vec<edge::Column> {
-    match direction {
-        Direction::Downstream => vec![
-            edge::Column::SourceId,
-            edge::Column::Relation,
-            edge::Column::Id,
-        ],
-        Direction::Upstream => vec![
-            edge::Column::DestinationId,
-            edge::Column::Relation,
-            edge::Column::Id,
-        ],
-        Direction::Both => vec![edge::Column::Id],
-    }
-}
-
-/// A column of an edge row as a value, for comparing with the level's order.
-fn edge_value(row: &edge::Model, col: edge::Column) -> SimpleExpr {
-    match col {
-        edge::Column::SourceId => Expr::val(row.source_id).into(),
-        edge::Column::DestinationId => Expr::val(row.destination_id).into(),
-        edge::Column::Relation => Expr::val(row.relation.clone()).into(),
-        edge::Column::Id => Expr::val(row.id).into(),
-        other => unreachable!("{other:?} is not part of a level's order"),
     }
 }
 
@@ -216,49 +84,34 @@ impl Catalog {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
-        let mut q = Sql::new(self.db.get_database_backend(), &edges_with_ends(as_of));
-        let (leaving, arriving) = (
-            "\"edge\".\"source_id\" IN ",
-            "\"edge\".\"destination_id\" IN ",
-        );
-        match direction {
-            Direction::Downstream => q.push(" AND ").push(leaving).list(ids.iter().copied()),
-            Direction::Upstream => q.push(" AND ").push(arriving).list(ids.iter().copied()),
-            Direction::Both => q
-                .push(" AND (")
-                .push(leaving)
-                .list(ids.iter().copied())
-                .push(" OR ")
-                .push(arriving)
-                .list(ids.iter().copied())
-                .push(")"),
+        let relations: Option<Vec<&str>> =
+            relations.map(|r| r.iter().map(String::as_str).collect());
+        let found = edge::with_ends(
+            &self.db,
+            &ids,
+            direction.side(),
+            relations.as_deref(),
+            as_of,
+        )
+        .await?;
+        // One entity can end many edges: it is shared, not copied.
+        let ends: HashMap<i64, Arc<EntityRecord>> = found
+            .ends
+            .into_iter()
+            .map(|(id, row)| (id, Arc::new(EntityRecord::from(row))))
+            .collect();
+        let end = |id: i64| {
+            ends.get(&id).cloned().ok_or_else(|| {
+                Error::Internal(anyhow::anyhow!("edge end {id} was not read with its edge"))
+            })
         };
-        if let Some(relations) = relations {
-            q.push(" AND \"edge\".\"relation\" IN ")
-                .list(relations.iter().map(String::as_str));
-        }
-        q.push(" ORDER BY \"edge\".\"id\" ASC");
-        let rows = q.rows(&self.db).await?;
-        // One entity can end many edges: decode its row once and share it.
-        let mut seen: HashMap<i64, Arc<EntityRecord>> = HashMap::new();
-        let mut end = |row: &QueryResult, id: i64, at: usize| -> Result<Arc<EntityRecord>> {
-            if let Some(known) = seen.get(&id) {
-                return Ok(known.clone());
-            }
-            let decoded = Arc::new(EntityRecord::from(entity::Model::from_row_at(row, at)?));
-            seen.insert(id, decoded.clone());
-            Ok(decoded)
-        };
-        let (src_at, dst_at) = (
-            edge::Model::WIDTH,
-            edge::Model::WIDTH + entity::Model::WIDTH,
-        );
-        rows.iter()
-            .map(|row| {
-                let edge = edge::Model::from_row_at(row, 0)?;
+        found
+            .edges
+            .into_iter()
+            .map(|edge| {
                 Ok(Edge {
-                    source: end(row, edge.source_id, src_at)?,
-                    destination: end(row, edge.destination_id, dst_at)?,
+                    source: end(edge.source_id)?,
+                    destination: end(edge.destination_id)?,
                     edge: edge.try_into()?,
                 })
             })
@@ -267,15 +120,13 @@ impl Catalog {
 
     /// Walks the lineage graph from `spec.start`; see [`Catalog::traverse_many`].
     pub async fn traverse(&self, spec: &TraversalSpec) -> Result<Traversal> {
-        let root = entity::Entity::find()
-            .filter(entity::Column::Urn.eq(spec.start.as_str()))
-            .one(&self.db)
+        let root = entity::by_urn(&self.db, spec.start.as_str())
             .await?
             .map(EntityRecord::from)
             .filter(|r| !r.removed || spec.as_of.is_some())
             .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", spec.start)))?;
         if let Some(t) = spec.as_of {
-            if self.removed_at(root.id.0, t).await? {
+            if removal::removed_at(&self.db, root.id.0, t).await? {
                 return Err(Error::NotFound(format!(
                     "the entity {} was soft-deleted at that time",
                     spec.start
@@ -286,74 +137,6 @@ impl Catalog {
         walks
             .pop()
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("a traversal lost its root")))
-    }
-
-    /// Whether an entity was soft-deleted at time `t`.
-    async fn removed_at(&self, id: i64, t: i64) -> Result<bool> {
-        Ok(removal::Entity::find()
-            .filter(removal::Column::EntityId.eq(id))
-            .filter(removal::Column::RemovedAt.lte(t))
-            .filter(
-                Condition::any()
-                    .add(removal::Column::RestoredAt.is_null())
-                    .add(removal::Column::RestoredAt.gt(t)),
-            )
-            .count(&self.db)
-            .await?
-            > 0)
-    }
-
-    /// The edges of one traversal level, without their ends: the walk needs only ids, and
-    /// the entities it keeps are read once at the end.
-    async fn level_edges(
-        &self,
-        read: LevelRead<'_>,
-        spec: &TraversalSpec,
-    ) -> Result<Vec<edge::Model>> {
-        let col = |c: edge::Column| Expr::col((edge::Entity, c));
-        // Edges leaving `read.from` by `near`, and arriving at `read.to` by `far` if given.
-        let toward = |near: edge::Column, far: edge::Column| {
-            let part = Condition::all().add(col(near).is_in(read.from.iter().copied()));
-            match read.to {
-                Some(to) => part.add(col(far).is_in(to.iter().copied())),
-                None => part,
-            }
-        };
-        let (source, destination) = (edge::Column::SourceId, edge::Column::DestinationId);
-        let touching = match spec.direction {
-            Direction::Downstream => toward(source, destination),
-            Direction::Upstream => toward(destination, source),
-            Direction::Both => Condition::any()
-                .add(toward(source, destination))
-                .add(toward(destination, source)),
-        };
-        let order = level_order(spec.direction);
-        let mut q = Query::select();
-        from_live_edges(&mut q, spec.as_of);
-        for c in edge::Column::iter() {
-            q.expr_as(col(c), Alias::new(c.as_str()));
-        }
-        q.cond_where(touching);
-        if let Some(relations) = &spec.relations {
-            q.and_where(col(edge::Column::Relation).is_in(relations.iter().map(String::as_str)));
-        }
-        if let Some(after) = read.after {
-            q.and_where(
-                Expr::tuple(order.iter().map(|&c| col(c).into()))
-                    .gt(Expr::tuple(order.iter().map(|&c| edge_value(after, c)))),
-            );
-        }
-        for &c in &order {
-            q.order_by((edge::Entity, c), Order::Asc);
-        }
-        if let Some(limit) = read.limit {
-            q.limit(limit);
-        }
-        let statement = self.db.get_database_backend().build(&q);
-        let rows = self.db.query_all(statement).await?;
-        rows.iter()
-            .map(|row| Ok(edge::Model::from_row_at(row, 0)?))
-            .collect()
     }
 
     /// Walks the lineage graph from each root at once (`spec.start` is ignored), level by
@@ -402,17 +185,16 @@ impl Catalog {
                     .map(|w| spec.budget.saturating_sub(w.nodes.len()) + 1)
                     .sum();
                 let page = wanted.clamp(PAGE_MIN, PAGE_MAX);
-                let rows = self
-                    .level_edges(
-                        LevelRead {
-                            from: &from,
-                            to: None,
-                            after: after.as_ref(),
-                            limit: Some(page as u64),
-                        },
-                        spec,
-                    )
-                    .await?;
+                let read = LevelRead {
+                    from: &from,
+                    side: spec.direction.side(),
+                    to: None,
+                    relations: spec.relations.as_deref(),
+                    as_of: spec.as_of,
+                    after: after.as_ref(),
+                    limit: Some(page as u64),
+                };
+                let rows = edge::level(&self.db, read).await?;
                 for walk in walks.iter_mut().filter(|w| !w.frontier.is_empty()) {
                     walk.step(&rows, level, spec);
                 }
@@ -439,17 +221,16 @@ impl Catalog {
                 let to = union(closed.iter().map(|&i| walks[i].visited.keys()));
                 // Past what one statement may bind, read the level's edges unrestricted.
                 let to = (from.len() + to.len() <= MAX_BOUND).then_some(to);
-                let rows = self
-                    .level_edges(
-                        LevelRead {
-                            from: &from,
-                            to: to.as_deref(),
-                            after: None,
-                            limit: None,
-                        },
-                        spec,
-                    )
-                    .await?;
+                let read = LevelRead {
+                    from: &from,
+                    side: spec.direction.side(),
+                    to: to.as_deref(),
+                    relations: spec.relations.as_deref(),
+                    as_of: spec.as_of,
+                    after: None,
+                    limit: None,
+                };
+                let rows = edge::level(&self.db, read).await?;
                 for &i in &closed {
                     walks[i].step(&rows, level, spec);
                 }

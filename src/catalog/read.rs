@@ -1,12 +1,6 @@
 //! Reads the front doors need: entities and latest aspects in batches (for dataloaders), and
 //! filtered, paginated lists.
 
-use sea_orm::sea_query::{Expr, LikeExpr};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Value,
-};
-
 use super::records::{EntityId, EntityRecord};
 use super::{Catalog, Result};
 use crate::store::{aspect, entity};
@@ -33,59 +27,37 @@ pub struct ListFilter {
 }
 
 impl Catalog {
-    /// The rows of the given URNs that exist, in no particular order.
+    /// The entities of the given URNs that exist, in no particular order; one statement.
     pub async fn entities_by_urn(&self, urns: &[&Urn]) -> Result<Vec<EntityRecord>> {
-        self.entities_where(entity::Column::Urn, urns.iter().map(|u| u.as_str()))
-            .await
-    }
-
-    /// The rows of the given ids that exist, in no particular order.
-    pub async fn entities_by_id(&self, ids: &[EntityId]) -> Result<Vec<EntityRecord>> {
-        self.entities_where(entity::Column::Id, ids.iter().map(|id| id.0))
-            .await
-    }
-
-    /// The entity rows whose `column` is one of `values`, in one statement.
-    async fn entities_where<V: Into<Value>>(
-        &self,
-        column: entity::Column,
-        values: impl ExactSizeIterator<Item = V>,
-    ) -> Result<Vec<EntityRecord>> {
-        if values.len() == 0 {
-            return Ok(Vec::new());
-        }
-        let q = entity::Model::select_where(self.db.get_database_backend(), column, values);
-        let rows = entity::Model::fetch(&self.db, q).await?;
+        let urns: Vec<&str> = urns.iter().map(|u| u.as_str()).collect();
+        let rows = entity::by_urns(&self.db, &urns).await?;
         Ok(rows.into_iter().map(EntityRecord::from).collect())
     }
 
-    /// The latest value (JSON text) of each requested `(entity id, aspect name)` that exists,
-    /// as `(entity id, aspect name, value)`, in one statement. Only those three columns are
-    /// read: the loaders need no more, and every column read costs a copy per row.
-    pub async fn latest_aspects(&self, keys: &[(EntityId, &str)]) -> Result<Vec<LatestAspect>> {
-        if keys.is_empty() {
-            return Ok(Vec::new());
-        }
-        let q = aspect::Model::select_latest(
-            self.db.get_database_backend(),
-            "\"entity_id\", \"name\", \"value\"",
-            keys.iter().map(|(id, name)| (id.0, *name)),
-        );
-        let rows = q.rows(&self.db).await?;
-        Ok(rows
-            .iter()
-            .map(|row| {
-                Ok(LatestAspect {
-                    entity: EntityId(row.try_get_by_index(0)?),
-                    aspect: row.try_get_by_index(1)?,
-                    value: row.try_get_by_index(2)?,
-                })
-            })
-            .collect::<std::result::Result<_, sea_orm::DbErr>>()?)
+    /// The entities of the given ids that exist, in no particular order; one statement.
+    pub async fn entities_by_id(&self, ids: &[EntityId]) -> Result<Vec<EntityRecord>> {
+        let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        let rows = entity::by_ids(&self.db, &ids).await?;
+        Ok(rows.into_iter().map(EntityRecord::from).collect())
     }
 
-    /// One page of the written entities of a type that are not soft-deleted, ordered by name then URN,
-    /// and the total that match.
+    /// The latest value (JSON text) of each requested `(entity, aspect name)` that exists, in
+    /// one statement. The answer may hold pairs nobody asked for; callers pick theirs.
+    pub async fn latest_aspects(&self, keys: &[(EntityId, &str)]) -> Result<Vec<LatestAspect>> {
+        let pairs: Vec<(i64, &str)> = keys.iter().map(|(id, name)| (id.0, *name)).collect();
+        let rows = aspect::latest_values(&self.db, &pairs).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| LatestAspect {
+                entity: EntityId(row.entity_id),
+                aspect: row.name,
+                value: row.value,
+            })
+            .collect())
+    }
+
+    /// One page of the written entities of a type that are not soft-deleted, ordered by name
+    /// then URN, and the total that match.
     pub async fn list(
         &self,
         kind: &EntityKind,
@@ -93,43 +65,18 @@ impl Catalog {
         start: u64,
         count: u64,
     ) -> Result<(Vec<EntityRecord>, u64)> {
-        // Entities only referenced so far (a source dataset nobody described) are not listed.
-        let mut cond = Condition::all()
-            .add(entity::Column::EntityType.eq(kind.as_str()))
-            .add(entity::Column::HasAspects.eq(true))
-            .add(entity::Column::Removed.eq(false));
-        if let Some(platform) = &filter.platform {
-            let name = platform
-                .strip_prefix("urn:li:dataPlatform:")
-                .unwrap_or(platform);
-            cond = cond.add(entity::Column::Platform.eq(name));
-        }
-        if let Some(env) = &filter.env {
-            cond = cond.add(entity::Column::Env.eq(env.as_str()));
-        }
-        if let Some(q) = filter.query.as_deref().filter(|q| !q.is_empty()) {
-            let escaped = q
-                .to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_");
-            cond = cond.add(
-                Expr::col(entity::Column::SearchName)
-                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-            );
-        }
-        let total = entity::Entity::find()
-            .filter(cond.clone())
-            .count(&self.db)
-            .await?;
-        let rows = entity::Entity::find()
-            .filter(cond)
-            .order_by_asc(entity::Column::Name)
-            .order_by_asc(entity::Column::Urn)
-            .offset(start)
-            .limit(count)
-            .all(&self.db)
-            .await?;
+        let query = entity::ListQuery {
+            entity_type: kind.as_str(),
+            platform: filter
+                .platform
+                .as_deref()
+                .map(|p| p.strip_prefix("urn:li:dataPlatform:").unwrap_or(p)),
+            env: filter.env.as_deref(),
+            name_contains: filter.query.as_deref(),
+            offset: start,
+            limit: count,
+        };
+        let (rows, total) = entity::list(&self.db, &query).await?;
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 

@@ -17,7 +17,7 @@ use super::registry;
 use super::{json_body, RestError};
 use crate::app::AppState;
 use crate::auth::Access;
-use crate::catalog::{Actor, AspectWrite};
+use crate::catalog::{Actor, AspectWrite, Error};
 
 const SINGLE_EXAMPLE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(table,feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"description\": \"...\"}", "contentType": "application/json"}}}"#;
 const BATCH_EXAMPLE: &str = r#"{"proposals": [{"entityType": ..., "entityUrn": ..., "changeType": "UPSERT", "aspectName": ..., "aspect": {...}}]}"#;
@@ -139,8 +139,7 @@ async fn openapi(
     Ok(Value::Array(echo))
 }
 
-/// Writes the proposals in one transaction. The write path numbers a failing change in a
-/// batch as `change i of n (urn aspect)`; here that is the i-th proposal, and it is called so.
+/// Writes the proposals in one transaction; a failing one is named by its place in the batch.
 ///
 /// Each proposal is recorded with its own actor and run id: with auth on, the token's name
 /// (a client cannot write as someone else) and the proposal's run id; with auth off, the actor
@@ -175,13 +174,13 @@ async fn write(
         .await
     {
         Ok(_) => Ok(()),
-        Err(e) => {
-            let mut err = RestError::from(e);
-            if let Some(rest) = err.message.strip_prefix("change ").filter(|_| batched) {
-                err.message = format!("{noun} {rest}");
-            }
-            Err(err)
+        // The write path says which write of the batch failed; here it is the i-th proposal.
+        Err(Error::InBatch(b)) if batched => {
+            let label = format!("{} {}", b.urn, b.aspect);
+            let place = place(noun, b.index, b.total, Some(label));
+            Err(RestError::from(b.cause).at(&place))
         }
+        Err(e) => Err(RestError::from(e)),
     }
 }
 

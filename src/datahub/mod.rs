@@ -100,8 +100,16 @@ impl RestError {
 
 impl From<Error> for RestError {
     fn from(e: Error) -> RestError {
+        // Said where it is by the caller, who knows what the batch's items are called.
+        let e = match e {
+            Error::InBatch(b) => {
+                let place = format!("change {}", b.position());
+                return RestError::from(b.cause).at(&place);
+            }
+            other => other,
+        };
         let status = match &e {
-            Error::BadInput(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Error::BadInput(_) | Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::Conflict(_) => StatusCode::CONFLICT,
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -109,6 +117,7 @@ impl From<Error> for RestError {
                 tracing::error!(error = format!("{inner:#}"), "internal error");
                 StatusCode::INTERNAL_SERVER_ERROR
             }
+            Error::InBatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
         };
         RestError {
             status,

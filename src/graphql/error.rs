@@ -14,7 +14,7 @@ impl From<Error> for async_graphql::Error {
 
 impl ErrorExtensions for Error {
     fn extend(&self) -> async_graphql::Error {
-        if let Error::Internal(inner) = self {
+        if let Some(inner) = self.internal() {
             tracing::error!(error = format!("{inner:#}"), "internal error");
         }
         async_graphql::Error::new(self.public_message()).extend_with(|_, ext| {

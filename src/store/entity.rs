@@ -1,11 +1,14 @@
-//! One row per URN, with the key parts parsed out so lists, filters and sorting are SQL.
+//! The entity table: one row per URN, with the key parts parsed out so lists, filters and
+//! sorting are SQL; and every statement that reads or writes it.
 
 use std::sync::OnceLock;
 
 use sea_orm::entity::prelude::*;
-use sea_orm::{ConnectionTrait, DbBackend};
+use sea_orm::sea_query::{Expr, LikeExpr};
+use sea_orm::{Condition, ConnectionTrait, DbBackend, QueryOrder, QuerySelect};
 
 use super::sql::{self, Sql};
+use super::CHUNK;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "entity")]
@@ -35,41 +38,219 @@ pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
 
+/// `SELECT` of every column `FROM "entity" WHERE "entity"."<column>" IN (<values>)`, to be run
+/// by [`fetch`]; callers may add clauses (an order, a lock).
+fn select_where<V: Into<Value>>(
+    backend: DbBackend,
+    column: Column,
+    values: impl IntoIterator<Item = V>,
+) -> Sql {
+    static SELECT: OnceLock<String> = OnceLock::new();
+    let select = SELECT.get_or_init(|| {
+        format!(
+            "SELECT {} FROM \"entity\" WHERE \"entity\".",
+            sql::columns::<Column>("entity")
+        )
+    });
+    let mut q = Sql::new(backend, select);
+    q.push(&format!("\"{}\" IN ", column.as_str())).list(values);
+    q
+}
+
+/// Runs a [`select_where`] and decodes its rows.
+async fn fetch(db: &impl ConnectionTrait, q: Sql) -> Result<Vec<Model>, DbErr> {
+    q.rows(db)
+        .await?
+        .iter()
+        .map(|row| Model::from_row_at(row, 0))
+        .collect()
+}
+
+/// The rows of those of `urns` that have one, in no particular order; one statement.
+pub async fn by_urns(db: &impl ConnectionTrait, urns: &[&str]) -> Result<Vec<Model>, DbErr> {
+    if urns.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = select_where(db.get_database_backend(), Column::Urn, urns.iter().copied());
+    fetch(db, q).await
+}
+
+/// The rows of those of `ids` that exist, in no particular order; one statement.
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = select_where(db.get_database_backend(), Column::Id, ids.iter().copied());
+    fetch(db, q).await
+}
+
+/// The row of one URN, if any.
+pub async fn by_urn(db: &impl ConnectionTrait, urn: &str) -> Result<Option<Model>, DbErr> {
+    Entity::find().filter(Column::Urn.eq(urn)).one(db).await
+}
+
+/// The rows of `urns`, in id order; on PostgreSQL locked for the transaction, so that two
+/// transactions sharing entities lock them in the same order. At most [`CHUNK`] URNs.
+pub async fn lock_by_urns(db: &impl ConnectionTrait, urns: &[&str]) -> Result<Vec<Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut q = select_where(backend, Column::Urn, urns.iter().copied());
+    q.push(" ORDER BY \"entity\".\"id\"");
+    if backend == DbBackend::Postgres {
+        q.push(" FOR UPDATE");
+    }
+    fetch(db, q).await
+}
+
+/// `(urn, id)` of those of `urns` that have a row: two columns read, not the whole row.
+pub async fn ids_by_urn(
+    db: &impl ConnectionTrait,
+    urns: &[&str],
+) -> Result<Vec<(String, i64)>, DbErr> {
+    let mut q = Sql::new(
+        db.get_database_backend(),
+        "SELECT \"urn\", \"id\" FROM \"entity\" WHERE \"urn\" IN ",
+    );
+    q.list(urns.iter().copied());
+    q.rows(db)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get_by_index(0)?, row.try_get_by_index(1)?)))
+        .collect()
+}
+
+/// A row to create for a URN that has none: its key parts, as the URN parser found them.
+pub struct NewEntity<'a> {
+    pub urn: &'a str,
+    pub entity_type: &'a str,
+    pub name: &'a str,
+    pub platform: Option<&'a str>,
+    pub env: Option<&'a str>,
+    pub namespace: Option<&'a str>,
+}
+
+/// Inserts a row, not yet written (`has_aspects` false), for each of `rows` whose URN has none;
+/// rows that exist are left alone. At most [`CHUNK`] rows.
+pub async fn insert_missing(
+    db: &impl ConnectionTrait,
+    rows: &[NewEntity<'_>],
+    now: i64,
+) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let columns = [
+        Column::Urn,
+        Column::EntityType,
+        Column::Name,
+        Column::SearchName,
+        Column::Platform,
+        Column::Env,
+        Column::Namespace,
+        Column::HasAspects,
+        Column::Removed,
+        Column::CreatedAt,
+        Column::UpdatedAt,
+    ];
+    let values = rows.iter().map(|r| {
+        vec![
+            r.urn.into(),
+            r.entity_type.into(),
+            r.name.into(),
+            r.name.to_lowercase().into(),
+            r.platform.into(),
+            r.env.into(),
+            r.namespace.into(),
+            false.into(),
+            false.into(),
+            now.into(),
+            now.into(),
+        ]
+    });
+    let mut q = sql::insert(db.get_database_backend(), "entity", &columns, values);
+    q.push(" ON CONFLICT (\"urn\") DO NOTHING");
+    q.execute(db).await
+}
+
+/// Marks entities as written at `now`.
+pub async fn mark_written(db: &impl ConnectionTrait, ids: &[i64], now: i64) -> Result<(), DbErr> {
+    for chunk in ids.chunks(CHUNK) {
+        Entity::update_many()
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .col_expr(Column::HasAspects, Expr::value(true))
+            .filter(Column::Id.is_in(chunk.iter().copied()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Sets the soft-deleted flag of one entity.
+pub async fn set_removed(db: &impl ConnectionTrait, id: i64, removed: bool) -> Result<(), DbErr> {
+    Entity::update_many()
+        .col_expr(Column::Removed, Expr::value(removed))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// What a list asks for: written, live entities of one type, filtered.
+pub struct ListQuery<'a> {
+    pub entity_type: &'a str,
+    /// A platform name (`feast`).
+    pub platform: Option<&'a str>,
+    pub env: Option<&'a str>,
+    /// A case-insensitive substring of the name.
+    pub name_contains: Option<&'a str>,
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// One page of a list, ordered by name then URN, and how many match in all.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    q: &ListQuery<'_>,
+) -> Result<(Vec<Model>, u64), DbErr> {
+    // Entities only referenced so far (a source dataset nobody described) are not listed.
+    let mut cond = Condition::all()
+        .add(Column::EntityType.eq(q.entity_type))
+        .add(Column::HasAspects.eq(true))
+        .add(Column::Removed.eq(false));
+    if let Some(platform) = q.platform {
+        cond = cond.add(Column::Platform.eq(platform));
+    }
+    if let Some(env) = q.env {
+        cond = cond.add(Column::Env.eq(env));
+    }
+    if let Some(text) = q.name_contains.filter(|t| !t.is_empty()) {
+        let escaped = text
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        cond = cond.add(
+            Expr::col(Column::SearchName).like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    let total = Entity::find().filter(cond.clone()).count(db).await?;
+    let rows = Entity::find()
+        .filter(cond)
+        .order_by_asc(Column::Name)
+        .order_by_asc(Column::Urn)
+        .offset(q.offset)
+        .limit(q.limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
 impl Model {
-    /// `SELECT` of every column `FROM "entity" WHERE "entity"."<column>" IN (<values>)`, to be
-    /// run by [`Model::fetch`]; callers may add clauses (an order, a lock).
-    pub fn select_where<V: Into<Value>>(
-        backend: DbBackend,
-        column: Column,
-        values: impl IntoIterator<Item = V>,
-    ) -> Sql {
-        static SELECT: OnceLock<String> = OnceLock::new();
-        let select = SELECT.get_or_init(|| {
-            format!(
-                "SELECT {} FROM \"entity\" WHERE \"entity\".",
-                sql::columns::<Column>("entity")
-            )
-        });
-        let mut q = Sql::new(backend, select);
-        q.push(&format!("\"{}\" IN ", column.as_str())).list(values);
-        q
-    }
-
-    /// Runs a [`Model::select_where`] and decodes its rows.
-    pub async fn fetch(db: &impl ConnectionTrait, q: Sql) -> Result<Vec<Model>, DbErr> {
-        q.rows(db)
-            .await?
-            .iter()
-            .map(|row| Model::from_row_at(row, 0))
-            .collect()
-    }
-
     /// How many columns a row has, in the order of [`Column::iter`].
     pub const WIDTH: usize = 12;
 
     /// Decodes the row's columns `at..at + WIDTH`, selected in the order of [`Column::iter`].
     /// Reading by position skips `FromQueryResult`'s lookup of every column by its prefixed
-    /// name, which formats each name per row.
+    /// name, which formats each name per row; `store::tests` checks it against that lookup.
     pub fn from_row_at(row: &QueryResult, at: usize) -> Result<Model, DbErr> {
         Ok(Model {
             id: row.try_get_by_index(at)?,

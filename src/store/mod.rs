@@ -1,4 +1,6 @@
-//! sea-orm entities over the three tables of the catalog, and opening the database.
+//! Storage: the tables of the catalog (sea-orm entities), every statement run against them,
+//! each behind a typed function named for what it reads or writes, and opening the database.
+//! Rows go to the catalog core only; it turns them into records of its own.
 
 pub mod access_token;
 pub mod aspect;
@@ -10,6 +12,11 @@ pub mod sql;
 use std::time::Duration;
 
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+/// Most values one write statement binds in a list, and most rows a write reads or changes per
+/// statement. SQLite's limit on bound parameters is far above this; it keeps statements
+/// reasonable.
+pub const CHUNK: usize = 500;
 
 /// Opens the database. For SQLite the file is created if missing, and the connection is set up
 /// for a server: WAL (readers do not block the writer), foreign keys on, a busy timeout so a
@@ -107,6 +114,16 @@ pub fn writer_connection(db: &DatabaseConnection) -> Option<DatabaseConnection> 
         .acquire_timeout(Duration::from_secs(30))
         .connect_lazy_with((*options).clone().foreign_keys(false));
     Some(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+}
+
+/// Takes SQLite's write lock with a transaction's first statement (a no-op update). SQLite
+/// starts a transaction as a reader and makes it a writer at its first write; if another
+/// connection wrote in between, that upgrade fails at once instead of waiting, whereas a
+/// transaction that starts by writing waits its turn (busy timeout).
+pub async fn take_write_lock(txn: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
+    txn.execute_unprepared("UPDATE entity SET id = id WHERE id < 0")
+        .await?;
+    Ok(())
 }
 
 pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {

@@ -1,5 +1,6 @@
-//! SQL text for the reads every GraphQL request makes (entities by URN or id, latest aspects,
-//! the edges around a set of entities), written straight into a string.
+//! SQL text for the statements every request or write makes (entities by URN or id, latest
+//! aspects, the edges around a set of entities, the write path's inserts), written straight
+//! into a string.
 //!
 //! sea-query builds a statement by walking an expression tree and quoting every identifier
 //! through `fmt::Write`; for a small request that was a fifth of all its instructions (the edge
@@ -113,6 +114,24 @@ pub fn insert<C: IdenStatic>(
     sql
 }
 
+/// Runs [`insert`]s of `rows`, 50 rows per statement (a tenth of [`super::CHUNK`]).
+pub async fn insert_chunked<C: IdenStatic>(
+    db: &impl ConnectionTrait,
+    table: &str,
+    columns: &[C],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut rows = rows.into_iter();
+    loop {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(super::CHUNK / 10).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        insert(backend, table, columns, chunk).execute(db).await?;
+    }
+}
+
 /// `"q"."a", "q"."b", ...`: every column of a table, qualified by `qualifier`, in the order of
 /// the table's `Column::iter` (the order its `Model::from_row_at` reads).
 pub fn columns<C: Iterable + IdenStatic>(qualifier: &str) -> String {
@@ -172,5 +191,6 @@ mod tests {
         let cols = columns::<entity::Column>("s");
         assert!(cols.starts_with("\"s\".\"id\", \"s\".\"urn\", "), "{cols}");
         assert_eq!(cols.matches(", ").count() + 1, entity::Model::WIDTH);
+        let _ = edge::Model::WIDTH;
     }
 }

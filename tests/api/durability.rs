@@ -680,7 +680,7 @@ async fn read_consistent(db: &impl ConnectionTrait) -> Catalogue {
         let value: Value = serde_json::from_str(&text)
             .unwrap_or_else(|e| panic!("{urn} {name} v{version} is not JSON ({e}): {text}"));
         mlcat::catalog::aspects::validate(&Urn::parse(&urn).unwrap(), &name, &value)
-            .unwrap_or_else(|e| panic!("{urn} {name} v{version} does not validate: {e}"));
+            .unwrap_or_else(|e| panic!("{urn} {name} v{version} does not validate: {e:?}"));
         let key = (urn.clone(), name.clone());
         let versions = histories.entry(key.clone()).or_default();
         assert_eq!(

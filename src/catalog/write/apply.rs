@@ -1,0 +1,386 @@
+//! Applying a batch of writes inside a transaction, set-wise: a handful of statements for the
+//! whole batch rather than a handful per aspect. Entity rows, latest versions and current edges
+//! are read for all writes at once, and new versions and edges are written in bulk.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use sea_orm::DatabaseTransaction;
+use serde_json::Value;
+
+use super::{Actor, AspectWrite, WriteOp, Written};
+use crate::catalog::aspects::{self, Declared};
+use crate::catalog::{Error, Result};
+use crate::store::{aspect, edge, entity, removal, CHUNK};
+use crate::urn::Urn;
+
+/// The state of one aspect of one entity while a batch is applied.
+struct Current {
+    value: Option<Value>,
+    version: i64,
+    /// The row marked latest before the batch, to unmark when a new version comes.
+    stored_latest: Option<i64>,
+}
+
+/// An aspect of an entity: `(entity id, aspect name)`.
+type AspectKey = (i64, String);
+
+/// Edges as `(source id, destination id, relation)`.
+type EdgeSet = BTreeSet<(i64, i64, &'static str)>;
+
+/// A version to insert.
+struct NewVersion {
+    entity_id: i64,
+    aspect: String,
+    version: i64,
+    value: Value,
+    actor: Actor,
+}
+
+pub(super) async fn apply_all(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    now: i64,
+    writes: Vec<AspectWrite>,
+) -> Result<Vec<Written>> {
+    let total = writes.len();
+
+    // Entity rows of every owner: created where a write may create its entity, then read
+    // (and on PostgreSQL locked, in id order, so concurrent batches take turns per entity).
+    // New rows are made in the order the batch names them, so ids, and with them the order
+    // of answers, follow the order of writing; their ids come with the rows read next.
+    let creatable = first_seen(writes.iter().filter(|w| !w.must_exist).map(|w| &w.urn));
+    for chunk in creatable.chunks(CHUNK) {
+        create_missing(txn, chunk, now).await?;
+    }
+    let owners = lock_rows(txn, &first_seen(writes.iter().map(|w| &w.urn))).await?;
+    for (i, w) in writes.iter().enumerate() {
+        if !owners.contains_key(w.urn.as_str()) {
+            let e = Error::NotFound(format!("no entity with URN {}", w.urn));
+            return Err(e.in_batch(i, total, w.urn.as_str(), &w.aspect));
+        }
+    }
+
+    // The latest version of every aspect the batch writes, in one read.
+    let mut pairs: Vec<(i64, &str)> = writes
+        .iter()
+        .map(|w| (owners[w.urn.as_str()].id, w.aspect.as_str()))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut current: HashMap<(i64, String), Current> = HashMap::new();
+    for row in aspect::latest_for_write(txn, &pairs).await? {
+        let value = serde_json::from_str(&row.value).map_err(|e| anyhow::anyhow!(e))?;
+        current.insert(
+            (row.entity_id, row.name),
+            Current {
+                value: Some(value),
+                version: row.version,
+                stored_latest: Some(row.id),
+            },
+        );
+    }
+
+    // Each write in order, against the state the earlier writes of the batch left.
+    let mut out = Vec::with_capacity(total);
+    let mut versions: Vec<NewVersion> = Vec::new();
+    // In the order of writing; a later write of the same aspect replaces an earlier one.
+    let mut declared: Vec<((i64, String), Declared)> = Vec::new();
+    let mut removed: HashMap<i64, bool> = HashMap::new();
+    for (i, w) in writes.into_iter().enumerate() {
+        let AspectWrite {
+            urn,
+            aspect,
+            op,
+            must_exist,
+            actor: own_actor,
+        } = w;
+        let owner_id = owners[urn.as_str()].id;
+        let key = (owner_id, aspect.clone());
+        let state = current.entry(key.clone()).or_insert(Current {
+            value: None,
+            version: 0,
+            stored_latest: None,
+        });
+        let value = match op {
+            WriteOp::Upsert(v) => Some(v),
+            WriteOp::Patch(edit) => {
+                let patched = edit(state.value.clone())
+                    .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+                // Nothing to change: leave the aspect (or its absence) as it is. Only a patch
+                // that may create its entity writes an unchanged first version, to create it.
+                (patched.changed || (state.value.is_none() && !must_exist)).then_some(patched.value)
+            }
+        };
+        let Some(value) = value.filter(|v| state.value.as_ref() != Some(v)) else {
+            out.push(Written {
+                urn,
+                aspect,
+                version: state.version,
+                changed: false,
+            });
+            continue;
+        };
+        let found = aspects::validate(&urn, &aspect, &value)
+            .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+        if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
+            let flag = value
+                .get("removed")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            removed.insert(owner_id, flag);
+        }
+        state.version += 1;
+        state.value = Some(value.clone());
+        versions.push(NewVersion {
+            entity_id: owner_id,
+            aspect: aspect.clone(),
+            version: state.version,
+            value,
+            actor: own_actor.unwrap_or_else(|| actor.clone()),
+        });
+        match declared.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = found,
+            None => declared.push((key, found)),
+        }
+        out.push(Written {
+            urn,
+            aspect,
+            version: state.version,
+            changed: true,
+        });
+    }
+    if versions.is_empty() {
+        return Ok(out);
+    }
+
+    store_versions(txn, &current, versions, now).await?;
+    sync_edges(txn, &owners, declared, now).await?;
+
+    let mut touched: Vec<i64> = out
+        .iter()
+        .filter(|w| w.changed)
+        .map(|w| owners[w.urn.as_str()].id)
+        .collect();
+    touched.sort_unstable();
+    touched.dedup();
+    entity::mark_written(txn, &touched, now).await?;
+    // Soft deletes and restores are rare; one statement each is fine.
+    for owner in owners.values() {
+        if let Some(&flag) = removed.get(&owner.id) {
+            entity::set_removed(txn, owner.id, flag).await?;
+            record_removal(txn, owner, flag, now).await?;
+        }
+    }
+    Ok(out)
+}
+
+/// The entity rows of `urns`, by URN; on PostgreSQL locked for the transaction, in id order
+/// so that two batches sharing entities lock them in the same order.
+async fn lock_rows(
+    txn: &DatabaseTransaction,
+    urns: &[&Urn],
+) -> Result<HashMap<String, entity::Model>> {
+    let mut rows = HashMap::with_capacity(urns.len());
+    for chunk in urns.chunks(CHUNK) {
+        let chunk: Vec<&str> = chunk.iter().map(|u| u.as_str()).collect();
+        let locked = entity::lock_by_urns(txn, &chunk).await?;
+        rows.extend(locked.into_iter().map(|r| (r.urn.clone(), r)));
+    }
+    Ok(rows)
+}
+
+/// Inserts the new versions, the last of each aspect marked latest, and unmarks the versions
+/// they replace.
+async fn store_versions(
+    txn: &DatabaseTransaction,
+    current: &HashMap<(i64, String), Current>,
+    versions: Vec<NewVersion>,
+    now: i64,
+) -> Result<()> {
+    let mut replaced: Vec<i64> = Vec::new();
+    let mut seen: HashSet<(i64, &str)> = HashSet::new();
+    for v in &versions {
+        if seen.insert((v.entity_id, v.aspect.as_str())) {
+            if let Some(id) = current[&(v.entity_id, v.aspect.clone())].stored_latest {
+                replaced.push(id);
+            }
+        }
+    }
+    aspect::unmark_latest(txn, &replaced).await?;
+    let rows = versions
+        .into_iter()
+        .map(|v| {
+            let is_latest = current[&(v.entity_id, v.aspect.clone())].version == v.version;
+            aspect::NewVersion {
+                entity_id: v.entity_id,
+                name: v.aspect,
+                version: v.version,
+                is_latest,
+                value: v.value.to_string(),
+                actor: v.actor.name,
+                run_id: v.actor.run_id,
+            }
+        })
+        .collect();
+    Ok(aspect::insert_versions(txn, rows, now).await?)
+}
+
+/// Keeps the soft-deletion intervals in step with the `status` aspect, so lineage as of a past
+/// time knows what was deleted then.
+async fn record_removal(
+    txn: &DatabaseTransaction,
+    owner: &entity::Model,
+    removed: bool,
+    now: i64,
+) -> Result<()> {
+    match (owner.removed, removed) {
+        (false, true) => removal::open(txn, owner.id, now).await?,
+        (true, false) => removal::close(txn, owner.id, now).await?,
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Makes the edge table agree with what the written aspects now declare: new edges are
+/// inserted, edges an aspect no longer declares get `removed_at` (kept for lineage as of a
+/// time). One read of the current edges for the whole batch, then bulk writes.
+async fn sync_edges(
+    txn: &DatabaseTransaction,
+    owners: &HashMap<String, entity::Model>,
+    declared: Vec<((i64, String), Declared)>,
+    now: i64,
+) -> Result<()> {
+    let owner_urns: HashMap<i64, &str> = owners.values().map(|o| (o.id, o.urn.as_str())).collect();
+    let others = first_seen(
+        declared
+            .iter()
+            .flat_map(|(_, d)| {
+                d.edges
+                    .iter()
+                    .flat_map(|e| [&e.upstream, &e.downstream])
+                    .chain(d.references.iter())
+            })
+            .filter(|u| !owners.contains_key(u.as_str())),
+    );
+    let mut ids = ensure_entities(txn, &others, now).await?;
+    ids.extend(owners.values().map(|o| (o.urn.clone(), o.id)));
+
+    // What each written aspect declares, as (source, destination, relation).
+    // Per written aspect, in the order of writing.
+    let mut desired: Vec<(AspectKey, EdgeSet)> = Vec::new();
+    for ((owner, aspect), d) in &declared {
+        let mut set = BTreeSet::new();
+        for e in &d.edges {
+            let (Some(&src), Some(&dst)) =
+                (ids.get(e.upstream.as_str()), ids.get(e.downstream.as_str()))
+            else {
+                let owner = owner_urns.get(owner).copied().unwrap_or_default();
+                return Err(
+                    anyhow::anyhow!("edge endpoint without a row: {e:?} of {owner}").into(),
+                );
+            };
+            set.insert((src, dst, e.relation.as_str()));
+        }
+        desired.push(((*owner, aspect.clone()), set));
+    }
+
+    let slot: HashMap<(i64, String), usize> = desired
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
+    let keys: Vec<(i64, String)> = desired.iter().map(|(k, _)| k.clone()).collect();
+    let mut stale = Vec::new();
+    for chunk in keys.chunks(CHUNK) {
+        let mut owner_ids: Vec<i64> = chunk.iter().map(|k| k.0).collect();
+        owner_ids.sort_unstable();
+        owner_ids.dedup();
+        let mut names: Vec<&str> = chunk.iter().map(|k| k.1.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let current = edge::declared(txn, &owner_ids, &names).await?;
+        for e in current {
+            let Some(&i) = slot.get(&(e.declared_by, e.aspect.clone())) else {
+                continue; // another aspect of the same entities, not written now
+            };
+            let set = &mut desired[i].1;
+            let relation = aspects::Relation::parse(&e.relation).map(aspects::Relation::as_str);
+            let kept = relation.is_some_and(|r| set.remove(&(e.source_id, e.destination_id, r)));
+            if !kept {
+                stale.push(e.id);
+            }
+        }
+    }
+    edge::mark_removed(txn, &stale, now).await?;
+    let mut fresh = Vec::new();
+    for ((owner, aspect), set) in &desired {
+        for &(source_id, destination_id, relation) in set {
+            fresh.push(edge::NewEdge {
+                source_id,
+                destination_id,
+                relation,
+                declared_by: *owner,
+                aspect,
+            });
+        }
+    }
+    Ok(edge::insert(txn, fresh, now).await?)
+}
+
+/// Each URN once, in the order first seen.
+fn first_seen<'a>(urns: impl Iterator<Item = &'a Urn>) -> Vec<&'a Urn> {
+    let mut seen = HashSet::new();
+    urns.filter(|u| seen.insert(u.as_str())).collect()
+}
+
+/// Gives every URN a row (a URN referenced before it is written still gets one, so every edge
+/// has two ends) and returns their ids by URN.
+async fn ensure_entities(
+    txn: &DatabaseTransaction,
+    urns: &[&Urn],
+    now: i64,
+) -> Result<HashMap<String, i64>> {
+    let mut ids = HashMap::with_capacity(urns.len());
+    for chunk in urns.chunks(CHUNK) {
+        let (found, created) = create_missing(txn, chunk, now).await?;
+        ids.extend(found);
+        if !created.is_empty() {
+            ids.extend(find_ids(txn, &created).await?);
+        }
+    }
+    Ok(ids)
+}
+
+/// Inserts a row for each of `urns` that has none (at most [`CHUNK`] of them). Returns the ids
+/// of those that had one, and the URNs it made rows for.
+async fn create_missing<'a>(
+    txn: &DatabaseTransaction,
+    urns: &[&'a Urn],
+    now: i64,
+) -> Result<(HashMap<String, i64>, Vec<&'a Urn>)> {
+    let found = find_ids(txn, urns).await?;
+    let missing: Vec<&Urn> = urns
+        .iter()
+        .copied()
+        .filter(|u| !found.contains_key(u.as_str()))
+        .collect();
+    let rows: Vec<entity::NewEntity> = missing
+        .iter()
+        .map(|u| entity::NewEntity {
+            urn: u.as_str(),
+            entity_type: u.kind().as_str(),
+            name: u.name(),
+            platform: u.platform(),
+            env: u.env(),
+            namespace: u.namespace(),
+        })
+        .collect();
+    entity::insert_missing(txn, &rows, now).await?;
+    Ok((found, missing))
+}
+
+/// The ids of those of `urns` that have a row.
+async fn find_ids(txn: &DatabaseTransaction, urns: &[&Urn]) -> Result<HashMap<String, i64>> {
+    let urns: Vec<&str> = urns.iter().map(|u| u.as_str()).collect();
+    Ok(entity::ids_by_urn(txn, &urns).await?.into_iter().collect())
+}

@@ -1,0 +1,168 @@
+//! The one write path: validate ► store the aspect as a new version ► derive edges, all in one
+//! transaction, so lineage is never behind the aspects it comes from. What a write is lives
+//! here; `apply` applies a batch inside a transaction, `queue` groups SQLite's writers.
+
+mod apply;
+mod queue;
+
+use sea_orm::TransactionTrait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+use super::{Catalog, Error, Result};
+use crate::store::now_millis;
+use crate::urn::Urn;
+
+pub(super) use queue::WriteQueue;
+
+/// Who writes: recorded with every aspect version.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub name: String,
+    pub run_id: Option<String>,
+}
+
+impl Actor {
+    pub fn named(name: impl Into<String>) -> Actor {
+        Actor {
+            name: name.into(),
+            run_id: None,
+        }
+    }
+}
+
+/// The outcome of a patch: the new value, and whether the edit changed anything.
+pub struct Patched {
+    pub value: Value,
+    pub changed: bool,
+}
+
+pub type PatchFn = Box<dyn FnOnce(Option<Value>) -> Result<Patched> + Send>;
+
+pub enum WriteOp {
+    /// Replace the whole aspect.
+    Upsert(Value),
+    /// Compute the new aspect from the current one, inside the transaction, so concurrent
+    /// patches of different fields never lose each other.
+    Patch(PatchFn),
+}
+
+/// One aspect write.
+pub struct AspectWrite {
+    pub urn: Urn,
+    pub aspect: String,
+    pub op: WriteOp,
+    /// Refuse with `NOT_FOUND` instead of creating the entity.
+    pub must_exist: bool,
+    /// Who writes this one, when not the batch's actor (proposals of one DataHub batch may
+    /// name different actors and runs).
+    pub actor: Option<Actor>,
+}
+
+impl AspectWrite {
+    pub fn upsert(urn: Urn, aspect: &str, value: Value) -> AspectWrite {
+        AspectWrite {
+            urn,
+            aspect: aspect.to_string(),
+            op: WriteOp::Upsert(value),
+            must_exist: false,
+            actor: None,
+        }
+    }
+
+    /// Edits a typed aspect in place; an absent aspect starts from `T::default()`. An edit that
+    /// changes nothing writes nothing, compared as typed values (so a stored aspect that spells
+    /// a default differently, say with `"customProperties": {}`, is not rewritten), except
+    /// that a new entity's first patch is written, to create it.
+    pub fn patch<T, F>(urn: Urn, aspect: &str, edit: F) -> AspectWrite
+    where
+        T: Serialize + DeserializeOwned + Default + Clone + PartialEq,
+        F: FnOnce(&mut T) -> Result<()> + Send + 'static,
+    {
+        let name = aspect.to_string();
+        AspectWrite {
+            urn,
+            aspect: aspect.to_string(),
+            op: WriteOp::Patch(Box::new(move |current| {
+                let mut typed: T = match current {
+                    Some(v) => serde_json::from_value(v).map_err(|e| {
+                        Error::Conflict(format!(
+                            "the stored {name} aspect cannot be edited field by field ({e}); replace it whole with replaceAspect"
+                        ))
+                    })?,
+                    None => T::default(),
+                };
+                let before = typed.clone();
+                edit(&mut typed)?;
+                Ok(Patched {
+                    changed: typed != before,
+                    value: serde_json::to_value(typed).map_err(|e| Error::Internal(e.into()))?,
+                })
+            })),
+            must_exist: false,
+            actor: None,
+        }
+    }
+
+    pub fn existing(mut self) -> AspectWrite {
+        self.must_exist = true;
+        self
+    }
+
+    /// Records `actor` for this write instead of the batch's.
+    pub fn by(mut self, actor: Actor) -> AspectWrite {
+        self.actor = Some(actor);
+        self
+    }
+}
+
+/// The outcome of one aspect write.
+#[derive(Clone, Debug)]
+pub struct Written {
+    pub urn: Urn,
+    pub aspect: String,
+    pub version: i64,
+    /// False when the new value equalled the latest one: no new version was made.
+    pub changed: bool,
+}
+
+impl Catalog {
+    /// Applies all writes in one transaction: all of them land, or none does and the error
+    /// says which failed. The batch is applied set-wise, a handful of statements for the whole
+    /// batch rather than a handful per aspect: entity rows, latest versions and current edges
+    /// are read for all writes at once, and new versions and edges are written in bulk.
+    ///
+    /// On SQLite, batches that arrive while another is being written share the next
+    /// transaction (see [`WriteQueue`]); each still lands whole or not at all, and its caller
+    /// hears of it only once it is committed.
+    pub async fn write(&self, actor: &Actor, writes: Vec<AspectWrite>) -> Result<Vec<Written>> {
+        let Some(queue) = &self.write_queue else {
+            // PostgreSQL: writers lock the rows they change; each batch is its own transaction.
+            let txn = self.db.begin().await?;
+            let out = apply::apply_all(&txn, actor, now_millis(), writes).await?;
+            txn.commit().await?;
+            return Ok(out);
+        };
+        let (done, answer) = oneshot::channel();
+        let batch = queue::Batch {
+            actor: actor.clone(),
+            writes,
+            done,
+        };
+        if queue.push(batch) {
+            // Nobody is writing: this caller starts the writer. It runs on its own task, so
+            // that a caller who goes away (a client that disconnects drops its request) cannot
+            // cancel the batches of the others.
+            let catalog = self.clone();
+            let queue = queue.clone();
+            tokio::spawn(async move { queue.drain(&catalog).await });
+        }
+        answer.await.unwrap_or_else(|_| {
+            Err(Error::Internal(anyhow::anyhow!(
+                "the write was abandoned before it committed; nothing of it was written"
+            )))
+        })
+    }
+}

@@ -1,0 +1,348 @@
+//! SQLite's writers: batches that arrive while another is being written share the next
+//! transaction (group commit), each in a savepoint of its own, and every caller is answered
+//! after the commit.
+
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
+use std::sync::Mutex as StdMutex;
+
+use futures_util::FutureExt;
+use sea_orm::{DatabaseTransaction, TransactionTrait};
+use tokio::sync::oneshot;
+
+use super::apply::apply_all;
+use super::{Actor, AspectWrite, Written};
+use crate::catalog::{Catalog, Error, Result};
+use crate::store::{self, now_millis};
+
+impl Catalog {
+    /// One SQLite transaction for `batches`, each in a savepoint of its own when there are
+    /// several, so a batch that fails is rolled back alone; every caller is answered after the
+    /// commit.
+    async fn write_group(&self, batches: Vec<Batch>) {
+        let alone = batches.len() == 1;
+        let (dones, work): (Vec<_>, Vec<_>) = batches
+            .into_iter()
+            .map(|b| (b.done, (b.actor, b.writes)))
+            .unzip();
+        let txn = match self.begin_writing().await {
+            Ok(txn) => txn,
+            Err(e) => return answer_all(dones, || e.duplicate()),
+        };
+        let mut outs = Vec::with_capacity(work.len());
+        for (actor, writes) in work {
+            let out = if alone {
+                apply_all(&txn, &actor, now_millis(), writes).await
+            } else {
+                match in_savepoint(&txn, &actor, writes).await {
+                    Ok(out) => out,
+                    Err(broken) => {
+                        // A savepoint that cannot be released or rolled back may leave part of
+                        // a batch in the transaction: nothing of the group is committed.
+                        let _ = txn.rollback().await;
+                        tracing::error!(error = ?broken, "a savepoint of a write group failed");
+                        let message = format!(
+                            "the write could not be isolated from the others written with it, so nothing of it was written: {}",
+                            broken.public_message()
+                        );
+                        return answer_all(dones, || Error::Internal(anyhow::anyhow!("{message}")));
+                    }
+                }
+            };
+            outs.push(out);
+        }
+        let committed = if outs.iter().any(Result::is_ok) {
+            txn.commit().await
+        } else {
+            txn.rollback().await
+        };
+        for (done, out) in dones.into_iter().zip(outs) {
+            let answer = match (&committed, out) {
+                (Ok(()), out) | (Err(_), out @ Err(_)) => out,
+                (Err(e), Ok(_)) => Err(Error::Internal(anyhow::anyhow!(
+                    "the transaction did not commit, so nothing of the batch was written: {e}"
+                ))),
+            };
+            let _ = done.send(answer);
+        }
+    }
+
+    /// Opens a transaction that already holds SQLite's write lock.
+    async fn begin_writing(&self) -> Result<DatabaseTransaction> {
+        let txn = self.writer.as_ref().unwrap_or(&self.db).begin().await?;
+        // SQLite starts a transaction as a reader and makes it a writer at its first write;
+        // if another connection (a token's last-use update, another process) wrote in
+        // between, that upgrade fails at once instead of waiting. Taking the write lock with
+        // the first statement makes the transaction wait its turn (busy timeout) instead.
+        store::take_write_lock(&txn).await?;
+        Ok(txn)
+    }
+}
+
+/// One batch inside a group's transaction: kept when it succeeds, rolled back alone when not
+/// (the inner result). The outer error means the savepoint itself failed, and with it the
+/// isolation of the batch from the others.
+async fn in_savepoint(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    writes: Vec<AspectWrite>,
+) -> Result<Result<Vec<Written>>> {
+    let savepoint = txn.begin().await?;
+    match apply_all(&savepoint, actor, now_millis(), writes).await {
+        Ok(out) => {
+            savepoint.commit().await?;
+            Ok(Ok(out))
+        }
+        Err(e) => {
+            savepoint.rollback().await?;
+            Ok(Err(e))
+        }
+    }
+}
+
+/// SQLite allows one writer at a time. Batches queue here instead of racing for the file lock,
+/// and one writer task writes them: every batch waiting when it is ready for the next
+/// transaction goes into that transaction, in the order they came (a group takes another batch
+/// only while it holds fewer than [`GROUP_WRITES`] aspect writes). Under a stream of batches from several clients, the cost of a transaction
+/// (taking the lock, the commit, and the log checkpoint a commit sometimes runs) is paid once
+/// per group instead of once per batch. A lone batch is written at once.
+///
+/// Callers wait only for their own answer, never for a turn: the writer answers each batch
+/// after its group commits.
+#[derive(Default)]
+pub(in crate::catalog) struct WriteQueue {
+    state: StdMutex<QueueState>,
+}
+
+#[derive(Default)]
+struct QueueState {
+    waiting: VecDeque<Batch>,
+    /// A writer task is running; it takes whatever is waiting before it stops.
+    writing: bool,
+}
+
+/// A group stops growing at the batch that brings it to this many aspect writes, so one
+/// transaction stays bounded however long the queue gets.
+const GROUP_WRITES: usize = 5_000;
+
+impl WriteQueue {
+    fn state(&self) -> std::sync::MutexGuard<'_, QueueState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Queues `batch`; true when no writer is running and the caller must start one.
+    pub(super) fn push(&self, batch: Batch) -> bool {
+        let mut state = self.state();
+        state.waiting.push_back(batch);
+        !std::mem::replace(&mut state.writing, true)
+    }
+
+    /// The next group, or `None` (and the writer stops) when nothing waits.
+    fn next_group(&self) -> Option<Vec<Batch>> {
+        let mut state = self.state();
+        let mut group = Vec::new();
+        let mut size = 0;
+        while size < GROUP_WRITES {
+            let Some(batch) = state.waiting.pop_front() else {
+                break;
+            };
+            size += batch.writes.len();
+            group.push(batch);
+        }
+        if group.is_empty() {
+            state.writing = false;
+            return None;
+        }
+        Some(group)
+    }
+
+    /// The writer: writes groups until nothing waits. A group that panics answers its callers
+    /// with an error (their answer channels are dropped) and the writer goes on with the next.
+    pub(super) async fn drain(&self, catalog: &Catalog) {
+        let mut stop = StopWriting {
+            queue: self,
+            stopped: false,
+        };
+        while let Some(group) = self.next_group() {
+            let written = AssertUnwindSafe(catalog.write_group(group)).catch_unwind();
+            if written.await.is_err() {
+                tracing::error!(
+                    "writing a group of batches panicked; its batches were not written"
+                );
+            }
+        }
+        stop.stopped = true;
+    }
+}
+
+/// Marks the queue as having no writer if the writer task is dropped before it ran out of work
+/// (its runtime shutting down), so that the next batch starts a new writer, which takes along
+/// whatever was left waiting, instead of waiting forever.
+struct StopWriting<'a> {
+    queue: &'a WriteQueue,
+    /// The writer stopped the normal way: `next_group` already cleared the flag, and a new
+    /// writer may have set it since.
+    stopped: bool,
+}
+
+impl Drop for StopWriting<'_> {
+    fn drop(&mut self) {
+        if !self.stopped {
+            self.queue.state().writing = false;
+        }
+    }
+}
+
+/// Where a batch's answer goes.
+type Done = oneshot::Sender<Result<Vec<Written>>>;
+
+/// A batch waiting for the writer, and where its answer goes.
+pub(super) struct Batch {
+    pub(super) actor: Actor,
+    pub(super) writes: Vec<AspectWrite>,
+    pub(super) done: Done,
+}
+
+/// Answers every caller of a group with the same failure.
+fn answer_all(dones: Vec<Done>, error: impl Fn() -> Error) {
+    for done in dones {
+        let _ = done.send(Err(error()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Value;
+
+    use super::*;
+    use crate::urn::Urn;
+
+    fn batch(writes: usize) -> (Batch, oneshot::Receiver<Result<Vec<Written>>>) {
+        let (done, answer) = oneshot::channel();
+        let urn = Urn::parse("urn:li:mlFeature:(t,f)").unwrap();
+        let writes = (0..writes)
+            .map(|_| AspectWrite::upsert(urn.clone(), "mlFeatureProperties", Value::Null))
+            .collect();
+        let actor = Actor::named("test");
+        (
+            Batch {
+                actor,
+                writes,
+                done,
+            },
+            answer,
+        )
+    }
+
+    /// Writes through the queue's own connection, then reads through the pool.
+    async fn write_then_read(url: &str) {
+        use migration::MigratorTrait;
+        let db = crate::store::connect(url).await.unwrap();
+        migration::Migrator::up(&db, None).await.unwrap();
+        let catalog = Catalog::new(db);
+        let urn = Urn::parse("urn:li:mlFeature:(t,f)").unwrap();
+        let value =
+            serde_json::json!({"description": "written by the writer", "customProperties": {}});
+        catalog
+            .write(
+                &Actor::named("test"),
+                vec![AspectWrite::upsert(
+                    urn.clone(),
+                    "mlFeatureProperties",
+                    value,
+                )],
+            )
+            .await
+            .unwrap();
+        let row = catalog.entity(&urn).await.unwrap();
+        assert!(
+            row.is_some(),
+            "the pool does not see what the writer wrote ({url})"
+        );
+    }
+
+    #[tokio::test]
+    async fn what_the_writer_writes_to_a_file_the_readers_see() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
+        write_then_read(&url).await;
+    }
+
+    #[tokio::test]
+    async fn an_in_memory_catalog_writes_into_the_database_it_reads() {
+        // In memory the database lives in its connections: writes must land where reads look.
+        write_then_read("sqlite::memory:").await;
+    }
+
+    #[test]
+    fn batches_that_wait_together_are_taken_as_one_group_in_their_order() {
+        let queue = WriteQueue::default();
+        let (first, _a) = batch(1);
+        let (second, _b) = batch(2);
+        let (third, _c) = batch(3);
+        assert!(queue.push(first), "the first batch starts the writer");
+        assert!(
+            !queue.push(second),
+            "a writer is running: the batch waits for it"
+        );
+        assert!(!queue.push(third));
+
+        let group = queue.next_group().expect("three batches wait");
+        let sizes: Vec<usize> = group.iter().map(|b| b.writes.len()).collect();
+        assert_eq!(sizes, [1, 2, 3]);
+
+        assert!(
+            queue.next_group().is_none(),
+            "nothing waits: the writer stops"
+        );
+        let (fourth, _d) = batch(1);
+        assert!(
+            queue.push(fourth),
+            "with the writer stopped, the next batch starts one"
+        );
+    }
+
+    #[test]
+    fn a_writer_dropped_before_it_ran_out_of_work_lets_the_next_batch_start_one() {
+        let queue = WriteQueue::default();
+        let (first, _a) = batch(1);
+        assert!(queue.push(first));
+        // The writer's task is dropped mid-way, as a runtime that shuts down drops its tasks.
+        drop(StopWriting {
+            queue: &queue,
+            stopped: false,
+        });
+        let (second, _b) = batch(1);
+        assert!(
+            queue.push(second),
+            "no writer runs any more: this batch starts one"
+        );
+
+        // A writer that stopped the normal way leaves the flag to the writer started after it.
+        assert!(queue.next_group().is_some());
+        assert!(queue.next_group().is_none());
+        let (third, _c) = batch(1);
+        assert!(queue.push(third), "a new writer starts");
+        drop(StopWriting {
+            queue: &queue,
+            stopped: true,
+        });
+        let (fourth, _d) = batch(1);
+        assert!(!queue.push(fourth), "the new writer is still running");
+    }
+
+    #[test]
+    fn a_group_stops_at_the_batch_that_reaches_the_write_limit() {
+        let queue = WriteQueue::default();
+        let mut answers = Vec::new();
+        for writes in [GROUP_WRITES - 1, 1, 1] {
+            let (b, answer) = batch(writes);
+            queue.push(b);
+            answers.push(answer);
+        }
+        let sizes = |g: Vec<Batch>| g.iter().map(|b| b.writes.len()).collect::<Vec<_>>();
+        assert_eq!(sizes(queue.next_group().unwrap()), [GROUP_WRITES - 1, 1]);
+        assert_eq!(sizes(queue.next_group().unwrap()), [1]);
+        assert!(queue.next_group().is_none());
+    }
+}
