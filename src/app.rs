@@ -3,17 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql_axum::GraphQLResponse;
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::StatusCode;
-use axum::http::{Method, Uri};
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::serve::ListenerExt;
-use axum::Extension;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
@@ -21,41 +16,28 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Access, Auth, AuthState};
-use crate::catalog::{Actor, Catalog};
+use crate::catalog::Catalog;
 use crate::config::Limits;
-use crate::graphql::{self, loaders, MlcatSchema};
+use crate::graphql::http::{is_graphql_path, refused};
+use crate::shared::Shared;
 
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    pub catalog: Catalog,
-    pub schema: MlcatSchema,
-    pub max_body_bytes: usize,
-    pub limits: Limits,
-    pub parsed: Arc<graphql::QueryCache>,
-}
-
-/// Builds the router over a migrated database.
+/// Builds the router over a migrated database: each front door's routes over the state they
+/// share, and the layers every request passes.
 pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
     let auth_state = Arc::new(AuthState {
         db: db.clone(),
         auth,
     });
-    let state = AppState {
+    let shared = Shared {
         catalog: Catalog::new(db),
-        schema: graphql::build_schema(limits),
-        max_body_bytes: limits.max_body_bytes,
         limits: limits.clone(),
-        parsed: Arc::default(),
     };
     Router::new()
-        .route("/api/graphql", get(graphql_handler).post(graphql_handler))
-        .route("/graphql", get(graphql_handler).post(graphql_handler))
-        .route("/health", get(health))
+        .route("/health", get(health).with_state(shared.catalog.clone()))
         .route("/", get(|| async { Redirect::temporary("/playground") }))
+        .merge(crate::graphql::http::routes(shared.clone()))
         .merge(crate::playground::routes())
-        .merge(crate::datahub::routes())
-        .with_state(Arc::new(state))
+        .merge(crate::datahub::routes().with_state(Arc::new(shared)))
         .layer(middleware::from_fn(require_write_for_rest))
         .layer(middleware::from_fn(require_json_body))
         .layer(middleware::from_fn_with_state(
@@ -66,71 +48,6 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
-}
-
-/// `GET` with the request in the query string, or `POST` with it as JSON. The body is read
-/// here rather than by async-graphql's extractor so that a body over the size limit answers 413
-/// whether or not it announced its length.
-async fn graphql_handler(
-    State(state): State<Arc<AppState>>,
-    Extension(access): Extension<Access>,
-    method: Method,
-    uri: Uri,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let parsed = if method == Method::GET {
-        let request = async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
-            .map_err(|e| e.to_string());
-        // A link or an image can make a browser send a GET: it may only read.
-        if let Ok(request) = &request {
-            if is_mutation(&request.query) {
-                return refused(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "mutations must be sent with POST".to_string(),
-                );
-            }
-        }
-        request
-    } else {
-        match body {
-            Ok(bytes) => {
-                serde_json::from_slice::<async_graphql::Request>(&bytes).map_err(|e| e.to_string())
-            }
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return refused(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    format!(
-                        "the body is larger than the limit of {} bytes",
-                        state.max_body_bytes
-                    ),
-                );
-            }
-            Err(rejection) => Err(rejection.body_text()),
-        }
-    };
-    let mut request = match parsed {
-        Ok(request) => request,
-        Err(why) => {
-            return refused(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "the body is not a GraphQL request ({why}); send JSON like {{\"query\": \"{{ ... }}\", \"variables\": {{}}}}"
-                ),
-            )
-        }
-    };
-    if let Some(refusal) = graphql::refuse_over_limits(&mut request, &state.limits, &state.parsed) {
-        return GraphQLResponse::from(refusal).into_response();
-    }
-    let (loaders, batches) = loaders::for_request(state.catalog.clone());
-    let request = request
-        .data(state.catalog.clone())
-        .data(loaders)
-        .data(Actor::named(access.actor.clone()))
-        .data(access);
-    let mut response = loaders::drive(batches, state.schema.execute(request)).await;
-    graphql::ensure_error_codes(&mut response, &state.limits);
-    GraphQLResponse::from(response).into_response()
 }
 
 /// Bodies are JSON, sent as JSON. Refusing other content types keeps a cross-site form (which
@@ -168,14 +85,10 @@ async fn require_json_body(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-fn is_graphql_path(path: &str) -> bool {
-    path == "/api/graphql" || path == "/graphql"
-}
-
 /// Cuts off a request that runs longer than the limit. Dropping it drops any open transaction,
 /// which rolls back: a cut-off write leaves nothing behind.
 async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
-    let graphql = matches!(request.uri().path(), "/api/graphql" | "/graphql");
+    let graphql = is_graphql_path(request.uri().path());
     match tokio::time::timeout(limit, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -201,7 +114,7 @@ async fn require_write_for_rest(request: Request, next: Next) -> Response {
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
     );
-    if !reads && path != "/api/graphql" && path != "/graphql" {
+    if !reads && !is_graphql_path(path) {
         if let Some(access) = request.extensions().get::<Access>() {
             if let Err(e) = access.require_write() {
                 return (
@@ -215,30 +128,8 @@ async fn require_write_for_rest(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-fn is_mutation(query: &str) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    match async_graphql::parser::parse_query(query) {
-        Ok(doc) => match doc.operations {
-            DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
-            DocumentOperations::Multiple(ops) => {
-                ops.values().any(|op| op.node.ty == OperationType::Mutation)
-            }
-        },
-        Err(_) => false,
-    }
-}
-
-/// A request refused before GraphQL sees it, in the GraphQL error shape so clients show it.
-fn refused(status: StatusCode, message: String) -> Response {
-    (
-        status,
-        Json(json!({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})),
-    )
-        .into_response()
-}
-
-async fn health(State(state): State<Arc<AppState>>) -> Response {
-    match state.catalog.ping().await {
+async fn health(State(catalog): State<Catalog>) -> Response {
+    match catalog.ping().await {
         Ok(()) => Json(json!({"status": "ok"})).into_response(),
         Err(e) => {
             tracing::error!(error = ?e, "health check failed");

@@ -1,5 +1,6 @@
-//! mlcat: a GraphQL metadata catalog for machine learning. See `DESIGN.md` for the architecture:
-//! front doors (`graphql`, later `datahub`) → the catalog core (`catalog`) → storage (`store`).
+//! mlcat: a GraphQL metadata catalog for machine learning. `ARCHITECTURE.md` describes the
+//! layout: the router (`app`) → front doors (`graphql`, `datahub`, `playground`) → the catalog
+//! core (`catalog`) → storage (`store`); `shared`, `auth`, `config` and `urn` sit beside them.
 
 pub mod app;
 pub mod auth;
@@ -9,6 +10,7 @@ pub mod datahub;
 pub mod demo;
 pub mod graphql;
 mod playground;
+pub mod shared;
 pub mod store;
 pub mod urn;
 

@@ -15,9 +15,9 @@ use serde_json::{json, Map, Value};
 use super::proposal::{self, Proposal};
 use super::registry;
 use super::{json_body, RestError};
-use crate::app::AppState;
 use crate::auth::Access;
 use crate::catalog::{Actor, AspectWrite, Error};
+use crate::shared::Shared;
 
 const SINGLE_EXAMPLE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(table,feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"description\": \"...\"}", "contentType": "application/json"}}}"#;
 const BATCH_EXAMPLE: &str = r#"{"proposals": [{"entityType": ..., "entityUrn": ..., "changeType": "UPSERT", "aspectName": ..., "aspect": {...}}]}"#;
@@ -25,7 +25,7 @@ const OPENAPI_EXAMPLE: &str = r#"[{"urn": "urn:li:mlFeature:(table,feature)", "m
 
 /// `POST /aspects?action=...`: Rest.li actions on aspects.
 pub async fn aspects_action(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<Shared>>,
     Extension(access): Extension<Access>,
     Query(query): Query<HashMap<String, String>>,
     body: Result<Bytes, BytesRejection>,
@@ -48,7 +48,7 @@ pub async fn aspects_action(
 }
 
 async fn ingest_one(
-    state: &AppState,
+    state: &Shared,
     access: &Access,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(), RestError> {
@@ -59,7 +59,7 @@ async fn ingest_one(
 }
 
 async fn ingest_batch(
-    state: &AppState,
+    state: &Shared,
     access: &Access,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(), RestError> {
@@ -80,7 +80,7 @@ async fn ingest_batch(
 /// `POST /openapi/v3/entity/{entityType}`: an array of `{"urn", "<aspectName>": {"value"}}`.
 /// Answers the items back, as GMS does.
 pub async fn openapi_upsert(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<Shared>>,
     Extension(access): Extension<Access>,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
@@ -92,7 +92,7 @@ pub async fn openapi_upsert(
 }
 
 async fn openapi(
-    state: &AppState,
+    state: &Shared,
     access: &Access,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
@@ -145,7 +145,7 @@ async fn openapi(
 /// (a client cannot write as someone else) and the proposal's run id; with auth off, the actor
 /// the proposal's system metadata names, else `anonymous`.
 async fn write(
-    state: &AppState,
+    state: &Shared,
     access: &Access,
     proposals: Vec<Proposal>,
     noun: &str,

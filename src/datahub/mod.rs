@@ -33,13 +33,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::app::AppState;
 use crate::catalog::Error;
+use crate::shared::Shared;
 
 pub use proposal::unescape_unicode;
 
 /// The DataHub REST routes, to merge into the application's router.
-pub fn routes() -> Router<Arc<AppState>> {
+pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/aspects", post(ingest::aspects_action))
         .route("/aspects/{*urn}", get(read::get_aspect))
@@ -140,7 +140,7 @@ impl IntoResponse for RestError {
 /// Reads a JSON request body, answering what is wrong with it in the error shape above.
 fn json_body(
     body: Result<Bytes, BytesRejection>,
-    state: &AppState,
+    state: &Shared,
     example: &str,
 ) -> Result<Value, RestError> {
     let bytes = match body {
@@ -150,7 +150,7 @@ fn json_body(
                 status: StatusCode::PAYLOAD_TOO_LARGE,
                 message: format!(
                     "the body is larger than the limit of {} bytes; send smaller batches",
-                    state.max_body_bytes
+                    state.limits.max_body_bytes
                 ),
             })
         }

@@ -21,8 +21,8 @@ use serde_json::{json, Map, Value};
 use super::proposal::parse_urn;
 use super::registry;
 use super::RestError;
-use crate::app::AppState;
 use crate::catalog::history::{AspectVersion, Version};
+use crate::shared::Shared;
 use crate::urn::Urn;
 
 /// The DataHub core version `/config` reports. Below 1.0.1, so that every SDK entry point
@@ -32,7 +32,7 @@ const REPORTED_DATAHUB_VERSION: &str = "v1.0.0";
 /// `GET /aspects/{urn}?aspect=NAME&version=N`: `{"urn", "version", "aspect": {"<FQN>": {...}}}`
 /// or 404.
 pub async fn get_aspect(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<Shared>>,
     urn: Result<Path<String>, PathRejection>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
@@ -43,7 +43,7 @@ pub async fn get_aspect(
 }
 
 async fn read_aspect(
-    state: &AppState,
+    state: &Shared,
     urn: Result<Path<String>, PathRejection>,
     query: &HashMap<String, String>,
 ) -> Result<Value, RestError> {
@@ -95,7 +95,7 @@ async fn read_aspect(
 /// The key aspect of an entity that has been written: GMS stores it with the first write, and
 /// `graph.exists(urn)` reads it; mlcat derives it from the URN.
 async fn derived_key(
-    state: &AppState,
+    state: &Shared,
     urn: &Urn,
     aspect: &str,
     version: Version,
@@ -118,7 +118,7 @@ async fn derived_key(
 /// "version": 0, "value", "systemMetadata"}}}` with the latest of each aspect, or 404 for an
 /// entity that was never written.
 pub async fn get_entity(
-    State(state): State<Arc<AppState>>,
+    State(state): State<Arc<Shared>>,
     urn: Result<Path<String>, PathRejection>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
@@ -129,7 +129,7 @@ pub async fn get_entity(
 }
 
 async fn read_entity(
-    state: &AppState,
+    state: &Shared,
     urn: Result<Path<String>, PathRejection>,
     query: &HashMap<String, String>,
 ) -> Result<Value, RestError> {

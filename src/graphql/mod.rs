@@ -2,6 +2,7 @@
 
 pub mod error;
 pub mod history;
+pub mod http;
 mod limits;
 pub use limits::{refuse_over_limits, QueryCache};
 mod lineage;

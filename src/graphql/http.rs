@@ -1,0 +1,136 @@
+//! The GraphQL endpoint over HTTP: `/api/graphql` (and `/graphql`), `GET` with the request in
+//! the query string or `POST` with it as JSON. Each request gets loaders of its own and runs
+//! with its batches driven inside its own task (`loaders::drive`).
+
+use std::sync::Arc;
+
+use async_graphql_axum::GraphQLResponse;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Json, Router};
+use serde_json::json;
+
+use super::{
+    build_schema, ensure_error_codes, loaders, refuse_over_limits, MlcatSchema, QueryCache,
+};
+use crate::auth::Access;
+use crate::catalog::Actor;
+use crate::shared::Shared;
+
+/// What the GraphQL handler keeps between requests.
+struct GraphqlState {
+    shared: Shared,
+    schema: MlcatSchema,
+    parsed: QueryCache,
+}
+
+/// The GraphQL routes over the shared state.
+pub fn routes(shared: Shared) -> Router {
+    let state = Arc::new(GraphqlState {
+        schema: build_schema(&shared.limits),
+        parsed: QueryCache::default(),
+        shared,
+    });
+    Router::new()
+        .route("/api/graphql", get(graphql_handler).post(graphql_handler))
+        .route("/graphql", get(graphql_handler).post(graphql_handler))
+        .with_state(state)
+}
+
+/// Whether `path` is the GraphQL endpoint, whose errors take GraphQL's shape.
+pub fn is_graphql_path(path: &str) -> bool {
+    path == "/api/graphql" || path == "/graphql"
+}
+
+/// `GET` with the request in the query string, or `POST` with it as JSON. The body is read
+/// here rather than by async-graphql's extractor so that a body over the size limit answers 413
+/// whether or not it announced its length.
+async fn graphql_handler(
+    State(state): State<Arc<GraphqlState>>,
+    Extension(access): Extension<Access>,
+    method: Method,
+    uri: Uri,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let limits = &state.shared.limits;
+    let parsed = if method == Method::GET {
+        let request = async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
+            .map_err(|e| e.to_string());
+        // A link or an image can make a browser send a GET: it may only read.
+        if let Ok(request) = &request {
+            if is_mutation(&request.query) {
+                return refused(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "mutations must be sent with POST".to_string(),
+                );
+            }
+        }
+        request
+    } else {
+        match body {
+            Ok(bytes) => {
+                serde_json::from_slice::<async_graphql::Request>(&bytes).map_err(|e| e.to_string())
+            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                return refused(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "the body is larger than the limit of {} bytes",
+                        limits.max_body_bytes
+                    ),
+                );
+            }
+            Err(rejection) => Err(rejection.body_text()),
+        }
+    };
+    let mut request = match parsed {
+        Ok(request) => request,
+        Err(why) => {
+            return refused(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "the body is not a GraphQL request ({why}); send JSON like {{\"query\": \"{{ ... }}\", \"variables\": {{}}}}"
+                ),
+            )
+        }
+    };
+    if let Some(refusal) = refuse_over_limits(&mut request, limits, &state.parsed) {
+        return GraphQLResponse::from(refusal).into_response();
+    }
+    let catalog = state.shared.catalog.clone();
+    let (loaders, batches) = loaders::for_request(catalog.clone());
+    let request = request
+        .data(catalog)
+        .data(loaders)
+        .data(Actor::named(access.actor.clone()))
+        .data(access);
+    let mut response = loaders::drive(batches, state.schema.execute(request)).await;
+    ensure_error_codes(&mut response, limits);
+    GraphQLResponse::from(response).into_response()
+}
+
+fn is_mutation(query: &str) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    match async_graphql::parser::parse_query(query) {
+        Ok(doc) => match doc.operations {
+            DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
+            DocumentOperations::Multiple(ops) => {
+                ops.values().any(|op| op.node.ty == OperationType::Mutation)
+            }
+        },
+        Err(_) => false,
+    }
+}
+
+/// A request refused before GraphQL sees it, in the GraphQL error shape so clients show it.
+pub fn refused(status: StatusCode, message: String) -> Response {
+    (
+        status,
+        Json(json!({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})),
+    )
+        .into_response()
+}
