@@ -8,6 +8,8 @@ pub mod edge;
 pub mod entity;
 pub mod removal;
 pub mod sql;
+#[cfg(test)]
+mod tests;
 
 use std::time::Duration;
 
