@@ -101,9 +101,9 @@ pub fn relationship_edit(
     owner: Urn,
     targets: Vec<Urn>,
     add: bool,
-    now: i64,
     actor: &str,
 ) -> Result<AspectWrite> {
+    let now = crate::store::now_millis();
     owner
         .expect_kind("urn", &[field.owner()])
         .map_err(Error::BadInput)?;
@@ -228,7 +228,6 @@ mod tests {
             urn("urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD)"),
             vec![],
             true,
-            0,
             "me",
         );
         assert!(

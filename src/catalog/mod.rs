@@ -47,8 +47,4 @@ impl Catalog {
             writer,
         }
     }
-
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.db
-    }
 }
