@@ -189,9 +189,24 @@ pub(crate) async fn do_resolve_container<'a>(
     };
 
     if parallel {
+        // mlcat patch: the fields are still polled concurrently, but each result is kept at
+        // its field's index and handed to `handle` in the query's order once all are done, so
+        // the response keys (and errors) follow the query (GraphQL spec, CollectFields) instead
+        // of the order in which the fields finished. See vendor/async-graphql/MLCAT-PATCH.md.
+        let mut done: Vec<Option<_>> = std::iter::repeat_with(|| None)
+            .take(futures.len())
+            .collect();
         let mut set = FuturesUnordered::new();
-        set.extend(futures);
-        while let Some(field) = set.next().await {
+        set.extend(
+            futures
+                .into_iter()
+                .enumerate()
+                .map(|(index, fut)| fut.map(move |field| (index, field))),
+        );
+        while let Some((index, field)) = set.next().await {
+            done[index] = Some(field);
+        }
+        for field in done.into_iter().flatten() {
             handle(field);
         }
     } else {
