@@ -160,6 +160,19 @@ impl TestApp {
 
     /// POSTs a GraphQL request to `/api/graphql` and returns the JSON answer.
     pub async fn gql_vars(&self, query: &str, variables: Value) -> Value {
+        let bytes = self.post_gql(query, variables).await;
+        serde_json::from_slice(&bytes).expect("JSON answer")
+    }
+
+    /// POSTs a GraphQL request to `/api/graphql` and returns the answer's body text exactly as
+    /// sent, for tests of the text itself (the order of the keys).
+    pub async fn gql_text(&self, query: &str) -> String {
+        let bytes = self.post_gql(query, json!({})).await;
+        String::from_utf8(bytes).expect("UTF-8 answer")
+    }
+
+    /// POSTs a GraphQL request to `/api/graphql`, asserts 200 OK and returns the body.
+    async fn post_gql(&self, query: &str, variables: Value) -> Vec<u8> {
         let body = json!({"query": query, "variables": variables}).to_string();
         let (status, bytes) = self
             .request(
@@ -175,7 +188,7 @@ impl TestApp {
             "{}",
             String::from_utf8_lossy(&bytes)
         );
-        serde_json::from_slice(&bytes).expect("JSON answer")
+        bytes
     }
 
     pub async fn gql(&self, query: &str) -> Value {
