@@ -144,7 +144,7 @@ impl From<anyhow::Error> for Error {
     }
 }
 
-/// A validation message from the URN parser or the aspect registry: the caller's to fix.
+/// A message from a check that names the field itself (`Urn::expect_kind`): the caller's to fix.
 impl From<String> for Error {
     fn from(message: String) -> Error {
         Error::BadInput(message)

@@ -1,6 +1,8 @@
 //! The catalog core: the one write path, the reads the front doors need, and the typed aspects.
-//! It knows nothing about HTTP or GraphQL; every front door (GraphQL mutations, the demo loader,
-//! later DataHub ingestion) ends in [`Catalog::write`].
+//! It knows nothing about HTTP or GraphQL: it takes typed values (`Urn`, `EntityId`, aspect
+//! structs) and hands out records of its own (`EntityRecord`, `Edge`, `AspectVersion`) and its
+//! own `Error`; storage rows stay between it and `store`. Every front door (GraphQL mutations,
+//! DataHub ingestion, the demo loader) ends in [`Catalog::write`].
 
 pub mod aspects;
 mod edit;
