@@ -1,32 +1,32 @@
-//! The DataHub REST front door, in-process: what the DataHub Python SDK sends, byte for byte,
-//! and what it must get back; every error path with its status and message (a 4xx, never a
-//! 5xx, and nothing written); versions; `\uXXXX`-escaped URNs; and GraphQL reads that see an
-//! ingested aspect and its edges at once.
+//! The DataHub REST front door, in-process: what the DataHub Python SDK sends to
+//! `ingestProposal`, byte for byte, and what it must get back; versions and their history;
+//! `\uXXXX`-escaped URNs; batches; GraphQL reads that see an ingested aspect and its edges at
+//! once; and every row written naming rows that exist. The helpers here are shared with
+//! datahub_reads.rs and datahub_refused.rs.
 
 use axum::http::StatusCode;
 use mlcat::catalog::history::Version;
-use mlcat::config::Limits;
 use mlcat::urn::Urn;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{json, Value};
 
 use crate::support::TestApp;
 
-const FEATURE: &str = "urn:li:mlFeature:(my-feature-table,my-feature)";
-const FEATURE2: &str = "urn:li:mlFeature:(my-feature-table,my-feature2)";
-const TABLE: &str = "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,my-feature-table)";
-const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:science,my-test-model,PROD)";
+pub(crate) const FEATURE: &str = "urn:li:mlFeature:(my-feature-table,my-feature)";
+pub(crate) const FEATURE2: &str = "urn:li:mlFeature:(my-feature-table,my-feature2)";
+pub(crate) const TABLE: &str = "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,my-feature-table)";
+pub(crate) const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:science,my-test-model,PROD)";
 const GROUP: &str = "urn:li:mlModelGroup:(urn:li:dataPlatform:science,my-model-group,PROD)";
-const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_deleted,PROD)";
+pub(crate) const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_deleted,PROD)";
 
-const INGEST: &str = "/aspects?action=ingestProposal";
+pub(crate) const INGEST: &str = "/aspects?action=ingestProposal";
 const BATCH: &str = "/aspects?action=ingestProposalBatch";
 
 /// The exact body `create_mlfeature.py` sends (one line on the wire).
 const CREATE_MLFEATURE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(my-feature-table,my-feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"customProperties\": {}, \"description\": \"my feature\", \"dataType\": \"TEXT\", \"sources\": [\"urn:li:dataset:(urn:li:dataPlatform:hive,fct_users_deleted,PROD)\"]}", "contentType": "application/json"}, "systemMetadata": {"lastObserved": 1795342990938, "runId": "no-run-id-provided", "lastRunId": "no-run-id-provided", "properties": {"clientId": "acryl-datahub", "clientVersion": "1.7.0.17"}}}, "async": "false"}"#;
 
 /// A proposal as the SDK builds it: the aspect serialised a second time into a string.
-fn proposal(entity_type: &str, urn: &str, aspect: &str, value: Value) -> Value {
+pub(crate) fn proposal(entity_type: &str, urn: &str, aspect: &str, value: Value) -> Value {
     json!({
         "entityType": entity_type,
         "entityUrn": urn,
@@ -37,7 +37,7 @@ fn proposal(entity_type: &str, urn: &str, aspect: &str, value: Value) -> Value {
     })
 }
 
-fn single(p: Value) -> String {
+pub(crate) fn single(p: Value) -> String {
     json!({"proposal": p, "async": "false"}).to_string()
 }
 
@@ -46,7 +46,7 @@ fn batch(ps: Vec<Value>) -> String {
 }
 
 /// `urllib.parse.quote(urn, safe="")`, as the SDK encodes a URN in a path.
-fn encode(urn: &str) -> String {
+pub(crate) fn encode(urn: &str) -> String {
     urn.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
@@ -57,17 +57,17 @@ fn encode(urn: &str) -> String {
         .collect()
 }
 
-fn aspect_path(urn: &str, aspect: &str, version: i64) -> String {
+pub(crate) fn aspect_path(urn: &str, aspect: &str, version: i64) -> String {
     format!("/aspects/{}?aspect={aspect}&version={version}", encode(urn))
 }
 
-async fn ingest(app: &TestApp, p: Value) {
+pub(crate) async fn ingest(app: &TestApp, p: Value) {
     let (status, body) = app.post_json(INGEST, single(p)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body, json!({"value": "success"}));
 }
 
-async fn row_counts(app: &TestApp) -> [i64; 3] {
+pub(crate) async fn row_counts(app: &TestApp) -> [i64; 3] {
     [
         app.count_rows("entity").await,
         app.count_rows("aspect").await,
@@ -77,7 +77,7 @@ async fn row_counts(app: &TestApp) -> [i64; 3] {
 
 /// Asserts an error answer: the status, the JSON shape, and a piece of the message.
 #[track_caller]
-fn refused(answer: &(StatusCode, Value), status: StatusCode, needle: &str) {
+pub(crate) fn refused(answer: &(StatusCode, Value), status: StatusCode, needle: &str) {
     let (got, body) = answer;
     assert_eq!(*got, status, "{body}");
     let message = body["message"].as_str().unwrap_or_default();
@@ -479,455 +479,8 @@ async fn a_batch_with_a_bad_proposal_writes_nothing_and_names_it() {
     assert_eq!(row_counts(&app).await, [0, 0, 0]);
 }
 
-#[tokio::test]
-async fn openapi_v3_upserts_and_echoes() {
-    let app = TestApp::new().await;
-    let items = json!([
-        {"urn": FEATURE, "mlFeatureProperties": {
-            "value": {"customProperties": {}, "description": "probe feature", "dataType": "CONTINUOUS"},
-            "systemMetadata": {"lastObserved": 1, "runId": "openapi-run"},
-            "headers": {}}},
-        {"urn": FEATURE2,
-         "mlFeatureProperties": {"value": {"description": "two"}},
-         "status": {"value": {"removed": false}}},
-    ]);
-    let (status, body) = app
-        .post_json(
-            "/openapi/v3/entity/mlFeature?async=false",
-            items.to_string(),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body[0]["urn"], FEATURE);
-    assert_eq!(
-        body[0]["mlFeatureProperties"]["value"]["description"],
-        "probe feature"
-    );
-    let (_, read) = app
-        .get_json(&aspect_path(FEATURE2, "mlFeatureProperties", 0))
-        .await;
-    assert_eq!(
-        read["aspect"]["com.linkedin.ml.metadata.MLFeatureProperties"],
-        json!({"description": "two"})
-    );
-    assert_eq!(app.count_rows("aspect").await, 3);
-
-    // GMS documents the path in lower case.
-    let (status, _) = app
-        .post_json(
-            "/openapi/v3/entity/mlfeature",
-            json!([{"urn": FEATURE, "status": {"value": {"removed": false}}}]).to_string(),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK);
-
-    let answer = app
-        .post_json(
-            "/openapi/v3/entity/notAType",
-            json!([{"urn": FEATURE}]).to_string(),
-        )
-        .await;
-    refused(&answer, StatusCode::NOT_FOUND, "not an entity type");
-    let answer = app
-        .post_json(
-            "/openapi/v3/entity/mlModel",
-            json!([{"urn": FEATURE, "status": {"value": {}}}]).to_string(),
-        )
-        .await;
-    refused(
-        &answer,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "item 1 of 1 (urn:li:mlFeature:(my-feature-table,my-feature)): the URN is of type mlFeature, not mlModel",
-    );
-    let answer = app
-        .post_json(
-            "/openapi/v3/entity/mlFeature",
-            json!([{"urn": FEATURE, "mlFeatureProperties": {"value": {"dataType": "NOPE"}}}])
-                .to_string(),
-        )
-        .await;
-    refused(&answer, StatusCode::UNPROCESSABLE_ENTITY, "NOPE");
-}
-
-#[tokio::test]
-async fn config_satisfies_test_connection() {
-    let app = TestApp::new().await;
-    let (status, config) = app.get_json("/config").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(config["noCode"], "true");
-    assert_eq!(config["datahub"]["serverEnv"], "core");
-    // Parses as the SDK's version pattern, and is below 1.0.1: the SDK stays on Rest.li.
-    assert_eq!(config["versions"]["acryldata/datahub"]["version"], "v1.0.0");
-    assert_eq!(config["patchCapable"], false);
-}
-
-#[tokio::test]
-async fn key_aspects_and_entities_v2() {
-    let app = TestApp::new().await;
-    ingest(
-        &app,
-        proposal(
-            "mlFeature",
-            FEATURE,
-            "mlFeatureProperties",
-            json!({"sources": [DATASET]}),
-        ),
-    )
-    .await;
-    let (status, key) = app.get_json(&aspect_path(FEATURE, "mlFeatureKey", 0)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(
-        key["aspect"]["com.linkedin.metadata.key.MLFeatureKey"],
-        json!({"featureNamespace": "my-feature-table", "name": "my-feature"})
-    );
-    // The source dataset is only referenced: it does not exist for `graph.exists`.
-    refused(
-        &app.get_json(&aspect_path(DATASET, "datasetKey", 0)).await,
-        StatusCode::NOT_FOUND,
-        "has no aspect datasetKey",
-    );
-
-    let (status, entity) = app
-        .get_json(&format!("/entitiesV2/{}", encode(FEATURE)))
-        .await;
-    assert_eq!(status, StatusCode::OK, "{entity}");
-    assert_eq!(entity["urn"], FEATURE);
-    assert_eq!(
-        entity["aspects"]["mlFeatureProperties"]["value"],
-        json!({"sources": [DATASET]})
-    );
-    assert_eq!(
-        entity["aspects"]["mlFeatureKey"]["value"]["name"],
-        "my-feature"
-    );
-    let (_, only) = app
-        .get_json(&format!(
-            "/entitiesV2/{}?aspects=List(mlFeatureKey)",
-            encode(FEATURE)
-        ))
-        .await;
-    assert_eq!(
-        only["aspects"].as_object().map(|a| a.len()),
-        Some(1),
-        "{only}"
-    );
-    refused(
-        &app.get_json(&format!("/entitiesV2/{}", encode(DATASET)))
-            .await,
-        StatusCode::NOT_FOUND,
-        "no entity",
-    );
-}
-
 // ---------------------------------------------------------------------------------------------
-// Reads that find nothing, or are malformed
-
-#[tokio::test]
-async fn get_of_a_missing_aspect_is_404() {
-    let app = TestApp::new().await;
-    refused(
-        &app.get_json(&aspect_path(TABLE, "mlFeatureTableProperties", 0))
-            .await,
-        StatusCode::NOT_FOUND,
-        "has no aspect mlFeatureTableProperties",
-    );
-    ingest(
-        &app,
-        proposal(
-            "mlFeatureTable",
-            TABLE,
-            "mlFeatureTableProperties",
-            json!({}),
-        ),
-    )
-    .await;
-    refused(
-        &app.get_json(&aspect_path(TABLE, "status", 0)).await,
-        StatusCode::NOT_FOUND,
-        "has no aspect status",
-    );
-    // What `graph.test_connection()` reads when telemetry is on.
-    refused(
-        &app.get_json(&aspect_path(
-            "urn:li:telemetry:clientId",
-            "telemetryClientId",
-            0,
-        ))
-        .await,
-        StatusCode::NOT_FOUND,
-        "has no aspect",
-    );
-}
-
-#[tokio::test]
-async fn malformed_reads_are_400() {
-    let app = TestApp::new().await;
-    for (path, needle) in [
-        (
-            format!("/aspects/{}?aspect=status&version=-1", encode(FEATURE)),
-            "version \"-1\" is not a whole number",
-        ),
-        (
-            format!("/aspects/{}?aspect=status&version=latest", encode(FEATURE)),
-            "is not a whole number",
-        ),
-        (
-            format!("/aspects/{}?version=0", encode(FEATURE)),
-            "the aspect is missing",
-        ),
-        (
-            format!("/aspects/{}?aspect=status", encode("urn:li:mlFeature:nope")),
-            "invalid URN",
-        ),
-        (
-            format!("/aspects/{}?aspect=status", encode("not-a-urn")),
-            "must start with \"urn:li:\"",
-        ),
-    ] {
-        refused(&app.get_json(&path).await, StatusCode::BAD_REQUEST, needle);
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Bad proposals: a 4xx that says what is wrong, and nothing written
-
-/// Sends each body to ingestProposal and checks the refusal and that nothing was written.
-async fn each_refused(cases: Vec<(String, StatusCode, &str)>) {
-    let app = TestApp::new().await;
-    for (body, status, needle) in cases {
-        let answer = app.post_json(INGEST, body.clone()).await;
-        assert_eq!(answer.0, status, "{body}\n{}", answer.1);
-        refused(&answer, status, needle);
-    }
-    assert_eq!(row_counts(&app).await, [0, 0, 0]);
-}
-
-fn good() -> Value {
-    proposal(
-        "mlFeature",
-        FEATURE,
-        "mlFeatureProperties",
-        json!({"dataType": "TEXT"}),
-    )
-}
-
-fn with(field: &str, value: Value) -> String {
-    let mut p = good();
-    p[field] = value;
-    single(p)
-}
-
-fn without(field: &str) -> String {
-    let mut p = good();
-    p.as_object_mut().unwrap().remove(field);
-    single(p)
-}
-
-#[tokio::test]
-async fn requests_without_the_protocols_shape_are_400() {
-    let bad = StatusCode::BAD_REQUEST;
-    each_refused(vec![
-        ("{\"proposal\": {".into(), bad, "the body is not JSON"),
-        ("".into(), bad, "the body is empty"),
-        ("[1, 2]".into(), bad, "the body must be a JSON object"),
-        ("{\"proposals\": []}".into(), bad, "proposal is missing"),
-        (
-            json!({"proposal": "x"}).to_string(),
-            bad,
-            "a proposal must be a JSON object",
-        ),
-        (without("entityUrn"), bad, "entityUrn is missing"),
-        (without("aspectName"), bad, "aspectName is missing"),
-        (without("changeType"), bad, "changeType is missing"),
-        (without("aspect"), bad, "aspect is missing"),
-        (
-            with("entityUrn", json!(42)),
-            bad,
-            "entityUrn must be a string",
-        ),
-        (with("aspect", json!("x")), bad, "aspect must be an object"),
-        (
-            with("aspect", json!({"contentType": "application/json"})),
-            bad,
-            "aspect.value is missing",
-        ),
-        (
-            with(
-                "aspect",
-                json!({"value": "{not json", "contentType": "application/json"}),
-            ),
-            bad,
-            "aspect.value is not JSON text",
-        ),
-        (
-            with("systemMetadata", json!({"runId": 7})),
-            bad,
-            "systemMetadata.runId must be a string",
-        ),
-    ])
-    .await;
-}
-
-#[tokio::test]
-async fn a_body_that_is_not_utf8_is_400() {
-    let app = TestApp::new().await;
-    let mut body = single(good()).into_bytes();
-    body.splice(20..20, [0xff, 0xfe]);
-    let answer = app.post_json(INGEST, body).await;
-    refused(
-        &answer,
-        StatusCode::BAD_REQUEST,
-        "the body is not UTF-8 text (invalid bytes at offset 20)",
-    );
-    assert_eq!(row_counts(&app).await, [0, 0, 0]);
-}
-
-#[tokio::test]
-async fn refused_content_is_422() {
-    let no = StatusCode::UNPROCESSABLE_ENTITY;
-    let mut mismatch = good();
-    mismatch["entityType"] = json!("mlModel");
-    let mut patch = good();
-    patch["changeType"] = json!("PATCH");
-    patch["aspect"] = json!({"value": "[]", "contentType": "application/json-patch+json"});
-    each_refused(vec![
-        (
-            with("entityType", json!("mlThing")),
-            no,
-            "entityType \"mlThing\" is not an entity type of DataHub's model",
-        ),
-        (
-            with("entityUrn", json!("urn:li:mlFeature:(only-one-part)")),
-            no,
-            "invalid URN \"urn:li:mlFeature:(only-one-part)\": the key needs exactly two parts",
-        ),
-        (
-            with("entityUrn", json!("mlFeature:(t,f)")),
-            no,
-            "must start with \"urn:li:\"",
-        ),
-        (
-            single(mismatch),
-            no,
-            "entityType mlModel does not match the URN, which is of type mlFeature",
-        ),
-        (
-            with("aspectName", json!("mlModelProperties")),
-            no,
-            "aspect \"mlModelProperties\" is not an aspect of a mlFeature entity",
-        ),
-        (
-            with("aspectName", json!("noSuchAspect")),
-            no,
-            "is not an aspect of a mlFeature entity in DataHub's model; a mlFeature carries: ",
-        ),
-        (
-            with(
-                "aspect",
-                json!({"value": "{\"dataType\": \"NOPE\"}", "contentType": "application/json"}),
-            ),
-            no,
-            "aspect mlFeatureProperties is not valid: unknown variant `NOPE`, expected one of `USELESS`",
-        ),
-        (
-            single(proposal(
-                "mlPrimaryKey",
-                "urn:li:mlPrimaryKey:(t,k)",
-                "mlPrimaryKeyProperties",
-                json!({"description": "no sources"}),
-            )),
-            no,
-            "aspect mlPrimaryKeyProperties is not valid: missing field `sources`",
-        ),
-        (
-            single(proposal(
-                "mlModel",
-                MODEL,
-                "mlModelProperties",
-                json!({"trainingMetrics": [{"value": "1.0"}]}),
-            )),
-            no,
-            "missing field `name`",
-        ),
-        (
-            single(proposal(
-                "mlFeature",
-                FEATURE,
-                "mlFeatureProperties",
-                json!({"sources": [MODEL]}),
-            )),
-            no,
-            "sources[0]: expected a dataset URN",
-        ),
-        (
-            with("changeType", json!("DELETE")),
-            no,
-            "changeType DELETE is not supported: mlcat accepts UPSERT",
-        ),
-        (
-            with("changeType", json!("MERGE")),
-            no,
-            "changeType \"MERGE\" is not one of UPSERT, CREATE",
-        ),
-        (single(patch), no, "not supported"),
-        (
-            with(
-                "aspect",
-                json!({"value": "[1]", "contentType": "application/json"}),
-            ),
-            no,
-            "aspect mlFeatureProperties must be a JSON object",
-        ),
-        (
-            with(
-                "aspect",
-                json!({"value": "{}", "contentType": "application/xml"}),
-            ),
-            no,
-            "aspect.contentType \"application/xml\" is not supported",
-        ),
-    ])
-    .await;
-}
-
-#[tokio::test]
-async fn an_unknown_action_is_400() {
-    let app = TestApp::new().await;
-    refused(
-        &app.post_json("/aspects?action=ingest", single(good()))
-            .await,
-        StatusCode::BAD_REQUEST,
-        "action \"ingest\" is not supported",
-    );
-    refused(
-        &app.post_json("/aspects", single(good())).await,
-        StatusCode::BAD_REQUEST,
-        "the action is missing",
-    );
-    assert_eq!(row_counts(&app).await, [0, 0, 0]);
-}
-
-#[tokio::test]
-async fn a_body_over_the_limit_is_413() {
-    let app = TestApp::with_limits(Limits {
-        max_body_bytes: 1024,
-        ..Limits::default()
-    })
-    .await;
-    let big = proposal(
-        "mlFeature",
-        FEATURE,
-        "mlFeatureProperties",
-        json!({"description": "x".repeat(2048)}),
-    );
-    let answer = app.post_json(INGEST, single(big)).await;
-    assert_eq!(answer.0, StatusCode::PAYLOAD_TOO_LARGE, "{}", answer.1);
-    assert!(answer.1["message"]
-        .as_str()
-        .unwrap_or_default()
-        .contains("larger than the limit of 1024 bytes"));
-    assert_eq!(row_counts(&app).await, [0, 0, 0]);
-}
+// What ingestion stores
 
 #[tokio::test]
 async fn histories_of_many_entities_load_in_one_statement_with_a_limit_each() {
