@@ -13,7 +13,8 @@ const INDEX: &str = include_str!("../playground/index.html");
 const LINEAGE: &str = include_str!("../playground/lineage.html");
 
 /// `(file name, content type, bytes)` of the vendored browser code: GraphiQL and React for the
-/// GraphiQL page, Graphviz as WebAssembly (`@viz-js/viz`, the wasm inlined) for the lineage view.
+/// GraphiQL page, Graphviz as WebAssembly (`@viz-js/viz`, the wasm inlined) for the lineage view;
+/// and the lineage view's own stylesheet and scripts.
 const ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "graphiql.min.js",
@@ -44,6 +45,21 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "LICENSES.txt",
         "text/plain; charset=utf-8",
         include_bytes!("../playground/vendor/LICENSES.txt"),
+    ),
+    (
+        "lineage.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../playground/lineage.css"),
+    ),
+    (
+        "lineage-graph.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/lineage-graph.js"),
+    ),
+    (
+        "lineage.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/lineage.js"),
     ),
 ];
 

@@ -56,16 +56,29 @@ async fn lineage_view_and_its_graph_library_are_served_locally() {
     let app = TestApp::new().await;
     for path in ["/playground/lineage", "/playground/lineage/"] {
         let (page, assets) = page_with_local_assets(&app, path).await;
-        assert_eq!(assets, ["/playground/assets/viz-global.js"]);
+        assert_eq!(
+            assets,
+            [
+                "/playground/assets/viz-global.js",
+                "/playground/assets/lineage-graph.js",
+                "/playground/assets/lineage.js",
+                "/playground/assets/lineage.css",
+            ]
+        );
         // Graphviz as WebAssembly: the wasm is inside the script, nothing else is fetched.
         let (_, viz) = app.get("/playground/assets/viz-global.js").await;
         assert!(viz.len() > 1_000_000, "viz-global.js bundles the wasm");
-        // The page talks to mlcat only: no absolute URL anywhere in it, not even in its script.
+        // The page talks to mlcat only: no absolute URL anywhere in it, not even in its own
+        // scripts and styles.
+        let mut own = page.clone();
+        for asset in &assets[1..] {
+            own.push_str(&String::from_utf8(app.get(asset).await.1).unwrap());
+        }
         assert!(
-            !page.contains("http://") && !page.contains("https://") && !page.contains("//cdn"),
+            !own.contains("http://") && !own.contains("https://") && !own.contains("//cdn"),
             "{path} names another host"
         );
-        assert!(page.contains("'/api/graphql'"));
+        assert!(own.contains("'/api/graphql'"));
         assert!(
             page.contains(r#"href="/playground""#),
             "links back to GraphiQL"

@@ -1,0 +1,746 @@
+// The lineage view (playground/lineage.html), part 2 of 2: the page. The GraphQL queries and
+// their client, the page's state, the URL and the form, loading and error messages, the side
+// panel (guide and details), the entity picker, and start-up. Loaded after lineage-graph.js,
+// whose functions it uses; its last line starts the page.
+'use strict';
+
+var GRAPHQL_URL = '/api/graphql';
+// The model of the demo catalog (`mlcat serve --demo`): where the page
+// starts when no URN is given, if the catalog has it.
+var DEMO_URN = 'urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v2,PROD)';
+var DEFAULT_DEPTH = 3;
+var DIRECTIONS = ['UPSTREAM', 'BOTH', 'DOWNSTREAM'];
+var PICKER_PAGE = 200;
+
+// The picker lists the things people usually start from first.
+var PICKER_ORDER = ['MLMODEL', 'MLMODEL_GROUP', 'MLMODEL_DEPLOYMENT', 'MLFEATURE_TABLE', 'MLFEATURE', 'MLPRIMARY_KEY', 'DATASET'];
+
+var LINEAGE_QUERY = [
+  'query LineageView($input: LineageGraphInput!) {',
+  '  lineageGraph(input: $input) {',
+  '    truncated',
+  '    levels',
+  '    nodes {',
+  '      urn type name degree relation',
+  '      entity {',
+  '        ... on Dataset { platform { name } }',
+  '        ... on MLFeatureTable { platform { name } }',
+  '        ... on MLModel { platform { name } }',
+  '        ... on MLModelGroup { platform { name } }',
+  '        ... on MLModelDeployment { platform { name } }',
+  '      }',
+  '    }',
+  '    edges { source target relation }',
+  '    dot',
+  '    mermaid',
+  '  }',
+  '}'
+].join('\n');
+
+// Aliases keep fields of different types apart (`version` is a string on a
+// model and an object on a feature), as GraphQL requires.
+var ENTITY_QUERY = [
+  'query LineageEntity($urn: String!) {',
+  '  entity(urn: $urn) {',
+  '    urn',
+  '    type',
+  '    ... on Dataset { name description origin exists platform { name }',
+  '      properties { qualifiedName description created externalUrl customProperties { key value } } }',
+  '    ... on MLFeature { name description exists featureNamespace dataType',
+  '      properties { featureVersion: version { versionTag } sources { urn name } customProperties { key value } } }',
+  '    ... on MLPrimaryKey { name description exists featureNamespace dataType',
+  '      properties { featureVersion: version { versionTag } sources { urn name } customProperties { key value } } }',
+  '    ... on MLFeatureTable { name description exists platform { name }',
+  '      properties { mlPrimaryKeys { urn name } mlFeatures { urn name } customProperties { key value } } }',
+  '    ... on MLModel { name description origin exists platform { name }',
+  '      properties { modelType: type modelVersion: version trainingMetrics { name value } hyperParams { name value }',
+  '        tags groups { urn name } modelCreated: created { time actor } externalUrl customProperties { key value } } }',
+  '    ... on MLModelGroup { name description origin exists platform { name }',
+  '      properties { groupVersion: version { versionTag } groupCreated: created { time actor } externalUrl customProperties { key value } } }',
+  '    ... on MLModelDeployment { name description origin exists platform { name }',
+  '      properties { status deploymentVersion: version { versionTag } createdAt externalUrl customProperties { key value } } }',
+  '    ... on DataPlatform { name properties { displayName } }',
+  '  }',
+  '}'
+].join('\n');
+
+var FIELD_LABELS = {
+  platform: 'Platform',
+  origin: 'Environment',
+  featureNamespace: 'Namespace',
+  dataType: 'Data type',
+  qualifiedName: 'Qualified name',
+  created: 'Created',
+  createdAt: 'Created',
+  modelCreated: 'Created',
+  groupCreated: 'Created',
+  modelType: 'Model type',
+  modelVersion: 'Version',
+  featureVersion: 'Version',
+  groupVersion: 'Version',
+  deploymentVersion: 'Version',
+  status: 'Status',
+  trainingMetrics: 'Training metrics',
+  hyperParams: 'Hyperparameters',
+  tags: 'Tags',
+  groups: 'Model groups',
+  sources: 'Sources',
+  mlFeatures: 'Features',
+  mlPrimaryKeys: 'Primary keys',
+  externalUrl: 'External URL',
+  customProperties: 'Custom properties',
+  displayName: 'Display name'
+};
+
+// ------------------------------------------------------------ GraphQL
+
+function GraphQLFailure(errors) {
+  var first = errors[0] || {};
+  this.name = 'GraphQLFailure';
+  this.message = errors.map(function (e) { return e.message; }).join('; ');
+  this.code = first.extensions && first.extensions.code || null;
+  this.errors = errors;
+}
+GraphQLFailure.prototype = Object.create(Error.prototype);
+
+// With access tokens on (`--auth tokens`), queries need `Authorization:
+// Bearer <token>`: the token entered on this page, else the Authorization
+// header typed into GraphiQL's Headers tab in this browser tab.
+var TOKEN_KEY = 'mlcat:lineage:token';
+var pageToken = null;
+function sessionGet(key) {
+  try { return window.sessionStorage.getItem(key); } catch (e) { return null; }
+}
+function authorization() {
+  var token = pageToken || sessionGet(TOKEN_KEY);
+  if (token) { return 'Bearer ' + token; }
+  try {
+    var headers = JSON.parse(sessionGet('graphiql:headers') || '{}');
+    var found = null;
+    Object.keys(headers || {}).forEach(function (k) {
+      if (k.toLowerCase() === 'authorization' && typeof headers[k] === 'string') { found = headers[k]; }
+    });
+    return found;
+  } catch (e) {
+    return null;
+  }
+}
+
+function gql(query, variables) {
+  var headers = { 'content-type': 'application/json', accept: 'application/json' };
+  var auth = authorization();
+  if (auth) { headers.authorization = auth; }
+  return fetch(GRAPHQL_URL, {
+    method: 'POST',
+    headers: headers,
+    body: JSON.stringify({ query: query, variables: variables || {} })
+  }).catch(function (e) {
+    throw new Error('mlcat did not answer at ' + GRAPHQL_URL + ' (' + e.message + '). Is the server still running?');
+  }).then(function (response) {
+    return response.json().catch(function () {
+      throw new Error(GRAPHQL_URL + ' answered HTTP ' + response.status + ' without a GraphQL answer.');
+    }).then(function (body) {
+      if (body && Array.isArray(body.errors) && body.errors.length) { throw new GraphQLFailure(body.errors); }
+      if (!response.ok || !body || !body.data) {
+        throw new Error(GRAPHQL_URL + ' answered HTTP ' + response.status + '.');
+      }
+      return body.data;
+    });
+  });
+}
+
+// ------------------------------------------------------------- state
+
+var state = {
+  params: null,       // { urn, direction, depth } of the graph shown
+  data: null,         // lineageGraph answer
+  parsed: null,       // the server's DOT, parsed
+  nodeByUrn: {},
+  svg: null,
+  natural: null,      // { w, h } of the drawing, in Graphviz points
+  scale: 1,           // CSS px per point
+  panel: null,        // null (closed) | 'guide' | 'details'
+  selected: null,     // URN
+  loadToken: 0,
+  entityToken: 0,
+  picker: [],         // [{ urn, name, type }] from the list queries
+  pickerLoaded: false
+};
+
+// ------------------------------------------------------------- URL
+
+function readParams() {
+  var q = new URLSearchParams(window.location.search);
+  var direction = (q.get('direction') || 'BOTH').toUpperCase();
+  return {
+    urn: (q.get('urn') || '').trim(),
+    direction: DIRECTIONS.indexOf(direction) === -1 ? 'BOTH' : direction,
+    depth: q.has('depth') ? q.get('depth').trim() : String(DEFAULT_DEPTH)
+  };
+}
+
+function urlFor(params) {
+  var q = new URLSearchParams();
+  q.set('urn', params.urn);
+  q.set('direction', params.direction);
+  q.set('depth', String(params.depth));
+  return window.location.pathname + '?' + q.toString();
+}
+
+function setForm(params) {
+  $('urn').value = params.urn;
+  Array.prototype.forEach.call(document.querySelectorAll('input[name="direction"]'), function (r) {
+    r.checked = r.value === params.direction;
+  });
+  $('depth').value = params.depth;
+}
+
+function readForm() {
+  var checked = document.querySelector('input[name="direction"]:checked');
+  return {
+    urn: $('urn').value.trim(),
+    direction: checked ? checked.value : 'BOTH',
+    depth: $('depth').value.trim()
+  };
+}
+
+// ---------------------------------------------------------- drawing
+
+function setCanvas(content) {
+  var inner = clear($('canvas-inner'));
+  append(inner, content);
+}
+
+function showMessage(title, lines, kind) {
+  setCanvas(h('div', { class: 'card' + (kind === 'error' ? ' card-error' : ''), role: kind === 'error' ? 'alert' : null, id: kind === 'error' ? 'error' : null },
+    h('h2', { text: title }),
+    lines.map(function (l) { return l.tagName === 'FORM' ? l : h('p', null, l); })));
+}
+
+function setBusy(busy) {
+  $('show').disabled = busy;
+  ['zoom-out', 'zoom-fit', 'zoom-in', 'download-svg', 'copy-dot', 'copy-mermaid'].forEach(function (id) {
+    $(id).disabled = busy || !state.data;
+  });
+}
+
+function describeDirection(direction) {
+  return direction === 'UPSTREAM' ? 'upstream (where its data comes from)'
+    : direction === 'DOWNSTREAM' ? 'downstream (what uses it)'
+    : 'upstream and downstream';
+}
+
+// Resolve what was typed into a URN: a URN as is, else an entity name.
+function resolveStart(text) {
+  if (/^urn:/i.test(text) || !text) { return Promise.resolve(text); }
+  var lower = text.toLowerCase();
+  function matches(list) {
+    return list.filter(function (e) { return e.name.toLowerCase() === lower || e.urn.toLowerCase() === lower; });
+  }
+  var found = matches(state.picker);
+  var search = found.length ? Promise.resolve(found) : searchEntities(text, 50).then(matches);
+  return search.then(function (list) {
+    var urns = list.map(function (e) { return e.urn; }).filter(function (u, i, a) { return a.indexOf(u) === i; });
+    if (urns.length === 1) { return urns[0]; }
+    var err = new Error(urns.length
+      ? '“' + text + '” is the name of ' + urns.length + ' entities. Pick the one you mean from the list, or paste its URN.'
+      : '“' + text + '” is not a URN, and no entity has that name. Paste a URN (urn:li:…) or pick an entity from the list.');
+    err.clientSide = true;
+    throw err;
+  });
+}
+
+// Load and draw the lineage for `params`; history: 'push' | 'replace' | null.
+function show(params, history) {
+  var token = ++state.loadToken;
+  setForm(params);
+  if (!params.urn) {
+    showStart();
+    return Promise.resolve();
+  }
+  setBusy(true);
+  $('summary').textContent = 'Loading…';
+  setCanvas(h('div', { class: 'card' }, h('span', { class: 'spinner' }), 'Walking the lineage of ', h('code', { text: params.urn }), '…'));
+  return resolveStart(params.urn).then(function (urn) {
+    params = { urn: urn, direction: params.direction, depth: params.depth };
+    setForm(params);
+    if (history === 'push' && (!state.params || urlFor(params) !== window.location.pathname + window.location.search)) {
+      window.history.pushState(params, '', urlFor(params));
+    } else if (history) {
+      window.history.replaceState(params, '', urlFor(params));
+    }
+    var input = { urn: urn, direction: params.direction };
+    if (params.depth !== '') {
+      var depth = Number(params.depth);
+      if (!/^-?\d+$/.test(params.depth)) {
+        var err = new Error('Depth must be a whole number of hops, from 1 to 10; “' + params.depth + '” is not.');
+        err.clientSide = true;
+        throw err;
+      }
+      input.depth = depth;
+    }
+    return Promise.all([gql(LINEAGE_QUERY, { input: input }), vizReady]);
+  }).then(function (answers) {
+    if (token !== state.loadToken) { return; }
+    var data = answers[0].lineageGraph;
+    if (data.nodes.length <= 150) { draw(params, data, answers[1]); return; }
+    // Graphviz lays out on this thread: say so before the page pauses.
+    setCanvas(h('div', { class: 'card' }, h('span', { class: 'spinner' }), 'Laying out ' + plural(data.nodes.length, 'entity', 'entities') + '…'));
+    return new Promise(function (resolve) { setTimeout(resolve, 30); }).then(function () {
+      if (token === state.loadToken) { draw(params, data, answers[1]); }
+    });
+  }).catch(function (error) {
+    if (token !== state.loadToken) { return; }
+    showFailure(params, error);
+  }).then(function () {
+    if (token === state.loadToken) { setBusy(false); }
+  });
+}
+
+function showFailure(params, error) {
+  state.data = null;
+  state.svg = null;
+  $('legend').hidden = true;
+  $('truncated-banner').hidden = true;
+  $('summary').textContent = 'No graph to show.';
+  var code = error && error.code;
+  var hint = error && error.clientSide ? null
+    : code === 'UNAUTHENTICATED'
+      ? h('span', null, 'This mlcat runs with access tokens. Enter one below (create one with ', h('code', { text: 'mlcat token create --name … --scope read' }), '); it is kept for this browser tab only.')
+    : code === 'NOT_FOUND'
+    ? 'The catalog has no entity with this URN. Check its spelling (URNs are case-sensitive), or pick an entity from the list above.'
+    : code === 'BAD_USER_INPUT'
+      ? 'Correct the value above and press “Show lineage”.'
+      : /Graphviz|viz-global/.test(String(error && error.message))
+        ? 'The graph could not be drawn in this browser.'
+        : null;
+  var message = String(error && error.message || error);
+  showMessage('Could not show this lineage', [
+    message.charAt(0).toUpperCase() + message.slice(1),
+    hint,
+    code ? h('span', null, 'Error code: ', h('code', { text: code })) : null,
+    code === 'UNAUTHENTICATED' ? tokenForm(params) : null
+  ].filter(Boolean), 'error');
+  if (state.panel === 'guide') { renderGuide(); } else { closePanel(); }
+}
+
+function tokenForm(params) {
+  var input = h('input', { type: 'password', id: 'token', 'aria-label': 'Access token', placeholder: 'access token', autocomplete: 'off', style: 'flex:1 1 auto;padding:5px 8px' });
+  return h('form', {
+    style: 'display:flex;gap:8px;margin-top:6px',
+    onsubmit: function (ev) {
+      ev.preventDefault();
+      var token = input.value.trim().replace(/^Bearer\s+/i, '');
+      if (!token) { return; }
+      pageToken = token;
+      try { window.sessionStorage.setItem(TOKEN_KEY, token); } catch (e) { /* kept for this page only */ }
+      var pickerReady = state.pickerLoaded ? Promise.resolve() : loadPicker();
+      if (params.urn) { show(params, 'replace'); } else { startWithoutUrn(params, pickerReady); }
+    }
+  }, input, h('button', { class: 'btn btn-small', type: 'submit', text: 'Use this token' }));
+}
+
+function showStart() {
+  state.data = null;
+  $('legend').hidden = true;
+  $('truncated-banner').hidden = true;
+  $('summary').textContent = 'Choose where to start.';
+  if (state.pickerLoaded && !state.picker.length) {
+    showMessage('The catalog is empty', [
+      'There is no lineage to draw yet. Add metadata with the GraphQL mutations (see the examples in GraphiQL) or the DataHub SDK, then come back.',
+      h('span', null, 'To explore an example catalog, start mlcat with ', h('code', { text: 'mlcat serve --demo' }), '.')
+    ]);
+  } else {
+    showMessage('Choose where to start', [
+      'Type the URN of an entity above (or part of its name), or pick one from “Pick an entity…”.',
+      'Then choose which way to walk: upstream to see where its data comes from, downstream to see what uses it.'
+    ]);
+  }
+  setBusy(false);
+  if (state.panel === 'guide') { renderGuide(); } else { closePanel(); }
+}
+
+function renderSummary() {
+  var p = state.params, d = state.data;
+  var root = state.nodeByUrn[p.urn] || d.nodes[0];
+  var s = $('summary');
+  clear(s);
+  append(s, [
+    'Lineage of ', h('strong', { text: root ? root.name : p.urn }),
+    ' (' + typeInfo(root && root.type).label.toLowerCase() + '), ' + describeDirection(p.direction) +
+    ', up to ' + plural(Number(p.depth) || DEFAULT_DEPTH, 'hop', 'hops') + ': ' +
+    plural(d.nodes.length, 'entity', 'entities') + ', ' + plural(d.edges.length, 'link', 'links') + '.'
+  ]);
+}
+
+function renderTruncated() {
+  var banner = $('truncated-banner');
+  if (!state.data.truncated) { banner.hidden = true; return; }
+  var depth = Number(state.params.depth) || DEFAULT_DEPTH;
+  var reached = state.data.nodes.reduce(function (m, n) { return Math.max(m, n.degree); }, 0);
+  var byDepth = reached >= depth;
+  $('truncated-text').textContent = byDepth
+    ? 'The graph is truncated: the walk stopped after ' + plural(depth, 'hop', 'hops') +
+      ', and there are more entities beyond the ones at the edge of this picture.'
+    : 'The graph is truncated: the walk reached its limit of entities (the node budget) before it was done, so some entities are left out.';
+  var deeper = $('deeper');
+  deeper.hidden = !byDepth || depth >= 10;
+  deeper.textContent = 'Walk ' + plural(depth + 1, 'hop', 'hops');
+  banner.hidden = false;
+}
+
+// -------------------------------------------------------- interaction
+
+function select(urn, scroll) {
+  if (!urn) { closePanel(); return; }
+  state.selected = urn;
+  highlight(urn, false);
+  renderDetails(urn);
+  openPanel('details');
+  // The panel takes room from the canvas: keep the node in view.
+  window.requestAnimationFrame(function () { scrollToNode(urn, false); });
+}
+
+function openPanel(kind) {
+  state.panel = kind;
+  $('panel').hidden = false;
+  $('stage').classList.add('with-panel');
+  $('guide-toggle').setAttribute('aria-pressed', String(kind === 'guide'));
+}
+
+function closePanel() {
+  state.panel = null;
+  state.selected = null;
+  highlight(null, false);
+  $('panel').hidden = true;
+  $('stage').classList.remove('with-panel');
+  $('guide-toggle').setAttribute('aria-pressed', 'false');
+}
+
+function openGuide() {
+  state.selected = null;
+  highlight(null, false);
+  renderGuide();
+  openPanel('guide');
+}
+
+function recentre(urn) {
+  var p = readForm();
+  state.selected = urn;
+  show({ urn: urn, direction: p.direction || state.params.direction, depth: p.depth || String(DEFAULT_DEPTH) }, 'push');
+}
+
+// ------------------------------------------------------------ side panel
+
+function closeButton(label) {
+  return h('button', { class: 'close', type: 'button', title: 'Close (Esc)', 'aria-label': label, text: '×', onclick: closePanel });
+}
+
+function renderGuide() {
+  var panel = clear($('panel'));
+  var d = state.data;
+  append(panel, h('div', { class: 'panel-head' }, h('h2', { text: 'How to read this graph' }), closeButton('Close the guide')));
+  append(panel, h('ul', null,
+    h('li', null, 'Each box is an entity of the catalog; its shape and colour say what kind (see the legend).'),
+    h('li', null, 'Data flows from left to right: raw sources, the tables built from them, features, feature tables, training data, models, and where models are deployed.'),
+    h('li', null, 'Each arrow is labelled with its relation and points downstream, from the data to what uses it.'),
+    h('li', null, h('strong', { text: 'Click a box' }), ' to see its properties here and to recentre the graph on it. Drag to move around; Ctrl + wheel zooms.')));
+  var rels = d ? d.edges.map(function (e) { return e.relation; }).filter(function (r, i, a) { return a.indexOf(r) === i; }) : Object.keys(RELATIONS);
+  if (rels.length) {
+    append(panel, h('h3', { text: d ? 'Relations in this graph' : 'Relations' }));
+    append(panel, h('table', { class: 'glossary' }, h('tbody', null, rels.map(function (r) {
+      var info = RELATIONS[r];
+      return h('tr', null, h('td', { text: r }), h('td', null,
+        info ? [h('span', { class: 'muted', text: info[0] }), h('br'), info[1]] : 'a relation between the two entities'));
+    }))));
+  }
+  if (d && state.params) {
+    var root = state.nodeByUrn[state.params.urn];
+    if (root) {
+      append(panel, h('h3', { text: 'Start' }));
+      append(panel, h('p', null, h('button', { class: 'linkish', type: 'button', text: root.name, onclick: function () { select(root.urn, true); } }),
+        ' ', h('span', { class: 'muted', text: '(' + typeInfo(root.type).label.toLowerCase() + ')' })));
+    }
+  }
+  append(panel, h('h3', { text: 'Share' }));
+  append(panel, h('p', { class: 'muted' }, 'The address of this page names the graph (',
+    h('code', { text: '?urn=…&direction=…&depth=…' }), '): copy it to link to this view.'));
+}
+
+function typeBadge(type) {
+  var info = typeInfo(type);
+  var node = null;
+  Object.keys(state.nodeByUrn).some(function (u) { if (state.nodeByUrn[u].type === type) { node = state.nodeByUrn[u]; return true; } return false; });
+  var style = node && state.parsed ? styleOf(state.parsed.nodes[node.urn]) : {};
+  return h('span', { class: 'badge', style: style.fillcolor ? 'background:' + style.fillcolor : null }, info.label,
+    h('code', { style: 'font-weight:400;font-size:11.5px', text: info.urnName }));
+}
+
+function entityLink(ref) {
+  var inGraph = !!state.nodeByUrn[ref.urn];
+  return h('a', {
+    class: 'chip',
+    href: urlFor({ urn: ref.urn, direction: state.params ? state.params.direction : 'BOTH', depth: state.params ? state.params.depth : DEFAULT_DEPTH }),
+    title: inGraph ? ref.urn + '\n(in this graph: click to select it)' : ref.urn + '\n(not in this graph: click to show its lineage)',
+    onclick: function (ev) {
+      if (ev.ctrlKey || ev.metaKey || ev.shiftKey) { return; }
+      ev.preventDefault();
+      if (inGraph) { select(ref.urn, true); } else { recentre(ref.urn); }
+    }
+  }, ref.name || ref.urn);
+}
+
+function valueView(key, value) {
+  if (value === null || value === undefined || value === '') { return null; }
+  if (Array.isArray(value)) {
+    var items = value.filter(function (v) { return v !== null && v !== undefined; });
+    if (!items.length) { return null; }
+    if (typeof items[0] === 'object' && 'urn' in items[0]) {
+      return h('div', { class: 'chips' }, items.map(entityLink));
+    }
+    if (typeof items[0] === 'object') {
+      return h('table', { class: 'kv' }, h('tbody', null, items.map(function (it) {
+        return h('tr', null, h('td', { text: it.key !== undefined ? it.key : it.name }), h('td', { text: it.value === null ? '' : String(it.value) }));
+      })));
+    }
+    return h('div', { class: 'chips' }, items.map(function (s) { return h('span', { class: 'chip', text: String(s) }); }));
+  }
+  if (typeof value === 'object') {
+    if ('versionTag' in value) { return value.versionTag ? String(value.versionTag) : null; }
+    if ('time' in value) { return formatTime(value.time) + (value.actor ? ' by ' + value.actor : ''); }
+    if ('name' in value) { return String(value.displayName || value.name); }
+    return JSON.stringify(value);
+  }
+  if (/created/i.test(key) && typeof value === 'number') { return formatTime(value); }
+  if (key === 'externalUrl') {
+    return h('a', { href: String(value), rel: 'noopener noreferrer', target: '_blank', text: String(value) });
+  }
+  return String(value);
+}
+
+function renderDetails(urn) {
+  var node = state.nodeByUrn[urn];
+  var token = ++state.entityToken;
+  var panel = clear($('panel'));
+  var isStart = state.params && urn === state.params.urn;
+  var parts = node ? nameParts(node) : { qualifier: '', leaf: urn };
+  append(panel, h('div', { class: 'panel-head' },
+    h('h2', null,
+      parts.qualifier ? h('span', { class: 'qualifier', text: parts.qualifier }) : null,
+      h('span', { id: 'details-name', text: parts.leaf })),
+    closeButton('Close the details')));
+  append(panel, typeBadge(node && node.type));
+  append(panel, h('code', { class: 'urn', text: urn }));
+  append(panel, h('div', { class: 'actions' },
+    isStart ? null : h('button', { class: 'btn btn-primary btn-small', type: 'button', id: 'recentre', text: 'Recentre graph here', onclick: function () { recentre(urn); } }),
+    h('button', { class: 'btn btn-small', type: 'button', text: 'Copy URN', onclick: function () { copyText(urn, 'URN'); } })));
+  if (isStart) { append(panel, h('p', { class: 'muted', text: 'The graph starts here.' })); }
+  else if (node) {
+    append(panel, h('p', { class: 'muted', text: plural(node.degree, 'hop', 'hops') + ' from the start' + (node.relation ? ', first reached through ' + node.relation : '') + '.' }));
+  }
+
+  // Its links in this graph, both ways.
+  var up = [], down = [];
+  state.data.edges.forEach(function (e) {
+    if (e.target === urn) { up.push({ rel: e.relation, ref: state.nodeByUrn[e.source] || { urn: e.source, name: e.source } }); }
+    if (e.source === urn) { down.push({ rel: e.relation, ref: state.nodeByUrn[e.target] || { urn: e.target, name: e.target } }); }
+  });
+  function relList(title, list) {
+    if (!list.length) { return null; }
+    return [h('h3', { text: title + ' (' + list.length + ')' }), h('ul', { class: 'rel-list' }, list.map(function (x) {
+      return h('li', null, h('span', { class: 'rel', text: x.rel }),
+        h('button', { class: 'linkish', type: 'button', title: x.ref.urn, text: x.ref.name, onclick: function () { select(x.ref.urn, true); } }));
+    }))];
+  }
+  var body = h('div', { id: 'details-body' }, h('p', { class: 'muted' }, h('span', { class: 'spinner' }), 'Loading properties…'));
+  append(panel, body);
+  append(panel, relList('Upstream in this graph', up));
+  append(panel, relList('Downstream in this graph', down));
+
+  gql(ENTITY_QUERY, { urn: urn }).then(function (data) {
+    if (token !== state.entityToken) { return; }
+    renderEntity(clear(body), data.entity);
+  }, function (error) {
+    if (token !== state.entityToken) { return; }
+    clear(body);
+    append(body, h('p', { class: 'card-error', style: 'padding:6px 8px;border-radius:4px', role: 'alert',
+      text: 'Could not load its properties: ' + (error && error.message || error) }));
+  });
+}
+
+function renderEntity(body, entity) {
+  if (!entity) {
+    append(body, h('p', { class: 'muted', text: 'The catalog has no entity with this URN any more.' }));
+    return;
+  }
+  var props = entity.properties || {};
+  var description = entity.description || props.description;
+  append(body, h('h3', { text: 'Properties' }));
+  if (description) { append(body, h('p', { text: description })); }
+  var rows = [];
+  ['platform', 'origin', 'featureNamespace', 'dataType'].forEach(function (k) {
+    var v = valueView(k, entity[k]);
+    if (v !== null) { rows.push([k, v]); }
+  });
+  Object.keys(props).forEach(function (k) {
+    if (k === 'description') { return; }
+    var v = valueView(k, props[k]);
+    if (v !== null) { rows.push([k, v]); }
+  });
+  if (rows.length) {
+    append(body, h('table', { class: 'facts', id: 'details-properties' }, h('tbody', null, rows.map(function (r) {
+      return h('tr', null, h('th', { scope: 'row', text: FIELD_LABELS[r[0]] || r[0] }), h('td', null, r[1]));
+    }))));
+  }
+  if (entity.exists === false) {
+    append(body, h('p', { class: 'muted', text: 'Only referenced by other entities: nothing else has been recorded about it yet.' }));
+  } else if (!entity.properties) {
+    append(body, h('p', { class: 'muted', text: 'No properties recorded.' }));
+  }
+  append(body, h('details', null, h('summary', { text: 'The answer as JSON' }),
+    h('pre', { class: 'raw', text: JSON.stringify(entity, null, 2) })));
+}
+
+// ------------------------------------------------------------- picker
+
+function listQuery(filter, count) {
+  var parts = TYPES.filter(function (t) { return t.list; }).map(function (t) {
+    return '  ' + t.type + ': ' + t.list + '(input: { count: ' + count + (filter !== null ? ', query: $q' : '') + ' }) { total entities { urn name } }';
+  });
+  return 'query LineagePicker' + (filter !== null ? '($q: String!)' : '') + ' {\n' + parts.join('\n') + '\n}';
+}
+
+function entriesOf(data) {
+  var out = [];
+  Object.keys(data).forEach(function (type) {
+    (data[type].entities || []).forEach(function (e) { out.push({ urn: e.urn, name: e.name, type: type }); });
+  });
+  return out;
+}
+
+function searchEntities(text, count) {
+  return gql(listQuery(text, count), { q: text }).then(entriesOf, function () { return []; });
+}
+
+function fillDatalist(entries) {
+  var list = clear($('urn-options'));
+  entries.slice(0, 400).forEach(function (e) {
+    append(list, h('option', { value: e.urn, label: e.name + ' · ' + typeInfo(e.type).label }));
+  });
+}
+
+var pickerComplete = true;
+function loadPicker() {
+  return gql(listQuery(null, PICKER_PAGE)).then(function (data) {
+    var select = $('picker');
+    state.picker = entriesOf(data);
+    PICKER_ORDER.forEach(function (type) {
+      var part = data[type];
+      if (!part || !part.entities.length) { return; }
+      var group = h('optgroup', { label: typeInfo(type).group + ' (' + part.total + ')' });
+      part.entities.forEach(function (e) { append(group, h('option', { value: e.urn, text: e.name })); });
+      if (part.total > part.entities.length) {
+        pickerComplete = false;
+        append(group, h('option', { disabled: true, text: '… ' + (part.total - part.entities.length) + ' more: type part of a name in the box' }));
+      }
+      append(select, group);
+    });
+    fillDatalist(state.picker);
+    state.pickerLoaded = true;
+    $('picker').options[0].textContent = 'Pick an entity…';
+    $('picker').removeAttribute('title');
+    if (!state.picker.length) {
+      $('picker').options[0].textContent = 'The catalog is empty';
+    }
+  }, function (error) {
+    $('picker').options[0].textContent = 'Entities could not be listed';
+    $('picker').title = String(error && error.message || error);
+  });
+}
+
+// With a large catalog the picker holds only the first page of each type:
+// search by name as the user types.
+var searchTimer = null;
+function onUrnInput() {
+  var text = $('urn').value.trim();
+  clearTimeout(searchTimer);
+  if (pickerComplete || text.length < 2 || /^urn:/i.test(text)) { return; }
+  searchTimer = setTimeout(function () {
+    searchEntities(text, 25).then(function (found) {
+      if ($('urn').value.trim() === text) { fillDatalist(found.concat(state.picker)); }
+    });
+  }, 250);
+}
+
+// --------------------------------------------------------------- start
+
+function init() {
+  wirePanZoom();
+  $('controls').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    state.selected = null;
+    show(readForm(), 'push');
+  });
+  $('picker').addEventListener('change', function () {
+    var urn = $('picker').value;
+    if (!urn) { return; }
+    $('picker').value = '';
+    $('urn').value = urn;
+    state.selected = null;
+    show(readForm(), 'push');
+  });
+  $('urn').addEventListener('input', onUrnInput);
+  Array.prototype.forEach.call(document.querySelectorAll('input[name="direction"]'), function (r) {
+    r.addEventListener('change', function () {
+      if (state.data && $('urn').value.trim()) { show(readForm(), 'push'); }
+    });
+  });
+  $('deeper').addEventListener('click', function () {
+    var p = readForm();
+    p.depth = String(Math.min(10, (Number(state.params.depth) || DEFAULT_DEPTH) + 1));
+    show(p, 'push');
+  });
+  $('download-svg').addEventListener('click', downloadSvg);
+  $('copy-dot').addEventListener('click', function () { if (state.data) { copyText(state.data.dot, 'DOT'); } });
+  $('copy-mermaid').addEventListener('click', function () { if (state.data) { copyText(state.data.mermaid, 'Mermaid flowchart'); } });
+  document.addEventListener('keydown', function (ev) {
+    if (ev.key === 'Escape' && state.panel && !$('copy-dialog').open) { closePanel(); }
+  });
+  window.addEventListener('popstate', function () {
+    state.selected = null;
+    show(readParams(), null);
+  });
+
+  $('guide-toggle').addEventListener('click', function () {
+    if (state.panel === 'guide') { closePanel(); } else { openGuide(); }
+  });
+  setBusy(true);
+  var pickerReady = loadPicker();
+  var params = readParams();
+  if (params.urn) {
+    show(params, 'replace');
+    return;
+  }
+  startWithoutUrn(params, pickerReady);
+}
+
+// No URN given: start on the demo model when the catalog has it, else ask.
+function startWithoutUrn(params, pickerReady) {
+  var demo = gql('query LineageDemoStart($urn: String!) { entity(urn: $urn) { urn } }', { urn: DEMO_URN }).then(function (data) {
+    return data.entity ? data.entity.urn : '';
+  }, function (error) {
+    if (error && error.code === 'UNAUTHENTICATED') { throw error; }
+    return '';
+  });
+  Promise.all([demo, pickerReady]).then(function (answers) {
+    var urn = answers[0];
+    params.urn = urn;
+    show(params, urn ? 'replace' : null);
+    if (!urn) { $('picker').focus(); }
+  }, function (error) {
+    showFailure(params, error);
+    setBusy(false);
+  });
+}
+
+init();
