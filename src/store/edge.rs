@@ -214,8 +214,8 @@ pub async fn with_ends(
     for row in &rows {
         let edge = Model::from_row_at(row, 0)?;
         for (id, at) in [(edge.source_id, src_at), (edge.destination_id, dst_at)] {
-            if !out.ends.contains_key(&id) {
-                out.ends.insert(id, entity::Model::from_row_at(row, at)?);
+            if let std::collections::hash_map::Entry::Vacant(end) = out.ends.entry(id) {
+                end.insert(entity::Model::from_row_at(row, at)?);
             }
         }
         out.edges.push(edge);
