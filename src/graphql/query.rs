@@ -10,8 +10,8 @@ use super::types::{
     MlModelGroup, MlPrimaryKey,
 };
 use crate::catalog::{Catalog, EntityRecord, Error, ListFilter};
+use crate::config::Limits;
 use crate::urn::{EntityKind, Urn};
-use crate::Limits;
 
 pub struct Query;
 

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
 use serde_json::Value;
 
+use super::enums::{DeploymentStatusGql, MlFeatureDataTypeGql, RelationshipFieldGql};
 use super::loaders;
 use super::scalars::{FabricType, Long};
 use super::types::{
@@ -14,12 +15,11 @@ use super::types::{
 };
 use crate::auth::Access;
 use crate::catalog::aspects::{
-    editable_aspect_name, AspectSpec, DatasetProperties, DeploymentStatus, EditableProperties,
-    MlFeatureDataType, MlFeatureProperties, MlFeatureTableProperties, MlModelDeploymentProperties,
-    MlModelGroupProperties, MlModelProperties, MlPrimaryKeyProperties, NamedValue, Status,
-    VersionTag,
+    editable_aspect_name, AspectSpec, DatasetProperties, EditableProperties, MlFeatureProperties,
+    MlFeatureTableProperties, MlModelDeploymentProperties, MlModelGroupProperties,
+    MlModelProperties, MlPrimaryKeyProperties, NamedValue, Status, VersionTag,
 };
-use crate::catalog::{relationship_edit, Actor, AspectWrite, Catalog, RelationshipField};
+use crate::catalog::{relationship_edit, Actor, AspectWrite, Catalog};
 use crate::catalog::{EntityRecord, Error};
 use crate::urn::{EntityKind, Urn};
 
@@ -59,7 +59,7 @@ pub struct UpsertMlFeatureInput {
     /// What the feature means; null clears it.
     pub description: MaybeUndefined<String>,
     /// The kind of values; null clears it.
-    pub data_type: MaybeUndefined<MlFeatureDataType>,
+    pub data_type: MaybeUndefined<MlFeatureDataTypeGql>,
     /// The version label; null clears it.
     pub version: MaybeUndefined<String>,
     /// Dataset URNs the feature is derived from; replaces the list, null clears it.
@@ -81,7 +81,7 @@ pub struct UpsertMlPrimaryKeyInput {
     /// What the key identifies; null clears it.
     pub description: MaybeUndefined<String>,
     /// The kind of values; null clears it.
-    pub data_type: MaybeUndefined<MlFeatureDataType>,
+    pub data_type: MaybeUndefined<MlFeatureDataTypeGql>,
     /// The version label; null clears it.
     pub version: MaybeUndefined<String>,
     /// Dataset URNs the key is derived from; replaces the list, null empties it.
@@ -212,7 +212,7 @@ pub struct UpsertMlModelDeploymentInput {
     /// What the deployment serves; null clears it.
     pub description: MaybeUndefined<String>,
     /// Whether it is serving; null clears it.
-    pub status: MaybeUndefined<DeploymentStatus>,
+    pub status: MaybeUndefined<DeploymentStatusGql>,
     /// The version deployed; null clears it.
     pub version: MaybeUndefined<String>,
     /// Custom properties; replaces them all, null clears them.
@@ -227,7 +227,7 @@ pub struct RelationshipEditInput {
     /// The entity that declares the list (the feature table, the model, ...).
     pub urn: String,
     /// Which list.
-    pub field: RelationshipField,
+    pub field: RelationshipFieldGql,
     /// The URNs to add or remove.
     pub targets: Vec<String>,
 }
@@ -238,7 +238,7 @@ pub struct RelationshipEditResult {
     /// The entity edited.
     pub urn: String,
     /// The list edited.
-    pub field: RelationshipField,
+    pub field: RelationshipFieldGql,
     /// The version of the aspect now latest.
     pub version: Long,
     /// False when nothing changed (adding what was there, removing what was not).
@@ -447,7 +447,7 @@ impl Mutation {
             MlFeatureProperties::NAME,
             move |p: &mut MlFeatureProperties| {
                 set(&mut p.description, input.description);
-                set(&mut p.data_type, input.data_type);
+                set(&mut p.data_type, input.data_type.map_value(Into::into));
                 set_version(&mut p.version, input.version);
                 set(&mut p.sources, sources);
                 set_custom(&mut p.custom_properties, input.custom_properties);
@@ -488,7 +488,7 @@ impl Mutation {
             MlPrimaryKeyProperties::NAME,
             move |p: &mut MlPrimaryKeyProperties| {
                 set(&mut p.description, input.description);
-                set(&mut p.data_type, input.data_type);
+                set(&mut p.data_type, input.data_type.map_value(Into::into));
                 set_version(&mut p.version, input.version);
                 let mut list = Some(std::mem::take(&mut p.sources));
                 set(&mut list, sources);
@@ -717,7 +717,7 @@ impl Mutation {
             MlModelDeploymentProperties::NAME,
             move |p: &mut MlModelDeploymentProperties| {
                 set(&mut p.description, input.description);
-                set(&mut p.status, input.status);
+                set(&mut p.status, input.status.map_value(Into::into));
                 set_version(&mut p.version, input.version);
                 set_custom(&mut p.custom_properties, input.custom_properties);
                 set(&mut p.external_url, input.external_url);
@@ -825,11 +825,11 @@ async fn edit_relationships(
         .unwrap_or_default();
     let actor = writer(ctx)?;
     let write = relationship_edit(
-        input.field,
+        input.field.into(),
         urn,
         targets,
         add,
-        crate::store::now_millis(),
+        now_millis(),
         &actor.name,
     )?;
     let written = write_one(ctx, write).await?;
@@ -839,6 +839,15 @@ async fn edit_relationships(
         version: Long(written.version),
         changed: written.changed,
     })
+}
+
+/// The time of an edit, in milliseconds since the epoch: the same clock the write path stamps
+/// versions with (`SystemTime`), read here because the front door does not reach the store.
+fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Who the request writes as (the token's name, or `anonymous` with auth off), once its token

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Interface, Object, Result, SimpleObject};
 
+use super::enums::{DeploymentStatusGql, MlFeatureDataTypeGql};
 use super::lineage::{
     self, EntityLineageResult, EntityRelationshipsResult, LineageInput, RelationshipsInput,
 };
@@ -14,10 +15,10 @@ use super::scalars::{
     FabricType, Long, MlHyperParam, MlMetric, Status, VersionTagGql,
 };
 use crate::catalog::aspects::{
-    self as asp, AspectSpec, BaseData, DataPlatformInfo, DatasetProperties, DeploymentStatus,
-    EditableProperties, MlFeatureDataType, MlFeatureProperties, MlFeatureTableProperties,
-    MlModelDeploymentProperties, MlModelGroupProperties, MlModelProperties, MlModelTrainingData,
-    MlPrimaryKeyProperties, Relation,
+    self as asp, AspectSpec, BaseData, DataPlatformInfo, DatasetProperties, EditableProperties,
+    MlFeatureProperties, MlFeatureTableProperties, MlModelDeploymentProperties,
+    MlModelGroupProperties, MlModelProperties, MlModelTrainingData, MlPrimaryKeyProperties,
+    Relation,
 };
 use crate::catalog::EntityRecord;
 use crate::urn::{EntityKind, Urn};
@@ -282,8 +283,12 @@ impl MlFeature {
             .await
     }
     /// The data type, copied from the properties.
-    async fn data_type(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureDataType>> {
-        Ok(self.props(ctx).await?.and_then(|p| p.data_type))
+    async fn data_type(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureDataTypeGql>> {
+        Ok(self
+            .props(ctx)
+            .await?
+            .and_then(|p| p.data_type)
+            .map(Into::into))
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlFeaturePropertiesGql>> {
@@ -376,8 +381,8 @@ impl MlFeaturePropertiesGql {
         self.1.description.as_deref()
     }
     /// The kind of values the feature takes.
-    async fn data_type(&self) -> Option<MlFeatureDataType> {
-        self.1.data_type
+    async fn data_type(&self) -> Option<MlFeatureDataTypeGql> {
+        self.1.data_type.map(Into::into)
     }
     /// The feature's version.
     async fn version(&self) -> Option<VersionTagGql> {
@@ -429,8 +434,12 @@ impl MlPrimaryKey {
             .await
     }
     /// The data type, copied from the properties.
-    async fn data_type(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureDataType>> {
-        Ok(self.props(ctx).await?.and_then(|p| p.data_type))
+    async fn data_type(&self, ctx: &Context<'_>) -> Result<Option<MlFeatureDataTypeGql>> {
+        Ok(self
+            .props(ctx)
+            .await?
+            .and_then(|p| p.data_type)
+            .map(Into::into))
     }
     /// The ingested properties; null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<MlPrimaryKeyPropertiesGql>> {
@@ -518,8 +527,8 @@ impl MlPrimaryKeyPropertiesGql {
         self.1.description.as_deref()
     }
     /// The kind of values the key takes.
-    async fn data_type(&self) -> Option<MlFeatureDataType> {
-        self.1.data_type
+    async fn data_type(&self) -> Option<MlFeatureDataTypeGql> {
+        self.1.data_type.map(Into::into)
     }
     /// The key's version.
     async fn version(&self) -> Option<VersionTagGql> {
@@ -1321,8 +1330,8 @@ impl MlModelDeploymentPropertiesGql {
         self.1.description.as_deref()
     }
     /// Whether it is serving.
-    async fn status(&self) -> Option<DeploymentStatus> {
-        self.1.status
+    async fn status(&self) -> Option<DeploymentStatusGql> {
+        self.1.status.map(Into::into)
     }
     /// The version deployed.
     async fn version(&self) -> Option<VersionTagGql> {
