@@ -12,6 +12,7 @@ use crate::catalog::{Catalog, EntityRecord, Error, ListFilter};
 use crate::config::Limits;
 use crate::urn::{EntityKind, Urn};
 
+/// The query root.
 pub struct Query;
 
 /// Parses a URN argument and checks it names the expected entity type.
@@ -79,6 +80,8 @@ async fn list<T: OutputType>(
     })
 }
 
+/// What can be read: entities by URN, paginated lists of each entity type, and lineage
+/// traversals.
 #[Object]
 impl Query {
     /// A feature by URN; null when the catalog has no such feature.

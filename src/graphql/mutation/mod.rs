@@ -28,6 +28,7 @@ use inputs::{
 };
 use upsert::{upsert, urn_list};
 
+/// The mutation root.
 pub struct Mutation;
 
 /// Adds targets to, or removes them from, one relationship list of an entity.
@@ -113,6 +114,9 @@ async fn reload(ctx: &Context<'_>, urn: &Urn) -> Result<std::sync::Arc<EntityRec
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("{urn} vanished after its write")).into())
 }
 
+/// What can be written: upserts of each entity type, relationship edits, whole aspects,
+/// descriptions, and soft deletion. Each mutation is one transaction, and needs a token that
+/// allows writing when auth is on.
 #[Object]
 impl Mutation {
     /// Creates a feature or updates the fields given; answers the feature.
