@@ -13,9 +13,8 @@ use super::Error;
 use crate::urn::{EntityKind, Urn};
 
 /// DataHub's MLFeatureDataType, in DataHub's order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[graphql(name = "MLFeatureDataType", rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum MlFeatureDataType {
     /// Values with no predictive use, such as identifiers.
     Useless,
@@ -236,9 +235,8 @@ pub struct DatasetProperties {
 }
 
 /// The state of a model deployment, as DataHub names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, async_graphql::Enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
 pub enum DeploymentStatus {
     /// Deployed but not serving.
     OutOfService,

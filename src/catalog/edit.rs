@@ -14,8 +14,7 @@ use crate::catalog::{Error, Result};
 use crate::urn::{EntityKind, Urn};
 
 /// A relationship list a user edits by hand, named by the entity that declares it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RelationshipField {
     /// A feature table's features (`Contains`).
     FeatureTableFeatures,

@@ -1,19 +1,16 @@
 //! Aspect history in GraphQL: every version of an entity's aspects, with when, by whom and in
 //! which ingestion run it was written, so a UI can show what changed. The entity types expose
-//! it as `aspectHistory` through [`aspect_history`]; versions load through the request's
-//! dataloader, one statement per level of a query however many entities ask.
+//! it as `aspectHistory` through [`aspect_history`]; versions load through the history loader
+//! (`loaders/history.rs`), one statement per level of a query however many entities ask.
 
-use std::collections::HashMap;
-
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Json, SimpleObject};
 use serde_json::Value;
 
-use super::loaders::{to_gql, CatalogLoader, LoadError, Loaders};
+use super::loaders::{self, AspectName, HistoryKey};
 use super::scalars::Long;
 use crate::catalog::history;
+use crate::catalog::EntityRecord;
 use crate::catalog::Error;
-use crate::catalog::{EntityId, EntityRecord};
 use crate::config::Limits;
 
 /// Versions answered when the query gives no `limit`.
@@ -54,57 +51,6 @@ impl From<history::AspectVersion> for AspectVersion {
     }
 }
 
-/// Loads the history of one entity: its aspects' versions (of one aspect when `aspect` is
-/// set), newest first, at most `limit`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct HistoryKey {
-    pub entity: EntityId,
-    pub aspect: Option<String>,
-    pub limit: u64,
-}
-
-impl Loader<HistoryKey> for CatalogLoader {
-    type Value = Vec<history::AspectVersion>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[HistoryKey],
-    ) -> Result<HashMap<HistoryKey, Self::Value>, Self::Error> {
-        // Keys asked with the same arguments (the usual case: one field over a list of
-        // entities) share one statement.
-        let mut groups: HashMap<(Option<&str>, u64), Vec<EntityId>> = HashMap::new();
-        for key in keys {
-            groups
-                .entry((key.aspect.as_deref(), key.limit))
-                .or_default()
-                .push(key.entity);
-        }
-        // Every key gets an entry, an empty list for an entity without history, so a missing
-        // key never reads as a failed load.
-        let mut out: HashMap<HistoryKey, Self::Value> =
-            keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-        for ((aspect, limit), ids) in groups {
-            let rows = self
-                .0
-                .aspect_histories(&ids, aspect, limit)
-                .await
-                .map_err(std::sync::Arc::new)?;
-            for row in rows {
-                let key = HistoryKey {
-                    entity: row.entity,
-                    aspect: aspect.map(str::to_string),
-                    limit,
-                };
-                if let Some(list) = out.get_mut(&key) {
-                    list.push(row);
-                }
-            }
-        }
-        Ok(out)
-    }
-}
-
 /// The versions of an entity's aspects, newest first: the resolver behind each entity type's
 /// `aspectHistory(aspectName, limit)` field.
 pub async fn aspect_history(
@@ -123,24 +69,12 @@ pub async fn aspect_history(
             )
         }
     };
-    if let Some(name) = &aspect_name {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
-            return Err(Error::bad_input(format!(
-                "aspectName {name:?} must be an aspect name such as mlModelProperties"
-            ))
-            .into());
-        }
-    }
+    let aspect = aspect_name.map(AspectName::parse).transpose()?;
     let key = HistoryKey {
         entity: entity.id,
-        aspect: aspect_name,
+        aspect,
         limit,
     };
-    let versions = ctx
-        .data::<Loaders>()?
-        .load_one(key)
-        .await
-        .map_err(to_gql)?
-        .unwrap_or_default();
+    let versions = loaders::history(ctx, key).await?;
     Ok(versions.into_iter().map(Into::into).collect())
 }

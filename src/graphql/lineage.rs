@@ -1,14 +1,14 @@
 //! Lineage in the schema: DataHub's per-entity `lineage` and `relationships` fields, the
 //! reverse relation fields, and the root `lineageGraph` traversal. Per-entity reads go through
-//! the edge loader, so a list of entities with their relations stays one statement per level.
+//! the edge and walk loaders (`loaders/edges.rs`, `loaders/walk.rs`), so a list of entities
+//! with their relations stays one statement per level.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Enum, InputObject, Result, SimpleObject};
 
-use super::loaders::{to_gql, CatalogLoader, LoadError, Loaders};
+use super::loaders::{self, edges, WalkKey};
 use super::scalars::{AuditStamp, EntityType, Long};
 use super::types::Entity;
 use crate::catalog::aspects::Relation;
@@ -17,126 +17,6 @@ use crate::catalog::{
 };
 use crate::config::Limits;
 use crate::urn::{EntityKind, Urn};
-
-/// All current edges touching one entity, in both directions, with both ends.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct EdgeKey {
-    pub entity: EntityId,
-    /// The graph as of this time (milliseconds); now when `None`.
-    pub as_of: Option<i64>,
-}
-
-impl Loader<EdgeKey> for CatalogLoader {
-    type Value = Arc<Vec<Edge>>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[EdgeKey]) -> Result<HashMap<EdgeKey, Self::Value>, Self::Error> {
-        // Requests of one time share a statement; almost always there is one time: now.
-        let mut by_time: HashMap<Option<i64>, Vec<EntityId>> = HashMap::new();
-        for key in keys {
-            by_time.entry(key.as_of).or_default().push(key.entity);
-        }
-        let mut out: HashMap<EdgeKey, Vec<Edge>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (as_of, ids) in by_time {
-            let rows = self
-                .0
-                .edges_of(&ids, Direction::Both, None, as_of)
-                .await
-                .map_err(Arc::new)?;
-            for row in rows {
-                for end in [row.edge.source, row.edge.destination] {
-                    if let Some(list) = out.get_mut(&EdgeKey { entity: end, as_of }) {
-                        list.push(row.clone());
-                    }
-                }
-            }
-        }
-        // Every requested key gets an entry, empty when the entity has no edges.
-        Ok(out.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
-    }
-}
-
-/// A walk of the lineage graph from one entity, for the per-entity `lineage` field.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct WalkKey {
-    pub entity: EntityId,
-    pub direction: Direction,
-    pub depth: u32,
-    pub budget: usize,
-    pub as_of: Option<i64>,
-}
-
-impl Loader<WalkKey> for CatalogLoader {
-    type Value = Arc<Traversal>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[WalkKey]) -> Result<HashMap<WalkKey, Self::Value>, Self::Error> {
-        // Walks of one shape go together: one statement per level for all their roots.
-        let mut shapes: HashMap<(Direction, u32, usize, Option<i64>), Vec<EntityId>> =
-            HashMap::new();
-        for k in keys {
-            shapes
-                .entry((k.direction, k.depth, k.budget, k.as_of))
-                .or_default()
-                .push(k.entity);
-        }
-        let mut out = HashMap::with_capacity(keys.len());
-        for ((direction, depth, budget, as_of), ids) in shapes {
-            let roots: Vec<Arc<EntityRecord>> = self
-                .0
-                .entities_by_id(&ids)
-                .await
-                .map_err(Arc::new)?
-                .into_iter()
-                .map(Arc::new)
-                .collect();
-            let Some(first) = roots.first() else {
-                continue;
-            };
-            let spec = TraversalSpec {
-                start: Urn::parse(&first.urn).map_err(|e| Arc::new(e.into()))?,
-                direction,
-                depth,
-                budget,
-                relations: None,
-                as_of,
-            };
-            let walks = self
-                .0
-                .traverse_many(&roots, &spec)
-                .await
-                .map_err(Arc::new)?;
-            for walk in walks {
-                let key = WalkKey {
-                    entity: walk.root.id,
-                    direction,
-                    depth,
-                    budget,
-                    as_of,
-                };
-                out.insert(key, Arc::new(walk));
-            }
-        }
-        Ok(out)
-    }
-}
-
-async fn edges(
-    ctx: &Context<'_>,
-    row: &EntityRecord,
-    as_of: Option<i64>,
-) -> Result<Arc<Vec<Edge>>> {
-    let key = EdgeKey {
-        entity: row.id,
-        as_of,
-    };
-    Ok(ctx
-        .data::<Loaders>()?
-        .load_one(key)
-        .await
-        .map_err(to_gql)?
-        .unwrap_or_default())
-}
 
 /// The entities on the other end of `relation` edges, upstream or downstream of `row`, in the
 /// order the edges were made.
@@ -359,11 +239,8 @@ pub async fn entity_lineage(
             budget: limits.default_lineage_budget,
             as_of,
         };
-        let walk = ctx
-            .data::<Loaders>()?
-            .load_one(key)
-            .await
-            .map_err(to_gql)?
+        let walk = loaders::walk(ctx, key)
+            .await?
             .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", row.urn)))?;
         walk.nodes
             .iter()

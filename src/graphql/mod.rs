@@ -1,5 +1,6 @@
 //! The GraphQL front door: schema, query and mutation roots, types and dataloaders.
 
+pub mod enums;
 pub mod error;
 pub mod history;
 pub mod http;

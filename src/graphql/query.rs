@@ -1,18 +1,18 @@
 //! The query root: lookups by URN and paginated lists.
 
-use async_graphql::{Context, InputObject, Object, OutputType, Result, SimpleObject};
+use async_graphql::{Context, Object, OutputType, Result};
 
 use super::lineage::{self, LineageGraph, LineageGraphInput};
 use super::loaders;
-use super::scalars::FabricType;
 use super::types::{
-    DataPlatform, Dataset, Entity, MlFeature, MlFeatureTable, MlModel, MlModelDeployment,
-    MlModelGroup, MlPrimaryKey,
+    DataPlatform, Dataset, Entity, ListInput, ListResult, MlFeature, MlFeatureTable, MlModel,
+    MlModelDeployment, MlModelGroup, MlPrimaryKey,
 };
 use crate::catalog::{Catalog, EntityRecord, Error, ListFilter};
+use crate::config::Limits;
 use crate::urn::{EntityKind, Urn};
-use crate::Limits;
 
+/// The query root.
 pub struct Query;
 
 /// Parses a URN argument and checks it names the expected entity type.
@@ -31,48 +31,12 @@ async fn lookup(
     loaders::entity(ctx, &urn).await
 }
 
-/// Filters and pagination of a list.
-#[derive(InputObject, Default)]
-pub struct ListInput {
-    /// Index of the first result, from 0.
-    #[graphql(default)]
-    pub start: i32,
-    /// How many results to return; at most the server's page-size cap.
-    pub count: Option<i32>,
-    /// Only entities on this platform: a name (`feast`) or URN (`urn:li:dataPlatform:feast`).
-    pub platform: Option<String>,
-    /// Only entities in this environment.
-    pub origin: Option<FabricType>,
-    /// Only entities whose name contains this text, ignoring case.
-    pub query: Option<String>,
-}
-
 /// The page size of a list request, for pricing its complexity.
 fn page_size(input: &Option<ListInput>) -> usize {
     input
         .as_ref()
         .and_then(|i| i.count)
         .map_or(20, |c| c.max(0) as usize)
-}
-
-/// One page of a list.
-#[derive(SimpleObject)]
-#[graphql(concrete(name = "ListMLFeaturesResult", params(MlFeature)))]
-#[graphql(concrete(name = "ListMLFeatureTablesResult", params(MlFeatureTable)))]
-#[graphql(concrete(name = "ListMLPrimaryKeysResult", params(MlPrimaryKey)))]
-#[graphql(concrete(name = "ListMLModelsResult", params(MlModel)))]
-#[graphql(concrete(name = "ListMLModelGroupsResult", params(MlModelGroup)))]
-#[graphql(concrete(name = "ListDatasetsResult", params(Dataset)))]
-#[graphql(concrete(name = "ListMLModelDeploymentsResult", params(MlModelDeployment)))]
-pub struct ListResult<T: OutputType> {
-    /// Index of the first result.
-    pub start: i32,
-    /// How many results this page holds.
-    pub count: i32,
-    /// How many entities match in all.
-    pub total: i32,
-    /// The results, ordered by name, then URN.
-    pub entities: Vec<T>,
 }
 
 async fn list<T: OutputType>(
@@ -116,6 +80,8 @@ async fn list<T: OutputType>(
     })
 }
 
+/// What can be read: entities by URN, paginated lists of each entity type, and lineage
+/// traversals.
 #[Object]
 impl Query {
     /// A feature by URN; null when the catalog has no such feature.

@@ -11,6 +11,7 @@ use crate::urn::EntityKind;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Long(pub i64);
 
+/// A 64-bit integer, serialized as a JSON number (milliseconds since the epoch, counts).
 #[Scalar(name = "Long")]
 impl ScalarType for Long {
     fn parse(value: Value) -> InputValueResult<Self> {

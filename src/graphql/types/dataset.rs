@@ -1,0 +1,101 @@
+//! `Dataset`: a dataset, with its ingested properties (`DatasetProperties`) and what people
+//! edited (`DatasetEditableProperties`).
+
+use async_graphql::{Context, Object, Result};
+
+use super::entity::{editable_type, entity_object, related_by, End, Entity, Row};
+use super::{MlFeature, MlModel, MlPrimaryKey};
+use crate::catalog::aspects::{DatasetProperties, Relation};
+use crate::catalog::EntityRecord;
+use crate::graphql::lineage;
+use crate::graphql::scalars::{
+    custom_properties, AuditStamp, CustomPropertiesEntry, FabricType, Long,
+};
+
+entity_object! {
+    /// A dataset: a table, a file or a topic, on a data platform.
+    Dataset as "Dataset" {
+        urn: "The URN: `urn:li:dataset:(urn:li:dataPlatform:<platform>,<name>,<ENV>)`.",
+        type: "Always `DATASET`.",
+        name: "The dataset's name, from its URN (the display name is `properties.name`).",
+        platform: "The platform the dataset lives on, from its URN.",
+        origin: "The environment, from its URN.",
+        properties: DatasetProperties => DatasetPropertiesGql,
+        editable: DatasetEditableProperties,
+        status: "Whether the dataset is soft-deleted.",
+    }
+    relations {
+        /// Features derived from the dataset (relation `DerivedFrom`).
+        derived_features: Vec<MlFeature> = related_by(Relation::DerivedFrom, End::Downstream);
+        /// Primary keys derived from the dataset (relation `DerivedFrom`).
+        derived_primary_keys: Vec<MlPrimaryKey> =
+            related_by(Relation::DerivedFrom, End::Downstream);
+        /// What the dataset was made from: datasets or feature tables (relation `DownstreamOf`).
+        upstreams: Vec<Entity> = upstreams();
+        /// Datasets made from this one (relation `DownstreamOf`).
+        downstream_datasets: Vec<Dataset> = related_by(Relation::DownstreamOf, End::Downstream);
+        /// Models trained on the dataset (relation `TrainedOn`).
+        trained_models: Vec<MlModel> = related_by(Relation::TrainedOn, End::Downstream);
+        /// Models that produced the dataset, for predictions (relation `Produces`).
+        produced_by: Vec<MlModel> = related_by(Relation::Produces, End::Upstream);
+    }
+}
+
+/// What a dataset was made from, of any entity type the schema exposes.
+async fn upstreams(ctx: &Context<'_>, dataset: &EntityRecord) -> Result<Vec<Entity>> {
+    let rows = lineage::neighbors(ctx, dataset, Relation::DownstreamOf, true).await?;
+    Ok(rows.into_iter().filter_map(Entity::from_row).collect())
+}
+
+editable_type!(
+    DatasetEditableProperties,
+    "DatasetEditableProperties",
+    "Properties of a dataset edited by people."
+);
+
+/// The ingested properties of a dataset.
+pub struct DatasetPropertiesGql(Row, DatasetProperties);
+
+/// The ingested properties of a dataset.
+#[Object(name = "DatasetProperties")]
+impl DatasetPropertiesGql {
+    /// The display name; the name in the URN when none was given.
+    async fn name(&self) -> String {
+        self.1.name.clone().unwrap_or_else(|| self.0.name.clone())
+    }
+    /// The fully qualified name in the source system.
+    async fn qualified_name(&self) -> Option<&str> {
+        self.1.qualified_name.as_deref()
+    }
+    /// The environment, from the URN.
+    async fn origin(&self) -> FabricType {
+        FabricType::from_env(self.0.env.as_deref())
+    }
+    /// What the dataset holds.
+    async fn description(&self) -> Option<&str> {
+        self.1.description.as_deref()
+    }
+    /// Free-form key-value properties.
+    async fn custom_properties(&self) -> Option<Vec<CustomPropertiesEntry>> {
+        custom_properties(&self.0.urn, &self.1.custom_properties)
+    }
+    /// A link to the dataset in the system it comes from.
+    async fn external_url(&self) -> Option<&str> {
+        self.1.external_url.as_deref()
+    }
+    /// When the dataset was created in its source system, in milliseconds.
+    async fn created(&self) -> Option<Long> {
+        self.1.created.as_ref().map(|t| Long(t.time))
+    }
+    /// When the dataset was last modified (time 0 when unknown).
+    async fn last_modified(&self) -> AuditStamp {
+        self.1
+            .last_modified
+            .as_ref()
+            .map(Into::into)
+            .unwrap_or(AuditStamp {
+                time: Long(0),
+                actor: None,
+            })
+    }
+}

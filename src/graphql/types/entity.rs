@@ -1,0 +1,374 @@
+//! The `Entity` interface and the fields every entity type shares, written once: the
+//! `entity_object!` macro writes an entity type's struct and its whole `#[Object]` impl (the
+//! shared fields, then the type's own, then its relations), because async-graphql's `#[Object]`
+//! does not expand macros inside an impl; the resolvers behind the shared fields are the
+//! functions of this file.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, Interface, Result};
+
+use super::{
+    DataPlatform, Dataset, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup,
+    MlPrimaryKey,
+};
+use crate::catalog::aspects::{self as asp, AspectSpec, EditableProperties, Relation};
+use crate::catalog::EntityRecord;
+use crate::graphql::lineage;
+use crate::graphql::loaders::{self, aspect};
+use crate::graphql::scalars::{EntityType, Long, Status};
+use crate::urn::{EntityKind, Urn};
+
+/// An entity as the GraphQL objects hold it: shared, never copied.
+pub type Row = Arc<EntityRecord>;
+
+/// Any entity of the catalog.
+#[derive(Interface)]
+#[graphql(
+    field(
+        name = "urn",
+        ty = "String",
+        desc = "The URN that identifies the entity."
+    ),
+    field(
+        name = "type",
+        method = "entity_type",
+        ty = "EntityType",
+        desc = "The type of the entity."
+    )
+)]
+pub enum Entity {
+    MlFeature(MlFeature),
+    MlFeatureTable(MlFeatureTable),
+    MlPrimaryKey(MlPrimaryKey),
+    MlModel(MlModel),
+    MlModelGroup(MlModelGroup),
+    Dataset(Dataset),
+    DataPlatform(DataPlatform),
+    MlModelDeployment(MlModelDeployment),
+}
+
+impl Entity {
+    /// The GraphQL object for a row, or `None` for entity types the schema does not expose.
+    pub fn from_row(row: Row) -> Option<Entity> {
+        Some(match &row.kind {
+            EntityKind::MlFeature => Entity::MlFeature(MlFeature(row)),
+            EntityKind::MlFeatureTable => Entity::MlFeatureTable(MlFeatureTable(row)),
+            EntityKind::MlPrimaryKey => Entity::MlPrimaryKey(MlPrimaryKey(row)),
+            EntityKind::MlModel => Entity::MlModel(MlModel(row)),
+            EntityKind::MlModelGroup => Entity::MlModelGroup(MlModelGroup(row)),
+            EntityKind::Dataset => Entity::Dataset(Dataset(row)),
+            EntityKind::MlModelDeployment => Entity::MlModelDeployment(MlModelDeployment(row)),
+            EntityKind::DataPlatform => Entity::DataPlatform(DataPlatform::from_record(&row)),
+            _ => return None,
+        })
+    }
+}
+
+/// The entity type a GraphQL object wraps (written by `entity_object!`).
+pub trait HasKind {
+    const KIND: EntityKind;
+}
+
+/// A properties aspect with an ingested description (written by `entity_object!`).
+pub trait Described: AspectSpec {
+    fn into_description(self) -> Option<String>;
+}
+
+/// `status`: whether the entity is soft-deleted.
+pub async fn status(ctx: &Context<'_>, row: &EntityRecord) -> Result<Option<Status>> {
+    let status: Option<asp::Status> = aspect(ctx, row, asp::Status::NAME).await?;
+    Ok(status.map(|s| Status { removed: s.removed }))
+}
+
+/// `editableProperties`: what people edited, as the entity type's own GraphQL type.
+pub async fn editable<T: From<EditableProperties>>(
+    ctx: &Context<'_>,
+    row: &EntityRecord,
+) -> Result<Option<T>> {
+    let edited: Option<EditableProperties> = match asp::editable_aspect_name(&row.kind) {
+        Some(name) => aspect(ctx, row, name).await?,
+        None => None,
+    };
+    Ok(edited.map(Into::into))
+}
+
+/// `description`: what a person wrote wins over what ingestion wrote; both aspects load in one
+/// batch.
+pub async fn description<P: Described>(
+    ctx: &Context<'_>,
+    row: &EntityRecord,
+) -> Result<Option<String>> {
+    let Some(editable) = asp::editable_aspect_name(&row.kind) else {
+        return Ok(None);
+    };
+    let (props, edited): (Option<P>, Option<EditableProperties>) =
+        loaders::aspect_pair(ctx, row, P::NAME, editable).await?;
+    Ok(edited
+        .and_then(|e| e.description)
+        .or_else(|| props.and_then(Described::into_description)))
+}
+
+/// `lastIngested`: when metadata was last written; null for an entity only referenced so far.
+pub fn last_ingested(row: &EntityRecord) -> Option<Long> {
+    row.exists.then_some(Long(row.updated_at))
+}
+
+/// Which end of a relation's edges the related entities are at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// The entities the edges come from (a model's training datasets).
+    Upstream,
+    /// The entities the edges go to (a dataset's trained models).
+    Downstream,
+}
+
+/// Entities of one type at the other end of `relation` edges of `row`, through the edge
+/// loader. Entities of other types on such edges are left out.
+pub async fn related_by<T: HasKind + From<Row>>(
+    ctx: &Context<'_>,
+    row: &EntityRecord,
+    relation: Relation,
+    end: End,
+) -> Result<Vec<T>> {
+    Ok(lineage::neighbors(ctx, row, relation, end == End::Upstream)
+        .await?
+        .into_iter()
+        .filter(|r| r.kind == T::KIND)
+        .map(T::from)
+        .collect())
+}
+
+/// The URNs in an aspect field, resolved to live entities in the order the aspect lists them.
+pub async fn resolve<T>(
+    ctx: &Context<'_>,
+    urns: &[Urn],
+    wrap: fn(Row) -> T,
+) -> Result<Vec<Option<T>>> {
+    Ok(loaders::related(ctx, urns)
+        .await?
+        .into_iter()
+        .map(|row| Some(wrap(row)))
+        .collect())
+}
+
+/// Writes an entity type's `...EditableProperties` object: the description a person edited.
+macro_rules! editable_type {
+    ($rust:ident, $gql:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(::async_graphql::SimpleObject, Clone, Debug)]
+        #[graphql(name = $gql)]
+        pub struct $rust {
+            /// The description as edited by a person.
+            pub description: Option<String>,
+        }
+
+        impl From<$crate::catalog::aspects::EditableProperties> for $rust {
+            fn from(e: $crate::catalog::aspects::EditableProperties) -> Self {
+                $rust {
+                    description: e.description,
+                }
+            }
+        }
+    };
+}
+pub(crate) use editable_type;
+
+/// Writes an entity type: the struct wrapping its record and one `#[Object]` impl with the
+/// fields every entity shares, then the type's own fields (the tokens after `relations`), then
+/// its relation fields.
+///
+/// Where the shared fields' doc comments differ by type (the URN's shape, the `type` value,
+/// what is soft-deleted), the wording is passed in; `namespace`, `platform` and `origin` are
+/// written only for the types whose URN has them. `properties` names the ingested properties
+/// aspect and its GraphQL object (a tuple struct of the entity's `Row` and the aspect), and
+/// `editable` the type's `...EditableProperties` object.
+///
+/// A relation field is declared as `name: Vec<Type> = resolver(args);` and resolves as
+/// `resolver(ctx, &row, args).await` (usually [`related_by`]); the macro prices it at
+/// [`RELATION_FANOUT`](super::RELATION_FANOUT) times its sub-selection. Relations must be
+/// declared there, not among the own fields: async-graphql's `complexity` expression names
+/// `child_complexity`, a variable of the generated code, which macro hygiene hides from tokens
+/// written outside this macro.
+///
+/// `urn` and `type` are `pub(crate)`: the `Entity` interface calls them.
+///
+/// Also written: `From<Row>`, [`HasKind`], [`Described`] for the properties aspect, and a
+/// `props(ctx)` method that loads the properties aspect. Paths go through `$crate`, so an
+/// entity file needs no imports for the shared fields.
+macro_rules! entity_object {
+    (
+        $(#[doc = $doc:literal])*
+        $ty:ident as $gql:literal {
+            urn: $urn_doc:literal,
+            type: $type_doc:literal,
+            name: $name_doc:literal,
+            $(namespace: $namespace_doc:literal,)?
+            $(platform: $platform_doc:literal,)?
+            $(origin: $origin_doc:literal,)?
+            properties: $props:ident => $props_gql:ident,
+            editable: $editable:ident,
+            status: $status_doc:literal,
+        }
+        relations {
+            $(
+                $(#[doc = $rel_doc:literal])*
+                $rel:ident: Vec<$rel_ty:ident> = $rel_fn:ident($($rel_arg:expr),*);
+            )*
+        }
+        $($own:tt)*
+    ) => {
+        $(#[doc = $doc])*
+        pub struct $ty(pub $crate::graphql::types::entity::Row);
+
+        impl From<$crate::graphql::types::entity::Row> for $ty {
+            fn from(row: $crate::graphql::types::entity::Row) -> Self {
+                $ty(row)
+            }
+        }
+
+        impl $crate::graphql::types::entity::HasKind for $ty {
+            const KIND: $crate::urn::EntityKind = $crate::urn::EntityKind::$ty;
+        }
+
+        impl $crate::graphql::types::entity::Described for $props {
+            fn into_description(self) -> Option<String> {
+                self.description
+            }
+        }
+
+        impl $ty {
+            /// The ingested properties aspect; `None` when none were written.
+            async fn props(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$props>> {
+                $crate::graphql::loaders::aspect(
+                    ctx,
+                    &self.0,
+                    <$props as $crate::catalog::aspects::AspectSpec>::NAME,
+                )
+                .await
+            }
+        }
+
+        $(#[doc = $doc])*
+        #[::async_graphql::Object(name = $gql)]
+        impl $ty {
+            #[doc = $urn_doc]
+            pub(crate) async fn urn(&self) -> String {
+                self.0.urn.clone()
+            }
+            #[doc = $type_doc]
+            #[graphql(name = "type")]
+            pub(crate) async fn entity_type(&self) -> $crate::graphql::scalars::EntityType {
+                $crate::graphql::scalars::EntityType::$ty
+            }
+            #[doc = $name_doc]
+            async fn name(&self) -> &str {
+                &self.0.name
+            }
+            $(
+                #[doc = $namespace_doc]
+                async fn feature_namespace(&self) -> &str {
+                    self.0.namespace.as_deref().unwrap_or_default()
+                }
+            )?
+            $(
+                #[doc = $platform_doc]
+                async fn platform(&self) -> $crate::graphql::types::DataPlatform {
+                    $crate::graphql::types::DataPlatform::of(&self.0)
+                }
+            )?
+            $(
+                #[doc = $origin_doc]
+                async fn origin(&self) -> $crate::graphql::scalars::FabricType {
+                    $crate::graphql::scalars::FabricType::from_env(self.0.env.as_deref())
+                }
+            )?
+            /// The description: the edited one if a person wrote one, else the ingested one.
+            async fn description(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<String>> {
+                $crate::graphql::types::entity::description::<$props>(ctx, &self.0).await
+            }
+            /// The ingested properties; null when none were written.
+            async fn properties(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$props_gql>> {
+                Ok(self.props(ctx).await?.map(|p| $props_gql(self.0.clone(), p)))
+            }
+            /// Properties edited by people.
+            async fn editable_properties(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$editable>> {
+                $crate::graphql::types::entity::editable(ctx, &self.0).await
+            }
+            #[doc = $status_doc]
+            async fn status(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::scalars::Status>> {
+                $crate::graphql::types::entity::status(ctx, &self.0).await
+            }
+            /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
+            /// `asOf` to the input.
+            #[graphql(complexity = "1 + crate::graphql::types::RELATION_FANOUT * child_complexity")]
+            async fn lineage(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+                input: $crate::graphql::lineage::LineageInput,
+            ) -> ::async_graphql::Result<$crate::graphql::lineage::EntityLineageResult> {
+                $crate::graphql::lineage::entity_lineage(ctx, &self.0, input).await
+            }
+            /// DataHub's raw relationships of the entity, by relation name and declaring side.
+            #[graphql(complexity = "1 + crate::graphql::types::RELATION_FANOUT * child_complexity")]
+            async fn relationships(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+                input: $crate::graphql::lineage::RelationshipsInput,
+            ) -> ::async_graphql::Result<$crate::graphql::lineage::EntityRelationshipsResult> {
+                $crate::graphql::lineage::entity_relationships(ctx, &self.0, input).await
+            }
+            /// Every version of the entity's aspects, newest first: the value, when it was written, by
+            /// whom and in which ingestion run.
+            async fn aspect_history(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+                #[graphql(desc = "Only the versions of this aspect, such as `mlModelProperties`.")]
+                aspect_name: Option<String>,
+                #[graphql(
+                    desc = "At most this many versions: 100 when absent, at most the page-size cap."
+                )]
+                limit: Option<i32>,
+            ) -> ::async_graphql::Result<Vec<$crate::graphql::history::AspectVersion>> {
+                $crate::graphql::history::aspect_history(ctx, &self.0, aspect_name, limit).await
+            }
+            /// When metadata was last written, in milliseconds since the epoch.
+            async fn last_ingested(&self) -> Option<$crate::graphql::scalars::Long> {
+                $crate::graphql::types::entity::last_ingested(&self.0)
+            }
+            /// False for a URN that is only referenced by other entities so far.
+            async fn exists(&self) -> bool {
+                self.0.exists
+            }
+
+            $($own)*
+
+            $(
+                $(#[doc = $rel_doc])*
+                #[graphql(complexity = "1 + crate::graphql::types::RELATION_FANOUT * child_complexity")]
+                async fn $rel(
+                    &self,
+                    ctx: &::async_graphql::Context<'_>,
+                ) -> ::async_graphql::Result<Vec<$rel_ty>> {
+                    $rel_fn(ctx, &self.0, $($rel_arg),*).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use entity_object;

@@ -1,0 +1,40 @@
+//! The object types of the schema, named and shaped as in DataHub's GraphQL API. Each entity
+//! type wraps an entity record and loads its aspects and relations lazily through the
+//! dataloaders.
+//!
+//! The rule: one file per entity type, holding its object and the object types only it uses
+//! (its `...Properties` and `...EditableProperties`); the `Entity` interface and the fields
+//! every entity shares are written once, in `entity.rs` (the `entity_object!` macro), so a new
+//! entity type is a short file of its own fields. Object types several files use have a file of
+//! their own (`list.rs`); scalars and small shared types are in `graphql/scalars.rs`.
+
+mod data_platform;
+mod dataset;
+pub(crate) mod entity;
+mod list;
+mod ml_feature;
+mod ml_feature_table;
+mod ml_model;
+mod ml_model_deployment;
+mod ml_model_group;
+mod ml_primary_key;
+
+pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
+pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};
+pub use entity::Entity;
+pub use list::{ListInput, ListResult};
+pub use ml_feature::{MlFeature, MlFeatureEditableProperties, MlFeaturePropertiesGql};
+pub use ml_feature_table::{
+    MlFeatureTable, MlFeatureTableEditableProperties, MlFeatureTablePropertiesGql,
+};
+pub use ml_model::{BaseDataGql, MlModel, MlModelEditableProperties, MlModelPropertiesGql};
+pub use ml_model_deployment::{
+    MlModelDeployment, MlModelDeploymentEditableProperties, MlModelDeploymentPropertiesGql,
+};
+pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGroupPropertiesGql};
+pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
+
+/// How many entities a relation field is assumed to answer when pricing a query's complexity:
+/// a relation costs this many times its sub-selection, so deep nesting over relations is
+/// refused before it runs.
+pub const RELATION_FANOUT: usize = 5;
