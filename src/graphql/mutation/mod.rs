@@ -284,13 +284,7 @@ async fn edit_relationships(
         .take()
         .unwrap_or_default();
     let actor = writer(ctx)?;
-    let write = relationship_edit(
-        input.field.into(),
-        urn,
-        targets,
-        add,
-        &actor.name,
-    )?;
+    let write = relationship_edit(input.field.into(), urn, targets, add, &actor.name)?;
     let written = write_one(ctx, write).await?;
     Ok(RelationshipEditResult {
         urn: written.urn.to_string(),
