@@ -13,8 +13,8 @@ const INDEX: &str = include_str!("../playground/index.html");
 const LINEAGE: &str = include_str!("../playground/lineage.html");
 
 /// `(file name, content type, bytes)` of the vendored browser code: GraphiQL and React for the
-/// GraphiQL page, Graphviz as WebAssembly (`@viz-js/viz`, the wasm inlined) for the lineage view;
-/// and the lineage view's own stylesheet and scripts.
+/// GraphiQL page, Graphviz as WebAssembly (`@viz-js/viz`, the wasm inlined) for the lineage view.
+/// Their versions are pinned, so browsers may keep them for a day.
 const ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "graphiql.min.js",
@@ -46,6 +46,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
         "text/plain; charset=utf-8",
         include_bytes!("../playground/vendor/LICENSES.txt"),
     ),
+];
+
+/// The lineage view's own stylesheet and scripts, in the same shape. They change with mlcat, so
+/// browsers ask again each time (`no-cache`) rather than run last version's script for a day.
+const OWN_ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "lineage.css",
         "text/css; charset=utf-8",
@@ -118,11 +123,13 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
 }
 
 async fn asset(Path(file): Path<String>) -> Response {
-    match ASSETS.iter().find(|(name, _, _)| *name == file) {
-        Some((_, content_type, bytes)) => (
+    let pinned = ASSETS.iter().map(|a| (a, "public, max-age=86400"));
+    let own = OWN_ASSETS.iter().map(|a| (a, "no-cache"));
+    match pinned.chain(own).find(|((name, _, _), _)| *name == file) {
+        Some(((_, content_type, bytes), cache)) => (
             [
                 (header::CONTENT_TYPE, *content_type),
-                (header::CACHE_CONTROL, "public, max-age=86400"),
+                (header::CACHE_CONTROL, cache),
             ],
             *bytes,
         )
@@ -151,4 +158,29 @@ async fn examples() -> Json<Value> {
             })
             .collect(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn cache_control(file: &str) -> String {
+        let response = asset(Path(file.to_string())).await;
+        assert_eq!(response.status(), StatusCode::OK, "{file}");
+        response.headers()[header::CACHE_CONTROL]
+            .to_str()
+            .expect("ASCII")
+            .to_string()
+    }
+
+    #[tokio::test]
+    async fn pinned_assets_are_kept_for_a_day_and_the_lineage_view_is_asked_again() {
+        assert_eq!(
+            cache_control("graphiql.min.js").await,
+            "public, max-age=86400"
+        );
+        for own in ["lineage.js", "lineage-graph.js", "lineage.css"] {
+            assert_eq!(cache_control(own).await, "no-cache", "{own}");
+        }
+    }
 }
