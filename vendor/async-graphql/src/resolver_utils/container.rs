@@ -189,13 +189,12 @@ pub(crate) async fn do_resolve_container<'a>(
     };
 
     if parallel {
-        // mlcat patch: the fields are still polled concurrently, but each result is kept at
-        // its field's index and handed to `handle` in the query's order once all are done, so
-        // the response keys (and errors) follow the query (GraphQL spec, CollectFields) instead
-        // of the order in which the fields finished. See vendor/async-graphql/MLCAT-PATCH.md.
-        let mut done: Vec<Option<_>> = std::iter::repeat_with(|| None)
-            .take(futures.len())
-            .collect();
+        // mlcat patch: the fields are still polled concurrently, but each result is handed to
+        // `handle` in the query's order: at once when every field before it is done, else kept
+        // until they are. So the response keys (and errors) follow the query (GraphQL spec,
+        // CollectFields) instead of the order in which the fields finished. The common case,
+        // results arriving in order, allocates nothing. See vendor/async-graphql/MLCAT-PATCH.md.
+        let count = futures.len();
         let mut set = FuturesUnordered::new();
         set.extend(
             futures
@@ -203,11 +202,22 @@ pub(crate) async fn do_resolve_container<'a>(
                 .enumerate()
                 .map(|(index, fut)| fut.map(move |field| (index, field))),
         );
+        let mut next = 0;
+        let mut early: Vec<Option<_>> = Vec::new();
         while let Some((index, field)) = set.next().await {
-            done[index] = Some(field);
-        }
-        for field in done.into_iter().flatten() {
+            if index != next {
+                if early.is_empty() {
+                    early.resize_with(count, || None);
+                }
+                early[index] = Some(field);
+                continue;
+            }
             handle(field);
+            next += 1;
+            while let Some(field) = early.get_mut(next).and_then(Option::take) {
+                handle(field);
+                next += 1;
+            }
         }
     } else {
         for fut in futures {
