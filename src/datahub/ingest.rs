@@ -153,7 +153,6 @@ async fn write(
     if proposals.is_empty() {
         return Ok(());
     }
-    let batched = proposals.len() > 1;
     let writes = proposals
         .into_iter()
         .map(|p| {
@@ -175,7 +174,7 @@ async fn write(
     {
         Ok(_) => Ok(()),
         // The write path says which write of the batch failed; here it is the i-th proposal.
-        Err(Error::InBatch(b)) if batched => {
+        Err(Error::InBatch(b)) => {
             let label = format!("{} {}", b.urn, b.aspect);
             let place = place(noun, b.index, b.total, Some(label));
             Err(RestError::from(b.cause).at(&place))

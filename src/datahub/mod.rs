@@ -98,29 +98,25 @@ impl RestError {
     }
 }
 
+/// The status of a catalog error; a batch's error takes its cause's.
+fn status_of(e: &Error) -> StatusCode {
+    match e {
+        Error::BadInput(_) | Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        Error::NotFound(_) => StatusCode::NOT_FOUND,
+        Error::Conflict(_) => StatusCode::CONFLICT,
+        Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        Error::InBatch(b) => status_of(&b.cause),
+    }
+}
+
 impl From<Error> for RestError {
     fn from(e: Error) -> RestError {
-        // Said where it is by the caller, who knows what the batch's items are called.
-        let e = match e {
-            Error::InBatch(b) => {
-                let place = format!("change {}", b.position());
-                return RestError::from(b.cause).at(&place);
-            }
-            other => other,
-        };
-        let status = match &e {
-            Error::BadInput(_) | Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::Conflict(_) => StatusCode::CONFLICT,
-            Error::Forbidden(_) => StatusCode::FORBIDDEN,
-            Error::Internal(inner) => {
-                tracing::error!(error = format!("{inner:#}"), "internal error");
-                StatusCode::INTERNAL_SERVER_ERROR
-            }
-            Error::InBatch(_) => StatusCode::UNPROCESSABLE_ENTITY,
-        };
+        if let Some(inner) = e.internal() {
+            tracing::error!(error = format!("{inner:#}"), "internal error");
+        }
         RestError {
-            status,
+            status: status_of(&e),
             message: e.public_message(),
         }
     }
