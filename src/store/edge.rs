@@ -93,16 +93,14 @@ fn edges_with_ends(backend: DbBackend, as_of: Option<i64>) -> Cow<'static, str> 
             _ => q.to_string(SqliteQueryBuilder),
         }
     };
-    match (as_of, backend) {
-        (None, DbBackend::Postgres) => {
-            static NOW: OnceLock<String> = OnceLock::new();
-            Cow::Borrowed(NOW.get_or_init(|| make(None)).as_str())
+    match as_of {
+        None => {
+            // One text per backend: SQLite's, then PostgreSQL's.
+            static NOW: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+            let slot = &NOW[usize::from(backend == DbBackend::Postgres)];
+            Cow::Borrowed(slot.get_or_init(|| make(None)).as_str())
         }
-        (None, _) => {
-            static NOW: OnceLock<String> = OnceLock::new();
-            Cow::Borrowed(NOW.get_or_init(|| make(None)).as_str())
-        }
-        (Some(_), _) => Cow::Owned(make(as_of)),
+        Some(_) => Cow::Owned(make(as_of)),
     }
 }
 
@@ -241,12 +239,11 @@ pub struct LevelRead<'a> {
 
 /// The order of a level's rows. Leaving and arriving follow the edge indexes (the frontier
 /// end, the relation, the edge id), so a page of a wide level is read without sorting it.
-fn level_order(side: Side) -> [Column; 3] {
+fn level_order(side: Side) -> &'static [Column] {
     match side {
-        Side::Leaving => [Column::SourceId, Column::Relation, Column::Id],
-        Side::Arriving => [Column::DestinationId, Column::Relation, Column::Id],
-        // The id alone orders; the repeats change nothing.
-        Side::Both => [Column::Id, Column::Id, Column::Id],
+        Side::Leaving => &[Column::SourceId, Column::Relation, Column::Id],
+        Side::Arriving => &[Column::DestinationId, Column::Relation, Column::Id],
+        Side::Both => &[Column::Id],
     }
 }
 
@@ -280,11 +277,6 @@ pub async fn level(db: &impl ConnectionTrait, read: LevelRead<'_>) -> Result<Vec
             .add(toward(destination, source)),
     };
     let order = level_order(read.side);
-    let order: &[Column] = if read.side == Side::Both {
-        &order[..1]
-    } else {
-        &order
-    };
     let mut q = Query::select();
     from_live_edges(&mut q, read.as_of);
     for c in Column::iter() {
