@@ -18,8 +18,8 @@ use tower_http::trace::TraceLayer;
 use crate::auth::{self, Access, Auth, AuthState};
 use crate::catalog::Catalog;
 use crate::config::Limits;
-use crate::graphql::http::{is_graphql_path, refused};
-use crate::shared::Shared;
+use crate::graphql::http::refused;
+use crate::shared::{is_graphql_path, Shared};
 
 /// Builds the router over a migrated database: each front door's routes over the state they
 /// share, and the layers every request passes.

@@ -17,6 +17,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use crate::catalog::{Error, Result};
+use crate::shared::is_graphql_path;
 use crate::store::{access_token, now_millis};
 
 /// What a token allows.
@@ -177,13 +178,9 @@ fn is_open(path: &str) -> bool {
     path == "/health" || path == "/" || path == "/playground" || path.starts_with("/playground/")
 }
 
-fn is_graphql(path: &str) -> bool {
-    path == "/api/graphql" || path == "/graphql"
-}
-
 /// Answers 401 in the shape the endpoint speaks: GraphQL errors with a code, or REST JSON.
 fn unauthenticated(path: &str, message: &str) -> Response {
-    let body = if is_graphql(path) {
+    let body = if is_graphql_path(path) {
         json!({"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]})
     } else {
         json!({"message": message, "status": 401})

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::auth::Access;
 use crate::catalog::Actor;
-use crate::shared::Shared;
+use crate::shared::{Shared, GRAPHQL_PATHS};
 
 /// What the GraphQL handler keeps between requests.
 struct GraphqlState {
@@ -35,15 +35,11 @@ pub fn routes(shared: Shared) -> Router {
         parsed: QueryCache::default(),
         shared,
     });
+    let [api, short] = GRAPHQL_PATHS;
     Router::new()
-        .route("/api/graphql", get(graphql_handler).post(graphql_handler))
-        .route("/graphql", get(graphql_handler).post(graphql_handler))
+        .route(api, get(graphql_handler).post(graphql_handler))
+        .route(short, get(graphql_handler).post(graphql_handler))
         .with_state(state)
-}
-
-/// Whether `path` is the GraphQL endpoint, whose errors take GraphQL's shape.
-pub fn is_graphql_path(path: &str) -> bool {
-    path == "/api/graphql" || path == "/graphql"
 }
 
 /// `GET` with the request in the query string, or `POST` with it as JSON. The body is read
