@@ -6,9 +6,9 @@
 
 use serde_json::Value;
 
-use super::records::{EntityId, EntityRecord};
+use super::records::EntityId;
 use super::{Catalog, Error, Result};
-use crate::store::{aspect, entity};
+use crate::store::aspect;
 use crate::urn::Urn;
 
 /// One stored version of one aspect.
@@ -58,13 +58,6 @@ pub enum Version {
 }
 
 impl Catalog {
-    /// The entity of a URN, if any.
-    pub async fn entity(&self, urn: &Urn) -> Result<Option<EntityRecord>> {
-        Ok(entity::by_urn(&self.db, urn.as_str())
-            .await?
-            .map(EntityRecord::from))
-    }
-
     /// One version of one aspect of an entity, in one statement.
     pub async fn aspect_version(
         &self,

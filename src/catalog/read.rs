@@ -27,6 +27,13 @@ pub struct ListFilter {
 }
 
 impl Catalog {
+    /// The entity of a URN, if any.
+    pub async fn entity(&self, urn: &Urn) -> Result<Option<EntityRecord>> {
+        Ok(entity::by_urn(&self.db, urn.as_str())
+            .await?
+            .map(EntityRecord::from))
+    }
+
     /// The entities of the given URNs that exist, in no particular order; one statement.
     pub async fn entities_by_urn(&self, urns: &[&Urn]) -> Result<Vec<EntityRecord>> {
         let urns: Vec<&str> = urns.iter().map(|u| u.as_str()).collect();

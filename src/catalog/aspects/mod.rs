@@ -435,10 +435,15 @@ fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, Error> 
     })
 }
 
+/// Whether `name` can name an aspect: ASCII letters and digits, at least one.
+pub fn is_aspect_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
 /// Validates an aspect for an entity and returns what it declares. An aspect name mlcat does not
 /// model is accepted as any JSON object and declares nothing.
 pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Error> {
-    if aspect.is_empty() || !aspect.chars().all(|c| c.is_ascii_alphanumeric()) {
+    if !is_aspect_name(aspect) {
         return Err(Error::BadInput(format!(
             "aspect name {aspect:?} must be a non-empty alphanumeric name"
         )));

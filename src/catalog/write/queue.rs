@@ -70,10 +70,8 @@ impl Catalog {
     /// Opens a transaction that already holds SQLite's write lock.
     async fn begin_writing(&self) -> Result<DatabaseTransaction> {
         let txn = self.writer.as_ref().unwrap_or(&self.db).begin().await?;
-        // SQLite starts a transaction as a reader and makes it a writer at its first write;
-        // if another connection (a token's last-use update, another process) wrote in
-        // between, that upgrade fails at once instead of waiting. Taking the write lock with
-        // the first statement makes the transaction wait its turn (busy timeout) instead.
+        // Waits its turn rather than failing when another connection (a token's last-use
+        // update, another process) wrote since the transaction began.
         store::take_write_lock(&txn).await?;
         Ok(txn)
     }

@@ -8,6 +8,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::Context;
 
 use super::{loaders, to_gql, CatalogLoader, LoadError};
+use crate::catalog::aspects::is_aspect_name;
 use crate::catalog::history::AspectVersion;
 use crate::catalog::{EntityId, Error};
 
@@ -19,7 +20,7 @@ pub struct AspectName(String);
 impl AspectName {
     /// Accepts what an aspect name can be: ASCII letters and digits.
     pub fn parse(name: String) -> Result<AspectName, Error> {
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        if !is_aspect_name(&name) {
             return Err(Error::bad_input(format!(
                 "aspectName {name:?} must be an aspect name such as mlModelProperties"
             )));
