@@ -6,7 +6,6 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,10 +16,9 @@ use sea_orm::{
     IsolationLevel, Statement, TransactionTrait,
 };
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 
+use crate::process::{Http, Server};
 use crate::support::fresh_database;
 
 // ---------------------------------------------------------------------------------------------
@@ -382,209 +380,6 @@ async fn assert_read_back(server: &Server, acked: &[usize]) {
             "write {i} read back through GraphQL"
         );
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The server process, and a client for it
-
-/// A running `mlcat serve`, on a port it chose itself. (tokio's `process` feature is off in
-/// this crate, so the child is a `std::process::Child`.)
-struct Server {
-    child: std::process::Child,
-    addr: SocketAddr,
-}
-
-impl Server {
-    async fn start(database_url: &str) -> Server {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mlcat"))
-            .args(["serve", "--database-url", database_url])
-            .args(["--bind", "127.0.0.1:0"])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("start mlcat");
-        let stdout = child.stdout.take().expect("stdout");
-        let (found, bound) = tokio::sync::oneshot::channel();
-        // The banner names the address bound (`Health: http://127.0.0.1:PORT/health`). The
-        // rest is read on, or a full pipe would stall the server; warnings and errors show.
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
-                let Ok(line) = line else { break };
-                let addr = line
-                    .trim()
-                    .strip_prefix("Health:")
-                    .and_then(|url| url.trim().strip_prefix("http://"))
-                    .and_then(|url| url.strip_suffix("/health"))
-                    .and_then(|a| a.parse::<SocketAddr>().ok());
-                match (addr, found.take()) {
-                    (Some(addr), Some(found)) => {
-                        let _ = found.send(addr);
-                    }
-                    (_, rest) => {
-                        found = rest;
-                        if line.contains(" WARN ") || line.contains(" ERROR ") {
-                            eprintln!("[mlcat] {line}");
-                        }
-                    }
-                }
-            }
-        });
-        let addr = tokio::time::timeout(Duration::from_secs(60), bound)
-            .await
-            .expect("mlcat started within a minute")
-            .expect("mlcat exited before serving");
-        let server = Server { child, addr };
-        server.wait_healthy().await;
-        server
-    }
-
-    async fn wait_healthy(&self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok((200, _)) = Http::new(self.addr).send("GET", "/health", b"").await {
-                return;
-            }
-            assert!(Instant::now() < deadline, "mlcat is not healthy");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// SIGKILL: no graceful shutdown, nothing flushed, as in a crash.
-    fn kill(&mut self) {
-        self.child.kill().expect("kill mlcat");
-        let status = self.child.wait().expect("reap mlcat");
-        assert!(!status.success(), "mlcat ended by itself: {status}");
-        #[cfg(unix)]
-        {
-            use std::os::unix::process::ExitStatusExt;
-            assert_eq!(status.signal(), Some(9), "mlcat was not killed: {status}");
-        }
-    }
-}
-
-impl Drop for Server {
-    /// A failed test leaves no server behind.
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A minimal HTTP/1.1 client on one kept-alive connection: the dev-dependencies have no HTTP
-/// client, and these tests need only JSON POSTs and GETs answered with a length or in chunks.
-struct Http {
-    addr: SocketAddr,
-    conn: Option<BufReader<TcpStream>>,
-}
-
-impl Http {
-    fn new(addr: SocketAddr) -> Http {
-        Http { addr, conn: None }
-    }
-
-    /// Sends one request and answers the status and body; an error drops the connection.
-    async fn send(
-        &mut self,
-        method: &str,
-        path: &str,
-        body: &[u8],
-    ) -> std::io::Result<(u16, Vec<u8>)> {
-        let conn = match &mut self.conn {
-            Some(conn) => conn,
-            None => {
-                let stream = TcpStream::connect(self.addr).await?;
-                stream.set_nodelay(true)?;
-                self.conn.insert(BufReader::new(stream))
-            }
-        };
-        // One write for head and body: two small writes would wait on Nagle's algorithm.
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\n\
-             content-length: {}\r\n\r\n",
-            self.addr,
-            body.len()
-        )
-        .into_bytes();
-        request.extend_from_slice(body);
-        let exchange = async {
-            conn.get_mut().write_all(&request).await?;
-            read_response(conn).await
-        };
-        match tokio::time::timeout(Duration::from_secs(60), exchange).await {
-            Ok(Ok(answer)) => Ok(answer),
-            Ok(Err(e)) => {
-                self.conn = None;
-                Err(e)
-            }
-            Err(_) => {
-                self.conn = None;
-                Err(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "no answer within 60 s",
-                ))
-            }
-        }
-    }
-}
-
-fn malformed(what: &str) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string())
-}
-
-/// Reads one line of the head; the connection closing is an error.
-async fn read_head_line(conn: &mut BufReader<TcpStream>) -> std::io::Result<String> {
-    let mut line = String::new();
-    if conn.read_line(&mut line).await? == 0 {
-        return Err(std::io::ErrorKind::UnexpectedEof.into());
-    }
-    Ok(line.trim_end().to_string())
-}
-
-async fn read_response(conn: &mut BufReader<TcpStream>) -> std::io::Result<(u16, Vec<u8>)> {
-    let status_line = read_head_line(conn).await?;
-    let status = status_line
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(|| malformed("status line"))?;
-    let (mut length, mut chunked) = (None, false);
-    loop {
-        let line = read_head_line(conn).await?;
-        if line.is_empty() {
-            break;
-        }
-        let Some((name, value)) = line.split_once(':') else {
-            return Err(malformed("header"));
-        };
-        match name.trim().to_ascii_lowercase().as_str() {
-            "content-length" => {
-                length = Some(value.trim().parse().map_err(|_| malformed("length"))?)
-            }
-            "transfer-encoding" => chunked = value.to_ascii_lowercase().contains("chunked"),
-            _ => {}
-        }
-    }
-    let mut body = Vec::new();
-    if chunked {
-        loop {
-            let size_line = read_head_line(conn).await?;
-            let size = usize::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16)
-                .map_err(|_| malformed("chunk size"))?;
-            if size == 0 {
-                while !read_head_line(conn).await?.is_empty() {}
-                break;
-            }
-            let start = body.len();
-            body.resize(start + size, 0);
-            conn.read_exact(&mut body[start..]).await?;
-            read_head_line(conn).await?;
-        }
-    } else {
-        body.resize(length.unwrap_or(0), 0);
-        conn.read_exact(&mut body).await?;
-    }
-    Ok((status, body))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
     reason = "a test fails loudly on an unexpected error"
 )]
 
+mod process;
 mod support;
 
 mod auth;
