@@ -16,6 +16,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use crate::catalog::text::refuse_nul;
 use crate::catalog::{Error, Result};
 use crate::shared::is_graphql_path;
 use crate::store::{access_token, now_millis};
@@ -102,25 +103,38 @@ fn hash(secret: &str) -> String {
         .collect()
 }
 
+/// The longest token name, in characters: the width of `access_token.name`.
+pub const MAX_TOKEN_NAME_CHARS: usize = 200;
+
+/// A token name as stored: trimmed, 1 to [`MAX_TOKEN_NAME_CHARS`] characters, without control
+/// characters (a name is printed by `token list` and recorded as the actor of every write, so
+/// a newline or an escape sequence in it could forge lines of either).
+pub fn token_name(name: &str) -> Result<&str> {
+    let name = name.trim();
+    let chars = name.chars().count();
+    if chars == 0 || chars > MAX_TOKEN_NAME_CHARS {
+        return Err(Error::bad_input(format!(
+            "a token name must be 1 to {MAX_TOKEN_NAME_CHARS} characters, not {chars}"
+        )));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Err(Error::bad_input(format!(
+            "a token name must not contain control characters (such as a newline, a tab or an escape); it contains {c:?}"
+        )));
+    }
+    Ok(name)
+}
+
 /// Creates a token and returns its secret, which is not stored and cannot be shown again.
 pub async fn create_token(db: &DatabaseConnection, name: &str, scope: Scope) -> Result<String> {
-    if name.trim().is_empty() || name.len() > 200 {
-        return Err(Error::bad_input("a token name must be 1 to 200 characters"));
-    }
+    let name = token_name(name)?;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let secret = format!(
         "mlcat_{}",
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
-    access_token::insert(
-        db,
-        name.trim(),
-        scope.as_str(),
-        &hash(&secret),
-        now_millis(),
-    )
-    .await?;
+    access_token::insert(db, name, scope.as_str(), &hash(&secret), now_millis()).await?;
     Ok(secret)
 }
 
@@ -138,8 +152,15 @@ pub async fn list_tokens(db: &DatabaseConnection) -> Result<Vec<TokenInfo>> {
         .collect())
 }
 
-/// Revokes every live token of that name; answers how many.
+/// Revokes every live token of that name, trimmed as `create_token` trims it; answers how
+/// many. Only what no database can look up is refused: a token made before names were checked
+/// (with a control character, say) can still be revoked.
 pub async fn revoke_tokens(db: &DatabaseConnection, name: &str) -> Result<u64> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::bad_input("give the name of the tokens to revoke"));
+    }
+    refuse_nul("the token name", name)?;
     Ok(access_token::revoke_by_name(db, name, now_millis()).await?)
 }
 

@@ -81,6 +81,10 @@ pub const FABRIC_TYPES: &[&str] = &[
 /// Longest URN accepted, in bytes; DataHub caps typed URNs well below this.
 pub const MAX_URN_LEN: usize = 1024;
 
+/// Longest entity type accepted, in characters (ASCII, so bytes too): the width of the
+/// `entity.entity_type` column.
+pub const MAX_ENTITY_TYPE_LEN: usize = 64;
+
 /// A parsed URN: its canonical text, its entity type, and where its key parts lie in the text.
 /// The parts are byte ranges of `text`, so a URN is one allocation however many parts it has
 /// (aspects hold lists of URNs, and every stored aspect read decodes them).
@@ -174,6 +178,12 @@ impl Urn {
             .ok_or_else(|| fail("expected urn:li:<entityType>:<key>".into()))?;
         if kind.is_empty() || !kind.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(fail(format!("entity type {kind:?} is not a name")));
+        }
+        if kind.len() > MAX_ENTITY_TYPE_LEN {
+            return Err(fail(format!(
+                "the entity type is {} characters long, longer than {MAX_ENTITY_TYPE_LEN}",
+                kind.len()
+            )));
         }
         if key.is_empty() {
             return Err(fail("the key after the entity type is empty".into()));
@@ -561,6 +571,10 @@ mod tests {
             ("urn:li:dataset:(urn:li:dataPlatform:x,t,PROD", "tuple"),
             ("urn:li:foo:(a", "unbalanced"),
             ("urn:li:mlFeature:(a,b\n)", "control"),
+            (
+                format!("urn:li:{}:k", "t".repeat(65)).as_str(),
+                "longer than 64",
+            ),
         ] {
             let err = Urn::parse(input).unwrap_err();
             assert!(err.reason.contains(needle), "{input}: {}", err.reason);

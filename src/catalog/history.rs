@@ -7,6 +7,7 @@
 use serde_json::Value;
 
 use super::records::EntityId;
+use super::text::check_aspect_name;
 use super::{Catalog, Error, Result};
 use crate::store::aspect;
 use crate::urn::Urn;
@@ -65,6 +66,7 @@ impl Catalog {
         aspect_name: &str,
         version: Version,
     ) -> Result<Option<AspectVersion>> {
+        check_aspect_name("aspect", aspect_name)?;
         let number = match version {
             Version::Latest => None,
             Version::Number(n) => Some(n),
@@ -92,6 +94,9 @@ impl Catalog {
         aspect_name: Option<&str>,
         limit: u64,
     ) -> Result<Vec<AspectVersion>> {
+        if let Some(name) = aspect_name {
+            check_aspect_name("aspectName", name)?;
+        }
         if entities.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }

@@ -2,6 +2,7 @@
 //! filtered, paginated lists.
 
 use super::records::{EntityId, EntityRecord};
+use super::text::{refuse_longer, refuse_nul, MAX_PLATFORM_CHARS, MAX_QUERY_CHARS};
 use super::{Catalog, Result};
 use crate::store::{aspect, entity};
 use crate::urn::{EntityKind, Urn};
@@ -24,6 +25,25 @@ pub struct ListFilter {
     pub env: Option<String>,
     /// A case-insensitive substring of the name.
     pub query: Option<String>,
+}
+
+impl ListFilter {
+    /// Refuses filters no backend should be asked for: a NUL, or text longer than any stored
+    /// value (a long `query` also makes SQLite's LIKE give up).
+    fn check(&self) -> Result<()> {
+        let fields = [
+            ("platform", &self.platform, MAX_PLATFORM_CHARS),
+            ("origin", &self.env, MAX_PLATFORM_CHARS),
+            ("query", &self.query, MAX_QUERY_CHARS),
+        ];
+        for (field, text, max) in fields {
+            if let Some(text) = text {
+                refuse_nul(field, text)?;
+                refuse_longer(field, text, max)?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Catalog {
@@ -64,7 +84,8 @@ impl Catalog {
     }
 
     /// One page of the written entities of a type that are not soft-deleted, ordered by name
-    /// then URN, and the total that match.
+    /// then URN, and the total that match. A filter with a NUL or over its length
+    /// ([`MAX_QUERY_CHARS`] for `query`) is refused.
     pub async fn list(
         &self,
         kind: &EntityKind,
@@ -72,6 +93,7 @@ impl Catalog {
         start: u64,
         count: u64,
     ) -> Result<(Vec<EntityRecord>, u64)> {
+        filter.check()?;
         let query = entity::ListQuery {
             entity_type: kind.as_str(),
             platform: filter

@@ -10,6 +10,7 @@ use serde_json::Value;
 
 pub use shapes::*;
 
+use super::text::check_aspect_name;
 use super::Error;
 use crate::urn::{EntityKind, Urn};
 
@@ -435,19 +436,10 @@ fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, Error> 
     })
 }
 
-/// Whether `name` can name an aspect: ASCII letters and digits, at least one.
-pub fn is_aspect_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
-}
-
 /// Validates an aspect for an entity and returns what it declares. An aspect name mlcat does not
 /// model is accepted as any JSON object and declares nothing.
 pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Error> {
-    if !is_aspect_name(aspect) {
-        return Err(Error::BadInput(format!(
-            "aspect name {aspect:?} must be a non-empty alphanumeric name"
-        )));
-    }
+    check_aspect_name("aspectName", aspect)?;
     if !value.is_object() {
         return Err(Error::Invalid {
             field: aspect.to_string(),

@@ -3,6 +3,7 @@
 //! here; `apply` applies a batch inside a transaction, `queue` groups SQLite's writers.
 
 mod apply;
+mod check;
 mod queue;
 
 use sea_orm::TransactionTrait;
@@ -138,6 +139,8 @@ impl Catalog {
     /// transaction (see [`WriteQueue`]); each still lands whole or not at all, and its caller
     /// hears of it only once it is committed.
     pub async fn write(&self, actor: &Actor, writes: Vec<AspectWrite>) -> Result<Vec<Written>> {
+        // Before the database sees anything: both backends refuse the same input alike.
+        check::check_writes(actor, &writes)?;
         let Some(queue) = &self.write_queue else {
             // PostgreSQL: writers lock the rows they change; each batch is its own transaction.
             let txn = self.db.begin().await?;

@@ -8,8 +8,8 @@ use async_graphql::dataloader::Loader;
 use async_graphql::Context;
 
 use super::{loaders, to_gql, CatalogLoader, LoadError};
-use crate::catalog::aspects::is_aspect_name;
 use crate::catalog::history::AspectVersion;
+use crate::catalog::text::check_aspect_name;
 use crate::catalog::{EntityId, Error};
 
 /// The name of an aspect asked for by a client, such as `mlModelProperties`: checked once
@@ -18,13 +18,9 @@ use crate::catalog::{EntityId, Error};
 pub struct AspectName(String);
 
 impl AspectName {
-    /// Accepts what an aspect name can be: ASCII letters and digits.
+    /// Accepts what an aspect name can be: 1 to 128 ASCII letters and digits.
     pub fn parse(name: String) -> Result<AspectName, Error> {
-        if !is_aspect_name(&name) {
-            return Err(Error::bad_input(format!(
-                "aspectName {name:?} must be an aspect name such as mlModelProperties"
-            )));
-        }
+        check_aspect_name("aspectName", &name)?;
         Ok(AspectName(name))
     }
 
