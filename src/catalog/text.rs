@@ -9,6 +9,11 @@ use super::{Error, Result};
 /// The width of `aspect.name` and `edge.aspect`.
 pub const MAX_ASPECT_NAME_CHARS: usize = 128;
 
+/// The longest actor and run id recorded with a version: a URN's length, far above any
+/// `urn:li:corpuser:...` or ingestion run id. The columns are unbounded text; the bound keeps a
+/// client from storing megabytes with every version it writes.
+pub const MAX_ACTOR_CHARS: usize = crate::urn::MAX_URN_LEN;
+
 /// The longest text a list filters by name with: far above any name a person types, far below
 /// what makes SQLite's LIKE give up (50,000 bytes of pattern).
 pub const MAX_QUERY_CHARS: usize = 256;

@@ -90,6 +90,33 @@ async fn a_nul_in_a_proposals_run_id_or_actor_is_refused_naming_the_field() {
     assert_refused(&app, status, &answer, &["actor", "NUL"]).await;
 }
 
+/// The actor and run id are stored with every version: bounded, in characters, though their
+/// columns are not.
+#[tokio::test]
+async fn a_run_id_or_actor_over_1024_characters_is_refused_naming_the_limit() {
+    let app = TestApp::new().await;
+    let long = "é".repeat(1025);
+    let actor = json!({"aspectCreated": {"time": 0, "actor": long}});
+    for (meta, field) in [(json!({"runId": long}), "runId"), (actor, "actor")] {
+        let body = json!({"proposal": proposal(FEATURE, meta)});
+        let (status, answer) = app.post_json(INGEST, body.to_string()).await;
+        assert_refused(&app, status, &answer, &[field, "1024 characters"]).await;
+    }
+    let longest = "é".repeat(1024);
+    let meta = json!({"runId": longest, "aspectCreated": {"time": 0, "actor": longest}});
+    let body = json!({"proposal": proposal(FEATURE, meta)});
+    let (status, answer) = app.post_json(INGEST, body.to_string()).await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    let read = app
+        .data(&format!(
+            "{{ mlFeature(urn: \"{FEATURE}\") {{ aspectHistory {{ actor runId }} }} }}"
+        ))
+        .await;
+    let version = &read["mlFeature"]["aspectHistory"][0];
+    assert_eq!(version["actor"], longest.as_str());
+    assert_eq!(version["runId"], longest.as_str());
+}
+
 #[tokio::test]
 async fn a_nul_in_one_proposal_of_a_batch_refuses_the_batch_and_names_the_proposal() {
     let app = TestApp::new().await;
@@ -169,6 +196,22 @@ async fn a_nul_inside_an_aspect_value_is_kept_as_sent() {
         ))
         .await;
     assert_eq!(read["mlFeature"]["aspectHistory"][0]["value"], value);
+
+    // Through the DataHub door, as the SDK sends it: JSON text inside the proposal.
+    let mut ingest = proposal(OTHER_FEATURE, Value::Null);
+    ingest["aspect"]["value"] = json!(value.to_string());
+    let (status, answer) = app
+        .post_json(INGEST, json!({"proposal": ingest}).to_string())
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    let (status, answer) = app
+        .get_json(&format!(
+            "/aspects/{OTHER_FEATURE}?aspect=mlFeatureProperties"
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer:#}");
+    let stored = &answer["aspect"]["com.linkedin.ml.metadata.MLFeatureProperties"];
+    assert_eq!(*stored, value, "{answer:#}");
 }
 
 // Defect 3: the column widths, checked before the database sees a value.
@@ -307,4 +350,59 @@ async fn revoke_trims_the_name_as_create_does() {
     // A name no token can have is refused, not looked up.
     let e = revoke_tokens(&app.db, "a\u{0}").await.unwrap_err();
     assert_eq!(e.code(), "BAD_USER_INPUT");
+}
+
+/// Every GraphQL mutation input that ends in a URN (key parts, relationship targets) refuses a
+/// NUL; free text (descriptions, tags, custom properties) is aspect content, kept as sent.
+#[tokio::test]
+async fn mutation_inputs_with_a_nul_are_refused_in_urns_and_kept_in_text() {
+    let app = TestApp::new().await;
+    let upsert = "mutation($input: UpsertMLModelInput!) { upsertMLModel(input: $input) { urn } }";
+    for input in [
+        json!({"platform": "mlflow", "name": "m\u{0}"}),
+        json!({"platform": "ml\u{0}flow", "name": "m"}),
+        json!({"platform": "mlflow", "name": "m", "groups": ["urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,g\u{0},PROD)"]}),
+    ] {
+        let answer = app.gql_vars(upsert, json!({"input": input})).await;
+        assert_gql_refused(&app, &answer, &["control"]).await;
+    }
+    let answer = app
+        .gql_vars(
+            "mutation($input: RelationshipEditInput!) { addRelationships(input: $input) { version } }",
+            json!({"input": {"urn": "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,t)",
+                "field": "FEATURE_TABLE_FEATURES", "targets": ["urn:li:mlFeature:(t,f\u{0})"]}}),
+        )
+        .await;
+    assert_gql_refused(&app, &answer, &["control"]).await;
+
+    let text = "a\u{0}b";
+    let input = json!({"platform": "mlflow", "name": "m", "description": text,
+        "tags": [text], "customProperties": [{"key": text, "value": text}]});
+    let answer = app.gql_vars(upsert, json!({"input": input})).await;
+    let urn = answer["data"]["upsertMLModel"]["urn"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{answer:#}"))
+        .to_string();
+    let answer = app
+        .gql_vars(
+            "mutation($urn: String!, $d: String!) {
+                updateDescription(input: {resourceUrn: $urn, description: $d}) }",
+            json!({"urn": urn, "d": text}),
+        )
+        .await;
+    assert_eq!(answer["data"]["updateDescription"], true, "{answer:#}");
+    let read = app
+        .data(&format!(
+            "{{ mlModel(urn: \"{urn}\") {{ description properties {{ description tags customProperties {{ key value }} }} }} }}"
+        ))
+        .await;
+    let model = &read["mlModel"];
+    assert_eq!(model["description"], text, "{read:#}");
+    assert_eq!(model["properties"]["description"], text, "{read:#}");
+    assert_eq!(model["properties"]["tags"], json!([text]), "{read:#}");
+    assert_eq!(
+        model["properties"]["customProperties"],
+        json!([{"key": text, "value": text}]),
+        "{read:#}"
+    );
 }

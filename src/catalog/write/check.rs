@@ -4,7 +4,7 @@
 //! text, where a NUL is the escape `\u0000`, so any JSON string is stored as sent.
 
 use super::{Actor, AspectWrite};
-use crate::catalog::text::{check_aspect_name, refuse_nul};
+use crate::catalog::text::{check_aspect_name, refuse_longer, refuse_nul, MAX_ACTOR_CHARS};
 use crate::catalog::Result;
 
 /// Refuses a batch one of whose writes names what cannot be stored; the error says which write.
@@ -21,9 +21,15 @@ pub(super) fn check_writes(actor: &Actor, writes: &[AspectWrite]) -> Result<()> 
 
 /// The actor and run id are stored with each version as they are.
 fn check_actor(actor: &Actor) -> Result<()> {
-    refuse_nul("actor", &actor.name)?;
-    match &actor.run_id {
-        Some(run_id) => refuse_nul("runId", run_id),
-        None => Ok(()),
+    let fields = [
+        ("actor", Some(&actor.name)),
+        ("runId", actor.run_id.as_ref()),
+    ];
+    for (field, text) in fields {
+        if let Some(text) = text {
+            refuse_nul(field, text)?;
+            refuse_longer(field, text, MAX_ACTOR_CHARS)?;
+        }
     }
+    Ok(())
 }
