@@ -38,6 +38,7 @@ pub enum TokenCommand {
         #[command(flatten)]
         db: DbArgs,
         /// A name for the token: who or what uses it. Writes are recorded under this name.
+        /// Trimmed; 1 to 200 characters, no control characters.
         #[arg(long)]
         name: String,
         /// `read` allows queries; `write` also allows mutations and ingestion.
@@ -53,7 +54,7 @@ pub enum TokenCommand {
     Revoke {
         #[command(flatten)]
         db: DbArgs,
-        /// The name of the token(s) to revoke.
+        /// The name of the token(s) to revoke, trimmed as `create` trims it.
         #[arg(long)]
         name: String,
     },

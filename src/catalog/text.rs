@@ -101,7 +101,7 @@ mod tests {
     #[test]
     fn a_nul_is_refused_naming_the_field() {
         assert!(refuse_nul("runId", "run-1").is_ok());
-        let e = refuse_nul("runId", "run\01").unwrap_err();
+        let e = refuse_nul("runId", "run\u{0}-1").unwrap_err();
         assert!(
             matches!(&e, Error::Invalid { field, .. } if field == "runId"),
             "{e:?}"
