@@ -11,6 +11,7 @@ pub mod history;
 mod lineage;
 mod read;
 mod records;
+pub mod tally;
 mod write;
 
 use std::sync::Arc;
