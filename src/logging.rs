@@ -62,7 +62,7 @@ pub async fn request_log(request: Request, next: Next) -> Response {
     tracing::info!(
         target: "mlcat::request",
         %method,
-        path,
+        path = %path,
         status,
         latency_ms = (latency_ms * 10.0).round() / 10.0,
         operation,
