@@ -174,7 +174,10 @@ impl Limits {
         positive("--default-page-size", self.default_page_size);
         positive("--default-lineage-depth", self.default_lineage_depth.into());
         positive("--max-lineage-depth", self.max_lineage_depth.into());
-        positive("--default-lineage-budget", self.default_lineage_budget as u64);
+        positive(
+            "--default-lineage-budget",
+            self.default_lineage_budget as u64,
+        );
         positive("--max-lineage-budget", self.max_lineage_budget as u64);
         let pairs: [(&str, u64, &str, u64); 3] = [
             (
@@ -223,7 +226,10 @@ pub fn resolve_bind(bind: &str) -> Result<Vec<SocketAddr>, String> {
     if let Ok(addr) = bind.parse::<SocketAddr>() {
         return Ok(vec![addr]);
     }
-    if bind.rsplit_once(':').is_none_or(|(host, _)| host.is_empty()) {
+    if bind
+        .rsplit_once(':')
+        .is_none_or(|(host, _)| host.is_empty())
+    {
         return Err(explain("no host, or no port".to_string()));
     }
     let addrs: Vec<SocketAddr> = bind
@@ -254,8 +260,13 @@ mod tests {
 
     #[test]
     fn a_default_above_its_maximum_names_both_flags() {
-        let limits =
-            Limits::parse_from(["mlcat", "--default-page-size", "50", "--max-page-size", "10"]);
+        let limits = Limits::parse_from([
+            "mlcat",
+            "--default-page-size",
+            "50",
+            "--max-page-size",
+            "10",
+        ]);
         let why = limits.check().unwrap_err();
         assert!(why.contains("--default-page-size 50"), "{why}");
         assert!(why.contains("--max-page-size 10"), "{why}");
@@ -275,7 +286,9 @@ mod tests {
             vec!["127.0.0.1:8080".parse().unwrap()]
         );
         let local = resolve_bind("localhost:8080").unwrap();
-        assert!(local.iter().all(|a| a.ip().is_loopback() && a.port() == 8080));
+        assert!(local
+            .iter()
+            .all(|a| a.ip().is_loopback() && a.port() == 8080));
         assert!(resolve_bind("8080").unwrap_err().contains("HOST:PORT"));
     }
 }

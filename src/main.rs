@@ -20,10 +20,27 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // An operator's mistake reads as a sentence, not a backtrace.
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", sentence(&e));
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes in one line, each said once: sqlx's and sea-orm's errors repeat
+/// their cause in their own message, which `{:#}` would then print again after it.
+fn sentence(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 async fn run() -> anyhow::Result<()> {

@@ -99,7 +99,11 @@ async fn graphql_handler(
         let note = note_of(&mut request, note_operation, &refusal);
         return with_note(GraphQLResponse::from(refusal).into_response(), note);
     }
-    let mut note = note_of(&mut request, note_operation, &async_graphql::Response::default());
+    let mut note = note_of(
+        &mut request,
+        note_operation,
+        &async_graphql::Response::default(),
+    );
     let catalog = state.shared.catalog.clone();
     let (loaders, batches) = loaders::for_request(catalog.clone());
     let request = request

@@ -95,7 +95,9 @@ pub async fn probe(url: &str) -> anyhow::Result<()> {
     use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
     use std::str::FromStr;
 
-    let scheme = url.split_once(':').map(|(scheme, _)| scheme.to_ascii_lowercase());
+    let scheme = url
+        .split_once(':')
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
     match scheme.as_deref() {
         Some("sqlite") => {
             if url.contains(":memory:") || url.starts_with("sqlite::memory") {
@@ -163,11 +165,13 @@ pub async fn probe(url: &str) -> anyhow::Result<()> {
                 Some(socket) => socket.display().to_string(),
                 None => format!("{}:{}", opts.get_host(), opts.get_port()),
             };
-            let database = opts.get_database().unwrap_or(opts.get_username()).to_string();
+            let database = opts
+                .get_database()
+                .unwrap_or(opts.get_username())
+                .to_string();
             let user = opts.get_username().to_string();
-            let tried = format!(
-                "connecting to PostgreSQL at {at} (database {database:?}, user {user:?})"
-            );
+            let tried =
+                format!("connecting to PostgreSQL at {at} (database {database:?}, user {user:?})");
             let e = match tokio::time::timeout(PROBE_TIMEOUT, opts.connect()).await {
                 Ok(Ok(conn)) => {
                     let _ = conn.close().await;

@@ -52,8 +52,14 @@ async fn untouched(url: &str) -> bool {
 async fn a_default_above_its_maximum_is_refused_at_start_up_naming_both_flags() {
     let (url, _dir) = fresh_database().await;
     for (default, max) in [
-        (["--default-lineage-depth", "20"], ["--max-lineage-depth", "10"]),
-        (["--default-lineage-budget", "500"], ["--max-lineage-budget", "100"]),
+        (
+            ["--default-lineage-depth", "20"],
+            ["--max-lineage-depth", "10"],
+        ),
+        (
+            ["--default-lineage-budget", "500"],
+            ["--max-lineage-budget", "100"],
+        ),
         (["--default-page-size", "50"], ["--max-page-size", "10"]),
     ] {
         let mut args = vec!["serve", "--database-url", &url, "--bind", "127.0.0.1:0"];
@@ -79,7 +85,10 @@ async fn a_default_above_its_maximum_is_refused_at_start_up_naming_both_flags() 
         &[],
     );
     assert!(one_error(&run).contains("--max-lineage-depth is 0"));
-    assert!(untouched(&url).await, "the refused start wrote the database");
+    assert!(
+        untouched(&url).await,
+        "the refused start wrote the database"
+    );
 }
 
 // Defect 10: `token create` wrote log lines (with colour codes) to stdout before the token.
@@ -249,7 +258,10 @@ async fn a_port_in_use_is_named_and_the_database_is_left_untouched() {
     let error = one_error(&run);
     assert!(error.contains(&bind), "{error}");
     assert!(error.contains("--bind"), "{error}");
-    assert!(untouched(&url).await, "the database was written before the bind failed");
+    assert!(
+        untouched(&url).await,
+        "the database was written before the bind failed"
+    );
 }
 
 #[tokio::test]
@@ -269,10 +281,7 @@ async fn bind_takes_a_host_name_and_keeps_the_loopback_rule() {
         &[],
     );
     assert!(one_error(&run).contains("without auth"));
-    let run = run_mlcat(
-        &["serve", "--database-url", &url, "--bind", "8080"],
-        &[],
-    );
+    let run = run_mlcat(&["serve", "--database-url", &url, "--bind", "8080"], &[]);
     assert!(one_error(&run).contains("HOST:PORT"));
 }
 
@@ -288,9 +297,7 @@ fn json_lines(lines: &[String]) -> Vec<Value> {
 async fn every_request_is_logged_with_its_operation_codes_actor_and_writes() {
     let (url, _dir) = fresh_database().await;
     let server = LoggedServer::start(&url, &["--log-format", "json"], &[]).await;
-    server
-        .wait_for(|l| l.contains("\"mlcat started\""))
-        .await;
+    server.wait_for(|l| l.contains("\"mlcat started\"")).await;
     let mut http = Http::new(server.server.addr);
 
     let mutation = json!({
@@ -343,10 +350,7 @@ async fn every_request_is_logged_with_its_operation_codes_actor_and_writes() {
     assert_eq!(look["codes"], "BAD_USER_INPUT");
     assert!(look.get("aspects_written").is_none());
 
-    let ingested = requests
-        .iter()
-        .find(|l| l["path"] == "/aspects")
-        .unwrap();
+    let ingested = requests.iter().find(|l| l["path"] == "/aspects").unwrap();
     assert_eq!(ingested["status"], 200);
     assert_eq!(ingested["aspects_written"], 1);
     assert_eq!(ingested["actor"], "anonymous");
