@@ -216,18 +216,19 @@ pub async fn probe(url: &str) -> anyhow::Result<()> {
             anyhow::bail!("{tried}: {e}")
         }
         _ => {
-            let looks_like_a_file = !url.contains("://");
-            let hint = if looks_like_a_file {
-                format!(
-                    "for a SQLite file write sqlite://{url} (created if missing); for \
-                     PostgreSQL, postgres://USER@HOST:PORT/DATABASE"
-                )
-            } else {
-                "mlcat speaks SQLite (sqlite://FILE) and PostgreSQL \
-                 (postgres://USER@HOST:PORT/DATABASE)"
-                    .to_string()
-            };
-            anyhow::bail!("--database-url {url:?} is not a database URL mlcat can use: {hint}")
+            if !url.contains("://") {
+                anyhow::bail!(
+                    "--database-url {url:?} is not a database URL: for a SQLite file write \
+                     sqlite://{url} (created if missing); for PostgreSQL, \
+                     postgres://USER@HOST:PORT/DATABASE"
+                );
+            }
+            // The URL itself is not repeated: it may hold a password.
+            anyhow::bail!(
+                "--database-url names a database mlcat cannot use (scheme {:?}): mlcat speaks \
+                 SQLite (sqlite://FILE) and PostgreSQL (postgres://USER@HOST:PORT/DATABASE)",
+                scheme.unwrap_or_default()
+            )
         }
     }
 }
