@@ -213,7 +213,10 @@ pub async fn probe(url: &str) -> anyhow::Result<()> {
                     _ => anyhow::bail!("{tried}: PostgreSQL said: {said}"),
                 }
             }
-            anyhow::bail!("{tried}: {e}")
+            anyhow::bail!(
+                "{tried}: {e}; check that it is PostgreSQL that listens at {at}, and its TLS \
+                 settings (sslmode in --database-url)"
+            )
         }
         _ => {
             if !url.contains("://") {
