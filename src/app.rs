@@ -13,7 +13,6 @@ use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::trace::TraceLayer;
 
 use crate::auth::{self, Access, Auth, AuthState};
 use crate::catalog::Catalog;
@@ -47,7 +46,7 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
         .layer(middleware::from_fn_with_state(auth_state, auth::layer))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(crate::logging::request_log))
 }
 
 /// Bodies are JSON, sent as JSON. Refusing other content types keeps a cross-site form (which
@@ -178,6 +177,7 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
+    tracing::info!("shutting down: no new connections; waiting for requests in flight");
 }
 
 #[cfg(test)]

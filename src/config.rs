@@ -1,7 +1,7 @@
 //! Flags and environment variables. Every setting has a flag and an `MLCAT_*` variable (the
 //! database URL also reads `DATABASE_URL`), documented in `--help` and the README.
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -9,13 +9,36 @@ use clap::{Args, Parser, Subcommand};
 #[command(
     name = "mlcat",
     version,
-    about = "A GraphQL metadata catalog for machine learning"
+    about = "A GraphQL metadata catalog for machine learning",
+    after_help = "Logs go to stderr (only the command's answer, such as a new token, goes to \
+                  stdout), coloured when stderr is a terminal and NO_COLOR is unset. RUST_LOG \
+                  sets what is logged: `info` (the default) logs start-up, shutdown and one line \
+                  per request; `warn` only problems; `mlcat=debug` more of mlcat's own."
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// How log lines are written (to stderr): `text` for people, `json` (one object a line)
+    /// for machines.
+    #[arg(
+        long,
+        global = true,
+        env = "MLCAT_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub serve: ServeArgs,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line of text per event.
+    Text,
+    /// One JSON object per event.
+    Json,
 }
 
 #[derive(Subcommand, Debug)]
@@ -71,9 +94,10 @@ pub struct DbArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub db: DbArgs,
-    /// Address to listen on.
+    /// Address to listen on: `IP:PORT` or `HOST:PORT` (a host name such as `localhost` is
+    /// resolved; without --auth, every address it resolves to must be a loopback address).
     #[arg(long, env = "MLCAT_BIND", default_value = "127.0.0.1:8080")]
-    pub bind: SocketAddr,
+    pub bind: String,
     /// Load the demo catalog (idempotent: unchanged aspects are not written again).
     #[arg(long, env = "MLCAT_DEMO")]
     pub demo: bool,
@@ -131,9 +155,141 @@ pub struct Limits {
     pub max_lineage_budget: usize,
 }
 
+impl Limits {
+    /// Checks the limits against each other, so that a server never starts with a default that
+    /// its own maximum refuses (every request relying on the default would then fail, blaming
+    /// the client), or with a limit of zero that refuses everything. The sentence names the
+    /// flags to change.
+    pub fn check(&self) -> Result<(), String> {
+        let mut problems = Vec::new();
+        let mut positive = |flag: &str, value: u64| {
+            if value == 0 {
+                problems.push(format!("{flag} is 0; it must be at least 1"));
+            }
+        };
+        positive("--max-query-depth", self.max_query_depth as u64);
+        positive("--max-query-complexity", self.max_query_complexity as u64);
+        positive("--request-timeout-secs", self.request_timeout_secs);
+        positive("--max-body-bytes", self.max_body_bytes as u64);
+        positive("--max-page-size", self.max_page_size);
+        positive("--default-page-size", self.default_page_size);
+        positive("--default-lineage-depth", self.default_lineage_depth.into());
+        positive("--max-lineage-depth", self.max_lineage_depth.into());
+        positive(
+            "--default-lineage-budget",
+            self.default_lineage_budget as u64,
+        );
+        positive("--max-lineage-budget", self.max_lineage_budget as u64);
+        let pairs: [(&str, u64, &str, u64); 3] = [
+            (
+                "--default-page-size",
+                self.default_page_size,
+                "--max-page-size",
+                self.max_page_size,
+            ),
+            (
+                "--default-lineage-depth",
+                self.default_lineage_depth.into(),
+                "--max-lineage-depth",
+                self.max_lineage_depth.into(),
+            ),
+            (
+                "--default-lineage-budget",
+                self.default_lineage_budget as u64,
+                "--max-lineage-budget",
+                self.max_lineage_budget as u64,
+            ),
+        ];
+        for (default_flag, default, max_flag, max) in pairs {
+            if default > max {
+                problems.push(format!(
+                    "{default_flag} {default} is above {max_flag} {max}: every request that \
+                     gives none would be refused; lower {default_flag} or raise {max_flag}"
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+}
+
+/// Resolves `--bind` (`IP:PORT`, `HOST:PORT`, or `[IPv6]:PORT`) to the addresses it names.
+pub fn resolve_bind(bind: &str) -> Result<Vec<SocketAddr>, String> {
+    let explain = |why: String| {
+        format!(
+            "--bind {bind:?} is not an address to listen on ({why}); give HOST:PORT or IP:PORT, \
+             for example 127.0.0.1:8080 or localhost:8080"
+        )
+    };
+    if let Ok(addr) = bind.parse::<SocketAddr>() {
+        return Ok(vec![addr]);
+    }
+    if bind
+        .rsplit_once(':')
+        .is_none_or(|(host, _)| host.is_empty())
+    {
+        return Err(explain("no host, or no port".to_string()));
+    }
+    let addrs: Vec<SocketAddr> = bind
+        .to_socket_addrs()
+        .map_err(|e| explain(e.to_string()))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(explain("the host name resolves to no address".to_string()));
+    }
+    Ok(addrs)
+}
+
 impl Default for Limits {
     /// The same defaults as the command line.
     fn default() -> Limits {
         Limits::parse_from(["mlcat"])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_pass_their_own_check() {
+        assert_eq!(Limits::default().check(), Ok(()));
+    }
+
+    #[test]
+    fn a_default_above_its_maximum_names_both_flags() {
+        let limits = Limits::parse_from([
+            "mlcat",
+            "--default-page-size",
+            "50",
+            "--max-page-size",
+            "10",
+        ]);
+        let why = limits.check().unwrap_err();
+        assert!(why.contains("--default-page-size 50"), "{why}");
+        assert!(why.contains("--max-page-size 10"), "{why}");
+    }
+
+    #[test]
+    fn a_zero_limit_is_refused() {
+        let limits = Limits::parse_from(["mlcat", "--max-lineage-budget", "0"]);
+        let why = limits.check().unwrap_err();
+        assert!(why.contains("--max-lineage-budget is 0"), "{why}");
+    }
+
+    #[test]
+    fn bind_takes_addresses_and_host_names() {
+        assert_eq!(
+            resolve_bind("127.0.0.1:8080").unwrap(),
+            vec!["127.0.0.1:8080".parse().unwrap()]
+        );
+        let local = resolve_bind("localhost:8080").unwrap();
+        assert!(local
+            .iter()
+            .all(|a| a.ip().is_loopback() && a.port() == 8080));
+        assert!(resolve_bind("8080").unwrap_err().contains("HOST:PORT"));
     }
 }

@@ -36,7 +36,7 @@ fn urn(s: String) -> Result<Urn> {
 }
 
 fn write(writes: &mut Vec<AspectWrite>, urn: &Urn, aspect: &str, value: Value) {
-    writes.push(AspectWrite::upsert(urn.clone(), aspect, value));
+    writes.push(AspectWrite::add_if_missing(urn.clone(), aspect, value));
 }
 
 fn platform(writes: &mut Vec<AspectWrite>, name: &str, display: &str, kind: &str) -> Result<()> {
@@ -325,8 +325,10 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
     Ok(())
 }
 
-/// Loads the demo catalog. Writing it again changes nothing: an aspect equal to its latest
-/// version makes no new version.
+/// Loads the demo catalog: writes each demo aspect that its entity does not have yet. An
+/// aspect the entity has is left as it is, equal to the demo's or edited since, so loading the
+/// demo again writes nothing new and never undoes a person's edits (nor brings back an
+/// aspect's earlier value; aspects are never removed, only replaced).
 pub async fn load(catalog: &Catalog) -> Result<usize> {
     let mut writes = Vec::new();
     platform(&mut writes, "feast", "Feast", "KEY_VALUE_STORE")?;

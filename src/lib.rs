@@ -9,6 +9,7 @@ pub mod config;
 pub mod datahub;
 pub mod demo;
 pub mod graphql;
+pub mod logging;
 mod playground;
 pub mod shared;
 pub mod store;

@@ -5,8 +5,7 @@ use clap::Parser;
 use migration::{Migrator, MigratorTrait};
 use mlcat::auth::{self, Auth};
 use mlcat::config::{Cli, Command, DbArgs, ServeArgs, TokenCommand};
-use mlcat::{app, catalog::Catalog, demo, store};
-use tracing_subscriber::EnvFilter;
+use mlcat::{app, catalog::Catalog, config, demo, logging, store};
 
 /// A request allocates many small, short-lived values (rows, JSON, GraphQL answers) across
 /// threads; mimalloc serves that pattern with far less time in the allocator than glibc's
@@ -21,19 +20,32 @@ async fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // An operator's mistake reads as a sentence, not a backtrace.
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", sentence(&e));
             std::process::ExitCode::FAILURE
         }
     }
 }
 
+/// The error and its causes in one line, each said once: sqlx's and sea-orm's errors repeat
+/// their cause in their own message, which `{:#}` would then print again after it.
+fn sentence(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 async fn run() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let cli = Cli::parse();
+    logging::init(cli.log_format);
     match cli.command {
         Some(Command::Schema) => {
             print!("{}", mlcat::graphql::sdl());
@@ -51,14 +63,40 @@ async fn run() -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    if !args.auth && !args.bind.ip().is_loopback() && !args.insecure_listen_without_auth {
-        anyhow::bail!(
-            "refusing to listen on {} without auth: anyone who reaches it could write the catalog. \
-             Start with --auth (and create tokens with `mlcat token create`), bind to 127.0.0.1, \
-             or pass --insecure-listen-without-auth if you mean it",
-            args.bind
-        );
+    // Everything that can be checked without side effects is checked before anything is
+    // written: the settings, the address, and the port (bound before the database is opened).
+    args.limits
+        .check()
+        .map_err(|why| anyhow::anyhow!("the limits do not fit together: {why}"))?;
+    let addrs = config::resolve_bind(&args.bind).map_err(anyhow::Error::msg)?;
+    if !args.auth && !args.insecure_listen_without_auth {
+        if let Some(open) = addrs.iter().find(|a| !a.ip().is_loopback()) {
+            anyhow::bail!(
+                "refusing to listen on {} ({open}) without auth: anyone who reaches it could \
+                 write the catalog. Start with --auth (and create tokens with `mlcat token \
+                 create`), bind to 127.0.0.1, or pass --insecure-listen-without-auth if you mean it",
+                args.bind
+            );
+        }
     }
+    let listener = tokio::net::TcpListener::bind(addrs.as_slice())
+        .await
+        .map_err(|e| {
+            let hint = match e.kind() {
+                std::io::ErrorKind::AddrInUse => {
+                    "another process listens there: stop it, or choose another port with --bind"
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    "ports below 1024 need privileges: choose a port above 1023 with --bind"
+                }
+                std::io::ErrorKind::AddrNotAvailable => {
+                    "this machine has no such address: bind to one of its own, or 127.0.0.1"
+                }
+                _ => "check --bind",
+            };
+            anyhow::anyhow!("cannot listen on {} ({e}); {hint}", args.bind)
+        })?;
+    let addr = listener.local_addr()?;
     let db = open(&args.db, !args.no_migrate).await?;
     if args.demo {
         let changed = demo::load(&Catalog::new(db.clone()))
@@ -68,10 +106,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     }
     let auth = if args.auth { Auth::Tokens } else { Auth::Off };
     let app = app::router(db, &args.limits, auth);
-    let listener = tokio::net::TcpListener::bind(args.bind)
-        .await
-        .with_context(|| format!("listening on {}", args.bind))?;
-    let addr = listener.local_addr()?;
     println!("mlcat is serving {}", args.db.database_url);
     println!("  GraphQL API:  http://{addr}/api/graphql");
     println!("  Playground:   http://{addr}/playground");
@@ -84,11 +118,21 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "off (loopback only unless --insecure-listen-without-auth)"
         }
     );
-    app::serve(listener, app).await
+    tracing::info!(
+        %addr,
+        auth = args.auth,
+        version = env!("CARGO_PKG_VERSION"),
+        "mlcat started"
+    );
+    app::serve(listener, app).await?;
+    tracing::info!("mlcat stopped");
+    Ok(())
 }
 
 /// Opens the database, migrating it first unless told not to.
 async fn open(db: &DbArgs, migrate: bool) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    // One attempt, explained, before the pool (which retries until its timeout) is made.
+    store::probe(&db.database_url).await?;
     let conn = store::connect(&db.database_url)
         .await
         .with_context(|| format!("opening the database at {}", db.database_url))?;
@@ -118,18 +162,18 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
                 .await
                 .map_err(fail)?;
             println!(
-                "{:<24} {:<6} {:<15} {:<15} {:<15}",
-                "NAME", "SCOPE", "CREATED", "LAST USED", "REVOKED"
+                "{:<24} {:<6} {:<21} {:<21} {:<21}",
+                "NAME", "SCOPE", "CREATED (UTC)", "LAST USED (UTC)", "REVOKED (UTC)"
             );
-            let ms = |t: Option<i64>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
+            let when = |t: Option<i64>| t.map_or_else(|| "-".to_string(), utc);
             for t in tokens {
                 println!(
-                    "{:<24} {:<6} {:<15} {:<15} {:<15}",
+                    "{:<24} {:<6} {:<21} {:<21} {:<21}",
                     t.name,
                     t.scope.as_str(),
-                    t.created_at,
-                    ms(t.last_used_at),
-                    ms(t.revoked_at)
+                    utc(t.created_at),
+                    when(t.last_used_at),
+                    when(t.revoked_at)
                 );
             }
         }
@@ -144,4 +188,40 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Milliseconds since the Unix epoch as a UTC date and time, `2026-12-06 15:04:05Z`. Written
+/// by hand (Howard Hinnant's days-to-civil algorithm) rather than taking a date crate for one
+/// line of `token list`.
+fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn epoch_milliseconds_read_as_utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00Z");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00Z");
+        assert_eq!(utc(1_796_569_445_999), "2026-12-06 15:04:05Z");
+        assert_eq!(utc(-1), "1969-12-31 23:59:59Z");
+    }
 }

@@ -20,3 +20,16 @@ pub struct Shared {
     pub catalog: Catalog,
     pub limits: Limits,
 }
+
+/// What the GraphQL handler knows of a request, left in the response's extensions for the
+/// request log (`logging::request_log`): the operation, its kind, and the error codes answered.
+#[derive(Clone, Debug, Default)]
+pub struct GraphqlNote {
+    /// The operation's name, when the request names one or its document has one named
+    /// operation.
+    pub operation: Option<String>,
+    /// `query`, `mutation` or `subscription`, when the document was parsed.
+    pub kind: Option<&'static str>,
+    /// `extensions.code` of each error answered, in order, without repeats.
+    pub codes: Vec<String>,
+}

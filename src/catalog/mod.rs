@@ -11,6 +11,7 @@ pub mod history;
 mod lineage;
 mod read;
 mod records;
+pub mod tally;
 pub mod text;
 mod write;
 

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::auth::Access;
 use crate::catalog::Actor;
-use crate::shared::{Shared, GRAPHQL_PATHS};
+use crate::shared::{GraphqlNote, Shared, GRAPHQL_PATHS};
 
 /// What the GraphQL handler keeps between requests.
 struct GraphqlState {
@@ -94,9 +94,16 @@ async fn graphql_handler(
             )
         }
     };
+    let note_operation = request.operation_name.clone();
     if let Some(refusal) = refuse_over_limits(&mut request, limits, &state.parsed) {
-        return GraphQLResponse::from(refusal).into_response();
+        let note = note_of(&mut request, note_operation, &refusal);
+        return with_note(GraphQLResponse::from(refusal).into_response(), note);
     }
+    let mut note = note_of(
+        &mut request,
+        note_operation,
+        &async_graphql::Response::default(),
+    );
     let catalog = state.shared.catalog.clone();
     let (loaders, batches) = loaders::for_request(catalog.clone());
     let request = request
@@ -106,7 +113,69 @@ async fn graphql_handler(
         .data(access);
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     ensure_error_codes(&mut response, limits);
-    GraphQLResponse::from(response).into_response()
+    note.codes = codes_of(&response);
+    with_note(GraphQLResponse::from(response).into_response(), note)
+}
+
+/// The request log's view of a request: its operation's name and kind (from the parsed
+/// document, which the limits check has cached on the request) and the codes answered.
+fn note_of(
+    request: &mut async_graphql::Request,
+    named: Option<String>,
+    response: &async_graphql::Response,
+) -> GraphqlNote {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let mut note = GraphqlNote {
+        operation: named,
+        kind: None,
+        codes: codes_of(response),
+    };
+    if let Ok(doc) = request.parsed_query() {
+        let op = match &doc.operations {
+            DocumentOperations::Single(op) => Some((None, op)),
+            DocumentOperations::Multiple(ops) => match &note.operation {
+                Some(name) => ops.get(name.as_str()).map(|op| (None, op)),
+                None if ops.len() == 1 => ops.iter().next().map(|(name, op)| (Some(name), op)),
+                None => None,
+            },
+        };
+        if let Some((name, op)) = op {
+            if let Some(name) = name {
+                note.operation = Some(name.to_string());
+            }
+            note.kind = Some(match op.node.ty {
+                OperationType::Query => "query",
+                OperationType::Mutation => "mutation",
+                OperationType::Subscription => "subscription",
+            });
+        }
+    }
+    note
+}
+
+fn codes_of(response: &async_graphql::Response) -> Vec<String> {
+    let mut codes: Vec<String> = Vec::new();
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .and_then(|c| match c {
+                async_graphql::Value::String(s) => Some(s.clone()),
+                _ => None,
+            });
+        if let Some(code) = code {
+            if !codes.contains(&code) {
+                codes.push(code);
+            }
+        }
+    }
+    codes
+}
+
+fn with_note(mut response: Response, note: GraphqlNote) -> Response {
+    response.extensions_mut().insert(note);
+    response
 }
 
 fn is_mutation(query: &str) -> bool {
@@ -124,9 +193,16 @@ fn is_mutation(query: &str) -> bool {
 
 /// A request refused before GraphQL sees it, in the GraphQL error shape so clients show it.
 pub fn refused(status: StatusCode, message: String) -> Response {
-    (
+    let response = (
         status,
         Json(json!({"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]})),
     )
-        .into_response()
+        .into_response();
+    with_note(
+        response,
+        GraphqlNote {
+            codes: vec!["BAD_USER_INPUT".to_string()],
+            ..GraphqlNote::default()
+        },
+    )
 }

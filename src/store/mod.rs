@@ -36,7 +36,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     }
     let mut opts = ConnectOptions::new(url);
     opts.sqlx_logging(false)
-        .connect_timeout(Duration::from_secs(10))
+        .connect_timeout(PROBE_TIMEOUT)
         .acquire_timeout(Duration::from_secs(30));
     if sqlite {
         // A connection to a local file cannot go stale, so the pool hands it out without
@@ -80,6 +80,160 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     }
     let db = Database::connect(opts).await?;
     Ok(db)
+}
+
+/// How long start-up waits for the database to answer before saying it does not.
+const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens one connection to the database at start-up, once and without retrying, and closes it:
+/// if that fails, the error is one sentence with what was tried, what the database (or the
+/// system) said, and what to do. The pool behind [`connect`] retries until its timeout and
+/// then reports only that it timed out.
+pub async fn probe(url: &str) -> anyhow::Result<()> {
+    use sea_orm::sqlx::postgres::PgConnectOptions;
+    use sea_orm::sqlx::sqlite::SqliteConnectOptions;
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    use std::str::FromStr;
+
+    let scheme = url
+        .split_once(':')
+        .map(|(scheme, _)| scheme.to_ascii_lowercase());
+    match scheme.as_deref() {
+        Some("sqlite") => {
+            if url.contains(":memory:") || url.starts_with("sqlite::memory") {
+                return Ok(());
+            }
+            let opts = SqliteConnectOptions::from_str(url).map_err(|e| {
+                anyhow::anyhow!(
+                    "--database-url {url:?} is not a SQLite URL ({e}); write sqlite://FILE, for \
+                     example sqlite://mlcat.db"
+                )
+            })?;
+            let file = opts.get_filename().to_path_buf();
+            let tried = format!("opening the SQLite database {}", file.display());
+            let dir = match file.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+                _ => std::path::PathBuf::from("."),
+            };
+            if !dir.is_dir() {
+                anyhow::bail!(
+                    "{tried}: the directory {} does not exist; create it (mkdir -p {}) or give \
+                     --database-url a file in an existing directory",
+                    dir.display(),
+                    dir.display()
+                );
+            }
+            let opts = opts.create_if_missing(true);
+            match tokio::time::timeout(PROBE_TIMEOUT, opts.connect()).await {
+                Ok(Ok(conn)) => {
+                    let _ = conn.close().await;
+                    Ok(())
+                }
+                Ok(Err(e)) => {
+                    let denied = match e.as_database_error().and_then(|d| d.code()) {
+                        // SQLITE_CANTOPEN and SQLITE_PERM
+                        Some(code) => code == "14" || code == "3",
+                        None => false,
+                    } || matches!(&e, sea_orm::sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::PermissionDenied);
+                    if denied {
+                        let what = if file.exists() {
+                            format!("the file {}", file.display())
+                        } else {
+                            format!("the directory {} (to create the file there)", dir.display())
+                        };
+                        anyhow::bail!(
+                            "{tried}: permission denied ({e}); the user running mlcat needs read \
+                             and write access to {what}"
+                        );
+                    }
+                    anyhow::bail!("{tried}: {e}")
+                }
+                Err(_) => anyhow::bail!(
+                    "{tried}: no answer within {} s (is the file on a network share that hangs?)",
+                    PROBE_TIMEOUT.as_secs()
+                ),
+            }
+        }
+        Some("postgres" | "postgresql") => {
+            let opts = PgConnectOptions::from_str(url).map_err(|e| {
+                anyhow::anyhow!(
+                    "--database-url is not a PostgreSQL URL ({e}); write \
+                     postgres://USER[:PASSWORD]@HOST:PORT/DATABASE"
+                )
+            })?;
+            let at = match opts.get_socket() {
+                Some(socket) => socket.display().to_string(),
+                None => format!("{}:{}", opts.get_host(), opts.get_port()),
+            };
+            let database = opts
+                .get_database()
+                .unwrap_or(opts.get_username())
+                .to_string();
+            let user = opts.get_username().to_string();
+            let tried =
+                format!("connecting to PostgreSQL at {at} (database {database:?}, user {user:?})");
+            let e = match tokio::time::timeout(PROBE_TIMEOUT, opts.connect()).await {
+                Ok(Ok(conn)) => {
+                    let _ = conn.close().await;
+                    return Ok(());
+                }
+                Ok(Err(e)) => e,
+                Err(_) => anyhow::bail!(
+                    "{tried}: no answer within {} s; check that the host and port in \
+                     --database-url are right and that no firewall drops the connection",
+                    PROBE_TIMEOUT.as_secs()
+                ),
+            };
+            if let sea_orm::sqlx::Error::Io(io) = &e {
+                if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                    anyhow::bail!(
+                        "{tried}: connection refused; is PostgreSQL running and listening on \
+                         {at}? Start it, or fix the host and port in --database-url"
+                    );
+                }
+                anyhow::bail!(
+                    "{tried}: {io}; check the host and port in --database-url and that \
+                     PostgreSQL is running"
+                );
+            }
+            if let Some(db_error) = e.as_database_error() {
+                let said = db_error.message().to_string();
+                match db_error.code().as_deref() {
+                    Some("3D000") => anyhow::bail!(
+                        "{tried}: the database {database:?} does not exist; create it \
+                         (createdb -h {} -p {} -U {user} {database}) or name an existing one \
+                         in --database-url",
+                        opts.get_host(),
+                        opts.get_port()
+                    ),
+                    Some("28P01" | "28000") => anyhow::bail!(
+                        "{tried}: the login was refused ({said}); check the user and password \
+                         in --database-url, and pg_hba.conf"
+                    ),
+                    _ => anyhow::bail!("{tried}: PostgreSQL said: {said}"),
+                }
+            }
+            anyhow::bail!(
+                "{tried}: {e}; check that it is PostgreSQL that listens at {at}, and its TLS \
+                 settings (sslmode in --database-url)"
+            )
+        }
+        _ => {
+            if !url.contains("://") {
+                anyhow::bail!(
+                    "--database-url {url:?} is not a database URL: for a SQLite file write \
+                     sqlite://{url} (created if missing); for PostgreSQL, \
+                     postgres://USER@HOST:PORT/DATABASE"
+                );
+            }
+            // The URL itself is not repeated: it may hold a password.
+            anyhow::bail!(
+                "--database-url names a database mlcat cannot use (scheme {:?}): mlcat speaks \
+                 SQLite (sqlite://FILE) and PostgreSQL (postgres://USER@HOST:PORT/DATABASE)",
+                scheme.unwrap_or_default()
+            )
+        }
+    }
 }
 
 /// A connection of its own for the one writer of a SQLite catalog, opened with the pool's

@@ -18,6 +18,7 @@ mod durability;
 mod errors;
 mod errors_mutations;
 mod hardening_input;
+mod hardening_ops;
 mod limits;
 mod lineage;
 mod lineage_bounds;

@@ -225,3 +225,136 @@ async fn read_response(conn: &mut BufReader<TcpStream>) -> std::io::Result<(u16,
     }
     Ok((status, body))
 }
+
+/// What a finished `mlcat` command printed, and how it ended.
+pub struct Finished {
+    pub status: std::process::ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `mlcat ARGS` to the end (killed after 60 s) with the given environment added, and
+/// answers its exit status, stdout and stderr.
+pub fn run_mlcat(args: &[&str], env: &[(&str, &str)]) -> Finished {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mlcat"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start mlcat");
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().expect("stdout")));
+    let stderr = read(Box::new(child.stderr.take().expect("stderr")));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait for mlcat") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("mlcat {args:?} ran longer than 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Finished {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+    }
+}
+
+/// A running `mlcat serve` whose stderr (its log, at the default level unless `RUST_LOG` is
+/// given in `env`) is collected line by line.
+pub struct LoggedServer {
+    pub server: Server,
+    lines: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl LoggedServer {
+    pub async fn start(database_url: &str, args: &[&str], env: &[(&str, &str)]) -> LoggedServer {
+        LoggedServer::start_bound(database_url, "127.0.0.1:0", args, env).await
+    }
+
+    /// The same, listening on `bind`.
+    pub async fn start_bound(
+        database_url: &str,
+        bind: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> LoggedServer {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mlcat"))
+            .args(["serve", "--database-url", database_url])
+            .args(["--bind", bind])
+            .args(args)
+            .env_remove("RUST_LOG")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start mlcat");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stderr)) {
+                let Ok(line) = line else { break };
+                sink.lock().expect("log lines").push(line);
+            }
+        });
+        let (found, bound) = tokio::sync::oneshot::channel();
+        std::thread::spawn(move || {
+            let mut found = Some(found);
+            for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
+                let Ok(line) = line else { break };
+                let addr = line
+                    .trim()
+                    .strip_prefix("Health:")
+                    .and_then(|url| url.trim().strip_prefix("http://"))
+                    .and_then(|url| url.strip_suffix("/health"))
+                    .and_then(|a| a.parse::<SocketAddr>().ok());
+                if let Some(addr) = addr {
+                    if let Some(found) = found.take() {
+                        let _ = found.send(addr);
+                    }
+                }
+            }
+        });
+        let addr = tokio::time::timeout(Duration::from_secs(60), bound)
+            .await
+            .expect("mlcat started within a minute")
+            .expect("mlcat exited before serving");
+        let server = Server { child, addr };
+        server.wait_healthy().await;
+        LoggedServer { server, lines }
+    }
+
+    /// The log lines so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().expect("log lines").clone()
+    }
+
+    /// Waits (up to 10 s) for a log line that satisfies `wanted`, and answers it.
+    pub async fn wait_for(&self, wanted: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(line) = self.lines().into_iter().find(|l| wanted(l)) {
+                return line;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no such log line; the log:\n{}",
+                self.lines().join("\n")
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}

@@ -107,6 +107,30 @@ impl AspectWrite {
         }
     }
 
+    /// Writes `value` only if the entity has no version of this aspect at all; an aspect that
+    /// exists, whoever wrote it and whatever it holds, is left as it is. The demo catalog loads
+    /// this way, so that loading it again never undoes a person's edits.
+    pub fn add_if_missing(urn: Urn, aspect: &str, value: Value) -> AspectWrite {
+        AspectWrite {
+            urn,
+            aspect: aspect.to_string(),
+            op: WriteOp::Patch(Box::new(move |current| {
+                Ok(match current {
+                    Some(current) => Patched {
+                        value: current,
+                        changed: false,
+                    },
+                    None => Patched {
+                        value,
+                        changed: true,
+                    },
+                })
+            })),
+            must_exist: false,
+            actor: None,
+        }
+    }
+
     pub fn existing(mut self) -> AspectWrite {
         self.must_exist = true;
         self
@@ -139,6 +163,12 @@ impl Catalog {
     /// transaction (see [`WriteQueue`]); each still lands whole or not at all, and its caller
     /// hears of it only once it is committed.
     pub async fn write(&self, actor: &Actor, writes: Vec<AspectWrite>) -> Result<Vec<Written>> {
+        let out = self.write_batch(actor, writes).await?;
+        super::tally::record(&actor.name, out.iter().filter(|w| w.changed).count());
+        Ok(out)
+    }
+
+    async fn write_batch(&self, actor: &Actor, writes: Vec<AspectWrite>) -> Result<Vec<Written>> {
         // Before the database sees anything: both backends refuse the same input alike.
         check::check_writes(actor, &writes)?;
         let Some(queue) = &self.write_queue else {
