@@ -104,9 +104,14 @@ pub struct Limits {
     /// Most aliases a query may use.
     #[arg(long, env = "MLCAT_MAX_QUERY_ALIASES", default_value_t = 100)]
     pub max_query_aliases: usize,
-    /// Longest a request may run, in seconds; a write cut off is rolled back.
+    /// Longest a request may run, in seconds. A write not committed by then is rolled back
+    /// and answered 408 / TIMEOUT; a write already being committed is answered with its
+    /// outcome, so a status can be trusted.
     #[arg(long, env = "MLCAT_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// The time limit in steps finer than the flag's seconds, for tests; `None` takes the flag.
+    #[arg(skip)]
+    pub request_timeout: Option<std::time::Duration>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MLCAT_MAX_BODY_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -128,6 +133,14 @@ pub struct Limits {
     /// Largest budget a lineage traversal may ask for.
     #[arg(long, env = "MLCAT_MAX_LINEAGE_BUDGET", default_value_t = 10000)]
     pub max_lineage_budget: usize,
+}
+
+impl Limits {
+    /// Longest a request may run.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        self.request_timeout
+            .unwrap_or(std::time::Duration::from_secs(self.request_timeout_secs))
+    }
 }
 
 impl Default for Limits {
