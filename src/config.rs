@@ -87,6 +87,11 @@ pub struct ServeArgs {
     /// port can then read and write the catalog.
     #[arg(long, env = "MLCAT_INSECURE_LISTEN_WITHOUT_AUTH")]
     pub insecure_listen_without_auth: bool,
+    /// Serve queries only: every write answers 503 (GraphQL code `UNAVAILABLE`) and
+    /// `/health` says writes are off. Migrations are not run, and the start-up check that the
+    /// database takes writes is skipped: use it for a read-only file, mount or replica.
+    #[arg(long, env = "MLCAT_READ_ONLY", conflicts_with = "demo")]
+    pub read_only: bool,
     #[command(flatten)]
     pub limits: Limits,
 }

@@ -4,8 +4,9 @@ use anyhow::Context;
 use clap::Parser;
 use migration::{Migrator, MigratorTrait};
 use mlcat::auth::{self, Auth};
+use mlcat::catalog::{Catalog, WriteMode};
 use mlcat::config::{Cli, Command, DbArgs, ServeArgs, TokenCommand};
-use mlcat::{app, catalog::Catalog, demo, store};
+use mlcat::{app, demo, store};
 use tracing_subscriber::EnvFilter;
 
 /// A request allocates many small, short-lived values (rows, JSON, GraphQL answers) across
@@ -59,7 +60,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.bind
         );
     }
-    let db = open(&args.db, !args.no_migrate).await?;
+    let db = open(&args.db, !args.no_migrate && !args.read_only).await?;
+    if args.no_migrate && !args.read_only {
+        store::check_writable(&db, &args.db.database_url).await?;
+    }
     if args.demo {
         let changed = demo::load(&Catalog::new(db.clone()))
             .await
@@ -67,7 +71,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(aspects_written = changed, "demo catalog loaded");
     }
     let auth = if args.auth { Auth::Tokens } else { Auth::Off };
-    let app = app::router(db, &args.limits, auth);
+    let mode = if args.read_only {
+        WriteMode::ReadOnly
+    } else {
+        WriteMode::ReadWrite
+    };
+    let app = app::router_with(db, &args.limits, auth, mode);
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("listening on {}", args.bind))?;
@@ -93,6 +102,7 @@ async fn open(db: &DbArgs, migrate: bool) -> anyhow::Result<sea_orm::DatabaseCon
         .await
         .with_context(|| format!("opening the database at {}", db.database_url))?;
     if migrate {
+        store::check_writable(&conn, &db.database_url).await?;
         Migrator::up(&conn, None)
             .await
             .context("running migrations")?;

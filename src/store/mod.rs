@@ -128,6 +128,47 @@ pub async fn take_write_lock(txn: &impl ConnectionTrait) -> Result<(), sea_orm::
     Ok(())
 }
 
+/// Checks that the database takes writes, with a write that changes nothing, rolled back: the
+/// no-op update that takes SQLite's write lock when the catalog's tables exist, else creating
+/// a table. A database that refuses it fails with a sentence that says what was tried, what the
+/// database answered, and what to do.
+pub async fn check_writable(db: &DatabaseConnection, url: &str) -> anyhow::Result<()> {
+    use sea_orm::TransactionTrait;
+    async fn attempt(db: &DatabaseConnection, statement: &str) -> Result<(), sea_orm::DbErr> {
+        let txn = db.begin().await?;
+        let result = txn.execute_unprepared(statement).await;
+        txn.rollback().await?;
+        result.map(|_| ())
+    }
+    let mut tried = "a no-op UPDATE of the entity table";
+    let mut result = attempt(db, "UPDATE entity SET id = id WHERE id < 0").await;
+    if result.as_ref().is_err_and(is_missing_table) {
+        tried = "creating a table";
+        result = attempt(db, "CREATE TABLE mlcat_write_check (x INTEGER)").await;
+    }
+    let Err(e) = result else {
+        return Ok(());
+    };
+    let why = write_refusal(&e)
+        .map(|w| format!(": {w}"))
+        .unwrap_or_default();
+    let fix = if is_sqlite(db) {
+        "make the file, its directory and the -wal and -shm files beside it writable by the user mlcat runs as (and leave `mode=ro` out of the URL), or free disk space"
+    } else {
+        "connect as a role that may write, to a primary server rather than a standby, with default_transaction_read_only off, or free the server's disk"
+    };
+    anyhow::bail!(
+        "the database at {url} cannot be written: mlcat tried {tried} in a transaction (rolled back), and the database answered \"{e}\"{why}. To fix it, {fix}; or start with --read-only to serve queries without writing"
+    )
+}
+
+/// Whether `e` says a table does not exist (before the first migration).
+fn is_missing_table(e: &sea_orm::DbErr) -> bool {
+    let text = e.to_string();
+    // SQLite: `no such table`; PostgreSQL: undefined_table (42P01), `relation ... does not exist`.
+    text.contains("no such table") || text.contains("does not exist") || text.contains("42P01")
+}
+
 /// Why the database refuses writes, when `e` says it does for a reason of its own (a full
 /// disk, a read-only file or server, a failing disk, no answer) rather than because of what was
 /// written; `None` for every other error.

@@ -18,6 +18,7 @@ mod durability;
 mod errors;
 mod errors_mutations;
 mod hardening_writes;
+mod hardening_writes_storage;
 mod limits;
 mod lineage;
 mod lineage_bounds;
