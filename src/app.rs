@@ -15,7 +15,7 @@ use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::auth::{self, Access, Auth, AuthState};
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Deadline, Writability, WriteMode};
 use crate::config::Limits;
 use crate::graphql::http::refused;
 use crate::shared::{is_graphql_path, Shared};
@@ -23,12 +23,18 @@ use crate::shared::{is_graphql_path, Shared};
 /// Builds the router over a migrated database: each front door's routes over the state they
 /// share, and the layers every request passes.
 pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
+    router_with(db, limits, auth, WriteMode::ReadWrite)
+}
+
+/// [`router`] for a catalog that takes writes, or (read-only) answers every write 503 /
+/// `UNAVAILABLE` and only queries.
+pub fn router_with(db: DatabaseConnection, limits: &Limits, auth: Auth, mode: WriteMode) -> Router {
     let auth_state = Arc::new(AuthState {
         db: db.clone(),
         auth,
     });
     let shared = Shared {
-        catalog: Catalog::new(db),
+        catalog: Catalog::with_mode(db, mode),
         limits: limits.clone(),
     };
     Router::new()
@@ -40,7 +46,7 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
         .layer(middleware::from_fn(require_write_for_rest))
         .layer(middleware::from_fn(require_json_body))
         .layer(middleware::from_fn_with_state(
-            Duration::from_secs(limits.request_timeout_secs),
+            limits.request_timeout(),
             time_limit,
         ))
         .layer(middleware::from_fn_with_state(auth_state, auth::layer))
@@ -84,21 +90,32 @@ async fn require_json_body(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// Cuts off a request that runs longer than the limit. Dropping it drops any open transaction,
-/// which rolls back: a cut-off write leaves nothing behind.
-async fn time_limit(State(limit): State<Duration>, request: Request, next: Next) -> Response {
+/// Cuts off a request that runs longer than the limit, unless a write of it was committed or
+/// is being committed. The request carries its [`Deadline`] (an extension the front doors give
+/// to the catalog's writes), and the deadline decides, under one lock, between the writer
+/// committing a write and this layer cutting the request off: a request answered 408 wrote
+/// nothing, since no write of it commits after it was cut off (on SQLite the queued write is
+/// rolled back by the writer, on PostgreSQL the dropped transaction rolls back), and a write
+/// that commits is answered with its outcome, even a little after the limit. Writes a request
+/// makes after the limit answer `TIMEOUT` themselves.
+async fn time_limit(State(limit): State<Duration>, mut request: Request, next: Next) -> Response {
     let graphql = is_graphql_path(request.uri().path());
-    match tokio::time::timeout(limit, next.run(request)).await {
+    let deadline = Deadline::after(limit);
+    request.extensions_mut().insert(deadline.clone());
+    let mut answer = std::pin::pin!(next.run(request));
+    match tokio::time::timeout_at(deadline.at(), answer.as_mut()).await {
         Ok(response) => response,
+        // A write of the request committed or is committing: its answer says what it wrote.
+        Err(_) if !deadline.cut_off() => answer.await,
         Err(_) => {
             let message = format!(
-                "the request ran longer than the limit of {} s (--request-timeout-secs)",
-                limit.as_secs()
+                "the request ran longer than the limit of {} (--request-timeout-secs); nothing of it was written",
+                deadline.limit_text()
             );
             let body = if graphql {
                 json!({"errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]})
             } else {
-                json!({"message": message, "status": 408})
+                json!({"message": message, "status": 408, "code": "TIMEOUT"})
             };
             (StatusCode::REQUEST_TIMEOUT, Json(body)).into_response()
         }
@@ -127,18 +144,36 @@ async fn require_write_for_rest(request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
+/// `200 {"status": "ok", "writes": "working"}` when the database answers and takes writes;
+/// `200 {"status": "ok", "writes": "off", "message"}` on a server started read-only;
+/// `200 {"status": "degraded", "writes": "failing", "message", "since"}` when the database
+/// refused the last write for a reason of its own (a full disk, a read-only file or server:
+/// queries still work, writes answer 503 / `UNAVAILABLE` until one succeeds again);
+/// `503 {"status": "unavailable"}` when the database does not answer at all.
 async fn health(State(catalog): State<Catalog>) -> Response {
-    match catalog.ping().await {
-        Ok(()) => Json(json!({"status": "ok"})).into_response(),
-        Err(e) => {
-            tracing::error!(error = ?e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "message": "the database does not answer"})),
-            )
-                .into_response()
-        }
+    if let Err(e) = catalog.ping().await {
+        tracing::error!(error = ?e, "health check failed");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable", "message": "the database does not answer"})),
+        )
+            .into_response();
     }
+    let body = match catalog.writability() {
+        Writability::Working => json!({"status": "ok", "writes": "working"}),
+        Writability::Off => json!({
+            "status": "ok",
+            "writes": "off",
+            "message": "this server is read-only (started with --read-only): queries work, writes answer 503",
+        }),
+        Writability::Failing { message, since } => json!({
+            "status": "degraded",
+            "writes": "failing",
+            "message": message,
+            "since": since,
+        }),
+    };
+    Json(body).into_response()
 }
 
 /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.

@@ -177,7 +177,11 @@ async fn verify(db: &DatabaseConnection, secret: &str) -> Result<Option<Access>>
         .last_used_at
         .is_none_or(|t| now - t > LAST_USED_RESOLUTION_MS)
     {
-        access_token::touch(db, row.id, now).await?;
+        // Best effort: a database that refuses writes (a read-only server) still lets its
+        // tokens read.
+        if let Err(e) = access_token::touch(db, row.id, now).await {
+            tracing::warn!(error = %e, "could not record a token's last use");
+        }
     }
     Ok(Some(Access {
         actor: row.name,

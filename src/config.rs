@@ -112,6 +112,11 @@ pub struct ServeArgs {
     /// port can then read and write the catalog.
     #[arg(long, env = "MLCAT_INSECURE_LISTEN_WITHOUT_AUTH")]
     pub insecure_listen_without_auth: bool,
+    /// Serve queries only: every write answers 503 (GraphQL code `UNAVAILABLE`) and
+    /// `/health` says writes are off. Migrations are not run, and the start-up check that the
+    /// database takes writes is skipped: use it for a read-only file, mount or replica.
+    #[arg(long, env = "MLCAT_READ_ONLY", conflicts_with = "demo")]
+    pub read_only: bool,
     #[command(flatten)]
     pub limits: Limits,
 }
@@ -129,9 +134,14 @@ pub struct Limits {
     /// Most aliases a query may use.
     #[arg(long, env = "MLCAT_MAX_QUERY_ALIASES", default_value_t = 100)]
     pub max_query_aliases: usize,
-    /// Longest a request may run, in seconds; a write cut off is rolled back.
+    /// Longest a request may run, in seconds. A write not committed by then is rolled back
+    /// and answered 408 / TIMEOUT; a write already being committed is answered with its
+    /// outcome, so a status can be trusted.
     #[arg(long, env = "MLCAT_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// The time limit in steps finer than the flag's seconds, for tests; `None` takes the flag.
+    #[arg(skip)]
+    pub request_timeout: Option<std::time::Duration>,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MLCAT_MAX_BODY_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -156,6 +166,12 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// Longest a request may run.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        self.request_timeout
+            .unwrap_or(std::time::Duration::from_secs(self.request_timeout_secs))
+    }
+
     /// Checks the limits against each other, so that a server never starts with a default that
     /// its own maximum refuses (every request relying on the default would then fail, blaming
     /// the client), or with a limit of zero that refuses everything. The sentence names the

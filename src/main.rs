@@ -4,8 +4,9 @@ use anyhow::Context;
 use clap::Parser;
 use migration::{Migrator, MigratorTrait};
 use mlcat::auth::{self, Auth};
+use mlcat::catalog::{Catalog, WriteMode};
 use mlcat::config::{Cli, Command, DbArgs, ServeArgs, TokenCommand};
-use mlcat::{app, catalog::Catalog, config, demo, logging, store};
+use mlcat::{app, config, demo, logging, store};
 
 /// A request allocates many small, short-lived values (rows, JSON, GraphQL answers) across
 /// threads; mimalloc serves that pattern with far less time in the allocator than glibc's
@@ -97,7 +98,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             anyhow::anyhow!("cannot listen on {} ({e}); {hint}", args.bind)
         })?;
     let addr = listener.local_addr()?;
-    let db = open(&args.db, !args.no_migrate).await?;
+    let db = open(&args.db, !args.no_migrate && !args.read_only).await?;
+    if args.no_migrate && !args.read_only {
+        store::check_writable(&db, &args.db.database_url).await?;
+    }
     if args.demo {
         let changed = demo::load(&Catalog::new(db.clone()))
             .await
@@ -105,7 +109,12 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(aspects_written = changed, "demo catalog loaded");
     }
     let auth = if args.auth { Auth::Tokens } else { Auth::Off };
-    let app = app::router(db, &args.limits, auth);
+    let mode = if args.read_only {
+        WriteMode::ReadOnly
+    } else {
+        WriteMode::ReadWrite
+    };
+    let app = app::router_with(db, &args.limits, auth, mode);
     println!("mlcat is serving {}", args.db.database_url);
     println!("  GraphQL API:  http://{addr}/api/graphql");
     println!("  Playground:   http://{addr}/playground");
@@ -118,6 +127,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "off (loopback only unless --insecure-listen-without-auth)"
         }
     );
+    if args.read_only {
+        println!("  Writes:       off (--read-only): queries only, every write answers 503");
+    }
     tracing::info!(
         %addr,
         auth = args.auth,
@@ -137,6 +149,7 @@ async fn open(db: &DbArgs, migrate: bool) -> anyhow::Result<sea_orm::DatabaseCon
         .await
         .with_context(|| format!("opening the database at {}", db.database_url))?;
     if migrate {
+        store::check_writable(&conn, &db.database_url).await?;
         Migrator::up(&conn, None)
             .await
             .context("running migrations")?;

@@ -20,6 +20,12 @@ pub enum Error {
     /// (`mlModelProperties.mlFeatures[2]`), and `message` says what to fix (naming the field
     /// too, for a reader who sees only the message).
     Invalid { field: String, message: String },
+    /// The write was not committed because its request ran past its time limit: nothing of it
+    /// was written.
+    Timeout(String),
+    /// The database refuses writes (a full disk, a read-only file or server, a server started
+    /// with `--read-only`): nothing of the write was written, and the message says why.
+    Unavailable(String),
     /// A bug or an unavailable database; the detail stays in the server log.
     Internal(anyhow::Error),
     /// One write of a batch failed, and with it the whole batch: which one, and why.
@@ -90,6 +96,8 @@ impl Error {
             Error::NotFound(_) => "NOT_FOUND",
             Error::Conflict(_) => "CONFLICT",
             Error::Forbidden(_) => "FORBIDDEN",
+            Error::Timeout(_) => "TIMEOUT",
+            Error::Unavailable(_) => "UNAVAILABLE",
             Error::Internal(_) => "INTERNAL_SERVER_ERROR",
             Error::InBatch(b) => b.cause.code(),
         }
@@ -103,6 +111,8 @@ impl Error {
             Error::NotFound(m) => Error::NotFound(m.clone()),
             Error::Conflict(m) => Error::Conflict(m.clone()),
             Error::Forbidden(m) => Error::Forbidden(m.clone()),
+            Error::Timeout(m) => Error::Timeout(m.clone()),
+            Error::Unavailable(m) => Error::Unavailable(m.clone()),
             Error::Invalid { field, message } => Error::Invalid {
                 field: field.clone(),
                 message: message.clone(),
@@ -125,6 +135,8 @@ impl Error {
             | Error::NotFound(m)
             | Error::Conflict(m)
             | Error::Forbidden(m)
+            | Error::Timeout(m)
+            | Error::Unavailable(m)
             | Error::Invalid { message: m, .. } => m.clone(),
             Error::Internal(_) => "internal server error; the server log has the details".into(),
             Error::InBatch(b) => format!("change {}: {}", b.position(), b.cause.public_message()),
@@ -166,6 +178,8 @@ mod tests {
         assert_eq!(Error::bad_input("x").code(), "BAD_USER_INPUT");
         assert_eq!(Error::NotFound("x".into()).code(), "NOT_FOUND");
         assert_eq!(Error::Conflict("x".into()).code(), "CONFLICT");
+        assert_eq!(Error::Timeout("x".into()).code(), "TIMEOUT");
+        assert_eq!(Error::Unavailable("x".into()).code(), "UNAVAILABLE");
         assert_eq!(
             Error::Internal(anyhow::anyhow!("x")).code(),
             "INTERNAL_SERVER_ERROR"

@@ -24,7 +24,7 @@ pub use error::{Error, Result};
 pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
-pub use write::{Actor, AspectWrite, Patched, WriteOp, Written};
+pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.
 #[derive(Clone)]
@@ -36,10 +36,17 @@ pub struct Catalog {
     /// SQLite: the connection the queue's writer writes through (see
     /// [`crate::store::writer_connection`]); `None` writes through the pool.
     writer: Option<DatabaseConnection>,
+    /// Whether writes are allowed and whether they work now.
+    health: Arc<write::WriteHealth>,
 }
 
 impl Catalog {
     pub fn new(db: DatabaseConnection) -> Catalog {
+        Catalog::with_mode(db, WriteMode::ReadWrite)
+    }
+
+    /// A catalog that takes writes, or (read-only) answers every write `Unavailable`.
+    pub fn with_mode(db: DatabaseConnection, mode: WriteMode) -> Catalog {
         let sqlite = crate::store::is_sqlite(&db);
         let write_queue = sqlite.then(|| Arc::new(write::WriteQueue::default()));
         let writer = sqlite
@@ -49,6 +56,12 @@ impl Catalog {
             db,
             write_queue,
             writer,
+            health: Arc::new(write::WriteHealth::new(mode)),
         }
+    }
+
+    /// Whether writes are allowed and work now, for `/health`.
+    pub fn writability(&self) -> Writability {
+        self.health.writability()
     }
 }

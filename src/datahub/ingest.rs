@@ -16,7 +16,7 @@ use super::proposal::{self, Proposal};
 use super::registry;
 use super::{json_body, RestError};
 use crate::auth::Access;
-use crate::catalog::{Actor, AspectWrite, Error};
+use crate::catalog::{Actor, AspectWrite, Deadline, Error};
 use crate::shared::Shared;
 
 const SINGLE_EXAMPLE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(table,feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"description\": \"...\"}", "contentType": "application/json"}}}"#;
@@ -27,12 +27,18 @@ const OPENAPI_EXAMPLE: &str = r#"[{"urn": "urn:li:mlFeature:(table,feature)", "m
 pub async fn aspects_action(
     State(state): State<Arc<Shared>>,
     Extension(access): Extension<Access>,
+    deadline: Option<Extension<Deadline>>,
     Query(query): Query<HashMap<String, String>>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let writer = Writer {
+        state: &state,
+        access: &access,
+        deadline: deadline.as_ref().map(|d| &d.0),
+    };
     let result = match query.get("action").map(String::as_str) {
-        Some("ingestProposal") => ingest_one(&state, &access, body).await,
-        Some("ingestProposalBatch") => ingest_batch(&state, &access, body).await,
+        Some("ingestProposal") => ingest_one(writer, body).await,
+        Some("ingestProposalBatch") => ingest_batch(writer, body).await,
         Some(other) => Err(RestError::bad_request(format!(
             "action {other:?} is not supported; mlcat answers ingestProposal and ingestProposalBatch"
         ))),
@@ -47,23 +53,30 @@ pub async fn aspects_action(
     }
 }
 
+/// Who writes, and until when: what every ingestion hands to [`write`].
+#[derive(Clone, Copy)]
+struct Writer<'a> {
+    state: &'a Shared,
+    access: &'a Access,
+    /// The request's deadline (see `Catalog::write_within`).
+    deadline: Option<&'a Deadline>,
+}
+
 async fn ingest_one(
-    state: &Shared,
-    access: &Access,
+    writer: Writer<'_>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(), RestError> {
-    let body = json_body(body, state, SINGLE_EXAMPLE)?;
+    let body = json_body(body, writer.state, SINGLE_EXAMPLE)?;
     let raw = envelope_field(&body, "proposal", SINGLE_EXAMPLE)?;
     let p = proposal::from_restli(raw)?;
-    write(state, access, vec![p], "proposal").await
+    write(writer, vec![p], "proposal").await
 }
 
 async fn ingest_batch(
-    state: &Shared,
-    access: &Access,
+    writer: Writer<'_>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(), RestError> {
-    let body = json_body(body, state, BATCH_EXAMPLE)?;
+    let body = json_body(body, writer.state, BATCH_EXAMPLE)?;
     let raw = envelope_field(&body, "proposals", BATCH_EXAMPLE)?
         .as_array()
         .ok_or_else(|| RestError::bad_request("proposals must be an array of proposals"))?;
@@ -74,7 +87,7 @@ async fn ingest_batch(
             .map_err(|e| e.at(&place("proposal", i, total, raw_label(p))))?;
         proposals.push(parsed);
     }
-    write(state, access, proposals, "proposal").await
+    write(writer, proposals, "proposal").await
 }
 
 /// `POST /openapi/v3/entity/{entityType}`: an array of `{"urn", "<aspectName>": {"value"}}`.
@@ -82,18 +95,23 @@ async fn ingest_batch(
 pub async fn openapi_upsert(
     State(state): State<Arc<Shared>>,
     Extension(access): Extension<Access>,
+    deadline: Option<Extension<Deadline>>,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    match openapi(&state, &access, entity_type, body).await {
+    let writer = Writer {
+        state: &state,
+        access: &access,
+        deadline: deadline.as_ref().map(|d| &d.0),
+    };
+    match openapi(writer, entity_type, body).await {
         Ok(echo) => Json(echo).into_response(),
         Err(e) => e.into_response(),
     }
 }
 
 async fn openapi(
-    state: &Shared,
-    access: &Access,
+    writer: Writer<'_>,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Value, RestError> {
@@ -103,7 +121,7 @@ async fn openapi(
             "{entity_type:?} is not an entity type of DataHub's model (such as mlFeature, mlModel, dataset)"
         ))
     })?;
-    let body = json_body(body, state, OPENAPI_EXAMPLE)?;
+    let body = json_body(body, writer.state, OPENAPI_EXAMPLE)?;
     let items = body.as_array().ok_or_else(|| {
         RestError::bad_request(format!(
             "the body must be an array of items like {OPENAPI_EXAMPLE}"
@@ -135,7 +153,7 @@ async fn openapi(
             Value::Object(out)
         })
         .collect();
-    write(state, access, proposals, "aspect").await?;
+    write(writer, proposals, "aspect").await?;
     Ok(Value::Array(echo))
 }
 
@@ -144,12 +162,12 @@ async fn openapi(
 /// Each proposal is recorded with its own actor and run id: with auth on, the token's name
 /// (a client cannot write as someone else) and the proposal's run id; with auth off, the actor
 /// the proposal's system metadata names, else `anonymous`.
-async fn write(
-    state: &Shared,
-    access: &Access,
-    proposals: Vec<Proposal>,
-    noun: &str,
-) -> Result<(), RestError> {
+async fn write(writer: Writer<'_>, proposals: Vec<Proposal>, noun: &str) -> Result<(), RestError> {
+    let Writer {
+        state,
+        access,
+        deadline,
+    } = writer;
     if proposals.is_empty() {
         return Ok(());
     }
@@ -169,7 +187,7 @@ async fn write(
         .collect();
     match state
         .catalog
-        .write(&Actor::named(access.actor.clone()), writes)
+        .write_within(&Actor::named(access.actor.clone()), writes, deadline)
         .await
     {
         Ok(_) => Ok(()),

@@ -92,6 +92,8 @@ impl RestError {
             StatusCode::NOT_FOUND => "NOT_FOUND",
             StatusCode::CONFLICT => "CONFLICT",
             StatusCode::FORBIDDEN => "FORBIDDEN",
+            StatusCode::REQUEST_TIMEOUT => "TIMEOUT",
+            StatusCode::SERVICE_UNAVAILABLE => "UNAVAILABLE",
             s if s.is_server_error() => "INTERNAL_SERVER_ERROR",
             _ => "BAD_USER_INPUT",
         }
@@ -105,6 +107,8 @@ fn status_of(e: &Error) -> StatusCode {
         Error::NotFound(_) => StatusCode::NOT_FOUND,
         Error::Conflict(_) => StatusCode::CONFLICT,
         Error::Forbidden(_) => StatusCode::FORBIDDEN,
+        Error::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+        Error::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         Error::InBatch(b) => status_of(&b.cause),
     }

@@ -18,7 +18,7 @@ use super::{
     build_schema, ensure_error_codes, loaders, refuse_over_limits, MlcatSchema, QueryCache,
 };
 use crate::auth::Access;
-use crate::catalog::Actor;
+use crate::catalog::{Actor, Deadline};
 use crate::shared::{GraphqlNote, Shared, GRAPHQL_PATHS};
 
 /// What the GraphQL handler keeps between requests.
@@ -48,6 +48,7 @@ pub fn routes(shared: Shared) -> Router {
 async fn graphql_handler(
     State(state): State<Arc<GraphqlState>>,
     Extension(access): Extension<Access>,
+    deadline: Option<Extension<Deadline>>,
     method: Method,
     uri: Uri,
     body: Result<Bytes, BytesRejection>,
@@ -106,11 +107,15 @@ async fn graphql_handler(
     );
     let catalog = state.shared.catalog.clone();
     let (loaders, batches) = loaders::for_request(catalog.clone());
-    let request = request
+    let mut request = request
         .data(catalog)
         .data(loaders)
         .data(Actor::named(access.actor.clone()))
         .data(access);
+    // Mutations give it to their writes (`Catalog::write_within`).
+    if let Some(Extension(deadline)) = deadline {
+        request = request.data(deadline);
+    }
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     ensure_error_codes(&mut response, limits);
     note.codes = codes_of(&response);

@@ -282,6 +282,97 @@ pub async fn take_write_lock(txn: &impl ConnectionTrait) -> Result<(), sea_orm::
     Ok(())
 }
 
+/// Checks that the database takes writes, with a write that changes nothing, rolled back: the
+/// no-op update that takes SQLite's write lock when the catalog's tables exist, else creating
+/// a table. A database that refuses it fails with a sentence that says what was tried, what the
+/// database answered, and what to do.
+pub async fn check_writable(db: &DatabaseConnection, url: &str) -> anyhow::Result<()> {
+    use sea_orm::TransactionTrait;
+    async fn attempt(db: &DatabaseConnection, statement: &str) -> Result<(), sea_orm::DbErr> {
+        let txn = db.begin().await?;
+        let result = txn.execute_unprepared(statement).await;
+        txn.rollback().await?;
+        result.map(|_| ())
+    }
+    let mut tried = "a no-op UPDATE of the entity table";
+    let mut result = attempt(db, "UPDATE entity SET id = id WHERE id < 0").await;
+    if result.as_ref().is_err_and(is_missing_table) {
+        tried = "creating a table";
+        result = attempt(db, "CREATE TABLE mlcat_write_check (x INTEGER)").await;
+    }
+    let Err(e) = result else {
+        return Ok(());
+    };
+    let why = write_refusal(&e)
+        .map(|w| format!(": {w}"))
+        .unwrap_or_default();
+    let fix = if is_sqlite(db) {
+        "make the file, its directory and the -wal and -shm files beside it writable by the user mlcat runs as (and leave `mode=ro` out of the URL), or free disk space"
+    } else {
+        "connect as a role that may write, to a primary server rather than a standby, with default_transaction_read_only off, or free the server's disk"
+    };
+    anyhow::bail!(
+        "the database at {url} cannot be written: mlcat tried {tried} in a transaction (rolled back), and the database answered \"{e}\"{why}. To fix it, {fix}; or start with --read-only to serve queries without writing"
+    )
+}
+
+/// Whether `e` says a table does not exist (before the first migration).
+fn is_missing_table(e: &sea_orm::DbErr) -> bool {
+    let text = e.to_string();
+    // SQLite: `no such table`; PostgreSQL: undefined_table (42P01), `relation ... does not exist`.
+    text.contains("no such table") || text.contains("does not exist") || text.contains("42P01")
+}
+
+/// Why the database refuses writes, when `e` says it does for a reason of its own (a full
+/// disk, a read-only file or server, a failing disk, no answer) rather than because of what was
+/// written; `None` for every other error.
+pub fn write_refusal(e: &sea_orm::DbErr) -> Option<String> {
+    use sea_orm::sqlx::{self, sqlite::SqliteError};
+    use sea_orm::{DbErr, RuntimeErr};
+    let error = match e {
+        DbErr::Conn(RuntimeErr::SqlxError(s))
+        | DbErr::Exec(RuntimeErr::SqlxError(s))
+        | DbErr::Query(RuntimeErr::SqlxError(s)) => s,
+        DbErr::ConnectionAcquire(_) => {
+            return Some("no connection to the database could be had in time".into())
+        }
+        _ => return None,
+    };
+    let database = match error {
+        sqlx::Error::Database(d) => d,
+        sqlx::Error::Io(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => return Some("the database does not answer".into()),
+        _ => return None,
+    };
+    let code = database.code()?;
+    if database.try_downcast_ref::<SqliteError>().is_some() {
+        // An extended result code: the primary code is its low byte.
+        let primary = code.parse::<i32>().ok()? & 0xff;
+        let why = match primary {
+            8 => "the database file cannot be written (SQLITE_READONLY: the file, its directory or its mount is read-only, or it was opened with mode=ro)",
+            10 => "the disk failed to read or write (SQLITE_IOERR)",
+            13 => "the disk or the database is full (SQLITE_FULL)",
+            14 => "the database file cannot be opened (SQLITE_CANTOPEN)",
+            _ => return None,
+        };
+        return Some(why.into());
+    }
+    // PostgreSQL's SQLSTATE.
+    let why = match code.as_ref() {
+        "53100" => "the database server's disk is full (disk_full)".to_string(),
+        "25006" => "the database takes only read-only transactions (read_only_sql_transaction: a standby, or default_transaction_read_only is on)".to_string(),
+        "42501" => "the database does not allow this server's role to write (insufficient_privilege)".to_string(),
+        "58030" => "the database server's disk failed to read or write (io_error)".to_string(),
+        "57P01" | "57P02" | "57P03" => format!("the database server is shutting down or starting up (SQLSTATE {code})"),
+        c if c.starts_with("53") => format!("the database server is out of resources (SQLSTATE {c})"),
+        c if c.starts_with("08") => format!("the connection to the database failed (SQLSTATE {c})"),
+        _ => return None,
+    };
+    Some(why)
+}
+
 pub fn is_sqlite(db: &impl ConnectionTrait) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
 }

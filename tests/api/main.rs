@@ -19,6 +19,8 @@ mod errors;
 mod errors_mutations;
 mod hardening_input;
 mod hardening_ops;
+mod hardening_writes;
+mod hardening_writes_storage;
 mod limits;
 mod lineage;
 mod lineage_bounds;

@@ -4,6 +4,8 @@
 
 mod apply;
 mod check;
+mod deadline;
+mod health;
 mod queue;
 
 use sea_orm::TransactionTrait;
@@ -16,6 +18,9 @@ use super::{Catalog, Error, Result};
 use crate::store::now_millis;
 use crate::urn::Urn;
 
+pub use deadline::Deadline;
+pub(super) use health::WriteHealth;
+pub use health::{Writability, WriteMode};
 pub(super) use queue::WriteQueue;
 
 /// Who writes: recorded with every aspect version.
@@ -163,25 +168,82 @@ impl Catalog {
     /// transaction (see [`WriteQueue`]); each still lands whole or not at all, and its caller
     /// hears of it only once it is committed.
     pub async fn write(&self, actor: &Actor, writes: Vec<AspectWrite>) -> Result<Vec<Written>> {
-        let out = self.write_batch(actor, writes).await?;
-        super::tally::record(&actor.name, out.iter().filter(|w| w.changed).count());
+        self.write_within(actor, writes, None).await
+    }
+
+    /// [`Catalog::write`] for a request with a deadline: a write not committed by then is
+    /// rolled back and answers `Timeout`; a write the writer decided to commit in time answers
+    /// the commit's outcome, even if that comes a little after the deadline, and keeps the
+    /// request from being cut off (see [`Deadline`]).
+    ///
+    /// A write the database refuses for a reason of its own (a full disk, a read-only file or
+    /// server) answers `Unavailable`, and the catalog reports writes as failing until one
+    /// succeeds again ([`Catalog::writability`]).
+    pub async fn write_within(
+        &self,
+        actor: &Actor,
+        writes: Vec<AspectWrite>,
+        deadline: Option<&Deadline>,
+    ) -> Result<Vec<Written>> {
+        // Before the database sees anything: both backends refuse the same input alike.
+        check::check_writes(actor, &writes)?;
+        if let Some(refusal) = self.health.refusal() {
+            return Err(refusal);
+        }
+        let result = match &self.write_queue {
+            Some(queue) => self.write_queued(queue, actor, writes, deadline).await,
+            None => self.write_alone(actor, writes, deadline).await,
+        };
+        match &result {
+            Ok(out) => {
+                self.health.succeeded();
+                super::tally::record(&actor.name, out.iter().filter(|w| w.changed).count());
+            }
+            Err(Error::Unavailable(why)) => self.health.failed(why),
+            Err(_) => {}
+        }
+        result
+    }
+
+    /// PostgreSQL: writers lock the rows they change; each batch is its own transaction.
+    async fn write_alone(
+        &self,
+        actor: &Actor,
+        writes: Vec<AspectWrite>,
+        deadline: Option<&Deadline>,
+    ) -> Result<Vec<Written>> {
+        let txn = self.db.begin().await.map_err(storage)?;
+        let out = apply::apply_all(&txn, actor, now_millis(), writes)
+            .await
+            .map_err(health::refused_by_storage)?;
+        let claim = match deadline.map(Deadline::claim).transpose() {
+            Ok(claim) => claim,
+            Err(timeout) => {
+                let _ = txn.rollback().await;
+                return Err(timeout);
+            }
+        };
+        let committed = txn.commit().await;
+        if let Some(claim) = claim {
+            claim.end(committed.is_ok());
+        }
+        committed.map_err(storage)?;
         Ok(out)
     }
 
-    async fn write_batch(&self, actor: &Actor, writes: Vec<AspectWrite>) -> Result<Vec<Written>> {
-        // Before the database sees anything: both backends refuse the same input alike.
-        check::check_writes(actor, &writes)?;
-        let Some(queue) = &self.write_queue else {
-            // PostgreSQL: writers lock the rows they change; each batch is its own transaction.
-            let txn = self.db.begin().await?;
-            let out = apply::apply_all(&txn, actor, now_millis(), writes).await?;
-            txn.commit().await?;
-            return Ok(out);
-        };
+    /// SQLite: the batch joins the queue, and its caller waits for the writer's answer.
+    async fn write_queued(
+        &self,
+        queue: &std::sync::Arc<WriteQueue>,
+        actor: &Actor,
+        writes: Vec<AspectWrite>,
+        deadline: Option<&Deadline>,
+    ) -> Result<Vec<Written>> {
         let (done, answer) = oneshot::channel();
         let batch = queue::Batch {
             actor: actor.clone(),
             writes,
+            deadline: deadline.cloned(),
             done,
         };
         if queue.push(batch) {
@@ -198,4 +260,9 @@ impl Catalog {
             )))
         })
     }
+}
+
+/// A database error of the write path, as the catalog's error.
+fn storage(e: sea_orm::DbErr) -> Error {
+    health::refused_by_storage(e.into())
 }

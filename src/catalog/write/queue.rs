@@ -11,7 +11,9 @@ use sea_orm::{DatabaseTransaction, TransactionTrait};
 use tokio::sync::oneshot;
 
 use super::apply::apply_all;
-use super::{Actor, AspectWrite, Written};
+use super::deadline::Claim;
+use super::health::refused_by_storage;
+use super::{Actor, AspectWrite, Deadline, Written};
 use crate::catalog::{Catalog, Error, Result};
 use crate::store::{self, now_millis};
 
@@ -19,48 +21,90 @@ impl Catalog {
     /// One SQLite transaction for `batches`, each in a savepoint of its own when there are
     /// several, so a batch that fails is rolled back alone; every caller is answered after the
     /// commit.
+    ///
+    /// A batch whose deadline passes before the writer decides to commit it is rolled back
+    /// (its savepoint, or the transaction when it is alone) and answers `Timeout`; once the
+    /// writer has claimed it (see [`Deadline::claim`]), it is committed with the group and its
+    /// caller hears the commit's outcome.
     async fn write_group(&self, batches: Vec<Batch>) {
-        let alone = batches.len() == 1;
-        let (dones, work): (Vec<_>, Vec<_>) = batches
+        // Batches whose time ran out while they waited are not begun.
+        let batches: Vec<Batch> = batches
             .into_iter()
-            .map(|b| (b.done, (b.actor, b.writes)))
-            .unzip();
+            .filter_map(|b| match &b.deadline {
+                Some(deadline) if deadline.expired() => {
+                    let _ = b.done.send(Err(deadline.timeout()));
+                    None
+                }
+                _ => Some(b),
+            })
+            .collect();
+        if batches.is_empty() {
+            return;
+        }
+        let alone = batches.len() == 1;
+        let mut dones = Vec::with_capacity(batches.len());
+        let mut work = Vec::with_capacity(batches.len());
+        for b in batches {
+            dones.push(b.done);
+            work.push((b.actor, b.writes, b.deadline));
+        }
         let txn = match self.begin_writing().await {
             Ok(txn) => txn,
-            Err(e) => return answer_all(dones, || e.duplicate()),
+            Err(e) => {
+                let e = refused_by_storage(e);
+                return answer_all(dones, || e.duplicate());
+            }
         };
         let mut outs = Vec::with_capacity(work.len());
-        for (actor, writes) in work {
-            let out = if alone {
-                apply_all(&txn, &actor, now_millis(), writes).await
+        let mut claims = Vec::with_capacity(work.len());
+        for (actor, writes, deadline) in work {
+            let (out, claim) = if alone {
+                match apply_all(&txn, &actor, now_millis(), writes).await {
+                    Ok(out) => match deadline.as_ref().map(Deadline::claim).transpose() {
+                        Ok(claim) => (Ok(out), claim),
+                        // Alone in the transaction: it is rolled back below.
+                        Err(timeout) => (Err(timeout), None),
+                    },
+                    Err(e) => (Err(refused_by_storage(e)), None),
+                }
             } else {
-                match in_savepoint(&txn, &actor, writes).await {
-                    Ok(out) => out,
+                match in_savepoint(&txn, &actor, writes, deadline.as_ref()).await {
+                    Ok(done) => done,
                     Err(broken) => {
                         // A savepoint that cannot be released or rolled back may leave part of
                         // a batch in the transaction: nothing of the group is committed.
                         let _ = txn.rollback().await;
+                        end_all(claims, false);
                         tracing::error!(error = ?broken, "a savepoint of a write group failed");
+                        let broken = refused_by_storage(broken);
                         let message = format!(
                             "the write could not be isolated from the others written with it, so nothing of it was written: {}",
                             broken.public_message()
                         );
-                        return answer_all(dones, || Error::Internal(anyhow::anyhow!("{message}")));
+                        return answer_all(dones, || match &broken {
+                            Error::Unavailable(_) => broken.duplicate(),
+                            _ => Error::Internal(anyhow::anyhow!("{message}")),
+                        });
                     }
                 }
             };
             outs.push(out);
+            claims.push(claim);
         }
         let committed = if outs.iter().any(Result::is_ok) {
             txn.commit().await
         } else {
             txn.rollback().await
         };
+        end_all(claims, committed.is_ok());
+        let failure = committed.err().map(|e| refused_by_storage(e.into()));
         for (done, out) in dones.into_iter().zip(outs) {
-            let answer = match (&committed, out) {
-                (Ok(()), out) | (Err(_), out @ Err(_)) => out,
-                (Err(e), Ok(_)) => Err(Error::Internal(anyhow::anyhow!(
-                    "the transaction did not commit, so nothing of the batch was written: {e}"
+            let answer = match (&failure, out) {
+                (None, out) | (Some(_), out @ Err(_)) => out,
+                (Some(e @ Error::Unavailable(_)), Ok(_)) => Err(e.duplicate()),
+                (Some(e), Ok(_)) => Err(Error::Internal(anyhow::anyhow!(
+                    "the transaction did not commit, so nothing of the batch was written: {}",
+                    e.internal().map(|e| format!("{e:#}")).unwrap_or_default()
                 ))),
             };
             let _ = done.send(answer);
@@ -77,23 +121,44 @@ impl Catalog {
     }
 }
 
-/// One batch inside a group's transaction: kept when it succeeds, rolled back alone when not
-/// (the inner result). The outer error means the savepoint itself failed, and with it the
-/// isolation of the batch from the others.
+/// Ends the writer's claims on batches once their group's commit ended.
+fn end_all(claims: Vec<Option<Claim>>, committed: bool) {
+    for claim in claims.into_iter().flatten() {
+        claim.end(committed);
+    }
+}
+
+/// One batch inside a group's transaction: kept when it succeeds and its deadline has not
+/// passed (with the writer's claim on it), rolled back alone when not (the inner result). The
+/// outer error means the savepoint itself failed, and with it the isolation of the batch from
+/// the others.
 async fn in_savepoint(
     txn: &DatabaseTransaction,
     actor: &Actor,
     writes: Vec<AspectWrite>,
-) -> Result<Result<Vec<Written>>> {
+    deadline: Option<&Deadline>,
+) -> Result<(Result<Vec<Written>>, Option<Claim>)> {
     let savepoint = txn.begin().await?;
-    match apply_all(&savepoint, actor, now_millis(), writes).await {
-        Ok(out) => {
-            savepoint.commit().await?;
-            Ok(Ok(out))
+    let out = apply_all(&savepoint, actor, now_millis(), writes)
+        .await
+        .map_err(refused_by_storage);
+    let claimed = out.and_then(|out| {
+        let claim = deadline.map(Deadline::claim).transpose()?;
+        Ok((out, claim))
+    });
+    match claimed {
+        Ok((out, claim)) => {
+            if let Err(e) = savepoint.commit().await {
+                if let Some(claim) = claim {
+                    claim.end(false);
+                }
+                return Err(e.into());
+            }
+            Ok((Ok(out), claim))
         }
         Err(e) => {
             savepoint.rollback().await?;
-            Ok(Err(e))
+            Ok((Err(e), None))
         }
     }
 }
@@ -198,6 +263,8 @@ type Done = oneshot::Sender<Result<Vec<Written>>>;
 pub(super) struct Batch {
     pub(super) actor: Actor,
     pub(super) writes: Vec<AspectWrite>,
+    /// When the caller's time is up, if it has a limit.
+    pub(super) deadline: Option<Deadline>,
     pub(super) done: Done,
 }
 
@@ -226,6 +293,7 @@ mod tests {
             Batch {
                 actor,
                 writes,
+                deadline: None,
                 done,
             },
             answer,

@@ -18,7 +18,7 @@ use super::types::{
 };
 use crate::auth::Access;
 use crate::catalog::aspects::{editable_aspect_name, AspectSpec, EditableProperties, Status};
-use crate::catalog::{relationship_edit, Actor, AspectWrite, Catalog};
+use crate::catalog::{relationship_edit, Actor, AspectWrite, Catalog, Deadline};
 use crate::catalog::{EntityRecord, Error};
 use crate::urn::Urn;
 use inputs::{
@@ -102,7 +102,9 @@ async fn write_one(
     write: AspectWrite,
 ) -> Result<crate::catalog::Written, Error> {
     let catalog = ctx.data_unchecked::<Catalog>();
-    let mut written = catalog.write(&writer(ctx)?, vec![write]).await?;
+    let mut written = catalog
+        .write_within(&writer(ctx)?, vec![write], ctx.data_opt::<Deadline>())
+        .await?;
     written
         .pop()
         .ok_or_else(|| Error::Internal(anyhow::anyhow!("the write path returned nothing")))
@@ -321,6 +323,8 @@ async fn set_removed(ctx: &Context<'_>, urns: &[String], removed: bool) -> Resul
         })
         .collect::<Result<Vec<_>, Error>>()?;
     let catalog = ctx.data_unchecked::<Catalog>();
-    catalog.write(&writer(ctx)?, writes).await?;
+    catalog
+        .write_within(&writer(ctx)?, writes, ctx.data_opt::<Deadline>())
+        .await?;
     Ok(true)
 }
