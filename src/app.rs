@@ -22,8 +22,32 @@ use crate::graphql::http::refused;
 use crate::shared::{is_graphql_path, Shared};
 
 /// Builds the router over a migrated database: each front door's routes over the state they
-/// share, and the layers every request passes.
+/// share, and the layers every request passes. With auth off, only loopback host names are
+/// answered (see [`router_allowing`]).
 pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
+    router_allowing(db, limits, auth, &[])
+}
+
+/// [`router`], answering with auth off also requests whose `Host` is one of `allowed_hosts`
+/// (`--allowed-host`).
+pub fn router_allowing(
+    db: DatabaseConnection,
+    limits: &Limits,
+    auth: Auth,
+    allowed_hosts: &[String],
+) -> Router {
+    let app = routes_and_layers(db, limits, auth);
+    match auth {
+        Auth::Off => app.layer(middleware::from_fn_with_state(
+            Arc::new(HostPolicy::new(allowed_hosts)),
+            require_known_host,
+        )),
+        // Tokens protect the catalog whatever name a page reached it by.
+        Auth::Tokens => app,
+    }
+}
+
+fn routes_and_layers(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
     let auth_state = Arc::new(AuthState {
         db: db.clone(),
         auth,
@@ -51,12 +75,14 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
 }
 
 /// Bodies are JSON, sent as JSON. Refusing other content types keeps a cross-site form (which
-/// can only send `text/plain`, a form encoding or multipart) from writing to the catalog.
+/// can only send `text/plain`, a form encoding or multipart) from writing to the catalog. A
+/// request of any method that carries a body counts, not only a POST, PUT or PATCH: a HEAD or
+/// a DELETE may carry one too.
 async fn require_json_body(request: Request, next: Next) -> Response {
     let sends_body = matches!(
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH
-    );
+    ) || carries_body(&request);
     let json = request
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -83,6 +109,98 @@ async fn require_json_body(request: Request, next: Next) -> Response {
         };
     }
     next.run(request).await
+}
+
+/// The host names a server with auth off answers to. With auth off, anyone who can reach the
+/// port can write the catalog; a port on the loopback address is reachable only from this
+/// machine, but a web page a browser on this machine opens can still send requests to it. The
+/// browser keeps a page from reading answers of another origin, unless that origin's name
+/// resolves to this address (DNS rebinding: a page of `evil.example` makes `evil.example`
+/// resolve to 127.0.0.1, and its requests then carry `Host: evil.example`). So only names that
+/// cannot be rebound are answered: `localhost` and its subdomains, IP addresses written as such
+/// (a page whose origin is an address reached that address, which is this server), and the
+/// names the operator allows.
+struct HostPolicy {
+    allowed: Vec<String>,
+}
+
+impl HostPolicy {
+    fn new(allowed: &[String]) -> HostPolicy {
+        HostPolicy {
+            allowed: allowed
+                .iter()
+                .map(|h| host_name(h.trim()))
+                .filter(|h| !h.is_empty())
+                .collect(),
+        }
+    }
+
+    fn allows(&self, host: &str) -> bool {
+        let name = host_name(host);
+        name == "localhost"
+            || name.ends_with(".localhost")
+            || name.parse::<std::net::IpAddr>().is_ok()
+            || self.allowed.contains(&name)
+    }
+}
+
+/// The name of a `Host` value, without its port, in lower case, without a trailing dot, and
+/// without the brackets of an IPv6 address (`[::1]:8080` is `::1`).
+fn host_name(host: &str) -> String {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Refuses, with auth off, a request for a host name that could be a rebinding domain
+/// ([`HostPolicy`]). A request without a `Host` (HTTP/1.0, or one made in-process) did not come
+/// from a browser, and passes.
+async fn require_known_host(
+    State(policy): State<Arc<HostPolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}").to_string())
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_string()));
+    match host {
+        Some(host) if !policy.allows(&host) => {
+            let message = format!(
+                "this server answers only loopback host names with auth off, not {:?}: start it \
+                 with --allowed-host {} (or MLCAT_ALLOWED_HOSTS) if that is its name, or with --auth",
+                host_name(&host),
+                host_name(&host)
+            );
+            if is_graphql_path(request.uri().path()) {
+                (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"errors": [{"message": message, "extensions": {"code": "FORBIDDEN"}}]})),
+                )
+                    .into_response()
+            } else {
+                (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"message": message, "status": 403})),
+                )
+                    .into_response()
+            }
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether a request announces a body: a length above zero, or a transfer coding (chunked).
+fn carries_body(request: &Request) -> bool {
+    let headers = request.headers();
+    headers.contains_key(axum::http::header::TRANSFER_ENCODING)
+        || headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
 }
 
 /// Cuts off a request that runs longer than the limit. Dropping it drops any open transaction,

@@ -87,6 +87,16 @@ pub struct ServeArgs {
     /// port can then read and write the catalog.
     #[arg(long, env = "MLCAT_INSECURE_LISTEN_WITHOUT_AUTH")]
     pub insecure_listen_without_auth: bool,
+    /// With auth off, also answer requests for this host name (repeatable; the variable takes a
+    /// comma-separated list). Without it, auth off answers only `localhost`, `*.localhost` and
+    /// IP addresses, so a web page on a domain that rebinds to this address cannot use it.
+    #[arg(
+        long = "allowed-host",
+        env = "MLCAT_ALLOWED_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
     #[command(flatten)]
     pub limits: Limits,
 }

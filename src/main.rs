@@ -67,7 +67,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(aspects_written = changed, "demo catalog loaded");
     }
     let auth = if args.auth { Auth::Tokens } else { Auth::Off };
-    let app = app::router(db, &args.limits, auth);
+    let app = app::router_allowing(db, &args.limits, auth, &args.allowed_hosts);
     let listener = tokio::net::TcpListener::bind(args.bind)
         .await
         .with_context(|| format!("listening on {}", args.bind))?;

@@ -1,5 +1,6 @@
-//! The GraphQL endpoint over HTTP: `/api/graphql` (and `/graphql`), `GET` with the request in
-//! the query string or `POST` with it as JSON. Each request gets loaders of its own and runs
+//! The GraphQL endpoint over HTTP: `/api/graphql` (and `/graphql`), `GET` (and `HEAD`, which
+//! axum routes with it) with the request in the query string, or `POST` with it as JSON; only
+//! a `POST` may run a mutation. Each request gets loaders of its own and runs
 //! with its batches driven inside its own task (`loaders::drive`).
 
 use std::sync::Arc;
@@ -42,7 +43,8 @@ pub fn routes(shared: Shared) -> Router {
         .with_state(state)
 }
 
-/// `GET` with the request in the query string, or `POST` with it as JSON. The body is read
+/// `GET` or `HEAD` with the request in the query string (any body is ignored), or `POST` with
+/// it as JSON. The body is read
 /// here rather than by async-graphql's extractor so that a body over the size limit answers 413
 /// whether or not it announced its length.
 async fn graphql_handler(
@@ -53,7 +55,10 @@ async fn graphql_handler(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let limits = &state.shared.limits;
-    let parsed = if method == Method::GET {
+    // Only a POST reads its request from the body. A HEAD is routed with the GET, and takes the
+    // query string as a GET does: treating it as a body request would let a HEAD (which the
+    // JSON-only rule and the POST-only rule for mutations once let through) write.
+    let parsed = if method != Method::POST {
         let request = async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
             .map_err(|e| e.to_string());
         // A link or an image can make a browser send a GET: it may only read.

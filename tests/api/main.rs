@@ -17,6 +17,7 @@ mod datahub_refused;
 mod durability;
 mod errors;
 mod errors_mutations;
+mod hardening_http;
 mod limits;
 mod lineage;
 mod lineage_bounds;

@@ -1,0 +1,259 @@
+//! What a request can make the server do (issue 16): only a POST with a JSON body writes,
+//! whatever the method; with auth off only loopback host names (and those allowed) are
+//! answered; a flood of directives or errors is not amplified; a lineage traversal is priced by
+//! its budget and an answer is bounded in size; slow request heads are cut off; the playground
+//! is served with headers that keep it from being framed or sniffed.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use mlcat::config::Limits;
+use serde_json::{json, Value};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::process::Server;
+use crate::support::{fresh_database, TestApp};
+
+const FEATURE: &str = "urn:li:mlFeature:(hardening,written)";
+
+fn write_mutation() -> String {
+    format!(r#"mutation {{ upsertMLFeature(input: {{urn: "{FEATURE}"}}) {{ urn }} }}"#)
+}
+
+/// A JSON body holding the write mutation.
+fn write_body() -> String {
+    json!({ "query": write_mutation() }).to_string()
+}
+
+/// A DataHub proposal that writes an aspect of a new dataset.
+fn proposal_body() -> String {
+    json!({"proposal": {
+        "entityType": "dataset",
+        "entityUrn": "urn:li:dataset:(urn:li:dataPlatform:hive,written,PROD)",
+        "changeType": "UPSERT",
+        "aspectName": "status",
+        "aspect": {"contentType": "application/json", "value": "{\"removed\":false}"}
+    }})
+    .to_string()
+}
+
+async fn send(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+) -> (StatusCode, Value) {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-length", body.len().to_string());
+    if let Some(content_type) = content_type {
+        request = request.header("content-type", content_type);
+    }
+    let (status, bytes) = app
+        .request(request.body(Body::from(body.to_string())).unwrap())
+        .await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defect 5: only a POST with a JSON body writes
+
+#[tokio::test]
+async fn a_head_with_a_text_body_does_not_run_a_mutation() {
+    let app = TestApp::new().await;
+    let (status, _) = send(
+        &app,
+        "HEAD",
+        "/api/graphql",
+        Some("text/plain"),
+        &write_body(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(app.row_counts().await, [0, 0, 0], "nothing is written");
+}
+
+#[tokio::test]
+async fn no_method_but_post_writes_through_graphql_whatever_its_body_says() {
+    let app = TestApp::new().await;
+    for path in ["/api/graphql", "/graphql"] {
+        for method in ["HEAD", "GET", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+            for content_type in [Some("application/json"), Some("text/plain"), None] {
+                // Refused, or (a GET or HEAD with no query string) answered a GraphQL error
+                // without running anything.
+                let (status, answer) = send(&app, method, path, content_type, &write_body()).await;
+                assert!(
+                    status.is_client_error() || answer["data"].is_null(),
+                    "{method} {path} ({content_type:?}) answered {status}: {answer}"
+                );
+                assert_eq!(
+                    app.row_counts().await,
+                    [0, 0, 0],
+                    "{method} {path} ({content_type:?}) wrote"
+                );
+            }
+        }
+        // The mutation in the query string: a GET or a HEAD reads, and is told to POST.
+        let query: String = write_mutation()
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect();
+        for method in ["GET", "HEAD"] {
+            let (status, answer) =
+                send(&app, method, &format!("{path}?query={query}"), None, "").await;
+            assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+            if method == "GET" {
+                assert!(answer["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("POST"));
+            }
+        }
+    }
+    assert_eq!(app.row_counts().await, [0, 0, 0], "nothing is written");
+    // And a POST with JSON writes.
+    let (status, answer) = send(
+        &app,
+        "POST",
+        "/api/graphql",
+        Some("application/json"),
+        &write_body(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["data"]["upsertMLFeature"]["urn"], FEATURE);
+}
+
+#[tokio::test]
+async fn no_method_but_post_writes_through_the_datahub_routes() {
+    let app = TestApp::new().await;
+    let paths = [
+        "/aspects?action=ingestProposal",
+        "/openapi/v3/entity/dataset",
+    ];
+    for path in paths {
+        for method in ["HEAD", "GET", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+            for content_type in [Some("application/json"), Some("text/plain")] {
+                let (status, _) = send(&app, method, path, content_type, &proposal_body()).await;
+                assert!(
+                    status.is_client_error(),
+                    "{method} {path} ({content_type:?}) answered {status}"
+                );
+            }
+        }
+        let (status, _) = send(&app, "POST", path, Some("text/plain"), &proposal_body()).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{path}");
+    }
+    assert_eq!(app.row_counts().await, [0, 0, 0], "nothing is written");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Defect 12: with auth off, only host names that cannot be rebound are answered
+
+async fn with_host(app: &TestApp, path: &str, host: Option<&str>) -> (StatusCode, Value) {
+    let mut request = Request::post(path).header("content-type", "application/json");
+    if let Some(host) = host {
+        request = request.header("host", host);
+    }
+    let body = json!({"query": "{ listMLFeatures { total } }"}).to_string();
+    let (status, bytes) = app.request(request.body(Body::from(body)).unwrap()).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+#[tokio::test]
+async fn with_auth_off_a_rebinding_host_name_is_refused_and_loopback_names_are_answered() {
+    let app = TestApp::new().await;
+    for host in [
+        "evil.example",
+        "evil.example:8080",
+        "localhost.evil.example",
+        "127.0.0.1.nip.io:8080",
+    ] {
+        let (status, answer) = with_host(&app, "/api/graphql", Some(host)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{host}: {answer}");
+        assert_eq!(answer["errors"][0]["extensions"]["code"], "FORBIDDEN");
+        assert!(
+            answer["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("--allowed-host"),
+            "{answer}"
+        );
+        // The REST door and the playground too.
+        let (status, answer) = with_host(&app, "/aspects?action=ingestProposal", Some(host)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{host}");
+        assert_eq!(answer["status"], 403);
+        assert!(answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("--allowed-host"));
+    }
+    for host in [
+        Some("localhost"),
+        Some("LOCALHOST:8080"),
+        Some("catalog.localhost:3000"),
+        Some("127.0.0.1:8080"),
+        Some("[::1]:8080"),
+        Some("[::1]"),
+        Some("127.0.0.1"),
+        None,
+    ] {
+        let (status, answer) = with_host(&app, "/api/graphql", host).await;
+        assert_eq!(status, StatusCode::OK, "{host:?}: {answer}");
+        assert_eq!(answer["data"]["listMLFeatures"]["total"], 0, "{host:?}");
+    }
+}
+
+#[tokio::test]
+async fn with_auth_on_any_host_name_is_left_to_the_token_check() {
+    let app = TestApp::with_auth().await;
+    let (status, answer) = with_host(&app, "/api/graphql", Some("evil.example")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+}
+
+/// One request on a new connection with the given `Host` line, as raw HTTP/1.1; answers the
+/// status.
+async fn status_for_host(addr: std::net::SocketAddr, host: &str) -> u16 {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request =
+        format!("GET /api/graphql?query=%7B__typename%7D HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status in {answer:?}"))
+}
+
+#[tokio::test]
+async fn allowed_host_names_the_host_names_a_server_with_auth_off_also_answers() {
+    let (url, _dir) = fresh_database().await;
+    let server = Server::start_with(
+        &url,
+        &[
+            "--allowed-host",
+            "catalog.internal",
+            "--allowed-host",
+            "Mlcat.Example.COM:8080",
+        ],
+    )
+    .await;
+    assert_eq!(
+        status_for_host(server.addr, "catalog.internal:8080").await,
+        200
+    );
+    assert_eq!(status_for_host(server.addr, "mlcat.example.com").await, 200);
+    assert_eq!(status_for_host(server.addr, "localhost").await, 200);
+    assert_eq!(status_for_host(server.addr, "other.internal").await, 403);
+}
