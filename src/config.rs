@@ -111,6 +111,10 @@ pub struct Limits {
     /// its fields, a relation 5 times its fields.
     #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 50000)]
     pub max_query_complexity: usize,
+    /// Most tokens (names, values, punctuation) a query's text may hold; counted before it is
+    /// parsed. Large values belong in variables, which do not count.
+    #[arg(long, env = "MLCAT_MAX_QUERY_TOKENS", default_value_t = 20000)]
+    pub max_query_tokens: usize,
     /// Most aliases a query may use.
     #[arg(long, env = "MLCAT_MAX_QUERY_ALIASES", default_value_t = 100)]
     pub max_query_aliases: usize,

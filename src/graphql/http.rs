@@ -16,7 +16,8 @@ use axum::{Extension, Json, Router};
 use serde_json::json;
 
 use super::{
-    build_schema, ensure_error_codes, loaders, refuse_over_limits, MlcatSchema, QueryCache,
+    build_schema, ensure_error_codes, loaders, refuse_over_limits, refuse_too_many_tokens,
+    MlcatSchema, QueryCache,
 };
 use crate::auth::Access;
 use crate::catalog::Actor;
@@ -58,19 +59,10 @@ async fn graphql_handler(
     // Only a POST reads its request from the body. A HEAD is routed with the GET, and takes the
     // query string as a GET does: treating it as a body request would let a HEAD (which the
     // JSON-only rule and the POST-only rule for mutations once let through) write.
-    let parsed = if method != Method::POST {
-        let request = async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
-            .map_err(|e| e.to_string());
-        // A link or an image can make a browser send a GET: it may only read.
-        if let Ok(request) = &request {
-            if is_mutation(&request.query) {
-                return refused(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "mutations must be sent with POST".to_string(),
-                );
-            }
-        }
-        request
+    let reads_only = method != Method::POST;
+    let parsed = if reads_only {
+        async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
+            .map_err(|e| e.to_string())
     } else {
         match body {
             Ok(bytes) => {
@@ -99,6 +91,17 @@ async fn graphql_handler(
             )
         }
     };
+    // Counted before anything parses the query: parsing costs far more than the text's size.
+    if let Some(refusal) = refuse_too_many_tokens(&request.query, limits) {
+        return GraphQLResponse::from(refusal).into_response();
+    }
+    // A link or an image can make a browser send a GET: it may only read.
+    if reads_only && is_mutation(&request.query) {
+        return refused(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations must be sent with POST".to_string(),
+        );
+    }
     if let Some(refusal) = refuse_over_limits(&mut request, limits, &state.parsed) {
         return GraphQLResponse::from(refusal).into_response();
     }

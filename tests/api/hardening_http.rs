@@ -257,3 +257,83 @@ async fn allowed_host_names_the_host_names_a_server_with_auth_off_also_answers()
     assert_eq!(status_for_host(server.addr, "localhost").await, 200);
     assert_eq!(status_for_host(server.addr, "other.internal").await, 403);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Defect 8: a flood of directives or errors is not amplified
+
+/// The answer to a POSTed query, with its size in bytes.
+async fn answer_of(app: &TestApp, query: &str) -> (Value, usize) {
+    let body = json!({ "query": query }).to_string();
+    let (status, bytes) = app
+        .request(
+            Request::post("/api/graphql")
+                .header("content-type", "application/json")
+                .body(Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    (serde_json::from_slice(&bytes).unwrap(), bytes.len())
+}
+
+#[tokio::test]
+async fn a_flood_of_directives_is_refused_with_one_error_naming_the_token_limit() {
+    let app = TestApp::new().await;
+    let flood = format!(
+        "{{ listMLFeatures {{ total {} }} }}",
+        "@include(if: true) ".repeat(400_000)
+    );
+    assert!(flood.len() > 7_000_000);
+    let (answer, size) = answer_of(&app, &flood).await;
+    assert_eq!(answer["errors"].as_array().unwrap().len(), 1, "{answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--max-query-tokens"),
+        "{answer}"
+    );
+    assert!(size < 1000, "the answer is {size} bytes");
+}
+
+#[tokio::test]
+async fn directives_on_one_field_are_bounded_below_the_token_limit() {
+    let app = TestApp::with_limits(Limits {
+        max_query_tokens: 10_000_000,
+        ..Limits::default()
+    })
+    .await;
+    let flood = format!(
+        "{{ listMLFeatures {{ total {} }} }}",
+        "@include(if: true) ".repeat(10_000)
+    );
+    let (answer, _) = answer_of(&app, &flood).await;
+    assert_eq!(answer["errors"].as_array().unwrap().len(), 1, "{answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    let message = answer["errors"][0]["message"].as_str().unwrap();
+    assert!(message.contains("at most 8 directives"), "{message}");
+    // Two are fine.
+    let (answer, _) = answer_of(
+        &app,
+        "{ listMLFeatures { total @include(if: true) @skip(if: false) } }",
+    )
+    .await;
+    assert_eq!(answer["data"]["listMLFeatures"]["total"], 0, "{answer}");
+}
+
+#[tokio::test]
+async fn an_answer_reports_at_most_a_hundred_errors_and_how_many_more_there_were() {
+    let app = TestApp::new().await;
+    let fields: String = (0..500).map(|i| format!(" unknown{i}")).collect();
+    let (answer, _) = answer_of(&app, &format!("{{ listMLFeatures {{{fields} }} }}")).await;
+    let errors = answer["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 101, "{answer}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("unknown0"));
+    let last = errors[100]["message"].as_str().unwrap();
+    assert!(
+        last.contains("400 more errors were left out") && last.contains("first 100"),
+        "{last}"
+    );
+    assert_eq!(errors[100]["extensions"]["code"], "BAD_USER_INPUT");
+}
