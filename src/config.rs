@@ -124,6 +124,10 @@ pub struct Limits {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MLCAT_MAX_BODY_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest GraphQL answer sent, in bytes; a larger one is replaced by an error naming this
+    /// limit (a mutation's writes are still made).
+    #[arg(long, env = "MLCAT_MAX_RESPONSE_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_response_bytes: usize,
     /// Largest page a list answers.
     #[arg(long, env = "MLCAT_MAX_PAGE_SIZE", default_value_t = 1000)]
     pub max_page_size: u64,

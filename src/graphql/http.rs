@@ -114,7 +114,62 @@ async fn graphql_handler(
         .data(access);
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     ensure_error_codes(&mut response, limits);
-    GraphQLResponse::from(response).into_response()
+    answer(&response, limits.max_response_bytes)
+}
+
+/// The answer as JSON, or, when its text would pass `max_bytes`, an error naming the limit in
+/// its place. The text is written into a buffer that refuses to grow past the limit, so an
+/// oversized answer costs no more than the limit to find out.
+fn answer(response: &async_graphql::Response, max_bytes: usize) -> Response {
+    let mut text = Capped {
+        bytes: Vec::new(),
+        max: max_bytes,
+    };
+    if serde_json::to_writer(&mut text, response).is_err() {
+        drop(text);
+        let message = format!(
+            "the answer is larger than the limit of {max_bytes} bytes (--max-response-bytes) and \
+             was not sent (a mutation's writes were made); ask for fewer fields, a smaller page \
+             or a smaller lineage budget"
+        );
+        let error = async_graphql::ServerError {
+            extensions: Some({
+                let mut extensions = async_graphql::ErrorExtensionValues::default();
+                extensions.set("code", "BAD_USER_INPUT");
+                extensions
+            }),
+            ..async_graphql::ServerError::new(message, None)
+        };
+        return GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]))
+            .into_response();
+    }
+    let mut http = Response::new(axum::body::Body::from(text.bytes));
+    http.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/graphql-response+json"),
+    );
+    http.headers_mut().extend(response.http_headers.clone());
+    http
+}
+
+/// A byte buffer that fails a write that would take it past `max`.
+struct Capped {
+    bytes: Vec<u8>,
+    max: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.max {
+            return Err(std::io::Error::other("over the answer size limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn is_mutation(query: &str) -> bool {

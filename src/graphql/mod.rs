@@ -78,7 +78,7 @@ pub fn ensure_error_codes(response: &mut async_graphql::Response, limits: &Limit
             );
         } else if error.message.starts_with("Query is too complex") {
             error.message = format!(
-                "the query is too complex: the limit is {} (--max-query-complexity); lists cost their page size and relations {} times their sub-selection",
+                "the query is too complex: the limit is {} (--max-query-complexity); lists cost their page size, lineage traversals their budget and relations {} times their sub-selection",
                 limits.max_query_complexity,
                 types::RELATION_FANOUT
             );

@@ -18,6 +18,7 @@ mod durability;
 mod errors;
 mod errors_mutations;
 mod hardening_http;
+mod hardening_http_lineage;
 mod limits;
 mod lineage;
 mod lineage_bounds;
