@@ -8,7 +8,6 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
@@ -262,18 +261,59 @@ async fn health(State(catalog): State<Catalog>) -> Response {
 
 /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
 ///
+/// Connections are served by hyper's HTTP/1 server with a timer, so that a client must send a
+/// request's head within `--header-read-timeout-secs`, and a kept-alive connection idle that
+/// long is closed: without it, a connection that sends half a head (or nothing) stays open as
+/// long as the client likes. (`axum::serve` sets no timer, and its HTTP/2 detection waits for
+/// the first bytes without a limit.)
+///
 /// Every connection gets `TCP_NODELAY`: with Nagle's algorithm on, the last, partly filled
 /// segment of an answer larger than one segment waits until the client acknowledges the ones
 /// before it, and a client may delay that acknowledgement by up to 40 ms.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
-    let listener = listener.tap_io(|tcp| {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: &Limits,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(limits.header_read_timeout_secs.max(1)));
+    let graceful = GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let tcp = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _peer)) => tcp,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // wait a moment rather than spin, as axum::serve does.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!("could not set TCP_NODELAY on a connection: {e}");
         }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        // No upgrades: mlcat serves no WebSockets.
+        let connection =
+            http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app.clone()));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("a connection ended with an error: {e}");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     Ok(())
 }
 

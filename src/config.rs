@@ -121,6 +121,10 @@ pub struct Limits {
     /// Longest a request may run, in seconds; a write cut off is rolled back.
     #[arg(long, env = "MLCAT_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Longest a client may take to send a request's head (its line and headers), and longest
+    /// a kept-alive connection may wait idle for its next request, in seconds.
+    #[arg(long, env = "MLCAT_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MLCAT_MAX_BODY_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_body_bytes: usize,

@@ -84,7 +84,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             "off (loopback only unless --insecure-listen-without-auth)"
         }
     );
-    app::serve(listener, app).await
+    app::serve(listener, app, &args.limits).await
 }
 
 /// Opens the database, migrating it first unless told not to.

@@ -337,3 +337,49 @@ async fn an_answer_reports_at_most_a_hundred_errors_and_how_many_more_there_were
     );
     assert_eq!(errors[100]["extensions"]["code"], "BAD_USER_INPUT");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Slow request heads and idle connections are closed
+
+/// Reads until the server closes the connection; fails if it is still open after a minute.
+async fn closed_by_the_server(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        stream.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(read.is_ok(), "the connection is still open after a minute");
+    answer
+}
+
+#[tokio::test]
+async fn a_connection_that_sends_half_a_head_or_idles_is_closed() {
+    let (url, _dir) = fresh_database().await;
+    let server = Server::start_with(&url, &["--header-read-timeout-secs", "1"]).await;
+    // Half a head, then nothing.
+    let mut half = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    half.write_all(b"POST /api/graphql HTTP/1.1\r\nhost: localhost\r\ncontent-ty")
+        .await
+        .unwrap();
+    let answer = closed_by_the_server(&mut half).await;
+    assert!(
+        !String::from_utf8_lossy(&answer).contains("200 OK"),
+        "{answer:?}"
+    );
+    // Nothing at all.
+    let mut silent = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    closed_by_the_server(&mut silent).await;
+    // A kept-alive connection, idle after its answer.
+    let mut idle = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nhost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = closed_by_the_server(&mut idle).await;
+    assert!(
+        String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200 OK"),
+        "{answer:?}"
+    );
+    // The server still answers whole requests.
+    assert_eq!(status_for_host(server.addr, "localhost").await, 200);
+}
