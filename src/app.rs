@@ -70,7 +70,18 @@ fn routes_and_layers(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Rou
         .layer(middleware::from_fn_with_state(auth_state, auth::layer))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
+        .layer(middleware::map_response(no_sniffing))
         .layer(TraceLayer::new_for_http())
+}
+
+/// Every answer is to be read as the type it says it is: a browser must not guess that a JSON
+/// answer holding markup is a page, or a text a script.
+async fn no_sniffing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// Bodies are JSON, sent as JSON. Refusing other content types keeps a cross-site form (which

@@ -383,3 +383,57 @@ async fn a_connection_that_sends_half_a_head_or_idles_is_closed() {
     // The server still answers whole requests.
     assert_eq!(status_for_host(server.addr, "localhost").await, 200);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The playground's pages cannot be framed or run scripts from elsewhere; no answer is sniffed
+
+async fn headers_of(app: &TestApp, path: &str) -> axum::http::HeaderMap {
+    let response = tower::ServiceExt::oneshot(
+        mlcat::app::router(app.db.clone(), &Limits::default(), mlcat::auth::Auth::Off),
+        Request::get(path).body(Body::empty()).unwrap(),
+    )
+    .await
+    .unwrap();
+    response.headers().clone()
+}
+
+#[tokio::test]
+async fn playground_pages_carry_a_content_security_policy_and_refuse_framing() {
+    let app = TestApp::new().await;
+    for path in ["/playground", "/playground/", "/playground/lineage"] {
+        let headers = headers_of(&app, path).await;
+        let csp = headers["content-security-policy"].to_str().unwrap();
+        for directive in [
+            "default-src 'self'",
+            "script-src 'self' 'wasm-unsafe-eval'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+    }
+    // The page runs no inline script: the policy would block it.
+    let (_, page) = app.get("/playground").await;
+    let page = String::from_utf8(page).unwrap();
+    assert!(!page.contains("<script>"), "an inline script is left");
+    assert!(page.contains(r#"<script src="/playground/assets/graphiql-page.js"></script>"#));
+}
+
+#[tokio::test]
+async fn every_answer_says_nosniff() {
+    let app = TestApp::new().await;
+    for path in [
+        "/health",
+        "/api/graphql?query=%7B__typename%7D",
+        "/playground/assets/lineage.js",
+        "/playground/examples",
+        "/config",
+        "/nowhere",
+    ] {
+        let headers = headers_of(&app, path).await;
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+    }
+}
