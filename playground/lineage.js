@@ -513,9 +513,24 @@ function valueView(key, value) {
   }
   if (/created/i.test(key) && typeof value === 'number') { return formatTime(value); }
   if (key === 'externalUrl') {
-    return h('a', { href: String(value), rel: 'noopener noreferrer', target: '_blank', text: String(value) });
+    // Only http(s) links are links: a `javascript:` or `data:` URL stored in the catalog is
+    // shown as text, never made clickable.
+    if (isWebUrl(value)) {
+      return h('a', { href: String(value), rel: 'noopener noreferrer', target: '_blank', text: String(value) });
+    }
+    return String(value);
   }
   return String(value);
+}
+
+/** Whether `value` is an absolute http: or https: URL, the only links the view makes. */
+function isWebUrl(value) {
+  try {
+    var url = new URL(String(value));
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch (e) {
+    return false;
+  }
 }
 
 function renderDetails(urn) {

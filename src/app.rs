@@ -8,7 +8,6 @@ use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
@@ -20,15 +19,43 @@ use crate::config::Limits;
 use crate::graphql::http::refused;
 use crate::shared::{is_graphql_path, Shared};
 
-/// Builds the router over a migrated database: each front door's routes over the state they
-/// share, and the layers every request passes.
-pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
-    router_with(db, limits, auth, WriteMode::ReadWrite)
+/// How a server runs, beyond its limits: who may call it, whether it takes writes, and which
+/// host names it answers with auth off.
+#[derive(Clone, Debug)]
+pub struct Serving {
+    pub auth: Auth,
+    pub mode: WriteMode,
+    /// With auth off, host names answered besides loopback ones (`--allowed-host`).
+    pub allowed_hosts: Vec<String>,
 }
 
-/// [`router`] for a catalog that takes writes, or (read-only) answers every write 503 /
-/// `UNAVAILABLE` and only queries.
-pub fn router_with(db: DatabaseConnection, limits: &Limits, auth: Auth, mode: WriteMode) -> Router {
+impl Serving {
+    /// Taking writes, answering loopback host names only when `auth` is off.
+    pub fn new(auth: Auth) -> Serving {
+        Serving {
+            auth,
+            mode: WriteMode::ReadWrite,
+            allowed_hosts: Vec::new(),
+        }
+    }
+}
+
+/// Builds the router over a migrated database ([`router_with`] a writable catalog and no
+/// allowed host names).
+pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
+    router_with(db, limits, &Serving::new(auth))
+}
+
+/// Builds the router over a migrated database: each front door's routes over the state they
+/// share, and the layers every request passes. With auth off, only loopback host names and
+/// `serving.allowed_hosts` are answered ([`HostPolicy`]).
+pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -> Router {
+    let Serving {
+        auth,
+        mode,
+        allowed_hosts,
+    } = serving;
+    let (auth, mode) = (*auth, *mode);
     let auth_state = Arc::new(AuthState {
         db: db.clone(),
         auth,
@@ -37,7 +64,7 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, auth: Auth, mode: Wr
         catalog: Catalog::with_mode(db, mode),
         limits: limits.clone(),
     };
-    Router::new()
+    let app = Router::new()
         .route("/health", get(health).with_state(shared.catalog.clone()))
         .route("/", get(|| async { Redirect::temporary("/playground") }))
         .merge(crate::graphql::http::routes(shared.clone()))
@@ -52,16 +79,37 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, auth: Auth, mode: Wr
         .layer(middleware::from_fn_with_state(auth_state, auth::layer))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
-        .layer(middleware::from_fn(crate::logging::request_log))
+        .layer(middleware::map_response(no_sniffing));
+    let app = match auth {
+        Auth::Off => app.layer(middleware::from_fn_with_state(
+            Arc::new(HostPolicy::new(allowed_hosts)),
+            require_known_host,
+        )),
+        // Tokens protect the catalog whatever name a page reached it by.
+        Auth::Tokens => app,
+    };
+    app.layer(middleware::from_fn(crate::logging::request_log))
+}
+
+/// Every answer is to be read as the type it says it is: a browser must not guess that a JSON
+/// answer holding markup is a page, or a text a script.
+async fn no_sniffing(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        axum::http::HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// Bodies are JSON, sent as JSON. Refusing other content types keeps a cross-site form (which
-/// can only send `text/plain`, a form encoding or multipart) from writing to the catalog.
+/// can only send `text/plain`, a form encoding or multipart) from writing to the catalog. A
+/// request of any method that carries a body counts, not only a POST, PUT or PATCH: a HEAD or
+/// a DELETE may carry one too.
 async fn require_json_body(request: Request, next: Next) -> Response {
     let sends_body = matches!(
         *request.method(),
         Method::POST | Method::PUT | Method::PATCH
-    );
+    ) || carries_body(&request);
     let json = request
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -88,6 +136,98 @@ async fn require_json_body(request: Request, next: Next) -> Response {
         };
     }
     next.run(request).await
+}
+
+/// The host names a server with auth off answers to. With auth off, anyone who can reach the
+/// port can write the catalog; a port on the loopback address is reachable only from this
+/// machine, but a web page a browser on this machine opens can still send requests to it. The
+/// browser keeps a page from reading answers of another origin, unless that origin's name
+/// resolves to this address (DNS rebinding: a page of `evil.example` makes `evil.example`
+/// resolve to 127.0.0.1, and its requests then carry `Host: evil.example`). So only names that
+/// cannot be rebound are answered: `localhost` and its subdomains, IP addresses written as such
+/// (a page whose origin is an address reached that address, which is this server), and the
+/// names the operator allows.
+struct HostPolicy {
+    allowed: Vec<String>,
+}
+
+impl HostPolicy {
+    fn new(allowed: &[String]) -> HostPolicy {
+        HostPolicy {
+            allowed: allowed
+                .iter()
+                .map(|h| host_name(h.trim()))
+                .filter(|h| !h.is_empty())
+                .collect(),
+        }
+    }
+
+    fn allows(&self, host: &str) -> bool {
+        let name = host_name(host);
+        name == "localhost"
+            || name.ends_with(".localhost")
+            || name.parse::<std::net::IpAddr>().is_ok()
+            || self.allowed.contains(&name)
+    }
+}
+
+/// The name of a `Host` value, without its port, in lower case, without a trailing dot, and
+/// without the brackets of an IPv6 address (`[::1]:8080` is `::1`).
+fn host_name(host: &str) -> String {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _port)| name),
+    };
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Refuses, with auth off, a request for a host name that could be a rebinding domain
+/// ([`HostPolicy`]). A request without a `Host` (HTTP/1.0, or one made in-process) did not come
+/// from a browser, and passes.
+async fn require_known_host(
+    State(policy): State<Arc<HostPolicy>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(axum::http::header::HOST)
+        .map(|v| v.to_str().unwrap_or("\u{fffd}").to_string())
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_string()));
+    match host {
+        Some(host) if !policy.allows(&host) => {
+            let message = format!(
+                "this server answers only loopback host names with auth off, not {:?}: start it \
+                 with --allowed-host {} (or MLCAT_ALLOWED_HOSTS) if that is its name, or with --auth",
+                host_name(&host),
+                host_name(&host)
+            );
+            if is_graphql_path(request.uri().path()) {
+                (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"errors": [{"message": message, "extensions": {"code": "FORBIDDEN"}}]})),
+                )
+                    .into_response()
+            } else {
+                (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"message": message, "status": 403})),
+                )
+                    .into_response()
+            }
+        }
+        _ => next.run(request).await,
+    }
+}
+
+/// Whether a request announces a body: a length above zero, or a transfer coding (chunked).
+fn carries_body(request: &Request) -> bool {
+    let headers = request.headers();
+    headers.contains_key(axum::http::header::TRANSFER_ENCODING)
+        || headers
+            .get(axum::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim() != "0")
 }
 
 /// Cuts off a request that runs longer than the limit, unless a write of it was committed or
@@ -178,18 +318,59 @@ async fn health(State(catalog): State<Catalog>) -> Response {
 
 /// Serves until Ctrl-C or SIGTERM, then lets in-flight requests finish.
 ///
+/// Connections are served by hyper's HTTP/1 server with a timer, so that a client must send a
+/// request's head within `--header-read-timeout-secs`, and a kept-alive connection idle that
+/// long is closed: without it, a connection that sends half a head (or nothing) stays open as
+/// long as the client likes. (`axum::serve` sets no timer, and its HTTP/2 detection waits for
+/// the first bytes without a limit.)
+///
 /// Every connection gets `TCP_NODELAY`: with Nagle's algorithm on, the last, partly filled
 /// segment of an answer larger than one segment waits until the client acknowledges the ones
 /// before it, and a client may delay that acknowledgement by up to 40 ms.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> anyhow::Result<()> {
-    let listener = listener.tap_io(|tcp| {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: &Limits,
+) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::server::graceful::GracefulShutdown;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(Duration::from_secs(limits.header_read_timeout_secs.max(1)));
+    let graceful = GracefulShutdown::new();
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let tcp = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((tcp, _peer)) => tcp,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset before it was accepted:
+                    // wait a moment rather than spin, as axum::serve does.
+                    tracing::warn!("accepting a connection failed: {e}");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!("could not set TCP_NODELAY on a connection: {e}");
         }
-    });
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+        // No upgrades: mlcat serves no WebSockets.
+        let connection =
+            http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app.clone()));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("a connection ended with an error: {e}");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
     Ok(())
 }
 

@@ -117,6 +117,16 @@ pub struct ServeArgs {
     /// database takes writes is skipped: use it for a read-only file, mount or replica.
     #[arg(long, env = "MLCAT_READ_ONLY", conflicts_with = "demo")]
     pub read_only: bool,
+    /// With auth off, also answer requests for this host name (repeatable; the variable takes a
+    /// comma-separated list). Without it, auth off answers only `localhost`, `*.localhost` and
+    /// IP addresses, so a web page on a domain that rebinds to this address cannot use it.
+    #[arg(
+        long = "allowed-host",
+        env = "MLCAT_ALLOWED_HOSTS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
     #[command(flatten)]
     pub limits: Limits,
 }
@@ -131,6 +141,10 @@ pub struct Limits {
     /// its fields, a relation 5 times its fields.
     #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 50000)]
     pub max_query_complexity: usize,
+    /// Most tokens (names, values, punctuation) a query's text may hold; counted before it is
+    /// parsed. Large values belong in variables, which do not count.
+    #[arg(long, env = "MLCAT_MAX_QUERY_TOKENS", default_value_t = 20000)]
+    pub max_query_tokens: usize,
     /// Most aliases a query may use.
     #[arg(long, env = "MLCAT_MAX_QUERY_ALIASES", default_value_t = 100)]
     pub max_query_aliases: usize,
@@ -142,9 +156,17 @@ pub struct Limits {
     /// The time limit in steps finer than the flag's seconds, for tests; `None` takes the flag.
     #[arg(skip)]
     pub request_timeout: Option<std::time::Duration>,
+    /// Longest a client may take to send a request's head (its line and headers), and longest
+    /// a kept-alive connection may wait idle for its next request, in seconds.
+    #[arg(long, env = "MLCAT_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "MLCAT_MAX_BODY_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Largest GraphQL answer sent, in bytes; a larger one is replaced by an error naming this
+    /// limit (a mutation's writes are still made).
+    #[arg(long, env = "MLCAT_MAX_RESPONSE_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_response_bytes: usize,
     /// Largest page a list answers.
     #[arg(long, env = "MLCAT_MAX_PAGE_SIZE", default_value_t = 1000)]
     pub max_page_size: u64,
@@ -187,6 +209,9 @@ impl Limits {
         positive("--max-query-complexity", self.max_query_complexity as u64);
         positive("--request-timeout-secs", self.request_timeout_secs);
         positive("--max-body-bytes", self.max_body_bytes as u64);
+        positive("--max-query-tokens", self.max_query_tokens as u64);
+        positive("--max-response-bytes", self.max_response_bytes as u64);
+        positive("--header-read-timeout-secs", self.header_read_timeout_secs);
         positive("--max-page-size", self.max_page_size);
         positive("--default-page-size", self.default_page_size);
         positive("--default-lineage-depth", self.default_lineage_depth.into());

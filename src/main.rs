@@ -109,12 +109,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         tracing::info!(aspects_written = changed, "demo catalog loaded");
     }
     let auth = if args.auth { Auth::Tokens } else { Auth::Off };
-    let mode = if args.read_only {
-        WriteMode::ReadOnly
-    } else {
-        WriteMode::ReadWrite
+    let serving = app::Serving {
+        auth,
+        mode: if args.read_only {
+            WriteMode::ReadOnly
+        } else {
+            WriteMode::ReadWrite
+        },
+        allowed_hosts: args.allowed_hosts.clone(),
     };
-    let app = app::router_with(db, &args.limits, auth, mode);
+    let app = app::router_with(db, &args.limits, &serving);
     println!("mlcat is serving {}", args.db.database_url);
     println!("  GraphQL API:  http://{addr}/api/graphql");
     println!("  Playground:   http://{addr}/playground");
@@ -136,7 +140,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         version = env!("CARGO_PKG_VERSION"),
         "mlcat started"
     );
-    app::serve(listener, app).await?;
+    app::serve(listener, app, &args.limits).await?;
     tracing::info!("mlcat stopped");
     Ok(())
 }

@@ -48,7 +48,8 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-/// The lineage view's own stylesheet and scripts, in the same shape. They change with mlcat, so
+/// The playground's own stylesheet and scripts (the lineage view's, and the GraphiQL page's),
+/// in the same shape. They change with mlcat, so
 /// browsers ask again each time (`no-cache`) rather than run last version's script for a day.
 const OWN_ASSETS: &[(&str, &str, &[u8])] = &[
     (
@@ -65,6 +66,11 @@ const OWN_ASSETS: &[(&str, &str, &[u8])] = &[
         "lineage.js",
         "application/javascript; charset=utf-8",
         include_bytes!("../playground/lineage.js"),
+    ),
+    (
+        "graphiql-page.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/graphiql-page.js"),
     ),
 ];
 
@@ -112,12 +118,34 @@ pub const EXAMPLES: &[(&str, &str)] = &[
     ),
 ];
 
+/// What a playground page may do: run the scripts and styles mlcat serves (GraphiQL and React
+/// set styles inline, and Graphviz runs as WebAssembly), talk to this server only, and not be
+/// framed by another site (a framed page could be clicked through by a page on top of it).
+const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
+     connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+     frame-ancestors 'none'";
+
+/// A playground page with the headers that keep it from being framed or running scripts from
+/// elsewhere. (`X-Content-Type-Options: nosniff` is set on every answer, in `app.rs`.)
+fn page(html: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+            (header::X_FRAME_OPTIONS, "DENY"),
+            (header::REFERRER_POLICY, "no-referrer"),
+        ],
+        Html(html),
+    )
+        .into_response()
+}
+
 pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new()
-        .route("/playground", get(|| async { Html(INDEX) }))
-        .route("/playground/", get(|| async { Html(INDEX) }))
-        .route("/playground/lineage", get(|| async { Html(LINEAGE) }))
-        .route("/playground/lineage/", get(|| async { Html(LINEAGE) }))
+        .route("/playground", get(|| async { page(INDEX) }))
+        .route("/playground/", get(|| async { page(INDEX) }))
+        .route("/playground/lineage", get(|| async { page(LINEAGE) }))
+        .route("/playground/lineage/", get(|| async { page(LINEAGE) }))
         .route("/playground/examples", get(examples))
         .route("/playground/assets/{file}", get(asset))
 }
@@ -179,7 +207,12 @@ mod tests {
             cache_control("graphiql.min.js").await,
             "public, max-age=86400"
         );
-        for own in ["lineage.js", "lineage-graph.js", "lineage.css"] {
+        for own in [
+            "lineage.js",
+            "lineage-graph.js",
+            "lineage.css",
+            "graphiql-page.js",
+        ] {
             assert_eq!(cache_control(own).await, "no-cache", "{own}");
         }
     }

@@ -54,5 +54,5 @@ pub async fn serve(args: &Args, what: &str, router: Router) -> Result<()> {
         args.database_url,
         listener.local_addr()?
     );
-    mlcat::app::serve(listener, router).await
+    mlcat::app::serve(listener, router, &mlcat::config::Limits::default()).await
 }

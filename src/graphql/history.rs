@@ -16,6 +16,11 @@ use crate::config::Limits;
 /// Versions answered when the query gives no `limit`.
 pub const DEFAULT_HISTORY_LIMIT: u64 = 100;
 
+/// How many versions `aspectHistory(limit)` may answer, for pricing its complexity.
+pub fn priced_limit(limit: Option<i32>) -> usize {
+    limit.map_or(DEFAULT_HISTORY_LIMIT as usize, |n| n.max(0) as usize)
+}
+
 /// One version of one aspect: its value, and who wrote it, when and in which run.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(name = "AspectVersion")]

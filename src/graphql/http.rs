@@ -1,5 +1,6 @@
-//! The GraphQL endpoint over HTTP: `/api/graphql` (and `/graphql`), `GET` with the request in
-//! the query string or `POST` with it as JSON. Each request gets loaders of its own and runs
+//! The GraphQL endpoint over HTTP: `/api/graphql` (and `/graphql`), `GET` (and `HEAD`, which
+//! axum routes with it) with the request in the query string, or `POST` with it as JSON; only
+//! a `POST` may run a mutation. Each request gets loaders of its own and runs
 //! with its batches driven inside its own task (`loaders::drive`).
 
 use std::sync::Arc;
@@ -15,7 +16,8 @@ use axum::{Extension, Json, Router};
 use serde_json::json;
 
 use super::{
-    build_schema, ensure_error_codes, loaders, refuse_over_limits, MlcatSchema, QueryCache,
+    build_schema, ensure_error_codes, loaders, refuse_over_limits, refuse_too_many_tokens,
+    MlcatSchema, QueryCache,
 };
 use crate::auth::Access;
 use crate::catalog::{Actor, Deadline};
@@ -42,7 +44,8 @@ pub fn routes(shared: Shared) -> Router {
         .with_state(state)
 }
 
-/// `GET` with the request in the query string, or `POST` with it as JSON. The body is read
+/// `GET` or `HEAD` with the request in the query string (any body is ignored), or `POST` with
+/// it as JSON. The body is read
 /// here rather than by async-graphql's extractor so that a body over the size limit answers 413
 /// whether or not it announced its length.
 async fn graphql_handler(
@@ -54,19 +57,13 @@ async fn graphql_handler(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let limits = &state.shared.limits;
-    let parsed = if method == Method::GET {
-        let request = async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
-            .map_err(|e| e.to_string());
-        // A link or an image can make a browser send a GET: it may only read.
-        if let Ok(request) = &request {
-            if is_mutation(&request.query) {
-                return refused(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "mutations must be sent with POST".to_string(),
-                );
-            }
-        }
-        request
+    // Only a POST reads its request from the body. A HEAD is routed with the GET, and takes the
+    // query string as a GET does: treating it as a body request would let a HEAD (which the
+    // JSON-only rule and the POST-only rule for mutations once let through) write.
+    let reads_only = method != Method::POST;
+    let parsed = if reads_only {
+        async_graphql::http::parse_query_string(uri.query().unwrap_or_default())
+            .map_err(|e| e.to_string())
     } else {
         match body {
             Ok(bytes) => {
@@ -96,6 +93,22 @@ async fn graphql_handler(
         }
     };
     let note_operation = request.operation_name.clone();
+    // Counted before anything parses the query: parsing costs far more than the text's size.
+    if let Some(refusal) = refuse_too_many_tokens(&request.query, limits) {
+        let note = GraphqlNote {
+            operation: note_operation,
+            kind: None,
+            codes: codes_of(&refusal),
+        };
+        return with_note(GraphQLResponse::from(refusal).into_response(), note);
+    }
+    // A link or an image can make a browser send a GET: it may only read.
+    if reads_only && is_mutation(&request.query) {
+        return refused(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations must be sent with POST".to_string(),
+        );
+    }
     if let Some(refusal) = refuse_over_limits(&mut request, limits, &state.parsed) {
         let note = note_of(&mut request, note_operation, &refusal);
         return with_note(GraphQLResponse::from(refusal).into_response(), note);
@@ -119,7 +132,7 @@ async fn graphql_handler(
     let mut response = loaders::drive(batches, state.schema.execute(request)).await;
     ensure_error_codes(&mut response, limits);
     note.codes = codes_of(&response);
-    with_note(GraphQLResponse::from(response).into_response(), note)
+    with_note(answer(&response, limits.max_response_bytes), note)
 }
 
 /// The request log's view of a request: its operation's name and kind (from the parsed
@@ -181,6 +194,61 @@ fn codes_of(response: &async_graphql::Response) -> Vec<String> {
 fn with_note(mut response: Response, note: GraphqlNote) -> Response {
     response.extensions_mut().insert(note);
     response
+}
+
+/// The answer as JSON, or, when its text would pass `max_bytes`, an error naming the limit in
+/// its place. The text is written into a buffer that refuses to grow past the limit, so an
+/// oversized answer costs no more than the limit to find out.
+fn answer(response: &async_graphql::Response, max_bytes: usize) -> Response {
+    let mut text = Capped {
+        bytes: Vec::new(),
+        max: max_bytes,
+    };
+    if serde_json::to_writer(&mut text, response).is_err() {
+        drop(text);
+        let message = format!(
+            "the answer is larger than the limit of {max_bytes} bytes (--max-response-bytes) and \
+             was not sent (a mutation's writes were made); ask for fewer fields, a smaller page \
+             or a smaller lineage budget"
+        );
+        let error = async_graphql::ServerError {
+            extensions: Some({
+                let mut extensions = async_graphql::ErrorExtensionValues::default();
+                extensions.set("code", "BAD_USER_INPUT");
+                extensions
+            }),
+            ..async_graphql::ServerError::new(message, None)
+        };
+        return GraphQLResponse::from(async_graphql::Response::from_errors(vec![error]))
+            .into_response();
+    }
+    let mut http = Response::new(axum::body::Body::from(text.bytes));
+    http.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/graphql-response+json"),
+    );
+    http.headers_mut().extend(response.http_headers.clone());
+    http
+}
+
+/// A byte buffer that fails a write that would take it past `max`.
+struct Capped {
+    bytes: Vec<u8>,
+    max: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.max {
+            return Err(std::io::Error::other("over the answer size limit"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 fn is_mutation(query: &str) -> bool {

@@ -1,6 +1,8 @@
-//! Limits async-graphql has no setting for: the number of aliases in a query (a thousand
-//! aliases of one field is a cheap way to ask for a thousand lookups). Depth and complexity
-//! use async-graphql's own limits, set in `build_schema`.
+//! Limits async-graphql has no setting for: the number of tokens in a query (counted before it
+//! is parsed: the parser keeps hundreds of bytes per token, so a 7.6 MB query once took 600 MB
+//! to parse) and the number of aliases (a thousand aliases of one field is a cheap way to ask
+//! for a thousand lookups). Depth, complexity and directives per field use async-graphql's own
+//! limits, set in `build_schema`.
 //!
 //! The check runs on the parsed request before execution rather than as a schema extension:
 //! any extension, even one that only looks at parsing, sends every field of every answer
@@ -43,6 +45,86 @@ impl QueryCache {
         }
         map.insert(query.to_string(), (doc, aliases));
     }
+}
+
+/// Whether `query` has more than `max` lexical tokens: names, numbers, strings and
+/// punctuators, as the GraphQL grammar counts them (commas, white space and comments are not
+/// tokens). Stops counting at `max + 1`. async-graphql's parser has no such limit and builds
+/// every token before any check can run, so this small scanner is written here; it only counts,
+/// and a text it cannot make sense of is left to the parser, which reports the error.
+pub fn exceeds_tokens(query: &str, max: usize) -> bool {
+    let bytes = query.as_bytes();
+    let mut tokens = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' | b',' => {
+                i += 1;
+                continue;
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i..].starts_with(b"\\\"\"\"") {
+                        4
+                    } else {
+                        1
+                    };
+                }
+                i += 3;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'.' if bytes[i..].starts_with(b"...") => i += 3,
+            _ if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' => {
+                // A name or a number (a number may hold `.`, `+`, `-` and an exponent).
+                i += 1;
+                while i < bytes.len()
+                    && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'.' | b'+'))
+                {
+                    i += 1;
+                }
+            }
+            _ => i += 1,
+        }
+        tokens += 1;
+        if tokens > max {
+            return true;
+        }
+    }
+    false
+}
+
+/// The answer refusing a query of more than `--max-query-tokens` tokens, before it is parsed.
+pub fn refuse_too_many_tokens(query: &str, limits: &Limits) -> Option<Response> {
+    if !exceeds_tokens(query, limits.max_query_tokens) {
+        return None;
+    }
+    Some(bad_input(format!(
+        "the query has more than {} tokens (--max-query-tokens); send repeated values as variables",
+        limits.max_query_tokens
+    )))
+}
+
+fn bad_input(message: String) -> Response {
+    let error =
+        async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
+    Response::from_errors(vec![ServerError {
+        extensions: error.extensions,
+        ..ServerError::new(error.message, None)
+    }])
 }
 
 /// Aliases under `set`, or `None` when it is nested deeper than `depth_left`: such a document
@@ -106,13 +188,33 @@ pub fn refuse_over_limits(
     if found <= limits.max_query_aliases {
         return None;
     }
-    let error = async_graphql::Error::new(format!(
+    Some(bad_input(format!(
         "the query has {found} aliases; the limit is {} (--max-query-aliases)",
         limits.max_query_aliases
-    ))
-    .extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
-    Some(Response::from_errors(vec![ServerError {
-        extensions: error.extensions,
-        ..ServerError::new(error.message, None)
-    }]))
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exceeds_tokens;
+
+    fn tokens(query: &str) -> usize {
+        (0..1000)
+            .find(|&max| !exceeds_tokens(query, max))
+            .expect("fewer than 1000 tokens")
+    }
+
+    #[test]
+    fn tokens_are_counted_as_graphql_counts_them() {
+        assert_eq!(tokens(""), 0);
+        assert_eq!(tokens("{ a }"), 3);
+        assert_eq!(tokens("{ a, b, c } # a comment { { {"), 5);
+        assert_eq!(
+            tokens(r#"query Q($x: Int = -1.5e3) { f(s: "a { b } \" c") }"#),
+            18
+        );
+        assert_eq!(tokens("{ ...F ... on T { x } }"), 10);
+        assert_eq!(tokens(r#"{ f(s: """block { \""" } """) }"#), 8);
+        assert_eq!(tokens("{ f @include(if: true) @skip(if: false) }"), 17);
+    }
 }

@@ -166,9 +166,33 @@ pub struct EntityRelationshipsResult {
     pub relationships: Vec<EntityRelationship>,
 }
 
+/// Relationships an entity's `lineage` or `relationships` field answers when the input gives
+/// no `count`.
+const DEFAULT_COUNT: i32 = 100;
+
+/// How many relationships `lineage(input)` or `relationships(input)` may answer, for pricing
+/// their complexity: the page they ask for.
+pub fn priced_count(count: Option<i32>) -> usize {
+    count.unwrap_or(DEFAULT_COUNT).max(0) as usize
+}
+
+/// Budget a `lineageGraph` without one is priced at: the default of `--default-lineage-budget`.
+const PRICED_DEFAULT_BUDGET: usize = 1000;
+
+/// How many entities `lineageGraph(input)` may answer, for pricing its complexity: its budget
+/// and the start. Every field of the answer is priced at that many times its selection: the
+/// nodes and edges (the edges between the answered entities, about as many), and the DOT and
+/// Mermaid texts, which render each node and edge.
+pub fn priced_budget(input: &LineageGraphInput) -> usize {
+    input
+        .budget
+        .map_or(PRICED_DEFAULT_BUDGET, |b| b.max(0) as usize)
+        .saturating_add(1)
+}
+
 fn page(start: Option<i32>, count: Option<i32>, limits: &Limits) -> Result<(usize, usize), Error> {
     let start = start.unwrap_or(0);
-    let count = count.unwrap_or(100);
+    let count = count.unwrap_or(DEFAULT_COUNT);
     if start < 0 {
         return Err(Error::bad_input("start must not be negative"));
     }

@@ -226,7 +226,7 @@ impl Query {
     /// Walks the lineage graph from one entity, upstream, downstream or both, level by level
     /// (one SQL statement per level), within a depth and a node budget; answers the entities,
     /// the edges between them, and the graph as DOT and Mermaid text.
-    #[graphql(complexity = "1 + 100 * child_complexity")]
+    #[graphql(complexity = "1 + lineage::priced_budget(&input) * child_complexity")]
     async fn lineage_graph(
         &self,
         ctx: &Context<'_>,

@@ -17,6 +17,8 @@ mod datahub_refused;
 mod durability;
 mod errors;
 mod errors_mutations;
+mod hardening_http;
+mod hardening_http_lineage;
 mod hardening_input;
 mod hardening_ops;
 mod hardening_writes;

@@ -282,3 +282,40 @@ test('lineage view starts on the demo model and has a picker', async () => {
   assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
   await page.close();
 });
+
+test('lineage view shows a non-http(s) external URL as text, never as a link', async () => {
+  problems = [];
+  const upsert = async (name, externalUrl) => {
+    const query = `mutation($input: UpsertMLModelInput!) { upsertMLModel(input: $input) { urn } }`;
+    const input = { platform: 'mlflow', name, externalUrl };
+    const response = await fetch(`${BASE}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables: { input } }),
+    });
+    const answer = await response.json();
+    assert.equal(answer.errors, undefined, JSON.stringify(answer));
+    return answer.data.upsertMLModel.urn;
+  };
+  const cases = [
+    { name: 'scripted_link', url: 'javascript:alert(document.domain)', link: false },
+    { name: 'data_link', url: 'data:text/html,<script>alert(1)</script>', link: false },
+    { name: 'web_link', url: 'https://example.com/models/web_link', link: true },
+  ];
+  const page = await context.newPage();
+  watch(page);
+  for (const { name, url, link } of cases) {
+    const urn = await upsert(name, url);
+    await page.goto(lineageUrl(urn, 'BOTH', 1), { waitUntil: 'networkidle' });
+    await waitForGraph(page, name);
+    await clickNode(page, name);
+    await page.waitForSelector('#details-properties', { timeout: TIMEOUT });
+    const panel = await page.locator('#panel').innerText();
+    assert.ok(panel.includes(url), `the details show ${url}: ${panel}`);
+    const links = await page.$$eval('#panel a[href]', (as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(links.includes(url), link, `${url} is ${link ? '' : 'not '}a link: ${links.join(' | ')}`);
+    assert.ok(!links.some((h) => /^\s*(javascript|data|vbscript):/i.test(h)), `no script link: ${links.join(' | ')}`);
+  }
+  assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
+  await page.close();
+});

@@ -316,7 +316,7 @@ macro_rules! entity_object {
             }
             /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
             /// `asOf` to the input.
-            #[graphql(complexity = "1 + crate::graphql::types::RELATION_FANOUT * child_complexity")]
+            #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
             async fn lineage(
                 &self,
                 ctx: &::async_graphql::Context<'_>,
@@ -325,7 +325,7 @@ macro_rules! entity_object {
                 $crate::graphql::lineage::entity_lineage(ctx, &self.0, input).await
             }
             /// DataHub's raw relationships of the entity, by relation name and declaring side.
-            #[graphql(complexity = "1 + crate::graphql::types::RELATION_FANOUT * child_complexity")]
+            #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
             async fn relationships(
                 &self,
                 ctx: &::async_graphql::Context<'_>,
@@ -335,6 +335,7 @@ macro_rules! entity_object {
             }
             /// Every version of the entity's aspects, newest first: the value, when it was written, by
             /// whom and in which ingestion run.
+            #[graphql(complexity = "1 + crate::graphql::history::priced_limit(limit) * child_complexity")]
             async fn aspect_history(
                 &self,
                 ctx: &::async_graphql::Context<'_>,
