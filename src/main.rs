@@ -184,9 +184,16 @@ async fn token(command: TokenCommand) -> anyhow::Result<()> {
             );
             let when = |t: Option<i64>| t.map_or_else(|| "-".to_string(), utc);
             for t in tokens {
+                // New names cannot hold control characters; one stored before that rule is
+                // printed escaped, so it cannot forge a line or a terminal sequence.
+                let name = t.name.escape_default().to_string();
                 println!(
                     "{:<24} {:<6} {:<21} {:<21} {:<21}",
-                    t.name,
+                    if t.name.chars().any(char::is_control) {
+                        &name
+                    } else {
+                        &t.name
+                    },
                     t.scope.as_str(),
                     utc(t.created_at),
                     when(t.last_used_at),

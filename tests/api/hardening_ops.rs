@@ -379,3 +379,42 @@ async fn the_text_log_has_no_colour_off_a_terminal() {
     assert!(line.contains("status=200"), "{line}");
     assert!(!server.lines().concat().contains('\u{1b}'));
 }
+
+// `token list` printed names raw: a name stored before control characters were refused at
+// `create` could forge a line or a terminal sequence. Such a name is printed escaped.
+#[tokio::test]
+async fn token_list_prints_a_stored_control_character_escaped() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let (url, _dir) = fresh_database().await;
+    let create = ["token", "create", "--database-url", &url];
+    let run = run_mlcat(
+        &[&create[..], &["--name", "ci", "--scope", "read"]].concat(),
+        &[],
+    );
+    assert!(run.status.success(), "{}", run.stderr);
+    let db = mlcat::store::connect(&url).await.unwrap();
+    let backend = db.get_database_backend();
+    let forged = "ci\nadmin  write  2026-01-01 00:00:00Z\u{1b}[2K";
+    let sql = match backend {
+        sea_orm::DbBackend::Postgres => "UPDATE access_token SET name = $1",
+        _ => "UPDATE access_token SET name = ?",
+    };
+    db.execute(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [forged.into()],
+    ))
+    .await
+    .unwrap();
+    db.close().await.unwrap();
+    let list = run_mlcat(&["token", "list", "--database-url", &url], &[]);
+    assert!(list.status.success(), "{}", list.stderr);
+    assert_eq!(list.stdout.lines().count(), 2, "{:?}", list.stdout);
+    assert!(!list.stdout.contains('\u{1b}'), "{:?}", list.stdout);
+    assert!(
+        list.stdout
+            .contains("ci\\nadmin  write  2026-01-01 00:00:00Z\\u{1b}[2K"),
+        "{:?}",
+        list.stdout
+    );
+}
