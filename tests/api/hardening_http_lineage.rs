@@ -4,45 +4,14 @@
 //! server to 1 GB; here they are refused, naming the limit, and the real server stays small.
 
 use migration::{Migrator, MigratorTrait};
-use mlcat::catalog::{Actor, AspectWrite, Catalog};
+use mlcat::catalog::{Actor, Catalog};
 use mlcat::config::Limits;
-use mlcat::urn::Urn;
 use serde_json::{json, Value};
 
 use crate::lineage::dataset;
+use crate::lineage_statements::hub_writes;
 use crate::process::{Http, Server};
 use crate::support::{fresh_database, TestApp};
-
-/// One dataset with `width` features derived from it and `width` models trained on it, model
-/// `i` consuming feature `i`: `2 × width` entities downstream of the hub, one hop away.
-fn hub_writes(width: usize) -> Vec<AspectWrite> {
-    let hub = dataset("s3", "hub");
-    let mut writes = vec![AspectWrite::upsert(
-        Urn::parse(&hub).unwrap(),
-        "datasetProperties",
-        json!({"description": "everything comes from here"}),
-    )];
-    for i in 0..width {
-        let feature = Urn::ml_feature("hub", &format!("f_{i:05}")).unwrap();
-        writes.push(AspectWrite::upsert(
-            feature.clone(),
-            "mlFeatureProperties",
-            json!({"dataType": "CONTINUOUS", "sources": [hub]}),
-        ));
-        let model = Urn::ml_model("mlflow", &format!("m_{i:05}"), "PROD").unwrap();
-        writes.push(AspectWrite::upsert(
-            model.clone(),
-            "mlModelProperties",
-            json!({"mlFeatures": [feature.to_string()]}),
-        ));
-        writes.push(AspectWrite::upsert(
-            model,
-            "mlModelTrainingData",
-            json!({"trainingData": [{"dataset": hub}]}),
-        ));
-    }
-    writes
-}
 
 /// `count` aliases of a full-budget traversal from the hub with every text it renders.
 fn attack(count: usize, budget: usize) -> String {

@@ -5,17 +5,15 @@
 
 use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use mlcat::auth::Auth;
 use mlcat::catalog::{Actor, AspectWrite};
 use mlcat::config::Limits;
 use mlcat::urn::Urn;
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 use crate::datahub::proposal;
-use crate::support::TestApp;
+use crate::support::{send, TestApp};
 
 const BATCH: &str = "/aspects?action=ingestProposalBatch";
 
@@ -48,24 +46,7 @@ fn batch_of(count: usize, tag: &str) -> String {
 /// cut-off request's writer was still doing.
 async fn post_unlimited(app: &TestApp, path: &str, body: String) -> (StatusCode, Value) {
     let router = mlcat::app::router(app.db.clone(), &Limits::default(), Auth::Off);
-    let response = router
-        .oneshot(
-            Request::post(path)
-                .header("content-type", "application/json")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    send(&router, "POST", path, body).await
 }
 
 /// How many listed (not soft-deleted) features have `tag` in their name.

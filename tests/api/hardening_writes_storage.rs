@@ -8,19 +8,17 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::Router;
 use migration::{Migrator, MigratorTrait};
 use mlcat::auth::Auth;
 use mlcat::config::Limits;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 use crate::datahub::proposal;
 use crate::process::{Http, Server};
-use crate::support::fresh_database;
+use crate::support::{fresh_database, send};
 
 const BATCH: &str = "/aspects?action=ingestProposalBatch";
 
@@ -196,31 +194,6 @@ async fn a_server_started_read_only_answers_queries_and_refuses_writes_with_503(
         // Leaves the database to be dropped by the next run as any other.
         set_postgres_read_only(database_name(&url), false).await;
     }
-}
-
-/// A request to a router; the status and the answer as JSON.
-async fn send(router: &Router, method: &str, path: &str, body: String) -> (StatusCode, Value) {
-    let response = router
-        .clone()
-        .oneshot(
-            Request::builder()
-                .method(method)
-                .uri(path)
-                .header("content-type", "application/json")
-                .body(Body::from(body))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = response.status();
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await
-        .unwrap()
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
 }
 
 /// The features in the catalog.

@@ -126,9 +126,16 @@ async fn traversal_statements_do_not_grow_with_fan_out() {
 }
 
 /// A hub: one dataset with `width` derived features and `width` models trained on it, model
-/// `i` consuming feature `i`. Wider than a page of a traversal level.
+/// `i` consuming feature `i`: `2 × width` entities one hop downstream, wider than a page of a
+/// traversal level.
 async fn hub_catalog(width: usize) -> TestApp {
     let app = TestApp::new().await;
+    write_all(&app, hub_writes(width)).await;
+    app
+}
+
+/// The writes of [`hub_catalog`]'s hub.
+pub(crate) fn hub_writes(width: usize) -> Vec<AspectWrite> {
     let hub = dataset("s3", "hub");
     let mut writes = vec![AspectWrite::upsert(
         Urn::parse(&hub).unwrap(),
@@ -136,13 +143,13 @@ async fn hub_catalog(width: usize) -> TestApp {
         json!({"description": "everything comes from here"}),
     )];
     for i in 0..width {
-        let feature = Urn::ml_feature("hub", &format!("f_{i:04}")).unwrap();
+        let feature = Urn::ml_feature("hub", &format!("f_{i:05}")).unwrap();
         writes.push(AspectWrite::upsert(
             feature.clone(),
             "mlFeatureProperties",
             json!({"dataType": "CONTINUOUS", "sources": [hub]}),
         ));
-        let model = Urn::ml_model("mlflow", &format!("m_{i:04}"), "PROD").unwrap();
+        let model = Urn::ml_model("mlflow", &format!("m_{i:05}"), "PROD").unwrap();
         writes.push(AspectWrite::upsert(
             model.clone(),
             "mlModelProperties",
@@ -154,8 +161,7 @@ async fn hub_catalog(width: usize) -> TestApp {
             json!({"trainingData": [{"dataset": hub}]}),
         ));
     }
-    write_all(&app, writes).await;
-    app
+    writes
 }
 
 #[tokio::test]

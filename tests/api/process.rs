@@ -20,20 +20,22 @@ impl Server {
         Server::start_with(database_url, &[]).await
     }
 
-    /// `mlcat serve` on `database_url` with more arguments.
+    /// `mlcat serve` on `database_url` with more arguments; its log (warnings and errors) goes
+    /// to the test's stderr.
     pub async fn start_with(database_url: &str, args: &[&str]) -> Server {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mlcat"))
-            .args(["serve", "--database-url", database_url])
-            .args(["--bind", "127.0.0.1:0"])
-            .args(args)
+        let child = serve_command(database_url, "127.0.0.1:0", args)
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
             .spawn()
             .expect("start mlcat");
+        Server::run(child).await
+    }
+
+    /// Waits until `child` (an `mlcat serve` with its stdout piped) is healthy at the address
+    /// its banner names (`Health: http://127.0.0.1:PORT/health`).
+    async fn run(mut child: std::process::Child) -> Server {
         let stdout = child.stdout.take().expect("stdout");
         let (found, bound) = tokio::sync::oneshot::channel();
-        // The banner names the address bound (`Health: http://127.0.0.1:PORT/health`). The
-        // rest is read on, or a full pipe would stall the server; warnings and errors show.
+        // The rest of stdout is read on, or a full pipe would stall the server.
         std::thread::spawn(move || {
             let mut found = Some(found);
             for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
@@ -44,15 +46,9 @@ impl Server {
                     .and_then(|url| url.trim().strip_prefix("http://"))
                     .and_then(|url| url.strip_suffix("/health"))
                     .and_then(|a| a.parse::<SocketAddr>().ok());
-                match (addr, found.take()) {
-                    (Some(addr), Some(found)) => {
+                if let Some(addr) = addr {
+                    if let Some(found) = found.take() {
                         let _ = found.send(addr);
-                    }
-                    (_, rest) => {
-                        found = rest;
-                        if line.contains(" WARN ") || line.contains(" ERROR ") {
-                            eprintln!("[mlcat] {line}");
-                        }
                     }
                 }
             }
@@ -88,6 +84,17 @@ impl Server {
             assert_eq!(status.signal(), Some(9), "mlcat was not killed: {status}");
         }
     }
+}
+
+/// `mlcat serve` on `database_url`, listening on `bind`, with more arguments; stdout piped.
+fn serve_command(database_url: &str, bind: &str, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_mlcat"));
+    command
+        .args(["serve", "--database-url", database_url])
+        .args(["--bind", bind])
+        .args(args)
+        .stdout(Stdio::piped());
+    command
 }
 
 impl Drop for Server {
@@ -290,17 +297,12 @@ impl LoggedServer {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> LoggedServer {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mlcat"))
-            .args(["serve", "--database-url", database_url])
-            .args(["--bind", bind])
-            .args(args)
+        let mut child = serve_command(database_url, bind, args)
             .env_remove("RUST_LOG")
             .envs(env.iter().copied())
-            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("start mlcat");
-        let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
         let lines = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let sink = lines.clone();
@@ -310,30 +312,7 @@ impl LoggedServer {
                 sink.lock().expect("log lines").push(line);
             }
         });
-        let (found, bound) = tokio::sync::oneshot::channel();
-        std::thread::spawn(move || {
-            let mut found = Some(found);
-            for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)) {
-                let Ok(line) = line else { break };
-                let addr = line
-                    .trim()
-                    .strip_prefix("Health:")
-                    .and_then(|url| url.trim().strip_prefix("http://"))
-                    .and_then(|url| url.strip_suffix("/health"))
-                    .and_then(|a| a.parse::<SocketAddr>().ok());
-                if let Some(addr) = addr {
-                    if let Some(found) = found.take() {
-                        let _ = found.send(addr);
-                    }
-                }
-            }
-        });
-        let addr = tokio::time::timeout(Duration::from_secs(60), bound)
-            .await
-            .expect("mlcat started within a minute")
-            .expect("mlcat exited before serving");
-        let server = Server { child, addr };
-        server.wait_healthy().await;
+        let server = Server::run(child).await;
         LoggedServer { server, lines }
     }
 
