@@ -26,15 +26,15 @@ async fn limited(limit: Duration) -> TestApp {
     .await
 }
 
-/// `count` proposals of new features, in one ingestProposalBatch body.
-fn batch_of(count: usize, tag: &str) -> String {
+/// `count` proposals of new features named `{tag}_f{i}`, in one ingestProposalBatch body.
+pub(crate) fn batch_of(count: usize, tag: &str) -> String {
     let proposals: Vec<Value> = (0..count)
         .map(|i| {
             proposal(
                 "mlFeature",
                 &format!("urn:li:mlFeature:(t,{tag}_f{i})"),
                 "mlFeatureProperties",
-                json!({"description": format!("feature {i}")}),
+                json!({"description": format!("feature {i} of a batch that needs new pages")}),
             )
         })
         .collect();

@@ -16,26 +16,11 @@ use mlcat::config::Limits;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{json, Value};
 
-use crate::datahub::proposal;
+use crate::hardening_writes::batch_of;
 use crate::process::{Http, Server};
 use crate::support::{fresh_database, send};
 
 const BATCH: &str = "/aspects?action=ingestProposalBatch";
-
-/// `count` proposals of new features named `{tag}_f{i}`, in one ingestProposalBatch body.
-fn batch_of(count: usize, tag: &str) -> String {
-    let proposals: Vec<Value> = (0..count)
-        .map(|i| {
-            proposal(
-                "mlFeature",
-                &format!("urn:li:mlFeature:(t,{tag}_f{i})"),
-                "mlFeatureProperties",
-                json!({"description": format!("feature {i} of a batch that needs new pages")}),
-            )
-        })
-        .collect();
-    json!({ "proposals": proposals }).to_string()
-}
 
 /// A mutation that creates a feature whose description needs pages of its own.
 fn mutation() -> String {
