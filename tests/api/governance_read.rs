@@ -532,3 +532,104 @@ async fn a_page_of_governed_models_costs_the_same_statements_for_fifty_as_for_fi
     // aspects. One statement per level.
     assert_eq!(counts[1], 5);
 }
+
+#[tokio::test]
+async fn a_domain_lists_its_entities_by_urn_leaving_out_soft_deleted_ones() {
+    let app = TestApp::new().await;
+    write_governance_entities(&app).await;
+    for (entity_type, _, _, urn) in TYPES.iter().filter(|t| full(t.0)) {
+        ingest(
+            &app,
+            proposal(entity_type, urn, "domains", json!({"domains": [DOMAIN]})),
+        )
+        .await;
+    }
+    // Not in the domain: another domain whose id starts alike, or differs by case.
+    let others = [
+        (
+            "urn:li:mlModel:(urn:li:dataPlatform:mlflow,other,PROD)",
+            "urn:li:domain:market",
+        ),
+        (
+            "urn:li:mlModel:(urn:li:dataPlatform:mlflow,cased,PROD)",
+            "urn:li:domain:Marketing",
+        ),
+    ];
+    for (urn, domain) in others {
+        ingest(
+            &app,
+            proposal("mlModel", urn, "domains", json!({"domains": [domain]})),
+        )
+        .await;
+    }
+    // Soft-deleted: left out.
+    let removed = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,gone,PROD)";
+    ingest(
+        &app,
+        proposal("mlModel", removed, "domains", json!({"domains": [DOMAIN]})),
+    )
+    .await;
+    ingest(
+        &app,
+        proposal("mlModel", removed, "status", json!({"removed": true})),
+    )
+    .await;
+    // Moved to another domain: its latest aspect no longer names this one.
+    let moved = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,moved,PROD)";
+    ingest(
+        &app,
+        proposal("mlModel", moved, "domains", json!({"domains": [DOMAIN]})),
+    )
+    .await;
+    ingest(
+        &app,
+        proposal(
+            "mlModel",
+            moved,
+            "domains",
+            json!({"domains": [PARENT_DOMAIN]}),
+        ),
+    )
+    .await;
+
+    let query = |input: &str| {
+        format!(
+            r#"{{ domain(urn: "{DOMAIN}") {{ entities{input} {{ start count total searchResults {{ entity {{ urn type }} }} }} }} }}"#
+        )
+    };
+    let data = app.data(&query("")).await;
+    let page = &data["domain"]["entities"];
+    let mut expected: Vec<&str> = TYPES.iter().filter(|t| full(t.0)).map(|t| t.3).collect();
+    expected.sort_unstable();
+    assert_eq!(page["total"], 6);
+    assert_eq!(page["count"], 6);
+    let urns: Vec<&str> = page["searchResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["entity"]["urn"].as_str().unwrap())
+        .collect();
+    assert_eq!(urns, expected);
+
+    let data = app.data(&query("(input: {start: 1, count: 2})")).await;
+    let page = &data["domain"]["entities"];
+    assert_eq!(page["start"], 1);
+    assert_eq!(page["count"], 2);
+    assert_eq!(page["total"], 6);
+    assert_eq!(page["searchResults"][0]["entity"]["urn"], expected[1]);
+
+    let data = app
+        .data(&format!(
+            r#"{{ domain(urn: "{PARENT_DOMAIN}") {{ entities {{ total searchResults {{ entity {{ urn }} }} }} }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data["domain"]["entities"],
+        json!({"total": 1, "searchResults": [{"entity": {"urn": moved}}]})
+    );
+
+    assert_eq!(
+        app.error_code(&query("(input: {start: -1})")).await,
+        "BAD_USER_INPUT"
+    );
+}

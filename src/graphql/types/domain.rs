@@ -2,11 +2,13 @@
 //! with its `domainProperties` (`DomainProperties`) and its parent domains
 //! (`ParentDomainsResult`).
 
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use serde::Deserialize;
 
 use super::governance::{self, aspect_of, row_of, InstitutionalMemory, Ownership};
 use super::Entity;
+use crate::catalog::{Catalog, Error};
+use crate::config::Limits;
 use crate::graphql::scalars::EntityType;
 use crate::urn::{EntityKind, Urn};
 
@@ -89,6 +91,46 @@ impl Domain {
                 .collect(),
         }))
     }
+    /// The entities in the domain (those whose `domains` aspect names it), by URN, leaving out
+    /// soft-deleted ones.
+    #[graphql(complexity = "1 + entities_page(&input) * child_complexity")]
+    async fn entities(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<DomainEntitiesInput>,
+    ) -> Result<SearchResults> {
+        let limits = ctx.data::<Limits>()?;
+        let input = input.unwrap_or_default();
+        let start = input.start.unwrap_or(0);
+        let count = input
+            .count
+            .unwrap_or(limits.default_page_size.min(limits.max_page_size) as i32);
+        if start < 0 {
+            return Err(Error::bad_input("input.start must not be negative").into());
+        }
+        if count < 0 || count as u64 > limits.max_page_size {
+            return Err(Error::bad_input(format!(
+                "input.count must be between 0 and the page-size cap of {}",
+                limits.max_page_size
+            ))
+            .into());
+        }
+        let (rows, total) = ctx
+            .data::<Catalog>()?
+            .in_domain(&self.0, start as u64, count as u64)
+            .await?;
+        let results: Vec<SearchResult> = rows
+            .into_iter()
+            .filter_map(|row| Entity::from_row(std::sync::Arc::new(row)))
+            .map(|entity| SearchResult { entity })
+            .collect();
+        Ok(SearchResults {
+            start,
+            count: results.len() as i32,
+            total: i32::try_from(total).unwrap_or(i32::MAX),
+            search_results: results,
+        })
+    }
     /// Who owns the domain.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
         match row_of(ctx, &self.0).await? {
@@ -125,4 +167,41 @@ pub struct ParentDomainsResult {
     pub count: i32,
     /// The parent domains, nearest first.
     pub domains: Vec<Entity>,
+}
+
+/// The page size of a `Domain.entities` request, for pricing its complexity.
+fn entities_page(input: &Option<DomainEntitiesInput>) -> usize {
+    input
+        .as_ref()
+        .and_then(|i| i.count)
+        .map_or(20, |c| c.max(0) as usize)
+}
+
+/// Which page of a domain's entities to answer.
+#[derive(InputObject, Default)]
+pub struct DomainEntitiesInput {
+    /// Index of the first result, from 0.
+    pub start: Option<i32>,
+    /// How many results to return; at most the server's page-size cap.
+    pub count: Option<i32>,
+}
+
+/// One page of entities.
+#[derive(SimpleObject)]
+pub struct SearchResults {
+    /// Index of the first result.
+    pub start: i32,
+    /// How many results this page holds.
+    pub count: i32,
+    /// How many entities match in all.
+    pub total: i32,
+    /// The results, ordered by URN.
+    pub search_results: Vec<SearchResult>,
+}
+
+/// One entity of a page of results.
+#[derive(SimpleObject)]
+pub struct SearchResult {
+    /// The entity.
+    pub entity: Entity,
 }
