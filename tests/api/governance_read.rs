@@ -147,6 +147,12 @@ async fn write_governance_entities(app: &TestApp) {
         (
             "corpGroup",
             GROUP,
+            "corpGroupEditableInfo",
+            json!({"description": "Edited", "slack": "#ml", "pictureLink": "https://example.com/g.png"}),
+        ),
+        (
+            "corpGroup",
+            GROUP,
             "corpGroupInfo",
             json!({"displayName": "ML platform", "description": "Runs the models",
                    "email": "ml@example.com", "admins": [], "members": [], "groups": []}),
@@ -372,8 +378,8 @@ async fn governance_entities_resolve_by_lookup_and_through_entity() {
               glossaryTerm(urn: "{TERM}") {{ urn name properties {{ name }} }}
               glossaryNode(urn: "{NODE}") {{ urn properties {{ name }} parentNodes {{ count }} }}
               domain(urn: "{DOMAIN}") {{ id properties {{ name }} }}
-              corpUser(urn: "{USER}") {{ username properties {{ displayName }} }}
-              corpGroup(urn: "{GROUP}") {{ name properties {{ displayName }} }}
+              corpUser(urn: "{USER}") {{ username properties {{ displayName }} info {{ displayName title active }} editableInfo {{ aboutMe teams }} }}
+              corpGroup(urn: "{GROUP}") {{ name properties {{ displayName }} info {{ displayName email }} editableProperties {{ description slack email pictureLink }} }}
               missing: tag(urn: "{BARE_TAG}") {{ urn }}
               t: entity(urn: "{TAG}") {{ urn type ... on Tag {{ properties {{ name }} }} }}
               u: entity(urn: "{USER}") {{ type ... on CorpUser {{ username }} }}
@@ -403,11 +409,16 @@ async fn governance_entities_resolve_by_lookup_and_through_entity() {
     );
     assert_eq!(
         data["corpUser"],
-        json!({"username": "jdoe", "properties": {"displayName": "Jane Doe"}})
+        json!({"username": "jdoe", "properties": {"displayName": "Jane Doe"},
+               "info": {"displayName": "Jane Doe", "title": "ML engineer", "active": true},
+               "editableInfo": {"aboutMe": "models", "teams": ["ml"]}})
     );
     assert_eq!(
         data["corpGroup"],
-        json!({"name": "ml-platform", "properties": {"displayName": "ML platform"}})
+        json!({"name": "ml-platform", "properties": {"displayName": "ML platform"},
+               "info": {"displayName": "ML platform", "email": "ml@example.com"},
+               "editableProperties": {"description": "Edited", "slack": "#ml", "email": null,
+                                      "pictureLink": "https://example.com/g.png"}})
     );
     assert_eq!(data["missing"], Value::Null);
     assert_eq!(

@@ -66,8 +66,31 @@ struct GroupInfoAspect {
     slack: Option<String>,
 }
 
+/// The stored `corpGroupEditableInfo` aspect.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GroupEditableAspect {
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    slack: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+    #[serde(default)]
+    picture_link: Option<String>,
+}
+
 /// A user: a person or a service account.
 pub struct CorpUser(pub Urn);
+
+impl CorpUser {
+    async fn info_aspect(&self, ctx: &Context<'_>) -> Result<Option<UserInfoAspect>> {
+        aspect_of(ctx, &self.0, "corpUserInfo").await
+    }
+    async fn editable_aspect(&self, ctx: &Context<'_>) -> Result<Option<UserEditableAspect>> {
+        aspect_of(ctx, &self.0, "corpUserEditableInfo").await
+    }
+}
 
 /// A user: a person or a service account.
 #[Object]
@@ -87,8 +110,7 @@ impl CorpUser {
     }
     /// What the user's source system says of them; null when nothing was written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<CorpUserProperties>> {
-        let info: Option<UserInfoAspect> = aspect_of(ctx, &self.0, "corpUserInfo").await?;
-        Ok(info.map(|i| CorpUserProperties {
+        Ok(self.info_aspect(ctx).await?.map(|i| CorpUserProperties {
             active: i.active,
             display_name: i.display_name,
             email: i.email,
@@ -103,19 +125,48 @@ impl CorpUser {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<CorpUserEditableProperties>> {
-        let edited: Option<UserEditableAspect> =
-            aspect_of(ctx, &self.0, "corpUserEditableInfo").await?;
-        Ok(edited.map(|e| CorpUserEditableProperties {
-            display_name: e.display_name,
-            title: e.title,
-            about_me: e.about_me,
-            teams: e.teams,
-            skills: e.skills,
-            picture_link: e.picture_link,
-            slack: e.slack,
-            phone: e.phone,
-            email: e.email,
+        Ok(self
+            .editable_aspect(ctx)
+            .await?
+            .map(|e| CorpUserEditableProperties {
+                display_name: e.display_name,
+                title: e.title,
+                about_me: e.about_me,
+                teams: e.teams,
+                skills: e.skills,
+                picture_link: e.picture_link,
+                slack: e.slack,
+                phone: e.phone,
+                email: e.email,
+            }))
+    }
+    /// What the user's source system says of them; null when nothing was written.
+    #[graphql(deprecation = "Use `properties`")]
+    async fn info(&self, ctx: &Context<'_>) -> Result<Option<CorpUserInfo>> {
+        Ok(self.info_aspect(ctx).await?.map(|i| CorpUserInfo {
+            active: i.active,
+            display_name: i.display_name,
+            email: i.email,
+            title: i.title,
+            first_name: i.first_name,
+            last_name: i.last_name,
+            full_name: i.full_name,
         }))
+    }
+    /// What people edited about the user; null when nothing was written.
+    #[graphql(deprecation = "Use `editableProperties`")]
+    async fn editable_info(&self, ctx: &Context<'_>) -> Result<Option<CorpUserEditableInfo>> {
+        Ok(self
+            .editable_aspect(ctx)
+            .await?
+            .map(|e| CorpUserEditableInfo {
+                display_name: e.display_name,
+                title: e.title,
+                about_me: e.about_me,
+                teams: e.teams,
+                skills: e.skills,
+                picture_link: e.picture_link,
+            }))
     }
     /// The tags attached to the user.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Option<GlobalTags>> {
@@ -147,6 +198,42 @@ pub struct CorpUserProperties {
     pub last_name: Option<String>,
     /// The full name.
     pub full_name: Option<String>,
+}
+
+/// What a user's source system says of them (the older name of `CorpUserProperties`).
+#[derive(SimpleObject)]
+pub struct CorpUserInfo {
+    /// Whether the account is active.
+    pub active: bool,
+    /// The name to show.
+    pub display_name: Option<String>,
+    /// The email address.
+    pub email: Option<String>,
+    /// The job title.
+    pub title: Option<String>,
+    /// The first name.
+    pub first_name: Option<String>,
+    /// The last name.
+    pub last_name: Option<String>,
+    /// The full name.
+    pub full_name: Option<String>,
+}
+
+/// What people edited about a user (the older, shorter form of `CorpUserEditableProperties`).
+#[derive(SimpleObject)]
+pub struct CorpUserEditableInfo {
+    /// The name to show.
+    pub display_name: Option<String>,
+    /// The job title.
+    pub title: Option<String>,
+    /// What the user says about themselves.
+    pub about_me: Option<String>,
+    /// The teams the user is in.
+    pub teams: Option<Vec<String>>,
+    /// The user's skills.
+    pub skills: Option<Vec<String>>,
+    /// A link to the user's picture.
+    pub picture_link: Option<String>,
 }
 
 /// What people edited about a user.
@@ -201,6 +288,30 @@ impl CorpGroup {
             slack: i.slack,
         }))
     }
+    /// What the group's source system says of it; null when nothing was written.
+    #[graphql(deprecation = "Use `properties`")]
+    async fn info(&self, ctx: &Context<'_>) -> Result<Option<CorpGroupInfo>> {
+        let info: Option<GroupInfoAspect> = aspect_of(ctx, &self.0, "corpGroupInfo").await?;
+        Ok(info.map(|i| CorpGroupInfo {
+            display_name: i.display_name,
+            description: i.description,
+            email: i.email,
+        }))
+    }
+    /// What people edited about the group; null when nothing was written.
+    async fn editable_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<CorpGroupEditableProperties>> {
+        let edited: Option<GroupEditableAspect> =
+            aspect_of(ctx, &self.0, "corpGroupEditableInfo").await?;
+        Ok(edited.map(|e| CorpGroupEditableProperties {
+            description: e.description,
+            slack: e.slack,
+            email: e.email,
+            picture_link: e.picture_link,
+        }))
+    }
     /// Who owns the group.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
         match row_of(ctx, &self.0).await? {
@@ -225,4 +336,28 @@ pub struct CorpGroupProperties {
     pub email: Option<String>,
     /// The group's Slack channel.
     pub slack: Option<String>,
+}
+
+/// What a group's source system says of it (the older name of `CorpGroupProperties`).
+#[derive(SimpleObject)]
+pub struct CorpGroupInfo {
+    /// The name to show.
+    pub display_name: Option<String>,
+    /// What the group is.
+    pub description: Option<String>,
+    /// The group's email address.
+    pub email: Option<String>,
+}
+
+/// What people edited about a group.
+#[derive(SimpleObject)]
+pub struct CorpGroupEditableProperties {
+    /// What the group is.
+    pub description: Option<String>,
+    /// The group's Slack channel.
+    pub slack: Option<String>,
+    /// The group's email address.
+    pub email: Option<String>,
+    /// A link to the group's picture.
+    pub picture_link: Option<String>,
 }

@@ -26,7 +26,8 @@ mod ownership_type;
 mod tag;
 
 pub use corp::{
-    CorpGroup, CorpGroupProperties, CorpUser, CorpUserEditableProperties, CorpUserProperties,
+    CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
+    CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
 pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};
