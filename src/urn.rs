@@ -6,7 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// The entity types mlcat knows. URNs of other DataHub types (`dataJob`, `corpuser`, ...) are
+/// The entity types mlcat knows (the governance types `tag` to `ownershipType` have a plain
+/// key: their name or id). URNs of other DataHub types (`dataJob`, `dataFlow`, ...) are
 /// accepted and kept as [`EntityKind::Other`], so an aspect that references them loses nothing.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EntityKind {
@@ -18,6 +19,13 @@ pub enum EntityKind {
     MlModel,
     MlModelGroup,
     MlModelDeployment,
+    Tag,
+    GlossaryTerm,
+    GlossaryNode,
+    Domain,
+    CorpUser,
+    CorpGroup,
+    OwnershipType,
     Other(String),
 }
 
@@ -33,6 +41,13 @@ impl EntityKind {
             EntityKind::MlModel => "mlModel",
             EntityKind::MlModelGroup => "mlModelGroup",
             EntityKind::MlModelDeployment => "mlModelDeployment",
+            EntityKind::Tag => "tag",
+            EntityKind::GlossaryTerm => "glossaryTerm",
+            EntityKind::GlossaryNode => "glossaryNode",
+            EntityKind::Domain => "domain",
+            EntityKind::CorpUser => "corpuser",
+            EntityKind::CorpGroup => "corpGroup",
+            EntityKind::OwnershipType => "ownershipType",
             EntityKind::Other(s) => s,
         }
     }
@@ -47,6 +62,13 @@ impl EntityKind {
             "mlModel" => EntityKind::MlModel,
             "mlModelGroup" => EntityKind::MlModelGroup,
             "mlModelDeployment" => EntityKind::MlModelDeployment,
+            "tag" => EntityKind::Tag,
+            "glossaryTerm" => EntityKind::GlossaryTerm,
+            "glossaryNode" => EntityKind::GlossaryNode,
+            "domain" => EntityKind::Domain,
+            "corpuser" => EntityKind::CorpUser,
+            "corpGroup" => EntityKind::CorpGroup,
+            "ownershipType" => EntityKind::OwnershipType,
             other => EntityKind::Other(other.to_string()),
         }
     }
@@ -61,6 +83,11 @@ impl EntityKind {
             EntityKind::MlFeatureTable => "(urn:li:dataPlatform:<platform>,<name>)",
             EntityKind::MlFeature | EntityKind::MlPrimaryKey => "(<featureNamespace>,<name>)",
             EntityKind::DataPlatform => "<platform>",
+            EntityKind::Tag => "<name>",
+            EntityKind::GlossaryTerm | EntityKind::GlossaryNode => "<id>",
+            EntityKind::Domain | EntityKind::OwnershipType => "<id>",
+            EntityKind::CorpUser => "<username>",
+            EntityKind::CorpGroup => "<name>",
             EntityKind::Other(_) => "<key>",
         }
     }
@@ -265,7 +292,14 @@ impl Urn {
                     return Err(shape("a platform name has no parentheses or commas"));
                 }
             }
-            EntityKind::Other(_) => {
+            EntityKind::Tag
+            | EntityKind::GlossaryTerm
+            | EntityKind::GlossaryNode
+            | EntityKind::Domain
+            | EntityKind::CorpUser
+            | EntityKind::CorpGroup
+            | EntityKind::OwnershipType
+            | EntityKind::Other(_) => {
                 if !balanced(key) {
                     return Err(fail("unbalanced parentheses in the key".into()));
                 }

@@ -3,7 +3,7 @@
 
 use super::records::{EntityId, EntityRecord};
 use super::text::{refuse_longer, refuse_nul, MAX_PLATFORM_CHARS, MAX_QUERY_CHARS};
-use super::{Catalog, Result};
+use super::{Catalog, Error, Result};
 use crate::store::{aspect, entity};
 use crate::urn::{EntityKind, Urn};
 
@@ -106,6 +106,24 @@ impl Catalog {
             limit: count,
         };
         let (rows, total) = entity::list(&self.db, &query).await?;
+        Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
+    }
+
+    /// One page of the entities, not soft-deleted, whose latest `domains` aspect names
+    /// `domain`, ordered by URN, and how many there are in all.
+    pub async fn in_domain(
+        &self,
+        domain: &Urn,
+        start: u64,
+        count: u64,
+    ) -> Result<(Vec<EntityRecord>, u64)> {
+        // The URN as the aspect's JSON text holds it: a whole string, quotes included, so
+        // `urn:li:domain:a` does not match `urn:li:domain:ab`.
+        let needle = serde_json::to_string(domain.as_str())
+            .map_err(|e| Error::Internal(anyhow::anyhow!("a URN does not encode: {e}")))?;
+        let (rows, total) =
+            entity::with_latest_aspect_containing(&self.db, "domains", &needle, start, count)
+                .await?;
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 

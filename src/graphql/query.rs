@@ -5,8 +5,9 @@ use async_graphql::{Context, Object, OutputType, Result};
 use super::lineage::{self, LineageGraph, LineageGraphInput};
 use super::loaders;
 use super::types::{
-    DataPlatform, Dataset, Entity, ListInput, ListResult, MlFeature, MlFeatureTable, MlModel,
-    MlModelDeployment, MlModelGroup, MlPrimaryKey,
+    CorpGroup, CorpUser, DataPlatform, Dataset, Domain, Entity, GlossaryNode, GlossaryTerm,
+    ListInput, ListResult, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup,
+    MlPrimaryKey, Tag,
 };
 use crate::catalog::{Catalog, EntityRecord, Error, ListFilter};
 use crate::config::Limits;
@@ -29,6 +30,13 @@ async fn lookup(
 ) -> Result<Option<std::sync::Arc<EntityRecord>>> {
     let urn = parse_urn(urn, kind)?;
     loaders::entity(ctx, &urn).await
+}
+
+/// A governance entity's URN when the catalog has a row for it (written, or referenced by a
+/// write that records references).
+async fn governed(ctx: &Context<'_>, urn: &str, kind: EntityKind) -> Result<Option<Urn>> {
+    let urn = parse_urn(urn, kind)?;
+    Ok(loaders::entity(ctx, &urn).await?.map(|_| urn))
 }
 
 /// The page size of a list request, for pricing its complexity.
@@ -142,6 +150,38 @@ impl Query {
         Ok(loaders::entity(ctx, &parsed)
             .await?
             .map(|_| DataPlatform::from_urn(&parsed)))
+    }
+    /// A tag by URN; null when the catalog has no such tag.
+    async fn tag(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Tag>> {
+        Ok(governed(ctx, &urn, EntityKind::Tag).await?.map(Tag))
+    }
+    /// A glossary term by URN; null when the catalog has no such term.
+    async fn glossary_term(&self, ctx: &Context<'_>, urn: String) -> Result<Option<GlossaryTerm>> {
+        Ok(governed(ctx, &urn, EntityKind::GlossaryTerm)
+            .await?
+            .map(GlossaryTerm))
+    }
+    /// A glossary node by URN; null when the catalog has no such node.
+    async fn glossary_node(&self, ctx: &Context<'_>, urn: String) -> Result<Option<GlossaryNode>> {
+        Ok(governed(ctx, &urn, EntityKind::GlossaryNode)
+            .await?
+            .map(GlossaryNode))
+    }
+    /// A domain by URN; null when the catalog has no such domain.
+    async fn domain(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Domain>> {
+        Ok(governed(ctx, &urn, EntityKind::Domain).await?.map(Domain))
+    }
+    /// A user by URN; null when the catalog has no such user.
+    async fn corp_user(&self, ctx: &Context<'_>, urn: String) -> Result<Option<CorpUser>> {
+        Ok(governed(ctx, &urn, EntityKind::CorpUser)
+            .await?
+            .map(CorpUser))
+    }
+    /// A group by URN; null when the catalog has no such group.
+    async fn corp_group(&self, ctx: &Context<'_>, urn: String) -> Result<Option<CorpGroup>> {
+        Ok(governed(ctx, &urn, EntityKind::CorpGroup)
+            .await?
+            .map(CorpGroup))
     }
     /// Any entity by URN; null when the catalog has none, or its type is not in the schema.
     async fn entity(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Entity>> {

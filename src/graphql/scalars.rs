@@ -57,6 +57,27 @@ pub enum EntityType {
     /// A deployment of a model: an endpoint or service serving it (not in DataHub's enum).
     #[graphql(name = "MLMODEL_DEPLOYMENT")]
     MlModelDeployment,
+    /// A tag.
+    #[graphql(name = "TAG")]
+    Tag,
+    /// A term of a business glossary.
+    #[graphql(name = "GLOSSARY_TERM")]
+    GlossaryTerm,
+    /// A node of a business glossary: a group of terms and nodes.
+    #[graphql(name = "GLOSSARY_NODE")]
+    GlossaryNode,
+    /// A domain: an area of the business that assets belong to.
+    #[graphql(name = "DOMAIN")]
+    Domain,
+    /// A user.
+    #[graphql(name = "CORP_USER")]
+    CorpUser,
+    /// A group of users.
+    #[graphql(name = "CORP_GROUP")]
+    CorpGroup,
+    /// A kind of ownership defined in the catalog.
+    #[graphql(name = "CUSTOM_OWNERSHIP_TYPE")]
+    CustomOwnershipType,
 }
 
 impl EntityType {
@@ -71,6 +92,13 @@ impl EntityType {
             EntityKind::MlFeature => EntityType::MlFeature,
             EntityKind::MlPrimaryKey => EntityType::MlPrimaryKey,
             EntityKind::MlModelDeployment => EntityType::MlModelDeployment,
+            EntityKind::Tag => EntityType::Tag,
+            EntityKind::GlossaryTerm => EntityType::GlossaryTerm,
+            EntityKind::GlossaryNode => EntityType::GlossaryNode,
+            EntityKind::Domain => EntityType::Domain,
+            EntityKind::CorpUser => EntityType::CorpUser,
+            EntityKind::CorpGroup => EntityType::CorpGroup,
+            EntityKind::OwnershipType => EntityType::CustomOwnershipType,
             EntityKind::Other(_) => return None,
         })
     }

@@ -269,6 +269,50 @@ impl Model {
     }
 }
 
+/// One page of the entities, not soft-deleted, whose latest `aspect` holds `needle` in its JSON
+/// text, ordered by URN, and how many match in all. The needle is matched as a case-sensitive
+/// substring (`instr` on SQLite, whose `LIKE` ignores case; `strpos` on PostgreSQL).
+pub async fn with_latest_aspect_containing(
+    db: &impl ConnectionTrait,
+    aspect: &str,
+    needle: &str,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Model>, u64), DbErr> {
+    use sea_orm::sea_query::{Alias, Func, Query};
+
+    // Both take (haystack, needle) and answer the 1-based position, 0 when absent.
+    let position = match db.get_database_backend() {
+        DbBackend::Postgres => "strpos",
+        _ => "instr",
+    };
+    let contains = Expr::expr(
+        Func::cust(Alias::new(position))
+            .arg(Expr::col(super::aspect::Column::Value))
+            .arg(needle),
+    )
+    .gt(0);
+    let holding = Query::select()
+        .column(super::aspect::Column::EntityId)
+        .from(super::aspect::Entity)
+        .and_where(super::aspect::Column::Name.eq(aspect))
+        .and_where(super::aspect::Column::IsLatest.eq(true))
+        .and_where(contains)
+        .to_owned();
+    let cond = Condition::all()
+        .add(Column::Removed.eq(false))
+        .add(Column::Id.in_subquery(holding));
+    let total = Entity::find().filter(cond.clone()).count(db).await?;
+    let rows = Entity::find()
+        .filter(cond)
+        .order_by_asc(Column::Urn)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

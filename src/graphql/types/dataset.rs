@@ -23,6 +23,7 @@ entity_object! {
         properties: DatasetProperties => DatasetPropertiesGql,
         editable: DatasetEditableProperties,
         status: "Whether the dataset is soft-deleted.",
+        glossary: "The business glossary terms attached to the dataset.",
     }
     relations {
         /// Features derived from the dataset (relation `DerivedFrom`).

@@ -9,8 +9,9 @@ use std::sync::Arc;
 use async_graphql::{Context, Interface, Result};
 
 use super::{
-    DataPlatform, Dataset, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup,
-    MlPrimaryKey,
+    CorpGroup, CorpUser, DataPlatform, Dataset, Domain, GlossaryNode, GlossaryTerm, MlFeature,
+    MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup, MlPrimaryKey, OwnershipTypeEntity,
+    Tag,
 };
 use crate::catalog::aspects::{self as asp, AspectSpec, EditableProperties, Relation};
 use crate::catalog::EntityRecord;
@@ -46,6 +47,13 @@ pub enum Entity {
     Dataset(Dataset),
     DataPlatform(DataPlatform),
     MlModelDeployment(MlModelDeployment),
+    Tag(Tag),
+    GlossaryTerm(GlossaryTerm),
+    GlossaryNode(GlossaryNode),
+    Domain(Domain),
+    CorpUser(CorpUser),
+    CorpGroup(CorpGroup),
+    OwnershipTypeEntity(OwnershipTypeEntity),
 }
 
 impl Entity {
@@ -60,6 +68,34 @@ impl Entity {
             EntityKind::Dataset => Entity::Dataset(Dataset(row)),
             EntityKind::MlModelDeployment => Entity::MlModelDeployment(MlModelDeployment(row)),
             EntityKind::DataPlatform => Entity::DataPlatform(DataPlatform::from_record(&row)),
+            EntityKind::Tag
+            | EntityKind::GlossaryTerm
+            | EntityKind::GlossaryNode
+            | EntityKind::Domain
+            | EntityKind::CorpUser
+            | EntityKind::CorpGroup
+            | EntityKind::OwnershipType => {
+                // A stored URN parsed before it was stored.
+                let urn = Urn::parse(&row.urn).ok()?;
+                Entity::named(urn)?
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl Entity {
+    /// The GraphQL object for a governance entity named by URN, whether or not the catalog has
+    /// a row for it; `None` for other entity types.
+    pub fn named(urn: Urn) -> Option<Entity> {
+        Some(match urn.kind() {
+            EntityKind::Tag => Entity::Tag(Tag(urn)),
+            EntityKind::GlossaryTerm => Entity::GlossaryTerm(GlossaryTerm(urn)),
+            EntityKind::GlossaryNode => Entity::GlossaryNode(GlossaryNode(urn)),
+            EntityKind::Domain => Entity::Domain(Domain(urn)),
+            EntityKind::CorpUser => Entity::CorpUser(CorpUser(urn)),
+            EntityKind::CorpGroup => Entity::CorpGroup(CorpGroup(urn)),
+            EntityKind::OwnershipType => Entity::OwnershipTypeEntity(OwnershipTypeEntity(urn)),
             _ => return None,
         })
     }
@@ -180,7 +216,10 @@ pub(crate) use editable_type;
 ///
 /// Where the shared fields' doc comments differ by type (the URN's shape, the `type` value,
 /// what is soft-deleted), the wording is passed in; `namespace`, `platform` and `origin` are
-/// written only for the types whose URN has them. `properties` names the ingested properties
+/// written only for the types whose URN has them. Governance (`tags`, `globalTags`,
+/// `ownership`, `deprecation`) is written for every type; `glossary`, the doc of
+/// `glossaryTerms`, also writes `glossaryTerms`, `domain`, `institutionalMemory` and `subTypes`,
+/// for the types whose DataHub aspects include them. `properties` names the ingested properties
 /// aspect and its GraphQL object (a tuple struct of the entity's `Row` and the aspect), and
 /// `editable` the type's `...EditableProperties` object.
 ///
@@ -209,6 +248,7 @@ macro_rules! entity_object {
             properties: $props:ident => $props_gql:ident,
             editable: $editable:ident,
             status: $status_doc:literal,
+            $(glossary: $glossary_doc:literal,)?
         }
         relations {
             $(
@@ -356,6 +396,65 @@ macro_rules! entity_object {
             async fn exists(&self) -> bool {
                 self.0.exists
             }
+            /// The tags attached to the entity (its `globalTags` aspect).
+            async fn tags(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::types::GlobalTags>> {
+                $crate::graphql::types::governance::tags(ctx, &self.0).await
+            }
+            /// The tags attached to the entity.
+            #[graphql(deprecation = "Use `tags`")]
+            async fn global_tags(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::types::GlobalTags>> {
+                $crate::graphql::types::governance::tags(ctx, &self.0).await
+            }
+            /// Who owns the entity: users and groups, with the kind of ownership.
+            async fn ownership(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::types::Ownership>> {
+                $crate::graphql::types::governance::ownership(ctx, &self.0).await
+            }
+            /// Whether the entity is deprecated, and what to know about it.
+            async fn deprecation(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::types::Deprecation>> {
+                $crate::graphql::types::governance::deprecation(ctx, &self.0).await
+            }
+            $(
+                #[doc = $glossary_doc]
+                async fn glossary_terms(
+                    &self,
+                    ctx: &::async_graphql::Context<'_>,
+                ) -> ::async_graphql::Result<Option<$crate::graphql::types::GlossaryTerms>> {
+                    $crate::graphql::types::governance::glossary_terms(ctx, &self.0).await
+                }
+                /// The domain the entity belongs to.
+                async fn domain(
+                    &self,
+                    ctx: &::async_graphql::Context<'_>,
+                ) -> ::async_graphql::Result<Option<$crate::graphql::types::DomainAssociation>> {
+                    $crate::graphql::types::governance::domain(ctx, &self.0).await
+                }
+                /// Links about the entity: documents, dashboards, runbooks.
+                async fn institutional_memory(
+                    &self,
+                    ctx: &::async_graphql::Context<'_>,
+                ) -> ::async_graphql::Result<Option<$crate::graphql::types::InstitutionalMemory>> {
+                    $crate::graphql::types::governance::institutional_memory(ctx, &self.0).await
+                }
+                /// The sub-types of the entity, such as `LLM` for a model.
+                async fn sub_types(
+                    &self,
+                    ctx: &::async_graphql::Context<'_>,
+                ) -> ::async_graphql::Result<Option<$crate::graphql::types::SubTypes>> {
+                    $crate::graphql::types::governance::sub_types(ctx, &self.0).await
+                }
+            )?
 
             $($own)*
 

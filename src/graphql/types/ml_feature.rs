@@ -19,6 +19,7 @@ entity_object! {
         properties: MlFeatureProperties => MlFeaturePropertiesGql,
         editable: MlFeatureEditableProperties,
         status: "Whether the feature is soft-deleted.",
+        glossary: "The business glossary terms attached to the feature.",
     }
     relations {
         /// The feature tables that contain the feature (relation `Contains`).

@@ -22,6 +22,7 @@ entity_object! {
         properties: MlFeatureTableProperties => MlFeatureTablePropertiesGql,
         editable: MlFeatureTableEditableProperties,
         status: "Whether the table is soft-deleted.",
+        glossary: "The business glossary terms attached to the feature table.",
     }
     relations {
         /// The models that consume any feature of the table.

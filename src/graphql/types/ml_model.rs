@@ -25,6 +25,7 @@ entity_object! {
         properties: MlModelProperties => MlModelPropertiesGql,
         editable: MlModelEditableProperties,
         status: "Whether the model is soft-deleted.",
+        glossary: "The business glossary terms attached to the model.",
     }
     relations {
         /// The datasets the model was trained on (relation `TrainedOn`).

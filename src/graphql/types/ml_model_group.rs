@@ -21,6 +21,7 @@ entity_object! {
         properties: MlModelGroupProperties => MlModelGroupPropertiesGql,
         editable: MlModelGroupEditableProperties,
         status: "Whether the group is soft-deleted.",
+        glossary: "The business glossary terms attached to the group.",
     }
     relations {
         /// The models of the group (relation `MemberOf`), oldest membership first.

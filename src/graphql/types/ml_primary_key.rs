@@ -19,6 +19,7 @@ entity_object! {
         properties: MlPrimaryKeyProperties => MlPrimaryKeyPropertiesGql,
         editable: MlPrimaryKeyEditableProperties,
         status: "Whether the key is soft-deleted.",
+        glossary: "The business glossary terms attached to the primary key.",
     }
     relations {
         /// The feature tables keyed by the key (relation `KeyedBy`).

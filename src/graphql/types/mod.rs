@@ -8,9 +8,13 @@
 //! entity type is a short file of its own fields. Object types several files use have a file of
 //! their own (`list.rs`); scalars and small shared types are in `graphql/scalars.rs`.
 
+mod corp;
 mod data_platform;
 mod dataset;
+mod domain;
 pub(crate) mod entity;
+mod glossary;
+pub(crate) mod governance;
 mod list;
 mod ml_feature;
 mod ml_feature_table;
@@ -18,10 +22,25 @@ mod ml_model;
 mod ml_model_deployment;
 mod ml_model_group;
 mod ml_primary_key;
+mod ownership_type;
+mod tag;
 
+pub use corp::{
+    CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
+    CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
+};
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
 pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};
+pub use domain::{Domain, DomainProperties, ParentDomainsResult};
 pub use entity::Entity;
+pub use glossary::{
+    GlossaryNode, GlossaryNodeProperties, GlossaryTerm, GlossaryTermProperties, ParentNodesResult,
+};
+pub use governance::{
+    Deprecation, DomainAssociation, GlobalTags, GlossaryTermAssociation, GlossaryTerms,
+    InstitutionalMemory, InstitutionalMemoryMetadata, Owner, OwnerType, Ownership, OwnershipType,
+    SubTypes, TagAssociation,
+};
 pub use list::{ListInput, ListResult};
 pub use ml_feature::{MlFeature, MlFeatureEditableProperties, MlFeaturePropertiesGql};
 pub use ml_feature_table::{
@@ -33,6 +52,8 @@ pub use ml_model_deployment::{
 };
 pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGroupPropertiesGql};
 pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
+pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
+pub use tag::{Tag, TagProperties};
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
 /// a relation costs this many times its sub-selection, so deep nesting over relations is

@@ -1,0 +1,207 @@
+//! `Domain`: an area of the business that entities belong to through their `domains` aspect,
+//! with its `domainProperties` (`DomainProperties`) and its parent domains
+//! (`ParentDomainsResult`).
+
+use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use serde::Deserialize;
+
+use super::governance::{self, aspect_of, row_of, InstitutionalMemory, Ownership};
+use super::Entity;
+use crate::catalog::{Catalog, Error};
+use crate::config::Limits;
+use crate::graphql::scalars::EntityType;
+use crate::urn::{EntityKind, Urn};
+
+/// The stored `domainProperties` aspect.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DomainPropertiesAspect {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    parent_domain: Option<String>,
+}
+
+/// How many parent domains are followed up: a cycle written by mistake must end.
+const MAX_PARENTS: usize = 32;
+
+/// An area of the business that entities belong to, such as `Marketing`.
+pub struct Domain(pub Urn);
+
+impl Domain {
+    async fn props(&self, ctx: &Context<'_>) -> Result<Option<DomainPropertiesAspect>> {
+        aspect_of(ctx, &self.0, "domainProperties").await
+    }
+}
+
+fn parent(text: Option<&str>) -> Option<Urn> {
+    Urn::parse(text?)
+        .ok()
+        .filter(|u| *u.kind() == EntityKind::Domain)
+}
+
+/// An area of the business that entities belong to, such as `Marketing`.
+#[Object]
+impl Domain {
+    /// The URN: `urn:li:domain:<id>`.
+    pub(crate) async fn urn(&self) -> String {
+        self.0.to_string()
+    }
+    /// Always `DOMAIN`.
+    #[graphql(name = "type")]
+    pub(crate) async fn entity_type(&self) -> EntityType {
+        EntityType::Domain
+    }
+    /// The domain's id, from its URN.
+    async fn id(&self) -> &str {
+        self.0.name()
+    }
+    /// The domain's properties; null when none were written.
+    async fn properties(&self, ctx: &Context<'_>) -> Result<Option<DomainProperties>> {
+        Ok(self.props(ctx).await?.map(|p| DomainProperties {
+            name: p.name.unwrap_or_else(|| self.0.name().to_string()),
+            description: p.description,
+        }))
+    }
+    /// The domains above this one, nearest first.
+    async fn parent_domains(&self, ctx: &Context<'_>) -> Result<Option<ParentDomainsResult>> {
+        let mut domains: Vec<Urn> = Vec::new();
+        let mut next = parent(
+            self.props(ctx)
+                .await?
+                .as_ref()
+                .and_then(|p| p.parent_domain.as_deref()),
+        );
+        while let Some(urn) = next.take() {
+            if domains.contains(&urn) || domains.contains(&self.0) || domains.len() >= MAX_PARENTS {
+                break;
+            }
+            let props: Option<DomainPropertiesAspect> =
+                aspect_of(ctx, &urn, "domainProperties").await?;
+            next = parent(props.as_ref().and_then(|p| p.parent_domain.as_deref()));
+            domains.push(urn);
+        }
+        Ok(Some(ParentDomainsResult {
+            count: domains.len() as i32,
+            domains: domains
+                .into_iter()
+                .map(|u| Entity::Domain(Domain(u)))
+                .collect(),
+        }))
+    }
+    /// The entities in the domain (those whose `domains` aspect names it), by URN, leaving out
+    /// soft-deleted ones.
+    #[graphql(complexity = "1 + entities_page(&input) * child_complexity")]
+    async fn entities(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<DomainEntitiesInput>,
+    ) -> Result<SearchResults> {
+        let limits = ctx.data::<Limits>()?;
+        let input = input.unwrap_or_default();
+        let start = input.start.unwrap_or(0);
+        let count = input
+            .count
+            .unwrap_or(limits.default_page_size.min(limits.max_page_size) as i32);
+        if start < 0 {
+            return Err(Error::bad_input("input.start must not be negative").into());
+        }
+        if count < 0 || count as u64 > limits.max_page_size {
+            return Err(Error::bad_input(format!(
+                "input.count must be between 0 and the page-size cap of {}",
+                limits.max_page_size
+            ))
+            .into());
+        }
+        let (rows, total) = ctx
+            .data::<Catalog>()?
+            .in_domain(&self.0, start as u64, count as u64)
+            .await?;
+        let results: Vec<SearchResult> = rows
+            .into_iter()
+            .filter_map(|row| Entity::from_row(std::sync::Arc::new(row)))
+            .map(|entity| SearchResult { entity })
+            .collect();
+        Ok(SearchResults {
+            start,
+            count: results.len() as i32,
+            total: i32::try_from(total).unwrap_or(i32::MAX),
+            search_results: results,
+        })
+    }
+    /// Who owns the domain.
+    async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
+        match row_of(ctx, &self.0).await? {
+            Some(row) => governance::ownership(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// Links about the domain.
+    async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
+        match row_of(ctx, &self.0).await? {
+            Some(row) => governance::institutional_memory(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// False for a domain that entities name but nobody described.
+    async fn exists(&self, ctx: &Context<'_>) -> Result<bool> {
+        governance::exists(ctx, &self.0).await
+    }
+}
+
+/// The properties of a domain.
+#[derive(SimpleObject)]
+pub struct DomainProperties {
+    /// The name to show; the id in the URN when none was given.
+    pub name: String,
+    /// What the domain covers.
+    pub description: Option<String>,
+}
+
+/// The parent domains of a domain, nearest first.
+#[derive(SimpleObject)]
+pub struct ParentDomainsResult {
+    /// How many parent domains there are.
+    pub count: i32,
+    /// The parent domains, nearest first.
+    pub domains: Vec<Entity>,
+}
+
+/// The page size of a `Domain.entities` request, for pricing its complexity.
+fn entities_page(input: &Option<DomainEntitiesInput>) -> usize {
+    input
+        .as_ref()
+        .and_then(|i| i.count)
+        .map_or(20, |c| c.max(0) as usize)
+}
+
+/// Which page of a domain's entities to answer.
+#[derive(InputObject, Default)]
+pub struct DomainEntitiesInput {
+    /// Index of the first result, from 0.
+    pub start: Option<i32>,
+    /// How many results to return; at most the server's page-size cap.
+    pub count: Option<i32>,
+}
+
+/// One page of entities.
+#[derive(SimpleObject)]
+pub struct SearchResults {
+    /// Index of the first result.
+    pub start: i32,
+    /// How many results this page holds.
+    pub count: i32,
+    /// How many entities match in all.
+    pub total: i32,
+    /// The results, ordered by URN.
+    pub search_results: Vec<SearchResult>,
+}
+
+/// One entity of a page of results.
+#[derive(SimpleObject)]
+pub struct SearchResult {
+    /// The entity.
+    pub entity: Entity,
+}

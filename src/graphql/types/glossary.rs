@@ -1,0 +1,240 @@
+//! `GlossaryTerm` and `GlossaryNode`: a business glossary's terms and the nodes that group them,
+//! with their properties (`glossaryTermInfo`, `glossaryNodeInfo`) and the chain of parent nodes
+//! (`ParentNodesResult`).
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+use serde::Deserialize;
+
+use super::governance::{
+    self, aspect_of, row_of, Deprecation, DomainAssociation, InstitutionalMemory, Ownership,
+};
+use crate::graphql::scalars::EntityType;
+use crate::urn::{EntityKind, Urn};
+
+/// The stored `glossaryTermInfo` aspect.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TermInfoAspect {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    definition: Option<String>,
+    #[serde(default)]
+    parent_node: Option<String>,
+    #[serde(default)]
+    term_source: Option<String>,
+    #[serde(default)]
+    source_ref: Option<String>,
+    #[serde(default)]
+    source_url: Option<String>,
+}
+
+/// The stored `glossaryNodeInfo` aspect.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NodeInfoAspect {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    definition: Option<String>,
+    #[serde(default)]
+    parent_node: Option<String>,
+}
+
+/// How many parent nodes are followed up from a term or node: glossaries are shallow, and a
+/// cycle written by mistake must end.
+const MAX_PARENTS: usize = 32;
+
+/// The parent node a glossary info aspect names, when it is a glossary node URN.
+fn parent(text: Option<&str>) -> Option<Urn> {
+    Urn::parse(text?)
+        .ok()
+        .filter(|u| *u.kind() == EntityKind::GlossaryNode)
+}
+
+/// The chain of parent nodes above `first`, nearest first.
+async fn parent_chain(ctx: &Context<'_>, first: Option<Urn>) -> Result<ParentNodesResult> {
+    let mut nodes: Vec<Urn> = Vec::new();
+    let mut next = first;
+    while let Some(urn) = next.take() {
+        if nodes.contains(&urn) || nodes.len() >= MAX_PARENTS {
+            break;
+        }
+        let info: Option<NodeInfoAspect> = aspect_of(ctx, &urn, "glossaryNodeInfo").await?;
+        next = parent(info.as_ref().and_then(|i| i.parent_node.as_deref()));
+        nodes.push(urn);
+    }
+    Ok(ParentNodesResult {
+        count: nodes.len() as i32,
+        nodes: nodes.into_iter().map(GlossaryNode).collect(),
+    })
+}
+
+/// The parent nodes of a glossary term or node, nearest first.
+#[derive(SimpleObject)]
+pub struct ParentNodesResult {
+    /// How many parent nodes there are.
+    pub count: i32,
+    /// The parent nodes, nearest first.
+    pub nodes: Vec<GlossaryNode>,
+}
+
+/// A term of the business glossary, such as `Classification.PII`.
+pub struct GlossaryTerm(pub Urn);
+
+impl GlossaryTerm {
+    async fn info(&self, ctx: &Context<'_>) -> Result<Option<TermInfoAspect>> {
+        aspect_of(ctx, &self.0, "glossaryTermInfo").await
+    }
+}
+
+/// A term of the business glossary, such as `Classification.PII`.
+#[Object]
+impl GlossaryTerm {
+    /// The URN: `urn:li:glossaryTerm:<id>`.
+    pub(crate) async fn urn(&self) -> String {
+        self.0.to_string()
+    }
+    /// Always `GLOSSARY_TERM`.
+    #[graphql(name = "type")]
+    pub(crate) async fn entity_type(&self) -> EntityType {
+        EntityType::GlossaryTerm
+    }
+    /// The term's id, from its URN.
+    #[graphql(deprecation = "Use `properties.name`")]
+    async fn name(&self) -> &str {
+        self.0.name()
+    }
+    /// The term's id with its place in the glossary, as in its URN (`Classification.PII`).
+    async fn hierarchical_name(&self) -> &str {
+        self.0.name()
+    }
+    /// The term's properties; null when none were written.
+    async fn properties(&self, ctx: &Context<'_>) -> Result<Option<GlossaryTermProperties>> {
+        Ok(self.info(ctx).await?.map(|i| {
+            let definition = i.definition.unwrap_or_default();
+            GlossaryTermProperties {
+                name: i.name.unwrap_or_else(|| self.0.name().to_string()),
+                description: Some(definition.clone()),
+                definition,
+                term_source: i.term_source.unwrap_or_default(),
+                source_ref: i.source_ref,
+                source_url: i.source_url,
+            }
+        }))
+    }
+    /// The glossary nodes above the term, nearest first.
+    async fn parent_nodes(&self, ctx: &Context<'_>) -> Result<Option<ParentNodesResult>> {
+        let info = self.info(ctx).await?;
+        let first = parent(info.as_ref().and_then(|i| i.parent_node.as_deref()));
+        Ok(Some(parent_chain(ctx, first).await?))
+    }
+    /// Who owns the term.
+    async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
+        match row_of(ctx, &self.0).await? {
+            Some(row) => governance::ownership(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// The domain the term belongs to.
+    async fn domain(&self, ctx: &Context<'_>) -> Result<Option<DomainAssociation>> {
+        match row_of(ctx, &self.0).await? {
+            Some(row) => governance::domain(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// Links about the term.
+    async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
+        match row_of(ctx, &self.0).await? {
+            Some(row) => governance::institutional_memory(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// Whether the term is deprecated.
+    async fn deprecation(&self, ctx: &Context<'_>) -> Result<Option<Deprecation>> {
+        match row_of(ctx, &self.0).await? {
+            Some(row) => governance::deprecation(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// False for a term that is only attached to entities so far, with no metadata of its own.
+    async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        Ok(Some(governance::exists(ctx, &self.0).await?))
+    }
+}
+
+/// The properties of a glossary term.
+#[derive(SimpleObject)]
+pub struct GlossaryTermProperties {
+    /// The name to show; the id in the URN when none was given.
+    pub name: String,
+    /// What the term means (its definition).
+    pub description: Option<String>,
+    /// What the term means; empty when none was written.
+    #[graphql(deprecation = "Use `description`")]
+    pub definition: String,
+    /// Where the term comes from (`INTERNAL`, `EXTERNAL`); empty when none was written.
+    pub term_source: String,
+    /// The term's id in its external source.
+    pub source_ref: Option<String>,
+    /// A link to the term in its external source.
+    pub source_url: Option<String>,
+}
+
+/// A node of the business glossary: a group of terms and nodes.
+pub struct GlossaryNode(pub Urn);
+
+/// A node of the business glossary: a group of terms and nodes.
+#[Object]
+impl GlossaryNode {
+    /// The URN: `urn:li:glossaryNode:<id>`.
+    pub(crate) async fn urn(&self) -> String {
+        self.0.to_string()
+    }
+    /// Always `GLOSSARY_NODE`.
+    #[graphql(name = "type")]
+    pub(crate) async fn entity_type(&self) -> EntityType {
+        EntityType::GlossaryNode
+    }
+    /// The node's properties; null when none were written.
+    async fn properties(&self, ctx: &Context<'_>) -> Result<Option<GlossaryNodeProperties>> {
+        let info: Option<NodeInfoAspect> = aspect_of(ctx, &self.0, "glossaryNodeInfo").await?;
+        Ok(info.map(|i| GlossaryNodeProperties {
+            name: i.name.unwrap_or_else(|| self.0.name().to_string()),
+            description: i.definition,
+        }))
+    }
+    /// The glossary nodes above this one, nearest first.
+    async fn parent_nodes(&self, ctx: &Context<'_>) -> Result<Option<ParentNodesResult>> {
+        let info: Option<NodeInfoAspect> = aspect_of(ctx, &self.0, "glossaryNodeInfo").await?;
+        let first = parent(info.as_ref().and_then(|i| i.parent_node.as_deref()));
+        Ok(Some(parent_chain(ctx, first).await?))
+    }
+    /// Who owns the node.
+    async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
+        match row_of(ctx, &self.0).await? {
+            Some(row) => governance::ownership(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// Links about the node.
+    async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
+        match row_of(ctx, &self.0).await? {
+            Some(row) => governance::institutional_memory(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// False for a node that is only named by other entities so far.
+    async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        Ok(Some(governance::exists(ctx, &self.0).await?))
+    }
+}
+
+/// The properties of a glossary node.
+#[derive(SimpleObject)]
+pub struct GlossaryNodeProperties {
+    /// The name to show; the id in the URN when none was given.
+    pub name: String,
+    /// What the node groups (its definition).
+    pub description: Option<String>,
+}

@@ -1,0 +1,74 @@
+//! `OwnershipTypeEntity`: a kind of ownership defined in the catalog (`urn:li:ownershipType:...`),
+//! with its `ownershipTypeInfo` (`OwnershipTypeInfo`).
+
+use async_graphql::{Context, Object, Result, SimpleObject};
+use serde::Deserialize;
+
+use super::governance::{aspect_of, row_of};
+use crate::catalog::aspects::{Status as StatusAspect, TimeStamp};
+use crate::graphql::scalars::{AuditStamp, EntityType, Status};
+use crate::urn::Urn;
+
+/// The stored `ownershipTypeInfo` aspect.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OwnershipTypeInfoAspect {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    created: Option<TimeStamp>,
+    #[serde(default)]
+    last_modified: Option<TimeStamp>,
+}
+
+/// A kind of ownership defined in the catalog, such as `Data Steward`.
+pub struct OwnershipTypeEntity(pub Urn);
+
+/// A kind of ownership defined in the catalog, such as `Data Steward`.
+#[Object]
+impl OwnershipTypeEntity {
+    /// The URN: `urn:li:ownershipType:<id>`.
+    pub(crate) async fn urn(&self) -> String {
+        self.0.to_string()
+    }
+    /// Always `CUSTOM_OWNERSHIP_TYPE`.
+    #[graphql(name = "type")]
+    pub(crate) async fn entity_type(&self) -> EntityType {
+        EntityType::CustomOwnershipType
+    }
+    /// What the ownership type is; null when it was never described.
+    async fn info(&self, ctx: &Context<'_>) -> Result<Option<OwnershipTypeInfo>> {
+        let info: Option<OwnershipTypeInfoAspect> =
+            aspect_of(ctx, &self.0, "ownershipTypeInfo").await?;
+        Ok(info.map(|i| OwnershipTypeInfo {
+            name: i.name.unwrap_or_else(|| self.0.name().to_string()),
+            description: i.description,
+            created: i.created.as_ref().map(Into::into),
+            last_modified: i.last_modified.as_ref().map(Into::into),
+        }))
+    }
+    /// Whether the ownership type is soft-deleted.
+    async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
+        let status: Option<StatusAspect> = aspect_of(ctx, &self.0, "status").await?;
+        Ok(status.map(|s| Status { removed: s.removed }))
+    }
+    /// False for an ownership type that owners name but nobody described.
+    async fn exists(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(row_of(ctx, &self.0).await?.is_some_and(|r| r.exists))
+    }
+}
+
+/// What an ownership type is.
+#[derive(SimpleObject)]
+pub struct OwnershipTypeInfo {
+    /// The name to show; the id in the URN when none was given.
+    pub name: String,
+    /// What owners of this type do.
+    pub description: Option<String>,
+    /// When the type was created.
+    pub created: Option<AuditStamp>,
+    /// When the type was last changed.
+    pub last_modified: Option<AuditStamp>,
+}
