@@ -346,6 +346,30 @@ async fn owners_are_added_with_their_type_and_removed() {
         aspect(&app, GROUP, "ownership").await.unwrap()["owners"],
         json!([])
     );
+
+    // A custom ownership type that exists (here written through the SDK's API) is CUSTOM.
+    let custom = "urn:li:ownershipType:model-reviewer";
+    let stamp = json!({"time": 0, "actor": "urn:li:corpuser:ana"});
+    ingest(
+        &app,
+        proposal(
+            "ownershipType",
+            custom,
+            "ownershipTypeInfo",
+            json!({"name": "Model reviewer", "created": stamp, "lastModified": stamp}),
+        ),
+    )
+    .await;
+    ok(
+        &app,
+        ADD_OWNER,
+        json!({"input": {"ownerUrn": "urn:li:corpuser:dee", "ownerEntityType": "CORP_USER",
+            "ownershipTypeUrn": custom, "resourceUrn": GROUP}}),
+    )
+    .await;
+    let g = aspect(&app, GROUP, "ownership").await.unwrap();
+    assert_eq!(g["owners"][0]["type"], "CUSTOM");
+    assert_eq!(g["owners"][0]["typeUrn"], custom);
 }
 
 const ADD_TERM: &str = "mutation($input: TermAssociationInput!) { addTerm(input: $input) }";
@@ -728,4 +752,29 @@ async fn the_actor_is_the_token_name() {
         v["value"]["lastModified"]["actor"],
         "urn:li:corpuser:writer-0"
     );
+
+    // A read token cannot edit governance.
+    let reader = mlcat::auth::create_token(&app.db, "reader", mlcat::auth::Scope::Read)
+        .await
+        .unwrap();
+    let before = app.row_counts().await;
+    let (status, body) = app
+        .request(
+            Request::post("/api/graphql")
+                .header("content-type", "application/json")
+                .header("authorization", format!("Bearer {reader}"))
+                .body(Body::from(
+                    json!({"query": ADD_TAG, "variables": tag_input("urn:li:tag:pii", MODEL)})
+                        .to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    let body: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{body}"
+    );
+    assert_eq!(app.row_counts().await, before);
 }
