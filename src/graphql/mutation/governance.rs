@@ -420,15 +420,16 @@ async fn ownership_type(
 ) -> Result<(String, Urn)> {
     let (field, text) = match (own_urn, own_type, batch_urn) {
         (Some(u), _, _) => (format!("{field}.ownershipTypeUrn"), u.to_string()),
-        (None, Some(t), _) => return Ok((t.name().to_string(), system_urn(t.name()))),
+        (None, Some(t), _) => return Ok((t.name().to_string(), system_urn(t.name())?)),
         (None, None, Some(u)) => ("ownershipTypeUrn".to_string(), u.to_string()),
-        (None, None, None) => return Ok(("NONE".to_string(), system_urn("NONE"))),
+        (None, None, None) => return Ok(("NONE".to_string(), system_urn("NONE")?)),
     };
     type_from_urn(ctx, &field, &text).await
 }
 
-fn system_urn(name: &str) -> Urn {
-    Urn::parse(&system_ownership_type(name)).expect("a system ownership type URN parses")
+fn system_urn(name: &str) -> Result<Urn, Error> {
+    // The names come from OwnershipType, so the URN always parses; a failure is a bug.
+    Urn::parse(&system_ownership_type(name)).map_err(|e| Error::Internal(anyhow::anyhow!(e)))
 }
 
 /// The OwnershipType and URN of an ownership type URN: a system type (`__system__<name>`)
@@ -603,7 +604,7 @@ impl GovernanceMutation {
             Some(t) => type_from_urn(ctx, "ownershipTypeUrn", t).await?,
             None => {
                 let name = input.ownership_type.map_or("NONE", OwnershipType::name);
-                (name.to_string(), system_urn(name))
+                (name.to_string(), system_urn(name)?)
             }
         };
         let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
