@@ -7,6 +7,7 @@
 pub mod aspects;
 mod edit;
 mod error;
+mod governance;
 pub mod history;
 mod lineage;
 mod read;
@@ -21,6 +22,7 @@ use sea_orm::DatabaseConnection;
 
 pub use edit::{relationship_edit, RelationshipField};
 pub use error::{Error, Result};
+pub use governance::{governance_edit, GovernanceEdit, NewOwner, GOVERNED_KINDS};
 pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};

@@ -26,7 +26,7 @@ pub type MlcatSchema = Schema<Query, Mutation, EmptySubscription>;
 /// [`refuse_over_limits`]). It needs no database: the catalog and the per-request
 /// loaders are added to each request, so `mlcat schema` and the SDL test can build it offline.
 pub fn build_schema(limits: &Limits) -> MlcatSchema {
-    Schema::build(Query, Mutation, EmptySubscription)
+    Schema::build(Query, Mutation::default(), EmptySubscription)
         .limit_directives(MAX_DIRECTIVES_PER_FIELD)
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)

@@ -2,12 +2,14 @@
 //! aspect before it is stored, and the relationships each aspect declares. Aspects without a
 //! struct are stored unchanged.
 
+mod governance;
 mod shapes;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use governance::*;
 pub use shapes::*;
 
 use super::text::check_aspect_name;
@@ -92,6 +94,10 @@ pub trait AspectSpec: Serialize + DeserializeOwned {
         Ok(())
     }
     fn edges(&self, _owner: &Urn) -> Vec<DeclaredEdge> {
+        Vec::new()
+    }
+    /// URNs the aspect names that must have a row, although no edge points at them.
+    fn references(&self) -> Vec<Urn> {
         Vec::new()
     }
 }
@@ -432,7 +438,7 @@ fn decode<T: AspectSpec>(owner: &Urn, value: &Value) -> Result<Declared, Error> 
     })?;
     Ok(Declared {
         edges: typed.edges(owner),
-        references: Vec::new(),
+        references: typed.references(),
     })
 }
 
@@ -458,6 +464,12 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Er
         UpstreamLineage::NAME => decode::<UpstreamLineage>(owner, value)?,
         Status::NAME => decode::<Status>(owner, value)?,
         DataPlatformInfo::NAME => decode::<DataPlatformInfo>(owner, value)?,
+        GlobalTags::NAME => decode::<GlobalTags>(owner, value)?,
+        Ownership::NAME => decode::<Ownership>(owner, value)?,
+        GlossaryTerms::NAME => decode::<GlossaryTerms>(owner, value)?,
+        Domains::NAME => decode::<Domains>(owner, value)?,
+        Deprecation::NAME => decode::<Deprecation>(owner, value)?,
+        InstitutionalMemory::NAME => decode::<InstitutionalMemory>(owner, value)?,
         name if editable_aspect_name(owner.kind()) == Some(name) => {
             EditableProperties::deserialize(value).map_err(|e| not_valid(name, e))?;
             Declared::default()

@@ -4,10 +4,13 @@
 //! replaces a whole aspect. This file holds the root and the other mutations' inputs and
 //! results.
 
+mod governance;
 mod inputs;
 mod upsert;
 
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, SimpleObject};
+use async_graphql::{
+    Context, InputObject, MaybeUndefined, MergedObject, Object, Result, SimpleObject,
+};
 use serde_json::Value;
 
 use super::enums::RelationshipFieldGql;
@@ -28,8 +31,13 @@ use inputs::{
 };
 use upsert::{upsert, urn_list};
 
-/// The mutation root.
-pub struct Mutation;
+/// The mutation root: mlcat's own mutations and DataHub's governance mutations.
+#[derive(MergedObject, Default)]
+pub struct Mutation(CoreMutation, governance::GovernanceMutation);
+
+/// mlcat's own mutations: upserts, relationship edits, whole aspects, descriptions, deletion.
+#[derive(Default)]
+pub struct CoreMutation;
 
 /// Adds targets to, or removes them from, one relationship list of an entity.
 #[derive(InputObject)]
@@ -120,7 +128,7 @@ async fn reload(ctx: &Context<'_>, urn: &Urn) -> Result<std::sync::Arc<EntityRec
 /// descriptions, and soft deletion. Each mutation is one transaction, and needs a token that
 /// allows writing when auth is on.
 #[Object]
-impl Mutation {
+impl CoreMutation {
     /// Creates a feature or updates the fields given; answers the feature.
     #[graphql(name = "upsertMLFeature")]
     async fn upsert_ml_feature(

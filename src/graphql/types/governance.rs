@@ -212,22 +212,40 @@ pub enum OwnershipType {
 }
 
 impl OwnershipType {
+    const ALL: [OwnershipType; 11] = [
+        OwnershipType::TechnicalOwner,
+        OwnershipType::BusinessOwner,
+        OwnershipType::DataSteward,
+        OwnershipType::None,
+        OwnershipType::Custom,
+        OwnershipType::Dataowner,
+        OwnershipType::Developer,
+        OwnershipType::Delegate,
+        OwnershipType::Producer,
+        OwnershipType::Stakeholder,
+        OwnershipType::Consumer,
+    ];
+
+    /// The owner's `type` as DataHub stores it, which is also its GraphQL name.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            OwnershipType::TechnicalOwner => "TECHNICAL_OWNER",
+            OwnershipType::BusinessOwner => "BUSINESS_OWNER",
+            OwnershipType::DataSteward => "DATA_STEWARD",
+            OwnershipType::None => "NONE",
+            OwnershipType::Custom => "CUSTOM",
+            OwnershipType::Dataowner => "DATAOWNER",
+            OwnershipType::Developer => "DEVELOPER",
+            OwnershipType::Delegate => "DELEGATE",
+            OwnershipType::Producer => "PRODUCER",
+            OwnershipType::Stakeholder => "STAKEHOLDER",
+            OwnershipType::Consumer => "CONSUMER",
+        }
+    }
+
     /// The stored `type` of an owner; `None` for a value DataHub does not define.
     fn parse(s: &str) -> Option<OwnershipType> {
-        Some(match s {
-            "TECHNICAL_OWNER" => OwnershipType::TechnicalOwner,
-            "BUSINESS_OWNER" => OwnershipType::BusinessOwner,
-            "DATA_STEWARD" => OwnershipType::DataSteward,
-            "NONE" => OwnershipType::None,
-            "CUSTOM" => OwnershipType::Custom,
-            "DATAOWNER" => OwnershipType::Dataowner,
-            "DEVELOPER" => OwnershipType::Developer,
-            "DELEGATE" => OwnershipType::Delegate,
-            "PRODUCER" => OwnershipType::Producer,
-            "STAKEHOLDER" => OwnershipType::Stakeholder,
-            "CONSUMER" => OwnershipType::Consumer,
-            _ => return None,
-        })
+        OwnershipType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 }
 

@@ -1,0 +1,271 @@
+//! The governance aspects in DataHub's shape: `globalTags`, `ownership`, `glossaryTerms`,
+//! `domains`, `deprecation` and `institutionalMemory`. Each names the tags, owners, terms and
+//! domains it refers to; the write path gives those a row (a tag that was never created is a
+//! referenced entity, as a lineage end is).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::{check_kind, AspectSpec, Refused, TimeStamp};
+use crate::urn::{EntityKind, Urn};
+
+/// Entity types mlcat lets carry governance aspects: every type but a data platform (DataHub's
+/// registry gives them to most entity types; mlcat stores the others' aspects as sent).
+fn governed(kind: &EntityKind) -> bool {
+    *kind != EntityKind::DataPlatform
+}
+
+fn kind(name: &str) -> EntityKind {
+    EntityKind::Other(name.to_string())
+}
+
+/// DataHub's OwnershipType values, the deprecated ones included (stored aspects use them).
+pub const OWNERSHIP_TYPES: [&str; 11] = [
+    "TECHNICAL_OWNER",
+    "BUSINESS_OWNER",
+    "DATA_STEWARD",
+    "NONE",
+    "CUSTOM",
+    "DATAOWNER",
+    "DEVELOPER",
+    "DELEGATE",
+    "PRODUCER",
+    "STAKEHOLDER",
+    "CONSUMER",
+];
+
+/// One tag of `globalTags`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TagAssociation {
+    pub tag: Urn,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `globalTags`: the tags of an entity.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlobalTags {
+    #[serde(default)]
+    pub tags: Vec<TagAssociation>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for GlobalTags {
+    const NAME: &'static str = "globalTags";
+    fn carried_by(kind: &EntityKind) -> bool {
+        governed(kind)
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        for (i, t) in self.tags.iter().enumerate() {
+            check_kind(|| format!("tags[{i}].tag"), &t.tag, &[kind("tag")])?;
+        }
+        Ok(())
+    }
+    fn references(&self) -> Vec<Urn> {
+        self.tags.iter().map(|t| t.tag.clone()).collect()
+    }
+}
+
+/// One owner of `ownership`: a user or group, with the kind of ownership.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owner {
+    pub owner: Urn,
+    /// DataHub's (deprecated, still required) OwnershipType.
+    #[serde(rename = "type")]
+    pub ownership_type: String,
+    /// The ownership type entity (`urn:li:ownershipType:...`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_urn: Option<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Owner {
+    /// The ownership type entity this owner has: its `typeUrn`, or the system type its `type`
+    /// names.
+    pub fn type_urn_text(&self) -> String {
+        match &self.type_urn {
+            Some(u) => u.to_string(),
+            None => system_ownership_type(&self.ownership_type),
+        }
+    }
+}
+
+/// The URN of the system ownership type named by an OwnershipType value.
+pub fn system_ownership_type(name: &str) -> String {
+    format!("urn:li:ownershipType:__system__{}", name.to_lowercase())
+}
+
+/// `ownership`: the owners of an entity.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ownership {
+    #[serde(default)]
+    pub owners: Vec<Owner>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<TimeStamp>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for Ownership {
+    const NAME: &'static str = "ownership";
+    fn carried_by(kind: &EntityKind) -> bool {
+        governed(kind)
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        for (i, o) in self.owners.iter().enumerate() {
+            check_kind(
+                || format!("owners[{i}].owner"),
+                &o.owner,
+                &[kind("corpuser"), kind("corpGroup")],
+            )?;
+            if !OWNERSHIP_TYPES.contains(&o.ownership_type.as_str()) {
+                return Err(Refused {
+                    field: format!("owners[{i}].type"),
+                    reason: format!(
+                        "{:?} is not one of {}",
+                        o.ownership_type,
+                        OWNERSHIP_TYPES.join(", ")
+                    ),
+                });
+            }
+            if let Some(t) = &o.type_urn {
+                check_kind(
+                    || format!("owners[{i}].typeUrn"),
+                    t,
+                    &[kind("ownershipType")],
+                )?;
+            }
+        }
+        Ok(())
+    }
+    fn references(&self) -> Vec<Urn> {
+        self.owners.iter().map(|o| o.owner.clone()).collect()
+    }
+}
+
+/// One term of `glossaryTerms`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlossaryTermAssociation {
+    pub urn: Urn,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `glossaryTerms`: the glossary terms of an entity.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlossaryTerms {
+    #[serde(default)]
+    pub terms: Vec<GlossaryTermAssociation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audit_stamp: Option<TimeStamp>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for GlossaryTerms {
+    const NAME: &'static str = "glossaryTerms";
+    fn carried_by(kind: &EntityKind) -> bool {
+        governed(kind)
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        for (i, t) in self.terms.iter().enumerate() {
+            check_kind(
+                || format!("terms[{i}].urn"),
+                &t.urn,
+                &[kind("glossaryTerm")],
+            )?;
+        }
+        Ok(())
+    }
+    fn references(&self) -> Vec<Urn> {
+        self.terms.iter().map(|t| t.urn.clone()).collect()
+    }
+}
+
+/// `domains`: the domain of an entity (DataHub keeps a list; its UI sets one).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Domains {
+    #[serde(default)]
+    pub domains: Vec<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for Domains {
+    const NAME: &'static str = "domains";
+    fn carried_by(kind: &EntityKind) -> bool {
+        governed(kind)
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        for (i, d) in self.domains.iter().enumerate() {
+            check_kind(|| format!("domains[{i}]"), d, &[kind("domain")])?;
+        }
+        Ok(())
+    }
+    fn references(&self) -> Vec<Urn> {
+        self.domains.clone()
+    }
+}
+
+/// `deprecation`: whether an entity is deprecated, why, by whom, and until when it is kept.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Deprecation {
+    #[serde(default)]
+    pub deprecated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decommission_time: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replacement: Option<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for Deprecation {
+    const NAME: &'static str = "deprecation";
+    fn carried_by(kind: &EntityKind) -> bool {
+        governed(kind)
+    }
+}
+
+/// One link of `institutionalMemory`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstitutionalMemoryMetadata {
+    pub url: String,
+    #[serde(default)]
+    pub description: String,
+    pub create_stamp: TimeStamp,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// `institutionalMemory`: the links of an entity (documents, dashboards, runbooks).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InstitutionalMemory {
+    #[serde(default)]
+    pub elements: Vec<InstitutionalMemoryMetadata>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for InstitutionalMemory {
+    const NAME: &'static str = "institutionalMemory";
+    fn carried_by(kind: &EntityKind) -> bool {
+        governed(kind)
+    }
+}

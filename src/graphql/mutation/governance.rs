@@ -1,0 +1,786 @@
+//! DataHub's governance mutations: tags, owners, glossary terms, domains, deprecation and
+//! links, with DataHub's names, inputs and `Boolean` answers. Each validates its whole input
+//! first (a wrong URN answers BAD_USER_INPUT naming the field, writing nothing), then makes all
+//! its edits in one transaction through the catalog's write path, as element patches
+//! (`catalog::governance_edit`): concurrent edits keep each other, and an edit that changes
+//! nothing makes no version.
+
+use async_graphql::{Context, Enum, InputObject, Object, Result};
+
+use super::{loaders, writer};
+use crate::catalog::aspects::{system_ownership_type, OWNERSHIP_TYPES};
+use crate::catalog::{
+    governance_edit, AspectWrite, Catalog, Deadline, Error, GovernanceEdit, NewOwner,
+    GOVERNED_KINDS,
+};
+use crate::graphql::scalars::Long;
+use crate::graphql::types::governance::OwnershipType;
+use crate::urn::Urn;
+
+/// DataHub's governance mutations, merged into the mutation root.
+#[derive(Default)]
+pub struct GovernanceMutation;
+
+/// The kind of entity that owns (DataHub's OwnerEntityType).
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OwnerEntityType {
+    /// A user (`urn:li:corpuser:...`).
+    CorpUser,
+    /// A group (`urn:li:corpGroup:...`).
+    CorpGroup,
+}
+
+/// A part of an entity an edit may target (DataHub's SubResourceType). mlcat does not edit
+/// field-level governance yet: an edit naming a sub-resource is refused.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubResourceType {
+    /// A field of a dataset's schema.
+    DatasetField,
+}
+
+/// One tag of one entity.
+#[derive(InputObject)]
+pub struct TagAssociationInput {
+    /// The tag (`urn:li:tag:...`).
+    pub tag_urn: String,
+    /// The entity to tag.
+    pub resource_urn: String,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource_type: Option<SubResourceType>,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource: Option<String>,
+}
+
+/// Several tags of one entity.
+#[derive(InputObject)]
+pub struct AddTagsInput {
+    /// The tags (`urn:li:tag:...`).
+    pub tag_urns: Vec<String>,
+    /// The entity to tag.
+    pub resource_urn: String,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource_type: Option<SubResourceType>,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource: Option<String>,
+}
+
+/// An entity a batch edit targets.
+#[derive(InputObject)]
+pub struct ResourceRefInput {
+    /// The entity's URN.
+    pub resource_urn: String,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource_type: Option<SubResourceType>,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource: Option<String>,
+}
+
+/// Tags to add to several entities.
+#[derive(InputObject)]
+pub struct BatchAddTagsInput {
+    /// The tags (`urn:li:tag:...`).
+    pub tag_urns: Vec<String>,
+    /// The entities.
+    pub resources: Vec<ResourceRefInput>,
+}
+
+/// Tags to remove from several entities.
+#[derive(InputObject)]
+pub struct BatchRemoveTagsInput {
+    /// The tags (`urn:li:tag:...`).
+    pub tag_urns: Vec<String>,
+    /// The entities; null entries are skipped.
+    pub resources: Vec<Option<ResourceRefInput>>,
+}
+
+/// An owner to add.
+#[derive(InputObject)]
+pub struct OwnerInput {
+    /// The user or group (`urn:li:corpuser:...`, `urn:li:corpGroup:...`).
+    pub owner_urn: String,
+    /// Whether the owner is a user or a group; must agree with `ownerUrn`.
+    pub owner_entity_type: OwnerEntityType,
+    /// The kind of ownership, when no `ownershipTypeUrn` is given.
+    #[graphql(name = "type")]
+    pub ownership_type: Option<OwnershipType>,
+    /// The ownership type entity (`urn:li:ownershipType:...`); a custom one must exist.
+    pub ownership_type_urn: Option<String>,
+}
+
+/// One owner of one entity.
+#[derive(InputObject)]
+pub struct AddOwnerInput {
+    /// The user or group (`urn:li:corpuser:...`, `urn:li:corpGroup:...`).
+    pub owner_urn: String,
+    /// Whether the owner is a user or a group; must agree with `ownerUrn`.
+    pub owner_entity_type: OwnerEntityType,
+    /// The kind of ownership, when no `ownershipTypeUrn` is given.
+    #[graphql(name = "type", deprecation = "Use ownershipTypeUrn")]
+    pub ownership_type: Option<OwnershipType>,
+    /// The ownership type entity (`urn:li:ownershipType:...`); a custom one must exist.
+    pub ownership_type_urn: Option<String>,
+    /// The entity to own.
+    pub resource_urn: String,
+}
+
+/// Several owners of one entity.
+#[derive(InputObject)]
+pub struct AddOwnersInput {
+    /// The owners.
+    pub owners: Vec<OwnerInput>,
+    /// The entity to own.
+    pub resource_urn: String,
+}
+
+/// Owners to add to several entities.
+#[derive(InputObject)]
+pub struct BatchAddOwnersInput {
+    /// The owners.
+    pub owners: Vec<OwnerInput>,
+    /// The ownership type of owners that name none.
+    pub ownership_type_urn: Option<String>,
+    /// The entities; null entries are skipped.
+    pub resources: Vec<Option<ResourceRefInput>>,
+}
+
+/// An owner to remove from one entity.
+#[derive(InputObject)]
+pub struct RemoveOwnerInput {
+    /// The user or group.
+    pub owner_urn: String,
+    /// Only this kind of ownership; without it, every ownership of the owner.
+    pub ownership_type_urn: Option<String>,
+    /// The entity.
+    pub resource_urn: String,
+}
+
+/// Owners to remove from several entities.
+#[derive(InputObject)]
+pub struct BatchRemoveOwnersInput {
+    /// The users or groups.
+    pub owner_urns: Vec<String>,
+    /// Only this kind of ownership; without it, every ownership of the owners.
+    pub ownership_type_urn: Option<String>,
+    /// The entities; null entries are skipped.
+    pub resources: Vec<Option<ResourceRefInput>>,
+}
+
+/// One glossary term of one entity.
+#[derive(InputObject)]
+pub struct TermAssociationInput {
+    /// The term (`urn:li:glossaryTerm:...`).
+    pub term_urn: String,
+    /// The entity.
+    pub resource_urn: String,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource_type: Option<SubResourceType>,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource: Option<String>,
+}
+
+/// Several glossary terms of one entity.
+#[derive(InputObject)]
+pub struct AddTermsInput {
+    /// The terms (`urn:li:glossaryTerm:...`).
+    pub term_urns: Vec<String>,
+    /// The entity.
+    pub resource_urn: String,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource_type: Option<SubResourceType>,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource: Option<String>,
+}
+
+/// Glossary terms to add to several entities.
+#[derive(InputObject)]
+pub struct BatchAddTermsInput {
+    /// The terms (`urn:li:glossaryTerm:...`).
+    pub term_urns: Vec<String>,
+    /// The entities; null entries are skipped.
+    pub resources: Vec<Option<ResourceRefInput>>,
+}
+
+/// Glossary terms to remove from several entities.
+#[derive(InputObject)]
+pub struct BatchRemoveTermsInput {
+    /// The terms (`urn:li:glossaryTerm:...`).
+    pub term_urns: Vec<String>,
+    /// The entities; null entries are skipped.
+    pub resources: Vec<Option<ResourceRefInput>>,
+}
+
+/// A domain to set on several entities.
+#[derive(InputObject)]
+pub struct BatchSetDomainInput {
+    /// The domain (`urn:li:domain:...`); null removes the entities' domain.
+    pub domain_urn: Option<String>,
+    /// The entities.
+    pub resources: Vec<ResourceRefInput>,
+}
+
+/// Marks one entity deprecated, or no longer deprecated.
+#[derive(InputObject)]
+pub struct UpdateDeprecationInput {
+    /// The entity.
+    pub urn: String,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource_type: Option<SubResourceType>,
+    /// A part of the entity; not supported yet (refused when given).
+    pub sub_resource: Option<String>,
+    /// Whether the entity is deprecated.
+    pub deprecated: bool,
+    /// When the entity will be decommissioned, in milliseconds since the epoch.
+    pub decommission_time: Option<Long>,
+    /// Why, and what to use instead.
+    pub note: Option<String>,
+    /// The URN of the entity that replaces it.
+    pub replacement: Option<String>,
+}
+
+/// Marks several entities deprecated, or no longer deprecated.
+#[derive(InputObject)]
+pub struct BatchUpdateDeprecationInput {
+    /// Whether the entities are deprecated.
+    pub deprecated: bool,
+    /// When the entities will be decommissioned, in milliseconds since the epoch.
+    pub decommission_time: Option<Long>,
+    /// Why, and what to use instead.
+    pub note: Option<String>,
+    /// The entities; null entries are skipped.
+    pub resources: Vec<Option<ResourceRefInput>>,
+    /// The URN of the entity that replaces them.
+    pub replacement: Option<String>,
+}
+
+/// A link to add to an entity (its institutional memory).
+#[derive(InputObject)]
+pub struct AddLinkInput {
+    /// The link's URL.
+    pub link_url: String,
+    /// The link's label.
+    pub label: String,
+    /// The entity.
+    pub resource_urn: String,
+}
+
+/// A link to remove from an entity.
+#[derive(InputObject)]
+pub struct RemoveLinkInput {
+    /// The link's URL.
+    pub link_url: String,
+    /// Only the link with this label; without it, every link to the URL.
+    pub label: Option<String>,
+    /// The entity.
+    pub resource_urn: String,
+}
+
+/// Parses `text` at `field` as a URN of one of the entity types `types`.
+fn urn_of(field: &str, text: &str, types: &[&str]) -> Result<Urn, Error> {
+    let urn = Urn::parse(text).map_err(|e| Error::bad_input(format!("{field}: {e}")))?;
+    if !types.contains(&urn.kind().as_str()) {
+        return Err(Error::bad_input(format!(
+            "{field}: expected a {} URN, got a {} URN ({text})",
+            types.join(" or "),
+            urn.kind()
+        )));
+    }
+    Ok(urn)
+}
+
+fn urns_of(field: &str, texts: &[String], types: &[&str]) -> Result<Vec<Urn>, Error> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| urn_of(&format!("{field}[{i}]"), t, types))
+        .collect()
+}
+
+/// The entity an edit targets: a URN of a type whose governance mlcat edits, with no
+/// sub-resource.
+fn resource(
+    field: &str,
+    text: &str,
+    sub_type: Option<SubResourceType>,
+    sub: &Option<String>,
+) -> Result<Urn, Error> {
+    if sub_type.is_some() || sub.is_some() {
+        return Err(Error::bad_input(format!(
+            "{field}: editing the governance of a part of an entity (subResource, subResourceType) is not supported yet; field-level tags and terms are not supported yet"
+        )));
+    }
+    let urn = Urn::parse(text).map_err(|e| Error::bad_input(format!("{field}: {e}")))?;
+    if !GOVERNED_KINDS.contains(urn.kind()) {
+        let kinds: Vec<&str> = GOVERNED_KINDS.iter().map(|k| k.as_str()).collect();
+        return Err(Error::bad_input(format!(
+            "{field}: a {} entity cannot carry tags, owners, terms, domains, deprecation or links here; expected a {} URN ({text})",
+            urn.kind(),
+            kinds.join(", ")
+        )));
+    }
+    Ok(urn)
+}
+
+/// The resources of a batch, null entries skipped.
+fn resources<'a>(
+    refs: impl IntoIterator<Item = Option<&'a ResourceRefInput>>,
+) -> Result<Vec<Urn>, Error> {
+    refs.into_iter()
+        .enumerate()
+        .filter_map(|(i, r)| r.map(|r| (i, r)))
+        .map(|(i, r)| {
+            resource(
+                &format!("resources[{i}].resourceUrn"),
+                &r.resource_urn,
+                r.sub_resource_type,
+                &r.sub_resource,
+            )
+        })
+        .collect()
+}
+
+/// Applies one edit to each resource, all in one transaction.
+async fn apply(
+    ctx: &Context<'_>,
+    resources: Vec<Urn>,
+    edit: GovernanceEdit,
+) -> Result<Option<bool>> {
+    let actor = writer(ctx)?;
+    let writes: Vec<AspectWrite> = resources
+        .into_iter()
+        .map(|r| governance_edit(r, edit.clone(), &actor.name))
+        .collect();
+    if writes.is_empty() {
+        return Ok(Some(true));
+    }
+    ctx.data_unchecked::<Catalog>()
+        .write_within(&actor, writes, ctx.data_opt::<Deadline>())
+        .await?;
+    Ok(Some(true))
+}
+
+/// The ownership type (DataHub's `type` and its `typeUrn`) of an owner: its own
+/// `ownershipTypeUrn`, else its `type`, else the batch's `ownershipTypeUrn`, else NONE.
+async fn ownership_type(
+    ctx: &Context<'_>,
+    field: &str,
+    own_urn: Option<&str>,
+    own_type: Option<OwnershipType>,
+    batch_urn: Option<&str>,
+) -> Result<(String, Urn)> {
+    let (field, text) = match (own_urn, own_type, batch_urn) {
+        (Some(u), _, _) => (format!("{field}.ownershipTypeUrn"), u.to_string()),
+        (None, Some(t), _) => return Ok((t.as_str().to_string(), system_urn(t.as_str())?)),
+        (None, None, Some(u)) => ("ownershipTypeUrn".to_string(), u.to_string()),
+        (None, None, None) => return Ok(("NONE".to_string(), system_urn("NONE")?)),
+    };
+    type_from_urn(ctx, &field, &text).await
+}
+
+fn system_urn(name: &str) -> Result<Urn, Error> {
+    // The names come from OwnershipType, so the URN always parses; a failure is a bug.
+    Urn::parse(&system_ownership_type(name)).map_err(|e| Error::Internal(anyhow::anyhow!(e)))
+}
+
+/// The OwnershipType and URN of an ownership type URN: a system type (`__system__<name>`)
+/// must be one DataHub defines; a custom one must exist.
+async fn type_from_urn(ctx: &Context<'_>, field: &str, text: &str) -> Result<(String, Urn)> {
+    let urn = urn_of(field, text, &["ownershipType"])?;
+    if let Some(system) = urn.name().strip_prefix("__system__") {
+        let name = system.to_uppercase();
+        if !OWNERSHIP_TYPES.contains(&name.as_str()) || name == "CUSTOM" {
+            return Err(
+                Error::bad_input(format!("{field}: {text} is not a known ownership type")).into(),
+            );
+        }
+        return Ok((name, urn));
+    }
+    if loaders::entity(ctx, &urn).await?.is_none() {
+        return Err(Error::bad_input(format!(
+            "{field}: {text} is not a known ownership type (no such entity)"
+        ))
+        .into());
+    }
+    Ok(("CUSTOM".to_string(), urn))
+}
+
+/// The owner URN of an owner input, checked against its declared entity type.
+fn owner_urn(field: &str, text: &str, kind: OwnerEntityType) -> Result<Urn, Error> {
+    let expected = match kind {
+        OwnerEntityType::CorpUser => "corpuser",
+        OwnerEntityType::CorpGroup => "corpGroup",
+    };
+    urn_of(field, text, &[expected])
+}
+
+async fn new_owners(
+    ctx: &Context<'_>,
+    owners: &[OwnerInput],
+    batch_type: Option<&str>,
+) -> Result<Vec<NewOwner>> {
+    let mut out = Vec::with_capacity(owners.len());
+    for (i, o) in owners.iter().enumerate() {
+        let field = format!("owners[{i}]");
+        let owner = owner_urn(
+            &format!("{field}.ownerUrn"),
+            &o.owner_urn,
+            o.owner_entity_type,
+        )?;
+        let (ownership_type, type_urn) = ownership_type(
+            ctx,
+            &field,
+            o.ownership_type_urn.as_deref(),
+            o.ownership_type,
+            batch_type,
+        )
+        .await?;
+        out.push(NewOwner {
+            owner,
+            ownership_type,
+            type_urn,
+        });
+    }
+    Ok(out)
+}
+
+/// An optional ownership type URN to remove by.
+async fn removal_type(ctx: &Context<'_>, text: Option<&str>) -> Result<Option<Urn>> {
+    match text {
+        None => Ok(None),
+        Some(t) => Ok(Some(type_from_urn(ctx, "ownershipTypeUrn", t).await?.1)),
+    }
+}
+
+const OWNER_TYPES: [&str; 2] = ["corpuser", "corpGroup"];
+
+fn deprecation(
+    deprecated: bool,
+    note: Option<String>,
+    decommission_time: Option<Long>,
+    replacement: Option<String>,
+) -> Result<GovernanceEdit, Error> {
+    let replacement = replacement
+        .map(|r| Urn::parse(&r).map_err(|e| Error::bad_input(format!("replacement: {e}"))))
+        .transpose()?;
+    Ok(GovernanceEdit::Deprecate {
+        deprecated,
+        note,
+        decommission_time: decommission_time.map(|t| t.0),
+        replacement,
+    })
+}
+
+fn link_url(text: &str) -> Result<String, Error> {
+    if text.trim().is_empty() || text.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::bad_input(
+            "linkUrl: a link needs a URL without spaces or control characters",
+        ));
+    }
+    Ok(text.to_string())
+}
+
+/// DataHub's governance mutations. Each answers true once its edits are committed; a resource
+/// that does not exist answers NOT_FOUND and nothing is written. A tag, term, domain or owner
+/// that was never created is fine: it becomes a referenced entity.
+#[Object]
+impl GovernanceMutation {
+    /// Adds a tag to an entity.
+    async fn add_tag(&self, ctx: &Context<'_>, input: TagAssociationInput) -> Result<Option<bool>> {
+        let tag = urn_of("tagUrn", &input.tag_urn, &["tag"])?;
+        let r = resource(
+            "resourceUrn",
+            &input.resource_urn,
+            input.sub_resource_type,
+            &input.sub_resource,
+        )?;
+        apply(ctx, vec![r], GovernanceEdit::AddTags(vec![tag])).await
+    }
+
+    /// Adds tags to an entity.
+    async fn add_tags(&self, ctx: &Context<'_>, input: AddTagsInput) -> Result<Option<bool>> {
+        let tags = urns_of("tagUrns", &input.tag_urns, &["tag"])?;
+        let r = resource(
+            "resourceUrn",
+            &input.resource_urn,
+            input.sub_resource_type,
+            &input.sub_resource,
+        )?;
+        apply(ctx, vec![r], GovernanceEdit::AddTags(tags)).await
+    }
+
+    /// Adds tags to several entities, in one transaction.
+    async fn batch_add_tags(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchAddTagsInput,
+    ) -> Result<Option<bool>> {
+        let tags = urns_of("tagUrns", &input.tag_urns, &["tag"])?;
+        let rs = resources(input.resources.iter().map(Some))?;
+        apply(ctx, rs, GovernanceEdit::AddTags(tags)).await
+    }
+
+    /// Removes a tag from an entity.
+    async fn remove_tag(
+        &self,
+        ctx: &Context<'_>,
+        input: TagAssociationInput,
+    ) -> Result<Option<bool>> {
+        let tag = urn_of("tagUrn", &input.tag_urn, &["tag"])?;
+        let r = resource(
+            "resourceUrn",
+            &input.resource_urn,
+            input.sub_resource_type,
+            &input.sub_resource,
+        )?;
+        apply(ctx, vec![r], GovernanceEdit::RemoveTags(vec![tag])).await
+    }
+
+    /// Removes tags from several entities, in one transaction.
+    async fn batch_remove_tags(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchRemoveTagsInput,
+    ) -> Result<Option<bool>> {
+        let tags = urns_of("tagUrns", &input.tag_urns, &["tag"])?;
+        let rs = resources(input.resources.iter().map(Option::as_ref))?;
+        apply(ctx, rs, GovernanceEdit::RemoveTags(tags)).await
+    }
+
+    /// Adds an owner to an entity. Without `ownershipTypeUrn` or `type`, the ownership type is
+    /// NONE.
+    async fn add_owner(&self, ctx: &Context<'_>, input: AddOwnerInput) -> Result<Option<bool>> {
+        let owner = owner_urn("ownerUrn", &input.owner_urn, input.owner_entity_type)?;
+        let (ownership_type, type_urn) = match input.ownership_type_urn.as_deref() {
+            Some(t) => type_from_urn(ctx, "ownershipTypeUrn", t).await?,
+            None => {
+                let name = input.ownership_type.map_or("NONE", OwnershipType::as_str);
+                (name.to_string(), system_urn(name)?)
+            }
+        };
+        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
+        let owner = NewOwner {
+            owner,
+            ownership_type,
+            type_urn,
+        };
+        apply(ctx, vec![r], GovernanceEdit::AddOwners(vec![owner])).await
+    }
+
+    /// Adds owners to an entity.
+    async fn add_owners(&self, ctx: &Context<'_>, input: AddOwnersInput) -> Result<Option<bool>> {
+        let owners = new_owners(ctx, &input.owners, None).await?;
+        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
+        apply(ctx, vec![r], GovernanceEdit::AddOwners(owners)).await
+    }
+
+    /// Adds owners to several entities, in one transaction.
+    async fn batch_add_owners(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchAddOwnersInput,
+    ) -> Result<Option<bool>> {
+        let owners = new_owners(ctx, &input.owners, input.ownership_type_urn.as_deref()).await?;
+        let rs = resources(input.resources.iter().map(Option::as_ref))?;
+        apply(ctx, rs, GovernanceEdit::AddOwners(owners)).await
+    }
+
+    /// Removes an owner from an entity (only its ownership of `ownershipTypeUrn`, if given).
+    async fn remove_owner(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveOwnerInput,
+    ) -> Result<Option<bool>> {
+        let owner = urn_of("ownerUrn", &input.owner_urn, &OWNER_TYPES)?;
+        let type_urn = removal_type(ctx, input.ownership_type_urn.as_deref()).await?;
+        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
+        apply(
+            ctx,
+            vec![r],
+            GovernanceEdit::RemoveOwners {
+                owners: vec![owner],
+                type_urn,
+            },
+        )
+        .await
+    }
+
+    /// Removes owners from several entities, in one transaction.
+    async fn batch_remove_owners(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchRemoveOwnersInput,
+    ) -> Result<Option<bool>> {
+        let owners = urns_of("ownerUrns", &input.owner_urns, &OWNER_TYPES)?;
+        let type_urn = removal_type(ctx, input.ownership_type_urn.as_deref()).await?;
+        let rs = resources(input.resources.iter().map(Option::as_ref))?;
+        apply(ctx, rs, GovernanceEdit::RemoveOwners { owners, type_urn }).await
+    }
+
+    /// Adds a glossary term to an entity.
+    async fn add_term(
+        &self,
+        ctx: &Context<'_>,
+        input: TermAssociationInput,
+    ) -> Result<Option<bool>> {
+        let term = urn_of("termUrn", &input.term_urn, &["glossaryTerm"])?;
+        let r = resource(
+            "resourceUrn",
+            &input.resource_urn,
+            input.sub_resource_type,
+            &input.sub_resource,
+        )?;
+        apply(ctx, vec![r], GovernanceEdit::AddTerms(vec![term])).await
+    }
+
+    /// Adds glossary terms to an entity.
+    async fn add_terms(&self, ctx: &Context<'_>, input: AddTermsInput) -> Result<Option<bool>> {
+        let terms = urns_of("termUrns", &input.term_urns, &["glossaryTerm"])?;
+        let r = resource(
+            "resourceUrn",
+            &input.resource_urn,
+            input.sub_resource_type,
+            &input.sub_resource,
+        )?;
+        apply(ctx, vec![r], GovernanceEdit::AddTerms(terms)).await
+    }
+
+    /// Adds glossary terms to several entities, in one transaction.
+    async fn batch_add_terms(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchAddTermsInput,
+    ) -> Result<Option<bool>> {
+        let terms = urns_of("termUrns", &input.term_urns, &["glossaryTerm"])?;
+        let rs = resources(input.resources.iter().map(Option::as_ref))?;
+        apply(ctx, rs, GovernanceEdit::AddTerms(terms)).await
+    }
+
+    /// Removes a glossary term from an entity.
+    async fn remove_term(
+        &self,
+        ctx: &Context<'_>,
+        input: TermAssociationInput,
+    ) -> Result<Option<bool>> {
+        let term = urn_of("termUrn", &input.term_urn, &["glossaryTerm"])?;
+        let r = resource(
+            "resourceUrn",
+            &input.resource_urn,
+            input.sub_resource_type,
+            &input.sub_resource,
+        )?;
+        apply(ctx, vec![r], GovernanceEdit::RemoveTerms(vec![term])).await
+    }
+
+    /// Removes glossary terms from several entities, in one transaction.
+    async fn batch_remove_terms(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchRemoveTermsInput,
+    ) -> Result<Option<bool>> {
+        let terms = urns_of("termUrns", &input.term_urns, &["glossaryTerm"])?;
+        let rs = resources(input.resources.iter().map(Option::as_ref))?;
+        apply(ctx, rs, GovernanceEdit::RemoveTerms(terms)).await
+    }
+
+    /// Sets the domain of an entity, replacing the one it had.
+    async fn set_domain(
+        &self,
+        ctx: &Context<'_>,
+        entity_urn: String,
+        domain_urn: String,
+    ) -> Result<Option<bool>> {
+        let domain = urn_of("domainUrn", &domain_urn, &["domain"])?;
+        let r = resource("entityUrn", &entity_urn, None, &None)?;
+        apply(ctx, vec![r], GovernanceEdit::SetDomain(Some(domain))).await
+    }
+
+    /// Removes the domain of an entity.
+    async fn unset_domain(&self, ctx: &Context<'_>, entity_urn: String) -> Result<Option<bool>> {
+        let r = resource("entityUrn", &entity_urn, None, &None)?;
+        apply(ctx, vec![r], GovernanceEdit::SetDomain(None)).await
+    }
+
+    /// Sets (or with a null `domainUrn` removes) the domain of several entities, in one
+    /// transaction.
+    async fn batch_set_domain(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchSetDomainInput,
+    ) -> Result<Option<bool>> {
+        let domain = input
+            .domain_urn
+            .as_deref()
+            .map(|d| urn_of("domainUrn", d, &["domain"]))
+            .transpose()?;
+        let rs = resources(input.resources.iter().map(Some))?;
+        apply(ctx, rs, GovernanceEdit::SetDomain(domain)).await
+    }
+
+    /// Marks an entity deprecated (with a note, a decommission time and a replacement), or no
+    /// longer deprecated.
+    async fn update_deprecation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateDeprecationInput,
+    ) -> Result<Option<bool>> {
+        let r = resource(
+            "urn",
+            &input.urn,
+            input.sub_resource_type,
+            &input.sub_resource,
+        )?;
+        let edit = deprecation(
+            input.deprecated,
+            input.note,
+            input.decommission_time,
+            input.replacement,
+        )?;
+        apply(ctx, vec![r], edit).await
+    }
+
+    /// Marks several entities deprecated, or no longer deprecated, in one transaction.
+    async fn batch_update_deprecation(
+        &self,
+        ctx: &Context<'_>,
+        input: BatchUpdateDeprecationInput,
+    ) -> Result<Option<bool>> {
+        let rs = resources(input.resources.iter().map(Option::as_ref))?;
+        let edit = deprecation(
+            input.deprecated,
+            input.note,
+            input.decommission_time,
+            input.replacement,
+        )?;
+        apply(ctx, rs, edit).await
+    }
+
+    /// Adds a link to an entity (its institutional memory). A link with the same URL and label
+    /// that is there already is not added again.
+    async fn add_link(&self, ctx: &Context<'_>, input: AddLinkInput) -> Result<Option<bool>> {
+        let url = link_url(&input.link_url)?;
+        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
+        apply(
+            ctx,
+            vec![r],
+            GovernanceEdit::AddLink {
+                url,
+                label: input.label,
+            },
+        )
+        .await
+    }
+
+    /// Removes the links to a URL from an entity (only the one with `label`, if given).
+    async fn remove_link(&self, ctx: &Context<'_>, input: RemoveLinkInput) -> Result<Option<bool>> {
+        let url = link_url(&input.link_url)?;
+        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
+        apply(
+            ctx,
+            vec![r],
+            GovernanceEdit::RemoveLink {
+                url,
+                label: input.label,
+            },
+        )
+        .await
+    }
+}
