@@ -15,10 +15,6 @@ fn governed(kind: &EntityKind) -> bool {
     *kind != EntityKind::DataPlatform
 }
 
-fn kind(name: &str) -> EntityKind {
-    EntityKind::Other(name.to_string())
-}
-
 /// DataHub's OwnershipType values, the deprecated ones included (stored aspects use them).
 pub const OWNERSHIP_TYPES: [&str; 11] = [
     "TECHNICAL_OWNER",
@@ -60,7 +56,7 @@ impl AspectSpec for GlobalTags {
     }
     fn check(&self, _: &Urn) -> Result<(), Refused> {
         for (i, t) in self.tags.iter().enumerate() {
-            check_kind(|| format!("tags[{i}].tag"), &t.tag, &[kind("tag")])?;
+            check_kind(|| format!("tags[{i}].tag"), &t.tag, &[EntityKind::Tag])?;
         }
         Ok(())
     }
@@ -122,7 +118,7 @@ impl AspectSpec for Ownership {
             check_kind(
                 || format!("owners[{i}].owner"),
                 &o.owner,
-                &[kind("corpuser"), kind("corpGroup")],
+                &[EntityKind::CorpUser, EntityKind::CorpGroup],
             )?;
             if !OWNERSHIP_TYPES.contains(&o.ownership_type.as_str()) {
                 return Err(Refused {
@@ -138,7 +134,7 @@ impl AspectSpec for Ownership {
                 check_kind(
                     || format!("owners[{i}].typeUrn"),
                     t,
-                    &[kind("ownershipType")],
+                    &[EntityKind::OwnershipType],
                 )?;
             }
         }
@@ -180,7 +176,7 @@ impl AspectSpec for GlossaryTerms {
             check_kind(
                 || format!("terms[{i}].urn"),
                 &t.urn,
-                &[kind("glossaryTerm")],
+                &[EntityKind::GlossaryTerm],
             )?;
         }
         Ok(())
@@ -207,7 +203,7 @@ impl AspectSpec for Domains {
     }
     fn check(&self, _: &Urn) -> Result<(), Refused> {
         for (i, d) in self.domains.iter().enumerate() {
-            check_kind(|| format!("domains[{i}]"), d, &[kind("domain")])?;
+            check_kind(|| format!("domains[{i}]"), d, &[EntityKind::Domain])?;
         }
         Ok(())
     }
