@@ -4,7 +4,7 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use serde::Deserialize;
 
-use super::governance::{self, aspect_of, row_of, GlobalTags, Ownership};
+use super::governance::{self, aspect_of, read_by_urn, GlobalTags, Ownership};
 use crate::graphql::scalars::EntityType;
 use crate::urn::Urn;
 
@@ -170,10 +170,7 @@ impl CorpUser {
     }
     /// The tags attached to the user.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Option<GlobalTags>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::tags(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::tags)
     }
     /// False for a user that owns entities but has no metadata of their own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
@@ -314,10 +311,7 @@ impl CorpGroup {
     }
     /// Who owns the group.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::ownership(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::ownership)
     }
     /// False for a group that owns entities but has no metadata of its own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {

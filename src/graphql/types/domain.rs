@@ -5,7 +5,7 @@
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use serde::Deserialize;
 
-use super::governance::{self, aspect_of, row_of, InstitutionalMemory, Ownership};
+use super::governance::{self, aspect_of, read_by_urn, InstitutionalMemory, Ownership};
 use super::Entity;
 use crate::catalog::{Catalog, Error};
 use crate::config::Limits;
@@ -24,9 +24,6 @@ struct DomainPropertiesAspect {
     parent_domain: Option<String>,
 }
 
-/// How many parent domains are followed up: a cycle written by mistake must end.
-const MAX_PARENTS: usize = 32;
-
 /// An area of the business that entities belong to, such as `Marketing`.
 pub struct Domain(pub Urn);
 
@@ -36,10 +33,9 @@ impl Domain {
     }
 }
 
-fn parent(text: Option<&str>) -> Option<Urn> {
-    Urn::parse(text?)
-        .ok()
-        .filter(|u| *u.kind() == EntityKind::Domain)
+/// The parent domain a `domainProperties` aspect names.
+fn parent_domain(props: &DomainPropertiesAspect) -> Option<&str> {
+    props.parent_domain.as_deref()
 }
 
 /// An area of the business that entities belong to, such as `Marketing`.
@@ -67,22 +63,18 @@ impl Domain {
     }
     /// The domains above this one, nearest first.
     async fn parent_domains(&self, ctx: &Context<'_>) -> Result<Option<ParentDomainsResult>> {
-        let mut domains: Vec<Urn> = Vec::new();
-        let mut next = parent(
-            self.props(ctx)
-                .await?
-                .as_ref()
-                .and_then(|p| p.parent_domain.as_deref()),
+        let first = governance::parent_of(
+            self.props(ctx).await?.as_ref().and_then(parent_domain),
+            &EntityKind::Domain,
         );
-        while let Some(urn) = next.take() {
-            if domains.contains(&urn) || domains.contains(&self.0) || domains.len() >= MAX_PARENTS {
-                break;
-            }
-            let props: Option<DomainPropertiesAspect> =
-                aspect_of(ctx, &urn, "domainProperties").await?;
-            next = parent(props.as_ref().and_then(|p| p.parent_domain.as_deref()));
-            domains.push(urn);
-        }
+        let domains = governance::parent_chain(
+            ctx,
+            first,
+            "domainProperties",
+            parent_domain,
+            &EntityKind::Domain,
+        )
+        .await?;
         Ok(Some(ParentDomainsResult {
             count: domains.len() as i32,
             domains: domains
@@ -133,17 +125,11 @@ impl Domain {
     }
     /// Who owns the domain.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::ownership(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::ownership)
     }
     /// Links about the domain.
     async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::institutional_memory(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::institutional_memory)
     }
     /// False for a domain that entities name but nobody described.
     async fn exists(&self, ctx: &Context<'_>) -> Result<bool> {

@@ -6,7 +6,7 @@ use async_graphql::{Context, Object, Result, SimpleObject};
 use serde::Deserialize;
 
 use super::governance::{
-    self, aspect_of, row_of, Deprecation, DomainAssociation, InstitutionalMemory, Ownership,
+    self, aspect_of, read_by_urn, Deprecation, DomainAssociation, InstitutionalMemory, Ownership,
 };
 use crate::graphql::scalars::EntityType;
 use crate::urn::{EntityKind, Urn};
@@ -41,29 +41,21 @@ struct NodeInfoAspect {
     parent_node: Option<String>,
 }
 
-/// How many parent nodes are followed up from a term or node: glossaries are shallow, and a
-/// cycle written by mistake must end.
-const MAX_PARENTS: usize = 32;
-
-/// The parent node a glossary info aspect names, when it is a glossary node URN.
-fn parent(text: Option<&str>) -> Option<Urn> {
-    Urn::parse(text?)
-        .ok()
-        .filter(|u| *u.kind() == EntityKind::GlossaryNode)
+/// The parent node a glossary info aspect names.
+fn parent_node(info: &NodeInfoAspect) -> Option<&str> {
+    info.parent_node.as_deref()
 }
 
 /// The chain of parent nodes above `first`, nearest first.
 async fn parent_chain(ctx: &Context<'_>, first: Option<Urn>) -> Result<ParentNodesResult> {
-    let mut nodes: Vec<Urn> = Vec::new();
-    let mut next = first;
-    while let Some(urn) = next.take() {
-        if nodes.contains(&urn) || nodes.len() >= MAX_PARENTS {
-            break;
-        }
-        let info: Option<NodeInfoAspect> = aspect_of(ctx, &urn, "glossaryNodeInfo").await?;
-        next = parent(info.as_ref().and_then(|i| i.parent_node.as_deref()));
-        nodes.push(urn);
-    }
+    let nodes = governance::parent_chain(
+        ctx,
+        first,
+        "glossaryNodeInfo",
+        parent_node,
+        &EntityKind::GlossaryNode,
+    )
+    .await?;
     Ok(ParentNodesResult {
         count: nodes.len() as i32,
         nodes: nodes.into_iter().map(GlossaryNode).collect(),
@@ -126,36 +118,27 @@ impl GlossaryTerm {
     /// The glossary nodes above the term, nearest first.
     async fn parent_nodes(&self, ctx: &Context<'_>) -> Result<Option<ParentNodesResult>> {
         let info = self.info(ctx).await?;
-        let first = parent(info.as_ref().and_then(|i| i.parent_node.as_deref()));
+        let first = governance::parent_of(
+            info.as_ref().and_then(|i| i.parent_node.as_deref()),
+            &EntityKind::GlossaryNode,
+        );
         Ok(Some(parent_chain(ctx, first).await?))
     }
     /// Who owns the term.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::ownership(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::ownership)
     }
     /// The domain the term belongs to.
     async fn domain(&self, ctx: &Context<'_>) -> Result<Option<DomainAssociation>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::domain(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::domain)
     }
     /// Links about the term.
     async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::institutional_memory(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::institutional_memory)
     }
     /// Whether the term is deprecated.
     async fn deprecation(&self, ctx: &Context<'_>) -> Result<Option<Deprecation>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::deprecation(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::deprecation)
     }
     /// False for a term that is only attached to entities so far, with no metadata of its own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
@@ -207,22 +190,19 @@ impl GlossaryNode {
     /// The glossary nodes above this one, nearest first.
     async fn parent_nodes(&self, ctx: &Context<'_>) -> Result<Option<ParentNodesResult>> {
         let info: Option<NodeInfoAspect> = aspect_of(ctx, &self.0, "glossaryNodeInfo").await?;
-        let first = parent(info.as_ref().and_then(|i| i.parent_node.as_deref()));
+        let first = governance::parent_of(
+            info.as_ref().and_then(|i| i.parent_node.as_deref()),
+            &EntityKind::GlossaryNode,
+        );
         Ok(Some(parent_chain(ctx, first).await?))
     }
     /// Who owns the node.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::ownership(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::ownership)
     }
     /// Links about the node.
     async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::institutional_memory(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::institutional_memory)
     }
     /// False for a node that is only named by other entities so far.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {

@@ -135,6 +135,50 @@ pub async fn aspect_of<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// A governance read (`ownership`, `tags`, ...) of an entity named by URN: `Ok(None)` when the
+/// catalog has no row for it. A macro, not a function, because the reads borrow the row the
+/// lookup returns and their futures must stay `Send` for async-graphql.
+macro_rules! read_by_urn {
+    ($ctx:expr, $urn:expr, $read:path) => {
+        match $crate::graphql::types::governance::row_of($ctx, $urn).await? {
+            Some(row) => $read($ctx, &row).await,
+            None => Ok(None),
+        }
+    };
+}
+pub(crate) use read_by_urn;
+
+/// How many parents are followed up from a glossary term, node or domain: hierarchies are
+/// shallow, and a cycle written by mistake must end.
+const MAX_PARENTS: usize = 32;
+
+/// The parent an aspect names, when its text parses as a URN of `kind`.
+pub fn parent_of(text: Option<&str>, kind: &EntityKind) -> Option<Urn> {
+    urn_of(text?, kind)
+}
+
+/// The chain of parents from `first` up, nearest first: each one's parent is the URN of `kind`
+/// that `parent` finds in its `aspect`. Stops at a repeat (a cycle) or after [`MAX_PARENTS`].
+pub async fn parent_chain<A: serde::de::DeserializeOwned>(
+    ctx: &Context<'_>,
+    first: Option<Urn>,
+    aspect: &'static str,
+    parent: fn(&A) -> Option<&str>,
+    kind: &EntityKind,
+) -> Result<Vec<Urn>> {
+    let mut chain: Vec<Urn> = Vec::new();
+    let mut next = first;
+    while let Some(urn) = next.take() {
+        if chain.contains(&urn) || chain.len() >= MAX_PARENTS {
+            break;
+        }
+        let stored: Option<A> = aspect_of(ctx, &urn, aspect).await?;
+        next = parent_of(stored.as_ref().and_then(parent), kind);
+        chain.push(urn);
+    }
+    Ok(chain)
+}
+
 /// Whether an entity named by URN has metadata of its own: false when it is only referenced.
 pub async fn exists(ctx: &Context<'_>, urn: &Urn) -> Result<bool> {
     Ok(row_of(ctx, urn).await?.is_some_and(|r| r.exists))

@@ -4,7 +4,7 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use serde::Deserialize;
 
-use super::governance::{self, aspect_of, row_of, Ownership};
+use super::governance::{self, aspect_of, read_by_urn, Ownership};
 use crate::graphql::scalars::EntityType;
 use crate::urn::Urn;
 
@@ -55,10 +55,7 @@ impl Tag {
     }
     /// Who owns the tag.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
-        match row_of(ctx, &self.0).await? {
-            Some(row) => governance::ownership(ctx, &row).await,
-            None => Ok(None),
-        }
+        read_by_urn!(ctx, &self.0, governance::ownership)
     }
     /// False for a tag that is only attached to entities so far, with no metadata of its own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<bool> {
