@@ -1,5 +1,7 @@
 //! `CorpUser` and `CorpGroup`: the users and groups that own entities, with their properties
-//! (`corpUserInfo`, `corpUserEditableInfo`, `corpGroupInfo`).
+//! (`corpUserInfo`, `corpUserEditableInfo`, `corpGroupInfo`, `corpGroupEditableInfo`). The
+//! property types decode straight from the stored aspects, whose fields they name as DataHub
+//! does; a type that shows fewer fields (an older name) reads the same aspect.
 
 use async_graphql::{Context, Object, Result, SimpleObject};
 use serde::Deserialize;
@@ -8,89 +10,8 @@ use super::governance::{self, aspect_of, read_by_urn, GlobalTags, Ownership};
 use crate::graphql::scalars::EntityType;
 use crate::urn::Urn;
 
-/// The stored `corpUserInfo` aspect.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserInfoAspect {
-    #[serde(default)]
-    active: bool,
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    first_name: Option<String>,
-    #[serde(default)]
-    last_name: Option<String>,
-    #[serde(default)]
-    full_name: Option<String>,
-}
-
-/// The stored `corpUserEditableInfo` aspect.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct UserEditableAspect {
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    about_me: Option<String>,
-    #[serde(default)]
-    teams: Option<Vec<String>>,
-    #[serde(default)]
-    skills: Option<Vec<String>>,
-    #[serde(default)]
-    picture_link: Option<String>,
-    #[serde(default)]
-    slack: Option<String>,
-    #[serde(default)]
-    phone: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-}
-
-/// The stored `corpGroupInfo` aspect.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GroupInfoAspect {
-    #[serde(default)]
-    display_name: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    slack: Option<String>,
-}
-
-/// The stored `corpGroupEditableInfo` aspect.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GroupEditableAspect {
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    slack: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    picture_link: Option<String>,
-}
-
 /// A user: a person or a service account.
 pub struct CorpUser(pub Urn);
-
-impl CorpUser {
-    async fn info_aspect(&self, ctx: &Context<'_>) -> Result<Option<UserInfoAspect>> {
-        aspect_of(ctx, &self.0, "corpUserInfo").await
-    }
-    async fn editable_aspect(&self, ctx: &Context<'_>) -> Result<Option<UserEditableAspect>> {
-        aspect_of(ctx, &self.0, "corpUserEditableInfo").await
-    }
-}
 
 /// A user: a person or a service account.
 #[Object]
@@ -110,63 +31,24 @@ impl CorpUser {
     }
     /// What the user's source system says of them; null when nothing was written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<CorpUserProperties>> {
-        Ok(self.info_aspect(ctx).await?.map(|i| CorpUserProperties {
-            active: i.active,
-            display_name: i.display_name,
-            email: i.email,
-            title: i.title,
-            first_name: i.first_name,
-            last_name: i.last_name,
-            full_name: i.full_name,
-        }))
+        aspect_of(ctx, &self.0, "corpUserInfo").await
     }
     /// What people edited about the user; null when nothing was written.
     async fn editable_properties(
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<CorpUserEditableProperties>> {
-        Ok(self
-            .editable_aspect(ctx)
-            .await?
-            .map(|e| CorpUserEditableProperties {
-                display_name: e.display_name,
-                title: e.title,
-                about_me: e.about_me,
-                teams: e.teams,
-                skills: e.skills,
-                picture_link: e.picture_link,
-                slack: e.slack,
-                phone: e.phone,
-                email: e.email,
-            }))
+        aspect_of(ctx, &self.0, "corpUserEditableInfo").await
     }
     /// What the user's source system says of them; null when nothing was written.
     #[graphql(deprecation = "Use `properties`")]
     async fn info(&self, ctx: &Context<'_>) -> Result<Option<CorpUserInfo>> {
-        Ok(self.info_aspect(ctx).await?.map(|i| CorpUserInfo {
-            active: i.active,
-            display_name: i.display_name,
-            email: i.email,
-            title: i.title,
-            first_name: i.first_name,
-            last_name: i.last_name,
-            full_name: i.full_name,
-        }))
+        aspect_of(ctx, &self.0, "corpUserInfo").await
     }
     /// What people edited about the user; null when nothing was written.
     #[graphql(deprecation = "Use `editableProperties`")]
     async fn editable_info(&self, ctx: &Context<'_>) -> Result<Option<CorpUserEditableInfo>> {
-        Ok(self
-            .editable_aspect(ctx)
-            .await?
-            .map(|e| CorpUserEditableInfo {
-                display_name: e.display_name,
-                title: e.title,
-                about_me: e.about_me,
-                teams: e.teams,
-                skills: e.skills,
-                picture_link: e.picture_link,
-            }))
+        aspect_of(ctx, &self.0, "corpUserEditableInfo").await
     }
     /// The tags attached to the user.
     async fn tags(&self, ctx: &Context<'_>) -> Result<Option<GlobalTags>> {
@@ -179,9 +61,11 @@ impl CorpUser {
 }
 
 /// What a user's source system says of them.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CorpUserProperties {
     /// Whether the account is active.
+    #[serde(default)]
     pub active: bool,
     /// The name to show.
     pub display_name: Option<String>,
@@ -198,9 +82,11 @@ pub struct CorpUserProperties {
 }
 
 /// What a user's source system says of them (the older name of `CorpUserProperties`).
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CorpUserInfo {
     /// Whether the account is active.
+    #[serde(default)]
     pub active: bool,
     /// The name to show.
     pub display_name: Option<String>,
@@ -217,7 +103,8 @@ pub struct CorpUserInfo {
 }
 
 /// What people edited about a user (the older, shorter form of `CorpUserEditableProperties`).
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CorpUserEditableInfo {
     /// The name to show.
     pub display_name: Option<String>,
@@ -234,7 +121,8 @@ pub struct CorpUserEditableInfo {
 }
 
 /// What people edited about a user.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CorpUserEditableProperties {
     /// The name to show.
     pub display_name: Option<String>,
@@ -277,37 +165,19 @@ impl CorpGroup {
     }
     /// What the group's source system says of it; null when nothing was written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<CorpGroupProperties>> {
-        let info: Option<GroupInfoAspect> = aspect_of(ctx, &self.0, "corpGroupInfo").await?;
-        Ok(info.map(|i| CorpGroupProperties {
-            display_name: i.display_name,
-            description: i.description,
-            email: i.email,
-            slack: i.slack,
-        }))
+        aspect_of(ctx, &self.0, "corpGroupInfo").await
     }
     /// What the group's source system says of it; null when nothing was written.
     #[graphql(deprecation = "Use `properties`")]
     async fn info(&self, ctx: &Context<'_>) -> Result<Option<CorpGroupInfo>> {
-        let info: Option<GroupInfoAspect> = aspect_of(ctx, &self.0, "corpGroupInfo").await?;
-        Ok(info.map(|i| CorpGroupInfo {
-            display_name: i.display_name,
-            description: i.description,
-            email: i.email,
-        }))
+        aspect_of(ctx, &self.0, "corpGroupInfo").await
     }
     /// What people edited about the group; null when nothing was written.
     async fn editable_properties(
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<CorpGroupEditableProperties>> {
-        let edited: Option<GroupEditableAspect> =
-            aspect_of(ctx, &self.0, "corpGroupEditableInfo").await?;
-        Ok(edited.map(|e| CorpGroupEditableProperties {
-            description: e.description,
-            slack: e.slack,
-            email: e.email,
-            picture_link: e.picture_link,
-        }))
+        aspect_of(ctx, &self.0, "corpGroupEditableInfo").await
     }
     /// Who owns the group.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
@@ -320,7 +190,8 @@ impl CorpGroup {
 }
 
 /// What a group's source system says of it.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CorpGroupProperties {
     /// The name to show.
     pub display_name: Option<String>,
@@ -333,7 +204,8 @@ pub struct CorpGroupProperties {
 }
 
 /// What a group's source system says of it (the older name of `CorpGroupProperties`).
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CorpGroupInfo {
     /// The name to show.
     pub display_name: Option<String>,
@@ -344,7 +216,8 @@ pub struct CorpGroupInfo {
 }
 
 /// What people edited about a group.
-#[derive(SimpleObject)]
+#[derive(SimpleObject, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CorpGroupEditableProperties {
     /// What the group is.
     pub description: Option<String>,
