@@ -73,6 +73,22 @@ impl EntityKind {
         }
     }
 
+    /// The governance types, `tag` to `ownershipType`: their key is a plain name or id, GMS
+    /// derives no key aspect mlcat writes for them, and the catalog answers them from their
+    /// stored aspects only. The one list of them; the matches elsewhere ask this.
+    pub fn is_governance(&self) -> bool {
+        matches!(
+            self,
+            EntityKind::Tag
+                | EntityKind::GlossaryTerm
+                | EntityKind::GlossaryNode
+                | EntityKind::Domain
+                | EntityKind::CorpUser
+                | EntityKind::CorpGroup
+                | EntityKind::OwnershipType
+        )
+    }
+
     /// What the key of a URN of this type looks like, for error messages.
     fn key_shape(&self) -> &'static str {
         match self {
@@ -292,14 +308,9 @@ impl Urn {
                     return Err(shape("a platform name has no parentheses or commas"));
                 }
             }
-            EntityKind::Tag
-            | EntityKind::GlossaryTerm
-            | EntityKind::GlossaryNode
-            | EntityKind::Domain
-            | EntityKind::CorpUser
-            | EntityKind::CorpGroup
-            | EntityKind::OwnershipType
-            | EntityKind::Other(_) => {
+            // A plain key: the governance types (`is_governance`) and the types mlcat does not
+            // model.
+            _ => {
                 if !balanced(key) {
                     return Err(fail("unbalanced parentheses in the key".into()));
                 }

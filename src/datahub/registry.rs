@@ -95,16 +95,9 @@ pub fn key_aspect_of(urn: &Urn) -> Option<(&'static str, Value)> {
             json!({"platform": platform()?, "name": urn.name(), "origin": urn.env()?}),
         ),
         EntityKind::DataPlatform => ("dataPlatformKey", json!({"platformName": urn.name()})),
-        // Governance entities are answered from their stored aspects only, as before they had
-        // a kind of their own.
-        EntityKind::Tag
-        | EntityKind::GlossaryTerm
-        | EntityKind::GlossaryNode
-        | EntityKind::Domain
-        | EntityKind::CorpUser
-        | EntityKind::CorpGroup
-        | EntityKind::OwnershipType
-        | EntityKind::Other(_) => return None,
+        // Governance entities (`EntityKind::is_governance`) are answered from their stored
+        // aspects only, as before they had a kind of their own; other types are not modelled.
+        _ => return None,
     })
 }
 

@@ -68,13 +68,7 @@ impl Entity {
             EntityKind::Dataset => Entity::Dataset(Dataset(row)),
             EntityKind::MlModelDeployment => Entity::MlModelDeployment(MlModelDeployment(row)),
             EntityKind::DataPlatform => Entity::DataPlatform(DataPlatform::from_record(&row)),
-            EntityKind::Tag
-            | EntityKind::GlossaryTerm
-            | EntityKind::GlossaryNode
-            | EntityKind::Domain
-            | EntityKind::CorpUser
-            | EntityKind::CorpGroup
-            | EntityKind::OwnershipType => {
+            kind if kind.is_governance() => {
                 // A stored URN parsed before it was stored.
                 let urn = Urn::parse(&row.urn).ok()?;
                 Entity::named(urn)?
