@@ -9,7 +9,7 @@
 //! not parse, or names the wrong entity type (a tag that is not a `tag` URN), is left out of the
 //! answer rather than failing the whole entity.
 
-use async_graphql::{Context, Enum, Result, SimpleObject, Union};
+use async_graphql::{Context, Enum, EnumType, Result, SimpleObject, Union};
 use serde::Deserialize;
 
 use super::{CorpGroup, CorpUser, Domain, GlossaryTerm, OwnershipTypeEntity, Tag};
@@ -256,40 +256,19 @@ pub enum OwnershipType {
 }
 
 impl OwnershipType {
-    const ALL: [OwnershipType; 11] = [
-        OwnershipType::TechnicalOwner,
-        OwnershipType::BusinessOwner,
-        OwnershipType::DataSteward,
-        OwnershipType::None,
-        OwnershipType::Custom,
-        OwnershipType::Dataowner,
-        OwnershipType::Developer,
-        OwnershipType::Delegate,
-        OwnershipType::Producer,
-        OwnershipType::Stakeholder,
-        OwnershipType::Consumer,
-    ];
-
-    /// The owner's `type` as DataHub stores it, which is also its GraphQL name.
+    /// The owner's `type` as DataHub stores it, which is also its GraphQL name: the enum's
+    /// names are the one spelling of these values.
     pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            OwnershipType::TechnicalOwner => "TECHNICAL_OWNER",
-            OwnershipType::BusinessOwner => "BUSINESS_OWNER",
-            OwnershipType::DataSteward => "DATA_STEWARD",
-            OwnershipType::None => "NONE",
-            OwnershipType::Custom => "CUSTOM",
-            OwnershipType::Dataowner => "DATAOWNER",
-            OwnershipType::Developer => "DEVELOPER",
-            OwnershipType::Delegate => "DELEGATE",
-            OwnershipType::Producer => "PRODUCER",
-            OwnershipType::Stakeholder => "STAKEHOLDER",
-            OwnershipType::Consumer => "CONSUMER",
-        }
+        // Every variant is one of the enum's items, so the fallback is never taken.
+        Self::items()
+            .iter()
+            .find(|i| i.value == self)
+            .map_or("NONE", |i| i.name)
     }
 
     /// The stored `type` of an owner; `None` for a value DataHub does not define.
     fn parse(s: &str) -> Option<OwnershipType> {
-        OwnershipType::ALL.into_iter().find(|t| t.as_str() == s)
+        Self::items().iter().find(|i| i.name == s).map(|i| i.value)
     }
 }
 
@@ -519,4 +498,22 @@ pub async fn sub_types(ctx: &Context<'_>, row: &EntityRecord) -> Result<Option<S
     Ok(stored.map(|s| SubTypes {
         type_names: Some(s.type_names),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::aspects::OWNERSHIP_TYPES;
+
+    #[test]
+    fn the_ownership_types_are_the_ones_the_core_accepts() {
+        let names: Vec<&str> = OwnershipType::items().iter().map(|i| i.name).collect();
+        assert_eq!(names, OWNERSHIP_TYPES);
+        for name in OWNERSHIP_TYPES {
+            assert_eq!(
+                OwnershipType::parse(name).map(OwnershipType::as_str),
+                Some(name)
+            );
+        }
+    }
 }
