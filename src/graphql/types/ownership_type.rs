@@ -4,8 +4,9 @@
 use async_graphql::{Context, Object, Result, SimpleObject};
 use serde::Deserialize;
 
-use super::governance::{aspect_of, row_of};
-use crate::catalog::aspects::{Status as StatusAspect, TimeStamp};
+use super::entity;
+use super::governance::{self, aspect_of, read_by_urn};
+use crate::catalog::aspects::TimeStamp;
 use crate::graphql::scalars::{AuditStamp, EntityType, Status};
 use crate::urn::Urn;
 
@@ -51,12 +52,11 @@ impl OwnershipTypeEntity {
     }
     /// Whether the ownership type is soft-deleted.
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
-        let status: Option<StatusAspect> = aspect_of(ctx, &self.0, "status").await?;
-        Ok(status.map(|s| Status { removed: s.removed }))
+        read_by_urn!(ctx, &self.0, entity::status)
     }
     /// False for an ownership type that owners name but nobody described.
     async fn exists(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(row_of(ctx, &self.0).await?.is_some_and(|r| r.exists))
+        governance::exists(ctx, &self.0).await
     }
 }
 
