@@ -548,6 +548,8 @@ async fn removal_type(ctx: &Context<'_>, text: Option<&str>) -> Result<Option<Ur
 }
 
 const OWNER_TYPES: [&str; 2] = ["corpuser", "corpGroup"];
+const TAG: &[&str] = &["tag"];
+const TERM: &[&str] = &["glossaryTerm"];
 
 fn deprecation(
     deprecated: bool,
@@ -583,13 +585,13 @@ impl GovernanceMutation {
     /// Adds a tag to an entity.
     async fn add_tag(&self, ctx: &Context<'_>, input: TagAssociationInput) -> Result<Option<bool>> {
         let tag = Elements::One("tagUrn", &input.tag_urn);
-        edit_elements(ctx, tag, &["tag"], input.target(), GovernanceEdit::AddTags).await
+        edit_elements(ctx, tag, TAG, input.target(), GovernanceEdit::AddTags).await
     }
 
     /// Adds tags to an entity.
     async fn add_tags(&self, ctx: &Context<'_>, input: AddTagsInput) -> Result<Option<bool>> {
         let tags = Elements::Many("tagUrns", &input.tag_urns);
-        edit_elements(ctx, tags, &["tag"], input.target(), GovernanceEdit::AddTags).await
+        edit_elements(ctx, tags, TAG, input.target(), GovernanceEdit::AddTags).await
     }
 
     /// Adds tags to several entities, in one transaction.
@@ -600,7 +602,7 @@ impl GovernanceMutation {
     ) -> Result<Option<bool>> {
         let tags = Elements::Many("tagUrns", &input.tag_urns);
         let rs = batch(&input.resources);
-        edit_elements(ctx, tags, &["tag"], rs, GovernanceEdit::AddTags).await
+        edit_elements(ctx, tags, TAG, rs, GovernanceEdit::AddTags).await
     }
 
     /// Removes a tag from an entity.
@@ -610,14 +612,7 @@ impl GovernanceMutation {
         input: TagAssociationInput,
     ) -> Result<Option<bool>> {
         let tag = Elements::One("tagUrn", &input.tag_urn);
-        edit_elements(
-            ctx,
-            tag,
-            &["tag"],
-            input.target(),
-            GovernanceEdit::RemoveTags,
-        )
-        .await
+        edit_elements(ctx, tag, TAG, input.target(), GovernanceEdit::RemoveTags).await
     }
 
     /// Removes tags from several entities, in one transaction.
@@ -628,7 +623,7 @@ impl GovernanceMutation {
     ) -> Result<Option<bool>> {
         let tags = Elements::Many("tagUrns", &input.tag_urns);
         let rs = batch_opt(&input.resources);
-        edit_elements(ctx, tags, &["tag"], rs, GovernanceEdit::RemoveTags).await
+        edit_elements(ctx, tags, TAG, rs, GovernanceEdit::RemoveTags).await
     }
 
     /// Adds an owner to an entity. Without `ownershipTypeUrn` or `type`, the ownership type is
@@ -689,27 +684,13 @@ impl GovernanceMutation {
         input: TermAssociationInput,
     ) -> Result<Option<bool>> {
         let term = Elements::One("termUrn", &input.term_urn);
-        edit_elements(
-            ctx,
-            term,
-            &["glossaryTerm"],
-            input.target(),
-            GovernanceEdit::AddTerms,
-        )
-        .await
+        edit_elements(ctx, term, TERM, input.target(), GovernanceEdit::AddTerms).await
     }
 
     /// Adds glossary terms to an entity.
     async fn add_terms(&self, ctx: &Context<'_>, input: AddTermsInput) -> Result<Option<bool>> {
         let terms = Elements::Many("termUrns", &input.term_urns);
-        edit_elements(
-            ctx,
-            terms,
-            &["glossaryTerm"],
-            input.target(),
-            GovernanceEdit::AddTerms,
-        )
-        .await
+        edit_elements(ctx, terms, TERM, input.target(), GovernanceEdit::AddTerms).await
     }
 
     /// Adds glossary terms to several entities, in one transaction.
@@ -720,7 +701,7 @@ impl GovernanceMutation {
     ) -> Result<Option<bool>> {
         let terms = Elements::Many("termUrns", &input.term_urns);
         let rs = batch_opt(&input.resources);
-        edit_elements(ctx, terms, &["glossaryTerm"], rs, GovernanceEdit::AddTerms).await
+        edit_elements(ctx, terms, TERM, rs, GovernanceEdit::AddTerms).await
     }
 
     /// Removes a glossary term from an entity.
@@ -730,14 +711,7 @@ impl GovernanceMutation {
         input: TermAssociationInput,
     ) -> Result<Option<bool>> {
         let term = Elements::One("termUrn", &input.term_urn);
-        edit_elements(
-            ctx,
-            term,
-            &["glossaryTerm"],
-            input.target(),
-            GovernanceEdit::RemoveTerms,
-        )
-        .await
+        edit_elements(ctx, term, TERM, input.target(), GovernanceEdit::RemoveTerms).await
     }
 
     /// Removes glossary terms from several entities, in one transaction.
@@ -748,14 +722,7 @@ impl GovernanceMutation {
     ) -> Result<Option<bool>> {
         let terms = Elements::Many("termUrns", &input.term_urns);
         let rs = batch_opt(&input.resources);
-        edit_elements(
-            ctx,
-            terms,
-            &["glossaryTerm"],
-            rs,
-            GovernanceEdit::RemoveTerms,
-        )
-        .await
+        edit_elements(ctx, terms, TERM, rs, GovernanceEdit::RemoveTerms).await
     }
 
     /// Sets the domain of an entity, replacing the one it had.
