@@ -184,7 +184,9 @@ pub fn relationship_edit(
     Ok(if add { write } else { write.existing() })
 }
 
-fn patch<T>(owner: Urn, edit: impl FnOnce(&mut T) + Send + 'static) -> AspectWrite
+/// A patch of aspect `T` of `owner` that cannot fail: the shared shape of the relationship and
+/// governance edits.
+pub(super) fn patch<T>(owner: Urn, edit: impl FnOnce(&mut T) + Send + 'static) -> AspectWrite
 where
     T: AspectSpec + Default + Clone + PartialEq,
 {

@@ -7,9 +7,10 @@
 use serde_json::Map;
 
 use super::aspects::{
-    AspectSpec, Deprecation, Domains, GlobalTags, GlossaryTermAssociation, GlossaryTerms,
-    InstitutionalMemory, InstitutionalMemoryMetadata, Owner, Ownership, TagAssociation, TimeStamp,
+    Deprecation, Domains, GlobalTags, GlossaryTermAssociation, GlossaryTerms, InstitutionalMemory,
+    InstitutionalMemoryMetadata, Owner, Ownership, TagAssociation, TimeStamp,
 };
+use super::edit::patch;
 use super::write::AspectWrite;
 use crate::urn::{EntityKind, Urn};
 
@@ -201,16 +202,6 @@ fn manual_source() -> Map<String, serde_json::Value> {
     let mut extra = Map::new();
     extra.insert("source".into(), serde_json::json!({"type": "MANUAL"}));
     extra
-}
-
-fn patch<T>(owner: Urn, edit: impl FnOnce(&mut T) + Send + 'static) -> AspectWrite
-where
-    T: AspectSpec + Default + Clone + PartialEq,
-{
-    AspectWrite::patch(owner, T::NAME, move |value: &mut T| {
-        edit(value);
-        Ok(())
-    })
 }
 
 #[cfg(test)]

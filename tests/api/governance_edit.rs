@@ -132,13 +132,31 @@ async fn has_row(app: &TestApp, urn: &str) -> bool {
     row.try_get::<i64>("", "n").unwrap() == 1
 }
 
-fn tags_of(v: &Value) -> Vec<String> {
-    v["tags"]
+/// The URNs an aspect lists (its `list` of elements, each holding the URN at `at`), read
+/// through DataHub's REST API; the aspect must be there.
+async fn listed(app: &TestApp, urn: &str, name: &str, list: &str, at: &str) -> Vec<String> {
+    let v = aspect(app, urn, name).await.unwrap();
+    v[list]
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| t["tag"].as_str().unwrap().to_string())
+        .map(|e| e[at].as_str().unwrap().to_string())
         .collect()
+}
+
+/// The tags of an entity's `globalTags`.
+async fn tags(app: &TestApp, urn: &str) -> Vec<String> {
+    listed(app, urn, "globalTags", "tags", "tag").await
+}
+
+/// The terms of an entity's `glossaryTerms`.
+async fn terms(app: &TestApp, urn: &str) -> Vec<String> {
+    listed(app, urn, "glossaryTerms", "terms", "urn").await
+}
+
+/// The owners of an entity's `ownership`.
+async fn owners(app: &TestApp, urn: &str) -> Vec<String> {
+    listed(app, urn, "ownership", "owners", "owner").await
 }
 
 const ADD_TAG: &str = "mutation($input: TagAssociationInput!) { addTag(input: $input) }";
@@ -162,19 +180,15 @@ async fn tags_are_added_and_removed_one_by_one_and_in_batches() {
         json!({"input": {"tagUrns": ["urn:li:tag:gold", "urn:li:tag:pii"], "resourceUrn": MODEL}}),
     )
     .await;
-    let tags = aspect(&app, MODEL, "globalTags").await.unwrap();
     assert_eq!(
-        tags,
+        aspect(&app, MODEL, "globalTags").await.unwrap(),
         json!({"tags": [{"tag": "urn:li:tag:pii"}, {"tag": "urn:li:tag:gold"}]})
     );
     // A tag never created becomes a referenced entity.
     assert!(has_row(&app, "urn:li:tag:gold").await);
 
     ok(&app, REMOVE_TAG, tag_input("urn:li:tag:pii", MODEL)).await;
-    assert_eq!(
-        tags_of(&aspect(&app, MODEL, "globalTags").await.unwrap()),
-        ["urn:li:tag:gold"]
-    );
+    assert_eq!(tags(&app, MODEL).await, ["urn:li:tag:gold"]);
 
     let resources = json!([{"resourceUrn": MODEL}, {"resourceUrn": DATASET}]);
     ok(
@@ -184,27 +198,18 @@ async fn tags_are_added_and_removed_one_by_one_and_in_batches() {
     )
     .await;
     assert_eq!(
-        tags_of(&aspect(&app, MODEL, "globalTags").await.unwrap()),
+        tags(&app, MODEL).await,
         ["urn:li:tag:gold", "urn:li:tag:beta"]
     );
-    assert_eq!(
-        tags_of(&aspect(&app, DATASET, "globalTags").await.unwrap()),
-        ["urn:li:tag:beta"]
-    );
+    assert_eq!(tags(&app, DATASET).await, ["urn:li:tag:beta"]);
     ok(
         &app,
         BATCH_REMOVE_TAGS,
         json!({"input": {"tagUrns": ["urn:li:tag:beta", "urn:li:tag:gold"], "resources": resources}}),
     )
     .await;
-    assert_eq!(
-        tags_of(&aspect(&app, MODEL, "globalTags").await.unwrap()),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        tags_of(&aspect(&app, DATASET, "globalTags").await.unwrap()),
-        Vec::<String>::new()
-    );
+    assert_eq!(tags(&app, MODEL).await, Vec::<String>::new());
+    assert_eq!(tags(&app, DATASET).await, Vec::<String>::new());
 
     // Every edit is a version, recorded with its actor.
     let h = history(&app, MODEL, "globalTags").await;
@@ -302,26 +307,14 @@ async fn owners_are_added_with_their_type_and_removed() {
             "ownershipTypeUrn": "urn:li:ownershipType:__system__business_owner"}}),
     )
     .await;
-    assert_eq!(
-        aspect(&app, MODEL, "ownership").await.unwrap()["owners"]
-            .as_array()
-            .unwrap()
-            .len(),
-        3
-    );
+    assert_eq!(owners(&app, MODEL).await.len(), 3);
     ok(
         &app,
         REMOVE_OWNER,
         json!({"input": {"ownerUrn": "urn:li:corpuser:ana", "resourceUrn": MODEL}}),
     )
     .await;
-    assert_eq!(
-        aspect(&app, MODEL, "ownership").await.unwrap()["owners"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    assert_eq!(owners(&app, MODEL).await.len(), 2);
 
     let resources = json!([{"resourceUrn": MODEL}, {"resourceUrn": GROUP}]);
     ok(
@@ -380,15 +373,6 @@ const BATCH_ADD_TERMS: &str =
 const BATCH_REMOVE_TERMS: &str =
     "mutation($input: BatchRemoveTermsInput!) { batchRemoveTerms(input: $input) }";
 
-fn term_urns(v: &Value) -> Vec<String> {
-    v["terms"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| t["urn"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn glossary_terms_are_added_and_removed() {
     let app = app().await;
@@ -406,7 +390,7 @@ async fn glossary_terms_are_added_and_removed() {
     .await;
     let t = aspect(&app, MODEL, "glossaryTerms").await.unwrap();
     assert_eq!(
-        term_urns(&t),
+        terms(&app, MODEL).await,
         ["urn:li:glossaryTerm:churn", "urn:li:glossaryTerm:pii.email"]
     );
     assert_eq!(t["auditStamp"]["actor"], "urn:li:corpuser:anonymous");
@@ -417,10 +401,7 @@ async fn glossary_terms_are_added_and_removed() {
         json!({"input": {"termUrn": "urn:li:glossaryTerm:churn", "resourceUrn": MODEL}}),
     )
     .await;
-    assert_eq!(
-        term_urns(&aspect(&app, MODEL, "glossaryTerms").await.unwrap()),
-        ["urn:li:glossaryTerm:pii.email"]
-    );
+    assert_eq!(terms(&app, MODEL).await, ["urn:li:glossaryTerm:pii.email"]);
 
     let resources = json!([{"resourceUrn": MODEL}, {"resourceUrn": DATASET}]);
     ok(
@@ -429,21 +410,15 @@ async fn glossary_terms_are_added_and_removed() {
         json!({"input": {"termUrns": ["urn:li:glossaryTerm:gold"], "resources": resources}}),
     )
     .await;
-    assert_eq!(
-        term_urns(&aspect(&app, DATASET, "glossaryTerms").await.unwrap()),
-        ["urn:li:glossaryTerm:gold"]
-    );
+    assert_eq!(terms(&app, DATASET).await, ["urn:li:glossaryTerm:gold"]);
     ok(
         &app,
         BATCH_REMOVE_TERMS,
         json!({"input": {"termUrns": ["urn:li:glossaryTerm:gold"], "resources": resources}}),
     )
     .await;
-    assert_eq!(
-        term_urns(&aspect(&app, MODEL, "glossaryTerms").await.unwrap()),
-        ["urn:li:glossaryTerm:pii.email"]
-    );
-    assert!(term_urns(&aspect(&app, DATASET, "glossaryTerms").await.unwrap()).is_empty());
+    assert_eq!(terms(&app, MODEL).await, ["urn:li:glossaryTerm:pii.email"]);
+    assert!(terms(&app, DATASET).await.is_empty());
 }
 
 const SET_DOMAIN: &str =
@@ -701,11 +676,11 @@ async fn forty_concurrent_add_tags_keep_all_forty() {
     for t in tasks {
         t.await.expect("a client panicked");
     }
-    let mut tags = tags_of(&aspect(&app, MODEL, "globalTags").await.unwrap());
-    tags.sort();
+    let mut got = tags(&app, MODEL).await;
+    got.sort();
     let mut want: Vec<String> = (0..40).map(|i| format!("urn:li:tag:t{i}")).collect();
     want.sort();
-    assert_eq!(tags, want);
+    assert_eq!(got, want);
     assert_eq!(history(&app, MODEL, "globalTags").await.len(), 40);
 }
 

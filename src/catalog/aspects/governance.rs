@@ -6,13 +6,27 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{check_kind, AspectSpec, Refused, TimeStamp};
+use super::{check_kind, check_kinds, AspectSpec, Refused, TimeStamp};
 use crate::urn::{EntityKind, Urn};
 
 /// Entity types mlcat lets carry governance aspects: every type but a data platform (DataHub's
 /// registry gives them to most entity types; mlcat stores the others' aspects as sent).
 fn governed(kind: &EntityKind) -> bool {
     *kind != EntityKind::DataPlatform
+}
+
+/// Checks that each URN of a list of elements is of one of `kinds`; a wrong one is refused as
+/// `{list}[i]{at}` (`tags[0].tag`), the element's field that holds it.
+fn check_each<'a>(
+    list: &str,
+    at: &str,
+    urns: impl Iterator<Item = &'a Urn>,
+    kinds: &[EntityKind],
+) -> Result<(), Refused> {
+    for (i, urn) in urns.enumerate() {
+        check_kind(|| format!("{list}[{i}]{at}"), urn, kinds)?;
+    }
+    Ok(())
 }
 
 /// DataHub's OwnershipType values, the deprecated ones included (stored aspects use them).
@@ -55,10 +69,8 @@ impl AspectSpec for GlobalTags {
         governed(kind)
     }
     fn check(&self, _: &Urn) -> Result<(), Refused> {
-        for (i, t) in self.tags.iter().enumerate() {
-            check_kind(|| format!("tags[{i}].tag"), &t.tag, &[EntityKind::Tag])?;
-        }
-        Ok(())
+        let tags = self.tags.iter().map(|t| &t.tag);
+        check_each("tags", ".tag", tags, &[EntityKind::Tag])
     }
     fn references(&self) -> Vec<Urn> {
         self.tags.iter().map(|t| t.tag.clone()).collect()
@@ -172,14 +184,8 @@ impl AspectSpec for GlossaryTerms {
         governed(kind)
     }
     fn check(&self, _: &Urn) -> Result<(), Refused> {
-        for (i, t) in self.terms.iter().enumerate() {
-            check_kind(
-                || format!("terms[{i}].urn"),
-                &t.urn,
-                &[EntityKind::GlossaryTerm],
-            )?;
-        }
-        Ok(())
+        let terms = self.terms.iter().map(|t| &t.urn);
+        check_each("terms", ".urn", terms, &[EntityKind::GlossaryTerm])
     }
     fn references(&self) -> Vec<Urn> {
         self.terms.iter().map(|t| t.urn.clone()).collect()
@@ -202,10 +208,7 @@ impl AspectSpec for Domains {
         governed(kind)
     }
     fn check(&self, _: &Urn) -> Result<(), Refused> {
-        for (i, d) in self.domains.iter().enumerate() {
-            check_kind(|| format!("domains[{i}]"), d, &[EntityKind::Domain])?;
-        }
-        Ok(())
+        check_kinds("domains", &self.domains, &[EntityKind::Domain])
     }
     fn references(&self) -> Vec<Urn> {
         self.domains.clone()

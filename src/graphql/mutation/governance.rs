@@ -320,22 +320,116 @@ fn resource(
     Ok(urn)
 }
 
-/// The resources of a batch, null entries skipped.
-fn resources<'a>(
-    refs: impl IntoIterator<Item = Option<&'a ResourceRefInput>>,
-) -> Result<Vec<Urn>, Error> {
-    refs.into_iter()
-        .enumerate()
-        .filter_map(|(i, r)| r.map(|r| (i, r)))
-        .map(|(i, r)| {
-            resource(
-                &format!("resources[{i}].resourceUrn"),
-                &r.resource_urn,
-                r.sub_resource_type,
-                &r.sub_resource,
-            )
-        })
-        .collect()
+/// The URNs of the elements an edit adds or removes, as the mutation names them: one
+/// (`tagUrn`, errors name the field) or a list (`tagUrns`, errors name `tagUrns[i]`).
+enum Elements<'a> {
+    One(&'static str, &'a str),
+    Many(&'static str, &'a [String]),
+}
+
+impl Elements<'_> {
+    fn parse(self, types: &[&str]) -> Result<Vec<Urn>, Error> {
+        match self {
+            Elements::One(field, text) => Ok(vec![urn_of(field, text, types)?]),
+            Elements::Many(field, texts) => urns_of(field, texts, types),
+        }
+    }
+}
+
+/// The entities an edit targets: the one a single form names (under its argument name,
+/// `resourceUrn`, `entityUrn` or `urn`), or a batch's resources, null entries skipped.
+enum Targets<'a> {
+    One(
+        &'static str,
+        &'a str,
+        Option<SubResourceType>,
+        &'a Option<String>,
+    ),
+    Batch(Vec<Option<&'a ResourceRefInput>>),
+}
+
+impl<'a> Targets<'a> {
+    /// The one entity named by `field`, a form without sub-resource arguments.
+    fn entity(field: &'static str, text: &'a str) -> Self {
+        Targets::One(field, text, None, &None)
+    }
+
+    fn parse(self) -> Result<Vec<Urn>, Error> {
+        match self {
+            Targets::One(field, text, sub_type, sub) => {
+                Ok(vec![resource(field, text, sub_type, sub)?])
+            }
+            Targets::Batch(refs) => refs
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, r)| r.map(|r| (i, r)))
+                .map(|(i, r)| {
+                    resource(
+                        &format!("resources[{i}].resourceUrn"),
+                        &r.resource_urn,
+                        r.sub_resource_type,
+                        &r.sub_resource,
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The single-entity inputs that name their entity as `resourceUrn`, with sub-resource
+/// arguments.
+macro_rules! resource_target {
+    ($($input:ty),*) => {$(
+        impl $input {
+            fn target(&self) -> Targets<'_> {
+                let (urn, sub) = (&self.resource_urn, &self.sub_resource);
+                Targets::One("resourceUrn", urn, self.sub_resource_type, sub)
+            }
+        }
+    )*};
+}
+
+resource_target!(
+    TagAssociationInput,
+    AddTagsInput,
+    TermAssociationInput,
+    AddTermsInput
+);
+
+/// A batch's resources where none may be null.
+fn batch(refs: &[ResourceRefInput]) -> Targets<'_> {
+    Targets::Batch(refs.iter().map(Some).collect())
+}
+
+/// A batch's resources, null entries skipped.
+fn batch_opt(refs: &[Option<ResourceRefInput>]) -> Targets<'_> {
+    Targets::Batch(refs.iter().map(Option::as_ref).collect())
+}
+
+/// The one path of the tag and term mutations, single, plural and batch: the elements are
+/// checked first, then the entities, then every entity gets the edit.
+async fn edit_elements(
+    ctx: &Context<'_>,
+    elements: Elements<'_>,
+    types: &[&str],
+    targets: Targets<'_>,
+    edit: fn(Vec<Urn>) -> GovernanceEdit,
+) -> Result<Option<bool>> {
+    let elements = elements.parse(types)?;
+    apply(ctx, targets.parse()?, edit(elements)).await
+}
+
+/// The one path of the owner removals, single and batch.
+async fn remove_owners(
+    ctx: &Context<'_>,
+    owners: Elements<'_>,
+    type_urn: Option<&str>,
+    targets: Targets<'_>,
+) -> Result<Option<bool>> {
+    let owners = owners.parse(&OWNER_TYPES)?;
+    let type_urn = removal_type(ctx, type_urn).await?;
+    let edit = GovernanceEdit::RemoveOwners { owners, type_urn };
+    apply(ctx, targets.parse()?, edit).await
 }
 
 /// Applies one edit to each resource, all in one transaction.
@@ -360,15 +454,16 @@ async fn apply(
 
 /// The ownership type (DataHub's `type` and its `typeUrn`) of an owner: its own
 /// `ownershipTypeUrn`, else its `type`, else the batch's `ownershipTypeUrn`, else NONE.
+/// `prefix` is where the owner's fields sit in the input (`owners[0].`, or nothing).
 async fn ownership_type(
     ctx: &Context<'_>,
-    field: &str,
+    prefix: &str,
     own_urn: Option<&str>,
     own_type: Option<OwnershipType>,
     batch_urn: Option<&str>,
 ) -> Result<(String, Urn)> {
     let (field, text) = match (own_urn, own_type, batch_urn) {
-        (Some(u), _, _) => (format!("{field}.ownershipTypeUrn"), u.to_string()),
+        (Some(u), _, _) => (format!("{prefix}ownershipTypeUrn"), u.to_string()),
         (None, Some(t), _) => return Ok((t.as_str().to_string(), system_urn(t.as_str())?)),
         (None, None, Some(u)) => ("ownershipTypeUrn".to_string(), u.to_string()),
         (None, None, None) => return Ok(("NONE".to_string(), system_urn("NONE")?)),
@@ -412,6 +507,24 @@ fn owner_urn(field: &str, text: &str, kind: OwnerEntityType) -> Result<Urn, Erro
     urn_of(field, text, &[expected])
 }
 
+/// One owner to add, its fields under `prefix` (`owners[0].`, or nothing for `addOwner`).
+async fn new_owner(
+    ctx: &Context<'_>,
+    prefix: &str,
+    owner: (&str, OwnerEntityType),
+    own_type: (Option<&str>, Option<OwnershipType>),
+    batch_type: Option<&str>,
+) -> Result<NewOwner> {
+    let owner = owner_urn(&format!("{prefix}ownerUrn"), owner.0, owner.1)?;
+    let (ownership_type, type_urn) =
+        ownership_type(ctx, prefix, own_type.0, own_type.1, batch_type).await?;
+    Ok(NewOwner {
+        owner,
+        ownership_type,
+        type_urn,
+    })
+}
+
 async fn new_owners(
     ctx: &Context<'_>,
     owners: &[OwnerInput],
@@ -419,25 +532,9 @@ async fn new_owners(
 ) -> Result<Vec<NewOwner>> {
     let mut out = Vec::with_capacity(owners.len());
     for (i, o) in owners.iter().enumerate() {
-        let field = format!("owners[{i}]");
-        let owner = owner_urn(
-            &format!("{field}.ownerUrn"),
-            &o.owner_urn,
-            o.owner_entity_type,
-        )?;
-        let (ownership_type, type_urn) = ownership_type(
-            ctx,
-            &field,
-            o.ownership_type_urn.as_deref(),
-            o.ownership_type,
-            batch_type,
-        )
-        .await?;
-        out.push(NewOwner {
-            owner,
-            ownership_type,
-            type_urn,
-        });
+        let owner = (o.owner_urn.as_str(), o.owner_entity_type);
+        let own_type = (o.ownership_type_urn.as_deref(), o.ownership_type);
+        out.push(new_owner(ctx, &format!("owners[{i}]."), owner, own_type, batch_type).await?);
     }
     Ok(out)
 }
@@ -451,6 +548,8 @@ async fn removal_type(ctx: &Context<'_>, text: Option<&str>) -> Result<Option<Ur
 }
 
 const OWNER_TYPES: [&str; 2] = ["corpuser", "corpGroup"];
+const TAG: &[&str] = &["tag"];
+const TERM: &[&str] = &["glossaryTerm"];
 
 fn deprecation(
     deprecated: bool,
@@ -485,26 +584,14 @@ fn link_url(text: &str) -> Result<String, Error> {
 impl GovernanceMutation {
     /// Adds a tag to an entity.
     async fn add_tag(&self, ctx: &Context<'_>, input: TagAssociationInput) -> Result<Option<bool>> {
-        let tag = urn_of("tagUrn", &input.tag_urn, &["tag"])?;
-        let r = resource(
-            "resourceUrn",
-            &input.resource_urn,
-            input.sub_resource_type,
-            &input.sub_resource,
-        )?;
-        apply(ctx, vec![r], GovernanceEdit::AddTags(vec![tag])).await
+        let tag = Elements::One("tagUrn", &input.tag_urn);
+        edit_elements(ctx, tag, TAG, input.target(), GovernanceEdit::AddTags).await
     }
 
     /// Adds tags to an entity.
     async fn add_tags(&self, ctx: &Context<'_>, input: AddTagsInput) -> Result<Option<bool>> {
-        let tags = urns_of("tagUrns", &input.tag_urns, &["tag"])?;
-        let r = resource(
-            "resourceUrn",
-            &input.resource_urn,
-            input.sub_resource_type,
-            &input.sub_resource,
-        )?;
-        apply(ctx, vec![r], GovernanceEdit::AddTags(tags)).await
+        let tags = Elements::Many("tagUrns", &input.tag_urns);
+        edit_elements(ctx, tags, TAG, input.target(), GovernanceEdit::AddTags).await
     }
 
     /// Adds tags to several entities, in one transaction.
@@ -513,9 +600,9 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: BatchAddTagsInput,
     ) -> Result<Option<bool>> {
-        let tags = urns_of("tagUrns", &input.tag_urns, &["tag"])?;
-        let rs = resources(input.resources.iter().map(Some))?;
-        apply(ctx, rs, GovernanceEdit::AddTags(tags)).await
+        let tags = Elements::Many("tagUrns", &input.tag_urns);
+        let rs = batch(&input.resources);
+        edit_elements(ctx, tags, TAG, rs, GovernanceEdit::AddTags).await
     }
 
     /// Removes a tag from an entity.
@@ -524,14 +611,8 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: TagAssociationInput,
     ) -> Result<Option<bool>> {
-        let tag = urn_of("tagUrn", &input.tag_urn, &["tag"])?;
-        let r = resource(
-            "resourceUrn",
-            &input.resource_urn,
-            input.sub_resource_type,
-            &input.sub_resource,
-        )?;
-        apply(ctx, vec![r], GovernanceEdit::RemoveTags(vec![tag])).await
+        let tag = Elements::One("tagUrn", &input.tag_urn);
+        edit_elements(ctx, tag, TAG, input.target(), GovernanceEdit::RemoveTags).await
     }
 
     /// Removes tags from several entities, in one transaction.
@@ -540,36 +621,26 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: BatchRemoveTagsInput,
     ) -> Result<Option<bool>> {
-        let tags = urns_of("tagUrns", &input.tag_urns, &["tag"])?;
-        let rs = resources(input.resources.iter().map(Option::as_ref))?;
-        apply(ctx, rs, GovernanceEdit::RemoveTags(tags)).await
+        let tags = Elements::Many("tagUrns", &input.tag_urns);
+        let rs = batch_opt(&input.resources);
+        edit_elements(ctx, tags, TAG, rs, GovernanceEdit::RemoveTags).await
     }
 
     /// Adds an owner to an entity. Without `ownershipTypeUrn` or `type`, the ownership type is
     /// NONE.
     async fn add_owner(&self, ctx: &Context<'_>, input: AddOwnerInput) -> Result<Option<bool>> {
-        let owner = owner_urn("ownerUrn", &input.owner_urn, input.owner_entity_type)?;
-        let (ownership_type, type_urn) = match input.ownership_type_urn.as_deref() {
-            Some(t) => type_from_urn(ctx, "ownershipTypeUrn", t).await?,
-            None => {
-                let name = input.ownership_type.map_or("NONE", OwnershipType::as_str);
-                (name.to_string(), system_urn(name)?)
-            }
-        };
-        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
-        let owner = NewOwner {
-            owner,
-            ownership_type,
-            type_urn,
-        };
-        apply(ctx, vec![r], GovernanceEdit::AddOwners(vec![owner])).await
+        let owner = (input.owner_urn.as_str(), input.owner_entity_type);
+        let own_type = (input.ownership_type_urn.as_deref(), input.ownership_type);
+        let owner = new_owner(ctx, "", owner, own_type, None).await?;
+        let r = Targets::entity("resourceUrn", &input.resource_urn);
+        apply(ctx, r.parse()?, GovernanceEdit::AddOwners(vec![owner])).await
     }
 
     /// Adds owners to an entity.
     async fn add_owners(&self, ctx: &Context<'_>, input: AddOwnersInput) -> Result<Option<bool>> {
         let owners = new_owners(ctx, &input.owners, None).await?;
-        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
-        apply(ctx, vec![r], GovernanceEdit::AddOwners(owners)).await
+        let r = Targets::entity("resourceUrn", &input.resource_urn);
+        apply(ctx, r.parse()?, GovernanceEdit::AddOwners(owners)).await
     }
 
     /// Adds owners to several entities, in one transaction.
@@ -579,8 +650,8 @@ impl GovernanceMutation {
         input: BatchAddOwnersInput,
     ) -> Result<Option<bool>> {
         let owners = new_owners(ctx, &input.owners, input.ownership_type_urn.as_deref()).await?;
-        let rs = resources(input.resources.iter().map(Option::as_ref))?;
-        apply(ctx, rs, GovernanceEdit::AddOwners(owners)).await
+        let rs = batch_opt(&input.resources);
+        apply(ctx, rs.parse()?, GovernanceEdit::AddOwners(owners)).await
     }
 
     /// Removes an owner from an entity (only its ownership of `ownershipTypeUrn`, if given).
@@ -589,18 +660,10 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: RemoveOwnerInput,
     ) -> Result<Option<bool>> {
-        let owner = urn_of("ownerUrn", &input.owner_urn, &OWNER_TYPES)?;
-        let type_urn = removal_type(ctx, input.ownership_type_urn.as_deref()).await?;
-        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
-        apply(
-            ctx,
-            vec![r],
-            GovernanceEdit::RemoveOwners {
-                owners: vec![owner],
-                type_urn,
-            },
-        )
-        .await
+        let owner = Elements::One("ownerUrn", &input.owner_urn);
+        let type_urn = input.ownership_type_urn.as_deref();
+        let r = Targets::entity("resourceUrn", &input.resource_urn);
+        remove_owners(ctx, owner, type_urn, r).await
     }
 
     /// Removes owners from several entities, in one transaction.
@@ -609,10 +672,9 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: BatchRemoveOwnersInput,
     ) -> Result<Option<bool>> {
-        let owners = urns_of("ownerUrns", &input.owner_urns, &OWNER_TYPES)?;
-        let type_urn = removal_type(ctx, input.ownership_type_urn.as_deref()).await?;
-        let rs = resources(input.resources.iter().map(Option::as_ref))?;
-        apply(ctx, rs, GovernanceEdit::RemoveOwners { owners, type_urn }).await
+        let owners = Elements::Many("ownerUrns", &input.owner_urns);
+        let type_urn = input.ownership_type_urn.as_deref();
+        remove_owners(ctx, owners, type_urn, batch_opt(&input.resources)).await
     }
 
     /// Adds a glossary term to an entity.
@@ -621,26 +683,14 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: TermAssociationInput,
     ) -> Result<Option<bool>> {
-        let term = urn_of("termUrn", &input.term_urn, &["glossaryTerm"])?;
-        let r = resource(
-            "resourceUrn",
-            &input.resource_urn,
-            input.sub_resource_type,
-            &input.sub_resource,
-        )?;
-        apply(ctx, vec![r], GovernanceEdit::AddTerms(vec![term])).await
+        let term = Elements::One("termUrn", &input.term_urn);
+        edit_elements(ctx, term, TERM, input.target(), GovernanceEdit::AddTerms).await
     }
 
     /// Adds glossary terms to an entity.
     async fn add_terms(&self, ctx: &Context<'_>, input: AddTermsInput) -> Result<Option<bool>> {
-        let terms = urns_of("termUrns", &input.term_urns, &["glossaryTerm"])?;
-        let r = resource(
-            "resourceUrn",
-            &input.resource_urn,
-            input.sub_resource_type,
-            &input.sub_resource,
-        )?;
-        apply(ctx, vec![r], GovernanceEdit::AddTerms(terms)).await
+        let terms = Elements::Many("termUrns", &input.term_urns);
+        edit_elements(ctx, terms, TERM, input.target(), GovernanceEdit::AddTerms).await
     }
 
     /// Adds glossary terms to several entities, in one transaction.
@@ -649,9 +699,9 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: BatchAddTermsInput,
     ) -> Result<Option<bool>> {
-        let terms = urns_of("termUrns", &input.term_urns, &["glossaryTerm"])?;
-        let rs = resources(input.resources.iter().map(Option::as_ref))?;
-        apply(ctx, rs, GovernanceEdit::AddTerms(terms)).await
+        let terms = Elements::Many("termUrns", &input.term_urns);
+        let rs = batch_opt(&input.resources);
+        edit_elements(ctx, terms, TERM, rs, GovernanceEdit::AddTerms).await
     }
 
     /// Removes a glossary term from an entity.
@@ -660,14 +710,8 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: TermAssociationInput,
     ) -> Result<Option<bool>> {
-        let term = urn_of("termUrn", &input.term_urn, &["glossaryTerm"])?;
-        let r = resource(
-            "resourceUrn",
-            &input.resource_urn,
-            input.sub_resource_type,
-            &input.sub_resource,
-        )?;
-        apply(ctx, vec![r], GovernanceEdit::RemoveTerms(vec![term])).await
+        let term = Elements::One("termUrn", &input.term_urn);
+        edit_elements(ctx, term, TERM, input.target(), GovernanceEdit::RemoveTerms).await
     }
 
     /// Removes glossary terms from several entities, in one transaction.
@@ -676,9 +720,9 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: BatchRemoveTermsInput,
     ) -> Result<Option<bool>> {
-        let terms = urns_of("termUrns", &input.term_urns, &["glossaryTerm"])?;
-        let rs = resources(input.resources.iter().map(Option::as_ref))?;
-        apply(ctx, rs, GovernanceEdit::RemoveTerms(terms)).await
+        let terms = Elements::Many("termUrns", &input.term_urns);
+        let rs = batch_opt(&input.resources);
+        edit_elements(ctx, terms, TERM, rs, GovernanceEdit::RemoveTerms).await
     }
 
     /// Sets the domain of an entity, replacing the one it had.
@@ -689,14 +733,14 @@ impl GovernanceMutation {
         domain_urn: String,
     ) -> Result<Option<bool>> {
         let domain = urn_of("domainUrn", &domain_urn, &["domain"])?;
-        let r = resource("entityUrn", &entity_urn, None, &None)?;
-        apply(ctx, vec![r], GovernanceEdit::SetDomain(Some(domain))).await
+        let r = Targets::entity("entityUrn", &entity_urn);
+        apply(ctx, r.parse()?, GovernanceEdit::SetDomain(Some(domain))).await
     }
 
     /// Removes the domain of an entity.
     async fn unset_domain(&self, ctx: &Context<'_>, entity_urn: String) -> Result<Option<bool>> {
-        let r = resource("entityUrn", &entity_urn, None, &None)?;
-        apply(ctx, vec![r], GovernanceEdit::SetDomain(None)).await
+        let r = Targets::entity("entityUrn", &entity_urn);
+        apply(ctx, r.parse()?, GovernanceEdit::SetDomain(None)).await
     }
 
     /// Sets (or with a null `domainUrn` removes) the domain of several entities, in one
@@ -711,8 +755,12 @@ impl GovernanceMutation {
             .as_deref()
             .map(|d| urn_of("domainUrn", d, &["domain"]))
             .transpose()?;
-        let rs = resources(input.resources.iter().map(Some))?;
-        apply(ctx, rs, GovernanceEdit::SetDomain(domain)).await
+        apply(
+            ctx,
+            batch(&input.resources).parse()?,
+            GovernanceEdit::SetDomain(domain),
+        )
+        .await
     }
 
     /// Marks an entity deprecated (with a note, a decommission time and a replacement), or no
@@ -722,19 +770,20 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: UpdateDeprecationInput,
     ) -> Result<Option<bool>> {
-        let r = resource(
+        let r = Targets::One(
             "urn",
             &input.urn,
             input.sub_resource_type,
             &input.sub_resource,
-        )?;
+        );
+        let rs = r.parse()?;
         let edit = deprecation(
             input.deprecated,
             input.note,
             input.decommission_time,
             input.replacement,
         )?;
-        apply(ctx, vec![r], edit).await
+        apply(ctx, rs, edit).await
     }
 
     /// Marks several entities deprecated, or no longer deprecated, in one transaction.
@@ -743,7 +792,7 @@ impl GovernanceMutation {
         ctx: &Context<'_>,
         input: BatchUpdateDeprecationInput,
     ) -> Result<Option<bool>> {
-        let rs = resources(input.resources.iter().map(Option::as_ref))?;
+        let rs = batch_opt(&input.resources).parse()?;
         let edit = deprecation(
             input.deprecated,
             input.note,
@@ -757,10 +806,10 @@ impl GovernanceMutation {
     /// that is there already is not added again.
     async fn add_link(&self, ctx: &Context<'_>, input: AddLinkInput) -> Result<Option<bool>> {
         let url = link_url(&input.link_url)?;
-        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
+        let r = Targets::entity("resourceUrn", &input.resource_urn).parse()?;
         apply(
             ctx,
-            vec![r],
+            r,
             GovernanceEdit::AddLink {
                 url,
                 label: input.label,
@@ -772,10 +821,10 @@ impl GovernanceMutation {
     /// Removes the links to a URL from an entity (only the one with `label`, if given).
     async fn remove_link(&self, ctx: &Context<'_>, input: RemoveLinkInput) -> Result<Option<bool>> {
         let url = link_url(&input.link_url)?;
-        let r = resource("resourceUrn", &input.resource_urn, None, &None)?;
+        let r = Targets::entity("resourceUrn", &input.resource_urn).parse()?;
         apply(
             ctx,
-            vec![r],
+            r,
             GovernanceEdit::RemoveLink {
                 url,
                 label: input.label,
