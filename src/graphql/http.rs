@@ -16,8 +16,7 @@ use axum::{Extension, Json, Router};
 use serde_json::json;
 
 use super::{
-    build_schema, ensure_error_codes, loaders, refuse_over_limits, refuse_too_many_tokens,
-    MlcatSchema, QueryCache,
+    build_schema, ensure_error_codes, loaders, refuse_over_limits, MlcatSchema, QueryCache,
 };
 use crate::auth::Access;
 use crate::catalog::{Actor, Deadline};
@@ -93,8 +92,8 @@ async fn graphql_handler(
         }
     };
     let note_operation = request.operation_name.clone();
-    // Counted before anything parses the query: parsing costs far more than the text's size.
-    if let Some(refusal) = refuse_too_many_tokens(&request.query, limits) {
+    if let Some(refusal) = refuse_over_limits(&mut request, limits, &state.parsed) {
+        // Not from the document: a query refused for its size was never parsed.
         let note = GraphqlNote {
             operation: note_operation,
             kind: None,
@@ -102,22 +101,18 @@ async fn graphql_handler(
         };
         return with_note(GraphQLResponse::from(refusal).into_response(), note);
     }
-    // A link or an image can make a browser send a GET: it may only read.
-    if reads_only && is_mutation(&request.query) {
-        return refused(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "mutations must be sent with POST".to_string(),
-        );
-    }
-    if let Some(refusal) = refuse_over_limits(&mut request, limits, &state.parsed) {
-        let note = note_of(&mut request, note_operation, &refusal);
-        return with_note(GraphQLResponse::from(refusal).into_response(), note);
-    }
     let mut note = note_of(
         &mut request,
         note_operation,
         &async_graphql::Response::default(),
     );
+    // A link or an image can make a browser send a GET: it may only read.
+    if reads_only && note.kind == Some("mutation") {
+        return refused(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "mutations must be sent with POST".to_string(),
+        );
+    }
     let catalog = state.shared.catalog.clone();
     let (loaders, batches) = loaders::for_request(catalog.clone());
     let mut request = request
@@ -248,19 +243,6 @@ impl std::io::Write for Capped {
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
-    }
-}
-
-fn is_mutation(query: &str) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    match async_graphql::parser::parse_query(query) {
-        Ok(doc) => match doc.operations {
-            DocumentOperations::Single(op) => op.node.ty == OperationType::Mutation,
-            DocumentOperations::Multiple(ops) => {
-                ops.values().any(|op| op.node.ty == OperationType::Mutation)
-            }
-        },
-        Err(_) => false,
     }
 }
 

@@ -107,15 +107,12 @@ pub fn exceeds_tokens(query: &str, max: usize) -> bool {
     false
 }
 
-/// The answer refusing a query of more than `--max-query-tokens` tokens, before it is parsed.
-pub fn refuse_too_many_tokens(query: &str, limits: &Limits) -> Option<Response> {
-    if !exceeds_tokens(query, limits.max_query_tokens) {
-        return None;
-    }
-    Some(bad_input(format!(
+/// The answer refusing a query of more than `--max-query-tokens` tokens.
+fn too_many_tokens(limits: &Limits) -> Response {
+    bad_input(format!(
         "the query has more than {} tokens (--max-query-tokens); send repeated values as variables",
         limits.max_query_tokens
-    )))
+    ))
 }
 
 fn bad_input(message: String) -> Response {
@@ -163,7 +160,8 @@ pub fn count_aliases(doc: &ExecutableDocument, max_depth: usize) -> Option<usize
     Some(found)
 }
 
-/// The answer refusing `request` before anything runs, when it has more aliases than the limit.
+/// The answer refusing `request` before anything runs, when it has more tokens or aliases than
+/// the limits.
 /// Parses the query once (or takes it from `cache`); execution reuses the parsed document. A
 /// query that does not parse, or is nested past the recursion limit, is left to execution,
 /// which reports the error.
@@ -178,6 +176,11 @@ pub fn refuse_over_limits(
             found
         }
         None => {
+            // Counted before the query is parsed: parsing costs far more than the text's size.
+            // A cached query was counted when it was first parsed.
+            if exceeds_tokens(&request.query, limits.max_query_tokens) {
+                return Some(too_many_tokens(limits));
+            }
             let doc = request.parsed_query().ok()?;
             let found = count_aliases(doc, limits.max_query_depth.max(32))?;
             let doc = doc.clone();

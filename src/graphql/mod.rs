@@ -5,7 +5,7 @@ pub mod error;
 pub mod history;
 pub mod http;
 mod limits;
-pub use limits::{refuse_over_limits, refuse_too_many_tokens, QueryCache};
+pub use limits::{refuse_over_limits, QueryCache};
 mod lineage;
 pub mod loaders;
 mod mutation;
