@@ -268,3 +268,26 @@ impl AspectSpec for InstitutionalMemory {
         governed(kind)
     }
 }
+
+/// `groupMembership` of a user: the groups the user is a member of.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupMembership {
+    #[serde(default)]
+    pub groups: Vec<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for GroupMembership {
+    const NAME: &'static str = "groupMembership";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::CorpUser
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        check_kinds("groups", &self.groups, &[EntityKind::CorpGroup])
+    }
+    fn references(&self) -> Vec<Urn> {
+        self.groups.clone()
+    }
+}

@@ -3,6 +3,7 @@
 //! struct are stored unchanged.
 
 mod governance;
+mod schema_fields;
 mod shapes;
 
 use serde::de::DeserializeOwned;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use governance::*;
+pub use schema_fields::*;
 pub use shapes::*;
 
 use super::text::check_aspect_name;
@@ -470,6 +472,8 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Er
         Domains::NAME => decode::<Domains>(owner, value)?,
         Deprecation::NAME => decode::<Deprecation>(owner, value)?,
         InstitutionalMemory::NAME => decode::<InstitutionalMemory>(owner, value)?,
+        GroupMembership::NAME => decode::<GroupMembership>(owner, value)?,
+        EditableSchemaMetadata::NAME => decode::<EditableSchemaMetadata>(owner, value)?,
         name if editable_aspect_name(owner.kind()) == Some(name) => {
             EditableProperties::deserialize(value).map_err(|e| not_valid(name, e))?;
             Declared::default()
