@@ -19,6 +19,7 @@ mod errors;
 mod errors_mutations;
 mod governance_create;
 mod governance_edit;
+mod governance_fields;
 mod governance_people;
 mod governance_read;
 mod hardening_http;
