@@ -64,11 +64,15 @@ async fn a_tag_is_created_read_back_renamed_and_refused_twice() {
     .await;
     assert_eq!(data["createTag"], "urn:li:tag:pii");
     assert_eq!(
-        aspect(&app, "urn:li:tag:pii", "tagProperties").await.unwrap(),
+        aspect(&app, "urn:li:tag:pii", "tagProperties")
+            .await
+            .unwrap(),
         json!({"name": "PII", "description": "Personal data"})
     );
     let read = app
-        .data(r#"{ tag(urn: "urn:li:tag:pii") { urn name exists properties { name description } } }"#)
+        .data(
+            r#"{ tag(urn: "urn:li:tag:pii") { urn name exists properties { name description } } }"#,
+        )
         .await;
     assert_eq!(
         read["tag"],
@@ -86,7 +90,9 @@ async fn a_tag_is_created_read_back_renamed_and_refused_twice() {
     assert_eq!(code, "CONFLICT", "{message}");
     assert!(message.contains("already exists"), "{message}");
     assert_eq!(
-        aspect(&app, "urn:li:tag:pii", "tagProperties").await.unwrap()["name"],
+        aspect(&app, "urn:li:tag:pii", "tagProperties")
+            .await
+            .unwrap()["name"],
         "PII"
     );
 
@@ -103,7 +109,9 @@ async fn a_tag_is_created_read_back_renamed_and_refused_twice() {
     )
     .await;
     assert_eq!(
-        aspect(&app, "urn:li:tag:pii", "tagProperties").await.unwrap(),
+        aspect(&app, "urn:li:tag:pii", "tagProperties")
+            .await
+            .unwrap(),
         json!({"name": "Personal", "description": "Anything personal"})
     );
 }
@@ -135,7 +143,9 @@ async fn a_tag_without_an_id_gets_a_generated_one_and_a_referenced_tag_can_be_cr
                          "resourceUrn": "urn:li:mlModel:(urn:li:dataPlatform:p,m,PROD)"}}),
     )
     .await;
-    assert!(aspect(&app, "urn:li:tag:beta", "tagProperties").await.is_none());
+    assert!(aspect(&app, "urn:li:tag:beta", "tagProperties")
+        .await
+        .is_none());
     run(
         &app,
         CREATE_TAG,
@@ -143,7 +153,9 @@ async fn a_tag_without_an_id_gets_a_generated_one_and_a_referenced_tag_can_be_cr
     )
     .await;
     assert_eq!(
-        aspect(&app, "urn:li:tag:beta", "tagProperties").await.unwrap(),
+        aspect(&app, "urn:li:tag:beta", "tagProperties")
+            .await
+            .unwrap(),
         json!({"name": "Beta"})
     );
 }
@@ -178,9 +190,13 @@ async fn glossary_nodes_and_terms_are_created_under_their_parents() {
                "parentNode": "urn:li:glossaryNode:Classification"})
     );
     assert_eq!(
-        aspect(&app, "urn:li:glossaryNode:Classification", "glossaryNodeInfo")
-            .await
-            .unwrap(),
+        aspect(
+            &app,
+            "urn:li:glossaryNode:Classification",
+            "glossaryNodeInfo"
+        )
+        .await
+        .unwrap(),
         json!({"name": "Classification", "definition": "How sensitive data is"})
     );
     let read = app
@@ -254,7 +270,10 @@ async fn a_parent_of_the_wrong_type_or_missing_is_refused_and_nothing_is_written
     let answer = app
         .gql_vars(CREATE_TAG, json!({"input": {"id": "t"}}))
         .await;
-    assert!(answer["errors"][0]["message"].as_str().unwrap().contains("name"));
+    assert!(answer["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("name"));
     assert_eq!(app.row_counts().await, rows);
 }
 
@@ -331,9 +350,24 @@ async fn renaming_what_was_never_created_is_not_found_and_other_types_are_refuse
 #[tokio::test]
 async fn deleted_tags_terms_and_domains_are_soft_deleted_and_restorable() {
     let app = TestApp::new().await;
-    run(&app, CREATE_TAG, json!({"input": {"id": "old", "name": "Old"}})).await;
-    run(&app, CREATE_NODE, json!({"input": {"id": "n", "name": "N"}})).await;
-    run(&app, CREATE_DOMAIN, json!({"input": {"id": "d", "name": "D"}})).await;
+    run(
+        &app,
+        CREATE_TAG,
+        json!({"input": {"id": "old", "name": "Old"}}),
+    )
+    .await;
+    run(
+        &app,
+        CREATE_NODE,
+        json!({"input": {"id": "n", "name": "N"}}),
+    )
+    .await;
+    run(
+        &app,
+        CREATE_DOMAIN,
+        json!({"input": {"id": "d", "name": "D"}}),
+    )
+    .await;
     for (mutation, urn) in [
         ("deleteTag", "urn:li:tag:old"),
         ("deleteGlossaryEntity", "urn:li:glossaryNode:n"),

@@ -71,7 +71,9 @@ async fn a_fields_description_tags_and_terms_are_edited_and_read_back() {
     )
     .await;
 
-    let stored = aspect(&app, DATASET, "editableSchemaMetadata").await.unwrap();
+    let stored = aspect(&app, DATASET, "editableSchemaMetadata")
+        .await
+        .unwrap();
     assert_eq!(
         stored["editableSchemaFieldInfo"],
         json!([
@@ -112,7 +114,9 @@ async fn a_fields_description_tags_and_terms_are_edited_and_read_back() {
     let mut input = field("nobody.edited");
     input["tagUrn"] = json!("urn:li:tag:pii");
     run(&app, REMOVE_TAG, json!({ "input": input })).await;
-    let after = aspect(&app, DATASET, "editableSchemaMetadata").await.unwrap();
+    let after = aspect(&app, DATASET, "editableSchemaMetadata")
+        .await
+        .unwrap();
     assert_eq!(after, stored);
 }
 
