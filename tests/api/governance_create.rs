@@ -404,3 +404,39 @@ async fn deleted_tags_terms_and_domains_are_soft_deleted_and_restorable() {
         json!({"removed": false})
     );
 }
+
+#[tokio::test]
+async fn of_concurrent_creations_of_one_id_exactly_one_wins() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let answer = app
+                    .gql_vars(
+                        CREATE_DOMAIN,
+                        json!({"input": {"id": "race", "name": format!("Race {i}")}}),
+                    )
+                    .await;
+                match answer.get("errors") {
+                    None => Ok(i),
+                    Some(e) => Err(e[0]["extensions"]["code"].as_str().unwrap().to_string()),
+                }
+            })
+        })
+        .collect();
+    let mut won = Vec::new();
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(i) => won.push(i),
+            Err(code) => assert_eq!(code, "CONFLICT"),
+        }
+    }
+    assert_eq!(won.len(), 1, "{won:?}");
+    assert_eq!(
+        aspect(&app, "urn:li:domain:race", "domainProperties")
+            .await
+            .unwrap()["name"],
+        format!("Race {}", won[0])
+    );
+}
