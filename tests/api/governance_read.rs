@@ -284,7 +284,9 @@ async fn sdk_written_governance_reads_on_every_type() {
                     "editableProperties": {"aboutMe": "models", "teams": ["ml"], "pictureLink": "https://example.com/p.png"}},
                 // Only the fixed type was written: DataHub's system ownership type of it.
                 "ownershipType": {"urn": "urn:li:ownershipType:__system__technical_owner",
-                                  "type": "CUSTOM_OWNERSHIP_TYPE", "info": null},
+                                  "type": "CUSTOM_OWNERSHIP_TYPE",
+                                  "info": {"name": "Technical Owner",
+                                           "description": "Builds, runs or delivers the asset."}},
             })
         );
         assert_eq!(

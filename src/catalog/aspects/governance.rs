@@ -108,6 +108,22 @@ pub fn system_ownership_type(name: &str) -> String {
     format!("urn:li:ownershipType:__system__{}", name.to_lowercase())
 }
 
+/// The name and a description of a system ownership type (`__system__<id>`) that DataHub
+/// defines at start-up, for a catalog where nobody wrote its `ownershipTypeInfo`. The names are
+/// DataHub's; the descriptions are mlcat's.
+pub fn system_ownership_type_info(id: &str) -> Option<(&'static str, &'static str)> {
+    Some(match id.strip_prefix("__system__")? {
+        "technical_owner" => ("Technical Owner", "Builds, runs or delivers the asset."),
+        "business_owner" => (
+            "Business Owner",
+            "Answers for what the asset is for; its main stakeholder or domain expert.",
+        ),
+        "data_steward" => ("Data Steward", "Looks after the governance of the asset."),
+        "none" => ("None", "No kind of ownership was given."),
+        _ => return None,
+    })
+}
+
 /// `ownership`: the owners of an entity.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
