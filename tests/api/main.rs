@@ -14,6 +14,7 @@ mod concurrency;
 mod datahub;
 mod datahub_reads;
 mod datahub_refused;
+mod demo_governance;
 mod durability;
 mod errors;
 mod errors_mutations;
