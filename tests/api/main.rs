@@ -17,6 +17,7 @@ mod datahub_refused;
 mod durability;
 mod errors;
 mod errors_mutations;
+mod governance_edges;
 mod governance_edit;
 mod governance_read;
 mod hardening_http;
