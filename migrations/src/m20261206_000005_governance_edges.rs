@@ -120,7 +120,10 @@ fn carries(aspect: &str, owner: &str) -> bool {
 }
 
 /// The URNs an aspect names, each with its relation and the entity types it may be.
-fn named<'a>(aspect: &str, value: &'a Json) -> Vec<(&'static str, &'a Json, &'static [&'static str])> {
+fn named<'a>(
+    aspect: &str,
+    value: &'a Json,
+) -> Vec<(&'static str, &'a Json, &'static [&'static str])> {
     let each = |list: &'a str, field: Option<&'a str>| -> Vec<&'a Json> {
         value
             .get(list)
@@ -232,10 +235,7 @@ fn declared(row: &QueryResult) -> Result<Vec<Found>, DbErr> {
 
 /// One page of the latest versions of [`ASPECTS`] after aspect id `after`, with the type of
 /// their entity: `(aspect id, entity id, name, value, created_at, entity type)`.
-async fn latest_page(
-    db: &impl ConnectionTrait,
-    after: i64,
-) -> Result<Vec<QueryResult>, DbErr> {
+async fn latest_page(db: &impl ConnectionTrait, after: i64) -> Result<Vec<QueryResult>, DbErr> {
     let q = Query::select()
         .column((Aspect::Table, Aspect::Id))
         .column((Aspect::Table, Aspect::EntityId))
@@ -363,7 +363,10 @@ async fn derive(db: &impl ConnectionTrait, found: Vec<Found>) -> Result<(), DbEr
     let mut rows = Vec::with_capacity(found.len());
     for f in &found {
         let Some(&target) = ids.get(&f.target) else {
-            return Err(DbErr::Custom(format!("no row for {} after making it", f.target)));
+            return Err(DbErr::Custom(format!(
+                "no row for {} after making it",
+                f.target
+            )));
         };
         let key = (
             f.declared_by,

@@ -88,14 +88,8 @@ impl Catalog {
         }
         let ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
         let relations: Vec<&str> = relations.relations().map(Relation::as_str).collect();
-        let found = edge::with_ends(
-            &self.db,
-            &ids,
-            direction.side(),
-            Some(&relations),
-            as_of,
-        )
-        .await?;
+        let found =
+            edge::with_ends(&self.db, &ids, direction.side(), Some(&relations), as_of).await?;
         // One entity can end many edges: it is shared, not copied.
         let ends: HashMap<i64, Arc<EntityRecord>> = found
             .ends

@@ -169,7 +169,12 @@ async fn add_tag_makes_an_edge_both_ends_read_and_remove_tag_ends_it() {
     assert_eq!(page["count"], 1);
     assert_eq!(page["total"], 2);
     assert_eq!(page["relationships"][0]["entity"]["urn"], DATASET);
-    assert!(page["relationships"][0]["created"]["time"].as_i64().unwrap() > 0);
+    assert!(
+        page["relationships"][0]["created"]["time"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
 
     // removeTag ends the edge: kept in the table with its end time, gone from the reads.
     ok(&app, REMOVE_TAG, tag_input(PII, MODEL)).await;
@@ -198,10 +203,7 @@ async fn add_tag_makes_an_edge_both_ends_read_and_remove_tag_ends_it() {
         proposal("dataset", DATASET, "status", json!({"removed": false})),
     )
     .await;
-    assert_eq!(
-        related(&app, PII, &["TaggedWith"], "INCOMING").await.0,
-        1
-    );
+    assert_eq!(related(&app, PII, &["TaggedWith"], "INCOMING").await.0, 1);
 }
 
 #[tokio::test]
@@ -273,11 +275,23 @@ async fn sdk_shaped_ingestion_makes_every_governance_edge() {
         (1, model.clone())
     );
     assert_eq!(
-        related(&app, "urn:li:glossaryTerm:churn", &["TermedWith"], "INCOMING").await,
+        related(
+            &app,
+            "urn:li:glossaryTerm:churn",
+            &["TermedWith"],
+            "INCOMING"
+        )
+        .await,
         (1, model.clone())
     );
     assert_eq!(
-        related(&app, "urn:li:domain:marketing", &["AssociatedWith"], "INCOMING").await,
+        related(
+            &app,
+            "urn:li:domain:marketing",
+            &["AssociatedWith"],
+            "INCOMING"
+        )
+        .await,
         (1, model.clone())
     );
     assert_eq!(
@@ -292,11 +306,23 @@ async fn sdk_shaped_ingestion_makes_every_governance_edge() {
     );
     // Parents: a term and a node are part of their node, a domain of its parent domain.
     assert_eq!(
-        related(&app, "urn:li:glossaryNode:customers", &["IsPartOf"], "INCOMING").await,
+        related(
+            &app,
+            "urn:li:glossaryNode:customers",
+            &["IsPartOf"],
+            "INCOMING"
+        )
+        .await,
         (1, vec!["urn:li:glossaryTerm:churn".to_string()])
     );
     assert_eq!(
-        related(&app, "urn:li:glossaryNode:customers", &["IsPartOf"], "OUTGOING").await,
+        related(
+            &app,
+            "urn:li:glossaryNode:customers",
+            &["IsPartOf"],
+            "OUTGOING"
+        )
+        .await,
         (1, vec!["urn:li:glossaryNode:root".to_string()])
     );
     assert_eq!(
@@ -555,7 +581,13 @@ async fn a_group_lists_its_members_through_is_member_of_group() {
         ])
     );
     assert_eq!(
-        related(&app, "urn:li:corpuser:ana", &["IsMemberOfGroup"], "OUTGOING").await,
+        related(
+            &app,
+            "urn:li:corpuser:ana",
+            &["IsMemberOfGroup"],
+            "OUTGOING"
+        )
+        .await,
         (
             2,
             vec![group.to_string(), "urn:li:corpGroup:all".to_string()]
@@ -689,7 +721,16 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
     entity_row(&db, "urn:li:glossaryTerm:churn", "glossaryTerm", "churn").await;
     entity_row(&db, "urn:li:dataPlatform:gov", "dataPlatform", "gov").await;
     // An older version names a tag the latest no longer does.
-    aspect_row(&db, MODEL, "globalTags", 1, false, json!({"tags": [{"tag": "urn:li:tag:old"}]}), 1100).await;
+    aspect_row(
+        &db,
+        MODEL,
+        "globalTags",
+        1,
+        false,
+        json!({"tags": [{"tag": "urn:li:tag:old"}]}),
+        1100,
+    )
+    .await;
     // Elements that do not parse, or name the wrong type, are skipped.
     aspect_row(
         &db,
@@ -701,7 +742,16 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
         1200,
     )
     .await;
-    aspect_row(&db, OTHER, "globalTags", 1, true, json!({"tags": [{"tag": PII}]}), 1300).await;
+    aspect_row(
+        &db,
+        OTHER,
+        "globalTags",
+        1,
+        true,
+        json!({"tags": [{"tag": PII}]}),
+        1300,
+    )
+    .await;
     aspect_row(
         &db,
         MODEL,
@@ -714,11 +764,56 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
         1200,
     )
     .await;
-    aspect_row(&db, MODEL, "glossaryTerms", 1, true, json!({"terms": [{"urn": "urn:li:glossaryTerm:churn"}]}), 1200).await;
-    aspect_row(&db, MODEL, "domains", 1, true, json!({"domains": ["urn:li:domain:marketing"]}), 1200).await;
-    aspect_row(&db, OTHER, "domains", 1, true, json!({"domains": ["urn:li:domain:marketing"]}), 1300).await;
-    aspect_row(&db, "urn:li:corpuser:ana", "groupMembership", 1, true, json!({"groups": ["urn:li:corpGroup:ml"]}), 1200).await;
-    aspect_row(&db, "urn:li:corpuser:ana", "nativeGroupMembership", 1, true, json!({"nativeGroups": ["urn:li:corpGroup:native"]}), 1200).await;
+    aspect_row(
+        &db,
+        MODEL,
+        "glossaryTerms",
+        1,
+        true,
+        json!({"terms": [{"urn": "urn:li:glossaryTerm:churn"}]}),
+        1200,
+    )
+    .await;
+    aspect_row(
+        &db,
+        MODEL,
+        "domains",
+        1,
+        true,
+        json!({"domains": ["urn:li:domain:marketing"]}),
+        1200,
+    )
+    .await;
+    aspect_row(
+        &db,
+        OTHER,
+        "domains",
+        1,
+        true,
+        json!({"domains": ["urn:li:domain:marketing"]}),
+        1300,
+    )
+    .await;
+    aspect_row(
+        &db,
+        "urn:li:corpuser:ana",
+        "groupMembership",
+        1,
+        true,
+        json!({"groups": ["urn:li:corpGroup:ml"]}),
+        1200,
+    )
+    .await;
+    aspect_row(
+        &db,
+        "urn:li:corpuser:ana",
+        "nativeGroupMembership",
+        1,
+        true,
+        json!({"nativeGroups": ["urn:li:corpGroup:native"]}),
+        1200,
+    )
+    .await;
     aspect_row(
         &db,
         "urn:li:glossaryTerm:churn",
@@ -730,7 +825,16 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
     )
     .await;
     // A data platform does not carry governance aspects: nothing from it.
-    aspect_row(&db, "urn:li:dataPlatform:gov", "globalTags", 1, true, json!({"tags": [{"tag": PII}]}), 1200).await;
+    aspect_row(
+        &db,
+        "urn:li:dataPlatform:gov",
+        "globalTags",
+        1,
+        true,
+        json!({"tags": [{"tag": PII}]}),
+        1200,
+    )
+    .await;
     db.close().await.unwrap();
 
     // Migrated up, the app reads the edges as if the aspects had been written now.
@@ -754,7 +858,13 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
         )
     );
     assert_eq!(
-        related(&app, "urn:li:glossaryTerm:churn", &["TermedWith"], "INCOMING").await,
+        related(
+            &app,
+            "urn:li:glossaryTerm:churn",
+            &["TermedWith"],
+            "INCOMING"
+        )
+        .await,
         (1, vec![MODEL.to_string()])
     );
     assert_eq!(
@@ -762,11 +872,23 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
         (1, vec!["urn:li:glossaryNode:customers".to_string()])
     );
     assert_eq!(
-        related(&app, "urn:li:corpGroup:ml", &["IsMemberOfGroup", "IsMemberOfNativeGroup"], "INCOMING").await,
+        related(
+            &app,
+            "urn:li:corpGroup:ml",
+            &["IsMemberOfGroup", "IsMemberOfNativeGroup"],
+            "INCOMING"
+        )
+        .await,
         (1, vec!["urn:li:corpuser:ana".to_string()])
     );
     assert_eq!(
-        related(&app, "urn:li:corpGroup:native", &["IsMemberOfNativeGroup"], "INCOMING").await,
+        related(
+            &app,
+            "urn:li:corpGroup:native",
+            &["IsMemberOfNativeGroup"],
+            "INCOMING"
+        )
+        .await,
         (1, vec!["urn:li:corpuser:ana".to_string()])
     );
     // The edge was made when its version was written.

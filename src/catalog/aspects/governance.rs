@@ -317,7 +317,11 @@ impl AspectSpec for NativeGroupMembership {
         *kind == EntityKind::CorpUser
     }
     fn check(&self, _: &Urn) -> Result<(), Refused> {
-        check_kinds("nativeGroups", &self.native_groups, &[EntityKind::CorpGroup])
+        check_kinds(
+            "nativeGroups",
+            &self.native_groups,
+            &[EntityKind::CorpGroup],
+        )
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
         downstream_of(owner, Relation::IsMemberOfNativeGroup, &self.native_groups)

@@ -153,12 +153,19 @@ impl RelationSet {
     }
 
     pub fn of(relations: &[Relation]) -> RelationSet {
-        RelationSet(relations.iter().fold(0, |bits, r| bits | RelationSet::bit(*r)))
+        RelationSet(
+            relations
+                .iter()
+                .fold(0, |bits, r| bits | RelationSet::bit(*r)),
+        )
     }
 
     fn bit(relation: Relation) -> u32 {
         // At most 32 relations: the position in `ALL` is the bit.
-        let at = Relation::ALL.iter().position(|r| *r == relation).unwrap_or(0);
+        let at = Relation::ALL
+            .iter()
+            .position(|r| *r == relation)
+            .unwrap_or(0);
         1 << at
     }
 

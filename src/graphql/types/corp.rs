@@ -54,8 +54,11 @@ impl CorpUser {
     async fn tags(&self, ctx: &Context<'_>) -> Result<Option<GlobalTags>> {
         read_by_urn!(ctx, &self.0, governance::tags)
     }
-    /// DataHub's raw relationships of the user, by relation name and declaring side: `OwnedBy` INCOMING lists what the user owns, `IsMemberOfGroup` OUTGOING the user's groups.
-    #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
+    /// DataHub's raw relationships of the user, by relation name and declaring side: `OwnedBy`
+    /// INCOMING lists what the user owns, `IsMemberOfGroup` OUTGOING the user's groups.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
@@ -192,8 +195,12 @@ impl CorpGroup {
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
         read_by_urn!(ctx, &self.0, governance::ownership)
     }
-    /// DataHub's raw relationships of the group, by relation name and declaring side: `IsMemberOfGroup` and `IsMemberOfNativeGroup` INCOMING list its members, `OwnedBy` INCOMING what it owns.
-    #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
+    /// DataHub's raw relationships of the group, by relation name and declaring side:
+    /// `IsMemberOfGroup` and `IsMemberOfNativeGroup` INCOMING list its members, `OwnedBy` INCOMING
+    /// what it owns.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
     async fn relationships(
         &self,
         ctx: &Context<'_>,

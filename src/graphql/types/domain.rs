@@ -83,8 +83,8 @@ impl Domain {
                 .collect(),
         }))
     }
-    /// The entities in the domain (those whose `domains` aspect names it), by URN, leaving out
-    /// soft-deleted ones.
+    /// The entities in the domain (those whose `domains` aspect names it: its `AssociatedWith`
+    /// relationships), by URN, leaving out soft-deleted ones.
     #[graphql(complexity = "1 + entities_page(&input) * child_complexity")]
     async fn entities(
         &self,
@@ -131,8 +131,11 @@ impl Domain {
     async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
         read_by_urn!(ctx, &self.0, governance::institutional_memory)
     }
-    /// DataHub's raw relationships of the domain, by relation name and declaring side: `AssociatedWith` INCOMING lists the entities in it, `IsPartOf` INCOMING its sub-domains.
-    #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
+    /// DataHub's raw relationships of the domain, by relation name and declaring side:
+    /// `AssociatedWith` INCOMING lists the entities in it, `IsPartOf` INCOMING its sub-domains.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
     async fn relationships(
         &self,
         ctx: &Context<'_>,

@@ -140,8 +140,11 @@ impl GlossaryTerm {
     async fn deprecation(&self, ctx: &Context<'_>) -> Result<Option<Deprecation>> {
         read_by_urn!(ctx, &self.0, governance::deprecation)
     }
-    /// DataHub's raw relationships of the term, by relation name and declaring side: `TermedWith` INCOMING lists the entities it is attached to, `IsPartOf` OUTGOING its node.
-    #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
+    /// DataHub's raw relationships of the term, by relation name and declaring side: `TermedWith`
+    /// INCOMING lists the entities it is attached to, `IsPartOf` OUTGOING its node.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
@@ -213,8 +216,11 @@ impl GlossaryNode {
     async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
         read_by_urn!(ctx, &self.0, governance::institutional_memory)
     }
-    /// DataHub's raw relationships of the node, by relation name and declaring side: `IsPartOf` INCOMING lists the terms and nodes in it.
-    #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
+    /// DataHub's raw relationships of the node, by relation name and declaring side: `IsPartOf`
+    /// INCOMING lists the terms and nodes in it.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
     async fn relationships(
         &self,
         ctx: &Context<'_>,

@@ -57,8 +57,11 @@ impl Tag {
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
         read_by_urn!(ctx, &self.0, governance::ownership)
     }
-    /// DataHub's raw relationships of the tag, by relation name and declaring side: `TaggedWith` INCOMING lists the entities that carry it.
-    #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
+    /// DataHub's raw relationships of the tag, by relation name and declaring side: `TaggedWith`
+    /// INCOMING lists the entities that carry it.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
     async fn relationships(
         &self,
         ctx: &Context<'_>,
