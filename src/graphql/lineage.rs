@@ -339,10 +339,20 @@ pub async fn entity_relationships(
 ) -> Result<EntityRelationshipsResult> {
     let limits = ctx.data::<Limits>()?;
     let (start, count) = page(input.start, input.count, limits)?;
-    let relations = RelationSet::of(&check_relations(&input.types)?);
-    let edges = edges(ctx, row, relations, None).await?;
+    let wanted = check_relations(&input.types)?;
+    // Lineage relations are read with the entity's other lineage edges (its relation fields,
+    // its one-hop lineage), in the same batch; governance ones by themselves, so a tag's
+    // thousands of entities are read only when asked for.
+    let read = if wanted.iter().all(|r| r.is_lineage()) {
+        RelationSet::lineage()
+    } else {
+        RelationSet::of(&wanted)
+    };
+    let wanted = RelationSet::of(&wanted);
+    let edges = edges(ctx, row, read, None).await?;
     let matching: Vec<&Edge> = edges
         .iter()
+        .filter(|e| wanted.contains(e.edge.relation))
         .filter(|e| {
             let outgoing = e.edge.declared_by == row.id;
             outgoing == (input.direction == RelationshipDirection::Outgoing)

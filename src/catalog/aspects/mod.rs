@@ -644,6 +644,60 @@ mod tests {
         );
     }
 
+    #[test]
+    fn governance_aspects_declare_edges_from_their_entity() {
+        let model = urn("urn:li:mlModel:(urn:li:dataPlatform:science,m,PROD)");
+        let declared = validate(
+            &model,
+            "globalTags",
+            &json!({"tags": [{"tag": "urn:li:tag:pii"}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            declared.edges,
+            vec![DeclaredEdge {
+                upstream: model.clone(),
+                downstream: urn("urn:li:tag:pii"),
+                relation: Relation::TaggedWith,
+            }]
+        );
+        let user = urn("urn:li:corpuser:ana");
+        let declared = validate(
+            &user,
+            "groupMembership",
+            &json!({"groups": ["urn:li:corpGroup:ml"]}),
+        )
+        .unwrap();
+        assert_eq!(declared.edges[0].relation, Relation::IsMemberOfGroup);
+        assert_eq!(declared.edges[0].upstream, user);
+        let e = validate(&model, "groupMembership", &json!({"groups": []})).unwrap_err();
+        assert!(message(e).contains("does not belong"));
+        let e = validate(
+            &user,
+            "groupMembership",
+            &json!({"groups": ["urn:li:tag:x"]}),
+        );
+        assert!(
+            matches!(&e, Err(Error::Invalid { field, .. }) if field == "groupMembership.groups[0]"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn relation_sets_hold_what_they_were_made_of() {
+        let lineage = RelationSet::lineage();
+        assert!(Relation::LINEAGE.iter().all(|r| lineage.contains(*r)));
+        assert!(!Relation::GOVERNANCE.iter().any(|r| lineage.contains(*r)));
+        let two = RelationSet::of(&[Relation::IsPartOf, Relation::TaggedWith]);
+        assert_eq!(
+            two.relations().collect::<Vec<_>>(),
+            [Relation::TaggedWith, Relation::IsPartOf]
+        );
+        for r in Relation::ALL {
+            assert_eq!(Relation::parse(r.as_str()), Some(r));
+        }
+    }
+
     fn message(e: Error) -> String {
         e.public_message()
     }
