@@ -4,7 +4,7 @@
 //! lineage unless named, and derived by a migration from aspects stored before they existed.
 
 use axum::http::StatusCode;
-use migration::{Migrator, MigratorTrait};
+use migration::{MigrationName, Migrator, MigratorTrait};
 use mlcat::auth::Auth;
 use mlcat::config::Limits;
 use sea_orm::{ConnectionTrait, Statement};
@@ -713,8 +713,14 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
     // A catalog written by the previous schema: aspects, no governance edges.
     let (url, dir) = fresh_database().await;
     let db = mlcat::store::connect(&url).await.unwrap();
-    let before = Migrator::migrations().len() as u32 - 1;
-    Migrator::up(&db, Some(before)).await.unwrap();
+    let all = Migrator::migrations();
+    let before = all
+        .iter()
+        .position(|m| m.name() == "m20261206_000005_governance_edges")
+        .unwrap();
+    // Down to just before it, later: every migration from it on.
+    let from_it = (all.len() - before) as u32;
+    Migrator::up(&db, Some(before as u32)).await.unwrap();
     entity_row(&db, MODEL, "mlModel", "churn").await;
     entity_row(&db, OTHER, "mlModel", "upsell").await;
     entity_row(&db, "urn:li:corpuser:ana", "corpuser", "ana").await;
@@ -927,7 +933,7 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
     assert_eq!(edge_rows(&app, "TaggedWith").await, (1, 1));
 
     // Down removes the governance edges, and up again derives them from the latest aspects.
-    Migrator::down(&app.db, Some(1)).await.unwrap();
+    Migrator::down(&app.db, Some(from_it)).await.unwrap();
     assert_eq!(edge_rows(&app, "TaggedWith").await, (0, 0));
     Migrator::up(&app.db, None).await.unwrap();
     assert_eq!(edge_rows(&app, "TaggedWith").await, (1, 0));
