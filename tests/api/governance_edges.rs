@@ -4,7 +4,7 @@
 //! lineage unless named, and derived by a migration from aspects stored before they existed.
 
 use axum::http::StatusCode;
-use migration::{MigrationName, Migrator, MigratorTrait};
+use migration::{Migrator, MigratorTrait};
 use mlcat::auth::Auth;
 use mlcat::config::Limits;
 use sea_orm::{ConnectionTrait, Statement};
