@@ -18,6 +18,7 @@ mod demo_governance;
 mod durability;
 mod errors;
 mod errors_mutations;
+mod governance_edges;
 mod governance_edit;
 mod governance_read;
 mod hardening_http;
