@@ -169,8 +169,15 @@ function platformOf(node) {
   return e && e.platform && e.platform.name || '';
 }
 
+// Whether the entity is marked deprecated (its `deprecation` aspect).
+function isDeprecated(node) {
+  var e = node && node.entity;
+  return !!(e && e.deprecation && e.deprecation.deprecated);
+}
+
 function nodeLabel(node) {
   var parts = nameParts(node);
+  var deprecated = isDeprecated(node);
   var html = [];
   if (parts.qualifier) {
     wrapName(parts.qualifier, 30).forEach(function (line) {
@@ -178,12 +185,15 @@ function nodeLabel(node) {
     });
   }
   wrapName(parts.leaf, 28).forEach(function (line) {
-    html.push('<FONT POINT-SIZE="12"><B>' + escapeHtmlLabel(line) + '</B></FONT>');
+    // A deprecated entity's name is struck through, as DataHub's UI marks it.
+    var name = '<B>' + escapeHtmlLabel(line) + '</B>';
+    html.push('<FONT POINT-SIZE="12">' + (deprecated ? '<S>' + name + '</S>' : name) + '</FONT>');
   });
   var info = typeInfo(node.type).urnName;
   var platform = platformOf(node);
   if (platform) { info += ' · ' + platform; }
   html.push('<FONT POINT-SIZE="9.5" COLOR="#475569">' + escapeHtmlLabel(info) + '</FONT>');
+  if (deprecated) { html.push('<FONT POINT-SIZE="9.5" COLOR="#b91c1c"><B>DEPRECATED</B></FONT>'); }
   return html.join('<BR/>');
 }
 
@@ -203,6 +213,13 @@ function displayGraph(data, parsed) {
     attrs.id = 'n' + i;
     attrs.margin = '0.14,0.06';
     attrs.label = { html: nodeLabel(n) };
+    if (isDeprecated(n)) {
+      // A dashed red border and the class `deprecated` (on the node's <g>), in the page and
+      // in the downloaded SVG alike.
+      attrs.class = 'deprecated';
+      attrs.style = (attrs.style ? attrs.style + ',' : '') + 'dashed';
+      attrs.color = '#b91c1c';
+    }
     return { name: n.urn, attributes: attrs };
   });
   var edges = data.edges.map(function (e, i) {
@@ -293,6 +310,11 @@ function renderLegend(viz) {
     append(legend, h('span', { class: 'legend-item', title: counts[t] + ' in this graph; URNs start with urn:li:' + info.urnName },
       legendIcon(viz, style), info.label, ' ', h('code', { text: '×' + counts[t] })));
   });
+  var deprecated = state.data.nodes.filter(isDeprecated).length;
+  if (deprecated) {
+    append(legend, h('span', { class: 'legend-item legend-deprecated', title: deprecated + ' deprecated in this graph' },
+      h('span', { class: 'deprecated-sample', 'aria-hidden': 'true', text: 'name' }), 'Deprecated', ' ', h('code', { text: '×' + deprecated })));
+  }
   append(legend, h('span', { class: 'legend-note', text: 'Arrows point downstream, from data to what uses it. Thick border: the start. Click a box for its details.' }));
   legend.hidden = false;
 }
@@ -312,7 +334,8 @@ function wireGraph(svg) {
     g.setAttribute('tabindex', '0');
     g.setAttribute('role', 'button');
     g.setAttribute('data-urn', urn);
-    g.setAttribute('aria-label', (node ? node.name + ', ' + typeInfo(node.type).label : urn) + ': show details');
+    g.setAttribute('aria-label', (node ? node.name + ', ' + typeInfo(node.type).label : urn) +
+      (isDeprecated(node) ? ', deprecated' : '') + ': show details');
     g.addEventListener('click', function (ev) {
       if (panning.moved) { return; }
       ev.stopPropagation();

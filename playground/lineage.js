@@ -23,11 +23,13 @@ var LINEAGE_QUERY = [
   '    nodes {',
   '      urn type name degree relation',
   '      entity {',
-  '        ... on Dataset { platform { name } }',
-  '        ... on MLFeatureTable { platform { name } }',
-  '        ... on MLModel { platform { name } }',
-  '        ... on MLModelGroup { platform { name } }',
-  '        ... on MLModelDeployment { platform { name } }',
+  '        ... on Dataset { platform { name } deprecation { deprecated } }',
+  '        ... on MLFeature { deprecation { deprecated } }',
+  '        ... on MLPrimaryKey { deprecation { deprecated } }',
+  '        ... on MLFeatureTable { platform { name } deprecation { deprecated } }',
+  '        ... on MLModel { platform { name } deprecation { deprecated } }',
+  '        ... on MLModelGroup { platform { name } deprecation { deprecated } }',
+  '        ... on MLModelDeployment { platform { name } deprecation { deprecated } }',
   '      }',
   '    }',
   '    edges { source target relation }',
@@ -37,6 +39,19 @@ var LINEAGE_QUERY = [
   '}'
 ].join('\n');
 
+// Governance, as the details panel shows it: owners, tags, glossary terms, domain,
+// deprecation and links. DataHub gives a deployment tags, owners and deprecation only.
+var GOV_TAGS = 'tags { tags { tag { urn properties { name description colorHex } } } }';
+var GOV_OWNERS = 'ownership { owners { owner {' +
+  ' ... on CorpUser { urn username properties { displayName } editableProperties { displayName } }' +
+  ' ... on CorpGroup { urn name properties { displayName } } }' +
+  ' type ownershipType { urn info { name } } } }';
+var GOV_DEPRECATION = 'deprecation { deprecated note decommissionTime actor }';
+var GOV_REST = 'glossaryTerms { terms { term { urn properties { name description } } } }' +
+  ' domain { domain { urn properties { name } } } institutionalMemory { elements { url label } }';
+var GOVERNANCE = [GOV_TAGS, GOV_OWNERS, GOV_DEPRECATION, GOV_REST].join('\n      ');
+var DEPLOYMENT_GOVERNANCE = [GOV_TAGS, GOV_OWNERS, GOV_DEPRECATION].join('\n      ');
+
 // Aliases keep fields of different types apart (`version` is a string on a
 // model and an object on a feature), as GraphQL requires.
 var ENTITY_QUERY = [
@@ -45,20 +60,27 @@ var ENTITY_QUERY = [
   '    urn',
   '    type',
   '    ... on Dataset { name description origin exists platform { name }',
-  '      properties { qualifiedName description created externalUrl customProperties { key value } } }',
+  '      properties { qualifiedName description created externalUrl customProperties { key value } }',
+  '      ' + GOVERNANCE + ' }',
   '    ... on MLFeature { name description exists featureNamespace dataType',
-  '      properties { featureVersion: version { versionTag } sources { urn name } customProperties { key value } } }',
+  '      properties { featureVersion: version { versionTag } sources { urn name } customProperties { key value } }',
+  '      ' + GOVERNANCE + ' }',
   '    ... on MLPrimaryKey { name description exists featureNamespace dataType',
-  '      properties { featureVersion: version { versionTag } sources { urn name } customProperties { key value } } }',
+  '      properties { featureVersion: version { versionTag } sources { urn name } customProperties { key value } }',
+  '      ' + GOVERNANCE + ' }',
   '    ... on MLFeatureTable { name description exists platform { name }',
-  '      properties { mlPrimaryKeys { urn name } mlFeatures { urn name } customProperties { key value } } }',
+  '      properties { mlPrimaryKeys { urn name } mlFeatures { urn name } customProperties { key value } }',
+  '      ' + GOVERNANCE + ' }',
   '    ... on MLModel { name description origin exists platform { name }',
   '      properties { modelType: type modelVersion: version trainingMetrics { name value } hyperParams { name value }',
-  '        tags groups { urn name } modelCreated: created { time actor } externalUrl customProperties { key value } } }',
+  '        tags groups { urn name } modelCreated: created { time actor } externalUrl customProperties { key value } }',
+  '      ' + GOVERNANCE + ' }',
   '    ... on MLModelGroup { name description origin exists platform { name }',
-  '      properties { groupVersion: version { versionTag } groupCreated: created { time actor } externalUrl customProperties { key value } } }',
+  '      properties { groupVersion: version { versionTag } groupCreated: created { time actor } externalUrl customProperties { key value } }',
+  '      ' + GOVERNANCE + ' }',
   '    ... on MLModelDeployment { name description origin exists platform { name }',
-  '      properties { status deploymentVersion: version { versionTag } createdAt externalUrl customProperties { key value } } }',
+  '      properties { status deploymentVersion: version { versionTag } createdAt externalUrl customProperties { key value } }',
+  '      ' + DEPLOYMENT_GOVERNANCE + ' }',
   '    ... on DataPlatform { name properties { displayName } }',
   '  }',
   '}'
@@ -82,7 +104,7 @@ var FIELD_LABELS = {
   status: 'Status',
   trainingMetrics: 'Training metrics',
   hyperParams: 'Hyperparameters',
-  tags: 'Tags',
+  tags: 'Tags in properties',
   groups: 'Model groups',
   sources: 'Sources',
   mlFeatures: 'Features',
@@ -444,7 +466,8 @@ function renderGuide() {
     h('li', null, 'Each box is an entity of the catalog; its shape and colour say what kind (see the legend).'),
     h('li', null, 'Data flows from left to right: raw sources, the tables built from them, features, feature tables, training data, models, and where models are deployed.'),
     h('li', null, 'Each arrow is labelled with its relation and points downstream, from the data to what uses it.'),
-    h('li', null, h('strong', { text: 'Click a box' }), ' to see its properties here and to recentre the graph on it. Drag to move around; Ctrl + wheel zooms.')));
+    h('li', null, 'A dashed red border, a struck-through name and the word DEPRECATED mark an entity that is deprecated: its details say why, and when it goes away.'),
+    h('li', null, h('strong', { text: 'Click a box' }), ' to see its properties, owners, tags, glossary terms and domain here, and to recentre the graph on it. Drag to move around; Ctrl + wheel zooms.')));
   var rels = d ? d.edges.map(function (e) { return e.relation; }).filter(function (r, i, a) { return a.indexOf(r) === i; }) : Object.keys(RELATIONS);
   if (rels.length) {
     append(panel, h('h3', { text: d ? 'Relations in this graph' : 'Relations' }));
@@ -545,6 +568,7 @@ function renderDetails(urn) {
       h('span', { id: 'details-name', text: parts.leaf })),
     closeButton('Close the details')));
   append(panel, typeBadge(node && node.type));
+  if (isDeprecated(node)) { append(panel, h('span', { class: 'badge badge-deprecated', text: 'Deprecated' })); }
   append(panel, h('code', { class: 'urn', text: urn }));
   append(panel, h('div', { class: 'actions' },
     isStart ? null : h('button', { class: 'btn btn-primary btn-small', type: 'button', id: 'recentre', text: 'Recentre graph here', onclick: function () { recentre(urn); } }),
@@ -590,6 +614,8 @@ function renderEntity(body, entity) {
   }
   var props = entity.properties || {};
   var description = entity.description || props.description;
+  renderDeprecation(body, entity.deprecation);
+  renderGovernance(body, entity);
   append(body, h('h3', { text: 'Properties' }));
   if (description) { append(body, h('p', { text: description })); }
   var rows = [];
@@ -614,6 +640,93 @@ function renderEntity(body, entity) {
   }
   append(body, h('details', null, h('summary', { text: 'The answer as JSON' }),
     h('pre', { class: 'raw', text: JSON.stringify(entity, null, 2) })));
+}
+
+// A deprecated entity says so first: the note, and when it goes away.
+function renderDeprecation(body, deprecation) {
+  if (!deprecation || !deprecation.deprecated) { return; }
+  var when = deprecation.decommissionTime ? formatTime(deprecation.decommissionTime) : null;
+  append(body, h('div', { class: 'deprecation', id: 'details-deprecation', role: 'note', 'aria-label': 'Deprecated' },
+    h('strong', { text: 'Deprecated' }),
+    deprecation.note ? h('p', { text: deprecation.note }) : null,
+    when ? h('p', { class: 'muted' }, 'To be decommissioned: ', h('time', { text: when })) : null,
+    deprecation.actor ? h('p', { class: 'muted', text: 'Deprecated by ' + deprecation.actor.replace(/^urn:li:corp(user|Group):/, '') }) : null));
+}
+
+// `__system__technical_owner` or `TECHNICAL_OWNER` as a person reads it: "Technical owner".
+function humanize(id) {
+  var words = String(id).replace(/^__system__/, '').replace(/[_-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+// The kind of ownership: the ownership type's name, else its id, else the fixed type.
+function ownershipLabel(owner) {
+  var t = owner.ownershipType;
+  if (t && t.info && t.info.name) { return t.info.name; }
+  if (t && t.urn) { return humanize(t.urn.replace(/^urn:li:ownershipType:/, '')); }
+  return owner.type ? humanize(owner.type) : null;
+}
+
+function ownerName(who) {
+  return who.properties && who.properties.displayName ||
+    who.editableProperties && who.editableProperties.displayName ||
+    who.username || who.name || who.urn;
+}
+
+// Only a colour written as #rgb or #rrggbb is used as one.
+function safeColour(value) {
+  return /^#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?$/.test(String(value || '')) ? value : null;
+}
+
+// Owners, tags, glossary terms, domain and links: the governance the catalog holds.
+function renderGovernance(body, entity) {
+  var rows = [];
+  var owners = (entity.ownership && entity.ownership.owners || []).filter(function (o) { return o && o.owner; });
+  if (owners.length) {
+    rows.push(['Owners', h('ul', { class: 'owners', id: 'details-owners' }, owners.map(function (o) {
+      var kind = ownershipLabel(o);
+      return h('li', { title: o.owner.urn }, h('span', { class: 'owner-name', text: ownerName(o.owner) }),
+        kind ? h('span', { class: 'muted', text: ' · ' + kind }) : null);
+    }))]);
+  }
+  var tags = (entity.tags && entity.tags.tags || []).filter(function (t) { return t && t.tag; });
+  if (tags.length) {
+    rows.push(['Tags', h('div', { class: 'chips', id: 'details-tags' }, tags.map(function (t) {
+      var p = t.tag.properties || {};
+      var colour = safeColour(p.colorHex);
+      return h('span', { class: 'chip tag', title: (p.description ? p.description + '\n' : '') + t.tag.urn },
+        colour ? h('span', { class: 'swatch', style: 'background:' + colour, 'aria-hidden': 'true' }) : null,
+        p.name || t.tag.urn.replace(/^urn:li:tag:/, ''));
+    }))]);
+  }
+  var terms = (entity.glossaryTerms && entity.glossaryTerms.terms || []).filter(function (t) { return t && t.term; });
+  if (terms.length) {
+    rows.push(['Glossary terms', h('div', { class: 'chips', id: 'details-terms' }, terms.map(function (t) {
+      var p = t.term.properties || {};
+      return h('span', { class: 'chip', title: (p.description ? p.description + '\n' : '') + t.term.urn },
+        p.name || t.term.urn.replace(/^urn:li:glossaryTerm:/, ''));
+    }))]);
+  }
+  var domain = entity.domain && entity.domain.domain;
+  if (domain) {
+    rows.push(['Domain', h('span', { id: 'details-domain', title: domain.urn },
+      domain.properties && domain.properties.name || domain.urn.replace(/^urn:li:domain:/, ''))]);
+  }
+  var links = (entity.institutionalMemory && entity.institutionalMemory.elements || []).filter(Boolean);
+  if (links.length) {
+    rows.push(['Links', h('ul', { class: 'links' }, links.map(function (l) {
+      var label = l.label || l.url;
+      // As for external URLs: only http(s) links are links.
+      return h('li', null, isWebUrl(l.url)
+        ? h('a', { href: String(l.url), rel: 'noopener noreferrer', target: '_blank', title: l.url, text: label })
+        : h('span', { title: l.url, text: label + ' (' + l.url + ')' }));
+    }))]);
+  }
+  if (!rows.length) { return; }
+  append(body, h('h3', { text: 'Governance' }));
+  append(body, h('table', { class: 'facts', id: 'details-governance' }, h('tbody', null, rows.map(function (r) {
+    return h('tr', null, h('th', { scope: 'row', text: r[0] }), h('td', null, r[1]));
+  }))));
 }
 
 // ------------------------------------------------------------- picker

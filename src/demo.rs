@@ -1,10 +1,13 @@
 //! The demo catalog, written through the same write path as any client: the entities of the
 //! DataHub ML tutorial under the tutorial's URNs, and a customer-segmentation pipeline on
 //! Snowflake: raw files on S3 → source tables → a feature table → a generated training dataset
-//! → two model versions in a group → a deployment → a table of predicted segments.
+//! → two model versions in a group → a deployment → a table of predicted segments. The
+//! pipeline is governed as a team would govern it: owners (users and a group), tags, glossary
+//! terms, a domain, links about the models, and the older model version deprecated.
 
 use serde_json::{json, Value};
 
+use crate::catalog::aspects::system_ownership_type;
 use crate::catalog::Result;
 use crate::catalog::{Actor, AspectWrite, Catalog};
 use crate::urn::Urn;
@@ -325,6 +328,267 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
     Ok(())
 }
 
+/// When the demo's governance was written (2 March 2026, 00:00 UTC), in milliseconds.
+const GOVERNED_AT: i64 = 1_772_409_600_000;
+/// When the deprecated model version is to be decommissioned (31 March 2027, 00:00 UTC).
+const V1_DECOMMISSION: i64 = 1_806_451_200_000;
+
+/// An audit stamp of the demo's governance, by `actor`.
+fn stamp(actor: &Urn) -> Value {
+    json!({"time": GOVERNED_AT, "actor": actor.to_string()})
+}
+
+/// An owner of an `ownership` aspect: a user or group with one of DataHub's system ownership
+/// types, named both ways (`type` and `typeUrn`) as DataHub's own writers do.
+fn owner(who: &Urn, kind: &str) -> Value {
+    json!({
+        "owner": who.to_string(),
+        "type": kind,
+        "typeUrn": system_ownership_type(kind),
+    })
+}
+
+/// The people and the group that own the segmentation pipeline, its tags, its glossary, its
+/// domain, links about its models, and the older model version deprecated in favour of v2.
+fn governance(writes: &mut Vec<AspectWrite>) -> Result<()> {
+    let demo = Urn::parse("urn:li:corpuser:mlcat-demo")?;
+    let maria = Urn::parse("urn:li:corpuser:maria.lopez")?;
+    let sam = Urn::parse("urn:li:corpuser:sam.okafor")?;
+    let priya = Urn::parse("urn:li:corpuser:priya.nair")?;
+    for (user, first, last, title) in [
+        (&maria, "Maria", "Lopez", "Data Scientist"),
+        (&sam, "Sam", "Okafor", "Machine Learning Engineer"),
+        (&priya, "Priya", "Nair", "Head of Customer Analytics"),
+    ] {
+        write(
+            writes,
+            user,
+            "corpUserInfo",
+            json!({
+                "active": true,
+                "displayName": format!("{first} {last}"),
+                "firstName": first,
+                "lastName": last,
+                "fullName": format!("{first} {last}"),
+                "title": title,
+                "email": format!("{}@example.com", user.name()),
+            }),
+        );
+    }
+    let team = Urn::parse("urn:li:corpGroup:customer-analytics")?;
+    write(
+        writes,
+        &team,
+        "corpGroupInfo",
+        json!({
+            "displayName": "Customer Analytics",
+            "description": "The team that segments customers and maintains the segmentation models",
+            "email": "customer-analytics@example.com",
+            "admins": [priya.to_string()],
+            "members": [maria.to_string(), sam.to_string(), priya.to_string()],
+            "groups": [],
+        }),
+    );
+
+    let production = Urn::parse("urn:li:tag:Production")?;
+    let legacy = Urn::parse("urn:li:tag:Legacy")?;
+    let pii = Urn::parse("urn:li:tag:PII")?;
+    for (tag, description, colour) in [
+        (&production, "Serves live traffic", "#16a34a"),
+        (
+            &legacy,
+            "Kept for reference only: do not build anything new on it",
+            "#64748b",
+        ),
+        (&pii, "Holds personal data of customers", "#dc2626"),
+    ] {
+        write(
+            writes,
+            tag,
+            "tagProperties",
+            json!({"name": tag.name(), "description": description, "colorHex": colour}),
+        );
+    }
+
+    let node = Urn::parse("urn:li:glossaryNode:CustomerAnalytics")?;
+    write(
+        writes,
+        &node,
+        "glossaryNodeInfo",
+        json!({
+            "name": "Customer analytics",
+            "definition": "Terms for what the business measures about its customers",
+        }),
+    );
+    let segment = Urn::parse("urn:li:glossaryTerm:CustomerAnalytics.CustomerSegment")?;
+    let return_rate = Urn::parse("urn:li:glossaryTerm:CustomerAnalytics.ReturnRate")?;
+    for (term, name, definition) in [
+        (
+            &segment,
+            "Customer segment",
+            "A group of customers who order and return in a similar way, as assigned by the segmentation model",
+        ),
+        (
+            &return_rate,
+            "Return rate",
+            "The share of the line items a customer bought that they returned",
+        ),
+    ] {
+        write(
+            writes,
+            term,
+            "glossaryTermInfo",
+            json!({
+                "name": name,
+                "definition": definition,
+                "parentNode": node.to_string(),
+                "termSource": "INTERNAL",
+            }),
+        );
+    }
+
+    let marketing = Urn::parse("urn:li:domain:marketing")?;
+    write(
+        writes,
+        &marketing,
+        "domainProperties",
+        json!({
+            "name": "Marketing",
+            "description": "Knowing customers and reaching them: segmentation, campaigns and the models behind them",
+        }),
+    );
+
+    let segmentation_model = |version: &str| {
+        urn(format!(
+            "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_{version},PROD)"
+        ))
+    };
+    let v1 = segmentation_model("v1")?;
+    let v2 = segmentation_model("v2")?;
+    let group = Urn::ml_model_group("snowflake", "customer_segmentation", "PROD")?;
+    let deployment = Urn::parse(
+        "urn:li:mlModelDeployment:(urn:li:dataPlatform:snowflake,customer_segmentation_service,PROD)",
+    )?;
+    let feature_table = Urn::ml_feature_table("snowflake", SEGMENTATION_TABLE)?;
+    let frequency = Urn::ml_feature(SEGMENTATION_TABLE, "FREQUENCY")?;
+    let return_ratio = Urn::ml_feature(SEGMENTATION_TABLE, "RETURN_RATIO")?;
+    let key = Urn::ml_primary_key(SEGMENTATION_TABLE, "O_CUSTOMER_SK")?;
+    let customer = Urn::dataset("snowflake", "tpcxai_sf0001.public.customer", "PROD")?;
+    let segments = Urn::dataset(
+        "snowflake",
+        "tpcxai_sf0001.public.customer_segments",
+        "PROD",
+    )?;
+
+    // Owners: the data scientist builds the models, the engineer runs the features and the
+    // service, the team answers for what the models are used for.
+    let owners = |list: Vec<Value>| json!({"owners": list, "lastModified": stamp(&demo)});
+    for model in [&v1, &v2, &group] {
+        write(
+            writes,
+            model,
+            "ownership",
+            owners(vec![
+                owner(&maria, "TECHNICAL_OWNER"),
+                owner(&team, "BUSINESS_OWNER"),
+            ]),
+        );
+    }
+    for asset in [&deployment, &feature_table] {
+        write(
+            writes,
+            asset,
+            "ownership",
+            owners(vec![owner(&sam, "TECHNICAL_OWNER")]),
+        );
+    }
+    write(
+        writes,
+        &segments,
+        "ownership",
+        owners(vec![
+            owner(&team, "BUSINESS_OWNER"),
+            owner(&priya, "DATA_STEWARD"),
+        ]),
+    );
+
+    let tags = |list: &[&Urn]| {
+        let list: Vec<Value> = list.iter().map(|t| json!({"tag": t.to_string()})).collect();
+        json!({ "tags": list })
+    };
+    write(writes, &v2, "globalTags", tags(&[&production]));
+    write(writes, &deployment, "globalTags", tags(&[&production]));
+    write(writes, &v1, "globalTags", tags(&[&legacy]));
+    write(writes, &key, "globalTags", tags(&[&pii]));
+    write(writes, &customer, "globalTags", tags(&[&pii]));
+
+    let terms = |list: &[&Urn]| {
+        let list: Vec<Value> = list.iter().map(|t| json!({"urn": t.to_string()})).collect();
+        json!({"terms": list, "auditStamp": stamp(&demo)})
+    };
+    for assigned in [&v1, &v2, &group, &segments] {
+        write(writes, assigned, "glossaryTerms", terms(&[&segment]));
+    }
+    write(
+        writes,
+        &return_ratio,
+        "glossaryTerms",
+        terms(&[&return_rate]),
+    );
+
+    // The domain holds the pipeline's ML assets (DataHub gives a deployment no domain).
+    for asset in [
+        &v1,
+        &v2,
+        &group,
+        &feature_table,
+        &frequency,
+        &return_ratio,
+        &key,
+    ] {
+        write(
+            writes,
+            asset,
+            "domains",
+            json!({"domains": [marketing.to_string()]}),
+        );
+    }
+
+    write(
+        writes,
+        &v1,
+        "deprecation",
+        json!({
+            "deprecated": true,
+            "note": "Replaced by Customer segmentation v2 (five clusters, retrained after the spring data refresh). Kept for comparison until it is decommissioned.",
+            "decommissionTime": V1_DECOMMISSION,
+            "actor": maria.to_string(),
+            "replacement": v2.to_string(),
+        }),
+    );
+
+    for (model, version) in [(&v1, "v1"), (&v2, "v2")] {
+        write(
+            writes,
+            model,
+            "institutionalMemory",
+            json!({"elements": [
+                {
+                    "url": format!("https://wiki.example.com/ml/customer-segmentation/{version}"),
+                    "description": format!("Model card of customer segmentation {version}"),
+                    "createStamp": stamp(&maria),
+                },
+                {
+                    "url": "https://wiki.example.com/ml/customer-segmentation/runbook",
+                    "description": "Runbook: retraining and rolling back the segmentation model",
+                    "createStamp": stamp(&sam),
+                },
+            ]}),
+        );
+    }
+    Ok(())
+}
+
 /// Loads the demo catalog: writes each demo aspect that its entity does not have yet. An
 /// aspect the entity has is left as it is, equal to the demo's or edited since, so loading the
 /// demo again writes nothing new and never undoes a person's edits (nor brings back an
@@ -336,6 +600,7 @@ pub async fn load(catalog: &Catalog) -> Result<usize> {
     platform(&mut writes, "science", "Science", "OTHERS")?;
     tutorial(&mut writes)?;
     segmentation(&mut writes)?;
+    governance(&mut writes)?;
     let written = catalog.write(&Actor::named("mlcat-demo"), writes).await?;
     Ok(written.iter().filter(|w| w.changed).count())
 }

@@ -116,6 +116,18 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "aspect-history",
         include_str!("../playground/examples/10-aspect-history.graphql"),
     ),
+    (
+        "model-governance",
+        include_str!("../playground/examples/11-model-governance.graphql"),
+    ),
+    (
+        "domain-glossary-and-tags",
+        include_str!("../playground/examples/12-domain-glossary-and-tags.graphql"),
+    ),
+    (
+        "govern-a-model",
+        include_str!("../playground/examples/13-govern-a-model.graphql"),
+    ),
 ];
 
 /// What a playground page may do: run the scripts and styles mlcat serves (GraphiQL and React

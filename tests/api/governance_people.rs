@@ -126,6 +126,17 @@ async fn members_are_added_and_removed_in_their_group_membership() {
         aspect(&app, ana, "groupMembership").await.unwrap(),
         json!({"groups": ["urn:li:corpGroup:analysts"]})
     );
+    // The group's members, as DataHub's UI asks for them.
+    let data = app
+        .data(&format!(
+            r#"{{ corpGroup(urn: "{GROUP}") {{ relationships(input: {{types: ["IsMemberOfGroup"], direction: INCOMING}}) {{
+                total relationships {{ entity {{ urn }} }} }} }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data["corpGroup"]["relationships"],
+        json!({"total": 1, "relationships": [{"entity": {"urn": "urn:li:corpuser:bo"}}]})
+    );
     // Removing from a group the user is not in changes nothing.
     run(
         &app,

@@ -1,7 +1,8 @@
 // The playground in a real browser (Debian's Chromium driven by playwright-core), against a
 // running `mlcat serve --demo`: the GraphiQL page runs a typed query, and the lineage view draws
 // the demo pipeline, shows a node's properties, says when a traversal is cut, reports errors and
-// exports the graph. On every page: no failed request, no HTTP error, no uncaught exception,
+// exports the graph, and shows governance (owners, tags, terms, domain, deprecation) with
+// deprecated nodes marked. On every page: no failed request, no HTTP error, no uncaught exception,
 // and no request to any host but mlcat's.
 //
 // Run it with tests/browser/run.sh, which starts the server. By hand:
@@ -21,6 +22,8 @@ const VIEWPORT = { width: 1400, height: 900 };
 const TIMEOUT = 20_000;
 
 const DEMO_MODEL = 'urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v2,PROD)';
+// The demo's older model version, deprecated in favour of DEMO_MODEL.
+const DEPRECATED_MODEL = 'urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v1,PROD)';
 const FEATURE_TABLE = 'urn:li:mlFeatureTable:(urn:li:dataPlatform:snowflake,uc01_preprocess)';
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -316,6 +319,62 @@ test('lineage view shows a non-http(s) external URL as text, never as a link', a
     assert.equal(links.includes(url), link, `${url} is ${link ? '' : 'not '}a link: ${links.join(' | ')}`);
     assert.ok(!links.some((h) => /^\s*(javascript|data|vbscript):/i.test(h)), `no script link: ${links.join(' | ')}`);
   }
+  assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
+  await page.close();
+});
+
+test('lineage view marks the deprecated model and shows its governance in the details', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(lineageUrl(DEPRECATED_MODEL, 'BOTH', 10), { waitUntil: 'networkidle' });
+  await waitForGraph(page, 'customer_segmentation_v1');
+
+  // The deprecated node is marked in the graph: a class, a visible badge and an accessible label;
+  // the current version is not.
+  const marked = page.locator('#graph g.node.deprecated');
+  assert.equal(await marked.count(), 1, 'one deprecated node in this graph');
+  assert.equal(await marked.getAttribute('data-urn'), DEPRECATED_MODEL);
+  assert.match(await marked.getAttribute('aria-label'), /customer_segmentation_v1, Model, deprecated/);
+  assert.match(await marked.locator('text').allTextContents().then((t) => t.join(' ')), /DEPRECATED/);
+  assert.ok(await marked.locator('text[text-decoration="line-through"]').count() >= 1, 'its name is struck through');
+  assert.match(await page.locator('#legend').innerText(), /Deprecated/);
+  await page.goto(lineageUrl(DEMO_MODEL, 'BOTH', 10), { waitUntil: 'networkidle' });
+  await waitForGraph(page, 'customer_segmentation_v2');
+  assert.equal(await page.locator('#graph g.node.deprecated').count(), 0, 'v2 and its lineage are not deprecated');
+  await page.goBack();
+  await waitForGraph(page, 'customer_segmentation_v1');
+
+  // The details of the deprecated model: the deprecation first, then its owners and the rest.
+  await clickNode(page, 'customer_segmentation_v1');
+  await page.waitForSelector('#details-governance', { timeout: TIMEOUT });
+  assert.ok(await page.locator('#panel .badge-deprecated').isVisible(), 'the header says Deprecated');
+  const deprecation = await page.locator('#details-deprecation').innerText();
+  assert.match(deprecation, /^Deprecated/);
+  assert.match(deprecation, /Replaced by Customer segmentation v2/);
+  assert.match(deprecation, /To be decommissioned: 2027-03-31 00:00 UTC/);
+  const owners = await page.locator('#details-owners li').allInnerTexts();
+  // The ownership type's own name when the catalog has one ("Technical Owner"), else from its URN.
+  assert.equal(owners.length, 2, owners.join(' | '));
+  assert.match(owners[0], /^Maria Lopez · Technical owner$/i);
+  assert.match(owners[1], /^Customer Analytics · Business owner$/i);
+  const governance = await page.locator('#details-governance').innerText();
+  for (const text of ['Owners', 'Tags', 'Legacy', 'Glossary terms', 'Customer segment', 'Domain', 'Marketing', 'Links', 'Model card of customer segmentation v1']) {
+    assert.ok(governance.includes(text), `governance shows ${text}: ${governance}`);
+  }
+  const swatch = await page.locator('#details-tags .swatch').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(swatch, 'rgb(100, 116, 139)', 'the tag shows in its colour (#64748b)');
+  await page.mouse.move(5, VIEWPORT.height - 5);
+  await shot(page, 'lineage-deprecated-details');
+
+  // Its model group: owned too, not deprecated.
+  await page.locator('#graph g.node[data-urn="urn:li:mlModelGroup:(urn:li:dataPlatform:snowflake,customer_segmentation,PROD)"]').click();
+  await page.waitForFunction(() => document.querySelector('#details-name')?.textContent === 'customer_segmentation', null, { timeout: TIMEOUT });
+  await page.waitForSelector('#details-governance', { timeout: TIMEOUT });
+  assert.equal(await page.locator('#details-deprecation').count(), 0, 'the group is not deprecated');
+  assert.equal(await page.locator('#panel .badge-deprecated').count(), 0);
+  assert.match(await page.locator('#details-owners').innerText(), /Maria Lopez/);
+  await page.waitForLoadState('networkidle');
   assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
   await page.close();
 });

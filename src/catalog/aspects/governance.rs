@@ -1,12 +1,18 @@
 //! The governance aspects in DataHub's shape: `globalTags`, `ownership`, `glossaryTerms`,
 //! `domains`, `deprecation` and `institutionalMemory`. Each names the tags, owners, terms and
 //! domains it refers to; the write path gives those a row (a tag that was never created is a
-//! referenced entity, as a lineage end is).
+//! referenced entity, as a lineage end is) and an edge from the entity that names it
+//! (`TaggedWith`, `OwnedBy`, `TermedWith`, `AssociatedWith`). Also here: the aspects of the
+//! governance entities that name other entities: a user's groups (`groupMembership`,
+//! `nativeGroupMembership`) and the parent of a term, node or domain (`glossaryTermInfo`,
+//! `glossaryNodeInfo`, `domainProperties`), each an edge as DataHub names it.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{check_kind, check_kinds, AspectSpec, Refused, TimeStamp};
+use super::{
+    check_kind, check_kinds, downstream_of, AspectSpec, DeclaredEdge, Refused, Relation, TimeStamp,
+};
 use crate::urn::{EntityKind, Urn};
 
 /// Entity types mlcat lets carry governance aspects: every type but a data platform (DataHub's
@@ -72,8 +78,9 @@ impl AspectSpec for GlobalTags {
         let tags = self.tags.iter().map(|t| &t.tag);
         check_each("tags", ".tag", tags, &[EntityKind::Tag])
     }
-    fn references(&self) -> Vec<Urn> {
-        self.tags.iter().map(|t| t.tag.clone()).collect()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let tags: Vec<Urn> = self.tags.iter().map(|t| t.tag.clone()).collect();
+        downstream_of(owner, Relation::TaggedWith, &tags)
     }
 }
 
@@ -168,8 +175,9 @@ impl AspectSpec for Ownership {
         }
         Ok(())
     }
-    fn references(&self) -> Vec<Urn> {
-        self.owners.iter().map(|o| o.owner.clone()).collect()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let owners: Vec<Urn> = self.owners.iter().map(|o| o.owner.clone()).collect();
+        downstream_of(owner, Relation::OwnedBy, &owners)
     }
 }
 
@@ -203,8 +211,9 @@ impl AspectSpec for GlossaryTerms {
         let terms = self.terms.iter().map(|t| &t.urn);
         check_each("terms", ".urn", terms, &[EntityKind::GlossaryTerm])
     }
-    fn references(&self) -> Vec<Urn> {
-        self.terms.iter().map(|t| t.urn.clone()).collect()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let terms: Vec<Urn> = self.terms.iter().map(|t| t.urn.clone()).collect();
+        downstream_of(owner, Relation::TermedWith, &terms)
     }
 }
 
@@ -226,8 +235,8 @@ impl AspectSpec for Domains {
     fn check(&self, _: &Urn) -> Result<(), Refused> {
         check_kinds("domains", &self.domains, &[EntityKind::Domain])
     }
-    fn references(&self) -> Vec<Urn> {
-        self.domains.clone()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::AssociatedWith, &self.domains)
     }
 }
 
@@ -285,7 +294,7 @@ impl AspectSpec for InstitutionalMemory {
     }
 }
 
-/// `groupMembership` of a user: the groups the user is a member of.
+/// `groupMembership`: the groups a user is in.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GroupMembership {
@@ -303,7 +312,112 @@ impl AspectSpec for GroupMembership {
     fn check(&self, _: &Urn) -> Result<(), Refused> {
         check_kinds("groups", &self.groups, &[EntityKind::CorpGroup])
     }
-    fn references(&self) -> Vec<Urn> {
-        self.groups.clone()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::IsMemberOfGroup, &self.groups)
+    }
+}
+
+/// `nativeGroupMembership`: the groups made in the catalog itself that a user is in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NativeGroupMembership {
+    #[serde(default)]
+    pub native_groups: Vec<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for NativeGroupMembership {
+    const NAME: &'static str = "nativeGroupMembership";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::CorpUser
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        check_kinds(
+            "nativeGroups",
+            &self.native_groups,
+            &[EntityKind::CorpGroup],
+        )
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::IsMemberOfNativeGroup, &self.native_groups)
+    }
+}
+
+/// Refuses a parent (the end of an `IsPartOf` edge) of the wrong type at `field`.
+fn part_of(field: &str, parent: &Option<Urn>, kind: EntityKind) -> Result<(), Refused> {
+    match parent {
+        Some(p) => check_kind(|| field.to_string(), p, &[kind]),
+        None => Ok(()),
+    }
+}
+
+/// `glossaryTermInfo`, as far as the catalog reads it: the node the term is in. The other
+/// fields are stored as sent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlossaryTermInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_node: Option<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for GlossaryTermInfo {
+    const NAME: &'static str = "glossaryTermInfo";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::GlossaryTerm
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        part_of("parentNode", &self.parent_node, EntityKind::GlossaryNode)
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::IsPartOf, self.parent_node.as_slice())
+    }
+}
+
+/// `glossaryNodeInfo`, as far as the catalog reads it: the node above this one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GlossaryNodeInfo {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_node: Option<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for GlossaryNodeInfo {
+    const NAME: &'static str = "glossaryNodeInfo";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::GlossaryNode
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        part_of("parentNode", &self.parent_node, EntityKind::GlossaryNode)
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::IsPartOf, self.parent_node.as_slice())
+    }
+}
+
+/// `domainProperties`, as far as the catalog reads it: the domain above this one.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DomainProperties {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_domain: Option<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for DomainProperties {
+    const NAME: &'static str = "domainProperties";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::Domain
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        part_of("parentDomain", &self.parent_domain, EntityKind::Domain)
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::IsPartOf, self.parent_domain.as_slice())
     }
 }

@@ -140,6 +140,18 @@ impl GlossaryTerm {
     async fn deprecation(&self, ctx: &Context<'_>) -> Result<Option<Deprecation>> {
         read_by_urn!(ctx, &self.0, governance::deprecation)
     }
+    /// DataHub's raw relationships of the term, by relation name and declaring side: `TermedWith`
+    /// INCOMING lists the entities it is attached to, `IsPartOf` OUTGOING its node.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
+    }
     /// False for a term that is only attached to entities so far, with no metadata of its own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         Ok(Some(governance::exists(ctx, &self.0).await?))
@@ -203,6 +215,18 @@ impl GlossaryNode {
     /// Links about the node.
     async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
         read_by_urn!(ctx, &self.0, governance::institutional_memory)
+    }
+    /// DataHub's raw relationships of the node, by relation name and declaring side: `IsPartOf`
+    /// INCOMING lists the terms and nodes in it.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
     }
     /// False for a node that is only named by other entities so far.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
