@@ -39,6 +39,9 @@ pub enum EntityType {
     /// A data platform such as `snowflake` or `feast`.
     #[graphql(name = "DATA_PLATFORM")]
     DataPlatform,
+    /// An instance of a data platform, such as one workspace.
+    #[graphql(name = "DATA_PLATFORM_INSTANCE")]
+    DataPlatformInstance,
     /// A trained model (one training run).
     #[graphql(name = "MLMODEL")]
     MlModel,

@@ -13,6 +13,7 @@ mod bad_input;
 mod concurrency;
 mod datahub;
 mod datahub_reads;
+mod datahub_ui;
 mod datahub_refused;
 mod durability;
 mod errors;

@@ -8,8 +8,11 @@
 //! entity type is a short file of its own fields. Object types several files use have a file of
 //! their own (`list.rs`); scalars and small shared types are in `graphql/scalars.rs`.
 
+pub(crate) mod aspects;
+pub(crate) mod browse;
 mod corp;
 mod data_platform;
+pub(crate) mod data_platform_instance;
 mod dataset;
 mod domain;
 pub(crate) mod entity;
@@ -23,13 +26,18 @@ mod ml_model_deployment;
 mod ml_model_group;
 mod ml_primary_key;
 mod ownership_type;
+pub(crate) mod placeholders;
+pub(crate) mod privileges;
 mod tag;
 
+pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
+pub use browse::{BrowsePathEntry, BrowsePathV2};
 pub use corp::{
     CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
     CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
+pub use data_platform_instance::DataPlatformInstance;
 pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};
 pub use domain::{Domain, DomainProperties, ParentDomainsResult};
 pub use entity::Entity;
@@ -53,6 +61,8 @@ pub use ml_model_deployment::{
 pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGroupPropertiesGql};
 pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
 pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
+pub use placeholders::{EntityIncidentsResult, IncidentState};
+pub use privileges::EntityPrivileges;
 pub use tag::{Tag, TagProperties};
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
