@@ -81,6 +81,18 @@ pub enum EntityType {
     /// A kind of ownership defined in the catalog.
     #[graphql(name = "CUSTOM_OWNERSHIP_TYPE")]
     CustomOwnershipType,
+    /// A structured property: a typed property entities may carry.
+    #[graphql(name = "STRUCTURED_PROPERTY")]
+    StructuredProperty,
+    /// The type of a structured property's values.
+    #[graphql(name = "DATA_TYPE")]
+    DataType,
+    /// An entity type, as a structured property names it.
+    #[graphql(name = "ENTITY_TYPE")]
+    EntityType,
+    /// A compliance form (mlcat has none).
+    #[graphql(name = "FORM")]
+    Form,
 }
 
 impl EntityType {

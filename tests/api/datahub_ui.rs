@@ -6,6 +6,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use mlcat::auth::{self, Scope};
+use serde_json::{json, Value};
+
+use crate::datahub::{ingest, proposal};
 use crate::support::TestApp;
 
 const FIELDS: &str = include_str!("datahub_ui_fields.txt");
@@ -114,4 +120,316 @@ async fn the_schema_has_every_field_the_ml_pages_select() {
         missing.iter().cloned().collect::<Vec<_>>().join("\n"),
         built.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"),
     );
+}
+
+const FRAGMENTS: &str = include_str!("datahub_ui/fragments.graphql");
+
+/// The pages: query file, and the demo entities each page is opened on.
+const PAGES: [(&str, &str, &[&str]); 6] = [
+    (
+        "model",
+        include_str!("datahub_ui/model.graphql"),
+        &[
+            "urn:li:mlModel:(urn:li:dataPlatform:science,scienceModel,PROD)",
+            "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_v2,PROD)",
+        ],
+    ),
+    (
+        "model group",
+        include_str!("datahub_ui/model_group.graphql"),
+        &["urn:li:mlModelGroup:(urn:li:dataPlatform:science,my-model-group,PROD)"],
+    ),
+    (
+        "feature",
+        include_str!("datahub_ui/feature.graphql"),
+        &["urn:li:mlFeature:(test_feature_table_all_feature_dtypes,test_BOOL_LIST_feature)"],
+    ),
+    (
+        "feature table",
+        include_str!("datahub_ui/feature_table.graphql"),
+        &[
+            "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,test_feature_table_all_feature_dtypes)",
+            "urn:li:mlFeatureTable:(urn:li:dataPlatform:snowflake,uc01_preprocess)",
+        ],
+    ),
+    (
+        "primary key",
+        include_str!("datahub_ui/primary_key.graphql"),
+        &["urn:li:mlPrimaryKey:(test_feature_table_all_feature_dtypes,dummy_entity_1)"],
+    ),
+    (
+        "deployment",
+        include_str!("datahub_ui/deployment.graphql"),
+        &["urn:li:mlModelDeployment:(urn:li:dataPlatform:snowflake,customer_segmentation_service,PROD)"],
+    ),
+];
+
+/// A page's query with the fragments it spreads, transitively (GraphQL refuses a document
+/// with a fragment it does not use).
+fn document(page: &str) -> String {
+    let fragments: BTreeMap<&str, &str> = FRAGMENTS
+        .split("\nfragment ")
+        .skip(1)
+        .map(|f| (f.split_whitespace().next().unwrap(), f))
+        .collect();
+    let spreads = |text: &str| -> Vec<String> {
+        text.split("...")
+            .skip(1)
+            .map(|t| t.chars().take_while(|c| c.is_alphanumeric()).collect::<String>())
+            .filter(|name| fragments.contains_key(name.as_str()))
+            .collect()
+    };
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut todo = spreads(page);
+    while let Some(name) = todo.pop() {
+        if used.insert(name.clone()) {
+            todo.extend(spreads(fragments[name.as_str()]));
+        }
+    }
+    let mut doc = page.to_string();
+    for name in &used {
+        doc.push_str("\nfragment ");
+        doc.push_str(fragments[name.as_str()]);
+    }
+    doc
+}
+
+async fn open(app: &TestApp, page: &str, urn: &str) -> Value {
+    let answer = app.gql_vars(&document(page), json!({ "urn": urn })).await;
+    assert!(answer.get("errors").is_none(), "{urn}: {answer:#}");
+    answer["data"].clone()
+}
+
+/// The complexity limit the pages need. They select pages of 100 relationships whose entities
+/// carry pages of 100 relationships (DataHub's `featureTables` of a feature), which mlcat prices
+/// at up to 7.7 million (`zz_measure_complexity`); the default limit, 50,000, refuses five of
+/// the six. Raising the default that far would admit the queries the hardening tests refuse
+/// (`hardening_http_lineage.rs`, `limits.rs`), so it is left for the lead to decide; the pages
+/// are checked here under the other default limits and this one.
+const PAGES_NEED: usize = 10_000_000;
+
+fn page_limits() -> mlcat::config::Limits {
+    let mut limits = mlcat::config::Limits::default();
+    limits.max_query_complexity = PAGES_NEED;
+    limits
+}
+
+async fn demo_for_pages() -> TestApp {
+    let app = TestApp::with_limits(page_limits()).await;
+    mlcat::demo::load(&app.catalog()).await.unwrap();
+    app
+}
+
+#[tokio::test]
+async fn every_ml_page_answers_the_demo() {
+    let app = demo_for_pages().await;
+    for (name, page, urns) in PAGES {
+        for urn in urns {
+            let data = open(&app, page, urn).await;
+            let entity = data.as_object().unwrap().values().next().unwrap();
+            assert_eq!(entity["urn"], *urn, "{name}: {data:#}");
+        }
+    }
+}
+
+const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn,PROD)";
+const RETENTION: &str = "urn:li:structuredProperty:io.example.retentionDays";
+const STEWARD_PROPERTY: &str = "urn:li:structuredProperty:io.example.steward";
+const INSTANCE: &str = "urn:li:dataPlatformInstance:(urn:li:dataPlatform:mlflow,prod-workspace)";
+
+#[tokio::test]
+async fn the_model_page_answers_what_was_stored() {
+    let app = TestApp::with_limits(page_limits()).await;
+    let aspects = [
+        ("globalTags", json!({"tags": [{"tag": "urn:li:tag:pii"}]})),
+        (
+            "ownership",
+            json!({"owners": [{"owner": "urn:li:corpuser:jdoe", "type": "TECHNICAL_OWNER"}],
+                   "lastModified": {"time": 1700000000000_i64, "actor": "urn:li:corpuser:jdoe"}}),
+        ),
+        ("glossaryTerms", json!({"terms": [{"urn": "urn:li:glossaryTerm:Sensitive"}],
+                                 "auditStamp": {"time": 1, "actor": "urn:li:corpuser:jdoe"}})),
+        ("domains", json!({"domains": ["urn:li:domain:marketing"]})),
+        ("deprecation", json!({"deprecated": true, "note": "use v2", "actor": "urn:li:corpuser:jdoe"})),
+        (
+            "institutionalMemory",
+            json!({"elements": [{"url": "https://wiki.example.com/churn", "description": "Model card",
+                                 "createStamp": {"time": 1, "actor": "urn:li:corpuser:jdoe"}}]}),
+        ),
+        ("mlModelProperties", json!({"description": "Predicts churn", "customProperties": {}})),
+        (
+            "dataPlatformInstance",
+            json!({"platform": "urn:li:dataPlatform:mlflow", "instance": INSTANCE}),
+        ),
+        (
+            "browsePathsV2",
+            json!({"path": [{"id": INSTANCE, "urn": INSTANCE}, {"id": "churn-team"}]}),
+        ),
+    ];
+    for (name, value) in aspects {
+        ingest(&app, proposal("mlModel", MODEL, name, value)).await;
+    }
+    ingest(
+        &app,
+        proposal(
+            "mlModel",
+            MODEL,
+            "structuredProperties",
+            json!({"properties": [
+                {"propertyUrn": RETENTION, "values": [{"double": 90.0}]},
+                {"propertyUrn": STEWARD_PROPERTY, "values": [{"string": "urn:li:corpuser:jdoe"}]},
+            ]}),
+        ),
+    )
+    .await;
+    ingest(&app, proposal("corpuser", "urn:li:corpuser:jdoe", "corpUserInfo",
+        json!({"active": true, "displayName": "Jane Doe"}))).await;
+    ingest(
+        &app,
+        proposal(
+            "structuredProperty",
+            RETENTION,
+            "propertyDefinition",
+            json!({"qualifiedName": "io.example.retentionDays", "displayName": "Retention",
+                   "valueType": "urn:li:dataType:datahub.number", "cardinality": "SINGLE",
+                   "entityTypes": ["urn:li:entityType:datahub.mlModel", "urn:li:entityType:datahub.chart"],
+                   "allowedValues": [{"value": {"double": 90.0}, "description": "a quarter"}]}),
+        ),
+    )
+    .await;
+    let page = PAGES[0].1;
+    let model = open(&app, page, MODEL).await["mlModel"].clone();
+    assert_eq!(model["tags"]["tags"][0]["tag"]["urn"], "urn:li:tag:pii");
+    assert_eq!(model["globalTags"], model["tags"]);
+    let owner = &model["ownership"]["owners"][0];
+    assert_eq!(owner["owner"]["urn"], "urn:li:corpuser:jdoe");
+    assert_eq!(owner["type"], "TECHNICAL_OWNER");
+    assert_eq!(
+        model["glossaryTerms"]["terms"][0]["term"]["urn"],
+        "urn:li:glossaryTerm:Sensitive"
+    );
+    assert_eq!(model["domain"]["domain"]["urn"], "urn:li:domain:marketing");
+    assert_eq!(model["deprecation"]["deprecated"], true);
+    assert_eq!(model["deprecation"]["note"], "use v2");
+    assert_eq!(
+        model["institutionalMemory"]["elements"][0]["url"],
+        "https://wiki.example.com/churn"
+    );
+    assert_eq!(
+        model["dataPlatformInstance"],
+        json!({"urn": INSTANCE, "type": "DATA_PLATFORM_INSTANCE",
+               "platform": model["platform"], "instanceId": "prod-workspace"})
+    );
+    assert_eq!(
+        model["browsePathV2"],
+        json!({"path": [
+            {"name": INSTANCE, "entity": {"urn": INSTANCE, "type": "DATA_PLATFORM_INSTANCE",
+                "platform": {"name": "mlflow", "properties": null}, "instanceId": "prod-workspace"}},
+            {"name": "churn-team", "entity": null},
+        ]})
+    );
+    // Auth is off: the caller writes, so may run every edit mlcat has, and none it lacks.
+    let privileges = &model["privileges"];
+    for can in ["canEditTags", "canEditOwners", "canEditGlossaryTerms", "canEditDomains",
+                "canEditDeprecation", "canEditLinks", "canEditDescription", "canManageEntity"] {
+        assert_eq!(privileges[can], true, "{can}");
+    }
+    for cannot in ["canEditLineage", "canEditIncidents", "canEditAssertions", "canEditProperties"] {
+        assert_eq!(privileges[cannot], false, "{cannot}");
+    }
+    assert_eq!(model["autoRenderAspects"], json!([]));
+    assert_eq!(
+        model["forms"],
+        json!({"completedForms": [], "incompleteForms": [], "verifications": []})
+    );
+    // The definition was ingested for one property only; a chart is not an mlcat type.
+    assert_eq!(
+        model["structuredProperties"]["properties"],
+        json!([
+            {"structuredProperty": {"urn": RETENTION, "type": "STRUCTURED_PROPERTY", "definition": {
+                "displayName": "Retention", "qualifiedName": "io.example.retentionDays",
+                "description": null, "cardinality": "SINGLE",
+                "valueType": {"info": {"type": "NUMBER", "displayName": null}},
+                "entityTypes": [{"info": {"type": "MLMODEL"}}],
+                "typeQualifier": null,
+                "allowedValues": [{"value": {"numberValue": 90.0}, "description": "a quarter"}]}},
+             "values": [{"numberValue": 90.0}], "valueEntities": []},
+            {"structuredProperty": {"urn": STEWARD_PROPERTY, "type": "STRUCTURED_PROPERTY", "definition": null},
+             "values": [{"stringValue": "urn:li:corpuser:jdoe"}],
+             "valueEntities": [{"urn": "urn:li:corpuser:jdoe", "type": "CORP_USER"}]},
+        ])
+    );
+    assert_eq!(model["activeIncidents"], json!({"total": 0}));
+
+    // The generic aspect read answers the aspects named, as stored.
+    let aspects = app
+        .data(&format!(
+            r#"{{ mlModel(urn: "{MODEL}") {{ aspects(input: {{aspectNames: ["domains", "nope", "domains"]}}) {{ aspectName payload renderSpec {{ key }} }} }} }}"#
+        ))
+        .await;
+    let raw = &aspects["mlModel"]["aspects"];
+    assert_eq!(raw.as_array().unwrap().len(), 1, "{raw:#}");
+    assert_eq!(raw[0]["aspectName"], "domains");
+    let payload: Value = serde_json::from_str(raw[0]["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload, json!({"domains": ["urn:li:domain:marketing"]}));
+    assert_eq!(raw[0]["renderSpec"], Value::Null);
+}
+
+/// POSTs a query with a bearer token; the answer's JSON.
+async fn as_token(app: &TestApp, token: &str, query: &str) -> Value {
+    let request = Request::post("/api/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::from(json!({ "query": query }).to_string()))
+        .unwrap();
+    let (status, bytes) = app.request(request).await;
+    assert_eq!(status, StatusCode::OK);
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn privileges_follow_the_token_scope() {
+    let app = TestApp::with_auth().await;
+    let write = auth::create_token(&app.db, "ci", Scope::Write).await.unwrap();
+    let read = auth::create_token(&app.db, "dashboards", Scope::Read).await.unwrap();
+    let created = as_token(
+        &app,
+        &write,
+        r#"mutation { upsertMLModelGroup(input: {platform: "mlflow", name: "churn"}) { urn } }"#,
+    )
+    .await;
+    let urn = created["data"]["upsertMLModelGroup"]["urn"].as_str().unwrap().to_string();
+    let query = format!(
+        r#"{{ mlModelGroup(urn: "{urn}") {{ privileges {{ canEditTags canEditOwners canManageEntity canEditLineage }} }} }}"#
+    );
+    let by_write = as_token(&app, &write, &query).await;
+    assert_eq!(
+        by_write["data"]["mlModelGroup"]["privileges"],
+        json!({"canEditTags": true, "canEditOwners": true, "canManageEntity": true, "canEditLineage": false})
+    );
+    let by_read = as_token(&app, &read, &query).await;
+    assert_eq!(
+        by_read["data"]["mlModelGroup"]["privileges"],
+        json!({"canEditTags": false, "canEditOwners": false, "canManageEntity": false, "canEditLineage": false})
+    );
+}
+
+#[tokio::test]
+#[ignore = "measures the pages: cargo test --test api zz_measure -- --ignored --nocapture"]
+async fn zz_measure_complexity() {
+    for (name, page, urns) in PAGES {
+        let (mut lo, mut hi) = (1usize, 100_000_000usize);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let mut limits = mlcat::config::Limits::default();
+            limits.max_query_complexity = mid;
+            let app = TestApp::with_limits(limits).await;
+            let a = app.gql_vars(&document(page), json!({"urn": urns[0]})).await;
+            let refused = a["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex"));
+            if refused { lo = mid + 1 } else { hi = mid }
+        }
+        let app = TestApp::new().await;
+        let a = app.gql_vars(&document(page), json!({"urn": urns[0]})).await;
+        println!("MEASURE {name}: complexity {lo}; default-limit errors: {}", a["errors"].to_string().chars().take(200).collect::<String>());
+    }
 }

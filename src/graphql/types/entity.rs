@@ -453,6 +453,20 @@ macro_rules! entity_object {
             ) -> $crate::graphql::types::EntityPrivileges {
                 $crate::graphql::types::privileges::privileges(ctx)
             }
+            /// The entity's structured properties (its `structuredProperties` aspect), with each
+            /// property's definition; null when none were written.
+            async fn structured_properties(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::types::StructuredProperties>> {
+                $crate::graphql::types::structured_properties::structured_properties(ctx, &self.0)
+                    .await
+            }
+            /// The compliance forms of the entity: always DataHub's empty shape, mlcat has no
+            /// forms.
+            async fn forms(&self) -> Option<$crate::graphql::types::Forms> {
+                Some($crate::graphql::types::Forms::default())
+            }
             /// The entity's incidents: always an empty page, mlcat has no incidents (DataHub's
             /// shape, so DataHub's UI can ask).
             async fn incidents(

@@ -16,6 +16,7 @@ pub(crate) mod data_platform_instance;
 mod dataset;
 mod domain;
 pub(crate) mod entity;
+mod forms;
 mod glossary;
 pub(crate) mod governance;
 mod list;
@@ -28,6 +29,7 @@ mod ml_primary_key;
 mod ownership_type;
 pub(crate) mod placeholders;
 pub(crate) mod privileges;
+pub(crate) mod structured_properties;
 mod tag;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
@@ -41,6 +43,7 @@ pub use data_platform_instance::DataPlatformInstance;
 pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};
 pub use domain::{Domain, DomainProperties, ParentDomainsResult};
 pub use entity::Entity;
+pub use forms::Forms;
 pub use glossary::{
     GlossaryNode, GlossaryNodeProperties, GlossaryTerm, GlossaryTermProperties, ParentNodesResult,
 };
@@ -63,6 +66,7 @@ pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimary
 pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
 pub use placeholders::{EntityIncidentsResult, IncidentState};
 pub use privileges::EntityPrivileges;
+pub use structured_properties::StructuredProperties;
 pub use tag::{Tag, TagProperties};
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
