@@ -90,6 +90,12 @@ pub enum EntityType {
     /// An entity type, as a structured property names it.
     #[graphql(name = "ENTITY_TYPE")]
     EntityType,
+    /// One run of a process, such as a training run.
+    #[graphql(name = "DATA_PROCESS_INSTANCE")]
+    DataProcessInstance,
+    /// A container: a database, a schema, an experiment.
+    #[graphql(name = "CONTAINER")]
+    Container,
     /// A compliance form (mlcat has none).
     #[graphql(name = "FORM")]
     Form,

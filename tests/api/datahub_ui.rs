@@ -235,6 +235,8 @@ async fn every_ml_page_answers_the_demo() {
 const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn,PROD)";
 const RETENTION: &str = "urn:li:structuredProperty:io.example.retentionDays";
 const STEWARD_PROPERTY: &str = "urn:li:structuredProperty:io.example.steward";
+const RUN: &str = "urn:li:dataProcessInstance:churn-run-7";
+const EXPERIMENT: &str = "urn:li:container:churn-experiments";
 const INSTANCE: &str = "urn:li:dataPlatformInstance:(urn:li:dataPlatform:mlflow,prod-workspace)";
 
 #[tokio::test]
@@ -256,7 +258,10 @@ async fn the_model_page_answers_what_was_stored() {
             json!({"elements": [{"url": "https://wiki.example.com/churn", "description": "Model card",
                                  "createStamp": {"time": 1, "actor": "urn:li:corpuser:jdoe"}}]}),
         ),
-        ("mlModelProperties", json!({"description": "Predicts churn", "customProperties": {}})),
+        (
+            "mlModelProperties",
+            json!({"description": "Predicts churn", "customProperties": {}, "trainingJobs": [RUN]}),
+        ),
         (
             "dataPlatformInstance",
             json!({"platform": "urn:li:dataPlatform:mlflow", "instance": INSTANCE}),
@@ -282,6 +287,32 @@ async fn the_model_page_answers_what_was_stored() {
         ),
     )
     .await;
+    let run = [
+        ("container", json!({"container": EXPERIMENT})),
+        ("dataPlatformInstance", json!({"platform": "urn:li:dataPlatform:mlflow"})),
+        (
+            "dataProcessInstanceProperties",
+            json!({"name": "churn training", "created": {"time": 1700000000000_i64, "actor": "urn:li:corpuser:jdoe"},
+                   "customProperties": {"seed": "7"}, "externalUrl": "https://mlflow.example.com/runs/7"}),
+        ),
+        (
+            "mlTrainingRunProperties",
+            json!({"id": "run-7", "outputUrls": ["s3://models/churn/7"],
+                   "hyperParams": [{"name": "depth", "value": "6"}],
+                   "trainingMetrics": [{"name": "auc", "value": "0.91"}]}),
+        ),
+        (
+            "dataProcessInstanceRunEvent",
+            json!({"timestampMillis": 1700000100000_i64, "status": "COMPLETE", "attempt": 1,
+                   "durationMillis": 60000, "result": {"type": "SUCCESS", "nativeResultType": "FINISHED"}}),
+        ),
+        ("subTypes", json!({"typeNames": ["ML Training Run"]})),
+    ];
+    for (name, value) in run {
+        ingest(&app, proposal("dataProcessInstance", RUN, name, value)).await;
+    }
+    ingest(&app, proposal("container", EXPERIMENT, "containerProperties",
+        json!({"name": "churn experiments"}))).await;
     ingest(&app, proposal("corpuser", "urn:li:corpuser:jdoe", "corpUserInfo",
         json!({"active": true, "displayName": "Jane Doe"}))).await;
     ingest(
@@ -338,6 +369,28 @@ async fn the_model_page_answers_what_was_stored() {
         assert_eq!(privileges[cannot], false, "{cannot}");
     }
     assert_eq!(model["autoRenderAspects"], json!([]));
+    let trained_by = &model["trainedBy"]["relationships"];
+    assert_eq!(trained_by.as_array().unwrap().len(), 1, "{trained_by:#}");
+    let run = &trained_by[0]["entity"];
+    assert_eq!(run["urn"], RUN);
+    assert_eq!(run["name"], "churn training");
+    assert_eq!(run["type"], "DATA_PROCESS_INSTANCE");
+    assert_eq!(run["properties"]["customProperties"][0], json!({"key": "seed", "value": "7"}));
+    assert_eq!(run["mlTrainingRunProperties"]["id"], "run-7");
+    assert_eq!(run["mlTrainingRunProperties"]["outputUrls"], json!(["s3://models/churn/7"]));
+    assert_eq!(run["mlTrainingRunProperties"]["trainingMetrics"][0]["value"], "0.91");
+    assert_eq!(run["optionalPlatform"]["name"], "mlflow");
+    assert_eq!(run["dataPlatformInstance"], Value::Null);
+    assert_eq!(
+        run["state"],
+        json!([{"status": "COMPLETE", "attempt": 1,
+                "result": {"resultType": "SUCCESS", "nativeResultType": "FINISHED"},
+                "timestampMillis": 1700000100000_i64, "durationMillis": 60000}])
+    );
+    assert_eq!(run["container"]["urn"], EXPERIMENT);
+    assert_eq!(run["container"]["properties"]["name"], "churn experiments");
+    assert_eq!(run["parentContainers"]["count"], 1);
+    assert_eq!(run["subTypes"]["typeNames"], json!(["ML Training Run"]));
     assert_eq!(
         model["forms"],
         json!({"completedForms": [], "incompleteForms": [], "verifications": []})

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use async_graphql::{Context, Interface, Result};
 
 use super::{
-    CorpGroup, CorpUser, DataPlatform, DataPlatformInstance, Dataset, Domain, GlossaryNode, GlossaryTerm, MlFeature,
+    Container, CorpGroup, CorpUser, DataPlatform, DataPlatformInstance, DataProcessInstance, Dataset, Domain, GlossaryNode, GlossaryTerm, MlFeature,
     MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup, MlPrimaryKey, OwnershipTypeEntity,
     Tag,
 };
@@ -47,6 +47,8 @@ pub enum Entity {
     Dataset(Dataset),
     DataPlatform(DataPlatform),
     DataPlatformInstance(DataPlatformInstance),
+    DataProcessInstance(DataProcessInstance),
+    Container(Container),
     MlModelDeployment(MlModelDeployment),
     Tag(Tag),
     GlossaryTerm(GlossaryTerm),
@@ -69,6 +71,10 @@ impl Entity {
             EntityKind::Dataset => Entity::Dataset(Dataset(row)),
             EntityKind::MlModelDeployment => Entity::MlModelDeployment(MlModelDeployment(row)),
             EntityKind::DataPlatform => Entity::DataPlatform(DataPlatform::from_record(&row)),
+            EntityKind::Other(kind) if kind == "dataProcessInstance" => {
+                Entity::DataProcessInstance(DataProcessInstance(row))
+            }
+            EntityKind::Other(kind) if kind == "container" => Entity::Container(Container(row)),
             kind if kind.is_governance() => {
                 // A stored URN parsed before it was stored.
                 let urn = Urn::parse(&row.urn).ok()?;

@@ -10,9 +10,11 @@
 
 pub(crate) mod aspects;
 pub(crate) mod browse;
+pub(crate) mod container;
 mod corp;
 mod data_platform;
 pub(crate) mod data_platform_instance;
+pub(crate) mod data_process_instance;
 mod dataset;
 mod domain;
 pub(crate) mod entity;
@@ -39,7 +41,9 @@ pub use corp::{
     CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
+pub use container::Container;
 pub use data_platform_instance::DataPlatformInstance;
+pub use data_process_instance::DataProcessInstance;
 pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};
 pub use domain::{Domain, DomainProperties, ParentDomainsResult};
 pub use entity::Entity;
