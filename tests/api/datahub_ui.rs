@@ -68,7 +68,9 @@ async fn missing(app: &TestApp) -> BTreeSet<String> {
     let schema = app.data(INTROSPECTION).await;
     let mut fields: BTreeMap<String, BTreeMap<String, BTreeSet<String>>> = BTreeMap::new();
     for t in schema["__schema"]["types"].as_array().unwrap() {
-        let of_type = fields.entry(t["name"].as_str().unwrap().to_string()).or_default();
+        let of_type = fields
+            .entry(t["name"].as_str().unwrap().to_string())
+            .or_default();
         for f in t["fields"].as_array().into_iter().flatten() {
             let args = f["args"].as_array().unwrap();
             of_type.insert(
@@ -107,7 +109,10 @@ async fn missing(app: &TestApp) -> BTreeSet<String> {
 async fn the_schema_has_every_field_the_ml_pages_select() {
     let app = TestApp::new().await;
     let missing = missing(&app).await;
-    let known: BTreeSet<String> = pairs(STILL_MISSING).into_iter().map(str::to_string).collect();
+    let known: BTreeSet<String> = pairs(STILL_MISSING)
+        .into_iter()
+        .map(str::to_string)
+        .collect();
     let new: Vec<&String> = missing.difference(&known).collect();
     let built: Vec<&String> = known.difference(&missing).collect();
     assert!(
@@ -118,7 +123,11 @@ async fn the_schema_has_every_field_the_ml_pages_select() {
         pairs(FIELDS).len(),
         new.len(),
         missing.iter().cloned().collect::<Vec<_>>().join("\n"),
-        built.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"),
+        built
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
 }
 
@@ -175,7 +184,11 @@ fn document(page: &str) -> String {
     let spreads = |text: &str| -> Vec<String> {
         text.split("...")
             .skip(1)
-            .map(|t| t.chars().take_while(|c| c.is_alphanumeric()).collect::<String>())
+            .map(|t| {
+                t.chars()
+                    .take_while(|c| c.is_alphanumeric())
+                    .collect::<String>()
+            })
             .filter(|name| fragments.contains_key(name.as_str()))
             .collect()
     };
@@ -209,9 +222,10 @@ async fn open(app: &TestApp, page: &str, urn: &str) -> Value {
 const PAGES_NEED: usize = 10_000_000;
 
 fn page_limits() -> mlcat::config::Limits {
-    let mut limits = mlcat::config::Limits::default();
-    limits.max_query_complexity = PAGES_NEED;
-    limits
+    mlcat::config::Limits {
+        max_query_complexity: PAGES_NEED,
+        ..mlcat::config::Limits::default()
+    }
 }
 
 async fn demo_for_pages() -> TestApp {
@@ -249,10 +263,16 @@ async fn the_model_page_answers_what_was_stored() {
             json!({"owners": [{"owner": "urn:li:corpuser:jdoe", "type": "TECHNICAL_OWNER"}],
                    "lastModified": {"time": 1700000000000_i64, "actor": "urn:li:corpuser:jdoe"}}),
         ),
-        ("glossaryTerms", json!({"terms": [{"urn": "urn:li:glossaryTerm:Sensitive"}],
-                                 "auditStamp": {"time": 1, "actor": "urn:li:corpuser:jdoe"}})),
+        (
+            "glossaryTerms",
+            json!({"terms": [{"urn": "urn:li:glossaryTerm:Sensitive"}],
+                                 "auditStamp": {"time": 1, "actor": "urn:li:corpuser:jdoe"}}),
+        ),
         ("domains", json!({"domains": ["urn:li:domain:marketing"]})),
-        ("deprecation", json!({"deprecated": true, "note": "use v2", "actor": "urn:li:corpuser:jdoe"})),
+        (
+            "deprecation",
+            json!({"deprecated": true, "note": "use v2", "actor": "urn:li:corpuser:jdoe"}),
+        ),
         (
             "institutionalMemory",
             json!({"elements": [{"url": "https://wiki.example.com/churn", "description": "Model card",
@@ -289,7 +309,10 @@ async fn the_model_page_answers_what_was_stored() {
     .await;
     let run = [
         ("container", json!({"container": EXPERIMENT})),
-        ("dataPlatformInstance", json!({"platform": "urn:li:dataPlatform:mlflow"})),
+        (
+            "dataPlatformInstance",
+            json!({"platform": "urn:li:dataPlatform:mlflow"}),
+        ),
         (
             "dataProcessInstanceProperties",
             json!({"name": "churn training", "created": {"time": 1700000000000_i64, "actor": "urn:li:corpuser:jdoe"},
@@ -311,10 +334,26 @@ async fn the_model_page_answers_what_was_stored() {
     for (name, value) in run {
         ingest(&app, proposal("dataProcessInstance", RUN, name, value)).await;
     }
-    ingest(&app, proposal("container", EXPERIMENT, "containerProperties",
-        json!({"name": "churn experiments"}))).await;
-    ingest(&app, proposal("corpuser", "urn:li:corpuser:jdoe", "corpUserInfo",
-        json!({"active": true, "displayName": "Jane Doe"}))).await;
+    ingest(
+        &app,
+        proposal(
+            "container",
+            EXPERIMENT,
+            "containerProperties",
+            json!({"name": "churn experiments"}),
+        ),
+    )
+    .await;
+    ingest(
+        &app,
+        proposal(
+            "corpuser",
+            "urn:li:corpuser:jdoe",
+            "corpUserInfo",
+            json!({"active": true, "displayName": "Jane Doe"}),
+        ),
+    )
+    .await;
     ingest(
         &app,
         proposal(
@@ -361,11 +400,24 @@ async fn the_model_page_answers_what_was_stored() {
     );
     // Auth is off: the caller writes, so may run every edit mlcat has, and none it lacks.
     let privileges = &model["privileges"];
-    for can in ["canEditTags", "canEditOwners", "canEditGlossaryTerms", "canEditDomains",
-                "canEditDeprecation", "canEditLinks", "canEditDescription", "canManageEntity"] {
+    for can in [
+        "canEditTags",
+        "canEditOwners",
+        "canEditGlossaryTerms",
+        "canEditDomains",
+        "canEditDeprecation",
+        "canEditLinks",
+        "canEditDescription",
+        "canManageEntity",
+    ] {
         assert_eq!(privileges[can], true, "{can}");
     }
-    for cannot in ["canEditLineage", "canEditIncidents", "canEditAssertions", "canEditProperties"] {
+    for cannot in [
+        "canEditLineage",
+        "canEditIncidents",
+        "canEditAssertions",
+        "canEditProperties",
+    ] {
         assert_eq!(privileges[cannot], false, "{cannot}");
     }
     assert_eq!(model["autoRenderAspects"], json!([]));
@@ -375,10 +427,19 @@ async fn the_model_page_answers_what_was_stored() {
     assert_eq!(run["urn"], RUN);
     assert_eq!(run["name"], "churn training");
     assert_eq!(run["type"], "DATA_PROCESS_INSTANCE");
-    assert_eq!(run["properties"]["customProperties"][0], json!({"key": "seed", "value": "7"}));
+    assert_eq!(
+        run["properties"]["customProperties"][0],
+        json!({"key": "seed", "value": "7"})
+    );
     assert_eq!(run["mlTrainingRunProperties"]["id"], "run-7");
-    assert_eq!(run["mlTrainingRunProperties"]["outputUrls"], json!(["s3://models/churn/7"]));
-    assert_eq!(run["mlTrainingRunProperties"]["trainingMetrics"][0]["value"], "0.91");
+    assert_eq!(
+        run["mlTrainingRunProperties"]["outputUrls"],
+        json!(["s3://models/churn/7"])
+    );
+    assert_eq!(
+        run["mlTrainingRunProperties"]["trainingMetrics"][0]["value"],
+        "0.91"
+    );
     assert_eq!(run["optionalPlatform"]["name"], "mlflow");
     assert_eq!(run["dataPlatformInstance"], Value::Null);
     assert_eq!(
@@ -443,15 +504,22 @@ async fn as_token(app: &TestApp, token: &str, query: &str) -> Value {
 #[tokio::test]
 async fn privileges_follow_the_token_scope() {
     let app = TestApp::with_auth().await;
-    let write = auth::create_token(&app.db, "ci", Scope::Write).await.unwrap();
-    let read = auth::create_token(&app.db, "dashboards", Scope::Read).await.unwrap();
+    let write = auth::create_token(&app.db, "ci", Scope::Write)
+        .await
+        .unwrap();
+    let read = auth::create_token(&app.db, "dashboards", Scope::Read)
+        .await
+        .unwrap();
     let created = as_token(
         &app,
         &write,
         r#"mutation { upsertMLModelGroup(input: {platform: "mlflow", name: "churn"}) { urn } }"#,
     )
     .await;
-    let urn = created["data"]["upsertMLModelGroup"]["urn"].as_str().unwrap().to_string();
+    let urn = created["data"]["upsertMLModelGroup"]["urn"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let query = format!(
         r#"{{ mlModelGroup(urn: "{urn}") {{ privileges {{ canEditTags canEditOwners canManageEntity canEditLineage }} }} }}"#
     );
@@ -474,15 +542,30 @@ async fn zz_measure_complexity() {
         let (mut lo, mut hi) = (1usize, 100_000_000usize);
         while lo < hi {
             let mid = (lo + hi) / 2;
-            let mut limits = mlcat::config::Limits::default();
-            limits.max_query_complexity = mid;
+            let limits = mlcat::config::Limits {
+                max_query_complexity: mid,
+                ..mlcat::config::Limits::default()
+            };
             let app = TestApp::with_limits(limits).await;
             let a = app.gql_vars(&document(page), json!({"urn": urns[0]})).await;
-            let refused = a["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex"));
-            if refused { lo = mid + 1 } else { hi = mid }
+            let refused = a["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("too complex"));
+            if refused {
+                lo = mid + 1
+            } else {
+                hi = mid
+            }
         }
         let app = TestApp::new().await;
         let a = app.gql_vars(&document(page), json!({"urn": urns[0]})).await;
-        println!("MEASURE {name}: complexity {lo}; default-limit errors: {}", a["errors"].to_string().chars().take(200).collect::<String>());
+        println!(
+            "MEASURE {name}: complexity {lo}; default-limit errors: {}",
+            a["errors"]
+                .to_string()
+                .chars()
+                .take(200)
+                .collect::<String>()
+        );
     }
 }

@@ -50,7 +50,11 @@ pub async fn of_entity(
 ) -> Result<Option<DataPlatformInstance>> {
     let stored: Option<DataPlatformInstanceAspect> =
         aspect(ctx, row, "dataPlatformInstance").await?;
-    Ok(stored.and_then(|a| a.instance.as_deref().and_then(DataPlatformInstance::from_urn)))
+    Ok(stored.and_then(|a| {
+        a.instance
+            .as_deref()
+            .and_then(DataPlatformInstance::from_urn)
+    }))
 }
 
 /// An instance of a data platform, such as one Databricks workspace or one region of a cloud

@@ -247,8 +247,7 @@ impl DataProcessInstance {
         end_time_millis: Option<Long>,
         #[graphql(desc = "At most this many events.")] limit: Option<i32>,
     ) -> Result<Option<Vec<Option<DataProcessRunEvent>>>> {
-        let e: Option<RunEventAspect> =
-            aspect(ctx, &self.0, "dataProcessInstanceRunEvent").await?;
+        let e: Option<RunEventAspect> = aspect(ctx, &self.0, "dataProcessInstanceRunEvent").await?;
         let within = |t: i64| {
             start_time_millis.is_none_or(|s| t >= s.0) && end_time_millis.is_none_or(|e| t <= e.0)
         };
@@ -309,7 +308,9 @@ impl DataProcessInstance {
         super::governance::sub_types(ctx, &self.0).await
     }
     /// DataHub's raw relationships of the run, by relation name and declaring side.
-    #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
     async fn relationships(
         &self,
         ctx: &Context<'_>,

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use async_graphql::{Context, Interface, Result};
 
 use super::{
-    Container, CorpGroup, CorpUser, DataPlatform, DataPlatformInstance, DataProcessInstance, Dataset, Domain, GlossaryNode, GlossaryTerm, MlFeature,
-    MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup, MlPrimaryKey, OwnershipTypeEntity,
-    Tag,
+    Container, CorpGroup, CorpUser, DataPlatform, DataPlatformInstance, DataProcessInstance,
+    Dataset, Domain, GlossaryNode, GlossaryTerm, MlFeature, MlFeatureTable, MlModel,
+    MlModelDeployment, MlModelGroup, MlPrimaryKey, OwnershipTypeEntity, Tag,
 };
 use crate::catalog::aspects::{self as asp, AspectSpec, EditableProperties, Relation};
 use crate::catalog::EntityRecord;

@@ -36,12 +36,12 @@ mod tag;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
 pub use browse::{BrowsePathEntry, BrowsePathV2};
+pub use container::Container;
 pub use corp::{
     CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
     CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
-pub use container::Container;
 pub use data_platform_instance::DataPlatformInstance;
 pub use data_process_instance::DataProcessInstance;
 pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};

@@ -302,7 +302,11 @@ fn definition(d: PropertyDefinitionAspect) -> StructuredPropertyDefinition {
             _ => None,
         },
         value_type: data_type(&d.value_type),
-        entity_types: d.entity_types.iter().filter_map(|u| entity_type(u)).collect(),
+        entity_types: d
+            .entity_types
+            .iter()
+            .filter_map(|u| entity_type(u))
+            .collect(),
         type_qualifier: d.type_qualifier.map(|q| TypeQualifier {
             allowed_types: q
                 .get("allowedTypes")
