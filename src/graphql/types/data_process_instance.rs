@@ -307,6 +307,18 @@ impl DataProcessInstance {
     async fn sub_types(&self, ctx: &Context<'_>) -> Result<Option<SubTypes>> {
         super::governance::sub_types(ctx, &self.0).await
     }
+    /// DataHub's lineage of the run: one hop by default; mlcat adds `depth`, `types` and `asOf`
+    /// to the input.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn lineage(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::LineageInput,
+    ) -> Result<crate::graphql::lineage::EntityLineageResult> {
+        crate::graphql::lineage::entity_lineage(ctx, &self.0, input).await
+    }
     /// DataHub's raw relationships of the run, by relation name and declaring side.
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
