@@ -297,6 +297,17 @@ async fn the_model_page_answers_what_was_stored() {
     ingest(
         &app,
         proposal(
+            "glossaryTerm",
+            "urn:li:glossaryTerm:Sensitive",
+            "glossaryTermInfo",
+            json!({"definition": "Handle with care", "termSource": "INTERNAL",
+                   "customProperties": {"level": "3"}}),
+        ),
+    )
+    .await;
+    ingest(
+        &app,
+        proposal(
             "mlModel",
             MODEL,
             "structuredProperties",
@@ -377,6 +388,12 @@ async fn the_model_page_answers_what_was_stored() {
     assert_eq!(
         model["glossaryTerms"]["terms"][0]["term"]["urn"],
         "urn:li:glossaryTerm:Sensitive"
+    );
+    assert_eq!(
+        model["glossaryTerms"]["terms"][0]["term"]["properties"]["customProperties"],
+        json!([{"key": "level", "value": "3"}]),
+        "{:#}",
+        model["glossaryTerms"]
     );
     assert_eq!(model["domain"]["domain"]["urn"], "urn:li:domain:marketing");
     assert_eq!(model["deprecation"]["deprecated"], true);
@@ -487,6 +504,26 @@ async fn the_model_page_answers_what_was_stored() {
     let payload: Value = serde_json::from_str(raw[0]["payload"].as_str().unwrap()).unwrap();
     assert_eq!(payload, json!({"domains": ["urn:li:domain:marketing"]}));
     assert_eq!(raw[0]["renderSpec"], Value::Null);
+
+    // More than a hundred names is bad input, naming the argument.
+    let names: Vec<String> = (0..101).map(|i| format!("\"a{i}\"")).collect();
+    let answer = app
+        .gql(&format!(
+            r#"{{ mlModel(urn: "{MODEL}") {{ aspects(input: {{aspectNames: [{}]}}) {{ aspectName }} }} }}"#,
+            names.join(",")
+        ))
+        .await;
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+        "{answer:#}"
+    );
+    assert!(
+        answer["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("aspectNames"),
+        "{answer:#}"
+    );
 }
 
 /// POSTs a query with a bearer token; the answer's JSON.

@@ -60,7 +60,7 @@ pub async fn raw_aspects(
         return Err(Error::Invalid {
             field: "aspectNames".into(),
             message: format!(
-                "{} aspect names; at most {MAX_ASPECT_NAMES} in one call",
+                "aspectNames holds {} names; at most {MAX_ASPECT_NAMES} in one call",
                 names.len()
             ),
         }
