@@ -15,6 +15,7 @@ mod datahub;
 mod datahub_reads;
 mod datahub_refused;
 mod demo_governance;
+mod datahub_ui;
 mod durability;
 mod errors;
 mod errors_mutations;

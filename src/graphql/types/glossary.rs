@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::governance::{
     self, aspect_of, read_by_urn, Deprecation, DomainAssociation, InstitutionalMemory, Ownership,
 };
-use crate::graphql::scalars::EntityType;
+use crate::graphql::scalars::{custom_properties, CustomPropertiesEntry, EntityType};
 use crate::urn::{EntityKind, Urn};
 
 /// The stored `glossaryTermInfo` aspect.
@@ -27,6 +27,8 @@ struct TermInfoAspect {
     source_ref: Option<String>,
     #[serde(default)]
     source_url: Option<String>,
+    #[serde(default)]
+    custom_properties: std::collections::BTreeMap<String, String>,
 }
 
 /// The stored `glossaryNodeInfo` aspect.
@@ -112,6 +114,7 @@ impl GlossaryTerm {
                 term_source: i.term_source.unwrap_or_default(),
                 source_ref: i.source_ref,
                 source_url: i.source_url,
+                custom_properties: custom_properties(self.0.as_str(), &i.custom_properties),
             }
         }))
     }
@@ -174,6 +177,8 @@ pub struct GlossaryTermProperties {
     pub source_ref: Option<String>,
     /// A link to the term in its external source.
     pub source_url: Option<String>,
+    /// Free-form key-value properties.
+    pub custom_properties: Option<Vec<CustomPropertiesEntry>>,
 }
 
 /// A node of the business glossary: a group of terms and nodes.

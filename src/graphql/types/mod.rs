@@ -8,11 +8,17 @@
 //! entity type is a short file of its own fields. Object types several files use have a file of
 //! their own (`list.rs`); scalars and small shared types are in `graphql/scalars.rs`.
 
+pub(crate) mod aspects;
+pub(crate) mod browse;
+pub(crate) mod container;
 mod corp;
 mod data_platform;
+pub(crate) mod data_platform_instance;
+pub(crate) mod data_process_instance;
 mod dataset;
 mod domain;
 pub(crate) mod entity;
+mod forms;
 mod glossary;
 pub(crate) mod governance;
 mod list;
@@ -24,16 +30,25 @@ mod ml_model_group;
 mod ml_primary_key;
 mod ownership_type;
 mod schema_field;
+pub(crate) mod placeholders;
+pub(crate) mod privileges;
+pub(crate) mod structured_properties;
 mod tag;
 
+pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
+pub use browse::{BrowsePathEntry, BrowsePathV2};
+pub use container::Container;
 pub use corp::{
     CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
     CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
+pub use data_platform_instance::DataPlatformInstance;
+pub use data_process_instance::DataProcessInstance;
 pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};
 pub use domain::{Domain, DomainProperties, ParentDomainsResult};
 pub use entity::Entity;
+pub use forms::Forms;
 pub use glossary::{
     GlossaryNode, GlossaryNodeProperties, GlossaryTerm, GlossaryTermProperties, ParentNodesResult,
 };
@@ -55,6 +70,9 @@ pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGr
 pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
 pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
 pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
+pub use placeholders::{EntityIncidentsResult, IncidentState};
+pub use privileges::EntityPrivileges;
+pub use structured_properties::StructuredProperties;
 pub use tag::{Tag, TagProperties};
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
