@@ -411,7 +411,7 @@ async fn the_model_page_answers_what_was_stored() {
         model["browsePathV2"],
         json!({"path": [
             {"name": INSTANCE, "entity": {"urn": INSTANCE, "type": "DATA_PLATFORM_INSTANCE",
-                "platform": {"name": "mlflow", "properties": null}, "instanceId": "prod-workspace"}},
+                "platform": {"name": "mlflow", "properties": {"displayName": "MLflow"}}, "instanceId": "prod-workspace"}},
             {"name": "churn-team", "entity": null},
         ]})
     );
