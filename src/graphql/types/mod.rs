@@ -29,9 +29,9 @@ mod ml_model_deployment;
 mod ml_model_group;
 mod ml_primary_key;
 mod ownership_type;
-mod schema_field;
 pub(crate) mod placeholders;
 pub(crate) mod privileges;
+mod schema_field;
 pub(crate) mod structured_properties;
 mod tag;
 
@@ -69,9 +69,9 @@ pub use ml_model_deployment::{
 pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGroupPropertiesGql};
 pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
 pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
-pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
 pub use placeholders::{EntityIncidentsResult, IncidentState};
 pub use privileges::EntityPrivileges;
+pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
 pub use structured_properties::StructuredProperties;
 pub use tag::{Tag, TagProperties};
 
