@@ -352,72 +352,44 @@ fn part_of(field: &str, parent: &Option<Urn>, kind: EntityKind) -> Result<(), Re
     }
 }
 
-/// `glossaryTermInfo`, as far as the catalog reads it: the node the term is in. The other
-/// fields are stored as sent.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GlossaryTermInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_node: Option<Urn>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+/// An aspect the catalog reads only for the entity above its owner (an `IsPartOf` edge): the
+/// parent field is checked to name the parent's type; the other fields are stored as sent.
+macro_rules! part_of_aspect {
+    ($(#[$doc:meta])* $name:ident, $aspect:literal, $owner:ident, $field:ident, $json:literal, $parent:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $field: Option<Urn>,
+            #[serde(flatten)]
+            pub extra: Map<String, Value>,
+        }
+
+        impl AspectSpec for $name {
+            const NAME: &'static str = $aspect;
+            fn carried_by(kind: &EntityKind) -> bool {
+                *kind == EntityKind::$owner
+            }
+            fn check(&self, _: &Urn) -> Result<(), Refused> {
+                part_of($json, &self.$field, EntityKind::$parent)
+            }
+            fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+                downstream_of(owner, Relation::IsPartOf, self.$field.as_slice())
+            }
+        }
+    };
 }
 
-impl AspectSpec for GlossaryTermInfo {
-    const NAME: &'static str = "glossaryTermInfo";
-    fn carried_by(kind: &EntityKind) -> bool {
-        *kind == EntityKind::GlossaryTerm
-    }
-    fn check(&self, _: &Urn) -> Result<(), Refused> {
-        part_of("parentNode", &self.parent_node, EntityKind::GlossaryNode)
-    }
-    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
-        downstream_of(owner, Relation::IsPartOf, self.parent_node.as_slice())
-    }
-}
-
-/// `glossaryNodeInfo`, as far as the catalog reads it: the node above this one.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GlossaryNodeInfo {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_node: Option<Urn>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl AspectSpec for GlossaryNodeInfo {
-    const NAME: &'static str = "glossaryNodeInfo";
-    fn carried_by(kind: &EntityKind) -> bool {
-        *kind == EntityKind::GlossaryNode
-    }
-    fn check(&self, _: &Urn) -> Result<(), Refused> {
-        part_of("parentNode", &self.parent_node, EntityKind::GlossaryNode)
-    }
-    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
-        downstream_of(owner, Relation::IsPartOf, self.parent_node.as_slice())
-    }
-}
-
-/// `domainProperties`, as far as the catalog reads it: the domain above this one.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DomainProperties {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub parent_domain: Option<Urn>,
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
-}
-
-impl AspectSpec for DomainProperties {
-    const NAME: &'static str = "domainProperties";
-    fn carried_by(kind: &EntityKind) -> bool {
-        *kind == EntityKind::Domain
-    }
-    fn check(&self, _: &Urn) -> Result<(), Refused> {
-        part_of("parentDomain", &self.parent_domain, EntityKind::Domain)
-    }
-    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
-        downstream_of(owner, Relation::IsPartOf, self.parent_domain.as_slice())
-    }
-}
+part_of_aspect!(
+    /// `glossaryTermInfo`, as far as the catalog reads it: the node the term is in.
+    GlossaryTermInfo, "glossaryTermInfo", GlossaryTerm, parent_node, "parentNode", GlossaryNode
+);
+part_of_aspect!(
+    /// `glossaryNodeInfo`, as far as the catalog reads it: the node above this one.
+    GlossaryNodeInfo, "glossaryNodeInfo", GlossaryNode, parent_node, "parentNode", GlossaryNode
+);
+part_of_aspect!(
+    /// `domainProperties`, as far as the catalog reads it: the domain above this one.
+    DomainProperties, "domainProperties", Domain, parent_domain, "parentDomain", Domain
+);
