@@ -99,6 +99,30 @@ pub enum EntityType {
     /// A compliance form (mlcat has none).
     #[graphql(name = "FORM")]
     Form,
+    /// A job: one task of a flow.
+    #[graphql(name = "DATA_JOB")]
+    DataJob,
+    /// A flow: a pipeline of jobs.
+    #[graphql(name = "DATA_FLOW")]
+    DataFlow,
+    /// A chart of a BI tool.
+    #[graphql(name = "CHART")]
+    Chart,
+    /// A dashboard of a BI tool.
+    #[graphql(name = "DASHBOARD")]
+    Dashboard,
+    /// A data product.
+    #[graphql(name = "DATA_PRODUCT")]
+    DataProduct,
+    /// A set of versions of one asset.
+    #[graphql(name = "VERSION_SET")]
+    VersionSet,
+    /// A post: an announcement or a note.
+    #[graphql(name = "POST")]
+    Post,
+    /// A field of a dataset's schema.
+    #[graphql(name = "SCHEMA_FIELD")]
+    SchemaField,
 }
 
 impl EntityType {

@@ -111,6 +111,17 @@ impl Container {
     pub(crate) async fn entity_type(&self) -> EntityType {
         EntityType::Container
     }
+    /// DataHub's raw relationships of the container, by relation name and declaring side.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    pub(crate) async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::entity_relationships(ctx, &self.0, input).await
+    }
     /// The platform, from its `dataPlatformInstance` aspect; null when none was written.
     async fn platform(&self, ctx: &Context<'_>) -> Result<Option<DataPlatform>> {
         let stored: Option<PlatformOf> = aspect(ctx, &self.0, "dataPlatformInstance").await?;

@@ -70,6 +70,20 @@ impl DataPlatformInstance {
     pub(crate) async fn entity_type(&self) -> EntityType {
         EntityType::DataPlatformInstance
     }
+    /// DataHub's raw relationships of the instance, by relation name and declaring side.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    pub(crate) async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        match crate::urn::Urn::parse(&self.urn) {
+            Ok(urn) => crate::graphql::lineage::relationships_by_urn(ctx, &urn, input).await,
+            Err(e) => Err(e.to_string().into()),
+        }
+    }
     /// The platform the instance belongs to.
     async fn platform(&self) -> DataPlatform {
         DataPlatform::from_urn(&self.platform)

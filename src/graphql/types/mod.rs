@@ -12,6 +12,7 @@ pub(crate) mod aspects;
 pub(crate) mod browse;
 pub(crate) mod container;
 mod corp;
+pub(crate) mod data_assets;
 mod data_platform;
 pub(crate) mod data_platform_instance;
 pub(crate) mod data_process_instance;
@@ -29,11 +30,13 @@ mod ml_model_deployment;
 mod ml_model_group;
 mod ml_primary_key;
 mod ownership_type;
-mod schema_field;
 pub(crate) mod placeholders;
+pub(crate) mod posts;
 pub(crate) mod privileges;
+mod schema_field;
 pub(crate) mod structured_properties;
 mod tag;
+pub(crate) mod versioning;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
 pub use browse::{BrowsePathEntry, BrowsePathV2};
@@ -42,6 +45,7 @@ pub use corp::{
     CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
     CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
+pub use data_assets::{Chart, Dashboard, DataFlow, DataJob, DataProduct};
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
 pub use data_platform_instance::DataPlatformInstance;
 pub use data_process_instance::DataProcessInstance;
@@ -69,11 +73,13 @@ pub use ml_model_deployment::{
 pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGroupPropertiesGql};
 pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
 pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
-pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
 pub use placeholders::{EntityIncidentsResult, IncidentState};
+pub use posts::{Post, Share};
 pub use privileges::EntityPrivileges;
+pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
 pub use structured_properties::StructuredProperties;
 pub use tag::{Tag, TagProperties};
+pub use versioning::{SupportsVersions, VersionSet};
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
 /// a relation costs this many times its sub-selection, so deep nesting over relations is
