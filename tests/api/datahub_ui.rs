@@ -355,6 +355,18 @@ async fn the_model_page_answers_what_was_stored() {
         ),
     )
     .await;
+    // DataHub's MLflow source writes the experiment's platform; `Container.platform` is
+    // non-null, as in DataHub.
+    ingest(
+        &app,
+        proposal(
+            "container",
+            EXPERIMENT,
+            "dataPlatformInstance",
+            json!({"platform": "urn:li:dataPlatform:mlflow"}),
+        ),
+    )
+    .await;
     ingest(
         &app,
         proposal(
@@ -467,6 +479,7 @@ async fn the_model_page_answers_what_was_stored() {
     );
     assert_eq!(run["container"]["urn"], EXPERIMENT);
     assert_eq!(run["container"]["properties"]["name"], "churn experiments");
+    assert_eq!(run["container"]["platform"]["name"], "mlflow");
     assert_eq!(run["parentContainers"]["count"], 1);
     assert_eq!(run["subTypes"]["typeNames"], json!(["ML Training Run"]));
     assert_eq!(

@@ -43,21 +43,24 @@ pub(crate) fn key_parts(urn: &str) -> Option<Vec<&str>> {
     Some(parts)
 }
 
-/// Part `i` of the row's tuple key.
-fn key_part(row: &EntityRecord, i: usize) -> Option<String> {
-    key_parts(&row.urn)?.get(i).map(|s| s.to_string())
+/// Part `i` of the row's tuple key; an error naming the URN when it has no such part (DataHub
+/// makes these fields non-null).
+fn key_part(row: &EntityRecord, i: usize) -> Result<String> {
+    key_parts(&row.urn)
+        .and_then(|p| p.get(i).map(|s| s.to_string()))
+        .ok_or_else(|| format!("the URN {} has no key part {}", row.urn, i + 1).into())
 }
 
 /// The platform a tool or orchestrator name (a key part) names: `looker` →
 /// `urn:li:dataPlatform:looker`; a part that is already a platform URN is taken as is.
-fn platform_named(name: Option<String>) -> Option<DataPlatform> {
+fn platform_named(name: Result<String>) -> Result<DataPlatform> {
     let name = name?;
     let urn = if name.starts_with("urn:li:dataPlatform:") {
-        Urn::parse(&name).ok()?
+        Urn::parse(&name)
     } else {
-        Urn::data_platform(&name).ok()?
+        Urn::data_platform(&name)
     };
-    Some(DataPlatform::from_urn(&urn))
+    Ok(DataPlatform::from_urn(&urn.map_err(|e| e.to_string())?))
 }
 
 /// An `editable*Properties` aspect, read by name (these types' aspect names are not in mlcat's
@@ -189,7 +192,7 @@ macro_rules! asset_object {
             #[graphql(
                 complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
             )]
-            async fn lineage(
+            pub(crate) async fn lineage(
                 &self,
                 ctx: &Context<'_>,
                 input: crate::graphql::lineage::LineageInput,
@@ -289,8 +292,7 @@ struct ChangeStamps {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct DataProductAspect {
-    #[serde(default)]
-    name: Option<String>,
+    name: String,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
@@ -391,7 +393,7 @@ pub struct DashboardProperties {
 #[graphql(name = "DataProductProperties")]
 pub struct DataProductProperties {
     /// The product's name.
-    pub name: Option<String>,
+    pub name: String,
     /// What the product offers.
     pub description: Option<String>,
     /// A link to the product elsewhere.
@@ -438,12 +440,12 @@ asset_object! {
         editable: DataJobEditableProperties = "editableDataJobProperties",
     }
     /// The job's id within its flow, from the URN.
-    async fn job_id(&self) -> Option<String> {
+    async fn job_id(&self) -> Result<String> {
         key_part(&self.0, 1)
     }
     /// The flow the job belongs to, from the URN; null when mlcat holds nothing of it.
     async fn data_flow(&self, ctx: &Context<'_>) -> Result<Option<DataFlow>> {
-        let Some(urn) = key_part(&self.0, 0).and_then(|u| Urn::parse(&u).ok()) else {
+        let Some(urn) = key_part(&self.0, 0).ok().and_then(|u| Urn::parse(&u).ok()) else {
             return Ok(None);
         };
         Ok(loaders::entity(ctx, &urn)
@@ -471,19 +473,19 @@ asset_object! {
         editable: DataFlowEditableProperties = "editableDataFlowProperties",
     }
     /// The orchestrator that runs the flow, such as `airflow`, from the URN.
-    async fn orchestrator(&self) -> Option<String> {
+    async fn orchestrator(&self) -> Result<String> {
         key_part(&self.0, 0)
     }
     /// The flow's id, from the URN.
-    async fn flow_id(&self) -> Option<String> {
+    async fn flow_id(&self) -> Result<String> {
         key_part(&self.0, 1)
     }
     /// The cluster the flow runs in, from the URN.
-    async fn cluster(&self) -> Option<String> {
+    async fn cluster(&self) -> Result<String> {
         key_part(&self.0, 2)
     }
     /// The orchestrator as a data platform.
-    async fn platform(&self) -> Option<DataPlatform> {
+    async fn platform(&self) -> Result<DataPlatform> {
         platform_named(key_part(&self.0, 0))
     }
     /// What the flow is, as ingested (`dataFlowInfo`); null when none was written.
@@ -507,15 +509,15 @@ asset_object! {
         editable: ChartEditableProperties = "editableChartProperties",
     }
     /// The tool the chart lives in, such as `looker`, from the URN.
-    async fn tool(&self) -> Option<String> {
+    async fn tool(&self) -> Result<String> {
         key_part(&self.0, 0)
     }
     /// The chart's id in its tool, from the URN.
-    async fn chart_id(&self) -> Option<String> {
+    async fn chart_id(&self) -> Result<String> {
         key_part(&self.0, 1)
     }
     /// The tool as a data platform.
-    async fn platform(&self) -> Option<DataPlatform> {
+    async fn platform(&self) -> Result<DataPlatform> {
         platform_named(key_part(&self.0, 0))
     }
     /// What the chart is, as ingested (`chartInfo`); null when none was written.
@@ -563,15 +565,15 @@ asset_object! {
         editable: DashboardEditableProperties = "editableDashboardProperties",
     }
     /// The tool the dashboard lives in, such as `looker`, from the URN.
-    async fn tool(&self) -> Option<String> {
+    async fn tool(&self) -> Result<String> {
         key_part(&self.0, 0)
     }
     /// The dashboard's id in its tool, from the URN.
-    async fn dashboard_id(&self) -> Option<String> {
+    async fn dashboard_id(&self) -> Result<String> {
         key_part(&self.0, 1)
     }
     /// The tool as a data platform.
-    async fn platform(&self) -> Option<DataPlatform> {
+    async fn platform(&self) -> Result<DataPlatform> {
         platform_named(key_part(&self.0, 0))
     }
     /// What the dashboard is, as ingested (`dashboardInfo`); null when none was written.

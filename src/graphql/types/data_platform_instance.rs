@@ -42,6 +42,29 @@ impl DataPlatformInstance {
     }
 }
 
+/// The stored `dataPlatformInstance` aspect's platform.
+#[derive(Deserialize)]
+struct PlatformOf {
+    platform: String,
+}
+
+/// `platform` of an entity whose URN does not name its platform (a container, a run): the
+/// platform its stored `dataPlatformInstance` aspect names. DataHub makes the field non-null,
+/// so an entity without one answers an error naming the aspect.
+pub async fn platform_of(ctx: &Context<'_>, row: &EntityRecord) -> Result<DataPlatform> {
+    let stored: Option<PlatformOf> = aspect(ctx, row, "dataPlatformInstance").await?;
+    stored
+        .and_then(|p| Urn::parse(&p.platform).ok())
+        .map(|u| DataPlatform::from_urn(&u))
+        .ok_or_else(|| {
+            format!(
+                "{} has no dataPlatformInstance aspect naming its platform",
+                row.urn
+            )
+            .into()
+        })
+}
+
 /// `dataPlatformInstance`: the instance the entity's stored aspect names; null when the
 /// aspect names only a platform, or no instance URN that parses, as in DataHub.
 pub async fn of_entity(

@@ -75,6 +75,49 @@ pub enum Entity {
     SchemaFieldEntity(SchemaFieldEntity),
 }
 
+/// An entity with lineage and relationships: the types DataHub's lineage pages draw.
+#[derive(Interface)]
+#[graphql(
+    field(
+        name = "urn",
+        ty = "String",
+        desc = "The URN that identifies the entity."
+    ),
+    field(
+        name = "type",
+        method = "entity_type",
+        ty = "EntityType",
+        desc = "The type of the entity."
+    ),
+    field(
+        name = "relationships",
+        ty = "EntityRelationshipsResult",
+        desc = "DataHub's raw relationships of the entity, by relation name and declaring side.",
+        arg(name = "input", ty = "lineage::RelationshipsInput")
+    ),
+    field(
+        name = "lineage",
+        ty = "lineage::EntityLineageResult",
+        desc = "DataHub's lineage of the entity: one hop by default.",
+        arg(name = "input", ty = "lineage::LineageInput")
+    )
+)]
+pub enum EntityWithRelationships {
+    Chart(Chart),
+    Dashboard(Dashboard),
+    DataFlow(DataFlow),
+    DataJob(DataJob),
+    DataProcessInstance(DataProcessInstance),
+    Dataset(Dataset),
+    MlFeature(MlFeature),
+    MlFeatureTable(MlFeatureTable),
+    MlModel(MlModel),
+    MlModelDeployment(MlModelDeployment),
+    MlModelGroup(MlModelGroup),
+    MlPrimaryKey(MlPrimaryKey),
+    SchemaFieldEntity(SchemaFieldEntity),
+}
+
 impl Entity {
     /// The GraphQL object for a row, or `None` for entity types the schema does not expose.
     pub fn from_row(row: Row) -> Option<Entity> {
@@ -385,7 +428,7 @@ macro_rules! entity_object {
             /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
             /// `asOf` to the input.
             #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
-            async fn lineage(
+            pub(crate) async fn lineage(
                 &self,
                 ctx: &::async_graphql::Context<'_>,
                 input: $crate::graphql::lineage::LineageInput,

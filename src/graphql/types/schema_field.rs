@@ -323,7 +323,7 @@ impl SchemaFieldEntity {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn lineage(
+    pub(crate) async fn lineage(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::LineageInput,
