@@ -48,7 +48,14 @@ pub(crate) fn key_parts(urn: &str) -> Option<Vec<&str>> {
 fn key_part(row: &EntityRecord, i: usize) -> Result<String> {
     key_parts(&row.urn)
         .and_then(|p| p.get(i).map(|s| s.to_string()))
-        .ok_or_else(|| format!("the URN {} has no key part {}", row.urn, i + 1).into())
+        .ok_or_else(|| {
+            crate::catalog::Error::NotFound(format!(
+                "the URN {} has no key part {}",
+                row.urn,
+                i + 1
+            ))
+            .into()
+        })
 }
 
 /// The platform a tool or orchestrator name (a key part) names: `looker` →

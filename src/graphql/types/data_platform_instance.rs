@@ -57,10 +57,10 @@ pub async fn platform_of(ctx: &Context<'_>, row: &EntityRecord) -> Result<DataPl
         .and_then(|p| Urn::parse(&p.platform).ok())
         .map(|u| DataPlatform::from_urn(&u))
         .ok_or_else(|| {
-            format!(
+            crate::catalog::Error::NotFound(format!(
                 "{} has no dataPlatformInstance aspect naming its platform",
                 row.urn
-            )
+            ))
             .into()
         })
 }
