@@ -536,3 +536,92 @@ async fn a_container_without_its_platform_says_which_aspect_is_missing() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn a_domains_entities_filter_on_entity_type_as_the_domain_page_asks() {
+    let app = TestApp::new().await;
+    let domain = "urn:li:domain:growth";
+    put(
+        &app,
+        "domain",
+        domain,
+        "domainProperties",
+        json!({"name": "Growth"}),
+    )
+    .await;
+    for (entity_type, urn, aspect, value) in [
+        (
+            "dataProduct",
+            PRODUCT,
+            "dataProductProperties",
+            json!({"name": "Churn signals"}),
+        ),
+        (
+            "dataset",
+            ORDERS,
+            "datasetProperties",
+            json!({"name": "orders"}),
+        ),
+        (
+            "mlModel",
+            MODEL,
+            "mlModelProperties",
+            json!({"name": "churn"}),
+        ),
+    ] {
+        put(&app, entity_type, urn, aspect, value).await;
+        put(
+            &app,
+            entity_type,
+            urn,
+            "domains",
+            json!({"domains": [domain]}),
+        )
+        .await;
+    }
+    // DataHub's domain page counts the domain's data products this way.
+    let data = app
+        .data(&format!(
+            r#"{{ domain(urn: "{domain}") {{
+                products: entities(input: {{ start: 0, count: 0, filters: [{{ field: "_entityType", value: "DATA_PRODUCT" }}] }}) {{ total count }}
+                assets: entities(input: {{ filters: [{{ field: "_entityType", values: ["DATASET", "MLMODEL"] }}] }}) {{ total searchResults {{ entity {{ urn }} }} }}
+                none: entities(input: {{ filters: [{{ field: "_entityType", value: "DATASET" }}, {{ field: "_entityType", value: "MLMODEL" }}] }}) {{ total }}
+                all: entities {{ total }}
+            }} }}"#
+        ))
+        .await;
+    let d = &data["domain"];
+    assert_eq!(d["products"], json!({"total": 1, "count": 0}));
+    assert_eq!(d["assets"]["total"], 2);
+    let urns: Vec<&str> = d["assets"]["searchResults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["entity"]["urn"].as_str().unwrap())
+        .collect();
+    assert_eq!(urns, vec![ORDERS, MODEL]);
+    assert_eq!(d["none"]["total"], 0);
+    assert_eq!(d["all"]["total"], 3);
+
+    for (filter, named) in [
+        (r#"{ field: "platform", value: "mysql" }"#, "\"platform\""),
+        (r#"{ field: "_entityType", value: "TABLE" }"#, "\"TABLE\""),
+        (
+            r#"{ field: "_entityType", value: "DATASET", negated: true }"#,
+            "negated",
+        ),
+    ] {
+        let answer = app
+            .gql(&format!(
+                r#"{{ domain(urn: "{domain}") {{ entities(input: {{ filters: [{filter}] }}) {{ total }} }} }}"#
+            ))
+            .await;
+        let error = &answer["errors"][0];
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{answer}");
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("input.filters[0]") && message.contains(named),
+            "{message}"
+        );
+    }
+}
