@@ -76,6 +76,9 @@ pub enum Entity {
 }
 
 /// An entity with lineage and relationships: the types DataHub's lineage pages draw.
+// Two fields each take an argument named `input`; clippy reads the derive's `arg(...)` lists
+// as one attribute repeated.
+#[allow(clippy::duplicated_attributes)]
 #[derive(Interface)]
 #[graphql(
     field(
