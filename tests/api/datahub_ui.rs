@@ -486,7 +486,7 @@ async fn the_model_page_answers_what_was_stored() {
         model["forms"],
         json!({"completedForms": [], "incompleteForms": [], "verifications": []})
     );
-    // The definition was ingested for one property only; a chart is not an mlcat type.
+    // The definition was ingested for one property only.
     assert_eq!(
         model["structuredProperties"]["properties"],
         json!([
@@ -494,7 +494,7 @@ async fn the_model_page_answers_what_was_stored() {
                 "displayName": "Retention", "qualifiedName": "io.example.retentionDays",
                 "description": null, "cardinality": "SINGLE",
                 "valueType": {"info": {"type": "NUMBER", "displayName": null}},
-                "entityTypes": [{"info": {"type": "MLMODEL"}}],
+                "entityTypes": [{"info": {"type": "MLMODEL"}}, {"info": {"type": "CHART"}}],
                 "typeQualifier": null,
                 "allowedValues": [{"value": {"numberValue": 90.0}, "description": "a quarter"}]}},
              "values": [{"numberValue": 90.0}], "valueEntities": []},
