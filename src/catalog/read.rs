@@ -111,16 +111,18 @@ impl Catalog {
     }
 
     /// One page of the entities, not soft-deleted, in `domain` (an `AssociatedWith` edge from
-    /// their `domains` aspect), ordered by URN, and how many there are in all.
+    /// their `domains` aspect), of the URN entity types `kinds` when given, ordered by URN, and
+    /// how many there are in all.
     pub async fn in_domain(
         &self,
         domain: &Urn,
+        kinds: Option<&[&str]>,
         start: u64,
         count: u64,
     ) -> Result<(Vec<EntityRecord>, u64)> {
         let relation = Relation::AssociatedWith.as_str();
         let (rows, total) =
-            entity::with_edge_to(&self.db, domain.as_str(), relation, start, count).await?;
+            entity::with_edge_to(&self.db, domain.as_str(), relation, kinds, start, count).await?;
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 

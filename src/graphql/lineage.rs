@@ -309,6 +309,30 @@ pub async fn entity_lineage(
     })
 }
 
+/// The `lineage` field of an entity named by URN (a schema field, ...): empty when the catalog
+/// has no row for it, once the input has been checked.
+pub async fn lineage_by_urn(
+    ctx: &Context<'_>,
+    urn: &Urn,
+    input: LineageInput,
+) -> Result<EntityLineageResult> {
+    match loaders::entity(ctx, urn).await? {
+        Some(row) => entity_lineage(ctx, &row, input).await,
+        None => {
+            let limits = ctx.data::<Limits>()?;
+            let (start, _) = page(input.start, input.count, limits)?;
+            check_depth(input.depth.unwrap_or(1), limits)?;
+            Ok(EntityLineageResult {
+                start: Some(start as i32),
+                count: Some(0),
+                total: Some(0),
+                filtered: Some(0),
+                relationships: Vec::new(),
+            })
+        }
+    }
+}
+
 /// The `relationships` field of an entity named by URN (a tag, a group, ...): empty when the
 /// catalog has no row for it, once the input has been checked.
 pub async fn relationships_by_urn(

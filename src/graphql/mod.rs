@@ -27,6 +27,10 @@ pub type MlcatSchema = Schema<Query, Mutation, EmptySubscription>;
 /// loaders are added to each request, so `mlcat schema` and the SDL test can build it offline.
 pub fn build_schema(limits: &Limits) -> MlcatSchema {
     Schema::build(Query, Mutation::default(), EmptySubscription)
+        // No field returns these interfaces themselves; DataHub's pages spread
+        // `... on SupportsVersions` and `... on EntityWithRelationships`.
+        .register_output_type::<types::SupportsVersions>()
+        .register_output_type::<types::entity::EntityWithRelationships>()
         .limit_directives(MAX_DIRECTIVES_PER_FIELD)
         .limit_depth(limits.max_query_depth)
         .limit_complexity(limits.max_query_complexity)

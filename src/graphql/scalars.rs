@@ -99,29 +99,78 @@ pub enum EntityType {
     /// A compliance form (mlcat has none).
     #[graphql(name = "FORM")]
     Form,
+    /// A job: one task of a flow.
+    #[graphql(name = "DATA_JOB")]
+    DataJob,
+    /// A flow: a pipeline of jobs.
+    #[graphql(name = "DATA_FLOW")]
+    DataFlow,
+    /// A chart of a BI tool.
+    #[graphql(name = "CHART")]
+    Chart,
+    /// A dashboard of a BI tool.
+    #[graphql(name = "DASHBOARD")]
+    Dashboard,
+    /// A data product.
+    #[graphql(name = "DATA_PRODUCT")]
+    DataProduct,
+    /// A set of versions of one asset.
+    #[graphql(name = "VERSION_SET")]
+    VersionSet,
+    /// A post: an announcement or a note.
+    #[graphql(name = "POST")]
+    Post,
+    /// A field of a dataset's schema.
+    #[graphql(name = "SCHEMA_FIELD")]
+    SchemaField,
 }
 
+/// The entity types the schema exposes, by the name their URNs spell (`urn:li:<name>:...`).
+const URN_TYPES: &[(&str, EntityType)] = &[
+    ("dataset", EntityType::Dataset),
+    ("dataPlatform", EntityType::DataPlatform),
+    ("dataPlatformInstance", EntityType::DataPlatformInstance),
+    ("mlModel", EntityType::MlModel),
+    ("mlModelGroup", EntityType::MlModelGroup),
+    ("mlFeatureTable", EntityType::MlFeatureTable),
+    ("mlFeature", EntityType::MlFeature),
+    ("mlPrimaryKey", EntityType::MlPrimaryKey),
+    ("mlModelDeployment", EntityType::MlModelDeployment),
+    ("tag", EntityType::Tag),
+    ("glossaryTerm", EntityType::GlossaryTerm),
+    ("glossaryNode", EntityType::GlossaryNode),
+    ("domain", EntityType::Domain),
+    ("corpuser", EntityType::CorpUser),
+    ("corpGroup", EntityType::CorpGroup),
+    ("ownershipType", EntityType::CustomOwnershipType),
+    ("dataProcessInstance", EntityType::DataProcessInstance),
+    ("container", EntityType::Container),
+    ("dataJob", EntityType::DataJob),
+    ("dataFlow", EntityType::DataFlow),
+    ("chart", EntityType::Chart),
+    ("dashboard", EntityType::Dashboard),
+    ("dataProduct", EntityType::DataProduct),
+    ("versionSet", EntityType::VersionSet),
+    ("post", EntityType::Post),
+    ("schemaField", EntityType::SchemaField),
+];
+
 impl EntityType {
-    /// The entity type of a URN type, for the types the schema exposes.
+    /// The entity type of a URN type, for the types the schema exposes as entities.
     pub fn from_kind(kind: &EntityKind) -> Option<EntityType> {
-        Some(match kind {
-            EntityKind::Dataset => EntityType::Dataset,
-            EntityKind::DataPlatform => EntityType::DataPlatform,
-            EntityKind::MlModel => EntityType::MlModel,
-            EntityKind::MlModelGroup => EntityType::MlModelGroup,
-            EntityKind::MlFeatureTable => EntityType::MlFeatureTable,
-            EntityKind::MlFeature => EntityType::MlFeature,
-            EntityKind::MlPrimaryKey => EntityType::MlPrimaryKey,
-            EntityKind::MlModelDeployment => EntityType::MlModelDeployment,
-            EntityKind::Tag => EntityType::Tag,
-            EntityKind::GlossaryTerm => EntityType::GlossaryTerm,
-            EntityKind::GlossaryNode => EntityType::GlossaryNode,
-            EntityKind::Domain => EntityType::Domain,
-            EntityKind::CorpUser => EntityType::CorpUser,
-            EntityKind::CorpGroup => EntityType::CorpGroup,
-            EntityKind::OwnershipType => EntityType::CustomOwnershipType,
-            EntityKind::Other(_) => return None,
-        })
+        URN_TYPES
+            .iter()
+            .find(|(name, _)| *name == kind.as_str())
+            .map(|(_, t)| *t)
+    }
+
+    /// The name URNs of this type spell (`urn:li:<name>:...`); `None` for the types that are
+    /// not entities of the catalog (`FORM`, `STRUCTURED_PROPERTY`, ...).
+    pub fn urn_type(self) -> Option<&'static str> {
+        URN_TYPES
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map(|(name, _)| *name)
     }
 }
 

@@ -276,6 +276,7 @@ pub async fn with_edge_to(
     db: &impl ConnectionTrait,
     urn: &str,
     relation: &str,
+    kinds: Option<&[&str]>,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Model>, u64), DbErr> {
@@ -294,9 +295,12 @@ pub async fn with_edge_to(
         .and_where(edge::Column::Relation.eq(relation))
         .and_where(edge::Column::RemovedAt.is_null())
         .to_owned();
-    let cond = Condition::all()
+    let mut cond = Condition::all()
         .add(Column::Removed.eq(false))
         .add(Column::Id.in_subquery(sources));
+    if let Some(kinds) = kinds {
+        cond = cond.add(Column::EntityType.is_in(kinds.iter().copied()));
+    }
     let total = Entity::find().filter(cond.clone()).count(db).await?;
     let rows = Entity::find()
         .filter(cond)

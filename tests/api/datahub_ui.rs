@@ -343,6 +343,18 @@ async fn the_model_page_answers_what_was_stored() {
         ),
     )
     .await;
+    // DataHub's MLflow source writes the experiment's platform; `Container.platform` is
+    // non-null, as in DataHub.
+    ingest(
+        &app,
+        proposal(
+            "container",
+            EXPERIMENT,
+            "dataPlatformInstance",
+            json!({"platform": "urn:li:dataPlatform:mlflow"}),
+        ),
+    )
+    .await;
     ingest(
         &app,
         proposal(
@@ -455,13 +467,14 @@ async fn the_model_page_answers_what_was_stored() {
     );
     assert_eq!(run["container"]["urn"], EXPERIMENT);
     assert_eq!(run["container"]["properties"]["name"], "churn experiments");
+    assert_eq!(run["container"]["platform"]["name"], "mlflow");
     assert_eq!(run["parentContainers"]["count"], 1);
     assert_eq!(run["subTypes"]["typeNames"], json!(["ML Training Run"]));
     assert_eq!(
         model["forms"],
         json!({"completedForms": [], "incompleteForms": [], "verifications": []})
     );
-    // The definition was ingested for one property only; a chart is not an mlcat type.
+    // The definition was ingested for one property only.
     assert_eq!(
         model["structuredProperties"]["properties"],
         json!([
@@ -469,7 +482,7 @@ async fn the_model_page_answers_what_was_stored() {
                 "displayName": "Retention", "qualifiedName": "io.example.retentionDays",
                 "description": null, "cardinality": "SINGLE",
                 "valueType": {"info": {"type": "NUMBER", "displayName": null}},
-                "entityTypes": [{"info": {"type": "MLMODEL"}}],
+                "entityTypes": [{"info": {"type": "MLMODEL"}}, {"info": {"type": "CHART"}}],
                 "typeQualifier": null,
                 "allowedValues": [{"value": {"numberValue": 90.0}, "description": "a quarter"}]}},
              "values": [{"numberValue": 90.0}], "valueEntities": []},

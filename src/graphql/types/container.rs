@@ -34,12 +34,6 @@ struct ContainerPropertiesAspect {
     custom_properties: BTreeMap<String, String>,
 }
 
-/// The stored `dataPlatformInstance` aspect's platform.
-#[derive(Deserialize)]
-struct PlatformOf {
-    platform: String,
-}
-
 /// How many containers up `parentContainers` walks (a loop in stored aspects stops there).
 const MAX_PARENTS: usize = 20;
 
@@ -111,12 +105,21 @@ impl Container {
     pub(crate) async fn entity_type(&self) -> EntityType {
         EntityType::Container
     }
-    /// The platform, from its `dataPlatformInstance` aspect; null when none was written.
-    async fn platform(&self, ctx: &Context<'_>) -> Result<Option<DataPlatform>> {
-        let stored: Option<PlatformOf> = aspect(ctx, &self.0, "dataPlatformInstance").await?;
-        Ok(stored
-            .and_then(|p| Urn::parse(&p.platform).ok())
-            .map(|u| DataPlatform::from_urn(&u)))
+    /// DataHub's raw relationships of the container, by relation name and declaring side.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    pub(crate) async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::entity_relationships(ctx, &self.0, input).await
+    }
+    /// The platform, from its `dataPlatformInstance` aspect (non-null as in DataHub: an error
+    /// when no such aspect names a platform).
+    async fn platform(&self, ctx: &Context<'_>) -> Result<DataPlatform> {
+        super::data_platform_instance::platform_of(ctx, &self.0).await
     }
     /// Its ingested properties (`containerProperties`); null when none were written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<ContainerProperties>> {

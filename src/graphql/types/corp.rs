@@ -59,7 +59,7 @@ impl CorpUser {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn relationships(
+    pub(crate) async fn relationships(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::RelationshipsInput,
@@ -201,7 +201,7 @@ impl CorpGroup {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn relationships(
+    pub(crate) async fn relationships(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::RelationshipsInput,
@@ -230,6 +230,7 @@ pub struct CorpGroupProperties {
 
 /// What a group's source system says of it (the older name of `CorpGroupProperties`).
 #[derive(SimpleObject, Deserialize)]
+#[graphql(complex)]
 #[serde(rename_all = "camelCase")]
 pub struct CorpGroupInfo {
     /// The name to show.
@@ -238,6 +239,48 @@ pub struct CorpGroupInfo {
     pub description: Option<String>,
     /// The group's email address.
     pub email: Option<String>,
+    /// The owners' URNs, as stored.
+    #[graphql(skip)]
+    #[serde(default)]
+    admins: Option<Vec<String>>,
+    /// The members' URNs, as stored.
+    #[graphql(skip)]
+    #[serde(default)]
+    members: Option<Vec<String>>,
+    /// The groups' URNs, as stored.
+    #[graphql(skip)]
+    #[serde(default)]
+    groups: Option<Vec<String>>,
+}
+
+/// The users among stored URNs (an element that is not a user URN is left out).
+fn users(urns: &Option<Vec<String>>) -> Option<Vec<CorpUser>> {
+    urns.as_ref().map(|l| {
+        l.iter()
+            .filter_map(|u| Urn::parse(u).ok())
+            .filter(|u| *u.kind() == crate::urn::EntityKind::CorpUser)
+            .map(CorpUser)
+            .collect()
+    })
+}
+
+#[async_graphql::ComplexObject]
+impl CorpGroupInfo {
+    /// The group's owners, as the stored `corpGroupInfo.admins` lists them.
+    #[graphql(deprecation = "Use `ownership`")]
+    async fn admins(&self) -> Option<Vec<CorpUser>> {
+        users(&self.admins)
+    }
+    /// The group's members, as the stored `corpGroupInfo.members` lists them.
+    #[graphql(deprecation = "Use `relationships` with `IsMemberOfGroup`")]
+    async fn members(&self) -> Option<Vec<CorpUser>> {
+        users(&self.members)
+    }
+    /// The URNs of the groups in this group, as the stored `corpGroupInfo.groups` lists them.
+    #[graphql(deprecation = "Not used")]
+    async fn groups(&self) -> Option<Vec<String>> {
+        self.groups.clone()
+    }
 }
 
 /// What people edited about a group.

@@ -84,6 +84,25 @@ impl DataPlatform {
     pub(crate) async fn entity_type(&self) -> EntityType {
         EntityType::DataPlatform
     }
+    /// DataHub's raw relationships of the platform, by relation name and declaring side.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    pub(crate) async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        match crate::urn::Urn::parse(&self.urn) {
+            Ok(urn) => crate::graphql::lineage::relationships_by_urn(ctx, &urn, input).await,
+            Err(e) => Err(e.to_string().into()),
+        }
+    }
+    /// When metadata was last ingested from the platform: mlcat does not keep this per
+    /// platform, so always null.
+    async fn last_ingested(&self) -> Option<crate::graphql::scalars::Long> {
+        None
+    }
     /// The platform's id, such as `feast`.
     async fn name(&self) -> &str {
         &self.name

@@ -42,6 +42,29 @@ impl DataPlatformInstance {
     }
 }
 
+/// The stored `dataPlatformInstance` aspect's platform.
+#[derive(Deserialize)]
+struct PlatformOf {
+    platform: String,
+}
+
+/// `platform` of an entity whose URN does not name its platform (a container, a run): the
+/// platform its stored `dataPlatformInstance` aspect names. DataHub makes the field non-null,
+/// so an entity without one answers an error naming the aspect.
+pub async fn platform_of(ctx: &Context<'_>, row: &EntityRecord) -> Result<DataPlatform> {
+    let stored: Option<PlatformOf> = aspect(ctx, row, "dataPlatformInstance").await?;
+    stored
+        .and_then(|p| Urn::parse(&p.platform).ok())
+        .map(|u| DataPlatform::from_urn(&u))
+        .ok_or_else(|| {
+            crate::catalog::Error::NotFound(format!(
+                "{} has no dataPlatformInstance aspect naming its platform",
+                row.urn
+            ))
+            .into()
+        })
+}
+
 /// `dataPlatformInstance`: the instance the entity's stored aspect names; null when the
 /// aspect names only a platform, or no instance URN that parses, as in DataHub.
 pub async fn of_entity(
@@ -69,6 +92,20 @@ impl DataPlatformInstance {
     #[graphql(name = "type")]
     pub(crate) async fn entity_type(&self) -> EntityType {
         EntityType::DataPlatformInstance
+    }
+    /// DataHub's raw relationships of the instance, by relation name and declaring side.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    pub(crate) async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        match crate::urn::Urn::parse(&self.urn) {
+            Ok(urn) => crate::graphql::lineage::relationships_by_urn(ctx, &urn, input).await,
+            Err(e) => Err(e.to_string().into()),
+        }
     }
     /// The platform the instance belongs to.
     async fn platform(&self) -> DataPlatform {

@@ -77,11 +77,6 @@ struct RelationshipsAspect {
     parent_template: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct PlatformOf {
-    platform: String,
-}
-
 /// One run of a process: a training run, a job run.
 pub struct DataProcessInstance(pub Row);
 
@@ -222,12 +217,10 @@ impl DataProcessInstance {
             external_url: p.external_url,
         }))
     }
-    /// The platform the run ran on, from its `dataPlatformInstance` aspect.
-    async fn platform(&self, ctx: &Context<'_>) -> Result<Option<DataPlatform>> {
-        let stored: Option<PlatformOf> = aspect(ctx, &self.0, "dataPlatformInstance").await?;
-        Ok(stored
-            .and_then(|p| Urn::parse(&p.platform).ok())
-            .map(|u| DataPlatform::from_urn(&u)))
+    /// The platform the run ran on, from its `dataPlatformInstance` aspect (non-null as in
+    /// DataHub: an error when no such aspect names a platform).
+    async fn platform(&self, ctx: &Context<'_>) -> Result<DataPlatform> {
+        super::data_platform_instance::platform_of(ctx, &self.0).await
     }
     /// The platform instance the run ran on; null when the aspect names none.
     async fn data_platform_instance(
@@ -312,7 +305,7 @@ impl DataProcessInstance {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn lineage(
+    pub(crate) async fn lineage(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::LineageInput,
@@ -323,7 +316,7 @@ impl DataProcessInstance {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn relationships(
+    pub(crate) async fn relationships(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::RelationshipsInput,

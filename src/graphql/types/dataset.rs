@@ -49,6 +49,73 @@ entity_object! {
     ) -> Result<Option<super::EditableSchemaMetadata>> {
         super::schema_field::editable_schema_metadata(ctx, &self.0).await
     }
+    /// The dataset's schema as ingested (`schemaMetadata`): `version` 0 or absent is the
+    /// latest, the one version read here (any other answers null; earlier versions are in
+    /// `aspectHistory`). Null when no schema was written.
+    async fn schema_metadata(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The aspect version: 0 or absent for the latest.")] version: Option<Long>,
+    ) -> Result<Option<super::schema_field::SchemaMetadata>> {
+        super::schema_field::schema_metadata(ctx, &self.0, version).await
+    }
+    /// Which columns of which datasets this dataset's columns come from
+    /// (`upstreamLineage.fineGrainedLineages`); null when none were written.
+    async fn fine_grained_lineages(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<super::schema_field::FineGrainedLineage>>> {
+        super::schema_field::fine_grained_lineages(ctx, &self.0).await
+    }
+    /// The same data on other platforms (the `siblings` aspect); null when none was written.
+    async fn siblings(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::schema_field::SiblingProperties>> {
+        super::schema_field::siblings(ctx, &self.0).await
+    }
+    /// The dataset's native URI (`datasetProperties.uri`); null when none was written.
+    #[graphql(deprecation = "Use `properties`")]
+    async fn uri(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let stored: Option<UriOf> =
+            crate::graphql::loaders::aspect(ctx, &self.0, "datasetProperties").await?;
+        Ok(stored.and_then(|p| p.uri))
+    }
+    /// The logical type of the dataset (table, view, ...): no aspect DataHub writes today
+    /// carries it, so always null.
+    #[graphql(deprecation = "Not written by DataHub's ingestion; use `subTypes`")]
+    async fn platform_native_type(&self) -> Option<PlatformNativeType> {
+        None
+    }
+    /// What version of its version set the dataset is (`versionProperties`); null when not
+    /// versioned.
+    pub(crate) async fn version_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::versioning::VersionProperties>> {
+        super::versioning::version_properties(ctx, &self.0).await
+    }
+}
+
+/// The `uri` of a stored `datasetProperties` aspect.
+#[derive(serde::Deserialize)]
+struct UriOf {
+    #[serde(default)]
+    uri: Option<String>,
+}
+
+/// The logical type of a dataset, as DataHub's older metadata named it.
+#[derive(async_graphql::Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "PlatformNativeType", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum PlatformNativeType {
+    /// A table.
+    Table,
+    /// A view.
+    View,
+    /// A directory of a file system.
+    Directory,
+    /// A stream.
+    Stream,
 }
 
 /// What a dataset was made from, of any entity type the schema exposes.

@@ -107,10 +107,15 @@ impl Domain {
             ))
             .into());
         }
-        let (rows, total) = ctx
-            .data::<Catalog>()?
-            .in_domain(&self.0, start as u64, count as u64)
-            .await?;
+        let kinds = entity_types(input.filters.as_deref().unwrap_or_default())?;
+        let (rows, total) = match &kinds {
+            Some(k) if k.is_empty() => (Vec::new(), 0),
+            _ => {
+                ctx.data::<Catalog>()?
+                    .in_domain(&self.0, kinds.as_deref(), start as u64, count as u64)
+                    .await?
+            }
+        };
         let results: Vec<SearchResult> = rows
             .into_iter()
             .filter_map(|row| Entity::from_row(std::sync::Arc::new(row)))
@@ -136,7 +141,7 @@ impl Domain {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn relationships(
+    pub(crate) async fn relationships(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::RelationshipsInput,
@@ -182,6 +187,68 @@ pub struct DomainEntitiesInput {
     pub start: Option<i32>,
     /// How many results to return; at most the server's page-size cap.
     pub count: Option<i32>,
+    /// DataHub's search filters, all of which must hold. mlcat filters on `_entityType` only
+    /// (values such as `DATA_PRODUCT`); any other field is refused.
+    pub filters: Option<Vec<FacetFilterInput>>,
+}
+
+/// One filter of a search: the entities whose `field` has one of the values.
+#[derive(InputObject)]
+pub struct FacetFilterInput {
+    /// The field filtered on; mlcat knows `_entityType`.
+    pub field: String,
+    /// The one value wanted (DataHub's older form of `values`).
+    pub value: Option<String>,
+    /// The values wanted: any of them matches.
+    pub values: Option<Vec<String>>,
+    /// Whether to keep the entities that do NOT match (mlcat refuses `true`).
+    pub negated: Option<bool>,
+}
+
+/// The URN entity types the filters leave (all must hold): `None` for no filter, an empty
+/// list when no type can match. A filter mlcat cannot apply is BAD_USER_INPUT naming it.
+fn entity_types(filters: &[FacetFilterInput]) -> Result<Option<Vec<&'static str>>, Error> {
+    use async_graphql::resolver_utils::EnumType;
+    let mut kept: Option<Vec<&'static str>> = None;
+    for (i, f) in filters.iter().enumerate() {
+        if f.field != "_entityType" {
+            return Err(Error::bad_input(format!(
+                "input.filters[{i}].field {:?} is not supported: mlcat filters a domain's \
+                 entities on _entityType only",
+                f.field
+            )));
+        }
+        if f.negated == Some(true) {
+            return Err(Error::bad_input(format!(
+                "input.filters[{i}].negated: mlcat does not negate filters"
+            )));
+        }
+        let mut types = Vec::new();
+        for v in f.value.iter().chain(f.values.iter().flatten()) {
+            let t = EntityType::items()
+                .iter()
+                .find(|item| item.name == v.as_str())
+                .map(|item| item.value)
+                .ok_or_else(|| {
+                    Error::bad_input(format!(
+                        "input.filters[{i}]: {v:?} is not an entity type such as DATA_PRODUCT"
+                    ))
+                })?;
+            if let Some(name) = t.urn_type() {
+                types.push(name);
+            }
+        }
+        if f.value.is_none() && f.values.is_none() {
+            return Err(Error::bad_input(format!(
+                "input.filters[{i}] needs value or values"
+            )));
+        }
+        kept = Some(match kept {
+            None => types,
+            Some(before) => before.into_iter().filter(|t| types.contains(t)).collect(),
+        });
+    }
+    Ok(kept)
 }
 
 /// One page of entities.

@@ -8,14 +8,16 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Interface, Result};
 
+use super::schema_field::SchemaFieldEntity;
 use super::{
-    Container, CorpGroup, CorpUser, DataPlatform, DataPlatformInstance, DataProcessInstance,
-    Dataset, Domain, GlossaryNode, GlossaryTerm, MlFeature, MlFeatureTable, MlModel,
-    MlModelDeployment, MlModelGroup, MlPrimaryKey, OwnershipTypeEntity, Tag,
+    Chart, Container, CorpGroup, CorpUser, Dashboard, DataFlow, DataJob, DataPlatform,
+    DataPlatformInstance, DataProcessInstance, DataProduct, Dataset, Domain, GlossaryNode,
+    GlossaryTerm, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup,
+    MlPrimaryKey, OwnershipTypeEntity, Post, Tag, VersionSet,
 };
 use crate::catalog::aspects::{self as asp, AspectSpec, EditableProperties, Relation};
 use crate::catalog::EntityRecord;
-use crate::graphql::lineage;
+use crate::graphql::lineage::{self, EntityRelationshipsResult};
 use crate::graphql::loaders::{self, aspect};
 use crate::graphql::scalars::{EntityType, Long, Status};
 use crate::urn::{EntityKind, Urn};
@@ -36,6 +38,12 @@ pub type Row = Arc<EntityRecord>;
         method = "entity_type",
         ty = "EntityType",
         desc = "The type of the entity."
+    ),
+    field(
+        name = "relationships",
+        ty = "EntityRelationshipsResult",
+        desc = "DataHub's raw relationships of the entity, by relation name and declaring side.",
+        arg(name = "input", ty = "lineage::RelationshipsInput")
     )
 )]
 pub enum Entity {
@@ -57,6 +65,60 @@ pub enum Entity {
     CorpUser(CorpUser),
     CorpGroup(CorpGroup),
     OwnershipTypeEntity(OwnershipTypeEntity),
+    DataJob(DataJob),
+    DataFlow(DataFlow),
+    Chart(Chart),
+    Dashboard(Dashboard),
+    DataProduct(DataProduct),
+    VersionSet(VersionSet),
+    Post(Post),
+    SchemaFieldEntity(SchemaFieldEntity),
+}
+
+/// An entity with lineage and relationships: the types DataHub's lineage pages draw.
+// Two fields each take an argument named `input`; clippy reads the derive's `arg(...)` lists
+// as one attribute repeated.
+#[allow(clippy::duplicated_attributes)]
+#[derive(Interface)]
+#[graphql(
+    field(
+        name = "urn",
+        ty = "String",
+        desc = "The URN that identifies the entity."
+    ),
+    field(
+        name = "type",
+        method = "entity_type",
+        ty = "EntityType",
+        desc = "The type of the entity."
+    ),
+    field(
+        name = "relationships",
+        ty = "EntityRelationshipsResult",
+        desc = "DataHub's raw relationships of the entity, by relation name and declaring side.",
+        arg(name = "input", ty = "lineage::RelationshipsInput")
+    ),
+    field(
+        name = "lineage",
+        ty = "lineage::EntityLineageResult",
+        desc = "DataHub's lineage of the entity: one hop by default.",
+        arg(name = "input", ty = "lineage::LineageInput")
+    )
+)]
+pub enum EntityWithRelationships {
+    Chart(Chart),
+    Dashboard(Dashboard),
+    DataFlow(DataFlow),
+    DataJob(DataJob),
+    DataProcessInstance(DataProcessInstance),
+    Dataset(Dataset),
+    MlFeature(MlFeature),
+    MlFeatureTable(MlFeatureTable),
+    MlModel(MlModel),
+    MlModelDeployment(MlModelDeployment),
+    MlModelGroup(MlModelGroup),
+    MlPrimaryKey(MlPrimaryKey),
+    SchemaFieldEntity(SchemaFieldEntity),
 }
 
 impl Entity {
@@ -75,6 +137,17 @@ impl Entity {
                 Entity::DataProcessInstance(DataProcessInstance(row))
             }
             EntityKind::Other(kind) if kind == "container" => Entity::Container(Container(row)),
+            EntityKind::Other(kind) => match kind.as_str() {
+                "dataJob" => Entity::DataJob(DataJob(row)),
+                "dataFlow" => Entity::DataFlow(DataFlow(row)),
+                "chart" => Entity::Chart(Chart(row)),
+                "dashboard" => Entity::Dashboard(Dashboard(row)),
+                "dataProduct" => Entity::DataProduct(DataProduct(row)),
+                "post" => Entity::Post(Post(row)),
+                "versionSet" => Entity::VersionSet(VersionSet(row.urn.clone())),
+                "schemaField" => Entity::SchemaFieldEntity(SchemaFieldEntity::from_urn(&row.urn)),
+                _ => return None,
+            },
             kind if kind.is_governance() => {
                 // A stored URN parsed before it was stored.
                 let urn = Urn::parse(&row.urn).ok()?;
@@ -358,7 +431,7 @@ macro_rules! entity_object {
             /// DataHub's lineage of the entity: one hop by default; mlcat adds `depth`, `types` and
             /// `asOf` to the input.
             #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
-            async fn lineage(
+            pub(crate) async fn lineage(
                 &self,
                 ctx: &::async_graphql::Context<'_>,
                 input: $crate::graphql::lineage::LineageInput,
@@ -367,7 +440,7 @@ macro_rules! entity_object {
             }
             /// DataHub's raw relationships of the entity, by relation name and declaring side.
             #[graphql(complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity")]
-            async fn relationships(
+            pub(crate) async fn relationships(
                 &self,
                 ctx: &::async_graphql::Context<'_>,
                 input: $crate::graphql::lineage::RelationshipsInput,

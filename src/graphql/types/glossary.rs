@@ -148,7 +148,7 @@ impl GlossaryTerm {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn relationships(
+    pub(crate) async fn relationships(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::RelationshipsInput,
@@ -226,7 +226,7 @@ impl GlossaryNode {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn relationships(
+    pub(crate) async fn relationships(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::RelationshipsInput,

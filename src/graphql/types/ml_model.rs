@@ -42,6 +42,19 @@ entity_object! {
             aspect(ctx, &self.0, MlModelTrainingData::NAME).await?;
         Ok(data.map(|d| d.training_data.iter().map(BaseDataGql::from).collect()))
     }
+    /// What version of its version set the model is (`versionProperties`); null when not
+    /// versioned.
+    pub(crate) async fn version_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::versioning::VersionProperties>> {
+        super::versioning::version_properties(ctx, &self.0).await
+    }
+    /// DataHub Cloud's record of sharing the model with other DataHub instances: mlcat shares
+    /// nothing, so always null.
+    async fn share(&self) -> Option<super::Share> {
+        None
+    }
 }
 
 editable_type!(

@@ -27,6 +27,12 @@ entity_object! {
         /// The models of the group (relation `MemberOf`), oldest membership first.
         models: Vec<MlModel> = related_by(Relation::MemberOf, End::Upstream);
     }
+
+    /// DataHub Cloud's record of sharing the group with other DataHub instances: mlcat shares
+    /// nothing, so always null.
+    async fn share(&self) -> Option<super::Share> {
+        None
+    }
 }
 
 editable_type!(

@@ -12,6 +12,7 @@ pub(crate) mod aspects;
 pub(crate) mod browse;
 pub(crate) mod container;
 mod corp;
+pub(crate) mod data_assets;
 mod data_platform;
 pub(crate) mod data_platform_instance;
 pub(crate) mod data_process_instance;
@@ -30,10 +31,12 @@ mod ml_model_group;
 mod ml_primary_key;
 mod ownership_type;
 pub(crate) mod placeholders;
+pub(crate) mod posts;
 pub(crate) mod privileges;
 mod schema_field;
 pub(crate) mod structured_properties;
 mod tag;
+pub(crate) mod versioning;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
 pub use browse::{BrowsePathEntry, BrowsePathV2};
@@ -42,6 +45,7 @@ pub use corp::{
     CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
     CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
+pub use data_assets::{Chart, Dashboard, DataFlow, DataJob, DataProduct};
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
 pub use data_platform_instance::DataPlatformInstance;
 pub use data_process_instance::DataProcessInstance;
@@ -70,10 +74,12 @@ pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGr
 pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
 pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
 pub use placeholders::{EntityIncidentsResult, IncidentState};
+pub use posts::{Post, Share};
 pub use privileges::EntityPrivileges;
 pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
 pub use structured_properties::StructuredProperties;
 pub use tag::{Tag, TagProperties};
+pub use versioning::{SupportsVersions, VersionSet};
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
 /// a relation costs this many times its sub-selection, so deep nesting over relations is

@@ -39,6 +39,17 @@ impl OwnershipTypeEntity {
     pub(crate) async fn entity_type(&self) -> EntityType {
         EntityType::CustomOwnershipType
     }
+    /// DataHub's raw relationships of the ownership type, by relation name and declaring side.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    pub(crate) async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
+    }
     /// What the ownership type is: its stored `ownershipTypeInfo`, else for one of DataHub's
     /// four system types (`__system__technical_owner`, `__system__business_owner`,
     /// `__system__data_steward`, `__system__none`) its built-in name and description; null

@@ -1,14 +1,20 @@
-//! `EditableSchemaMetadata`: what people edited about a dataset's schema fields (description,
-//! tags, glossary terms), read from the dataset's `editableSchemaMetadata` aspect in DataHub's
-//! shape. mlcat stores no ingested schema (`schemaMetadata`) of its own fields yet, so this is
-//! the one view of a dataset's fields.
+//! A dataset's schema in DataHub's shape: `SchemaMetadata` (its fields, keys and platform
+//! schema) from the stored `schemaMetadata` aspect, `EditableSchemaMetadata` (what people
+//! edited about the fields: description, tags, glossary terms) from `editableSchemaMetadata`,
+//! and the column-level pieces lineage and siblings name: `SchemaFieldEntity`,
+//! `SchemaFieldRef`, `FineGrainedLineage` (from `upstreamLineage`) and `SiblingProperties`
+//! (from `siblings`). All are read as stored: null where nothing was written.
 
-use async_graphql::{Context, Result, SimpleObject};
+use async_graphql::{Context, Enum, Object, Result, SimpleObject, Union};
 use serde::Deserialize;
 
+use super::entity::Row;
 use super::governance::{GlobalTags, GlobalTagsAspect, GlossaryTerms, GlossaryTermsAspect};
+use super::{Dataset, Entity};
 use crate::catalog::EntityRecord;
-use crate::graphql::loaders::aspect;
+use crate::graphql::loaders::{self, aspect};
+use crate::graphql::scalars::{EntityType, Long};
+use crate::urn::{EntityKind, Urn};
 
 /// The stored `editableSchemaMetadata` aspect.
 #[derive(Deserialize)]
@@ -73,4 +79,527 @@ pub async fn editable_schema_metadata(
             })
             .collect(),
     }))
+}
+
+/// One field of the stored `schemaMetadata` aspect (also a chart's `inputFields` element).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SchemaFieldAspect {
+    field_path: String,
+    #[serde(default)]
+    json_path: Option<String>,
+    #[serde(default)]
+    label: Option<String>,
+    #[serde(default)]
+    nullable: bool,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default, rename = "type")]
+    data_type: Option<FieldTypeAspect>,
+    #[serde(default)]
+    native_data_type: Option<String>,
+    #[serde(default)]
+    recursive: bool,
+    #[serde(default)]
+    global_tags: Option<GlobalTagsAspect>,
+    #[serde(default)]
+    glossary_terms: Option<GlossaryTermsAspect>,
+    #[serde(default)]
+    is_part_of_key: Option<bool>,
+    #[serde(default)]
+    is_partitioning_key: Option<bool>,
+}
+
+/// `{"type": {"com.linkedin.schema.StringType": {}}}`: the type is the one key's last name.
+#[derive(Deserialize)]
+struct FieldTypeAspect {
+    #[serde(rename = "type")]
+    inner: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The stored `schemaMetadata` aspect.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SchemaMetadataAspect {
+    schema_name: String,
+    platform: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    created: Option<crate::catalog::aspects::TimeStamp>,
+    #[serde(default)]
+    hash: Option<String>,
+    #[serde(default)]
+    cluster: Option<String>,
+    #[serde(default)]
+    platform_schema: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    fields: Vec<SchemaFieldAspect>,
+    #[serde(default)]
+    primary_keys: Option<Vec<String>>,
+    #[serde(default)]
+    foreign_keys: Option<Vec<ForeignKeyAspect>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ForeignKeyAspect {
+    name: String,
+    #[serde(default)]
+    foreign_fields: Vec<String>,
+    #[serde(default)]
+    source_fields: Vec<String>,
+    foreign_dataset: String,
+}
+
+/// The type of a schema field, as DataHub names it.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+#[graphql(name = "SchemaFieldDataType", rename_items = "SCREAMING_SNAKE_CASE")]
+pub enum SchemaFieldDataType {
+    /// True or false.
+    Boolean,
+    /// Fixed-length bytes.
+    Fixed,
+    /// Text.
+    String,
+    /// Bytes.
+    Bytes,
+    /// A number.
+    Number,
+    /// A date.
+    Date,
+    /// A time.
+    Time,
+    /// One of a set of values.
+    Enum,
+    /// Null.
+    Null,
+    /// A map.
+    Map,
+    /// An array.
+    Array,
+    /// One of several types.
+    Union,
+    /// A record of fields.
+    Struct,
+}
+
+impl FieldTypeAspect {
+    fn answer(&self) -> Option<SchemaFieldDataType> {
+        use SchemaFieldDataType as T;
+        let key = self.inner.keys().next()?;
+        let name = key.rsplit('.').next().unwrap_or(key);
+        Some(match name {
+            "BooleanType" => T::Boolean,
+            "FixedType" => T::Fixed,
+            "StringType" => T::String,
+            "BytesType" => T::Bytes,
+            "NumberType" => T::Number,
+            "DateType" => T::Date,
+            "TimeType" => T::Time,
+            "EnumType" => T::Enum,
+            "NullType" => T::Null,
+            "MapType" => T::Map,
+            "ArrayType" => T::Array,
+            "UnionType" => T::Union,
+            "RecordType" => T::Struct,
+            _ => return None,
+        })
+    }
+}
+
+/// One field (column) of a dataset's schema, as ingested.
+#[derive(SimpleObject)]
+pub struct SchemaField {
+    /// The field's flattened path, such as `user.address.zip`.
+    pub field_path: String,
+    /// The field's JSON path, when the platform has one.
+    pub json_path: Option<String>,
+    /// A human-readable label.
+    pub label: Option<String>,
+    /// Whether the field may be null.
+    pub nullable: bool,
+    /// The ingested description.
+    pub description: Option<String>,
+    /// The field's type; null when the stored type is not one DataHub names.
+    #[graphql(name = "type")]
+    pub data_type: Option<SchemaFieldDataType>,
+    /// The type as the platform names it.
+    pub native_data_type: Option<String>,
+    /// Whether the field refers to its own record type.
+    pub recursive: bool,
+    /// The tags ingestion attached to the field.
+    pub global_tags: Option<GlobalTags>,
+    /// The glossary terms ingestion attached to the field.
+    pub glossary_terms: Option<GlossaryTerms>,
+    /// Whether the field is part of the key.
+    pub is_part_of_key: Option<bool>,
+    /// Whether the field partitions the dataset.
+    pub is_partitioning_key: Option<bool>,
+    /// The field as an entity, `urn:li:schemaField:(<dataset urn>,<field path>)`.
+    pub schema_field_entity: Option<SchemaFieldEntity>,
+}
+
+/// A stored field of dataset `dataset` as GraphQL answers it; `urn` is the field's URN when
+/// the aspect gives one (a chart's input field), else it is made from the dataset and path.
+pub(crate) fn schema_field(dataset: &str, f: SchemaFieldAspect, urn: Option<&str>) -> SchemaField {
+    let urn = urn
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("urn:li:schemaField:({dataset},{})", f.field_path));
+    SchemaField {
+        schema_field_entity: Some(SchemaFieldEntity {
+            urn: urn.clone(),
+            field_path: f.field_path.clone(),
+        }),
+        data_type: f.data_type.as_ref().and_then(FieldTypeAspect::answer),
+        global_tags: f.global_tags.map(|t| t.answer(&urn)),
+        glossary_terms: f.glossary_terms.map(|t| t.answer(&urn)),
+        field_path: f.field_path,
+        json_path: f.json_path,
+        label: f.label,
+        nullable: f.nullable,
+        description: f.description,
+        native_data_type: f.native_data_type,
+        recursive: f.recursive,
+        is_part_of_key: f.is_part_of_key,
+        is_partitioning_key: f.is_partitioning_key,
+    }
+}
+
+/// A schema field as an entity: what is attached to the field itself (structured properties).
+pub struct SchemaFieldEntity {
+    urn: String,
+    field_path: String,
+}
+
+impl SchemaFieldEntity {
+    /// The field a `urn:li:schemaField:(<dataset urn>,<field path>)` URN names.
+    pub fn from_urn(urn: &str) -> SchemaFieldEntity {
+        let field_path = super::data_assets::key_parts(urn)
+            .and_then(|p| p.get(1..).map(|rest| rest.join(",")))
+            .unwrap_or_default();
+        SchemaFieldEntity {
+            urn: urn.to_string(),
+            field_path,
+        }
+    }
+
+    async fn row(&self, ctx: &Context<'_>) -> Result<Option<Row>> {
+        match Urn::parse(&self.urn) {
+            Ok(urn) => loaders::entity(ctx, &urn).await,
+            Err(_) => Ok(None),
+        }
+    }
+}
+
+/// A schema field as an entity, `urn:li:schemaField:(<dataset urn>,<field path>)`.
+#[Object(name = "SchemaFieldEntity")]
+impl SchemaFieldEntity {
+    /// The URN: `urn:li:schemaField:(<dataset urn>,<field path>)`.
+    pub(crate) async fn urn(&self) -> String {
+        self.urn.clone()
+    }
+    /// Always `SCHEMA_FIELD`.
+    #[graphql(name = "type")]
+    pub(crate) async fn entity_type(&self) -> EntityType {
+        EntityType::SchemaField
+    }
+    /// The field's path in its dataset.
+    async fn field_path(&self) -> &str {
+        &self.field_path
+    }
+    /// The structured properties attached to the field; null when none were written.
+    async fn structured_properties(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::StructuredProperties>> {
+        match self.row(ctx).await? {
+            Some(row) => super::structured_properties::structured_properties(ctx, &row).await,
+            None => Ok(None),
+        }
+    }
+    /// DataHub's lineage of the field: one hop by default; mlcat adds `depth`, `types` and
+    /// `asOf` to the input. Empty unless mlcat holds the field as an entity with edges.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    pub(crate) async fn lineage(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::LineageInput,
+    ) -> Result<crate::graphql::lineage::EntityLineageResult> {
+        match Urn::parse(&self.urn) {
+            Ok(urn) => crate::graphql::lineage::lineage_by_urn(ctx, &urn, input).await,
+            Err(e) => Err(e.to_string().into()),
+        }
+    }
+    /// DataHub's raw relationships of the field, by relation name and declaring side.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    pub(crate) async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        match Urn::parse(&self.urn) {
+            Ok(urn) => crate::graphql::lineage::relationships_by_urn(ctx, &urn, input).await,
+            Err(e) => Err(e.to_string().into()),
+        }
+    }
+}
+
+/// A schema field named by lineage: its URN and path.
+#[derive(SimpleObject)]
+pub struct SchemaFieldRef {
+    /// The field's URN.
+    pub urn: String,
+    /// The field's path in its dataset.
+    pub path: String,
+}
+
+/// A key of another dataset that fields of this one refer to.
+pub struct ForeignKeyConstraint(ForeignKeyAspect);
+
+/// A foreign key: fields of this dataset that refer to fields of another.
+#[Object(name = "ForeignKeyConstraint")]
+impl ForeignKeyConstraint {
+    /// The constraint's name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The fields referred to, in the other dataset.
+    async fn foreign_fields(&self) -> Vec<Option<SchemaFieldEntity>> {
+        self.0
+            .foreign_fields
+            .iter()
+            .map(|u| Some(SchemaFieldEntity::from_urn(u)))
+            .collect()
+    }
+    /// The fields of this dataset that refer.
+    async fn source_fields(&self) -> Vec<Option<SchemaFieldEntity>> {
+        self.0
+            .source_fields
+            .iter()
+            .map(|u| Some(SchemaFieldEntity::from_urn(u)))
+            .collect()
+    }
+    /// The dataset referred to; null when mlcat holds nothing of it.
+    async fn foreign_dataset(&self, ctx: &Context<'_>) -> Result<Option<Dataset>> {
+        let Ok(urn) = Urn::parse(&self.0.foreign_dataset) else {
+            return Ok(None);
+        };
+        Ok(loaders::entity(ctx, &urn)
+            .await?
+            .filter(|r| r.kind == EntityKind::Dataset && !r.removed)
+            .map(Dataset))
+    }
+}
+
+/// A schema as one document (SQL DDL, an Avro or JSON schema, ...).
+#[derive(SimpleObject)]
+pub struct TableSchema {
+    /// The schema's text.
+    pub schema: String,
+}
+
+/// A schema in two parts, for the key and the value of a message (Kafka).
+#[derive(SimpleObject)]
+pub struct KeyValueSchema {
+    /// The key's schema.
+    pub key_schema: String,
+    /// The value's schema.
+    pub value_schema: String,
+}
+
+/// The schema as the platform writes it.
+#[derive(Union)]
+pub enum PlatformSchema {
+    TableSchema(TableSchema),
+    KeyValueSchema(KeyValueSchema),
+}
+
+/// The stored `platformSchema`, `{"com.linkedin.schema.<Kind>": {...}}`: a Kafka schema with a
+/// key schema is a key-value schema; any other with a schema text is a table schema.
+fn platform_schema(stored: &serde_json::Map<String, serde_json::Value>) -> Option<PlatformSchema> {
+    let (_, inner) = stored.iter().next()?;
+    let text = |k: &str| inner.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    if let (Some(key), Some(value)) = (text("keySchema"), text("documentSchema")) {
+        return Some(PlatformSchema::KeyValueSchema(KeyValueSchema {
+            key_schema: key,
+            value_schema: value,
+        }));
+    }
+    ["tableSchema", "documentSchema", "rawSchema", "schema"]
+        .iter()
+        .find_map(|k| text(k))
+        .map(|schema| PlatformSchema::TableSchema(TableSchema { schema }))
+}
+
+/// A dataset's schema, as ingested (`schemaMetadata`).
+#[derive(SimpleObject)]
+pub struct SchemaMetadata {
+    /// The version of the aspect read (0: the latest).
+    pub aspect_version: Option<Long>,
+    /// The dataset the schema describes.
+    pub dataset_urn: Option<String>,
+    /// The schema's name.
+    pub name: String,
+    /// The platform's URN.
+    pub platform_urn: String,
+    /// The schema's own version, as the platform numbers it.
+    pub version: Long,
+    /// When the schema was created, in milliseconds since the epoch.
+    pub created_at: Option<Long>,
+    /// A hash of the schema.
+    pub hash: String,
+    /// The cluster the schema is in.
+    pub cluster: Option<String>,
+    /// The schema as the platform writes it; null for a kind mlcat does not read.
+    pub platform_schema: Option<PlatformSchema>,
+    /// The fields, as stored.
+    pub fields: Vec<SchemaField>,
+    /// The paths of the primary key's fields.
+    pub primary_keys: Option<Vec<String>>,
+    /// The foreign keys.
+    pub foreign_keys: Option<Vec<Option<ForeignKeyConstraint>>>,
+}
+
+/// `schemaMetadata(version)`: the dataset's stored `schemaMetadata` aspect. `version` 0 or
+/// absent is the latest, the one version this field reads; any other answers null (earlier
+/// versions are in `aspectHistory(aspectName: "schemaMetadata")`).
+pub async fn schema_metadata(
+    ctx: &Context<'_>,
+    row: &EntityRecord,
+    version: Option<Long>,
+) -> Result<Option<SchemaMetadata>> {
+    let stored: Option<SchemaMetadataAspect> = match version.map(|v| v.0) {
+        None | Some(0) => aspect(ctx, row, "schemaMetadata").await?,
+        Some(_) => None,
+    };
+    Ok(stored.map(|m| SchemaMetadata {
+        aspect_version: Some(Long(0)),
+        dataset_urn: Some(row.urn.clone()),
+        platform_schema: platform_schema(&m.platform_schema),
+        fields: m
+            .fields
+            .into_iter()
+            .map(|f| schema_field(&row.urn, f, None))
+            .collect(),
+        name: m.schema_name,
+        platform_urn: m.platform,
+        version: Long(m.version),
+        created_at: m.created.map(|c| Long(c.time)),
+        hash: m.hash.unwrap_or_default(),
+        cluster: m.cluster,
+        primary_keys: m.primary_keys,
+        foreign_keys: m.foreign_keys.map(|k| {
+            k.into_iter()
+                .map(|k| Some(ForeignKeyConstraint(k)))
+                .collect()
+        }),
+    }))
+}
+
+/// The stored `upstreamLineage` aspect's column-level part.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UpstreamLineageAspect {
+    #[serde(default)]
+    fine_grained_lineages: Option<Vec<FineGrainedAspect>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FineGrainedAspect {
+    #[serde(default)]
+    upstreams: Option<Vec<String>>,
+    #[serde(default)]
+    downstreams: Option<Vec<String>>,
+    #[serde(default)]
+    query: Option<String>,
+    #[serde(default)]
+    transform_operation: Option<String>,
+}
+
+/// Which columns a dataset's columns come from.
+#[derive(SimpleObject)]
+pub struct FineGrainedLineage {
+    /// The columns read.
+    pub upstreams: Option<Vec<SchemaFieldRef>>,
+    /// The columns written.
+    pub downstreams: Option<Vec<SchemaFieldRef>>,
+    /// The query that moved the data, as a URN.
+    pub query: Option<String>,
+    /// The transformation applied, as the source names it.
+    pub transform_operation: Option<String>,
+}
+
+/// A schema field URN as a reference: the URN and the field path in it.
+fn field_ref(urn: String) -> SchemaFieldRef {
+    let path = SchemaFieldEntity::from_urn(&urn).field_path;
+    SchemaFieldRef { urn, path }
+}
+
+/// `fineGrainedLineages`: the stored `upstreamLineage.fineGrainedLineages`; null when none.
+pub async fn fine_grained_lineages(
+    ctx: &Context<'_>,
+    row: &EntityRecord,
+) -> Result<Option<Vec<FineGrainedLineage>>> {
+    let stored: Option<UpstreamLineageAspect> = aspect(ctx, row, "upstreamLineage").await?;
+    let refs = |l: Option<Vec<String>>| l.map(|l| l.into_iter().map(field_ref).collect());
+    Ok(stored.and_then(|s| s.fine_grained_lineages).map(|l| {
+        l.into_iter()
+            .map(|f| FineGrainedLineage {
+                upstreams: refs(f.upstreams),
+                downstreams: refs(f.downstreams),
+                query: f.query,
+                transform_operation: f.transform_operation,
+            })
+            .collect()
+    }))
+}
+
+/// The stored `siblings` aspect.
+#[derive(Deserialize)]
+struct SiblingsAspect {
+    #[serde(default)]
+    siblings: Vec<String>,
+    #[serde(default)]
+    primary: Option<bool>,
+}
+
+/// The same data as seen by another platform (a dbt model and its warehouse table).
+pub struct SiblingProperties(SiblingsAspect);
+
+/// The entities that are the same data as this one on other platforms.
+#[Object(name = "SiblingProperties")]
+impl SiblingProperties {
+    /// Whether this entity is the primary one of its siblings.
+    async fn is_primary(&self) -> Option<bool> {
+        self.0.primary
+    }
+    /// The siblings mlcat holds, in the order stored.
+    async fn siblings(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<Entity>>>> {
+        let urns: Vec<Urn> = self
+            .0
+            .siblings
+            .iter()
+            .filter_map(|u| Urn::parse(u).ok())
+            .collect();
+        Ok(Some(
+            loaders::related(ctx, &urns)
+                .await?
+                .into_iter()
+                .filter_map(Entity::from_row)
+                .map(Some)
+                .collect(),
+        ))
+    }
+}
+
+/// `siblings`: the stored `siblings` aspect; null when none was written.
+pub async fn siblings(ctx: &Context<'_>, row: &EntityRecord) -> Result<Option<SiblingProperties>> {
+    let stored: Option<SiblingsAspect> = aspect(ctx, row, "siblings").await?;
+    Ok(stored.map(SiblingProperties))
 }

@@ -62,7 +62,7 @@ impl Tag {
     #[graphql(
         complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
     )]
-    async fn relationships(
+    pub(crate) async fn relationships(
         &self,
         ctx: &Context<'_>,
         input: crate::graphql::lineage::RelationshipsInput,
