@@ -12,6 +12,7 @@ pub mod history;
 mod lineage;
 mod read;
 mod records;
+pub mod search;
 pub mod tally;
 pub mod text;
 mod write;
@@ -25,6 +26,10 @@ pub use error::{Error, Result};
 pub use governance::{governance_edit, GovernanceEdit, NewOwner, GOVERNED_KINDS};
 pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use read::{LatestAspect, ListFilter};
+pub use search::{
+    Condition, Facet, FieldFilter, SearchField, SearchHit, SearchPage, SearchRequest,
+    MAX_SEARCH_QUERY_CHARS,
+};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 

@@ -39,5 +39,6 @@ mod mutations_patch;
 mod playground;
 mod relationships;
 mod schema;
+mod search;
 mod statements;
 mod tutorial;

@@ -6,6 +6,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use serde::Deserialize;
 
 use super::governance::{self, aspect_of, read_by_urn, InstitutionalMemory, Ownership};
+use super::search::{SearchResult, SearchResults};
 use super::Entity;
 use crate::catalog::{Catalog, Error};
 use crate::config::Limits;
@@ -114,13 +115,17 @@ impl Domain {
         let results: Vec<SearchResult> = rows
             .into_iter()
             .filter_map(|row| Entity::from_row(std::sync::Arc::new(row)))
-            .map(|entity| SearchResult { entity })
+            .map(|entity| SearchResult {
+                entity,
+                matched_fields: Vec::new(),
+            })
             .collect();
         Ok(SearchResults {
             start,
             count: results.len() as i32,
             total: i32::try_from(total).unwrap_or(i32::MAX),
             search_results: results,
+            facets: Some(Vec::new()),
         })
     }
     /// Who owns the domain.
@@ -170,24 +175,4 @@ pub struct DomainEntitiesInput {
     pub start: Option<i32>,
     /// How many results to return; at most the server's page-size cap.
     pub count: Option<i32>,
-}
-
-/// One page of entities.
-#[derive(SimpleObject)]
-pub struct SearchResults {
-    /// Index of the first result.
-    pub start: i32,
-    /// How many results this page holds.
-    pub count: i32,
-    /// How many entities match in all.
-    pub total: i32,
-    /// The results, ordered by URN.
-    pub search_results: Vec<SearchResult>,
-}
-
-/// One entity of a page of results.
-#[derive(SimpleObject)]
-pub struct SearchResult {
-    /// The entity.
-    pub entity: Entity,
 }

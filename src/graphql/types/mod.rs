@@ -23,6 +23,7 @@ mod ml_model_deployment;
 mod ml_model_group;
 mod ml_primary_key;
 mod ownership_type;
+pub(crate) mod search;
 mod tag;
 
 pub use corp::{
@@ -53,6 +54,13 @@ pub use ml_model_deployment::{
 pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGroupPropertiesGql};
 pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
 pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
+pub use search::{
+    AggregationMetadata, AndFilterInput, AutoCompleteInput, AutoCompleteMultipleInput,
+    AutoCompleteMultipleResults, AutoCompleteResultForEntity, AutoCompleteResults,
+    FacetFilterInput, FacetMetadata, FilterOperator, MatchedField, SearchAcrossEntitiesInput,
+    SearchFlags, SearchInput, SearchResult, SearchResults, SearchSortInput, SortCriterion,
+    SortOrder,
+};
 pub use tag::{Tag, TagProperties};
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
