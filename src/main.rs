@@ -163,7 +163,10 @@ async fn open(db: &DbArgs, migrate: bool) -> anyhow::Result<sea_orm::DatabaseCon
             .await
             .map_err(|e| anyhow::anyhow!("building the search index: {}", e.public_message()))?;
         if indexed > 0 {
-            tracing::info!(entities = indexed, "search index built for existing entities");
+            tracing::info!(
+                entities = indexed,
+                "search index built for existing entities"
+            );
         }
     }
     Ok(conn)

@@ -63,7 +63,11 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(SearchFacet::Table)
-                    .col(ColumnDef::new(SearchFacet::EntityId).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(SearchFacet::EntityId)
+                            .big_integer()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(SearchFacet::Field).string_len(32).not_null())
                     .col(ColumnDef::new(SearchFacet::Value).text().not_null())
                     .foreign_key(

@@ -26,11 +26,11 @@ pub use error::{Error, Result};
 pub use governance::{governance_edit, GovernanceEdit, NewOwner, GOVERNED_KINDS};
 pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use read::{LatestAspect, ListFilter};
+pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
 pub use search::{
     Condition, Facet, FieldFilter, SearchField, SearchHit, SearchPage, SearchRequest,
     MAX_SEARCH_QUERY_CHARS,
 };
-pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

@@ -303,11 +303,7 @@ fn predicate(at: &str, f: &FieldFilter) -> Result<Predicate> {
             }
         });
     }
-    let values: Vec<String> = f
-        .values
-        .iter()
-        .map(|v| stored_value(f.field, v))
-        .collect();
+    let values: Vec<String> = f.values.iter().map(|v| stored_value(f.field, v)).collect();
     let compare = match f.condition {
         Condition::Equal | Condition::In => Compare::In(values),
         Condition::Contain => Compare::Contain(f.values.clone()),
@@ -412,7 +408,10 @@ pub(crate) async fn reindex(db: &impl ConnectionTrait, rows: &[&entity::Model]) 
             values.entry(v.entity_id).or_default().push((v.name, value));
         }
         for row in chunk {
-            docs.push(document(row, values.get(&row.id).map_or(&[][..], Vec::as_slice)));
+            docs.push(document(
+                row,
+                values.get(&row.id).map_or(&[][..], Vec::as_slice),
+            ));
         }
     }
     Ok(index::replace(db, &docs).await?)
@@ -469,7 +468,11 @@ fn document(row: &entity::Model, aspects: &[(String, Value)]) -> Document {
     };
     for (aspect, value) in aspects {
         match aspect.as_str() {
-            "globalTags" => urn_ids(SearchField::Tags, list(value, "tags", Some("tag")), &mut body),
+            "globalTags" => urn_ids(
+                SearchField::Tags,
+                list(value, "tags", Some("tag")),
+                &mut body,
+            ),
             "glossaryTerms" => urn_ids(
                 SearchField::GlossaryTerms,
                 list(value, "terms", Some("urn")),
@@ -480,7 +483,11 @@ fn document(row: &entity::Model, aspects: &[(String, Value)]) -> Document {
                 list(value, "owners", Some("owner")),
                 &mut body,
             ),
-            "domains" => urn_ids(SearchField::Domains, list(value, "domains", None), &mut body),
+            "domains" => urn_ids(
+                SearchField::Domains,
+                list(value, "domains", None),
+                &mut body,
+            ),
             "status" => {}
             a if a.starts_with("editable") || a == "corpUserEditableInfo" => {
                 if let Some(d) = text(value, "description").filter(|d| !d.is_empty()) {
@@ -541,7 +548,10 @@ mod tests {
 
     #[test]
     fn entity_types_are_found_whatever_their_spelling() {
-        assert_eq!(stored_value(SearchField::EntityType, "MLMODEL_GROUP"), "mlModelGroup");
+        assert_eq!(
+            stored_value(SearchField::EntityType, "MLMODEL_GROUP"),
+            "mlModelGroup"
+        );
         assert_eq!(stored_value(SearchField::EntityType, "mlModel"), "mlModel");
         assert_eq!(
             stored_value(SearchField::Platform, "feast"),

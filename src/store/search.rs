@@ -233,12 +233,17 @@ fn predicate(q: &mut Sql, postgres: bool, p: &Predicate) {
             match compare {
                 Compare::Exists => {}
                 Compare::In(values) => {
-                    q.push(" AND f.\"value\" IN ").list(values.iter().map(String::as_str));
+                    q.push(" AND f.\"value\" IN ")
+                        .list(values.iter().map(String::as_str));
                 }
                 Compare::Contain(values) => any(q, values, &|q, v| {
-                    q.push(if postgres { "strpos(f.\"value\", " } else { "instr(f.\"value\", " })
-                        .bind(v)
-                        .push(") > 0");
+                    q.push(if postgres {
+                        "strpos(f.\"value\", "
+                    } else {
+                        "instr(f.\"value\", "
+                    })
+                    .bind(v)
+                    .push(") > 0");
                 }),
                 Compare::StartWith(values) => any(q, values, &|q, v| {
                     q.push("substr(f.\"value\", 1, CAST(")
@@ -349,18 +354,22 @@ pub async fn search(
     }
     let mut q = Sql::new(
         backend,
-        &format!(
-            "SELECT {}, ",
-            sql::columns::<entity::Column>("e")
-        ),
+        &format!("SELECT {}, ", sql::columns::<entity::Column>("e")),
     );
     match query.words.filter(|_| query.by_name.is_none()) {
-        Some(words) => class(&mut q, postgres, query, words),
+        Some(words) => {
+            class(&mut q, postgres, query, words);
+            // Among names starting with the query, the shorter first.
+            q.push(" AS \"class\", CASE WHEN substr(e.\"search_name\", 1, CAST(")
+                .bind(query.phrase.chars().count() as i64)
+                .push(" AS integer)) = ")
+                .bind(query.phrase)
+                .push(" THEN length(e.\"search_name\") ELSE 0 END AS \"tie\"");
+        }
         None => {
-            q.push("3");
+            q.push("3 AS \"class\", 0 AS \"tie\"");
         }
     }
-    q.push(" AS \"class\"");
     matching(&mut q, backend, query);
     match (query.by_name, query.words) {
         (Some(ascending), _) => {
@@ -371,11 +380,11 @@ pub async fn search(
         }
         (None, Some(words)) => {
             if postgres {
-                q.push(" ORDER BY \"class\", CASE WHEN \"class\" = 1 THEN length(e.\"search_name\") ELSE 0 END, ts_rank(d.\"doc\", CAST(")
+                q.push(" ORDER BY \"class\", \"tie\", ts_rank(d.\"doc\", CAST(")
                     .bind(tsquery(words))
                     .push(" AS tsquery)) DESC, e.\"urn\"");
             } else {
-                q.push(" ORDER BY \"class\", CASE WHEN \"class\" = 1 THEN length(e.\"search_name\") ELSE 0 END, d.\"rank\", e.\"urn\"");
+                q.push(" ORDER BY \"class\", \"tie\", d.\"rank\", e.\"urn\"");
             }
         }
         (None, None) => {

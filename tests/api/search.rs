@@ -13,7 +13,8 @@ use mlcat::urn::Urn;
 
 pub const CHURN: &str = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn,PROD)";
 pub const CHURN_V2: &str = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn_v2,PROD)";
-pub const PREDICTOR: &str = "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,customer_churn_predictor,DEV)";
+pub const PREDICTOR: &str =
+    "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,customer_churn_predictor,DEV)";
 pub const FORECAST: &str = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,forecast,PROD)";
 pub const EVENTS: &str = "urn:li:dataset:(urn:li:dataPlatform:hive,events,PROD)";
 pub const AGE: &str = "urn:li:mlFeature:(users,age)";
@@ -300,9 +301,7 @@ async fn pages_and_sorts() {
     let past = search(&app, json!({"query": "churn", "start": 10})).await;
     assert_eq!(past["count"], 0);
     assert_eq!(past["total"], 4);
-    let by_name = |order: &str| {
-        json!({"query": "churn", "sortInput": {"sortCriteria": [{"field": "name", "sortOrder": order}]}})
-    };
+    let by_name = |order: &str| json!({"query": "churn", "sortInput": {"sortCriteria": [{"field": "name", "sortOrder": order}]}});
     assert_eq!(
         urns(&app, by_name("DESCENDING")).await,
         [FORECAST, PREDICTOR, CHURN_V2, CHURN]
@@ -322,7 +321,10 @@ async fn search_of_one_type_and_types_across_entities() {
         )
         .await;
     assert_eq!(answer["search"]["total"], 1);
-    assert_eq!(answer["search"]["searchResults"][0]["entity"]["urn"], EVENTS);
+    assert_eq!(
+        answer["search"]["searchResults"][0]["entity"]["urn"],
+        EVENTS
+    );
     let across = urns(
         &app,
         json!({"query": "*", "types": ["MLFEATURE", "DATASET"]}),
@@ -360,7 +362,10 @@ async fn bad_input_is_refused_naming_what_to_fix() {
             json!({"query": "x", "orFilters": [{"and": [{"field": "removed", "values": ["maybe"]}]}]}),
             "removed",
         ),
-        (json!({"query": "x", "viewUrn": "urn:li:dataHubView:v"}), "viewUrn"),
+        (
+            json!({"query": "x", "viewUrn": "urn:li:dataHubView:v"}),
+            "viewUrn",
+        ),
         (
             json!({"query": "x", "sortInput": {"sortCriteria": [{"field": "colour", "sortOrder": "ASCENDING"}]}}),
             "colour",

@@ -508,7 +508,11 @@ async fn run(
 ) -> Result<SearchResults> {
     let start = request.start;
     let page = ctx.data::<Catalog>()?.search(&request).await?;
-    Ok(results(start, page, max_agg_values.map_or(20, |m| m.max(0) as usize)))
+    Ok(results(
+        start,
+        page,
+        max_agg_values.map_or(20, |m| m.max(0) as usize),
+    ))
 }
 
 fn results(start: u64, page: SearchPage, max_values: usize) -> SearchResults {
@@ -748,11 +752,13 @@ pub async fn auto_complete_for_multiple(
         suggestions: order
             .into_iter()
             .filter_map(|k| groups.remove(&k))
-            .map(|(entity_type, suggestions, entities)| AutoCompleteResultForEntity {
-                entity_type,
-                suggestions,
-                entities,
-            })
+            .map(
+                |(entity_type, suggestions, entities)| AutoCompleteResultForEntity {
+                    entity_type,
+                    suggestions,
+                    entities,
+                },
+            )
             .collect(),
     })
 }
