@@ -40,5 +40,6 @@ mod playground;
 mod relationships;
 mod schema;
 mod search;
+mod search_filters;
 mod statements;
 mod tutorial;
