@@ -167,16 +167,16 @@ pub(super) async fn apply_all(
     entity::mark_written(txn, &touched, now).await?;
     // The search index, in the same transaction: the rows of entities written for the first
     // time, or whose words, tags, owners, terms, domains or status changed.
+    let words_changed: HashSet<i64> = out
+        .iter()
+        .filter(|w| w.changed && search::is_indexed(&w.aspect))
+        .map(|w| owners[w.urn.as_str()].id)
+        .collect();
     let mut reindexed: Vec<&entity::Model> = owners
         .values()
         .filter(|o| {
-            touched.binary_search(&o.id).is_ok()
-                && (!o.has_aspects
-                    || out.iter().any(|w| {
-                        w.changed
-                            && search::is_indexed(&w.aspect)
-                            && owners[w.urn.as_str()].id == o.id
-                    }))
+            words_changed.contains(&o.id)
+                || (!o.has_aspects && touched.binary_search(&o.id).is_ok())
         })
         .collect();
     reindexed.sort_unstable_by_key(|o| o.id);
