@@ -222,7 +222,7 @@ async fn a_search_right_after_a_write_finds_it() {
         .await;
         assert_eq!(
             urns(&app, json!({"query": format!("number{i}")})).await,
-            [model.clone()]
+            vec![model]
         );
     }
 }

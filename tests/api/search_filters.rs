@@ -87,38 +87,70 @@ async fn every_condition_on_every_field() {
     let app = governed().await;
     let cases: Vec<(Value, Vec<&str>)> = vec![
         (one("_entityType", &["DATASET"], "EQUAL", false), vec![D]),
-        (one("_entityType", &["mlModel"], "EQUAL", false), vec![A, B, C]),
-        (one("_entityType", &["DATASET"], "EQUAL", true), vec![A, B, C]),
+        (
+            one("_entityType", &["mlModel"], "EQUAL", false),
+            vec![A, B, C],
+        ),
+        (
+            one("_entityType", &["DATASET"], "EQUAL", true),
+            vec![A, B, C],
+        ),
         (
             one("platform", &["urn:li:dataPlatform:mlflow"], "EQUAL", false),
             vec![A, B],
         ),
-        (one("platform", &["sagemaker", "hive"], "IN", false), vec![C, D]),
+        (
+            one("platform", &["sagemaker", "hive"], "IN", false),
+            vec![C, D],
+        ),
         (one("origin", &["DEV"], "EQUAL", false), vec![B]),
         (one("env", &["PROD"], "EQUAL", false), vec![A, C, D]),
         (one("tags", &["urn:li:tag:pii"], "EQUAL", false), vec![A, B]),
-        (one("tags", &["urn:li:tag:gold"], "EQUAL", true), vec![B, C, D]),
+        (
+            one("tags", &["urn:li:tag:gold"], "EQUAL", true),
+            vec![B, C, D],
+        ),
         (one("tags", &["gol"], "CONTAIN", false), vec![A]),
-        (one("tags", &["urn:li:tag:p"], "START_WITH", false), vec![A, B]),
+        (
+            one("tags", &["urn:li:tag:p"], "START_WITH", false),
+            vec![A, B],
+        ),
         (one("tags", &[":gold"], "END_WITH", false), vec![A]),
         (one("tags", &[], "EXISTS", false), vec![A, B]),
         (one("tags", &[], "EXISTS", true), vec![C, D]),
         (
-            one("owners", &["urn:li:corpuser:ana", "urn:li:corpGroup:bo"], "IN", false),
+            one(
+                "owners",
+                &["urn:li:corpuser:ana", "urn:li:corpGroup:bo"],
+                "IN",
+                false,
+            ),
             vec![A, B],
         ),
         (one("owners", &["corpGroup"], "CONTAIN", false), vec![B]),
         (
-            one("glossaryTerms", &["urn:li:glossaryTerm:Revenue"], "EQUAL", false),
+            one(
+                "glossaryTerms",
+                &["urn:li:glossaryTerm:Revenue"],
+                "EQUAL",
+                false,
+            ),
             vec![A],
         ),
-        (one("domains", &["urn:li:domain:finance"], "EQUAL", false), vec![D]),
+        (
+            one("domains", &["urn:li:domain:finance"], "EQUAL", false),
+            vec![D],
+        ),
         (one("domains", &[], "EXISTS", false), vec![A, D]),
         (one("removed", &["false"], "EQUAL", false), vec![A, B, C, D]),
         (one("removed", &["true"], "EQUAL", false), vec![]),
     ];
     for (input, expected) in cases {
-        assert_eq!(found(&app, input.clone()).await, sorted(&expected), "{input}");
+        assert_eq!(
+            found(&app, input.clone()).await,
+            sorted(&expected),
+            "{input}"
+        );
     }
 }
 
@@ -227,11 +259,19 @@ async fn facets_count_exactly_among_the_matches() {
     );
 
     // maxAggValues and skipAggregates.
-    let capped = search(&app, json!({"query": "*", "searchFlags": {"maxAggValues": 1}})).await;
+    let capped = search(
+        &app,
+        json!({"query": "*", "searchFlags": {"maxAggValues": 1}}),
+    )
+    .await;
     for f in capped["facets"].as_array().unwrap() {
         assert!(f["aggregations"].as_array().unwrap().len() <= 1, "{f}");
     }
-    let skipped = search(&app, json!({"query": "*", "searchFlags": {"skipAggregates": true}})).await;
+    let skipped = search(
+        &app,
+        json!({"query": "*", "searchFlags": {"skipAggregates": true}}),
+    )
+    .await;
     assert_eq!(skipped["facets"], json!([]));
 }
 
@@ -252,5 +292,8 @@ async fn unsupported_conditions_and_fields_are_refused_by_name() {
     }
     let (code, message) = refused(&app, one("colour", &["red"], "EQUAL", false)).await;
     assert_eq!(code, "BAD_USER_INPUT");
-    assert!(message.contains("colour") && message.contains("_entityType"), "{message}");
+    assert!(
+        message.contains("colour") && message.contains("_entityType"),
+        "{message}"
+    );
 }
