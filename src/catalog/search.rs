@@ -397,7 +397,8 @@ impl Catalog {
 /// the write's transaction, after the batch's versions are stored.
 pub(crate) async fn reindex(db: &impl ConnectionTrait, rows: &[&entity::Model]) -> Result<()> {
     let mut docs = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(CHUNK / INDEXED_ASPECTS.len().max(1) + 1) {
+    // One read per CHUNK entities: the statement lists the ids and the aspect names once each.
+    for chunk in rows.chunks(CHUNK) {
         let pairs: Vec<(i64, &str)> = chunk
             .iter()
             .flat_map(|r| INDEXED_ASPECTS.iter().map(move |a| (r.id, *a)))
