@@ -138,8 +138,10 @@ pub struct Limits {
     #[arg(long, env = "MLCAT_MAX_QUERY_DEPTH", default_value_t = 16)]
     pub max_query_depth: usize,
     /// Highest query complexity accepted: a field costs 1, a list costs its page size times
-    /// its fields, a relation 5 times its fields.
-    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 50000)]
+    /// its fields, a relation 5 times its fields; of the fragments on the types an interface or
+    /// union may be, only the dearest counts. The default admits DataHub's UI pages for the ML
+    /// entities (the dearest, a model group's, costs about 6.3 million).
+    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 10_000_000)]
     pub max_query_complexity: usize,
     /// Most tokens (names, values, punctuation) a query's text may hold; counted before it is
     /// parsed. Large values belong in variables, which do not count.
@@ -182,7 +184,8 @@ pub struct Limits {
     /// Entities a lineage traversal answers at most when the request gives no budget.
     #[arg(long, env = "MLCAT_DEFAULT_LINEAGE_BUDGET", default_value_t = 1000)]
     pub default_lineage_budget: usize,
-    /// Largest budget a lineage traversal may ask for.
+    /// Largest budget a lineage traversal may ask for, and the most the `lineageGraph`
+    /// traversals of one request may ask for together.
     #[arg(long, env = "MLCAT_MAX_LINEAGE_BUDGET", default_value_t = 10000)]
     pub max_lineage_budget: usize,
 }

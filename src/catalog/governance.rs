@@ -7,11 +7,13 @@
 use serde_json::Map;
 
 use super::aspects::{
-    Deprecation, Domains, GlobalTags, GlossaryTermAssociation, GlossaryTerms, InstitutionalMemory,
-    InstitutionalMemoryMetadata, Owner, Ownership, TagAssociation, TimeStamp,
+    Deprecation, Domains, EditableSchemaFieldInfo, EditableSchemaMetadata, GlobalTags,
+    GlossaryTermAssociation, GlossaryTerms, InstitutionalMemory, InstitutionalMemoryMetadata,
+    Owner, Ownership, TagAssociation, TimeStamp,
 };
 use super::edit::patch;
 use super::write::AspectWrite;
+use super::{Error, Result};
 use crate::urn::{EntityKind, Urn};
 
 /// The entity types whose governance the mutations edit.
@@ -195,6 +197,126 @@ pub fn governance_edit(resource: Urn, edit: GovernanceEdit, actor: &str) -> Aspe
         }
     };
     write.existing()
+}
+
+/// The write of one tag or term edit of a dataset's schema field (`field_path`), in the
+/// dataset's `editableSchemaMetadata`, recorded for `actor`. The dataset must exist; other edits
+/// than tags and terms are refused, naming `subResource`.
+pub fn field_governance_edit(
+    dataset: Urn,
+    field_path: String,
+    edit: GovernanceEdit,
+    actor: &str,
+) -> Result<AspectWrite> {
+    check_field_target(&dataset, &field_path)?;
+    let edit: Box<dyn FnOnce(&mut EditableSchemaMetadata) + Send> = match edit {
+        GovernanceEdit::AddTags(tags) => Box::new(move |m| {
+            let field = m.field_mut(&field_path);
+            let list = &mut field.global_tags.get_or_insert_with(Default::default).tags;
+            for tag in tags {
+                if !list.iter().any(|t| t.tag == tag) {
+                    list.push(TagAssociation {
+                        tag,
+                        extra: Map::new(),
+                    });
+                }
+            }
+        }),
+        GovernanceEdit::RemoveTags(tags) => Box::new(move |m| {
+            if let Some(g) = existing_field(m, &field_path).and_then(|f| f.global_tags.as_mut()) {
+                g.tags.retain(|t| !tags.contains(&t.tag));
+            }
+        }),
+        GovernanceEdit::AddTerms(terms) => Box::new(move |m| {
+            let field = m.field_mut(&field_path);
+            let list = &mut field
+                .glossary_terms
+                .get_or_insert_with(Default::default)
+                .terms;
+            for urn in terms {
+                if !list.iter().any(|t| t.urn == urn) {
+                    list.push(GlossaryTermAssociation {
+                        urn,
+                        extra: Map::new(),
+                    });
+                }
+            }
+        }),
+        GovernanceEdit::RemoveTerms(terms) => Box::new(move |m| {
+            if let Some(g) = existing_field(m, &field_path).and_then(|f| f.glossary_terms.as_mut())
+            {
+                g.terms.retain(|t| !terms.contains(&t.urn));
+            }
+        }),
+        _ => {
+            return Err(Error::bad_input(
+                "subResource: only tags, glossary terms and descriptions can be edited on a schema field",
+            ))
+        }
+    };
+    Ok(schema_field_patch(dataset, actor, edit))
+}
+
+/// The write that sets the description of a dataset's schema field (`field_path`) as a person
+/// edits it, in the dataset's `editableSchemaMetadata`. The dataset must exist.
+pub fn field_description_edit(
+    dataset: Urn,
+    field_path: String,
+    description: String,
+    actor: &str,
+) -> Result<AspectWrite> {
+    check_field_target(&dataset, &field_path)?;
+    Ok(schema_field_patch(
+        dataset,
+        actor,
+        Box::new(move |m| m.field_mut(&field_path).description = Some(description)),
+    ))
+}
+
+fn check_field_target(dataset: &Urn, field_path: &str) -> Result<()> {
+    if *dataset.kind() != EntityKind::Dataset {
+        return Err(Error::bad_input(format!(
+            "subResource: a {} has no schema fields; only a dataset's fields can be edited (subResourceType DATASET_FIELD)",
+            dataset.kind()
+        )));
+    }
+    if field_path.trim().is_empty() {
+        return Err(Error::bad_input(
+            "subResource: the field path of a schema field must not be empty",
+        ));
+    }
+    Ok(())
+}
+
+fn existing_field<'a>(
+    m: &'a mut EditableSchemaMetadata,
+    path: &str,
+) -> Option<&'a mut EditableSchemaFieldInfo> {
+    m.editable_schema_field_info
+        .iter_mut()
+        .find(|f| f.field_path == path)
+}
+
+/// An edit of `editableSchemaMetadata` that stamps `lastModified` (and `created`, the first
+/// time) only when it changes the fields.
+fn schema_field_patch(
+    dataset: Urn,
+    actor: &str,
+    edit: Box<dyn FnOnce(&mut EditableSchemaMetadata) + Send>,
+) -> AspectWrite {
+    let now = crate::store::now_millis();
+    let actor = format!("urn:li:corpuser:{actor}");
+    patch::<EditableSchemaMetadata>(dataset, move |m| {
+        let before = m.editable_schema_field_info.clone();
+        edit(m);
+        if m.editable_schema_field_info != before {
+            if m.created.is_none() {
+                m.created = Some(stamp(now, &actor));
+            }
+            m.last_modified = Some(stamp(now, &actor));
+        }
+    })
+    .existing()
 }
 
 /// `source: {type: MANUAL}`: an owner a person assigned, as DataHub marks it.

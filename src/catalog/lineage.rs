@@ -5,6 +5,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
+use super::aspects::{Relation, RelationSet};
 use super::records::{Edge, EdgeRecord, EntityId, EntityRecord};
 use super::{Catalog, Error, Result};
 use crate::store::edge::{self, LevelRead, Side};
@@ -28,7 +29,9 @@ pub struct TraversalSpec {
     pub depth: u32,
     /// Most entities to answer besides the start.
     pub budget: usize,
-    /// Only these relations (all when `None`).
+    /// Only these relations; the lineage relations ([`Relation::LINEAGE`]) when `None`, so a
+    /// walk never crosses a tag or an owner to the other entities that carry it unless the
+    /// caller names that relation.
     pub relations: Option<Vec<String>>,
     /// The graph as it was at this time, in milliseconds (now when `None`).
     pub as_of: Option<i64>,
@@ -71,29 +74,22 @@ impl Direction {
 }
 
 impl Catalog {
-    /// The edges touching `ids` in `direction` (downstream: edges leaving them; upstream:
-    /// edges arriving), with both ends, in one statement.
+    /// The edges of `relations` touching `ids` in `direction` (downstream: edges leaving them;
+    /// upstream: edges arriving), with both ends, in one statement.
     pub async fn edges_of(
         &self,
         entities: &[EntityId],
         direction: Direction,
-        relations: Option<&[String]>,
+        relations: RelationSet,
         as_of: Option<i64>,
     ) -> Result<Vec<Edge>> {
         if entities.is_empty() {
             return Ok(Vec::new());
         }
         let ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
-        let relations: Option<Vec<&str>> =
-            relations.map(|r| r.iter().map(String::as_str).collect());
-        let found = edge::with_ends(
-            &self.db,
-            &ids,
-            direction.side(),
-            relations.as_deref(),
-            as_of,
-        )
-        .await?;
+        let relations: Vec<&str> = relations.relations().map(Relation::as_str).collect();
+        let found =
+            edge::with_ends(&self.db, &ids, direction.side(), Some(&relations), as_of).await?;
         // One entity can end many edges: it is shared, not copied.
         let ends: HashMap<i64, Arc<EntityRecord>> = found
             .ends
@@ -163,6 +159,8 @@ impl Catalog {
             .iter()
             .map(|r| Walk::new(r.clone(), spec.direction))
             .collect();
+        let lineage = Relation::lineage_names();
+        let relations: &[String] = spec.relations.as_deref().unwrap_or(&lineage);
         for level in 1..=spec.depth + 1 {
             if walks.iter().all(|w| w.frontier.is_empty()) {
                 break;
@@ -189,7 +187,7 @@ impl Catalog {
                     from: &from,
                     side: spec.direction.side(),
                     to: None,
-                    relations: spec.relations.as_deref(),
+                    relations: Some(relations),
                     as_of: spec.as_of,
                     after: after.as_ref(),
                     limit: Some(page as u64),
@@ -225,7 +223,7 @@ impl Catalog {
                     from: &from,
                     side: spec.direction.side(),
                     to: to.as_deref(),
-                    relations: spec.relations.as_deref(),
+                    relations: Some(relations),
                     as_of: spec.as_of,
                     after: None,
                     limit: None,

@@ -5,11 +5,13 @@
 //! DataHub ingestion, the demo loader) ends in [`Catalog::write`].
 
 pub mod aspects;
+mod create;
 mod edit;
 mod error;
 mod governance;
 pub mod history;
 mod lineage;
+mod platforms;
 mod read;
 mod records;
 pub mod search;
@@ -21,10 +23,15 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+pub use create::{create_entity, describe, edit_info, membership_edit, new_urn, rename, NewEntity};
 pub use edit::{relationship_edit, RelationshipField};
 pub use error::{Error, Result};
-pub use governance::{governance_edit, GovernanceEdit, NewOwner, GOVERNED_KINDS};
+pub use governance::{
+    field_description_edit, field_governance_edit, governance_edit, GovernanceEdit, NewOwner,
+    GOVERNED_KINDS,
+};
 pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
+pub use platforms::well_known_platform;
 pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
 pub use search::{

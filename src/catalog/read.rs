@@ -1,9 +1,10 @@
 //! Reads the front doors need: entities and latest aspects in batches (for dataloaders), and
 //! filtered, paginated lists.
 
+use super::aspects::Relation;
 use super::records::{EntityId, EntityRecord};
 use super::text::{refuse_longer, refuse_nul, MAX_PLATFORM_CHARS, MAX_QUERY_CHARS};
-use super::{Catalog, Error, Result};
+use super::{Catalog, Result};
 use crate::store::{aspect, entity};
 use crate::urn::{EntityKind, Urn};
 
@@ -109,21 +110,17 @@ impl Catalog {
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 
-    /// One page of the entities, not soft-deleted, whose latest `domains` aspect names
-    /// `domain`, ordered by URN, and how many there are in all.
+    /// One page of the entities, not soft-deleted, in `domain` (an `AssociatedWith` edge from
+    /// their `domains` aspect), ordered by URN, and how many there are in all.
     pub async fn in_domain(
         &self,
         domain: &Urn,
         start: u64,
         count: u64,
     ) -> Result<(Vec<EntityRecord>, u64)> {
-        // The URN as the aspect's JSON text holds it: a whole string, quotes included, so
-        // `urn:li:domain:a` does not match `urn:li:domain:ab`.
-        let needle = serde_json::to_string(domain.as_str())
-            .map_err(|e| Error::Internal(anyhow::anyhow!("a URN does not encode: {e}")))?;
+        let relation = Relation::AssociatedWith.as_str();
         let (rows, total) =
-            entity::with_latest_aspect_containing(&self.db, "domains", &needle, start, count)
-                .await?;
+            entity::with_edge_to(&self.db, domain.as_str(), relation, start, count).await?;
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, Selection, SelectionSet,
 };
-use async_graphql::{ErrorExtensions, Request, Response, ServerError};
+use async_graphql::{ErrorExtensions, Request, Response, ServerError, Value, Variables};
 
 use crate::config::Limits;
 
@@ -188,13 +188,116 @@ pub fn refuse_over_limits(
             found
         }
     };
-    if found <= limits.max_query_aliases {
+    if found > limits.max_query_aliases {
+        return Some(bad_input(format!(
+            "the query has {found} aliases; the limit is {} (--max-query-aliases)",
+            limits.max_query_aliases
+        )));
+    }
+    // Only a query that names the traversal is walked for it.
+    if !request.query.contains("lineageGraph") {
+        return None;
+    }
+    let variables = request.variables.clone();
+    let operation_name = request.operation_name.clone();
+    let traversed = request.parsed_query().ok().map_or(0, |doc| {
+        traversal_budgets(doc, operation_name.as_deref(), &variables, limits)
+    });
+    if traversed <= limits.max_lineage_budget {
         return None;
     }
     Some(bad_input(format!(
-        "the query has {found} aliases; the limit is {} (--max-query-aliases)",
-        limits.max_query_aliases
+        "the query's lineageGraph traversals together ask for {traversed} entities; a request may traverse at most {} (--max-lineage-budget): ask for smaller budgets or send them as separate requests",
+        limits.max_lineage_budget
     )))
+}
+
+/// The budgets of the `lineageGraph` traversals the operation that runs asks for, summed: each
+/// is the entities it may visit (its `budget`, or the default), so together they bound the
+/// request's traversal work as one traversal's budget bounds its own. A budget out of range is
+/// counted as asked; the field itself refuses it.
+fn traversal_budgets(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+    limits: &Limits,
+) -> usize {
+    let operation = match &doc.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) => match operation_name {
+            Some(name) => ops.get(name),
+            None => ops.values().next(),
+        },
+    };
+    let Some(operation) = operation else {
+        return 0;
+    };
+    let mut seen = Vec::new();
+    root_budgets(
+        doc,
+        &operation.node.selection_set.node,
+        variables,
+        limits,
+        &mut seen,
+    )
+}
+
+/// The root fields of `set` (through fragments, each spread once) that are `lineageGraph`.
+fn root_budgets<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    variables: &Variables,
+    limits: &Limits,
+    seen: &mut Vec<&'d str>,
+) -> usize {
+    let mut total = 0usize;
+    for item in &set.items {
+        let n = match &item.node {
+            Selection::Field(f) if f.node.name.node == "lineageGraph" => {
+                // The input with the request's variables put in (an unknown one is null).
+                let input = f.node.get_argument("input").and_then(|v| {
+                    v.node
+                        .clone()
+                        .into_const_with(|name| {
+                            Ok::<_, std::convert::Infallible>(
+                                variables.get(&name).cloned().unwrap_or(Value::Null),
+                            )
+                        })
+                        .ok()
+                });
+                let budget = input.as_ref().and_then(|input| match input {
+                    Value::Object(fields) => fields.get("budget").map(|b| match b {
+                        Value::Number(n) => n.as_u64().unwrap_or(0) as usize,
+                        _ => limits.default_lineage_budget,
+                    }),
+                    _ => None,
+                });
+                budget.unwrap_or(limits.default_lineage_budget)
+            }
+            Selection::Field(_) => 0,
+            Selection::InlineFragment(f) => {
+                root_budgets(doc, &f.node.selection_set.node, variables, limits, seen)
+            }
+            Selection::FragmentSpread(spread) => {
+                let name = spread.node.fragment_name.node.as_str();
+                match doc.fragments.get(name) {
+                    Some(fragment) if !seen.contains(&name) => {
+                        seen.push(name);
+                        root_budgets(
+                            doc,
+                            &fragment.node.selection_set.node,
+                            variables,
+                            limits,
+                            seen,
+                        )
+                    }
+                    _ => 0,
+                }
+            }
+        };
+        total = total.saturating_add(n);
+    }
+    total
 }
 
 #[cfg(test)]

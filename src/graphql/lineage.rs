@@ -11,7 +11,7 @@ use async_graphql::{Context, Enum, InputObject, Result, SimpleObject};
 use super::loaders::{self, edges, WalkKey};
 use super::scalars::{AuditStamp, EntityType, Long};
 use super::types::Entity;
-use crate::catalog::aspects::Relation;
+use crate::catalog::aspects::{Relation, RelationSet};
 use crate::catalog::{
     Catalog, Direction, Edge, EntityId, EntityRecord, Error, Traversal, TraversalSpec,
 };
@@ -19,14 +19,20 @@ use crate::config::Limits;
 use crate::urn::{EntityKind, Urn};
 
 /// The entities on the other end of `relation` edges, upstream or downstream of `row`, in the
-/// order the edges were made.
+/// order the edges were made. The edges are read with all of the entity's lineage edges, so
+/// an entity's relation fields share one read.
 pub async fn neighbors(
     ctx: &Context<'_>,
     row: &EntityRecord,
     relation: Relation,
     upstream: bool,
 ) -> Result<Vec<Arc<EntityRecord>>> {
-    let edges = edges(ctx, row, None).await?;
+    let set = if relation.is_lineage() {
+        RelationSet::lineage()
+    } else {
+        RelationSet::of(&[relation])
+    };
+    let edges = edges(ctx, row, set, None).await?;
     let mut seen = HashSet::new();
     Ok(edges
         .iter()
@@ -127,7 +133,9 @@ pub enum RelationshipDirection {
 /// DataHub's input of an entity's `relationships` field.
 #[derive(InputObject)]
 pub struct RelationshipsInput {
-    /// Relation names, such as `MemberOf` or `Contains`.
+    /// Relation names: the lineage ones, such as `MemberOf` or `Contains`, and the governance
+    /// ones, `TaggedWith`, `TermedWith`, `OwnedBy`, `AssociatedWith`, `IsMemberOfGroup`,
+    /// `IsMemberOfNativeGroup` and `IsPartOf`.
     pub types: Vec<String>,
     /// Which side declares the relationship.
     pub direction: RelationshipDirection,
@@ -205,17 +213,20 @@ fn page(start: Option<i32>, count: Option<i32>, limits: &Limits) -> Result<(usiz
     Ok((start as usize, count as usize))
 }
 
-fn check_relations(names: &[String]) -> Result<(), Error> {
-    for name in names {
-        if Relation::parse(name).is_none() {
-            let known: Vec<&str> = Relation::ALL.iter().map(|r| r.as_str()).collect();
-            return Err(Error::bad_input(format!(
-                "unknown relationship type {name:?}; known types: {}",
-                known.join(", ")
-            )));
-        }
-    }
-    Ok(())
+/// The relations `names` names; an unknown name is refused with the list of known ones.
+fn check_relations(names: &[String]) -> Result<Vec<Relation>, Error> {
+    names
+        .iter()
+        .map(|name| {
+            Relation::parse(name).ok_or_else(|| {
+                let known: Vec<&str> = Relation::ALL.iter().map(|r| r.as_str()).collect();
+                Error::bad_input(format!(
+                    "unknown relationship type {name:?}; known types: {}",
+                    known.join(", ")
+                ))
+            })
+        })
+        .collect()
 }
 
 fn wanted(kind: &EntityKind, types: &Option<Vec<EntityType>>) -> bool {
@@ -239,7 +250,7 @@ pub async fn entity_lineage(
     // (entity, degree, relation, created)
     let reached: Vec<(Arc<EntityRecord>, u32, Relation, i64)> = if depth == 1 {
         // One hop, as DataHub answers it: through the edge loader, batched across entities.
-        let edges = edges(ctx, row, as_of).await?;
+        let edges = edges(ctx, row, RelationSet::lineage(), as_of).await?;
         let mut seen = HashSet::new();
         edges
             .iter()
@@ -298,19 +309,50 @@ pub async fn entity_lineage(
     })
 }
 
+/// The `relationships` field of an entity named by URN (a tag, a group, ...): empty when the
+/// catalog has no row for it, once the input has been checked.
+pub async fn relationships_by_urn(
+    ctx: &Context<'_>,
+    urn: &Urn,
+    input: RelationshipsInput,
+) -> Result<EntityRelationshipsResult> {
+    match loaders::entity(ctx, urn).await? {
+        Some(row) => entity_relationships(ctx, &row, input).await,
+        None => {
+            page(input.start, input.count, ctx.data::<Limits>()?)?;
+            check_relations(&input.types)?;
+            Ok(EntityRelationshipsResult {
+                start: Some(input.start.unwrap_or(0)),
+                count: Some(0),
+                total: Some(0),
+                relationships: Vec::new(),
+            })
+        }
+    }
+}
+
 /// The `relationships` field of an entity.
 pub async fn entity_relationships(
     ctx: &Context<'_>,
-    row: &Arc<EntityRecord>,
+    row: &EntityRecord,
     input: RelationshipsInput,
 ) -> Result<EntityRelationshipsResult> {
     let limits = ctx.data::<Limits>()?;
     let (start, count) = page(input.start, input.count, limits)?;
-    check_relations(&input.types)?;
-    let edges = edges(ctx, row, None).await?;
+    let wanted = check_relations(&input.types)?;
+    // Lineage relations are read with the entity's other lineage edges (its relation fields,
+    // its one-hop lineage), in the same batch; governance ones by themselves, so a tag's
+    // thousands of entities are read only when asked for.
+    let read = if wanted.iter().all(|r| r.is_lineage()) {
+        RelationSet::lineage()
+    } else {
+        RelationSet::of(&wanted)
+    };
+    let wanted = RelationSet::of(&wanted);
+    let edges = edges(ctx, row, read, None).await?;
     let matching: Vec<&Edge> = edges
         .iter()
-        .filter(|e| input.types.iter().any(|t| t == e.edge.relation.as_str()))
+        .filter(|e| wanted.contains(e.edge.relation))
         .filter(|e| {
             let outgoing = e.edge.declared_by == row.id;
             outgoing == (input.direction == RelationshipDirection::Outgoing)
@@ -361,7 +403,9 @@ pub struct LineageGraphInput {
     /// Only answer entities of these types; the walk still passes through the others, and
     /// only edges between answered entities are answered.
     pub types: Option<Vec<EntityType>>,
-    /// Only walk these relations, such as `DerivedFrom` or `TrainedOn`.
+    /// Only walk these relations, such as `DerivedFrom` or `TrainedOn`; the lineage relations
+    /// when absent. A governance relation (`TaggedWith`, `OwnedBy`, ...) is walked only when
+    /// named here.
     pub relations: Option<Vec<String>>,
     /// Most entities to answer besides the start: the server's default (1000) when absent, at
     /// most its maximum (10000).

@@ -148,12 +148,13 @@ impl Query {
     async fn dataset(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Dataset>> {
         Ok(lookup(ctx, &urn, EntityKind::Dataset).await?.map(Dataset))
     }
-    /// A data platform by URN; null when no entity of the catalog uses it.
+    /// A data platform by URN; null when no entity of the catalog uses it, unless it is one of
+    /// the well-known platforms mlcat knows without ingesting them.
     async fn data_platform(&self, ctx: &Context<'_>, urn: String) -> Result<Option<DataPlatform>> {
         let parsed = parse_urn(&urn, EntityKind::DataPlatform)?;
-        Ok(loaders::entity(ctx, &parsed)
-            .await?
-            .map(|_| DataPlatform::from_urn(&parsed)))
+        let known = loaders::entity(ctx, &parsed).await?.is_some()
+            || crate::catalog::well_known_platform(parsed.name()).is_some();
+        Ok(known.then(|| DataPlatform::from_urn(&parsed)))
     }
     /// A tag by URN; null when the catalog has no such tag.
     async fn tag(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Tag>> {

@@ -39,6 +39,9 @@ pub enum EntityType {
     /// A data platform such as `snowflake` or `feast`.
     #[graphql(name = "DATA_PLATFORM")]
     DataPlatform,
+    /// An instance of a data platform, such as one workspace.
+    #[graphql(name = "DATA_PLATFORM_INSTANCE")]
+    DataPlatformInstance,
     /// A trained model (one training run).
     #[graphql(name = "MLMODEL")]
     MlModel,
@@ -78,6 +81,24 @@ pub enum EntityType {
     /// A kind of ownership defined in the catalog.
     #[graphql(name = "CUSTOM_OWNERSHIP_TYPE")]
     CustomOwnershipType,
+    /// A structured property: a typed property entities may carry.
+    #[graphql(name = "STRUCTURED_PROPERTY")]
+    StructuredProperty,
+    /// The type of a structured property's values.
+    #[graphql(name = "DATA_TYPE")]
+    DataType,
+    /// An entity type, as a structured property names it.
+    #[graphql(name = "ENTITY_TYPE")]
+    EntityType,
+    /// One run of a process, such as a training run.
+    #[graphql(name = "DATA_PROCESS_INSTANCE")]
+    DataProcessInstance,
+    /// A container: a database, a schema, an experiment.
+    #[graphql(name = "CONTAINER")]
+    Container,
+    /// A compliance form (mlcat has none).
+    #[graphql(name = "FORM")]
+    Form,
 }
 
 impl EntityType {

@@ -228,7 +228,8 @@ pub struct LevelRead<'a> {
     pub side: Side,
     /// Only edges whose other end is one of these (the entities a walk already answered).
     pub to: Option<&'a [i64]>,
-    /// Only these relations (all when `None`).
+    /// Only these relations (all when `None`; the catalog's walks always name them, the
+    /// lineage relations unless the caller asked for others).
     pub relations: Option<&'a [String]>,
     /// The graph as it was at this time (now when `None`).
     pub as_of: Option<i64>,

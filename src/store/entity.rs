@@ -269,39 +269,34 @@ impl Model {
     }
 }
 
-/// One page of the entities, not soft-deleted, whose latest `aspect` holds `needle` in its JSON
-/// text, ordered by URN, and how many match in all. The needle is matched as a case-sensitive
-/// substring (`instr` on SQLite, whose `LIKE` ignores case; `strpos` on PostgreSQL).
-pub async fn with_latest_aspect_containing(
+/// One page of the entities, not soft-deleted, with a current `relation` edge to the entity
+/// of `urn` (the entities in a domain: `AssociatedWith`), ordered by URN, and how many there
+/// are in all.
+pub async fn with_edge_to(
     db: &impl ConnectionTrait,
-    aspect: &str,
-    needle: &str,
+    urn: &str,
+    relation: &str,
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Model>, u64), DbErr> {
-    use sea_orm::sea_query::{Alias, Func, Query};
+    use super::edge;
+    use sea_orm::sea_query::Query;
 
-    // Both take (haystack, needle) and answer the 1-based position, 0 when absent.
-    let position = match db.get_database_backend() {
-        DbBackend::Postgres => "strpos",
-        _ => "instr",
-    };
-    let contains = Expr::expr(
-        Func::cust(Alias::new(position))
-            .arg(Expr::col(super::aspect::Column::Value))
-            .arg(needle),
-    )
-    .gt(0);
-    let holding = Query::select()
-        .column(super::aspect::Column::EntityId)
-        .from(super::aspect::Entity)
-        .and_where(super::aspect::Column::Name.eq(aspect))
-        .and_where(super::aspect::Column::IsLatest.eq(true))
-        .and_where(contains)
+    let target = Query::select()
+        .column(Column::Id)
+        .from(Entity)
+        .and_where(Column::Urn.eq(urn))
+        .to_owned();
+    let sources = Query::select()
+        .column(edge::Column::SourceId)
+        .from(edge::Entity)
+        .and_where(edge::Column::DestinationId.in_subquery(target))
+        .and_where(edge::Column::Relation.eq(relation))
+        .and_where(edge::Column::RemovedAt.is_null())
         .to_owned();
     let cond = Condition::all()
         .add(Column::Removed.eq(false))
-        .add(Column::Id.in_subquery(holding));
+        .add(Column::Id.in_subquery(sources));
     let total = Entity::find().filter(cond.clone()).count(db).await?;
     let rows = Entity::find()
         .filter(cond)

@@ -571,8 +571,8 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         ),
         (
             ADD_TAG,
-            json!({"input": {"tagUrn": "urn:li:tag:pii", "resourceUrn": DATASET, "subResourceType": "DATASET_FIELD", "subResource": "email"}}),
-            "not supported yet",
+            json!({"input": {"tagUrn": "urn:li:tag:pii", "resourceUrn": MODEL, "subResourceType": "DATASET_FIELD", "subResource": "email"}}),
+            "has no schema fields",
         ),
         (
             ADD_TAGS,

@@ -282,7 +282,11 @@ async fn sdk_written_governance_reads_on_every_type() {
                 "owner": {"__typename": "CorpUser", "urn": USER, "type": "CORP_USER", "username": "jdoe", "exists": true,
                     "properties": {"displayName": "Jane Doe", "email": "jdoe@example.com", "title": "ML engineer", "fullName": "Jane Doe", "active": true},
                     "editableProperties": {"aboutMe": "models", "teams": ["ml"], "pictureLink": "https://example.com/p.png"}},
-                "ownershipType": null,
+                // Only the fixed type was written: DataHub's system ownership type of it.
+                "ownershipType": {"urn": "urn:li:ownershipType:__system__technical_owner",
+                                  "type": "CUSTOM_OWNERSHIP_TYPE",
+                                  "info": {"name": "Technical Owner",
+                                           "description": "Builds, runs or delivers the asset."}},
             })
         );
         assert_eq!(

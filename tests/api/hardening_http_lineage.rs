@@ -83,7 +83,7 @@ async fn twenty_full_budget_lineage_graphs_are_refused_and_the_server_stays_unde
         assert_eq!(answer["data"], Value::Null, "{answer}");
         assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
         assert!(
-            message(&answer).contains("--max-query-complexity"),
+            message(&answer).contains("--max-lineage-budget"),
             "{answer}"
         );
     }
@@ -114,9 +114,17 @@ async fn twenty_full_budget_lineage_graphs_are_refused_and_the_server_stays_unde
     assert!(peak < 300, "the server peaked at {peak} MB");
 }
 
+/// Limits whose complexity limit is small enough to show how a query is priced.
+fn pricing_limits() -> Limits {
+    Limits {
+        max_query_complexity: 50_000,
+        ..Limits::default()
+    }
+}
+
 #[tokio::test]
 async fn a_traversal_is_priced_by_its_budget() {
-    let app = TestApp::new().await;
+    let app = TestApp::with_limits(pricing_limits()).await;
     app.catalog()
         .write(&Actor::named("test"), hub_writes(1))
         .await
@@ -142,8 +150,104 @@ async fn a_traversal_is_priced_by_its_budget() {
 }
 
 #[tokio::test]
-async fn entity_lineage_relationships_and_history_are_priced_by_their_page() {
+async fn the_traversals_of_one_request_share_the_lineage_budget() {
     let app = TestApp::new().await;
+    app.catalog()
+        .write(&Actor::named("test"), hub_writes(1))
+        .await
+        .unwrap();
+    let hub = dataset("s3", "hub");
+    let graph = |alias: &str, budget: &str| {
+        format!(
+            r#"{alias}: lineageGraph(input: {{urn: "{hub}", budget: {budget}}}) {{ nodes {{ urn }} }}"#
+        )
+    };
+    // Two of 5,000 make the limit of 10,000: they run.
+    let answer = app
+        .gql(&format!(
+            "{{ {} {} }}",
+            graph("a", "5000"),
+            graph("b", "5000")
+        ))
+        .await;
+    assert!(answer.get("errors").is_none(), "{answer}");
+    assert!(answer["data"]["a"]["nodes"].as_array().unwrap().len() > 1);
+    assert_eq!(answer["data"]["a"], answer["data"]["b"]);
+    // Three of 4,000 do not, whether the budgets are written, sent as variables or spread
+    // from a fragment; nothing runs.
+    let before = app.statements();
+    let three = format!(
+        "{{ {} {} {} }}",
+        graph("a", "4000"),
+        graph("b", "4000"),
+        graph("c", "4000")
+    );
+    let answer = app.gql(&three).await;
+    assert_eq!(answer["data"], Value::Null, "{answer}");
+    assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(
+        message(&answer).contains(
+            "ask for 12000 entities; a request may traverse at most 10000 (--max-lineage-budget)"
+        ),
+        "{answer}"
+    );
+    let by_variables = format!(
+        "query($b: Int, $input: LineageGraphInput!) {{ {} {} c: lineageGraph(input: $input) {{ nodes {{ urn }} }} }} ",
+        graph("a", "$b"),
+        graph("b", "$b"),
+    );
+    let answer = app
+        .gql_vars(
+            &by_variables,
+            json!({ "b": 4000, "input": { "urn": hub, "budget": 4000 } }),
+        )
+        .await;
+    assert!(
+        message(&answer).contains("--max-lineage-budget"),
+        "{answer}"
+    );
+    let by_fragment = format!(
+        "{{ ...Two {} }} fragment Two on Query {{ {} {} }}",
+        graph("c", "4000"),
+        graph("a", "4000"),
+        graph("b", "4000")
+    );
+    assert!(message(&app.gql(&by_fragment).await).contains("--max-lineage-budget"));
+    assert_eq!(app.statements(), before, "a refused request ran SQL");
+    // A traversal that gives no budget counts the default one (1,000).
+    let defaults: Vec<String> = (0..11)
+        .map(|i| format!(r#"g{i}: lineageGraph(input: {{urn: "{hub}"}}) {{ nodes {{ urn }} }}"#))
+        .collect();
+    let answer = app.gql(&format!("{{ {} }}", defaults.join(" "))).await;
+    assert!(
+        message(&answer).contains("ask for 11000 entities"),
+        "{answer}"
+    );
+    // Only the operation that runs counts.
+    let two_operations = format!(
+        "query Small {{ {} }} query Large {{ {} {} {} }}",
+        graph("a", "4000"),
+        graph("a", "4000"),
+        graph("b", "4000"),
+        graph("c", "4000")
+    );
+    let body = json!({ "query": two_operations, "operationName": "Small" }).to_string();
+    let (status, bytes) = app
+        .request(
+            axum::http::Request::post("/api/graphql")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let answer: Value = serde_json::from_slice(&bytes).unwrap();
+    assert!(answer.get("errors").is_none(), "{answer}");
+}
+
+#[tokio::test]
+async fn entity_lineage_relationships_and_history_are_priced_by_their_page() {
+    let app = TestApp::with_limits(pricing_limits()).await;
     let models = |field: &str| {
         format!("{{ listMLModels(input: {{count: 100}}) {{ entities {{ urn {field} }} }} }}")
     };

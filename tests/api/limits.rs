@@ -42,7 +42,8 @@ async fn deep_nesting_over_reverse_lineage_fields_is_refused_before_the_database
     let query = format!(
         r#"{{ dataset(urn: "{ORDERS}") {{
             derivedFeatures {{ models {{ trainingDatasets {{ derivedFeatures {{ models {{
-              deployments {{ models {{ predictions {{ name }} }} }} }} }} }} }} }} }} }}"#
+              deployments {{ models {{ predictions {{ derivedFeatures {{ models {{
+              trainingDatasets {{ name }} }} }} }} }} }} }} }} }} }} }} }} }}"#
     );
     let before = app.statements();
     let answer = app.gql(&query).await;
@@ -54,7 +55,7 @@ async fn deep_nesting_over_reverse_lineage_fields_is_refused_before_the_database
         answer["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("the limit is 50000"),
+            .contains("the limit is 10000000"),
         "{answer:#}"
     );
     assert_eq!(app.statements(), before, "the refused query ran SQL");
@@ -112,4 +113,53 @@ async fn one_query_text_sent_again_answers_for_its_own_variables() {
             "{answer:#}"
         );
     }
+}
+
+/// A selection of `entity(urn)` with a page of `count` relationships of three fields, on `on`.
+fn relationships_on(on: &str, count: usize) -> String {
+    format!(
+        r#"... on {on} {{ relationships(input: {{types: ["MemberOf"], direction: OUTGOING, count: {count}}}) {{ relationships {{ type direction entity {{ urn }} }} }} }}"#
+    )
+}
+
+#[tokio::test]
+async fn of_the_fragments_on_the_types_an_entity_may_be_only_the_dearest_is_priced() {
+    // A page of 3,000 relationships of five fields costs over 15,000: one fits a limit of
+    // 20,000, two do not.
+    let app = TestApp::with_limits(Limits {
+        max_query_complexity: 20_000,
+        ..Limits::default()
+    })
+    .await;
+    let urn = "urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD)";
+    let query = |selections: &[String]| {
+        format!(
+            r#"{{ entity(urn: "{urn}") {{ urn {} }} }}"#,
+            selections.join(" ")
+        )
+    };
+    let refused = |answer: &serde_json::Value| {
+        answer["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("--max-query-complexity"))
+    };
+    // An entity is a model or a group, never both: the two pages cannot both answer.
+    let either = query(&[
+        relationships_on("MLModel", 3000),
+        relationships_on("MLModelGroup", 3000),
+    ]);
+    let answer = app.gql(&either).await;
+    assert!(answer.get("errors").is_none(), "{answer:#}");
+    // Two pages on the same type both answer: priced twice.
+    let both = query(&[
+        relationships_on("MLModel", 3000),
+        relationships_on("MLModel", 3000).replace("relationships(", "again: relationships("),
+    ]);
+    assert!(refused(&app.gql(&both).await));
+    // A named fragment is priced on its own type, as an inline one is: its page counts in full.
+    let spread = format!(
+        r#"{{ entity(urn: "{urn}") {{ urn ...Big }} }} fragment Big on MLModel {{ {} }}"#,
+        relationships_on("MLModel", 5000)
+    );
+    assert!(refused(&app.gql(&spread).await));
 }

@@ -104,6 +104,17 @@ impl TestApp {
 
     async fn build(limits: Limits, auth: Auth) -> TestApp {
         let (url, dir) = fresh_database().await;
+        TestApp::over(url, dir, limits, auth).await
+    }
+
+    /// The app over an existing database (one a test prepared at an older migration), migrated
+    /// to the newest first; `dir` holds a SQLite file and is kept as long as the app.
+    pub async fn over(
+        url: String,
+        dir: Option<tempfile::TempDir>,
+        limits: Limits,
+        auth: Auth,
+    ) -> TestApp {
         let mut db = mlcat::store::connect(&url).await.expect("connect");
         Migrator::up(&db, None).await.expect("migrate");
         let statements = Arc::new(AtomicUsize::new(0));

@@ -1,12 +1,18 @@
 //! The governance aspects in DataHub's shape: `globalTags`, `ownership`, `glossaryTerms`,
 //! `domains`, `deprecation` and `institutionalMemory`. Each names the tags, owners, terms and
 //! domains it refers to; the write path gives those a row (a tag that was never created is a
-//! referenced entity, as a lineage end is).
+//! referenced entity, as a lineage end is) and an edge from the entity that names it
+//! (`TaggedWith`, `OwnedBy`, `TermedWith`, `AssociatedWith`). Also here: the aspects of the
+//! governance entities that name other entities: a user's groups (`groupMembership`,
+//! `nativeGroupMembership`) and the parent of a term, node or domain (`glossaryTermInfo`,
+//! `glossaryNodeInfo`, `domainProperties`), each an edge as DataHub names it.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{check_kind, check_kinds, AspectSpec, Refused, TimeStamp};
+use super::{
+    check_kind, check_kinds, downstream_of, AspectSpec, DeclaredEdge, Refused, Relation, TimeStamp,
+};
 use crate::urn::{EntityKind, Urn};
 
 /// Entity types mlcat lets carry governance aspects: every type but a data platform (DataHub's
@@ -72,8 +78,9 @@ impl AspectSpec for GlobalTags {
         let tags = self.tags.iter().map(|t| &t.tag);
         check_each("tags", ".tag", tags, &[EntityKind::Tag])
     }
-    fn references(&self) -> Vec<Urn> {
-        self.tags.iter().map(|t| t.tag.clone()).collect()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let tags: Vec<Urn> = self.tags.iter().map(|t| t.tag.clone()).collect();
+        downstream_of(owner, Relation::TaggedWith, &tags)
     }
 }
 
@@ -106,6 +113,22 @@ impl Owner {
 /// The URN of the system ownership type named by an OwnershipType value.
 pub fn system_ownership_type(name: &str) -> String {
     format!("urn:li:ownershipType:__system__{}", name.to_lowercase())
+}
+
+/// The name and a description of a system ownership type (`__system__<id>`) that DataHub
+/// defines at start-up, for a catalog where nobody wrote its `ownershipTypeInfo`. The names are
+/// DataHub's; the descriptions are mlcat's.
+pub fn system_ownership_type_info(id: &str) -> Option<(&'static str, &'static str)> {
+    Some(match id.strip_prefix("__system__")? {
+        "technical_owner" => ("Technical Owner", "Builds, runs or delivers the asset."),
+        "business_owner" => (
+            "Business Owner",
+            "Answers for what the asset is for; its main stakeholder or domain expert.",
+        ),
+        "data_steward" => ("Data Steward", "Looks after the governance of the asset."),
+        "none" => ("None", "No kind of ownership was given."),
+        _ => return None,
+    })
 }
 
 /// `ownership`: the owners of an entity.
@@ -152,8 +175,9 @@ impl AspectSpec for Ownership {
         }
         Ok(())
     }
-    fn references(&self) -> Vec<Urn> {
-        self.owners.iter().map(|o| o.owner.clone()).collect()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let owners: Vec<Urn> = self.owners.iter().map(|o| o.owner.clone()).collect();
+        downstream_of(owner, Relation::OwnedBy, &owners)
     }
 }
 
@@ -187,8 +211,9 @@ impl AspectSpec for GlossaryTerms {
         let terms = self.terms.iter().map(|t| &t.urn);
         check_each("terms", ".urn", terms, &[EntityKind::GlossaryTerm])
     }
-    fn references(&self) -> Vec<Urn> {
-        self.terms.iter().map(|t| t.urn.clone()).collect()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        let terms: Vec<Urn> = self.terms.iter().map(|t| t.urn.clone()).collect();
+        downstream_of(owner, Relation::TermedWith, &terms)
     }
 }
 
@@ -210,8 +235,8 @@ impl AspectSpec for Domains {
     fn check(&self, _: &Urn) -> Result<(), Refused> {
         check_kinds("domains", &self.domains, &[EntityKind::Domain])
     }
-    fn references(&self) -> Vec<Urn> {
-        self.domains.clone()
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::AssociatedWith, &self.domains)
     }
 }
 
@@ -268,3 +293,103 @@ impl AspectSpec for InstitutionalMemory {
         governed(kind)
     }
 }
+
+/// `groupMembership`: the groups a user is in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupMembership {
+    #[serde(default)]
+    pub groups: Vec<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for GroupMembership {
+    const NAME: &'static str = "groupMembership";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::CorpUser
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        check_kinds("groups", &self.groups, &[EntityKind::CorpGroup])
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::IsMemberOfGroup, &self.groups)
+    }
+}
+
+/// `nativeGroupMembership`: the groups made in the catalog itself that a user is in.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NativeGroupMembership {
+    #[serde(default)]
+    pub native_groups: Vec<Urn>,
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl AspectSpec for NativeGroupMembership {
+    const NAME: &'static str = "nativeGroupMembership";
+    fn carried_by(kind: &EntityKind) -> bool {
+        *kind == EntityKind::CorpUser
+    }
+    fn check(&self, _: &Urn) -> Result<(), Refused> {
+        check_kinds(
+            "nativeGroups",
+            &self.native_groups,
+            &[EntityKind::CorpGroup],
+        )
+    }
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        downstream_of(owner, Relation::IsMemberOfNativeGroup, &self.native_groups)
+    }
+}
+
+/// Refuses a parent (the end of an `IsPartOf` edge) of the wrong type at `field`.
+fn part_of(field: &str, parent: &Option<Urn>, kind: EntityKind) -> Result<(), Refused> {
+    match parent {
+        Some(p) => check_kind(|| field.to_string(), p, &[kind]),
+        None => Ok(()),
+    }
+}
+
+/// An aspect the catalog reads only for the entity above its owner (an `IsPartOf` edge): the
+/// parent field is checked to name the parent's type; the other fields are stored as sent.
+macro_rules! part_of_aspect {
+    ($(#[$doc:meta])* $name:ident, $aspect:literal, $owner:ident, $field:ident, $json:literal, $parent:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub $field: Option<Urn>,
+            #[serde(flatten)]
+            pub extra: Map<String, Value>,
+        }
+
+        impl AspectSpec for $name {
+            const NAME: &'static str = $aspect;
+            fn carried_by(kind: &EntityKind) -> bool {
+                *kind == EntityKind::$owner
+            }
+            fn check(&self, _: &Urn) -> Result<(), Refused> {
+                part_of($json, &self.$field, EntityKind::$parent)
+            }
+            fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+                downstream_of(owner, Relation::IsPartOf, self.$field.as_slice())
+            }
+        }
+    };
+}
+
+part_of_aspect!(
+    /// `glossaryTermInfo`, as far as the catalog reads it: the node the term is in.
+    GlossaryTermInfo, "glossaryTermInfo", GlossaryTerm, parent_node, "parentNode", GlossaryNode
+);
+part_of_aspect!(
+    /// `glossaryNodeInfo`, as far as the catalog reads it: the node above this one.
+    GlossaryNodeInfo, "glossaryNodeInfo", GlossaryNode, parent_node, "parentNode", GlossaryNode
+);
+part_of_aspect!(
+    /// `domainProperties`, as far as the catalog reads it: the domain above this one.
+    DomainProperties, "domainProperties", Domain, parent_domain, "parentDomain", Domain
+);

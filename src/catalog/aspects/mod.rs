@@ -3,6 +3,7 @@
 //! struct are stored unchanged.
 
 mod governance;
+mod schema_fields;
 mod shapes;
 
 use serde::de::DeserializeOwned;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use governance::*;
+pub use schema_fields::*;
 pub use shapes::*;
 
 use super::text::check_aspect_name;
@@ -17,7 +19,10 @@ use super::Error;
 use crate::urn::{EntityKind, Urn};
 
 /// A relationship, named as DataHub names it where DataHub has it. Direction runs from the
-/// upstream end to the downstream end.
+/// upstream end to the downstream end. The first eleven are lineage: the walks follow them. The
+/// governance relations run from the entity whose aspect declares them (a model) to what it
+/// names (its tag, owner, term, domain, group or parent), as DataHub's source and destination
+/// do; lineage never follows them unless a caller names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Relation {
     DownstreamOf,
@@ -31,10 +36,25 @@ pub enum Relation {
     MemberOf,
     DeployedTo,
     Produces,
+    /// An entity to a tag of its `globalTags`.
+    TaggedWith,
+    /// An entity to a term of its `glossaryTerms`.
+    TermedWith,
+    /// An entity to a user or group of its `ownership`.
+    OwnedBy,
+    /// An entity to a domain of its `domains`.
+    AssociatedWith,
+    /// A user to a group of its `groupMembership`.
+    IsMemberOfGroup,
+    /// A user to a group of its `nativeGroupMembership`.
+    IsMemberOfNativeGroup,
+    /// A glossary term or node to its parent node, a domain to its parent domain.
+    IsPartOf,
 }
 
 impl Relation {
-    pub const ALL: [Relation; 11] = [
+    /// The lineage relations: what `lineage`, `lineageGraph` and the walks follow by default.
+    pub const LINEAGE: [Relation; 11] = [
         Relation::DownstreamOf,
         Relation::DerivedFrom,
         Relation::Contains,
@@ -46,6 +66,40 @@ impl Relation {
         Relation::MemberOf,
         Relation::DeployedTo,
         Relation::Produces,
+    ];
+
+    /// The governance relations: an entity to its tags, terms, owners, domain; a user to its
+    /// groups; a term, node or domain to its parent.
+    pub const GOVERNANCE: [Relation; 7] = [
+        Relation::TaggedWith,
+        Relation::TermedWith,
+        Relation::OwnedBy,
+        Relation::AssociatedWith,
+        Relation::IsMemberOfGroup,
+        Relation::IsMemberOfNativeGroup,
+        Relation::IsPartOf,
+    ];
+
+    /// Every relation: the lineage ones, then the governance ones.
+    pub const ALL: [Relation; 18] = [
+        Relation::DownstreamOf,
+        Relation::DerivedFrom,
+        Relation::Contains,
+        Relation::KeyedBy,
+        Relation::Consumes,
+        Relation::TrainedOn,
+        Relation::TrainedBy,
+        Relation::UsedBy,
+        Relation::MemberOf,
+        Relation::DeployedTo,
+        Relation::Produces,
+        Relation::TaggedWith,
+        Relation::TermedWith,
+        Relation::OwnedBy,
+        Relation::AssociatedWith,
+        Relation::IsMemberOfGroup,
+        Relation::IsMemberOfNativeGroup,
+        Relation::IsPartOf,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -61,11 +115,69 @@ impl Relation {
             Relation::MemberOf => "MemberOf",
             Relation::DeployedTo => "DeployedTo",
             Relation::Produces => "Produces",
+            Relation::TaggedWith => "TaggedWith",
+            Relation::TermedWith => "TermedWith",
+            Relation::OwnedBy => "OwnedBy",
+            Relation::AssociatedWith => "AssociatedWith",
+            Relation::IsMemberOfGroup => "IsMemberOfGroup",
+            Relation::IsMemberOfNativeGroup => "IsMemberOfNativeGroup",
+            Relation::IsPartOf => "IsPartOf",
         }
     }
 
     pub fn parse(s: &str) -> Option<Relation> {
         Relation::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether lineage follows the relation by default.
+    pub fn is_lineage(self) -> bool {
+        Relation::LINEAGE.contains(&self)
+    }
+
+    /// The names of the lineage relations, as the edge table stores them.
+    pub fn lineage_names() -> Vec<String> {
+        Relation::LINEAGE
+            .iter()
+            .map(|r| r.as_str().to_string())
+            .collect()
+    }
+}
+
+/// A set of relations, small and `Copy` so it can key a loader: the edges of an entity are
+/// read per set (its lineage, or the relations a `relationships` field names).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RelationSet(u32);
+
+impl RelationSet {
+    /// The lineage relations ([`Relation::LINEAGE`]).
+    pub fn lineage() -> RelationSet {
+        RelationSet::of(&Relation::LINEAGE)
+    }
+
+    pub fn of(relations: &[Relation]) -> RelationSet {
+        RelationSet(
+            relations
+                .iter()
+                .fold(0, |bits, r| bits | RelationSet::bit(*r)),
+        )
+    }
+
+    fn bit(relation: Relation) -> u32 {
+        // At most 32 relations: the position in `ALL` is the bit.
+        let at = Relation::ALL
+            .iter()
+            .position(|r| *r == relation)
+            .unwrap_or(0);
+        1 << at
+    }
+
+    pub fn contains(self, relation: Relation) -> bool {
+        self.0 & RelationSet::bit(relation) != 0
+    }
+
+    /// The relations of the set, in the order of [`Relation::ALL`].
+    pub fn relations(self) -> impl Iterator<Item = Relation> {
+        Relation::ALL.into_iter().filter(move |r| self.contains(*r))
     }
 }
 
@@ -470,6 +582,12 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Er
         Domains::NAME => decode::<Domains>(owner, value)?,
         Deprecation::NAME => decode::<Deprecation>(owner, value)?,
         InstitutionalMemory::NAME => decode::<InstitutionalMemory>(owner, value)?,
+        GroupMembership::NAME => decode::<GroupMembership>(owner, value)?,
+        NativeGroupMembership::NAME => decode::<NativeGroupMembership>(owner, value)?,
+        GlossaryTermInfo::NAME => decode::<GlossaryTermInfo>(owner, value)?,
+        GlossaryNodeInfo::NAME => decode::<GlossaryNodeInfo>(owner, value)?,
+        DomainProperties::NAME => decode::<DomainProperties>(owner, value)?,
+        EditableSchemaMetadata::NAME => decode::<EditableSchemaMetadata>(owner, value)?,
         name if editable_aspect_name(owner.kind()) == Some(name) => {
             EditableProperties::deserialize(value).map_err(|e| not_valid(name, e))?;
             Declared::default()
@@ -527,6 +645,60 @@ mod tests {
             declared.references[0].as_str(),
             "urn:li:dataPlatform:science"
         );
+    }
+
+    #[test]
+    fn governance_aspects_declare_edges_from_their_entity() {
+        let model = urn("urn:li:mlModel:(urn:li:dataPlatform:science,m,PROD)");
+        let declared = validate(
+            &model,
+            "globalTags",
+            &json!({"tags": [{"tag": "urn:li:tag:pii"}]}),
+        )
+        .unwrap();
+        assert_eq!(
+            declared.edges,
+            vec![DeclaredEdge {
+                upstream: model.clone(),
+                downstream: urn("urn:li:tag:pii"),
+                relation: Relation::TaggedWith,
+            }]
+        );
+        let user = urn("urn:li:corpuser:ana");
+        let declared = validate(
+            &user,
+            "groupMembership",
+            &json!({"groups": ["urn:li:corpGroup:ml"]}),
+        )
+        .unwrap();
+        assert_eq!(declared.edges[0].relation, Relation::IsMemberOfGroup);
+        assert_eq!(declared.edges[0].upstream, user);
+        let e = validate(&model, "groupMembership", &json!({"groups": []})).unwrap_err();
+        assert!(message(e).contains("does not belong"));
+        let e = validate(
+            &user,
+            "groupMembership",
+            &json!({"groups": ["urn:li:tag:x"]}),
+        );
+        assert!(
+            matches!(&e, Err(Error::Invalid { field, .. }) if field == "groupMembership.groups[0]"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn relation_sets_hold_what_they_were_made_of() {
+        let lineage = RelationSet::lineage();
+        assert!(Relation::LINEAGE.iter().all(|r| lineage.contains(*r)));
+        assert!(!Relation::GOVERNANCE.iter().any(|r| lineage.contains(*r)));
+        let two = RelationSet::of(&[Relation::IsPartOf, Relation::TaggedWith]);
+        assert_eq!(
+            two.relations().collect::<Vec<_>>(),
+            [Relation::TaggedWith, Relation::IsPartOf]
+        );
+        for r in Relation::ALL {
+            assert_eq!(Relation::parse(r.as_str()), Some(r));
+        }
     }
 
     fn message(e: Error) -> String {

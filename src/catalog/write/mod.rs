@@ -136,6 +136,25 @@ impl AspectWrite {
         }
     }
 
+    /// Writes `value` as the first version of the aspect; an entity that has the aspect already
+    /// is refused with `Conflict` (`what` names it in the message), inside the transaction, so
+    /// of two concurrent creations one wins and the other is told.
+    pub fn create(urn: Urn, aspect: &str, value: Value, what: String) -> AspectWrite {
+        AspectWrite {
+            urn,
+            aspect: aspect.to_string(),
+            op: WriteOp::Patch(Box::new(move |current| match current {
+                Some(_) => Err(Error::Conflict(format!("{what} already exists"))),
+                None => Ok(Patched {
+                    value,
+                    changed: true,
+                }),
+            })),
+            must_exist: false,
+            actor: None,
+        }
+    }
+
     pub fn existing(mut self) -> AspectWrite {
         self.must_exist = true;
         self

@@ -1,5 +1,6 @@
-//! The current edges of an entity by entity id: the loader behind the relation fields
-//! (`features`, `models`, `trainingDatasets`, ...) and one-hop `lineage` and `relationships`.
+//! The current edges of an entity by entity id and set of relations: the loader behind the
+//! relation fields (`features`, `models`, `trainingDatasets`, ...) and one-hop `lineage`, which
+//! ask for the lineage relations, and `relationships`, which asks for the relations it names.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -8,12 +9,16 @@ use async_graphql::dataloader::Loader;
 use async_graphql::Context;
 
 use super::{loaders, to_gql, CatalogLoader, LoadError};
+use crate::catalog::aspects::RelationSet;
 use crate::catalog::{Direction, Edge, EntityId, EntityRecord};
 
-/// All current edges touching one entity, in both directions, with both ends.
+/// The current edges of some relations touching one entity, in both directions, with both
+/// ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct EdgeKey {
     pub entity: EntityId,
+    /// Only edges of these relations.
+    pub relations: RelationSet,
     /// The graph as of this time (milliseconds); now when `None`.
     pub as_of: Option<i64>,
 }
@@ -23,21 +28,30 @@ impl Loader<EdgeKey> for CatalogLoader {
     type Error = LoadError;
 
     async fn load(&self, keys: &[EdgeKey]) -> Result<HashMap<EdgeKey, Self::Value>, Self::Error> {
-        // Requests of one time share a statement; almost always there is one time: now.
-        let mut by_time: HashMap<Option<i64>, Vec<EntityId>> = HashMap::new();
+        // Requests of one time and set share a statement; almost always there is one of each:
+        // now, and the lineage relations.
+        let mut by_shape: HashMap<(Option<i64>, RelationSet), Vec<EntityId>> = HashMap::new();
         for key in keys {
-            by_time.entry(key.as_of).or_default().push(key.entity);
+            by_shape
+                .entry((key.as_of, key.relations))
+                .or_default()
+                .push(key.entity);
         }
         let mut out: HashMap<EdgeKey, Vec<Edge>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (as_of, ids) in by_time {
+        for ((as_of, relations), ids) in by_shape {
             let rows = self
                 .0
-                .edges_of(&ids, Direction::Both, None, as_of)
+                .edges_of(&ids, Direction::Both, relations, as_of)
                 .await
                 .map_err(Arc::new)?;
             for row in rows {
-                for end in [row.edge.source, row.edge.destination] {
-                    if let Some(list) = out.get_mut(&EdgeKey { entity: end, as_of }) {
+                for entity in [row.edge.source, row.edge.destination] {
+                    let key = EdgeKey {
+                        entity,
+                        relations,
+                        as_of,
+                    };
+                    if let Some(list) = out.get_mut(&key) {
                         list.push(row.clone());
                     }
                 }
@@ -48,14 +62,16 @@ impl Loader<EdgeKey> for CatalogLoader {
     }
 }
 
-/// The edges of an entity, now or as of a time.
+/// The edges of `relations` of an entity, now or as of a time.
 pub async fn edges(
     ctx: &Context<'_>,
     row: &EntityRecord,
+    relations: RelationSet,
     as_of: Option<i64>,
 ) -> async_graphql::Result<Arc<Vec<Edge>>> {
     let key = EdgeKey {
         entity: row.id,
+        relations,
         as_of,
     };
     Ok(loaders(ctx)?

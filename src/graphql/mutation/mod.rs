@@ -21,9 +21,12 @@ use super::types::{
 };
 use crate::auth::Access;
 use crate::catalog::aspects::{editable_aspect_name, AspectSpec, EditableProperties, Status};
-use crate::catalog::{relationship_edit, Actor, AspectWrite, Catalog, Deadline};
+use crate::catalog::{
+    describe, edit_info, field_description_edit, relationship_edit, Actor, AspectWrite, Catalog,
+    Deadline, NewEntity,
+};
 use crate::catalog::{EntityRecord, Error};
-use crate::urn::Urn;
+use crate::urn::{EntityKind, Urn};
 use inputs::{
     UpsertDatasetInput, UpsertMlFeatureInput, UpsertMlFeatureTableInput,
     UpsertMlModelDeploymentInput, UpsertMlModelGroupInput, UpsertMlModelInput,
@@ -33,7 +36,11 @@ use upsert::{upsert, urn_list};
 
 /// The mutation root: mlcat's own mutations and DataHub's governance mutations.
 #[derive(MergedObject, Default)]
-pub struct Mutation(CoreMutation, governance::GovernanceMutation);
+pub struct Mutation(
+    CoreMutation,
+    governance::GovernanceMutation,
+    governance::CreateMutation,
+);
 
 /// mlcat's own mutations: upserts, relationship edits, whole aspects, descriptions, deletion.
 #[derive(Default)]
@@ -87,13 +94,21 @@ pub struct AspectWriteResult {
     pub changed: bool,
 }
 
-/// Sets the description of an entity as a person edits it (DataHub's input shape).
+/// Sets the description of an entity, or of a dataset's schema field, as a person edits it
+/// (DataHub's input shape).
 #[derive(InputObject)]
 pub struct DescriptionUpdateInput {
     /// The new description.
     pub description: String,
     /// The URN of the entity to describe.
     pub resource_urn: String,
+    /// With `subResource`: DATASET_FIELD, to describe a field of a dataset's schema.
+    pub sub_resource_type: Option<governance::SubResourceType>,
+    /// With `subResourceType`: the path of the schema field to describe.
+    pub sub_resource: Option<String>,
+    /// DataHub's note for a proposal. mlcat has no proposals: the edit is made at once and the
+    /// note is not kept.
+    pub proposal_note: Option<String>,
 }
 
 /// Soft-deletes or restores several entities at once (DataHub's input shape).
@@ -240,25 +255,57 @@ impl CoreMutation {
     }
 
     /// Sets the description a person edits (the entity's `editableProperties`), which then
-    /// shows as its `description`. The entity must exist.
+    /// shows as its `description`; with `subResource`, the description of a dataset's schema
+    /// field (in its `editableSchemaMetadata`). A tag, glossary term or node, or domain gets the
+    /// description of its properties. The entity must exist.
     async fn update_description(
         &self,
         ctx: &Context<'_>,
         input: DescriptionUpdateInput,
     ) -> Result<bool> {
-        let urn = Urn::parse(&input.resource_urn).map_err(Error::from)?;
-        let aspect = editable_aspect_name(urn.kind()).ok_or_else(|| {
-            Error::bad_input(format!(
-                "a {} entity has no editable description",
-                urn.kind()
-            ))
-        })?;
+        let urn = Urn::parse(&input.resource_urn)
+            .map_err(|e| Error::bad_input(format!("resourceUrn: {e}")))?;
         let description = input.description;
-        let write = AspectWrite::patch(urn, aspect, move |p: &mut EditableProperties| {
-            p.description = Some(description);
-            Ok(())
-        })
-        .existing();
+        let write = match (input.sub_resource_type, input.sub_resource) {
+            (Some(governance::SubResourceType::DatasetField), Some(path)) => {
+                let actor = writer(ctx)?;
+                field_description_edit(urn, path, description, &actor.name)?
+            }
+            (Some(_), None) => {
+                return Err(Error::bad_input(
+                    "subResource: a subResourceType needs the subResource (a schema field's path)",
+                )
+                .into())
+            }
+            (None, Some(_)) => {
+                return Err(Error::bad_input(
+                    "subResourceType: a subResource needs its subResourceType (DATASET_FIELD)",
+                )
+                .into())
+            }
+            (None, None) => match editable_aspect_name(urn.kind()) {
+                Some(aspect) => {
+                    AspectWrite::patch(urn, aspect, move |p: &mut EditableProperties| {
+                        p.description = Some(description);
+                        Ok(())
+                    })
+                    .existing()
+                }
+                None if *urn.kind() == EntityKind::CorpGroup => {
+                    let mut fields = serde_json::Map::new();
+                    fields.insert("description".into(), description.into());
+                    edit_info(urn, "corpGroupEditableInfo", fields)
+                }
+                None if NewEntity::info_aspect(urn.kind()).is_some() => describe(urn, description)?,
+                None => {
+                    return Err(Error::bad_input(format!(
+                        "resourceUrn: a {} entity has no editable description",
+                        urn.kind()
+                    ))
+                    .into())
+                }
+            },
+        };
         write_one(ctx, write).await?;
         Ok(true)
     }

@@ -54,6 +54,18 @@ impl CorpUser {
     async fn tags(&self, ctx: &Context<'_>) -> Result<Option<GlobalTags>> {
         read_by_urn!(ctx, &self.0, governance::tags)
     }
+    /// DataHub's raw relationships of the user, by relation name and declaring side: `OwnedBy`
+    /// INCOMING lists what the user owns, `IsMemberOfGroup` OUTGOING the user's groups.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
+    }
     /// False for a user that owns entities but has no metadata of their own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         Ok(Some(governance::exists(ctx, &self.0).await?))
@@ -182,6 +194,19 @@ impl CorpGroup {
     /// Who owns the group.
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
         read_by_urn!(ctx, &self.0, governance::ownership)
+    }
+    /// DataHub's raw relationships of the group, by relation name and declaring side:
+    /// `IsMemberOfGroup` and `IsMemberOfNativeGroup` INCOMING list its members, `OwnedBy` INCOMING
+    /// what it owns.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
     }
     /// False for a group that owns entities but has no metadata of its own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {

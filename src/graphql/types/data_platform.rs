@@ -5,7 +5,7 @@
 use async_graphql::{Context, Enum, Object, Result, SimpleObject};
 
 use crate::catalog::aspects::{AspectSpec, DataPlatformInfo};
-use crate::catalog::EntityRecord;
+use crate::catalog::{well_known_platform, EntityRecord};
 use crate::graphql::loaders::{self, aspect};
 use crate::graphql::scalars::EntityType;
 use crate::urn::Urn;
@@ -42,15 +42,33 @@ impl DataPlatform {
         }
     }
 
-    async fn info(&self, ctx: &Context<'_>) -> Result<Option<DataPlatformInfo>> {
+    /// The platform's stored `dataPlatformInfo`, else the built-in one of a well-known
+    /// platform.
+    async fn stored_info(&self, ctx: &Context<'_>) -> Result<Option<DataPlatformInfo>> {
         // A platform named in a URN always parses; one that does not has no properties.
         let Ok(urn) = Urn::parse(&self.urn) else {
             return Ok(None);
         };
-        match loaders::entity(ctx, &urn).await? {
-            Some(row) => aspect(ctx, &row, DataPlatformInfo::NAME).await,
-            None => Ok(None),
-        }
+        let stored = match loaders::entity(ctx, &urn).await? {
+            Some(row) => aspect(ctx, &row, DataPlatformInfo::NAME).await?,
+            None => None,
+        };
+        Ok(stored.or_else(|| well_known_platform(&self.name)))
+    }
+
+    async fn properties_of(&self, ctx: &Context<'_>) -> Result<Option<DataPlatformProperties>> {
+        Ok(self
+            .stored_info(ctx)
+            .await?
+            .map(|i| DataPlatformProperties {
+                platform_type: async_graphql::InputType::parse(Some(async_graphql::Value::Enum(
+                    async_graphql::Name::new(&i.platform_type),
+                )))
+                .unwrap_or(PlatformType::Others),
+                display_name: i.display_name,
+                dataset_name_delimiter: i.dataset_name_delimiter,
+                logo_url: i.logo_url,
+            }))
     }
 }
 
@@ -70,22 +88,27 @@ impl DataPlatform {
     async fn name(&self) -> &str {
         &self.name
     }
-    /// The platform's properties, when they were ingested.
+    /// The platform's properties: its ingested `dataPlatformInfo`, else, for a platform mlcat
+    /// knows (`snowflake`, `databricks`, `sagemaker`, `vertexai`, `mlflow`, `feast`, `bigquery`,
+    /// `s3`, `kafka`, `postgres`, `hive`, and more, by DataHub's ids), DataHub's built-in
+    /// properties; null for any other platform.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<DataPlatformProperties>> {
-        Ok(self.info(ctx).await?.map(|i| DataPlatformProperties {
-            platform_type: async_graphql::InputType::parse(Some(async_graphql::Value::Enum(
-                async_graphql::Name::new(&i.platform_type),
-            )))
-            .unwrap_or(PlatformType::Others),
-            display_name: i.display_name,
-            dataset_name_delimiter: i.dataset_name_delimiter,
-            logo_url: i.logo_url,
+        self.properties_of(ctx).await
+    }
+    /// The platform's properties, as `properties` answers them.
+    #[graphql(deprecation = "Use `properties`")]
+    async fn info(&self, ctx: &Context<'_>) -> Result<Option<DataPlatformInfoGql>> {
+        Ok(self.properties_of(ctx).await?.map(|p| DataPlatformInfoGql {
+            platform_type: p.platform_type,
+            display_name: p.display_name,
+            dataset_name_delimiter: p.dataset_name_delimiter,
+            logo_url: p.logo_url,
         }))
     }
     /// The name to show.
     #[graphql(deprecation = "Use `properties.displayName`")]
     async fn display_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        Ok(self.info(ctx).await?.and_then(|i| i.display_name))
+        Ok(self.stored_info(ctx).await?.and_then(|i| i.display_name))
     }
 }
 
@@ -123,6 +146,23 @@ pub struct DataPlatformProperties {
     pub display_name: Option<String>,
     /// The delimiter in dataset names, such as `.`.
     pub dataset_name_delimiter: String,
-    /// A logo to show.
+    /// A logo to show: for a built-in platform, the path DataHub's web app serves its logo at
+    /// (`assets/platforms/<name>logo.png`, relative to the app); mlcat serves no logos.
+    pub logo_url: Option<String>,
+}
+
+/// Properties of a data platform (the older name of `DataPlatformProperties`).
+#[derive(SimpleObject)]
+#[graphql(name = "DataPlatformInfo")]
+pub struct DataPlatformInfoGql {
+    /// The kind of platform.
+    #[graphql(name = "type")]
+    pub platform_type: PlatformType,
+    /// The name to show.
+    pub display_name: Option<String>,
+    /// The delimiter in dataset names, such as `.`.
+    pub dataset_name_delimiter: String,
+    /// A logo to show: for a built-in platform, the path DataHub's web app serves its logo at
+    /// (`assets/platforms/<name>logo.png`, relative to the app); mlcat serves no logos.
     pub logo_url: Option<String>,
 }

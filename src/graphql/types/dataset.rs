@@ -40,6 +40,15 @@ entity_object! {
         /// Models that produced the dataset, for predictions (relation `Produces`).
         produced_by: Vec<MlModel> = related_by(Relation::Produces, End::Upstream);
     }
+
+    /// What people edited about the dataset's schema fields (descriptions, tags, glossary
+    /// terms, by field path); null when nobody edited a field.
+    async fn editable_schema_metadata(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::EditableSchemaMetadata>> {
+        super::schema_field::editable_schema_metadata(ctx, &self.0).await
+    }
 }
 
 /// What a dataset was made from, of any entity type the schema exposes.

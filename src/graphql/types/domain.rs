@@ -84,8 +84,8 @@ impl Domain {
                 .collect(),
         }))
     }
-    /// The entities in the domain (those whose `domains` aspect names it), by URN, leaving out
-    /// soft-deleted ones.
+    /// The entities in the domain (those whose `domains` aspect names it: its `AssociatedWith`
+    /// relationships), by URN, leaving out soft-deleted ones.
     #[graphql(complexity = "1 + entities_page(&input) * child_complexity")]
     async fn entities(
         &self,
@@ -135,6 +135,18 @@ impl Domain {
     /// Links about the domain.
     async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
         read_by_urn!(ctx, &self.0, governance::institutional_memory)
+    }
+    /// DataHub's raw relationships of the domain, by relation name and declaring side:
+    /// `AssociatedWith` INCOMING lists the entities in it, `IsPartOf` INCOMING its sub-domains.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
     }
     /// False for a domain that entities name but nobody described.
     async fn exists(&self, ctx: &Context<'_>) -> Result<bool> {

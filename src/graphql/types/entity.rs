@@ -9,9 +9,9 @@ use std::sync::Arc;
 use async_graphql::{Context, Interface, Result};
 
 use super::{
-    CorpGroup, CorpUser, DataPlatform, Dataset, Domain, GlossaryNode, GlossaryTerm, MlFeature,
-    MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup, MlPrimaryKey, OwnershipTypeEntity,
-    Tag,
+    Container, CorpGroup, CorpUser, DataPlatform, DataPlatformInstance, DataProcessInstance,
+    Dataset, Domain, GlossaryNode, GlossaryTerm, MlFeature, MlFeatureTable, MlModel,
+    MlModelDeployment, MlModelGroup, MlPrimaryKey, OwnershipTypeEntity, Tag,
 };
 use crate::catalog::aspects::{self as asp, AspectSpec, EditableProperties, Relation};
 use crate::catalog::EntityRecord;
@@ -46,6 +46,9 @@ pub enum Entity {
     MlModelGroup(MlModelGroup),
     Dataset(Dataset),
     DataPlatform(DataPlatform),
+    DataPlatformInstance(DataPlatformInstance),
+    DataProcessInstance(DataProcessInstance),
+    Container(Container),
     MlModelDeployment(MlModelDeployment),
     Tag(Tag),
     GlossaryTerm(GlossaryTerm),
@@ -68,6 +71,10 @@ impl Entity {
             EntityKind::Dataset => Entity::Dataset(Dataset(row)),
             EntityKind::MlModelDeployment => Entity::MlModelDeployment(MlModelDeployment(row)),
             EntityKind::DataPlatform => Entity::DataPlatform(DataPlatform::from_record(&row)),
+            EntityKind::Other(kind) if kind == "dataProcessInstance" => {
+                Entity::DataProcessInstance(DataProcessInstance(row))
+            }
+            EntityKind::Other(kind) if kind == "container" => Entity::Container(Container(row)),
             kind if kind.is_governance() => {
                 // A stored URN parsed before it was stored.
                 let urn = Urn::parse(&row.urn).ok()?;
@@ -418,6 +425,66 @@ macro_rules! entity_object {
                 ctx: &::async_graphql::Context<'_>,
             ) -> ::async_graphql::Result<Option<$crate::graphql::types::Deprecation>> {
                 $crate::graphql::types::governance::deprecation(ctx, &self.0).await
+            }
+            /// Where the entity sits in DataHub's browse tree (its `browsePathsV2` aspect); null
+            /// when none was written.
+            async fn browse_path_v2(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::types::BrowsePathV2>> {
+                $crate::graphql::types::browse::browse_path_v2(ctx, &self.0).await
+            }
+            /// The platform instance the entity belongs to (its `dataPlatformInstance` aspect);
+            /// null when the aspect names no instance.
+            async fn data_platform_instance(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::types::DataPlatformInstance>> {
+                $crate::graphql::types::data_platform_instance::of_entity(ctx, &self.0).await
+            }
+            /// The stored aspects named in `input.aspectNames`, as raw JSON (DataHub's generic
+            /// aspect read). With `autoRenderOnly: true`, empty: mlcat marks no aspect for
+            /// automatic rendering.
+            async fn aspects(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+                input: Option<$crate::graphql::types::AspectParams>,
+            ) -> ::async_graphql::Result<Vec<$crate::graphql::types::RawAspect>> {
+                $crate::graphql::types::aspects::raw_aspects(ctx, &self.0, input).await
+            }
+            /// What the caller may do to the entity: mlcat grants by the access token's scope.
+            async fn privileges(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> $crate::graphql::types::EntityPrivileges {
+                $crate::graphql::types::privileges::privileges(ctx)
+            }
+            /// The entity's structured properties (its `structuredProperties` aspect), with each
+            /// property's definition; null when none were written.
+            async fn structured_properties(
+                &self,
+                ctx: &::async_graphql::Context<'_>,
+            ) -> ::async_graphql::Result<Option<$crate::graphql::types::StructuredProperties>> {
+                $crate::graphql::types::structured_properties::structured_properties(ctx, &self.0)
+                    .await
+            }
+            /// The compliance forms of the entity: always DataHub's empty shape, mlcat has no
+            /// forms.
+            async fn forms(&self) -> Option<$crate::graphql::types::Forms> {
+                Some($crate::graphql::types::Forms::default())
+            }
+            /// The entity's incidents: always an empty page, mlcat has no incidents (DataHub's
+            /// shape, so DataHub's UI can ask).
+            async fn incidents(
+                &self,
+                #[graphql(desc = "The offset of the page.")] start: Option<i32>,
+                #[graphql(desc = "The size of the page.")] count: Option<i32>,
+                #[graphql(desc = "Only incidents in this state.")] state: Option<
+                    $crate::graphql::types::IncidentState,
+                >,
+            ) -> $crate::graphql::types::EntityIncidentsResult {
+                let _ = (count, state);
+                $crate::graphql::types::placeholders::no_incidents(start)
             }
             $(
                 #[doc = $glossary_doc]

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::governance::{
     self, aspect_of, read_by_urn, Deprecation, DomainAssociation, InstitutionalMemory, Ownership,
 };
-use crate::graphql::scalars::EntityType;
+use crate::graphql::scalars::{custom_properties, CustomPropertiesEntry, EntityType};
 use crate::urn::{EntityKind, Urn};
 
 /// The stored `glossaryTermInfo` aspect.
@@ -27,6 +27,8 @@ struct TermInfoAspect {
     source_ref: Option<String>,
     #[serde(default)]
     source_url: Option<String>,
+    #[serde(default)]
+    custom_properties: std::collections::BTreeMap<String, String>,
 }
 
 /// The stored `glossaryNodeInfo` aspect.
@@ -112,6 +114,7 @@ impl GlossaryTerm {
                 term_source: i.term_source.unwrap_or_default(),
                 source_ref: i.source_ref,
                 source_url: i.source_url,
+                custom_properties: custom_properties(self.0.as_str(), &i.custom_properties),
             }
         }))
     }
@@ -140,6 +143,18 @@ impl GlossaryTerm {
     async fn deprecation(&self, ctx: &Context<'_>) -> Result<Option<Deprecation>> {
         read_by_urn!(ctx, &self.0, governance::deprecation)
     }
+    /// DataHub's raw relationships of the term, by relation name and declaring side: `TermedWith`
+    /// INCOMING lists the entities it is attached to, `IsPartOf` OUTGOING its node.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
+    }
     /// False for a term that is only attached to entities so far, with no metadata of its own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         Ok(Some(governance::exists(ctx, &self.0).await?))
@@ -162,6 +177,8 @@ pub struct GlossaryTermProperties {
     pub source_ref: Option<String>,
     /// A link to the term in its external source.
     pub source_url: Option<String>,
+    /// Free-form key-value properties.
+    pub custom_properties: Option<Vec<CustomPropertiesEntry>>,
 }
 
 /// A node of the business glossary: a group of terms and nodes.
@@ -203,6 +220,18 @@ impl GlossaryNode {
     /// Links about the node.
     async fn institutional_memory(&self, ctx: &Context<'_>) -> Result<Option<InstitutionalMemory>> {
         read_by_urn!(ctx, &self.0, governance::institutional_memory)
+    }
+    /// DataHub's raw relationships of the node, by relation name and declaring side: `IsPartOf`
+    /// INCOMING lists the terms and nodes in it.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
     }
     /// False for a node that is only named by other entities so far.
     async fn exists(&self, ctx: &Context<'_>) -> Result<Option<bool>> {

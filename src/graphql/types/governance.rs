@@ -9,24 +9,24 @@
 //! not parse, or names the wrong entity type (a tag that is not a `tag` URN), is left out of the
 //! answer rather than failing the whole entity.
 
-use async_graphql::{Context, Enum, EnumType, Result, SimpleObject, Union};
+use async_graphql::{ComplexObject, Context, Enum, EnumType, Result, SimpleObject, Union};
 use serde::Deserialize;
 
-use super::{CorpGroup, CorpUser, Domain, GlossaryTerm, OwnershipTypeEntity, Tag};
-use crate::catalog::aspects::TimeStamp;
+use super::{CorpGroup, CorpUser, Domain, Entity, GlossaryTerm, OwnershipTypeEntity, Tag};
+use crate::catalog::aspects::{system_ownership_type, TimeStamp};
 use crate::catalog::EntityRecord;
 use crate::graphql::loaders::{self, aspect};
 use crate::graphql::scalars::{AuditStamp, Long};
 use crate::urn::{EntityKind, Urn};
 
-/// The stored `globalTags` aspect.
-#[derive(Deserialize)]
-struct GlobalTagsAspect {
+/// The stored `globalTags` aspect (also a schema field's tags).
+#[derive(Deserialize, Clone)]
+pub(crate) struct GlobalTagsAspect {
     #[serde(default)]
     tags: Vec<TagRef>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 struct TagRef {
     tag: String,
     #[serde(default)]
@@ -53,9 +53,9 @@ struct OwnerRef {
     type_urn: Option<String>,
 }
 
-/// The stored `glossaryTerms` aspect.
+/// The stored `glossaryTerms` aspect (also a schema field's terms).
 #[derive(Deserialize)]
-struct GlossaryTermsAspect {
+pub(crate) struct GlossaryTermsAspect {
     #[serde(default)]
     terms: Vec<TermRef>,
 }
@@ -86,6 +86,8 @@ struct DeprecationAspect {
     actor: Option<String>,
     #[serde(default)]
     decommission_time: Option<i64>,
+    #[serde(default)]
+    replacement: Option<String>,
 }
 
 /// The stored `institutionalMemory` aspect.
@@ -103,6 +105,8 @@ struct MemoryElement {
     description: Option<String>,
     #[serde(default)]
     create_stamp: Option<TimeStamp>,
+    #[serde(default)]
+    update_stamp: Option<TimeStamp>,
 }
 
 /// The stored `subTypes` aspect.
@@ -205,20 +209,27 @@ pub struct TagAssociation {
 /// `tags` / `globalTags`: the entity's `globalTags` aspect.
 pub async fn tags(ctx: &Context<'_>, row: &EntityRecord) -> Result<Option<GlobalTags>> {
     let stored: Option<GlobalTagsAspect> = aspect(ctx, row, "globalTags").await?;
-    Ok(stored.map(|g| GlobalTags {
-        tags: Some(
-            g.tags
-                .into_iter()
-                .filter_map(|t| {
-                    Some(TagAssociation {
-                        tag: Tag(urn_of(&t.tag, &EntityKind::Tag)?),
-                        associated_urn: row.urn.clone(),
-                        context: t.context,
+    Ok(stored.map(|g| g.answer(&row.urn)))
+}
+
+impl GlobalTagsAspect {
+    /// The tags as GraphQL answers them, attached to `associated`.
+    pub(crate) fn answer(self, associated: &str) -> GlobalTags {
+        GlobalTags {
+            tags: Some(
+                self.tags
+                    .into_iter()
+                    .filter_map(|t| {
+                        Some(TagAssociation {
+                            tag: Tag(urn_of(&t.tag, &EntityKind::Tag)?),
+                            associated_urn: associated.to_string(),
+                            context: t.context,
+                        })
                     })
-                })
-                .collect(),
-        ),
-    }))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// DataHub's fixed kinds of ownership, from before ownership types were entities.
@@ -289,7 +300,10 @@ pub struct Owner {
     /// The fixed kind of ownership, as written.
     #[graphql(name = "type", deprecation = "Use `ownershipType`")]
     pub kind: Option<OwnershipType>,
-    /// The ownership type entity, when the owner names one (`typeUrn`).
+    /// The ownership type entity: the owner's `typeUrn`, or for an owner written with only the
+    /// fixed `type`, the system ownership type DataHub maps it to
+    /// (`urn:li:ownershipType:__system__<type in lower case>`, such as
+    /// `__system__technical_owner`).
     pub ownership_type: Option<OwnershipTypeEntity>,
     /// The URN of the entity that is owned.
     pub associated_urn: String,
@@ -326,6 +340,20 @@ pub async fn ownership(ctx: &Context<'_>, row: &EntityRecord) -> Result<Option<O
                             .type_urn
                             .as_deref()
                             .and_then(|t| urn_of(t, &EntityKind::OwnershipType))
+                            .or_else(|| {
+                                // DataHub reads an unknown fixed type as CUSTOM, and a missing
+                                // one (which its schema does not allow) is taken as NONE here.
+                                let fixed = match owner.kind.as_deref() {
+                                    None => OwnershipType::None,
+                                    Some(k) => {
+                                        OwnershipType::parse(k).unwrap_or(OwnershipType::Custom)
+                                    }
+                                };
+                                urn_of(
+                                    &system_ownership_type(fixed.as_str()),
+                                    &EntityKind::OwnershipType,
+                                )
+                            })
                             .map(OwnershipTypeEntity),
                         associated_urn: row.urn.clone(),
                     })
@@ -366,20 +394,27 @@ pub async fn glossary_terms(
     row: &EntityRecord,
 ) -> Result<Option<GlossaryTerms>> {
     let stored: Option<GlossaryTermsAspect> = aspect(ctx, row, "glossaryTerms").await?;
-    Ok(stored.map(|g| GlossaryTerms {
-        terms: Some(
-            g.terms
-                .into_iter()
-                .filter_map(|t| {
-                    Some(GlossaryTermAssociation {
-                        term: GlossaryTerm(urn_of(&t.urn, &EntityKind::GlossaryTerm)?),
-                        associated_urn: row.urn.clone(),
-                        context: t.context,
+    Ok(stored.map(|g| g.answer(&row.urn)))
+}
+
+impl GlossaryTermsAspect {
+    /// The terms as GraphQL answers them, attached to `associated`.
+    pub(crate) fn answer(self, associated: &str) -> GlossaryTerms {
+        GlossaryTerms {
+            terms: Some(
+                self.terms
+                    .into_iter()
+                    .filter_map(|t| {
+                        Some(GlossaryTermAssociation {
+                            term: GlossaryTerm(urn_of(&t.urn, &EntityKind::GlossaryTerm)?),
+                            associated_urn: associated.to_string(),
+                            context: t.context,
+                        })
                     })
-                })
-                .collect(),
-        ),
-    }))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// The domain an entity belongs to.
@@ -408,6 +443,7 @@ pub async fn domain(ctx: &Context<'_>, row: &EntityRecord) -> Result<Option<Doma
 
 /// Whether an entity is deprecated, and why.
 #[derive(SimpleObject)]
+#[graphql(complex)]
 pub struct Deprecation {
     /// Whether the entity is deprecated.
     pub deprecated: bool,
@@ -417,6 +453,28 @@ pub struct Deprecation {
     pub note: Option<String>,
     /// The URN of who deprecated it.
     pub actor: Option<String>,
+    #[graphql(skip)]
+    pub replacement_urn: Option<Urn>,
+}
+
+#[ComplexObject]
+impl Deprecation {
+    /// Who deprecated it: the user (or group) its `actor` names; null when it names none.
+    async fn actor_entity(&self) -> Option<Entity> {
+        let urn = Urn::parse(self.actor.as_deref()?).ok()?;
+        Entity::named(urn)
+    }
+    /// The entity to use instead, when one was named; null when it names none, or one of a
+    /// type this schema does not expose.
+    async fn replacement(&self, ctx: &Context<'_>) -> Result<Option<Entity>> {
+        let Some(urn) = &self.replacement_urn else {
+            return Ok(None);
+        };
+        if let Some(e) = Entity::named(urn.clone()) {
+            return Ok(Some(e));
+        }
+        Ok(loaders::entity(ctx, urn).await?.and_then(Entity::from_row))
+    }
 }
 
 /// `deprecation`: the entity's `deprecation` aspect.
@@ -427,6 +485,7 @@ pub async fn deprecation(ctx: &Context<'_>, row: &EntityRecord) -> Result<Option
         decommission_time: d.decommission_time.map(Long),
         note: d.note,
         actor: d.actor,
+        replacement_urn: d.replacement.as_deref().and_then(|r| Urn::parse(r).ok()),
     }))
 }
 
@@ -447,12 +506,42 @@ pub struct InstitutionalMemoryMetadata {
     /// What the link is.
     #[graphql(deprecation = "Use `label`")]
     pub description: String,
-    /// Who added the link; null when the aspect does not say.
-    pub author: Option<CorpUser>,
-    /// When and by whom the link was added; null when the aspect does not say.
-    pub created: Option<AuditStamp>,
+    /// Who added the link: the user of its creation stamp (`urn:li:corpuser:unknown` when the
+    /// stamp names none, or names a group).
+    #[graphql(deprecation = "Use `actor`")]
+    pub author: CorpUser,
+    /// Who added the link: the user or group of its creation stamp (`urn:li:corpuser:unknown`
+    /// when the stamp names none).
+    pub actor: ResolvedActor,
+    /// When and by whom the link was added; DataHub's default (time 0, actor
+    /// `urn:li:corpuser:unknown`) when the aspect does not say.
+    pub created: AuditStamp,
+    /// When and by whom the link was last changed; null when it never was.
+    pub updated: Option<AuditStamp>,
     /// The URN of the entity the link is about.
     pub associated_urn: String,
+}
+
+/// A user or a group that did something.
+#[derive(Union)]
+pub enum ResolvedActor {
+    /// A user.
+    CorpUser(CorpUser),
+    /// A group of users.
+    CorpGroup(CorpGroup),
+}
+
+/// DataHub's stand-in for an actor a stamp does not name.
+fn unknown_user() -> Urn {
+    // A fixed URN that parses; the fallback is never taken.
+    Urn::parse("urn:li:corpuser:unknown").unwrap_or_else(|_| unreachable!())
+}
+
+fn unknown_stamp() -> AuditStamp {
+    AuditStamp {
+        time: Long(0),
+        actor: Some("urn:li:corpuser:unknown".into()),
+    }
 }
 
 /// `institutionalMemory`: the entity's `institutionalMemory` aspect.
@@ -467,17 +556,35 @@ pub async fn institutional_memory(
             .into_iter()
             .map(|e| {
                 let label = e.description.unwrap_or_default();
+                let created_by = e
+                    .create_stamp
+                    .as_ref()
+                    .and_then(|s| s.actor.as_deref())
+                    .and_then(|a| Urn::parse(a).ok());
                 InstitutionalMemoryMetadata {
                     url: e.url,
                     description: label.clone(),
                     label,
-                    author: e
+                    author: CorpUser(
+                        created_by
+                            .clone()
+                            .filter(|u| *u.kind() == EntityKind::CorpUser)
+                            .unwrap_or_else(unknown_user),
+                    ),
+                    actor: match created_by {
+                        Some(u) if *u.kind() == EntityKind::CorpGroup => {
+                            ResolvedActor::CorpGroup(CorpGroup(u))
+                        }
+                        Some(u) if *u.kind() == EntityKind::CorpUser => {
+                            ResolvedActor::CorpUser(CorpUser(u))
+                        }
+                        _ => ResolvedActor::CorpUser(CorpUser(unknown_user())),
+                    },
+                    created: e
                         .create_stamp
                         .as_ref()
-                        .and_then(|s| s.actor.as_deref())
-                        .and_then(|a| urn_of(a, &EntityKind::CorpUser))
-                        .map(CorpUser),
-                    created: e.create_stamp.as_ref().map(Into::into),
+                        .map_or_else(unknown_stamp, Into::into),
+                    updated: e.update_stamp.as_ref().map(Into::into),
                     associated_urn: row.urn.clone(),
                 }
             })

@@ -8,11 +8,17 @@
 //! entity type is a short file of its own fields. Object types several files use have a file of
 //! their own (`list.rs`); scalars and small shared types are in `graphql/scalars.rs`.
 
+pub(crate) mod aspects;
+pub(crate) mod browse;
+pub(crate) mod container;
 mod corp;
 mod data_platform;
+pub(crate) mod data_platform_instance;
+pub(crate) mod data_process_instance;
 mod dataset;
 mod domain;
 pub(crate) mod entity;
+mod forms;
 mod glossary;
 pub(crate) mod governance;
 mod list;
@@ -23,17 +29,27 @@ mod ml_model_deployment;
 mod ml_model_group;
 mod ml_primary_key;
 mod ownership_type;
+pub(crate) mod placeholders;
+pub(crate) mod privileges;
+mod schema_field;
+pub(crate) mod structured_properties;
 pub(crate) mod search;
 mod tag;
 
+pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
+pub use browse::{BrowsePathEntry, BrowsePathV2};
+pub use container::Container;
 pub use corp::{
     CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
     CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
+pub use data_platform_instance::DataPlatformInstance;
+pub use data_process_instance::DataProcessInstance;
 pub use dataset::{Dataset, DatasetEditableProperties, DatasetPropertiesGql};
 pub use domain::{Domain, DomainProperties, ParentDomainsResult};
 pub use entity::Entity;
+pub use forms::Forms;
 pub use glossary::{
     GlossaryNode, GlossaryNodeProperties, GlossaryTerm, GlossaryTermProperties, ParentNodesResult,
 };
@@ -54,6 +70,10 @@ pub use ml_model_deployment::{
 pub use ml_model_group::{MlModelGroup, MlModelGroupEditableProperties, MlModelGroupPropertiesGql};
 pub use ml_primary_key::{MlPrimaryKey, MlPrimaryKeyEditableProperties, MlPrimaryKeyPropertiesGql};
 pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
+pub use placeholders::{EntityIncidentsResult, IncidentState};
+pub use privileges::EntityPrivileges;
+pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
+pub use structured_properties::StructuredProperties;
 pub use search::{
     AggregationMetadata, AndFilterInput, AutoCompleteInput, AutoCompleteMultipleInput,
     AutoCompleteMultipleResults, AutoCompleteResultForEntity, AutoCompleteResults,

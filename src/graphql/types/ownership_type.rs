@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::entity;
 use super::governance::{self, aspect_of, read_by_urn};
-use crate::catalog::aspects::TimeStamp;
+use crate::catalog::aspects::{system_ownership_type_info, TimeStamp};
 use crate::graphql::scalars::{AuditStamp, EntityType, Status};
 use crate::urn::Urn;
 
@@ -39,16 +39,29 @@ impl OwnershipTypeEntity {
     pub(crate) async fn entity_type(&self) -> EntityType {
         EntityType::CustomOwnershipType
     }
-    /// What the ownership type is; null when it was never described.
+    /// What the ownership type is: its stored `ownershipTypeInfo`, else for one of DataHub's
+    /// four system types (`__system__technical_owner`, `__system__business_owner`,
+    /// `__system__data_steward`, `__system__none`) its built-in name and description; null
+    /// when it was never described.
     async fn info(&self, ctx: &Context<'_>) -> Result<Option<OwnershipTypeInfo>> {
         let info: Option<OwnershipTypeInfoAspect> =
             aspect_of(ctx, &self.0, "ownershipTypeInfo").await?;
-        Ok(info.map(|i| OwnershipTypeInfo {
-            name: i.name.unwrap_or_else(|| self.0.name().to_string()),
-            description: i.description,
-            created: i.created.as_ref().map(Into::into),
-            last_modified: i.last_modified.as_ref().map(Into::into),
-        }))
+        Ok(match info {
+            Some(i) => Some(OwnershipTypeInfo {
+                name: i.name.unwrap_or_else(|| self.0.name().to_string()),
+                description: i.description,
+                created: i.created.as_ref().map(Into::into),
+                last_modified: i.last_modified.as_ref().map(Into::into),
+            }),
+            None => system_ownership_type_info(self.0.name()).map(|(name, description)| {
+                OwnershipTypeInfo {
+                    name: name.to_string(),
+                    description: Some(description.to_string()),
+                    created: None,
+                    last_modified: None,
+                }
+            }),
+        })
     }
     /// Whether the ownership type is soft-deleted.
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {

@@ -57,6 +57,18 @@ impl Tag {
     async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<Ownership>> {
         read_by_urn!(ctx, &self.0, governance::ownership)
     }
+    /// DataHub's raw relationships of the tag, by relation name and declaring side: `TaggedWith`
+    /// INCOMING lists the entities that carry it.
+    #[graphql(
+        complexity = "1 + crate::graphql::lineage::priced_count(input.count) * child_complexity"
+    )]
+    async fn relationships(
+        &self,
+        ctx: &Context<'_>,
+        input: crate::graphql::lineage::RelationshipsInput,
+    ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
+        crate::graphql::lineage::relationships_by_urn(ctx, &self.0, input).await
+    }
     /// False for a tag that is only attached to entities so far, with no metadata of its own.
     async fn exists(&self, ctx: &Context<'_>) -> Result<bool> {
         governance::exists(ctx, &self.0).await

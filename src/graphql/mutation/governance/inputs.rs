@@ -15,8 +15,9 @@ pub enum OwnerEntityType {
     CorpGroup,
 }
 
-/// A part of an entity an edit may target (DataHub's SubResourceType). mlcat does not edit
-/// field-level governance yet: an edit naming a sub-resource is refused.
+/// A part of an entity an edit may target (DataHub's SubResourceType): a dataset's schema
+/// field, named by its field path in `subResource`. Its tags, terms and description are edited
+/// in the dataset's `editableSchemaMetadata`.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SubResourceType {
     /// A field of a dataset's schema.
@@ -30,9 +31,10 @@ pub struct TagAssociationInput {
     pub tag_urn: String,
     /// The entity to tag.
     pub resource_urn: String,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResource`, the kind of part of the entity edited: DATASET_FIELD, a field of a
+    /// dataset's schema (tags and glossary terms only; an entity without schema fields refuses it).
     pub sub_resource_type: Option<SubResourceType>,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResourceType`, the part of the entity edited: a schema field's path.
     pub sub_resource: Option<String>,
 }
 
@@ -43,9 +45,10 @@ pub struct AddTagsInput {
     pub tag_urns: Vec<String>,
     /// The entity to tag.
     pub resource_urn: String,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResource`, the kind of part of the entity edited: DATASET_FIELD, a field of a
+    /// dataset's schema (tags and glossary terms only; an entity without schema fields refuses it).
     pub sub_resource_type: Option<SubResourceType>,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResourceType`, the part of the entity edited: a schema field's path.
     pub sub_resource: Option<String>,
 }
 
@@ -54,9 +57,10 @@ pub struct AddTagsInput {
 pub struct ResourceRefInput {
     /// The entity's URN.
     pub resource_urn: String,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResource`, the kind of part of the entity edited: DATASET_FIELD, a field of a
+    /// dataset's schema (tags and glossary terms only; an entity without schema fields refuses it).
     pub sub_resource_type: Option<SubResourceType>,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResourceType`, the part of the entity edited: a schema field's path.
     pub sub_resource: Option<String>,
 }
 
@@ -157,9 +161,10 @@ pub struct TermAssociationInput {
     pub term_urn: String,
     /// The entity.
     pub resource_urn: String,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResource`, the kind of part of the entity edited: DATASET_FIELD, a field of a
+    /// dataset's schema (tags and glossary terms only; an entity without schema fields refuses it).
     pub sub_resource_type: Option<SubResourceType>,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResourceType`, the part of the entity edited: a schema field's path.
     pub sub_resource: Option<String>,
 }
 
@@ -170,9 +175,10 @@ pub struct AddTermsInput {
     pub term_urns: Vec<String>,
     /// The entity.
     pub resource_urn: String,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResource`, the kind of part of the entity edited: DATASET_FIELD, a field of a
+    /// dataset's schema (tags and glossary terms only; an entity without schema fields refuses it).
     pub sub_resource_type: Option<SubResourceType>,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResourceType`, the part of the entity edited: a schema field's path.
     pub sub_resource: Option<String>,
 }
 
@@ -208,9 +214,10 @@ pub struct BatchSetDomainInput {
 pub struct UpdateDeprecationInput {
     /// The entity.
     pub urn: String,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResource`, the kind of part of the entity edited: DATASET_FIELD, a field of a
+    /// dataset's schema (tags and glossary terms only; an entity without schema fields refuses it).
     pub sub_resource_type: Option<SubResourceType>,
-    /// A part of the entity; not supported yet (refused when given).
+    /// With `subResourceType`, the part of the entity edited: a schema field's path.
     pub sub_resource: Option<String>,
     /// Whether the entity is deprecated.
     pub deprecated: bool,

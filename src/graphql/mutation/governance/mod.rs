@@ -10,14 +10,18 @@ use async_graphql::{Context, Object, Result};
 use super::{loaders, writer};
 use crate::catalog::aspects::{system_ownership_type, OWNERSHIP_TYPES};
 use crate::catalog::{
-    governance_edit, AspectWrite, Catalog, Deadline, Error, GovernanceEdit, NewOwner,
-    GOVERNED_KINDS,
+    field_governance_edit, governance_edit, AspectWrite, Catalog, Deadline, Error, GovernanceEdit,
+    NewOwner, GOVERNED_KINDS,
 };
 use crate::graphql::scalars::Long;
 use crate::graphql::types::governance::OwnershipType;
 use crate::urn::Urn;
 
+mod create;
 mod inputs;
+
+pub use create::CreateMutation;
+pub(crate) use inputs::SubResourceType;
 
 use inputs::*;
 
@@ -46,19 +50,21 @@ fn urns_of(field: &str, texts: &[String], types: &[&str]) -> Result<Vec<Urn>, Er
         .collect()
 }
 
-/// The entity an edit targets: a URN of a type whose governance mlcat edits, with no
-/// sub-resource.
+/// What an edit targets: an entity, or with `field` one of its parts (a dataset's schema field,
+/// by path).
+struct Target {
+    urn: Urn,
+    field: Option<String>,
+}
+
+/// The entity (or part of one) an edit targets: a URN of a type whose governance mlcat edits;
+/// with a sub-resource, a dataset's schema field (checked when the edit is made).
 fn resource(
     field: &str,
     text: &str,
     sub_type: Option<SubResourceType>,
     sub: &Option<String>,
-) -> Result<Urn, Error> {
-    if sub_type.is_some() || sub.is_some() {
-        return Err(Error::bad_input(format!(
-            "{field}: editing the governance of a part of an entity (subResource, subResourceType) is not supported yet; field-level tags and terms are not supported yet"
-        )));
-    }
+) -> Result<Target, Error> {
     let urn = Urn::parse(text).map_err(|e| Error::bad_input(format!("{field}: {e}")))?;
     if !GOVERNED_KINDS.contains(urn.kind()) {
         let kinds: Vec<&str> = GOVERNED_KINDS.iter().map(|k| k.as_str()).collect();
@@ -68,7 +74,21 @@ fn resource(
             kinds.join(", ")
         )));
     }
-    Ok(urn)
+    let field = match (sub_type, sub) {
+        (None, None) => None,
+        (Some(SubResourceType::DatasetField), Some(path)) => Some(path.clone()),
+        (Some(_), None) => {
+            return Err(Error::bad_input(
+                "subResource: a subResourceType needs the subResource (a schema field's path)",
+            ))
+        }
+        (None, Some(_)) => {
+            return Err(Error::bad_input(
+                "subResourceType: a subResource needs its subResourceType (DATASET_FIELD)",
+            ))
+        }
+    };
+    Ok(Target { urn, field })
 }
 
 /// The URNs of the elements an edit adds or removes, as the mutation names them: one
@@ -105,7 +125,7 @@ impl<'a> Targets<'a> {
         Targets::One(field, text, None, &None)
     }
 
-    fn parse(self) -> Result<Vec<Urn>, Error> {
+    fn parse(self) -> Result<Vec<Target>, Error> {
         match self {
             Targets::One(field, text, sub_type, sub) => {
                 Ok(vec![resource(field, text, sub_type, sub)?])
@@ -183,17 +203,20 @@ async fn remove_owners(
     apply(ctx, targets.parse()?, edit).await
 }
 
-/// Applies one edit to each resource, all in one transaction.
+/// Applies one edit to each resource (or schema field), all in one transaction.
 async fn apply(
     ctx: &Context<'_>,
-    resources: Vec<Urn>,
+    resources: Vec<Target>,
     edit: GovernanceEdit,
 ) -> Result<Option<bool>> {
     let actor = writer(ctx)?;
     let writes: Vec<AspectWrite> = resources
         .into_iter()
-        .map(|r| governance_edit(r, edit.clone(), &actor.name))
-        .collect();
+        .map(|r| match r.field {
+            None => Ok(governance_edit(r.urn, edit.clone(), &actor.name)),
+            Some(path) => field_governance_edit(r.urn, path, edit.clone(), &actor.name),
+        })
+        .collect::<Result<_, Error>>()?;
     if writes.is_empty() {
         return Ok(Some(true));
     }

@@ -788,7 +788,16 @@ fn visit_fragment_spread<'a, V: Visitor<'a>>(
             .fragments
             .get(fragment_spread.node.fragment_name.node.as_str())
     {
-        visit_selection_set(v, ctx, &fragment.node.selection_set);
+        // mlcat patch: the fragment's fields are visited on the fragment's type, as an inline
+        // fragment's are, so that they are looked up on that type (and priced by its fields)
+        // rather than on the interface or union the fragment is spread into.
+        let condition = ctx
+            .registry
+            .types
+            .get(fragment.node.type_condition.node.on.node.as_str());
+        ctx.with_type(condition, |ctx| {
+            visit_selection_set(v, ctx, &fragment.node.selection_set)
+        });
     }
     v.exit_fragment_spread(ctx, fragment_spread);
 }

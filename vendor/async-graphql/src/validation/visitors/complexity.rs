@@ -1,4 +1,6 @@
-use async_graphql_parser::types::{ExecutableDocument, OperationDefinition, VariableDefinition};
+use async_graphql_parser::types::{
+    ExecutableDocument, FragmentSpread, InlineFragment, OperationDefinition, VariableDefinition,
+};
 use async_graphql_value::Name;
 
 use crate::{
@@ -8,9 +10,35 @@ use crate::{
     validation::visitor::{VisitMode, Visitor, VisitorContext},
 };
 
+/// mlcat patch: the complexity of one selection set. Selections that apply whatever the runtime
+/// type is add to `common`; fragments on an object type inside a selection of an interface or
+/// union (`entity { ... on MLModel { .. } ... on Dataset { .. } }`) apply only when the entity is
+/// of that type, so they are kept per type and only the most expensive type counts.
+#[derive(Default)]
+pub struct Frame<'ctx> {
+    common: usize,
+    branches: Vec<(&'ctx str, usize)>,
+}
+
+impl<'ctx> Frame<'ctx> {
+    fn total(&self) -> usize {
+        let branch = self.branches.iter().map(|(_, n)| *n).max().unwrap_or(0);
+        self.common.saturating_add(branch)
+    }
+
+    fn add_branch(&mut self, type_name: &'ctx str, n: usize) {
+        match self.branches.iter_mut().find(|(t, _)| *t == type_name) {
+            Some((_, total)) => *total = total.saturating_add(n),
+            None => self.branches.push((type_name, n)),
+        }
+    }
+}
+
 pub struct ComplexityCalculate<'ctx, 'a> {
     pub complexity: &'a mut usize,
-    pub complexity_stack: Vec<usize>,
+    pub complexity_stack: Vec<Frame<'ctx>>,
+    /// For each fragment being visited, the object type it branches on, if it does.
+    fragment_branches: Vec<Option<&'ctx str>>,
     pub variable_definition: Option<&'ctx [Positioned<VariableDefinition>]>,
 }
 
@@ -19,7 +47,46 @@ impl<'a> ComplexityCalculate<'_, 'a> {
         Self {
             complexity,
             complexity_stack: Default::default(),
+            fragment_branches: Default::default(),
             variable_definition: None,
+        }
+    }
+}
+
+impl<'ctx> ComplexityCalculate<'ctx, '_> {
+    fn add(&mut self, n: usize) {
+        let top = self.complexity_stack.last_mut().unwrap();
+        top.common = top.common.saturating_add(n);
+    }
+
+    /// Starts a fragment on `condition` inside a selection of type `enclosing`: a branch of its
+    /// own when the enclosing type is abstract and the condition is an object type.
+    fn enter_fragment(
+        &mut self,
+        enclosing: Option<&'ctx MetaType>,
+        condition: Option<&'ctx MetaType>,
+    ) {
+        let branch = match (enclosing, condition) {
+            (Some(enclosing), Some(condition @ MetaType::Object { .. }))
+                if enclosing.is_abstract() =>
+            {
+                Some(condition.name())
+            }
+            _ => None,
+        };
+        if branch.is_some() {
+            self.complexity_stack.push(Frame::default());
+        }
+        self.fragment_branches.push(branch);
+    }
+
+    fn exit_fragment(&mut self) {
+        if let Some(Some(type_name)) = self.fragment_branches.pop() {
+            let n = self.complexity_stack.pop().unwrap().total();
+            self.complexity_stack
+                .last_mut()
+                .unwrap()
+                .add_branch(type_name, n);
         }
     }
 }
@@ -30,11 +97,11 @@ impl<'ctx> Visitor<'ctx> for ComplexityCalculate<'ctx, '_> {
     }
 
     fn enter_document(&mut self, _ctx: &mut VisitorContext<'ctx>, _doc: &'ctx ExecutableDocument) {
-        self.complexity_stack.push(0);
+        self.complexity_stack.push(Frame::default());
     }
 
     fn exit_document(&mut self, _ctx: &mut VisitorContext<'ctx>, _doc: &'ctx ExecutableDocument) {
-        *self.complexity = self.complexity_stack.pop().unwrap();
+        *self.complexity = self.complexity_stack.pop().unwrap().total();
     }
 
     fn enter_operation_definition(
@@ -47,11 +114,11 @@ impl<'ctx> Visitor<'ctx> for ComplexityCalculate<'ctx, '_> {
     }
 
     fn enter_field(&mut self, _ctx: &mut VisitorContext<'_>, _field: &Positioned<Field>) {
-        self.complexity_stack.push(0);
+        self.complexity_stack.push(Frame::default());
     }
 
     fn exit_field(&mut self, ctx: &mut VisitorContext<'ctx>, field: &'ctx Positioned<Field>) {
-        let children_complex = self.complexity_stack.pop().unwrap();
+        let children_complex = self.complexity_stack.pop().unwrap().total();
 
         if let Some(MetaType::Object { fields, .. }) = ctx.parent_type()
             && let Some(meta_field) = fields.get(MetaTypeName::concrete_typename(
@@ -65,15 +132,60 @@ impl<'ctx> Visitor<'ctx> for ComplexityCalculate<'ctx, '_> {
                 &field.node,
                 children_complex,
             ) {
-                Ok(n) => {
-                    *self.complexity_stack.last_mut().unwrap() += n;
-                }
+                Ok(n) => self.add(n),
                 Err(err) => ctx.report_error(vec![field.pos], err.to_string()),
             }
             return;
         }
 
-        *self.complexity_stack.last_mut().unwrap() += 1 + children_complex;
+        self.add(children_complex.saturating_add(1));
+    }
+
+    fn enter_fragment_spread(
+        &mut self,
+        ctx: &mut VisitorContext<'ctx>,
+        fragment_spread: &'ctx Positioned<FragmentSpread>,
+    ) {
+        // The spread's fields are visited after this, on the fragment's type.
+        let condition = ctx
+            .fragment(fragment_spread.node.fragment_name.node.as_str())
+            .and_then(|f| {
+                ctx.registry
+                    .types
+                    .get(f.node.type_condition.node.on.node.as_str())
+            });
+        let enclosing = ctx.current_type();
+        self.enter_fragment(enclosing, condition);
+    }
+
+    fn exit_fragment_spread(
+        &mut self,
+        _ctx: &mut VisitorContext<'ctx>,
+        _fragment_spread: &'ctx Positioned<FragmentSpread>,
+    ) {
+        self.exit_fragment();
+    }
+
+    fn enter_inline_fragment(
+        &mut self,
+        ctx: &mut VisitorContext<'ctx>,
+        inline_fragment: &'ctx Positioned<InlineFragment>,
+    ) {
+        // An inline fragment with a condition is visited with its type already current.
+        let (enclosing, condition) = if inline_fragment.node.type_condition.is_some() {
+            (ctx.parent_type(), ctx.current_type())
+        } else {
+            (ctx.current_type(), None)
+        };
+        self.enter_fragment(enclosing, condition);
+    }
+
+    fn exit_inline_fragment(
+        &mut self,
+        _ctx: &mut VisitorContext<'ctx>,
+        _inline_fragment: &'ctx Positioned<InlineFragment>,
+    ) {
+        self.exit_fragment();
     }
 }
 
