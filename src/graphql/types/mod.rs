@@ -32,8 +32,8 @@ mod ownership_type;
 pub(crate) mod placeholders;
 pub(crate) mod privileges;
 mod schema_field;
-pub(crate) mod structured_properties;
 pub(crate) mod search;
+pub(crate) mod structured_properties;
 mod tag;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
@@ -73,7 +73,6 @@ pub use ownership_type::{OwnershipTypeEntity, OwnershipTypeInfo};
 pub use placeholders::{EntityIncidentsResult, IncidentState};
 pub use privileges::EntityPrivileges;
 pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
-pub use structured_properties::StructuredProperties;
 pub use search::{
     AggregationMetadata, AndFilterInput, AutoCompleteInput, AutoCompleteMultipleInput,
     AutoCompleteMultipleResults, AutoCompleteResultForEntity, AutoCompleteResults,
@@ -81,6 +80,7 @@ pub use search::{
     SearchFlags, SearchInput, SearchResult, SearchResults, SearchSortInput, SortCriterion,
     SortOrder,
 };
+pub use structured_properties::StructuredProperties;
 pub use tag::{Tag, TagProperties};
 
 /// How many entities a relation field is assumed to answer when pricing a query's complexity:
