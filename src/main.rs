@@ -157,6 +157,17 @@ async fn open(db: &DbArgs, migrate: bool) -> anyhow::Result<sea_orm::DatabaseCon
         Migrator::up(&conn, None)
             .await
             .context("running migrations")?;
+        // The search index of entities written before it existed (a no-op once built).
+        let indexed = Catalog::new(conn.clone())
+            .index_missing()
+            .await
+            .map_err(|e| anyhow::anyhow!("building the search index: {}", e.public_message()))?;
+        if indexed > 0 {
+            tracing::info!(
+                entities = indexed,
+                "search index built for existing entities"
+            );
+        }
     }
     Ok(conn)
 }

@@ -8,6 +8,7 @@ mod m20261126_000002_access_tokens;
 mod m20261126_000003_removals;
 mod m20261126_000004_edge_order;
 mod m20261206_000005_governance_edges;
+mod m20261206_000006_search_index;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_removals::Migration),
             Box::new(m20261126_000004_edge_order::Migration),
             Box::new(m20261206_000005_governance_edges::Migration),
+            Box::new(m20261206_000006_search_index::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ mod lineage;
 mod platforms;
 mod read;
 mod records;
+pub mod search;
 pub mod tally;
 pub mod text;
 mod write;
@@ -33,6 +34,10 @@ pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use platforms::well_known_platform;
 pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
+pub use search::{
+    Condition, Facet, FieldFilter, SearchField, SearchHit, SearchPage, SearchRequest,
+    MAX_SEARCH_QUERY_CHARS,
+};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

@@ -4,6 +4,10 @@ use async_graphql::{Context, Object, OutputType, Result};
 
 use super::lineage::{self, LineageGraph, LineageGraphInput};
 use super::loaders;
+use super::types::search::{
+    self, AutoCompleteInput, AutoCompleteMultipleInput, AutoCompleteMultipleResults,
+    AutoCompleteResults, SearchAcrossEntitiesInput, SearchInput, SearchResults,
+};
 use super::types::{
     CorpGroup, CorpUser, DataPlatform, Dataset, Domain, Entity, GlossaryNode, GlossaryTerm,
     ListInput, ListResult, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup,
@@ -283,5 +287,40 @@ impl Query {
         input: Option<ListInput>,
     ) -> Result<ListResult<Dataset>> {
         list(ctx, EntityKind::Dataset, input, Dataset).await
+    }
+    /// Searches one entity type: the words of `query` (all of them, the last as a prefix,
+    /// case-insensitive) in names, descriptions, custom property values, data types, URN parts
+    /// and the ids of tags, terms, owners and domains; filtered by `orFilters`, best match first,
+    /// with exact facet counts. A write is found by the next search after it commits.
+    #[graphql(complexity = "1 + search::search_page(input.count) * child_complexity")]
+    async fn search(&self, ctx: &Context<'_>, input: SearchInput) -> Result<SearchResults> {
+        search::search(ctx, input).await
+    }
+    /// Searches several entity types (all when `types` is unset), as `search` does one.
+    #[graphql(complexity = "1 + search::search_page(input.count) * child_complexity")]
+    async fn search_across_entities(
+        &self,
+        ctx: &Context<'_>,
+        input: SearchAcrossEntitiesInput,
+    ) -> Result<SearchResults> {
+        search::search_across_entities(ctx, input).await
+    }
+    /// Completes what a person is typing: the entities whose words start with it, best first.
+    #[graphql(complexity = "1 + search::search_page(input.limit) * child_complexity")]
+    async fn auto_complete(
+        &self,
+        ctx: &Context<'_>,
+        input: AutoCompleteInput,
+    ) -> Result<AutoCompleteResults> {
+        search::auto_complete(ctx, input).await
+    }
+    /// Completes what a person is typing, over several entity types, grouped by type.
+    #[graphql(complexity = "1 + search::search_page(input.limit) * child_complexity")]
+    async fn auto_complete_for_multiple(
+        &self,
+        ctx: &Context<'_>,
+        input: AutoCompleteMultipleInput,
+    ) -> Result<AutoCompleteMultipleResults> {
+        search::auto_complete_for_multiple(ctx, input).await
     }
 }

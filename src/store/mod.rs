@@ -7,6 +7,7 @@ pub mod aspect;
 pub mod edge;
 pub mod entity;
 pub mod removal;
+pub mod search;
 pub mod sql;
 #[cfg(test)]
 mod tests;

@@ -393,11 +393,30 @@ pub(crate) struct Catalogue {
 
 /// SQLite's own checks of the file, `integrity_check` and `foreign_key_check`. (PostgreSQL
 /// has no such pragma; it checks its constraints as rows are written.)
+///
+/// The checks run in one read transaction that first reads every FTS5 table: SQLite's FTS5
+/// (3.46) keeps each table's index structure cached in the connection and checks it is
+/// current only when a statement reads or writes the table, not when `integrity_check` asks
+/// it to check itself. A pooled connection that checked the file before, and has not read the
+/// table since, would check the index as it was then against the rows as they are now, and
+/// report "malformed inverted index" for an index that is whole.
 pub(crate) async fn assert_integrity(db: &DatabaseConnection) {
     if db.get_database_backend() != DbBackend::Sqlite {
         return;
     }
-    let pragma = |sql: &str| db.query_all(Statement::from_string(DbBackend::Sqlite, sql));
+    let txn = snapshot(db).await;
+    let pragma = |sql: &str| txn.query_all(Statement::from_string(DbBackend::Sqlite, sql));
+    let fts5_tables = pragma(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE %USING fts5%'",
+    )
+    .await
+    .expect("list FTS5 tables");
+    for row in fts5_tables {
+        let table: String = row.try_get_by_index(0).expect("a table name");
+        pragma(&format!("SELECT rowid FROM \"{table}\" LIMIT 1"))
+            .await
+            .expect("read an FTS5 table");
+    }
     let integrity: Vec<String> = pragma("PRAGMA integrity_check")
         .await
         .expect("integrity_check")
@@ -408,6 +427,7 @@ pub(crate) async fn assert_integrity(db: &DatabaseConnection) {
     let dangling = pragma("PRAGMA foreign_key_check")
         .await
         .expect("foreign_key_check");
+    txn.commit().await.expect("end the check's snapshot");
     assert!(
         dangling.is_empty(),
         "{} rows break a foreign key",

@@ -45,5 +45,7 @@ mod mutations_patch;
 mod playground;
 mod relationships;
 mod schema;
+mod search;
+mod search_filters;
 mod statements;
 mod tutorial;

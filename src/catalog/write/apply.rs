@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::{Actor, AspectWrite, WriteOp, Written};
 use crate::catalog::aspects::{self, Declared};
+use crate::catalog::search;
 use crate::catalog::{Error, Result};
 use crate::store::{aspect, edge, entity, removal, CHUNK};
 use crate::urn::Urn;
@@ -164,6 +165,22 @@ pub(super) async fn apply_all(
     touched.sort_unstable();
     touched.dedup();
     entity::mark_written(txn, &touched, now).await?;
+    // The search index, in the same transaction: the rows of entities written for the first
+    // time, or whose words, tags, owners, terms, domains or status changed.
+    let words_changed: HashSet<i64> = out
+        .iter()
+        .filter(|w| w.changed && search::is_indexed(&w.aspect))
+        .map(|w| owners[w.urn.as_str()].id)
+        .collect();
+    let mut reindexed: Vec<&entity::Model> = owners
+        .values()
+        .filter(|o| {
+            words_changed.contains(&o.id)
+                || (!o.has_aspects && touched.binary_search(&o.id).is_ok())
+        })
+        .collect();
+    reindexed.sort_unstable_by_key(|o| o.id);
+    search::reindex(txn, &reindexed).await?;
     // Soft deletes and restores are rare; one statement each is fine.
     for owner in owners.values() {
         if let Some(&flag) = removed.get(&owner.id) {

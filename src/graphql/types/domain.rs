@@ -6,6 +6,7 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use serde::Deserialize;
 
 use super::governance::{self, aspect_of, read_by_urn, InstitutionalMemory, Ownership};
+use super::search::{FacetFilterInput, FilterOperator, SearchResult, SearchResults};
 use super::Entity;
 use crate::catalog::{Catalog, Error};
 use crate::config::Limits;
@@ -119,13 +120,17 @@ impl Domain {
         let results: Vec<SearchResult> = rows
             .into_iter()
             .filter_map(|row| Entity::from_row(std::sync::Arc::new(row)))
-            .map(|entity| SearchResult { entity })
+            .map(|entity| SearchResult {
+                entity,
+                matched_fields: Vec::new(),
+            })
             .collect();
         Ok(SearchResults {
             start,
             count: results.len() as i32,
             total: i32::try_from(total).unwrap_or(i32::MAX),
             search_results: results,
+            facets: Some(Vec::new()),
         })
     }
     /// Who owns the domain.
@@ -192,19 +197,6 @@ pub struct DomainEntitiesInput {
     pub filters: Option<Vec<FacetFilterInput>>,
 }
 
-/// One filter of a search: the entities whose `field` has one of the values.
-#[derive(InputObject)]
-pub struct FacetFilterInput {
-    /// The field filtered on; mlcat knows `_entityType`.
-    pub field: String,
-    /// The one value wanted (DataHub's older form of `values`).
-    pub value: Option<String>,
-    /// The values wanted: any of them matches.
-    pub values: Option<Vec<String>>,
-    /// Whether to keep the entities that do NOT match (mlcat refuses `true`).
-    pub negated: Option<bool>,
-}
-
 /// The URN entity types the filters leave (all must hold): `None` for no filter, an empty
 /// list when no type can match. A filter mlcat cannot apply is BAD_USER_INPUT naming it.
 fn entity_types(filters: &[FacetFilterInput]) -> Result<Option<Vec<&'static str>>, Error> {
@@ -220,7 +212,15 @@ fn entity_types(filters: &[FacetFilterInput]) -> Result<Option<Vec<&'static str>
         }
         if f.negated == Some(true) {
             return Err(Error::bad_input(format!(
-                "input.filters[{i}].negated: mlcat does not negate filters"
+                "input.filters[{i}].negated: mlcat does not negate a domain's entity filters"
+            )));
+        }
+        if let Some(c) = f
+            .condition
+            .filter(|c| !matches!(c, FilterOperator::Equal | FilterOperator::In))
+        {
+            return Err(Error::bad_input(format!(
+                "input.filters[{i}].condition {c:?}: a domain's entities are filtered with EQUAL or IN only"
             )));
         }
         let mut types = Vec::new();
@@ -249,24 +249,4 @@ fn entity_types(filters: &[FacetFilterInput]) -> Result<Option<Vec<&'static str>
         });
     }
     Ok(kept)
-}
-
-/// One page of entities.
-#[derive(SimpleObject)]
-pub struct SearchResults {
-    /// Index of the first result.
-    pub start: i32,
-    /// How many results this page holds.
-    pub count: i32,
-    /// How many entities match in all.
-    pub total: i32,
-    /// The results, ordered by URN.
-    pub search_results: Vec<SearchResult>,
-}
-
-/// One entity of a page of results.
-#[derive(SimpleObject)]
-pub struct SearchResult {
-    /// The entity.
-    pub entity: Entity,
 }

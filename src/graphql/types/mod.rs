@@ -34,6 +34,7 @@ pub(crate) mod placeholders;
 pub(crate) mod posts;
 pub(crate) mod privileges;
 mod schema_field;
+pub(crate) mod search;
 pub(crate) mod structured_properties;
 mod tag;
 pub(crate) mod versioning;
@@ -77,6 +78,13 @@ pub use placeholders::{EntityIncidentsResult, IncidentState};
 pub use posts::{Post, Share};
 pub use privileges::EntityPrivileges;
 pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
+pub use search::{
+    AggregationMetadata, AndFilterInput, AutoCompleteInput, AutoCompleteMultipleInput,
+    AutoCompleteMultipleResults, AutoCompleteResultForEntity, AutoCompleteResults,
+    FacetFilterInput, FacetMetadata, FilterOperator, MatchedField, SearchAcrossEntitiesInput,
+    SearchFlags, SearchInput, SearchResult, SearchResults, SearchSortInput, SortCriterion,
+    SortOrder,
+};
 pub use structured_properties::StructuredProperties;
 pub use tag::{Tag, TagProperties};
 pub use versioning::{SupportsVersions, VersionSet};

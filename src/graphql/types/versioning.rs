@@ -3,11 +3,11 @@
 //! `VersionSet` entity its `versionSet` names (from `versionSetProperties`). The model registry
 //! (a later issue) builds versions fully; until then `versionsSearch` answers an empty page.
 
-use async_graphql::{Context, InputObject, Interface, Object, Result};
+use async_graphql::{Context, Interface, Object, Result};
 use serde::Deserialize;
 
-use super::domain::SearchResults;
 use super::forms::ResolvedAuditStamp;
+use super::search::{SearchAcrossEntitiesInput, SearchResults};
 use super::{CorpUser, Dataset, Entity, MlModel};
 use crate::catalog::aspects::{TimeStamp, VersionTag};
 use crate::catalog::EntityRecord;
@@ -110,38 +110,6 @@ pub enum SupportsVersions {
     MlModel(MlModel),
 }
 
-/// The flags of a search (accepted; mlcat's searches do not cache or aggregate).
-#[derive(InputObject, Default)]
-#[graphql(name = "SearchFlags")]
-pub struct SearchFlags {
-    /// Skip the search cache.
-    pub skip_cache: Option<bool>,
-    /// Skip aggregations.
-    pub skip_aggregates: Option<bool>,
-    /// Skip highlighting.
-    pub skip_highlighting: Option<bool>,
-    /// Full-text search.
-    pub fulltext: Option<bool>,
-    /// Include soft-deleted entities.
-    pub include_soft_deleted: Option<bool>,
-}
-
-/// A search across entity types.
-#[derive(InputObject)]
-#[graphql(name = "SearchAcrossEntitiesInput")]
-pub struct SearchAcrossEntitiesInput {
-    /// Only these entity types.
-    pub types: Option<Vec<EntityType>>,
-    /// The query text; `*` matches all.
-    pub query: String,
-    /// The offset of the page.
-    pub start: Option<i32>,
-    /// The size of the page.
-    pub count: Option<i32>,
-    /// Flags of the search.
-    pub search_flags: Option<SearchFlags>,
-}
-
 /// A set of versions of one asset, such as the versions of a model.
 pub struct VersionSet(pub String);
 
@@ -183,6 +151,7 @@ impl VersionSet {
             count: 0,
             total: 0,
             search_results: Vec::new(),
+            facets: Some(Vec::new()),
         })
     }
     /// DataHub's raw relationships of the set, by relation name and declaring side.

@@ -1,0 +1,452 @@
+//! The search index: `search_document` (an entity's words: an FTS5 table on SQLite whose rowid
+//! is the entity id, a table with a `tsvector` and a GIN index on PostgreSQL) and
+//! `search_facet` (the values filters and facets read, one row per entity, field and value);
+//! every statement that writes or reads them.
+//!
+//! The words arrive split and case-folded by the catalog, separated by single spaces, made of
+//! letters and digits only, so neither engine's query syntax can be reached through them: the
+//! SQLite query is a list of quoted words, the PostgreSQL query a `tsquery` of quoted lexemes.
+
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Value};
+
+use super::entity;
+use super::sql::{self, Sql};
+use super::CHUNK;
+
+/// The index row of one entity.
+pub struct Document {
+    pub entity_id: i64,
+    /// The words of its name.
+    pub name: String,
+    /// Its other words.
+    pub body: String,
+    /// `(field, value)` for filters and facets.
+    pub facets: Vec<(&'static str, String)>,
+}
+
+/// Replaces the index rows of `docs`' entities with `docs`.
+pub async fn replace(db: &impl ConnectionTrait, docs: &[Document]) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    for chunk in docs.chunks(CHUNK / 5) {
+        let ids: Vec<i64> = chunk.iter().map(|d| d.entity_id).collect();
+        let mut q = Sql::new(
+            backend,
+            "DELETE FROM \"search_facet\" WHERE \"entity_id\" IN ",
+        );
+        q.list(ids.iter().copied());
+        q.execute(db).await?;
+        let key = document_key(backend);
+        let mut q = Sql::new(
+            backend,
+            &format!("DELETE FROM \"search_document\" WHERE {key} IN "),
+        );
+        q.list(ids.iter().copied());
+        q.execute(db).await?;
+        let columns = match backend {
+            DbBackend::Postgres => "\"entity_id\", \"name\", \"body\"",
+            _ => "\"rowid\", \"name\", \"body\"",
+        };
+        let mut q = Sql::new(
+            backend,
+            &format!("INSERT INTO \"search_document\" ({columns}) VALUES "),
+        );
+        for (i, d) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.list([
+                Value::from(d.entity_id),
+                Value::from(d.name.as_str()),
+                Value::from(d.body.as_str()),
+            ]);
+        }
+        q.execute(db).await?;
+        let rows: Vec<(i64, &'static str, &str)> = chunk
+            .iter()
+            .flat_map(|d| {
+                d.facets
+                    .iter()
+                    .map(|(field, value)| (d.entity_id, *field, value.as_str()))
+            })
+            .collect();
+        for part in rows.chunks(CHUNK / 5) {
+            let mut q = Sql::new(
+                backend,
+                "INSERT INTO \"search_facet\" (\"entity_id\", \"field\", \"value\") VALUES ",
+            );
+            for (i, (id, field, value)) in part.iter().enumerate() {
+                if i > 0 {
+                    q.push(", ");
+                }
+                q.list([Value::from(*id), Value::from(*field), Value::from(*value)]);
+            }
+            q.execute(db).await?;
+        }
+    }
+    Ok(())
+}
+
+/// The column of `search_document` holding the entity id.
+fn document_key(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "\"entity_id\"",
+        _ => "\"rowid\"",
+    }
+}
+
+/// Up to `limit` entities written (not only referenced) that have no index row, by id.
+pub async fn unindexed(db: &impl ConnectionTrait, limit: u64) -> Result<Vec<entity::Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let key = document_key(backend);
+    let mut q = Sql::new(
+        backend,
+        &format!(
+            "SELECT {} FROM \"entity\" WHERE \"entity\".\"has_aspects\" = ",
+            sql::columns::<entity::Column>("entity")
+        ),
+    );
+    q.bind(true).push(&format!(
+        " AND \"entity\".\"id\" NOT IN (SELECT {key} FROM \"search_document\") \
+         ORDER BY \"entity\".\"id\" LIMIT "
+    ));
+    q.bind(limit as i64);
+    q.rows(db)
+        .await?
+        .iter()
+        .map(|row| entity::Model::from_row_at(row, 0))
+        .collect()
+}
+
+/// How a filter compares a field's values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Compare {
+    /// Equal to one of the values.
+    In(Vec<String>),
+    /// Holds one of the values.
+    Contain(Vec<String>),
+    /// Starts with one of the values.
+    StartWith(Vec<String>),
+    /// Ends with one of the values.
+    EndWith(Vec<String>),
+    /// Has a value at all.
+    Exists,
+}
+
+/// One condition of a search filter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Predicate {
+    /// On a `search_facet` field.
+    Facet {
+        field: &'static str,
+        compare: Compare,
+        negated: bool,
+    },
+    /// The entity's soft-deleted flag is one of these.
+    Removed(Vec<bool>, bool),
+}
+
+/// What a search asks for.
+pub struct Query<'a> {
+    /// The words to find (all of them), the last one as a prefix; `None` for every entity.
+    pub words: Option<&'a [String]>,
+    /// The whole query folded, for the exact-name and name-prefix ranks.
+    pub phrase: &'a str,
+    /// Entity types (`mlModel`); empty for all.
+    pub kinds: &'a [&'a str],
+    /// Any one of these lists of conditions, all of each; empty for no filter.
+    pub any_of: &'a [Vec<Predicate>],
+    /// Whether soft-deleted entities are left in (a filter on `removed` asks for them).
+    pub with_removed: bool,
+    /// Ordered by name rather than by rank.
+    pub by_name: Option<bool>,
+}
+
+/// `FROM ... WHERE ...` of the entities a query matches.
+fn matching(q: &mut Sql, backend: DbBackend, query: &Query<'_>) {
+    let postgres = backend == DbBackend::Postgres;
+    if postgres {
+        q.push(" FROM \"search_document\" d JOIN \"entity\" e ON e.\"id\" = d.\"entity_id\"");
+    } else {
+        q.push(" FROM \"search_document\" d JOIN \"entity\" e ON e.\"id\" = d.\"rowid\"");
+    }
+    q.push(" WHERE e.\"has_aspects\" = ").bind(true);
+    if let Some(words) = query.words {
+        if postgres {
+            q.push(" AND d.\"doc\" @@ CAST(")
+                .bind(tsquery(words))
+                .push(" AS tsquery)");
+        } else {
+            q.push(" AND d.\"search_document\" MATCH ")
+                .bind(fts5_query(words));
+        }
+    }
+    if !query.with_removed {
+        q.push(" AND e.\"removed\" = ").bind(false);
+    }
+    if !query.kinds.is_empty() {
+        q.push(" AND e.\"entity_type\" IN ")
+            .list(query.kinds.iter().copied());
+    }
+    if !query.any_of.is_empty() {
+        q.push(" AND (");
+        for (i, all) in query.any_of.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            q.push("(1 = 1");
+            for p in all {
+                q.push(" AND ");
+                predicate(q, postgres, p);
+            }
+            q.push(")");
+        }
+        q.push(")");
+    }
+}
+
+fn predicate(q: &mut Sql, postgres: bool, p: &Predicate) {
+    match p {
+        Predicate::Removed(flags, negated) => {
+            q.push(if *negated { "NOT " } else { "" })
+                .push("e.\"removed\" IN ")
+                .list(flags.iter().copied());
+        }
+        Predicate::Facet {
+            field,
+            compare,
+            negated,
+        } => {
+            q.push(if *negated { "NOT " } else { "" }).push(
+                "EXISTS (SELECT 1 FROM \"search_facet\" f WHERE f.\"entity_id\" = e.\"id\" AND f.\"field\" = ",
+            );
+            q.bind(*field);
+            let any = |q: &mut Sql, values: &[String], one: &dyn Fn(&mut Sql, &str)| {
+                q.push(" AND (");
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        q.push(" OR ");
+                    }
+                    one(q, v);
+                }
+                q.push(")");
+            };
+            match compare {
+                Compare::Exists => {}
+                Compare::In(values) => {
+                    q.push(" AND f.\"value\" IN ")
+                        .list(values.iter().map(String::as_str));
+                }
+                Compare::Contain(values) => any(q, values, &|q, v| {
+                    q.push(if postgres {
+                        "strpos(f.\"value\", "
+                    } else {
+                        "instr(f.\"value\", "
+                    })
+                    .bind(v)
+                    .push(") > 0");
+                }),
+                Compare::StartWith(values) => any(q, values, &|q, v| {
+                    q.push("substr(f.\"value\", 1, CAST(")
+                        .bind(v.chars().count() as i64)
+                        .push(" AS integer)) = ")
+                        .bind(v);
+                }),
+                Compare::EndWith(values) => any(q, values, &|q, v| {
+                    let n = v.chars().count() as i64;
+                    if postgres {
+                        q.push("right(f.\"value\", CAST(").bind(n);
+                    } else {
+                        q.push("substr(f.\"value\", CAST(").bind(-n);
+                    }
+                    q.push(" AS integer)) = ").bind(v);
+                }),
+            }
+            q.push(")");
+        }
+    }
+}
+
+/// `'w1' & 'w2' & 'w3':*`: the words as lexemes, the last one a prefix.
+fn tsquery(words: &[String]) -> String {
+    let n = words.len();
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i + 1 == n {
+                format!("'{w}':*")
+            } else {
+                format!("'{w}'")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// `"w1" "w2" "w3"*`: the words as FTS5 strings (all must match), the last one a prefix.
+fn fts5_query(words: &[String]) -> String {
+    let n = words.len();
+    words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| {
+            if i + 1 == n {
+                format!("\"{w}\"*")
+            } else {
+                format!("\"{w}\"")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The rank class of a hit: 0 its name is the query, 1 its name starts with it, 2 its name
+/// holds every word (the last as a prefix), 3 the words are elsewhere.
+fn class(q: &mut Sql, postgres: bool, query: &Query<'_>, words: &[String]) {
+    let position = if postgres { "strpos" } else { "instr" };
+    q.push("CASE WHEN e.\"search_name\" = ")
+        .bind(query.phrase)
+        .push(" THEN 0 WHEN substr(e.\"search_name\", 1, CAST(")
+        .bind(query.phrase.chars().count() as i64)
+        .push(" AS integer)) = ")
+        .bind(query.phrase)
+        .push(" THEN 1 WHEN (1 = 1");
+    let n = words.len();
+    for (i, w) in words.iter().enumerate() {
+        let needle = if i + 1 == n {
+            format!(" {w}")
+        } else {
+            format!(" {w} ")
+        };
+        q.push(&format!(" AND {position}(' ' || d.\"name\" || ' ', "))
+            .bind(needle)
+            .push(") > 0");
+    }
+    q.push(") THEN 2 ELSE 3 END");
+}
+
+/// One entity a search found, with its rank class (see [`class`]; 3 when the query had no
+/// words).
+pub struct Hit {
+    pub entity: entity::Model,
+    pub class: i32,
+}
+
+/// One page of the entities a query matches, best first (by rank class, then, among names
+/// starting with the query, the shorter name, then the engine's rank), and how many match in all: two
+/// statements.
+pub async fn search(
+    db: &impl ConnectionTrait,
+    query: &Query<'_>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Hit>, u64), DbErr> {
+    let backend = db.get_database_backend();
+    let postgres = backend == DbBackend::Postgres;
+    let mut count = Sql::new(backend, "SELECT COUNT(*)");
+    matching(&mut count, backend, query);
+    let total: i64 = match count.rows(db).await?.first() {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    };
+    if limit == 0 || total as u64 <= offset {
+        return Ok((Vec::new(), total as u64));
+    }
+    let mut q = Sql::new(
+        backend,
+        &format!("SELECT {}, ", sql::columns::<entity::Column>("e")),
+    );
+    match query.words.filter(|_| query.by_name.is_none()) {
+        Some(words) => {
+            class(&mut q, postgres, query, words);
+            // Among names starting with the query, the shorter first.
+            q.push(" AS \"class\", CASE WHEN substr(e.\"search_name\", 1, CAST(")
+                .bind(query.phrase.chars().count() as i64)
+                .push(" AS integer)) = ")
+                .bind(query.phrase)
+                .push(" THEN length(e.\"search_name\") ELSE 0 END AS \"tie\"");
+        }
+        None => {
+            q.push("3 AS \"class\", 0 AS \"tie\"");
+        }
+    }
+    matching(&mut q, backend, query);
+    match (query.by_name, query.words) {
+        (Some(ascending), _) => {
+            let order = if ascending { "ASC" } else { "DESC" };
+            q.push(&format!(
+                " ORDER BY e.\"search_name\" {order}, e.\"urn\" {order}"
+            ));
+        }
+        (None, Some(words)) => {
+            if postgres {
+                q.push(" ORDER BY \"class\", \"tie\", ts_rank(d.\"doc\", CAST(")
+                    .bind(tsquery(words))
+                    .push(" AS tsquery)) DESC, e.\"urn\"");
+            } else {
+                q.push(" ORDER BY \"class\", \"tie\", d.\"rank\", e.\"urn\"");
+            }
+        }
+        (None, None) => {
+            q.push(" ORDER BY e.\"search_name\", e.\"urn\"");
+        }
+    }
+    q.push(" LIMIT ").bind(limit as i64);
+    q.push(" OFFSET ").bind(offset as i64);
+    let hits = q
+        .rows(db)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Hit {
+                entity: entity::Model::from_row_at(row, 0)?,
+                class: row.try_get_by_index::<i32>(entity::Model::WIDTH)?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    Ok((hits, total as u64))
+}
+
+/// `(field, value, count)` of every value of `fields` among the entities a query matches, by
+/// field, most frequent first: one statement.
+pub async fn facets(
+    db: &impl ConnectionTrait,
+    query: &Query<'_>,
+    fields: &[&'static str],
+) -> Result<Vec<(String, String, i64)>, DbErr> {
+    if fields.is_empty() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    let mut q = Sql::new(
+        backend,
+        "SELECT f.\"field\", f.\"value\", COUNT(*) FROM \"search_facet\" f WHERE f.\"field\" IN ",
+    );
+    q.list(fields.iter().copied())
+        .push(" AND f.\"entity_id\" IN (SELECT e.\"id\"");
+    matching(&mut q, backend, query);
+    q.push(") GROUP BY f.\"field\", f.\"value\" ORDER BY f.\"field\", COUNT(*) DESC, f.\"value\"");
+    q.rows(db)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get_by_index(0)?,
+                row.try_get_by_index(1)?,
+                row.try_get_by_index(2)?,
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_quote_every_word_and_prefix_the_last() {
+        let words = vec!["churn".to_string(), "mod".to_string()];
+        assert_eq!(fts5_query(&words), "\"churn\" \"mod\"*");
+        assert_eq!(tsquery(&words), "'churn' & 'mod':*");
+    }
+}
