@@ -139,9 +139,9 @@ pub struct Limits {
     pub max_query_depth: usize,
     /// Highest query complexity accepted: a field costs 1, a list costs its page size times
     /// its fields, a relation 5 times its fields; of the fragments on the types an interface or
-    /// union may be, only the dearest counts. The default admits DataHub's UI pages for the ML
-    /// entities (the dearest, a model group's, costs about 6.3 million).
-    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 10_000_000)]
+    /// union may be, only the dearest counts. DataHub's UI pages for the ML entities need about
+    /// 6.3 million (README, "Configuration").
+    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 50000)]
     pub max_query_complexity: usize,
     /// Most tokens (names, values, punctuation) a query's text may hold; counted before it is
     /// parsed. Large values belong in variables, which do not count.
