@@ -1,21 +1,25 @@
 """What a DataHub-shaped feature page costs on a catalog whose feature tables all hold the same
 features: peak resident memory of the server, the answer's size and time.
 
-    python3 benches/fanout_page.py TABLES FEATURES [BINARY]
+    python3 benches/fanout_page.py TABLES FEATURES [BINARY] [SERVER FLAGS...]
 
 Starts BINARY (default target/debug/mlcat) on a fresh SQLite catalog, ingests TABLES feature
 tables that each hold the same FEATURES features, and sends the feature page of
-tests/api/datahub_ui/ (with the fragments it spreads) for one feature, under
---max-query-complexity 10000000 (the limit DataHub's UI pages need; README, "Configuration").
+tests/api/datahub_ui/ (with the fragments it spreads) for one feature. The server runs with
+its defaults and SERVER FLAGS (e.g. --max-query-reads 1000000 to see the page run
+unbounded). Prints the answer's size, time and errors, the loads the request asked for (the
+request log's `reads`) and the server's peak resident memory.
 """
 import urllib.error, json, os, re, socket, subprocess, sys, time, urllib.request
 T, F = int(sys.argv[1]), int(sys.argv[2])
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 binary = sys.argv[3] if len(sys.argv) > 3 else f"{root}/target/debug/mlcat"
+flags = sys.argv[4:]
 s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
 import tempfile
 work = tempfile.mkdtemp(prefix="mlcat-fanout-")
-srv = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}", "--max-query-complexity", "10000000", "--database-url", f"sqlite://{work}/c.db?mode=rwc"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+log = open(f"{work}/server.log", "w")
+srv = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}", "--database-url", f"sqlite://{work}/c.db?mode=rwc"] + flags, stdout=log, stderr=log)
 base = f"http://127.0.0.1:{port}"
 for _ in range(100):
     try: urllib.request.urlopen(base + "/health"); break
@@ -60,6 +64,9 @@ try:
 except urllib.error.HTTPError as e:
     b, dt = e.read(), time.time() - t0
 ans = json.loads(b) if b else {}
-print(f"answer {len(b)/1e6:.1f} MB in {dt:.1f} s; errors: {str(ans.get('errors'))[:200]}; peak MB {hwm()}")
+time.sleep(0.3)
+reads = [l for l in open(f"{work}/server.log") if "/api/graphql" in l and "reads=" in l]
+reads = re.search(r"reads=(\d+)", reads[-1]).group(1) if reads else "?"
+print(f"answer {len(b)/1e6:.1f} MB in {dt:.1f} s; reads {reads}; errors: {str(ans.get('errors'))[:300]}; peak MB {hwm()}")
 srv.kill()
 subprocess.run(["rm", "-rf", work])

@@ -139,14 +139,22 @@ pub struct Limits {
     pub max_query_depth: usize,
     /// Highest query complexity accepted: a field costs 1, a list costs its page size times
     /// its fields, a relation 5 times its fields; of the fragments on the types an interface or
-    /// union may be, only the dearest counts. DataHub's UI pages for the ML entities need about
-    /// 6.3 million (README, "Configuration").
-    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 50000)]
+    /// union may be, only the dearest counts. DataHub's UI pages for the ML entities are priced
+    /// at up to about 6.3 million; what the data makes of a price is bounded at run time by
+    /// `max_query_reads` (README, "Configuration").
+    #[arg(long, env = "MLCAT_MAX_QUERY_COMPLEXITY", default_value_t = 10_000_000)]
     pub max_query_complexity: usize,
     /// Most tokens (names, values, punctuation) a query's text may hold; counted before it is
     /// parsed. Large values belong in variables, which do not count.
     #[arg(long, env = "MLCAT_MAX_QUERY_TOKENS", default_value_t = 20000)]
     pub max_query_tokens: usize,
+    /// Most loads (an entity, an aspect, a relation list, a lineage walk, a history) the
+    /// fields of one request may ask for. A query that asks for more is stopped there and
+    /// answered one error; a mutation's fields past it answer the error, its writes stand.
+    /// The complexity limit prices page sizes before a query runs; this bounds what the data
+    /// behind them makes of it (BENCHMARKS.md, "what a DataHub UI page costs").
+    #[arg(long, env = "MLCAT_MAX_QUERY_READS", default_value_t = 20000)]
+    pub max_query_reads: usize,
     /// Most aliases a query may use.
     #[arg(long, env = "MLCAT_MAX_QUERY_ALIASES", default_value_t = 100)]
     pub max_query_aliases: usize,
@@ -213,6 +221,7 @@ impl Limits {
         positive("--request-timeout-secs", self.request_timeout_secs);
         positive("--max-body-bytes", self.max_body_bytes as u64);
         positive("--max-query-tokens", self.max_query_tokens as u64);
+        positive("--max-query-reads", self.max_query_reads as u64);
         positive("--max-response-bytes", self.max_response_bytes as u64);
         positive("--header-read-timeout-secs", self.header_read_timeout_secs);
         positive("--max-page-size", self.max_page_size);

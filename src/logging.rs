@@ -40,8 +40,8 @@ fn colour_stderr() -> bool {
 }
 
 /// Logs one line per request once it is answered: method, path, status, latency; for GraphQL
-/// the operation's name and kind and the error codes it answered (which the handler leaves in
-/// the response's extensions); for a request that wrote, who wrote and how many aspects (which
+/// the operation's name and kind, the error codes it answered and the loads its fields asked
+/// for (which the handler leaves in the response's extensions); for a request that wrote, who wrote and how many aspects (which
 /// the catalog's write path counts in the request's [`tally`]). Query strings are not logged:
 /// a GraphQL GET carries the whole query and its variables there.
 pub async fn request_log(request: Request, next: Next) -> Response {
@@ -57,6 +57,7 @@ pub async fn request_log(request: Request, next: Next) -> Response {
     let codes = note
         .filter(|n| !n.codes.is_empty())
         .map(|n| n.codes.join(","));
+    let reads = note.and_then(|n| n.reads);
     let actor = written.actor.as_deref();
     let aspects_written = written.actor.is_some().then_some(written.aspects);
     tracing::info!(
@@ -68,6 +69,7 @@ pub async fn request_log(request: Request, next: Next) -> Response {
         operation,
         kind,
         codes = codes.as_deref(),
+        reads,
         actor,
         aspects_written,
         "request"

@@ -22,7 +22,7 @@ pub struct Shared {
 }
 
 /// What the GraphQL handler knows of a request, left in the response's extensions for the
-/// request log (`logging::request_log`): the operation, its kind, and the error codes answered.
+/// request log (`logging::request_log`): the operation, its kind, the error codes answered and the loads it asked for.
 #[derive(Clone, Debug, Default)]
 pub struct GraphqlNote {
     /// The operation's name, when the request names one or its document has one named
@@ -32,4 +32,6 @@ pub struct GraphqlNote {
     pub kind: Option<&'static str>,
     /// `extensions.code` of each error answered, in order, without repeats.
     pub codes: Vec<String>,
+    /// Loads the request's fields asked for (`--max-query-reads`), when it ran.
+    pub reads: Option<usize>,
 }

@@ -52,7 +52,10 @@ pub fn router(db: DatabaseConnection) -> Router {
 async fn graphql(State(state): State<Arc<DefaultLoader>>, body: Bytes) -> Response {
     serve::answer(&body, |request| async move {
         // async-graphql's defaults: a 1 ms window, batches of at most 1,000, run on tokio::spawn.
-        let loaders = DataLoader::new(CatalogLoader(state.catalog.clone()), tokio::spawn);
+        let loaders = DataLoader::new(
+            CatalogLoader::new(state.catalog.clone(), state.limits.max_query_reads),
+            tokio::spawn,
+        );
         let request = request
             .data(state.catalog.clone())
             .data(loaders)

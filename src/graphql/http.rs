@@ -98,6 +98,7 @@ async fn graphql_handler(
             operation: note_operation,
             kind: None,
             codes: codes_of(&refusal),
+            reads: None,
         };
         return with_note(GraphQLResponse::from(refusal).into_response(), note);
     }
@@ -114,7 +115,8 @@ async fn graphql_handler(
         );
     }
     let catalog = state.shared.catalog.clone();
-    let (loaders, batches) = loaders::for_request(catalog.clone());
+    let (loaders, batches) = loaders::for_request(catalog.clone(), limits.max_query_reads);
+    let reads = loaders.loader().reads().clone();
     let mut request = request
         .data(catalog)
         .data(loaders)
@@ -124,9 +126,16 @@ async fn graphql_handler(
     if let Some(Extension(deadline)) = deadline {
         request = request.data(deadline);
     }
-    let mut response = loaders::drive(batches, state.schema.execute(request)).await;
+    // A query over its reads is stopped before its answer is built; a mutation runs on, so
+    // its answer says what it wrote.
+    let stop = (note.kind == Some("query")).then(|| reads.clone());
+    let mut response = match loaders::drive(batches, stop, state.schema.execute(request)).await {
+        Ok(response) => response,
+        Err(over) => super::limits::bad_input(over.refusal()),
+    };
     ensure_error_codes(&mut response, limits);
     note.codes = codes_of(&response);
+    note.reads = Some(reads.used());
     with_note(answer(&response, limits.max_response_bytes), note)
 }
 
@@ -142,6 +151,7 @@ fn note_of(
         operation: named,
         kind: None,
         codes: codes_of(response),
+        reads: None,
     };
     if let Ok(doc) = request.parsed_query() {
         let op = match &doc.operations {

@@ -115,7 +115,8 @@ fn too_many_tokens(limits: &Limits) -> Response {
     ))
 }
 
-fn bad_input(message: String) -> Response {
+/// An answer of one BAD_USER_INPUT error, from no place in the document.
+pub(super) fn bad_input(message: String) -> Response {
     let error =
         async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "BAD_USER_INPUT"));
     Response::from_errors(vec![ServerError {

@@ -81,6 +81,7 @@ async fn list<T: OutputType>(
     let (rows, total) = catalog
         .list(&kind, &filter, input.start as u64, count as u64)
         .await?;
+    loaders::charge(ctx, rows.len())?;
     Ok(ListResult {
         start: input.start,
         count: rows.len() as i32,

@@ -213,20 +213,9 @@ async fn open(app: &TestApp, page: &str, urn: &str) -> Value {
     answer["data"].clone()
 }
 
-/// The complexity limit the pages are served under: the README's advice for a server DataHub's
-/// UI reads. They select pages of 100 relationships whose entities carry pages of 100
-/// relationships, priced at up to about 6.3 million (`zz_measure_complexity`); the default limit
-/// (50,000) refuses them, since the price cannot see how wide the data is (README).
-fn page_limits() -> mlcat::config::Limits {
-    mlcat::config::Limits {
-        max_query_complexity: 10_000_000,
-        ..mlcat::config::Limits::default()
-    }
-}
-
-/// The demo catalog, served under [`page_limits`].
+/// The demo catalog, served under the default limits.
 async fn demo_for_pages() -> TestApp {
-    let app = TestApp::with_limits(page_limits()).await;
+    let app = TestApp::new().await;
     mlcat::demo::load(&app.catalog()).await.unwrap();
     app
 }
@@ -252,7 +241,7 @@ const INSTANCE: &str = "urn:li:dataPlatformInstance:(urn:li:dataPlatform:mlflow,
 
 #[tokio::test]
 async fn the_model_page_answers_what_was_stored() {
-    let app = TestApp::with_limits(page_limits()).await;
+    let app = TestApp::new().await;
     let aspects = [
         ("globalTags", json!({"tags": [{"tag": "urn:li:tag:pii"}]})),
         (
@@ -580,39 +569,4 @@ async fn privileges_follow_the_token_scope() {
         by_read["data"]["mlModelGroup"]["privileges"],
         json!({"canEditTags": false, "canEditOwners": false, "canManageEntity": false, "canEditLineage": false})
     );
-}
-
-#[tokio::test]
-#[ignore = "measures the pages: cargo test --test api zz_measure -- --ignored --nocapture"]
-async fn zz_measure_complexity() {
-    for (name, page, urns) in PAGES {
-        let (mut lo, mut hi) = (1usize, 100_000_000usize);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let limits = mlcat::config::Limits {
-                max_query_complexity: mid,
-                ..mlcat::config::Limits::default()
-            };
-            let app = TestApp::with_limits(limits).await;
-            let a = app.gql_vars(&document(page), json!({"urn": urns[0]})).await;
-            let refused = a["errors"][0]["message"]
-                .as_str()
-                .is_some_and(|m| m.contains("too complex"));
-            if refused {
-                lo = mid + 1
-            } else {
-                hi = mid
-            }
-        }
-        let app = TestApp::new().await;
-        let a = app.gql_vars(&document(page), json!({"urn": urns[0]})).await;
-        println!(
-            "MEASURE {name}: complexity {lo}; default-limit errors: {}",
-            a["errors"]
-                .to_string()
-                .chars()
-                .take(200)
-                .collect::<String>()
-        );
-    }
 }

@@ -55,7 +55,7 @@ async fn deep_nesting_over_reverse_lineage_fields_is_refused_before_the_database
         answer["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("the limit is 50000"),
+            .contains("the limit is 10000000"),
         "{answer:#}"
     );
     assert_eq!(app.statements(), before, "the refused query ran SQL");

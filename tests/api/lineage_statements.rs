@@ -6,7 +6,6 @@
 use std::collections::HashSet;
 
 use mlcat::catalog::{Actor, AspectWrite};
-use mlcat::config::Limits;
 use mlcat::urn::Urn;
 
 use serde_json::{json, Value};
@@ -216,12 +215,7 @@ const LEVELS_AND_EDGES: &str = "query($input: LineageGraphInput!) {
 /// `size` datasets, each the source of a feature consumed by a model trained on the dataset,
 /// deployed to a deployment of its own and in one of two groups.
 async fn reverse_catalog(size: usize) -> TestApp {
-    // Nested lists of fifty cost more than the default complexity allows.
-    let app = TestApp::with_limits(Limits {
-        max_query_complexity: 10_000_000,
-        ..Limits::default()
-    })
-    .await;
+    let app = TestApp::new().await;
     let mut writes = Vec::new();
     for g in 0..2 {
         writes.push(AspectWrite::upsert(

@@ -43,6 +43,7 @@ mod mutations;
 mod mutations_edits;
 mod mutations_patch;
 mod playground;
+mod query_reads;
 mod relationships;
 mod schema;
 mod search;

@@ -30,7 +30,7 @@ impl Loader<AspectKey> for CatalogLoader {
         keys: &[AspectKey],
     ) -> Result<HashMap<AspectKey, Self::Value>, Self::Error> {
         let wanted: Vec<(EntityId, &str)> = keys.iter().map(|k| (k.entity, k.aspect)).collect();
-        let rows = self.0.latest_aspects(&wanted).await.map_err(Arc::new)?;
+        let rows = self.catalog.latest_aspects(&wanted).await.map_err(Arc::new)?;
         let mut by_key: HashMap<(EntityId, &str), &str> = HashMap::with_capacity(rows.len());
         for row in &rows {
             by_key.insert((row.entity, row.aspect.as_str()), row.value.as_str());
@@ -55,7 +55,7 @@ pub async fn aspect<T: DeserializeOwned>(
         entity: entity.id,
         aspect,
     };
-    let Some(text) = loaders(ctx)?.load_one(key).await.map_err(to_gql)? else {
+    let Some(text) = loaders(ctx, 1)?.load_one(key).await.map_err(to_gql)? else {
         return Ok(None);
     };
     let typed = serde_json::from_str(&text).map_err(|e| {

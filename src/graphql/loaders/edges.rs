@@ -40,7 +40,7 @@ impl Loader<EdgeKey> for CatalogLoader {
         let mut out: HashMap<EdgeKey, Vec<Edge>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for ((as_of, relations), ids) in by_shape {
             let rows = self
-                .0
+                .catalog
                 .edges_of(&ids, Direction::Both, relations, as_of)
                 .await
                 .map_err(Arc::new)?;
@@ -74,7 +74,7 @@ pub async fn edges(
         relations,
         as_of,
     };
-    Ok(loaders(ctx)?
+    Ok(loaders(ctx, 1)?
         .load_one(key)
         .await
         .map_err(to_gql)?

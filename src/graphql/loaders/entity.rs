@@ -45,7 +45,7 @@ impl Loader<UrnKey> for CatalogLoader {
 
     async fn load(&self, keys: &[UrnKey]) -> Result<HashMap<UrnKey, Self::Value>, Self::Error> {
         let urns: Vec<&Urn> = keys.iter().map(|k| &k.0).collect();
-        let rows = self.0.entities_by_urn(&urns).await.map_err(Arc::new)?;
+        let rows = self.catalog.entities_by_urn(&urns).await.map_err(Arc::new)?;
         // Which key each row answers. This map lives for one batch, so it uses a fast hasher
         // instead of the DoS-resistant default: the nested benchmark query looks up thousands
         // of URNs (BENCHMARKS.md).
@@ -63,7 +63,7 @@ pub async fn entity(
     ctx: &Context<'_>,
     urn: &Urn,
 ) -> async_graphql::Result<Option<Arc<EntityRecord>>> {
-    loaders(ctx)?
+    loaders(ctx, 1)?
         .load_one(UrnKey(urn.clone()))
         .await
         .map_err(to_gql)
@@ -74,7 +74,7 @@ pub async fn related(
     ctx: &Context<'_>,
     urns: &[Urn],
 ) -> async_graphql::Result<Vec<Arc<EntityRecord>>> {
-    let found = loaders(ctx)?
+    let found = loaders(ctx, urns.len())?
         .load_many(urns.iter().map(|u| UrnKey(u.clone())))
         .await
         .map_err(to_gql)?;

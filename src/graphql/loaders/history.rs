@@ -61,7 +61,7 @@ impl Loader<HistoryKey> for CatalogLoader {
             keys.iter().map(|k| (k.clone(), Vec::new())).collect();
         for ((aspect, limit), ids) in groups {
             let rows = self
-                .0
+                .catalog
                 .aspect_histories(&ids, aspect.map(AspectName::as_str), limit)
                 .await
                 .map_err(Arc::new)?;
@@ -85,7 +85,7 @@ pub async fn history(
     ctx: &Context<'_>,
     key: HistoryKey,
 ) -> async_graphql::Result<Vec<AspectVersion>> {
-    Ok(loaders(ctx)?
+    Ok(loaders(ctx, 1)?
         .load_one(key)
         .await
         .map_err(to_gql)?

@@ -39,7 +39,7 @@ impl Loader<WalkKey> for CatalogLoader {
         let mut out = HashMap::with_capacity(keys.len());
         for ((direction, depth, budget, as_of), ids) in shapes {
             let roots: Vec<Arc<EntityRecord>> = self
-                .0
+                .catalog
                 .entities_by_id(&ids)
                 .await
                 .map_err(Arc::new)?
@@ -58,7 +58,7 @@ impl Loader<WalkKey> for CatalogLoader {
                 as_of,
             };
             let walks = self
-                .0
+                .catalog
                 .traverse_many(&roots, &spec)
                 .await
                 .map_err(Arc::new)?;
@@ -82,5 +82,5 @@ pub async fn walk(
     ctx: &Context<'_>,
     key: WalkKey,
 ) -> async_graphql::Result<Option<Arc<Traversal>>> {
-    loaders(ctx)?.load_one(key).await.map_err(to_gql)
+    loaders(ctx, 1)?.load_one(key).await.map_err(to_gql)
 }

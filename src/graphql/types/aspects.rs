@@ -70,6 +70,7 @@ pub async fn raw_aspects(
         return Ok(Vec::new());
     }
     let keys: Vec<_> = names.iter().map(|n| (row.id, n.as_str())).collect();
+    crate::graphql::loaders::charge(ctx, keys.len())?;
     let stored = ctx.data::<Catalog>()?.latest_aspects(&keys).await?;
     let mut out = Vec::new();
     for name in &names {

@@ -117,6 +117,7 @@ impl Domain {
                     .await?
             }
         };
+        crate::graphql::loaders::charge(ctx, rows.len())?;
         let results: Vec<SearchResult> = rows
             .into_iter()
             .filter_map(|row| Entity::from_row(std::sync::Arc::new(row)))
