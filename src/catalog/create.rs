@@ -10,6 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::aspects::{AspectSpec, GroupMembership};
 use super::edit::patch;
+use super::governance::{governance_edit, GovernanceEdit, NewOwner};
 use super::write::AspectWrite;
 use super::{Error, Result};
 use crate::urn::{EntityKind, Urn};
@@ -123,8 +124,12 @@ pub fn new_urn(kind: &EntityKind, id: Option<&str>) -> Result<Urn> {
     Ok(urn)
 }
 
+/// The ownership type DataHub gives a creator.
+const TECHNICAL_OWNER_TYPE: &str = "urn:li:ownershipType:__system__technical_owner";
+
 /// The writes that create `entity` as `urn`, recorded for `actor`; refused with `Conflict` when
-/// the entity's info aspect exists already, and with `BadInput` for an empty name.
+/// the entity's info aspect exists already, and with `BadInput` for an empty name. The creator
+/// owns what they create, but for a group (whose owners are its admins).
 pub fn create_entity(urn: Urn, entity: NewEntity, actor: &str) -> Result<Vec<AspectWrite>> {
     if entity.name().trim().is_empty() {
         return Err(Error::bad_input("name: must not be empty"));
@@ -200,6 +205,22 @@ pub fn create_entity(urn: Urn, entity: NewEntity, actor: &str) -> Result<Vec<Asp
                 json!({"type": "NATIVE"}),
             ));
         }
+    }
+    let creator = Urn::parse_owned(format!("urn:li:corpuser:{actor}"));
+    if let (Ok(creator), false) = (creator, kind == EntityKind::CorpGroup) {
+        // The creator owns what they create, as in DataHub: a tag, term, node or domain has
+        // someone to ask about it from the start. An element edit, so owners the request
+        // names as well are added beside the creator.
+        let creator = NewOwner {
+            owner: creator,
+            ownership_type: "TECHNICAL_OWNER".into(),
+            type_urn: Urn::parse(TECHNICAL_OWNER_TYPE)?,
+        };
+        let mut owned =
+            governance_edit(urn.clone(), GovernanceEdit::AddOwners(vec![creator]), actor);
+        // Written in the transaction that creates the entity, which may have no row before it.
+        owned.must_exist = false;
+        extra.push(owned);
     }
     let what = format!("{urn}");
     let mut writes = vec![AspectWrite::create(urn, aspect, Value::Object(info), what)];

@@ -278,7 +278,7 @@ async fn a_parent_of_the_wrong_type_or_missing_is_refused_and_nothing_is_written
 }
 
 #[tokio::test]
-async fn a_domain_is_created_under_its_parent_with_its_owners() {
+async fn a_domain_is_created_under_its_parent_with_its_creator_and_owners() {
     let app = TestApp::new().await;
     run(
         &app,
@@ -315,8 +315,12 @@ async fn a_domain_is_created_under_its_parent_with_its_owners() {
         read["domain"],
         json!({"properties": {"name": "Machine learning", "description": "Models"},
                "parentDomains": {"count": 1, "domains": [{"urn": "urn:li:domain:science"}]},
-               "ownership": {"owners": [{"owner": {"urn": "urn:li:corpuser:ana"},
-                   "ownershipType": {"urn": "urn:li:ownershipType:__system__technical_owner"}}]}})
+               // The creator (the anonymous writer of a server without auth) and the owner named.
+               "ownership": {"owners": [
+                   {"owner": {"urn": "urn:li:corpuser:anonymous"},
+                    "ownershipType": {"urn": "urn:li:ownershipType:__system__technical_owner"}},
+                   {"owner": {"urn": "urn:li:corpuser:ana"},
+                    "ownershipType": {"urn": "urn:li:ownershipType:__system__technical_owner"}}]}})
     );
     let (code, _) = refused(
         &app,
@@ -438,5 +442,66 @@ async fn of_concurrent_creations_of_one_id_exactly_one_wins() {
             .await
             .unwrap()["name"],
         format!("Race {}", won[0])
+    );
+}
+
+#[tokio::test]
+async fn the_creator_of_a_tag_term_or_node_owns_it_and_a_group_is_owned_by_nobody() {
+    let app = TestApp::with_auth().await;
+    let token = app.write_tokens(1).await.remove(0);
+    let as_writer = |query: &str, variables: Value| {
+        let request = axum::http::Request::post("/api/graphql")
+            .header("content-type", "application/json")
+            .header("authorization", format!("Bearer {token}"))
+            .body(axum::body::Body::from(
+                json!({ "query": query, "variables": variables }).to_string(),
+            ))
+            .unwrap();
+        app.request(request)
+    };
+    let creations = [
+        (CREATE_TAG, json!({"input": {"id": "gdpr", "name": "GDPR"}})),
+        (
+            CREATE_NODE,
+            json!({"input": {"id": "finance", "name": "Finance"}}),
+        ),
+        (
+            CREATE_TERM,
+            json!({"input": {"id": "revenue", "name": "Revenue"}}),
+        ),
+    ];
+    for (mutation, variables) in creations {
+        let (status, body) = as_writer(mutation, variables).await;
+        assert_eq!(status, StatusCode::OK);
+        let answer: Value = serde_json::from_slice(&body).unwrap();
+        assert!(answer.get("errors").is_none(), "{answer:#}");
+    }
+    let (status, body) = as_writer(
+        "mutation($input: CreateGroupInput!) { createGroup(input: $input) }",
+        json!({"input": {"id": "ml-team", "name": "ML team"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    let owners =
+        "ownership { owners { owner { ... on CorpUser { urn } } type ownershipType { urn } } }";
+    let read = |root: &str, urn: &str| format!(r#"{root}(urn: "{urn}") {{ {owners} }}"#);
+    let query = format!(
+        "{{ {} {} {} {} }}",
+        read("tag", "urn:li:tag:gdpr"),
+        read("glossaryNode", "urn:li:glossaryNode:finance"),
+        read("glossaryTerm", "urn:li:glossaryTerm:revenue"),
+        read("corpGroup", "urn:li:corpGroup:ml-team"),
+    );
+    let (_, body) = as_writer(&query, json!({})).await;
+    let answer: Value = serde_json::from_slice(&body).unwrap();
+    let creator = json!({"owners": [{"owner": {"urn": "urn:li:corpuser:writer-0"},
+        "type": "TECHNICAL_OWNER",
+        "ownershipType": {"urn": "urn:li:ownershipType:__system__technical_owner"}}]});
+    for root in ["tag", "glossaryNode", "glossaryTerm"] {
+        assert_eq!(answer["data"][root]["ownership"], creator, "{answer:#}");
+    }
+    assert!(
+        answer["data"]["corpGroup"]["ownership"].is_null(),
+        "{answer:#}"
     );
 }

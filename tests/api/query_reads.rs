@@ -68,10 +68,7 @@ async fn a_query_whose_data_fans_out_past_its_reads_is_stopped_with_one_error() 
     let app = fan_out(reads_limits(150), 10, 10).await;
     let answer = app.gql(TABLES_AND_FEATURES).await;
     assert_refused_for_reads(&answer, 150);
-    assert!(
-        answer["data"].is_null(),
-        "no half-built answer: {answer:#}"
-    );
+    assert!(answer["data"].is_null(), "no half-built answer: {answer:#}");
 }
 
 #[tokio::test]
@@ -125,15 +122,29 @@ async fn a_mutation_over_its_reads_keeps_its_write_and_says_so() {
         )
         .await;
     let feature = &answer["data"]["upsertMLFeature"];
-    assert_eq!(feature["urn"], "urn:li:mlFeature:(reads,kept)", "{answer:#}");
-    assert_eq!(feature["properties"]["description"], "written", "{answer:#}");
+    assert_eq!(
+        feature["urn"], "urn:li:mlFeature:(reads,kept)",
+        "{answer:#}"
+    );
+    assert_eq!(
+        feature["properties"]["description"], "written",
+        "{answer:#}"
+    );
     assert!(feature["featureProperties"].is_null(), "{answer:#}");
     assert_eq!(answer["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
-    assert_eq!(answer["errors"][0]["path"], json!(["upsertMLFeature", "featureProperties"]));
+    assert_eq!(
+        answer["errors"][0]["path"],
+        json!(["upsertMLFeature", "featureProperties"])
+    );
     let read = app
-        .gql(r#"{ mlFeature(urn: "urn:li:mlFeature:(reads,kept)") { properties { description } } }"#)
+        .gql(
+            r#"{ mlFeature(urn: "urn:li:mlFeature:(reads,kept)") { properties { description } } }"#,
+        )
         .await;
-    assert_eq!(read["data"]["mlFeature"]["properties"]["description"], "written");
+    assert_eq!(
+        read["data"]["mlFeature"]["properties"]["description"],
+        "written"
+    );
 }
 
 #[tokio::test]

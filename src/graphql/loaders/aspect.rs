@@ -30,7 +30,11 @@ impl Loader<AspectKey> for CatalogLoader {
         keys: &[AspectKey],
     ) -> Result<HashMap<AspectKey, Self::Value>, Self::Error> {
         let wanted: Vec<(EntityId, &str)> = keys.iter().map(|k| (k.entity, k.aspect)).collect();
-        let rows = self.catalog.latest_aspects(&wanted).await.map_err(Arc::new)?;
+        let rows = self
+            .catalog
+            .latest_aspects(&wanted)
+            .await
+            .map_err(Arc::new)?;
         let mut by_key: HashMap<(EntityId, &str), &str> = HashMap::with_capacity(rows.len());
         for row in &rows {
             by_key.insert((row.entity, row.aspect.as_str()), row.value.as_str());

@@ -45,7 +45,11 @@ impl Loader<UrnKey> for CatalogLoader {
 
     async fn load(&self, keys: &[UrnKey]) -> Result<HashMap<UrnKey, Self::Value>, Self::Error> {
         let urns: Vec<&Urn> = keys.iter().map(|k| &k.0).collect();
-        let rows = self.catalog.entities_by_urn(&urns).await.map_err(Arc::new)?;
+        let rows = self
+            .catalog
+            .entities_by_urn(&urns)
+            .await
+            .map_err(Arc::new)?;
         // Which key each row answers. This map lives for one batch, so it uses a fast hasher
         // instead of the DoS-resistant default: the nested benchmark query looks up thousands
         // of URNs (BENCHMARKS.md).
