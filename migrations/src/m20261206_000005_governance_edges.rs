@@ -65,7 +65,7 @@ enum Edge {
 }
 
 /// The relations this migration derives, as the edge table spells them.
-const RELATIONS: [&str; 7] = [
+const RELATIONS: &[&str] = &[
     "TaggedWith",
     "TermedWith",
     "OwnedBy",
@@ -76,7 +76,7 @@ const RELATIONS: [&str; 7] = [
 ];
 
 /// The aspects that declare them.
-const ASPECTS: [&str; 9] = [
+const ASPECTS: &[&str] = &[
     "globalTags",
     "glossaryTerms",
     "ownership",
@@ -108,6 +108,31 @@ struct Found {
     created_at: i64,
 }
 
+/// Edges of some relations derived from the latest stored versions of the aspects that declare
+/// them, as the write path derives them from a new version. Later migrations that turn more of
+/// what aspects name into edges use it with their own relations.
+pub(crate) struct Derivation {
+    /// The relations derived, as the edge table spells them.
+    pub relations: &'static [&'static str],
+    /// The aspects that declare them.
+    pub aspects: &'static [&'static str],
+    /// Whether an entity of a type (second) carries an aspect (first).
+    pub carries: fn(&str, &str) -> bool,
+    /// What an aspect's value names: each URN with its relation and the entity types it may be.
+    pub named: for<'a> fn(&str, &'a Json) -> Vec<Named<'a>>,
+}
+
+/// A URN an aspect names, with its relation and the entity types it may be.
+pub(crate) type Named<'a> = (&'static str, &'a Json, &'static [&'static str]);
+
+/// The governance relations of this migration.
+const GOVERNANCE: Derivation = Derivation {
+    relations: RELATIONS,
+    aspects: ASPECTS,
+    carries,
+    named,
+};
+
 /// Whether an entity of type `owner` carries `aspect` (as the write path checks it).
 fn carries(aspect: &str, owner: &str) -> bool {
     match aspect {
@@ -120,30 +145,8 @@ fn carries(aspect: &str, owner: &str) -> bool {
 }
 
 /// The URNs an aspect names, each with its relation and the entity types it may be.
-fn named<'a>(
-    aspect: &str,
-    value: &'a Json,
-) -> Vec<(&'static str, &'a Json, &'static [&'static str])> {
-    let each = |list: &'a str, field: Option<&'a str>| -> Vec<&'a Json> {
-        value
-            .get(list)
-            .and_then(Json::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|item| match field {
-                        Some(f) => item.get(f),
-                        None => Some(item),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let with = |relation: &'static str, kinds: &'static [&'static str], urns: Vec<&'a Json>| {
-        urns.into_iter()
-            .map(|u| (relation, u, kinds))
-            .collect::<Vec<_>>()
-    };
+fn named<'a>(aspect: &str, value: &'a Json) -> Vec<Named<'a>> {
+    let each = |list: &'a str, field: Option<&'a str>| each(value, list, field);
     match aspect {
         "globalTags" => with("TaggedWith", &["tag"], each("tags", Some("tag"))),
         "glossaryTerms" => with("TermedWith", &["glossaryTerm"], each("terms", Some("urn"))),
@@ -171,6 +174,32 @@ fn named<'a>(
         ),
         _ => Vec::new(),
     }
+}
+
+/// The items of the list at `list` of `value`, or the field `field` of each.
+pub(crate) fn each<'a>(value: &'a Json, list: &str, field: Option<&str>) -> Vec<&'a Json> {
+    value
+        .get(list)
+        .and_then(Json::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| match field {
+                    Some(f) => item.get(f),
+                    None => Some(item),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `urns` as named with `relation`, each of one of `kinds`.
+pub(crate) fn with<'a>(
+    relation: &'static str,
+    kinds: &'static [&'static str],
+    urns: Vec<&'a Json>,
+) -> Vec<Named<'a>> {
+    urns.into_iter().map(|u| (relation, u, kinds)).collect()
 }
 
 /// The entity type and key of a governance URN the write path accepts and that is of one of
@@ -201,13 +230,13 @@ fn governance_urn<'a>(urn: &'a str, kinds: &[&str]) -> Option<(&'a str, &'a str)
 }
 
 /// The edges one stored aspect declares.
-fn declared(row: &QueryResult) -> Result<Vec<Found>, DbErr> {
+fn declared(how: &Derivation, row: &QueryResult) -> Result<Vec<Found>, DbErr> {
     let owner: i64 = row.try_get_by_index(1)?;
     let aspect: String = row.try_get_by_index(2)?;
     let text: String = row.try_get_by_index(3)?;
     let created_at: i64 = row.try_get_by_index(4)?;
     let owner_type: String = row.try_get_by_index(5)?;
-    if !carries(&aspect, &owner_type) {
+    if !(how.carries)(&aspect, &owner_type) {
         return Ok(Vec::new());
     }
     // A stored value that is not JSON (none should be) declares nothing.
@@ -215,7 +244,7 @@ fn declared(row: &QueryResult) -> Result<Vec<Found>, DbErr> {
         return Ok(Vec::new());
     };
     let mut seen = HashSet::new();
-    Ok(named(&aspect, &value)
+    Ok((how.named)(&aspect, &value)
         .into_iter()
         .filter_map(|(relation, urn, kinds)| {
             let urn = urn.as_str()?;
@@ -233,9 +262,13 @@ fn declared(row: &QueryResult) -> Result<Vec<Found>, DbErr> {
         .collect())
 }
 
-/// One page of the latest versions of [`ASPECTS`] after aspect id `after`, with the type of
-/// their entity: `(aspect id, entity id, name, value, created_at, entity type)`.
-async fn latest_page(db: &impl ConnectionTrait, after: i64) -> Result<Vec<QueryResult>, DbErr> {
+/// One page of the latest versions of the aspects of `how` after aspect id `after`, with the
+/// type of their entity: `(aspect id, entity id, name, value, created_at, entity type)`.
+async fn latest_page(
+    db: &impl ConnectionTrait,
+    how: &Derivation,
+    after: i64,
+) -> Result<Vec<QueryResult>, DbErr> {
     let q = Query::select()
         .column((Aspect::Table, Aspect::Id))
         .column((Aspect::Table, Aspect::EntityId))
@@ -249,7 +282,7 @@ async fn latest_page(db: &impl ConnectionTrait, after: i64) -> Result<Vec<QueryR
             Expr::col((Entity::Table, Entity::Id)).equals((Aspect::Table, Aspect::EntityId)),
         )
         .and_where(Expr::col((Aspect::Table, Aspect::IsLatest)).eq(true))
-        .and_where(Expr::col((Aspect::Table, Aspect::Name)).is_in(ASPECTS))
+        .and_where(Expr::col((Aspect::Table, Aspect::Name)).is_in(how.aspects.iter().copied()))
         .and_where(Expr::col((Aspect::Table, Aspect::Id)).gt(after))
         .order_by((Aspect::Table, Aspect::Id), Order::Asc)
         .limit(PAGE)
@@ -310,10 +343,11 @@ async fn ensure_rows(
     Ok(ids)
 }
 
-/// The current edges of [`RELATIONS`] declared by `owners`, as
+/// The current edges of the relations of `how` declared by `owners`, as
 /// `(declared_by, aspect, source, destination, relation)`, so running again adds nothing twice.
 async fn existing(
     db: &impl ConnectionTrait,
+    how: &Derivation,
     owners: &[i64],
 ) -> Result<HashSet<(i64, String, i64, i64, String)>, DbErr> {
     let q = Query::select()
@@ -326,7 +360,7 @@ async fn existing(
         ])
         .from(Edge::Table)
         .and_where(Expr::col(Edge::DeclaredBy).is_in(owners.iter().copied()))
-        .and_where(Expr::col(Edge::Relation).is_in(RELATIONS))
+        .and_where(Expr::col(Edge::Relation).is_in(how.relations.iter().copied()))
         .and_where(Expr::col(Edge::RemovedAt).is_null())
         .to_owned();
     db.query_all(db.get_database_backend().build(&q))
@@ -345,7 +379,11 @@ async fn existing(
 }
 
 /// Writes the edges one page of aspects declares.
-async fn derive(db: &impl ConnectionTrait, found: Vec<Found>) -> Result<(), DbErr> {
+async fn derive(
+    db: &impl ConnectionTrait,
+    how: &Derivation,
+    found: Vec<Found>,
+) -> Result<(), DbErr> {
     if found.is_empty() {
         return Ok(());
     }
@@ -358,7 +396,7 @@ async fn derive(db: &impl ConnectionTrait, found: Vec<Found>) -> Result<(), DbEr
         .collect();
     let mut have = HashSet::new();
     for chunk in owners.chunks(CHUNK) {
-        have.extend(existing(db, chunk).await?);
+        have.extend(existing(db, how, chunk).await?);
     }
     let mut rows = Vec::with_capacity(found.len());
     for f in &found {
@@ -404,37 +442,48 @@ async fn derive(db: &impl ConnectionTrait, found: Vec<Found>) -> Result<(), DbEr
     Ok(())
 }
 
+/// Derives the edges of `how` from every latest stored version of its aspects.
+pub(crate) async fn derive_all(db: &impl ConnectionTrait, how: &Derivation) -> Result<(), DbErr> {
+    let mut after = 0i64;
+    loop {
+        let page = latest_page(db, how, after).await?;
+        let Some(last) = page.last() else {
+            break;
+        };
+        after = last.try_get_by_index(0)?;
+        let mut found = Vec::new();
+        for row in &page {
+            found.extend(declared(how, row)?);
+        }
+        derive(db, how, found).await?;
+        if (page.len() as u64) < PAGE {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Removes every edge of `relations` (older code knows no such relation).
+pub(crate) async fn remove_all(
+    db: &impl ConnectionTrait,
+    relations: &'static [&'static str],
+) -> Result<(), DbErr> {
+    let q = Query::delete()
+        .from_table(Edge::Table)
+        .and_where(Expr::col(Edge::Relation).is_in(relations.iter().copied()))
+        .to_owned();
+    db.execute(db.get_database_backend().build(&q)).await?;
+    Ok(())
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let mut after = 0i64;
-        loop {
-            let page = latest_page(db, after).await?;
-            let Some(last) = page.last() else {
-                break;
-            };
-            after = last.try_get_by_index(0)?;
-            let mut found = Vec::new();
-            for row in &page {
-                found.extend(declared(row)?);
-            }
-            derive(db, found).await?;
-            if (page.len() as u64) < PAGE {
-                break;
-            }
-        }
-        Ok(())
+        derive_all(manager.get_connection(), &GOVERNANCE).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let db = manager.get_connection();
-        let q = Query::delete()
-            .from_table(Edge::Table)
-            .and_where(Expr::col(Edge::Relation).is_in(RELATIONS))
-            .to_owned();
-        db.execute(db.get_database_backend().build(&q)).await?;
-        Ok(())
+        remove_all(manager.get_connection(), RELATIONS).await
     }
 }
 

@@ -942,3 +942,115 @@ async fn a_migration_derives_the_edges_of_aspects_stored_before_them() {
         (1, vec![MODEL.to_string()])
     );
 }
+
+/// A tag or term on a dataset's schema field, as the UI's field mutations send it.
+fn on_field(path: &str, key: &str, urn: &str) -> Value {
+    json!({"input": {key: urn, "resourceUrn": DATASET, "subResourceType": "DATASET_FIELD",
+                     "subResource": path}})
+}
+
+#[tokio::test]
+async fn a_fields_tags_and_terms_are_edges_from_its_dataset_until_no_field_carries_them() {
+    let app = TestApp::new().await;
+    ingest(
+        &app,
+        proposal(
+            "dataset",
+            DATASET,
+            "datasetProperties",
+            json!({"name": "events"}),
+        ),
+    )
+    .await;
+    let add_term = "mutation($input: TermAssociationInput!) { addTerm(input: $input) }";
+    let remove_term = "mutation($input: TermAssociationInput!) { removeTerm(input: $input) }";
+    let term = "urn:li:glossaryTerm:Email";
+    for (mutation, input) in [
+        (ADD_TAG, on_field("user.email", "tagUrn", PII)),
+        (ADD_TAG, on_field("user.phone", "tagUrn", PII)),
+        (add_term, on_field("user.email", "termUrn", term)),
+    ] {
+        let answer = app.gql_vars(mutation, input).await;
+        assert!(answer.get("errors").is_none(), "{answer:#}");
+    }
+    // Two fields carry the tag: one edge.
+    assert_eq!(
+        related(&app, PII, &["SchemaFieldTaggedWith"], "INCOMING").await,
+        (1, vec![DATASET.to_string()])
+    );
+    assert_eq!(
+        related(&app, term, &["SchemaFieldWithGlossaryTerm"], "INCOMING").await,
+        (1, vec![DATASET.to_string()])
+    );
+    // Not the dataset's own tag.
+    assert_eq!(
+        related(&app, PII, &["TaggedWith"], "INCOMING").await,
+        (0, vec![])
+    );
+
+    app.gql_vars(REMOVE_TAG, on_field("user.email", "tagUrn", PII))
+        .await;
+    assert_eq!(
+        related(&app, PII, &["SchemaFieldTaggedWith"], "INCOMING").await,
+        (1, vec![DATASET.to_string()]),
+        "user.phone still carries it"
+    );
+    app.gql_vars(REMOVE_TAG, on_field("user.phone", "tagUrn", PII))
+        .await;
+    app.gql_vars(remove_term, on_field("user.email", "termUrn", term))
+        .await;
+    assert_eq!(
+        related(&app, PII, &["SchemaFieldTaggedWith"], "INCOMING").await,
+        (0, vec![])
+    );
+    assert_eq!(
+        related(&app, DATASET, &["SchemaFieldWithGlossaryTerm"], "OUTGOING").await,
+        (0, vec![])
+    );
+}
+
+#[tokio::test]
+async fn a_migration_derives_the_field_edges_of_schemas_stored_before_them() {
+    let (url, dir) = fresh_database().await;
+    let db = mlcat::store::connect(&url).await.unwrap();
+    let before = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261206_000007_schema_field_edges")
+        .unwrap();
+    Migrator::up(&db, Some(before as u32)).await.unwrap();
+    entity_row(&db, DATASET, "dataset", "events").await;
+    entity_row(&db, MODEL, "mlModel", "churn").await;
+    let fields = json!({"editableSchemaFieldInfo": [
+        {"fieldPath": "a", "globalTags": {"tags": [{"tag": PII}, {"tag": "urn:li:domain:x"}]}},
+        {"fieldPath": "b", "globalTags": {"tags": [{"tag": PII}]},
+         "glossaryTerms": {"terms": [{"urn": "urn:li:glossaryTerm:Email"}]}}]});
+    aspect_row(
+        &db,
+        DATASET,
+        "editableSchemaMetadata",
+        1,
+        true,
+        fields.clone(),
+        1200,
+    )
+    .await;
+    // Only datasets carry it.
+    aspect_row(&db, MODEL, "editableSchemaMetadata", 1, true, fields, 1200).await;
+    db.close().await.unwrap();
+
+    let app = TestApp::over(url, dir, Limits::default(), Auth::Off).await;
+    assert_eq!(
+        related(&app, PII, &["SchemaFieldTaggedWith"], "INCOMING").await,
+        (1, vec![DATASET.to_string()])
+    );
+    assert_eq!(
+        related(
+            &app,
+            "urn:li:glossaryTerm:Email",
+            &["SchemaFieldWithGlossaryTerm"],
+            "INCOMING"
+        )
+        .await,
+        (1, vec![DATASET.to_string()])
+    );
+}

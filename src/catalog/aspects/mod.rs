@@ -50,6 +50,10 @@ pub enum Relation {
     IsMemberOfNativeGroup,
     /// A glossary term or node to its parent node, a domain to its parent domain.
     IsPartOf,
+    /// A dataset to a tag one of its schema fields carries (`editableSchemaMetadata`).
+    SchemaFieldTaggedWith,
+    /// A dataset to a glossary term one of its schema fields carries.
+    SchemaFieldWithGlossaryTerm,
 }
 
 impl Relation {
@@ -69,8 +73,8 @@ impl Relation {
     ];
 
     /// The governance relations: an entity to its tags, terms, owners, domain; a user to its
-    /// groups; a term, node or domain to its parent.
-    pub const GOVERNANCE: [Relation; 7] = [
+    /// groups; a term, node or domain to its parent; a dataset to its fields' tags and terms.
+    pub const GOVERNANCE: [Relation; 9] = [
         Relation::TaggedWith,
         Relation::TermedWith,
         Relation::OwnedBy,
@@ -78,10 +82,12 @@ impl Relation {
         Relation::IsMemberOfGroup,
         Relation::IsMemberOfNativeGroup,
         Relation::IsPartOf,
+        Relation::SchemaFieldTaggedWith,
+        Relation::SchemaFieldWithGlossaryTerm,
     ];
 
     /// Every relation: the lineage ones, then the governance ones.
-    pub const ALL: [Relation; 18] = [
+    pub const ALL: [Relation; 20] = [
         Relation::DownstreamOf,
         Relation::DerivedFrom,
         Relation::Contains,
@@ -100,6 +106,8 @@ impl Relation {
         Relation::IsMemberOfGroup,
         Relation::IsMemberOfNativeGroup,
         Relation::IsPartOf,
+        Relation::SchemaFieldTaggedWith,
+        Relation::SchemaFieldWithGlossaryTerm,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +130,8 @@ impl Relation {
             Relation::IsMemberOfGroup => "IsMemberOfGroup",
             Relation::IsMemberOfNativeGroup => "IsMemberOfNativeGroup",
             Relation::IsPartOf => "IsPartOf",
+            Relation::SchemaFieldTaggedWith => "SchemaFieldTaggedWith",
+            Relation::SchemaFieldWithGlossaryTerm => "SchemaFieldWithGlossaryTerm",
         }
     }
 

@@ -1,11 +1,15 @@
 //! `editableSchemaMetadata`: what people edited about a dataset's schema fields (a field's
 //! description, tags and glossary terms), in DataHub's shape. Each field is named by its
-//! `fieldPath`; the tags and terms it names get a row, as an entity's own do.
+//! `fieldPath`; the tags and terms it names are edges from the dataset (`SchemaFieldTaggedWith`,
+//! `SchemaFieldWithGlossaryTerm`, as DataHub names them), so they get a row as an entity's own do.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::{check_kind, AspectSpec, GlobalTags, GlossaryTerms, Refused, TimeStamp};
+use super::{
+    check_kind, downstream_of, AspectSpec, DeclaredEdge, GlobalTags, GlossaryTerms, Refused,
+    Relation, TimeStamp,
+};
 use crate::urn::{EntityKind, Urn};
 
 /// What people edited about one schema field.
@@ -101,22 +105,28 @@ impl AspectSpec for EditableSchemaMetadata {
         }
         Ok(())
     }
-    fn references(&self) -> Vec<Urn> {
-        let mut urns = Vec::new();
+    fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
+        // One edge per tag or term, however many fields carry it.
+        let mut tags: Vec<Urn> = Vec::new();
+        let mut terms: Vec<Urn> = Vec::new();
         for f in &self.editable_schema_field_info {
-            urns.extend(
-                f.global_tags
-                    .iter()
-                    .flat_map(|g| &g.tags)
-                    .map(|t| t.tag.clone()),
-            );
-            urns.extend(
-                f.glossary_terms
-                    .iter()
-                    .flat_map(|g| &g.terms)
-                    .map(|t| t.urn.clone()),
-            );
+            for t in f.global_tags.iter().flat_map(|g| &g.tags) {
+                if !tags.contains(&t.tag) {
+                    tags.push(t.tag.clone());
+                }
+            }
+            for t in f.glossary_terms.iter().flat_map(|g| &g.terms) {
+                if !terms.contains(&t.urn) {
+                    terms.push(t.urn.clone());
+                }
+            }
         }
-        urns
+        let mut edges = downstream_of(owner, Relation::SchemaFieldTaggedWith, &tags);
+        edges.extend(downstream_of(
+            owner,
+            Relation::SchemaFieldWithGlossaryTerm,
+            &terms,
+        ));
+        edges
     }
 }
