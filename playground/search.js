@@ -462,7 +462,14 @@
       empty(summary).textContent = 'The search failed.';
       empty(container.querySelector('#search-facets'));
       empty(container.querySelector('#search-pager'));
-      add(empty(container.querySelector('#search-results')), h('div', { class: 'card card-error', role: 'alert', id: 'search-error' },
+      // The filters stay removable: one of them may be what the server refused.
+      var chosen = [];
+      filterFields(state).forEach(function (field) {
+        (state.filters[field] || []).forEach(function (v) { chosen.push({ field: field, heading: field, value: v, label: v }); });
+      });
+      var list = empty(container.querySelector('#search-results'));
+      add(list, activeFilters(state, chosen, options));
+      add(list, h('div', { class: 'card card-error', role: 'alert', id: 'search-error' },
         h('h2', { text: 'Could not search' }),
         h('p', { text: describeError(error) }),
         code === 'BAD_USER_INPUT' ? h('p', { text: 'Change the words or the filters and search again.' }) : null,
@@ -539,15 +546,7 @@
 
     // The filters in force, each removable, above the results.
     var list = empty(container.querySelector('#search-results'));
-    if (chosen.length) {
-      list.appendChild(h('div', { class: 'search-active', id: 'search-active' },
-        h('span', { class: 'muted', text: 'Filtered by' }),
-        chosen.map(function (c) {
-          return h('button', { type: 'button', class: 'chip chip-remove', title: 'Remove this filter', onclick: function () { options.navigate(withFilter(state, c.field, c.value, false)); } },
-            c.heading + ': ' + c.label + ' ×');
-        }),
-        h('button', { type: 'button', class: 'linkish', text: 'Clear all', onclick: function () { options.navigate({ query: state.query, filters: {}, start: 0 }); } })));
-    }
+    add(list, activeFilters(state, chosen, options));
     if (!shown) {
       list.appendChild(h('div', { class: 'card', id: 'search-empty' },
         h('h2', { text: results.total ? 'No results on this page' : 'Nothing found' }),
@@ -571,6 +570,19 @@
           onclick: function () { options.navigate({ query: state.query, filters: state.filters, start: results.start + PAGE_SIZE }); } })
       ]);
     }
+  }
+
+  // The filters in force (`chosen`: [{field, heading, value, label}]), each with a button
+  // that removes it; null when there are none.
+  function activeFilters(state, chosen, options) {
+    if (!chosen.length) { return null; }
+    return h('div', { class: 'search-active', id: 'search-active' },
+      h('span', { class: 'muted', text: 'Filtered by' }),
+      chosen.map(function (c) {
+        return h('button', { type: 'button', class: 'chip chip-remove', title: 'Remove this filter', onclick: function () { options.navigate(withFilter(state, c.field, c.value, false)); } },
+          c.heading + ': ' + c.label + ' ×');
+      }),
+      h('button', { type: 'button', class: 'linkish', text: 'Clear all', onclick: function () { options.navigate({ query: state.query, filters: {}, start: 0 }); } }));
   }
 
   function resultItem(e, words, options) {

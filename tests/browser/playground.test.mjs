@@ -572,6 +572,10 @@ test('search shows the server\'s errors as text', async () => {
   await error.waitFor({ state: 'visible', timeout: TIMEOUT });
   assert.match(await error.innerText(), /cannot filter on "colour"/);
   assert.match(await error.innerText(), /BAD_USER_INPUT/);
+  // The refused filter can be removed from there.
+  await page.locator('#search-active .chip-remove', { hasText: 'colour: blue' }).click();
+  assert.equal(await waitForResults(page), 12);
+  assert.deepEqual(new URL(page.url()).searchParams.getAll('filter'), []);
   // A query longer than the server takes: the suggestions and the search both say why.
   const box = page.locator('#search');
   await box.fill('x'.repeat(1001));
