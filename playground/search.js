@@ -322,7 +322,7 @@
     input.setAttribute('aria-autocomplete', 'list');
     input.setAttribute('aria-expanded', 'false');
     input.setAttribute('aria-controls', id);
-    var timer = null, token = 0, options_ = [], active = -1;
+    var timer = null, token = 0, choices = [], active = -1;
 
     function close() {
       clearTimeout(timer);
@@ -333,23 +333,23 @@
       active = -1;
     }
     function setActive(i) {
-      options_.forEach(function (o, j) { o.el.setAttribute('aria-selected', String(j === i)); });
+      choices.forEach(function (o, j) { o.el.setAttribute('aria-selected', String(j === i)); });
       active = i;
       if (i >= 0) {
-        input.setAttribute('aria-activedescendant', options_[i].el.id);
-        options_[i].el.scrollIntoView({ block: 'nearest' });
+        input.setAttribute('aria-activedescendant', choices[i].el.id);
+        choices[i].el.scrollIntoView({ block: 'nearest' });
       } else {
         input.removeAttribute('aria-activedescendant');
       }
     }
     function choose(i) {
-      var o = options_[i];
+      var o = choices[i];
       close();
       if (o.urn) { open(o.urn); } else { search(o.text); }
     }
     function show(items) {
       empty(list);
-      options_ = items.filter(function (it) { return it.option; });
+      choices = items.filter(function (it) { return it.option; });
       items.forEach(function (it) { list.appendChild(it.el); });
       list.hidden = false;
       input.setAttribute('aria-expanded', 'true');
@@ -359,7 +359,7 @@
       var el = h('li', { class: 'mlcat-suggestion', role: 'option', id: id + '-' + n, 'aria-selected': 'false' }, children);
       // Keeps the focus in the box, so the click lands before the list closes.
       el.addEventListener('mousedown', function (ev) { ev.preventDefault(); });
-      el.addEventListener('click', function () { choose(options_.indexOf(entry)); });
+      el.addEventListener('click', function () { choose(choices.indexOf(entry)); });
       entry.el = el;
       entry.option = true;
       return entry;
@@ -414,13 +414,15 @@
     input.addEventListener('focus', function () { if (input.value.trim() && list.hidden) { suggest(); } });
     input.addEventListener('blur', close);
     input.addEventListener('keydown', function (ev) {
-      var openList = !list.hidden && options_.length;
+      // Keys that finish a character being composed (an input method's Enter) are not ours.
+      if (ev.isComposing) { return; }
+      var openList = !list.hidden && choices.length;
       if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
         if (!openList) { if (ev.key === 'ArrowDown') { suggest(); } return; }
         ev.preventDefault();
         var step = ev.key === 'ArrowDown' ? 1 : -1;
         var next = active + step;
-        setActive(next < -1 ? options_.length - 1 : next >= options_.length ? -1 : next);
+        setActive(next < -1 ? choices.length - 1 : next >= choices.length ? -1 : next);
       } else if (ev.key === 'Enter') {
         ev.preventDefault();
         if (openList && active >= 0) { choose(active); return; }
