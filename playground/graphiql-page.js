@@ -1,4 +1,5 @@
-// The GraphiQL page's own script: loads the example operations and renders GraphiQL. Kept
+// The GraphiQL page's own script: loads the example operations, renders GraphiQL, and makes
+// the header's box a search with type-ahead (search.js, loaded first). Kept
 // out of index.html so that the page's Content-Security-Policy need not allow inline scripts.
 (function () {
   'use strict';
@@ -150,6 +151,12 @@
         React.createElement(GraphiQL.Logo, null, 'mlcat')
       )
     );
+  }
+
+  // The header's search box: a suggestion opens that entity's lineage, Enter the results page,
+  // both in the lineage view.
+  if (window.MlcatSearch) {
+    window.MlcatSearch.attachBox(document.getElementById('search'));
   }
 
   loadExamples().then(function (tabs) {

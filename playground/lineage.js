@@ -1,6 +1,7 @@
 // The lineage view (playground/lineage.html), part 2 of 2: the page. The GraphQL queries and
 // their client, the page's state, the URL and the form, loading and error messages, the side
-// panel (guide and details), the entity picker, and start-up. Loaded after lineage-graph.js,
+// panel (guide and details), the entity picker, switching between the graph and the search
+// results (drawn by search.js), and start-up. Loaded after search.js and lineage-graph.js,
 // whose functions it uses; its last line starts the page.
 'use strict';
 
@@ -185,6 +186,7 @@ var state = {
   selected: null,     // URN
   loadToken: 0,
   entityToken: 0,
+  searching: null,    // the search shown instead of the graph ({ query, filters, start }), or null
   picker: [],         // [{ urn, name, type }] from the list queries
   pickerLoaded: false
 };
@@ -275,6 +277,7 @@ function resolveStart(text) {
 // Load and draw the lineage for `params`; history: 'push' | 'replace' | null.
 function show(params, history) {
   var token = ++state.loadToken;
+  var fromSearch = leaveSearch();
   setForm(params);
   if (!params.urn) {
     showStart();
@@ -286,7 +289,7 @@ function show(params, history) {
   return resolveStart(params.urn).then(function (urn) {
     params = { urn: urn, direction: params.direction, depth: params.depth };
     setForm(params);
-    if (history === 'push' && (!state.params || urlFor(params) !== window.location.pathname + window.location.search)) {
+    if (history === 'push' && (!state.params || fromSearch || urlFor(params) !== window.location.pathname + window.location.search)) {
       window.history.pushState(params, '', urlFor(params));
     } else if (history) {
       window.history.replaceState(params, '', urlFor(params));
@@ -409,6 +412,52 @@ function renderTruncated() {
   deeper.hidden = !byDepth || depth >= 10;
   deeper.textContent = 'Walk ' + plural(depth + 1, 'hop', 'hops');
   banner.hidden = false;
+}
+
+// ------------------------------------------------------------ search
+
+// The search results (search.js) take the place of the form and the graph while a search is
+// shown; the address names the search (`?q=…&filter=field:value&start=…`), so Back returns
+// from a result's lineage to the results.
+function showSearch(search, history) {
+  state.loadToken++;
+  state.searching = search;
+  document.body.classList.add('searching');
+  $('search-area').hidden = false;
+  $('controls').hidden = true;
+  document.querySelector('.graph-area').hidden = true;
+  $('search').value = search.query;
+  document.title = 'Search' + (search.query.trim() ? ': ' + search.query.trim() : '') + ' · mlcat playground';
+  var url = MlcatSearch.urlFor(search);
+  if (history === 'push' && url !== window.location.pathname + window.location.search) {
+    window.history.pushState(null, '', url);
+  } else if (history) {
+    window.history.replaceState(null, '', url);
+  }
+  return MlcatSearch.renderResults($('search-area'), search, {
+    gql: gql,
+    open: openFromSearch,
+    navigate: function (next) { showSearch(next, 'push'); $('search-area').querySelector('.search-body').scrollTop = 0; }
+  });
+}
+
+// Back to the graph; whether a search was shown.
+function leaveSearch() {
+  if (!state.searching) { return false; }
+  state.searching = null;
+  document.body.classList.remove('searching');
+  $('search-area').hidden = true;
+  $('controls').hidden = false;
+  document.querySelector('.graph-area').hidden = false;
+  document.title = LINEAGE_TITLE;
+  return true;
+}
+
+// A result or a suggestion opens its lineage, walked as the form says.
+function openFromSearch(urn) {
+  var p = readForm();
+  state.selected = null;
+  show({ urn: urn, direction: p.direction, depth: p.depth || String(DEFAULT_DEPTH) }, 'push');
 }
 
 // -------------------------------------------------------- interaction
@@ -802,8 +851,26 @@ function onUrnInput() {
 
 // --------------------------------------------------------------- start
 
+var LINEAGE_TITLE = document.title;
+
+// The page's address: a search, or a graph.
+function route(history) {
+  var search = MlcatSearch.readState(window.location.search);
+  if (search) { return showSearch(search, history); }
+  return show(readParams(), history);
+}
+
 function init() {
   wirePanZoom();
+  MlcatSearch.attachBox($('search'), {
+    gql: gql,
+    open: openFromSearch,
+    search: function (text) { showSearch({ query: text, filters: {}, start: 0 }, 'push'); }
+  });
+  $('search').closest('form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    showSearch({ query: $('search').value, filters: {}, start: 0 }, 'push');
+  });
   $('controls').addEventListener('submit', function (ev) {
     ev.preventDefault();
     state.selected = null;
@@ -832,11 +899,11 @@ function init() {
   $('copy-dot').addEventListener('click', function () { if (state.data) { copyText(state.data.dot, 'DOT'); } });
   $('copy-mermaid').addEventListener('click', function () { if (state.data) { copyText(state.data.mermaid, 'Mermaid flowchart'); } });
   document.addEventListener('keydown', function (ev) {
-    if (ev.key === 'Escape' && state.panel && !$('copy-dialog').open) { closePanel(); }
+    if (ev.key === 'Escape' && state.panel && !state.searching && !$('copy-dialog').open) { closePanel(); }
   });
   window.addEventListener('popstate', function () {
     state.selected = null;
-    show(readParams(), null);
+    route(null);
   });
 
   $('guide-toggle').addEventListener('click', function () {
@@ -844,6 +911,12 @@ function init() {
   });
   setBusy(true);
   var pickerReady = loadPicker();
+  var search = MlcatSearch.readState(window.location.search);
+  if (search) {
+    setBusy(false);
+    showSearch(search, null);
+    return;
+  }
   var params = readParams();
   if (params.urn) {
     show(params, 'replace');
@@ -861,6 +934,8 @@ function startWithoutUrn(params, pickerReady) {
     return '';
   });
   Promise.all([demo, pickerReady]).then(function (answers) {
+    // A search started meanwhile keeps the page.
+    if (state.searching) { return; }
     var urn = answers[0];
     params.urn = urn;
     show(params, urn ? 'replace' : null);

@@ -48,9 +48,10 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
     ),
 ];
 
-/// The playground's own stylesheet and scripts (the lineage view's, and the GraphiQL page's),
-/// in the same shape. They change with mlcat, so
-/// browsers ask again each time (`no-cache`) rather than run last version's script for a day.
+/// The playground's own stylesheets and scripts (the lineage view's, the GraphiQL page's, and
+/// the search box's and results page's, which both pages load), in the same shape. They change
+/// with mlcat, so browsers ask again each time (`no-cache`) rather than run last version's
+/// script for a day.
 const OWN_ASSETS: &[(&str, &str, &[u8])] = &[
     (
         "lineage.css",
@@ -71,6 +72,16 @@ const OWN_ASSETS: &[(&str, &str, &[u8])] = &[
         "graphiql-page.js",
         "application/javascript; charset=utf-8",
         include_bytes!("../playground/graphiql-page.js"),
+    ),
+    (
+        "search.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../playground/search.css"),
+    ),
+    (
+        "search.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/search.js"),
     ),
 ];
 
@@ -224,6 +235,8 @@ mod tests {
             "lineage-graph.js",
             "lineage.css",
             "graphiql-page.js",
+            "search.js",
+            "search.css",
         ] {
             assert_eq!(cache_control(own).await, "no-cache", "{own}");
         }

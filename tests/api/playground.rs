@@ -60,9 +60,11 @@ async fn lineage_view_and_its_graph_library_are_served_locally() {
             assets,
             [
                 "/playground/assets/viz-global.js",
+                "/playground/assets/search.js",
                 "/playground/assets/lineage-graph.js",
                 "/playground/assets/lineage.js",
                 "/playground/assets/lineage.css",
+                "/playground/assets/search.css",
             ]
         );
         // Graphviz as WebAssembly: the wasm is inside the script, nothing else is fetched.

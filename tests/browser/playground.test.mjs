@@ -378,3 +378,214 @@ test('lineage view marks the deprecated model and shows its governance in the de
   assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
   await page.close();
 });
+
+// ---------------------------------------------------------------- search
+
+// The names of the results shown, in order.
+async function resultNames(page) {
+  return page.$$eval('#search-results .result .result-name', (as) => as.map((a) => a.textContent));
+}
+
+// The facet value button of `field` labelled `label`.
+function facetValue(page, field, label) {
+  return page.locator(`#search-facets .facet[data-field="${field}"] .facet-value`).filter({
+    has: page.locator('.facet-label', { hasText: new RegExp(`^${label}$`) }),
+  });
+}
+
+// Waits for the results of a search to be drawn, and answers the total the page shows.
+async function waitForResults(page) {
+  await page.waitForFunction(() => {
+    const area = document.querySelector('#search-area');
+    return area && !area.hidden && !area.hasAttribute('aria-busy') && document.querySelector('#search-total, #search-error');
+  }, null, { timeout: TIMEOUT });
+  const total = await page.locator('#search-total').innerText();
+  return Number(total.replace(/\D/g, ''));
+}
+
+// Waits until the results show exactly `names` (in any order), and answers the total shown.
+async function expectResults(page, names) {
+  await page.waitForFunction(
+    (expected) => {
+      if (document.querySelector('#search-area[aria-busy]')) return false;
+      const shown = Array.from(document.querySelectorAll('#search-results .result .result-name'), (a) => a.textContent).sort();
+      return JSON.stringify(shown) === JSON.stringify([...expected].sort());
+    },
+    names,
+    { timeout: TIMEOUT },
+  ).catch(async () => {
+    assert.fail(`results should be ${names.join(', ')}; shown: ${(await resultNames(page)).join(', ')}`);
+  });
+  return waitForResults(page);
+}
+
+test('search box: type-ahead and keyboard, results with facets that filter and combine, paging, a result opens its lineage', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(`${BASE}/playground/lineage`, { waitUntil: 'networkidle' });
+  await waitForGraph(page, 'customer_segmentation_v2');
+
+  // Type-ahead: suggestions grouped by type, the typed word marked.
+  const box = page.locator('#search');
+  const list = page.locator('.mlcat-suggestions');
+  await box.click();
+  await box.pressSequentially('segm', { delay: 30 });
+  await list.waitFor({ state: 'visible', timeout: TIMEOUT });
+  const option = list.locator('[role="option"]', { hasText: 'customer_segmentation_v2' });
+  await option.waitFor({ timeout: TIMEOUT });
+  assert.match(await option.innerText(), /customer_segmentation_v2\s*Model · Snowflake/);
+  assert.equal(await option.locator('mark').innerText(), 'segm', 'the typed word is marked');
+  assert.ok((await list.locator('.mlcat-suggestion-group').allInnerTexts()).some((g) => /models/i.test(g)), 'grouped by type');
+  assert.equal(await box.getAttribute('aria-expanded'), 'true');
+  await shot(page, 'search-suggestions');
+
+  // Arrows move through the suggestions, Escape closes them.
+  const options = list.locator('[role="option"]');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await options.nth(0).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowDown');
+  assert.equal(await options.nth(1).getAttribute('aria-selected'), 'true');
+  assert.equal(await options.nth(0).getAttribute('aria-selected'), 'false');
+  assert.equal(await box.getAttribute('aria-activedescendant'), await options.nth(1).getAttribute('id'));
+  await page.keyboard.press('ArrowUp');
+  assert.equal(await options.nth(0).getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('Escape');
+  assert.ok(await list.isHidden(), 'Escape closes the suggestions');
+  assert.equal(await box.getAttribute('aria-expanded'), 'false');
+
+  // Enter with no suggestion chosen runs the search: the demo has 12 entities with lineage
+  // that mention "customer", 10 to a page.
+  await box.fill('customer');
+  await page.keyboard.press('Enter');
+  assert.equal(await waitForResults(page), 12);
+  assert.equal(new URL(page.url()).searchParams.get('q'), 'customer');
+  assert.equal(await page.locator('#search-results .result').count(), 10);
+  assert.ok(await page.locator('#controls').isHidden(), 'the results take the place of the graph');
+  const first = page.locator('#search-results .result').first();
+  assert.equal(await first.locator('.result-name').innerText(), 'customer_segmentation', 'the best match first');
+  const headings = await page.locator('#search-facets .facet h3').allInnerTexts();
+  assert.deepEqual(headings.map((t) => t.toLowerCase()), ['type', 'platform', 'environment', 'tags', 'glossary terms', 'owners', 'domain']);
+  assert.match(await facetValue(page, '_entityType', 'Model').innerText(), /Model\s*2/);
+  assert.match(await facetValue(page, '_entityType', 'Dataset').innerText(), /Dataset\s*4/);
+  assert.match(await facetValue(page, 'platform', 'Snowflake').innerText(), /Snowflake\s*8/);
+  assert.match(await facetValue(page, 'owners', 'Maria Lopez').innerText(), /Maria Lopez\s*3/);
+  // A result shows its type, platform, description and governance.
+  const v1 = page.locator('#search-results .result[data-urn="' + DEPRECATED_MODEL + '"]');
+  const v1Text = await v1.innerText();
+  for (const text of ['customer_segmentation_v1', 'Model', 'Snowflake', 'PROD', 'Deprecated', 'First segmentation model', 'Legacy', 'Owners: Maria Lopez, Customer Analytics']) {
+    assert.ok(v1Text.includes(text), `the result shows ${text}: ${v1Text}`);
+  }
+  await shot(page, 'search-results');
+
+  // Paging.
+  await page.click('#search-next');
+  assert.equal(await waitForResults(page), 12);
+  await page.waitForFunction(() => document.querySelectorAll('#search-results .result').length === 2, null, { timeout: TIMEOUT });
+  assert.equal(await page.locator('#search-page').innerText(), 'Page 2 of 2');
+  assert.equal(new URL(page.url()).searchParams.get('start'), '10');
+  assert.ok(await page.locator('#search-next').isDisabled());
+  await page.click('#search-prev');
+  await page.waitForFunction(() => document.querySelectorAll('#search-results .result').length === 10, null, { timeout: TIMEOUT });
+
+  // A facet value filters; a second value of the same facet widens; another facet narrows.
+  await facetValue(page, '_entityType', 'Model').click();
+  assert.equal(await expectResults(page, ['customer_segmentation_v1', 'customer_segmentation_v2']), 2);
+  assert.equal(await facetValue(page, '_entityType', 'Model').getAttribute('aria-pressed'), 'true');
+  assert.deepEqual(new URL(page.url()).searchParams.getAll('filter'), ['_entityType:MLMODEL']);
+  // The other types still show what choosing them would add.
+  assert.match(await facetValue(page, '_entityType', 'Dataset').innerText(), /Dataset\s*4/);
+  await facetValue(page, '_entityType', 'Dataset').click();
+  assert.equal(await expectResults(page, [
+    'customer_segmentation_v1',
+    'customer_segmentation_v2',
+    'tpcxai_sf0001.public.customer_segments',
+    'tpcxai-raw/customer.csv',
+    'tpcxai_sf0001.public.customer',
+    'tpcxai_sf0001.public.orders',
+  ]), 6);
+  await facetValue(page, 'tags', 'Legacy').click();
+  assert.equal(await expectResults(page, ['customer_segmentation_v1']), 1);
+  assert.match(await page.locator('#search-active').innerText(), /Tags: Legacy/);
+  await shot(page, 'search-filtered');
+  // Clicking a chosen value again removes it.
+  await facetValue(page, 'tags', 'Legacy').click();
+  assert.equal(await waitForResults(page), 6);
+  await facetValue(page, '_entityType', 'Dataset').click();
+  assert.equal(await expectResults(page, ['customer_segmentation_v1', 'customer_segmentation_v2']), 2);
+
+  // A result opens its lineage, with the result at its start.
+  await page.locator('#search-results .result-name', { hasText: /^customer_segmentation_v2$/ }).click();
+  await waitForGraph(page, 'customer_segmentation_v2');
+  assert.equal(new URL(page.url()).searchParams.get('urn'), DEMO_MODEL);
+  assert.equal(await page.locator(`#graph g.node[data-urn="${DEMO_MODEL}"]`).count(), 1);
+  assert.ok(await page.locator('#search-area').isHidden());
+  // Back returns to the filtered results.
+  await page.goBack();
+  assert.equal(await expectResults(page, ['customer_segmentation_v1', 'customer_segmentation_v2']), 2);
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, [], 'the search had failed or outside requests');
+  await page.close();
+});
+
+test('search from the GraphiQL page: a suggestion chosen with the keyboard opens its lineage, Enter the results', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(`${BASE}/playground`, { waitUntil: 'networkidle' });
+  const box = page.locator('#search');
+  await box.click();
+  await box.pressSequentially('uc01_pre', { delay: 30 });
+  const list = page.locator('.mlcat-suggestions');
+  // (The features of the table are suggested too, with the table's name as their namespace.)
+  const table = list.locator('[role="option"]').filter({ has: page.locator('.mlcat-suggestion-name', { hasText: /^uc01_preprocess$/ }) });
+  await table.waitFor({ timeout: TIMEOUT });
+  const options = await list.locator('[role="option"]').allInnerTexts();
+  const index = options.findIndex((o) => o.startsWith('uc01_preprocess'));
+  assert.notEqual(index, -1, options.join(' | '));
+  await shot(page, 'graphiql-search');
+  for (let i = 0; i <= index; i++) await page.keyboard.press('ArrowDown');
+  assert.equal(await table.getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('Enter');
+  await waitForGraph(page, 'uc01_preprocess');
+  assert.equal(new URL(page.url()).searchParams.get('urn'), FEATURE_TABLE);
+
+  await page.goto(`${BASE}/playground`, { waitUntil: 'networkidle' });
+  await page.locator('#search').fill('frequency');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/\/playground\/lineage\?q=frequency/, { timeout: TIMEOUT });
+  assert.ok((await waitForResults(page)) >= 1);
+  assert.equal((await resultNames(page))[0], 'FREQUENCY', 'the exact name first');
+  assert.equal(await page.locator('#search').inputValue(), 'frequency');
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, [], 'the search had failed or outside requests');
+  await page.close();
+});
+
+test('search shows the server\'s errors as text', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  // A filter on a field the server does not know, from a hand-made address.
+  await page.goto(`${BASE}/playground/lineage?q=customer&filter=colour:blue`, { waitUntil: 'networkidle' });
+  const error = page.locator('#search-error');
+  await error.waitFor({ state: 'visible', timeout: TIMEOUT });
+  assert.match(await error.innerText(), /cannot filter on "colour"/);
+  assert.match(await error.innerText(), /BAD_USER_INPUT/);
+  // The refused filter can be removed from there.
+  await page.locator('#search-active .chip-remove', { hasText: 'colour: blue' }).click();
+  assert.equal(await waitForResults(page), 12);
+  assert.deepEqual(new URL(page.url()).searchParams.getAll('filter'), []);
+  // A query longer than the server takes: the suggestions and the search both say why.
+  const box = page.locator('#search');
+  await box.fill('x'.repeat(1001));
+  const failed = page.locator('.mlcat-suggestion-error');
+  await failed.waitFor({ timeout: TIMEOUT });
+  assert.match(await failed.innerText(), /longer than 1000 characters.*BAD_USER_INPUT/);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => /longer than 1000/.test(document.querySelector('#search-error')?.textContent || ''), null, { timeout: TIMEOUT });
+  await shot(page, 'search-error');
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, [], 'the search had failed or outside requests');
+  await page.close();
+});
