@@ -90,30 +90,32 @@ impl Catalog {
         let relations: Vec<&str> = relations.relations().map(Relation::as_str).collect();
         let found =
             edge::with_ends(&self.db, &ids, direction.side(), Some(&relations), as_of).await?;
-        // One entity can end many edges: it is shared, not copied.
-        let ends: HashMap<i64, Arc<EntityRecord>> = found
-            .ends
-            .into_iter()
-            .map(|(id, row)| (id, Arc::new(EntityRecord::from(row))))
-            .collect();
-        let end = |id: i64| {
-            ends.get(&id).cloned().ok_or_else(|| {
-                Error::Internal(anyhow::anyhow!("edge end {id} was not read with its edge"))
-            })
-        };
-        found
-            .edges
-            .into_iter()
-            .map(|edge| {
-                Ok(Edge {
-                    source: end(edge.source_id)?,
-                    destination: end(edge.destination_id)?,
-                    edge: edge.try_into()?,
-                })
-            })
-            .collect()
+        edges_of_rows(found)
     }
 
+    /// A page (`start`, `count`) of the live edges of `relations` touching `entity` in
+    /// `direction`, in the order they were made, with both ends, and how many there are: what
+    /// `relationships` reads for relations an entity can have thousands of (a tag's carriers).
+    pub async fn edges_page(
+        &self,
+        entity: EntityId,
+        direction: Direction,
+        relations: RelationSet,
+        start: u64,
+        count: u64,
+    ) -> Result<(u64, Vec<Edge>)> {
+        let relations: Vec<&str> = relations.relations().map(Relation::as_str).collect();
+        let (total, found) = edge::page_with_ends(
+            &self.db,
+            entity.0,
+            direction.side(),
+            &relations,
+            start,
+            count,
+        )
+        .await?;
+        Ok((total, edges_of_rows(found)?))
+    }
     /// Walks the lineage graph from `spec.start`; see [`Catalog::traverse_many`].
     pub async fn traverse(&self, spec: &TraversalSpec) -> Result<Traversal> {
         let root = entity::by_urn(&self.db, spec.start.as_str())
@@ -489,4 +491,31 @@ fn mermaid_escape(s: &str) -> String {
         .replace('<', "#lt;")
         .replace('>', "#gt;")
         .replace('|', "#124;")
+}
+
+/// Edges read with their ends, as the catalog's edges: an end shared by many edges is one
+/// record.
+fn edges_of_rows(found: edge::EdgesWithEnds) -> Result<Vec<Edge>> {
+    // One entity can end many edges: it is shared, not copied.
+    let ends: HashMap<i64, Arc<EntityRecord>> = found
+        .ends
+        .into_iter()
+        .map(|(id, row)| (id, Arc::new(EntityRecord::from(row))))
+        .collect();
+    let end = |id: i64| {
+        ends.get(&id).cloned().ok_or_else(|| {
+            Error::Internal(anyhow::anyhow!("edge end {id} was not read with its edge"))
+        })
+    };
+    found
+        .edges
+        .into_iter()
+        .map(|edge| {
+            Ok(Edge {
+                source: end(edge.source_id)?,
+                destination: end(edge.destination_id)?,
+                edge: edge.try_into()?,
+            })
+        })
+        .collect()
 }

@@ -364,6 +364,33 @@ pub async fn entity_relationships(
     let limits = ctx.data::<Limits>()?;
     let (start, count) = page(input.start, input.count, limits)?;
     let wanted = check_relations(&input.types)?;
+    if wanted.iter().all(|r| !r.is_lineage()) {
+        // Governance edges run from the entity whose aspect declares them, so a direction is
+        // a side of the edge, and the page is read by itself: a tag on a hundred thousand
+        // entities answers its page, not all of them.
+        let side = match input.direction {
+            RelationshipDirection::Outgoing => Direction::Downstream,
+            RelationshipDirection::Incoming => Direction::Upstream,
+        };
+        let (total, page) = ctx
+            .data::<Catalog>()?
+            .edges_page(
+                row.id,
+                side,
+                RelationSet::of(&wanted),
+                start as u64,
+                count as u64,
+            )
+            .await?;
+        loaders::charge(ctx, page.len())?;
+        return Ok(relationships_result(
+            start,
+            total as usize,
+            &page,
+            row.id,
+            input.direction,
+        ));
+    }
     // Lineage relations are read with the entity's other lineage edges (its relation fields,
     // its one-hop lineage), in the same batch; governance ones by themselves, so a tag's
     // thousands of entities are read only when asked for.
@@ -383,26 +410,45 @@ pub async fn entity_relationships(
         })
         .collect();
     let total = matching.len();
-    let relationships: Vec<EntityRelationship> = matching
-        .into_iter()
-        .skip(start)
-        .take(count)
-        .map(|e| EntityRelationship {
-            relation: e.edge.relation.as_str().to_string(),
-            direction: input.direction,
-            entity: Entity::from_row(e.other_end(row.id).0.clone()),
-            created: Some(AuditStamp {
-                time: Long(e.edge.created_at),
-                actor: None,
-            }),
+    let page: Vec<&Edge> = matching.into_iter().skip(start).take(count).collect();
+    Ok(relationships_result(
+        start,
+        total,
+        &page,
+        row.id,
+        input.direction,
+    ))
+}
+
+/// A page of `relationships` from the entity `from`: `page` of `total`, from `start`.
+fn relationships_result<E: std::borrow::Borrow<Edge>>(
+    start: usize,
+    total: usize,
+    page: &[E],
+    from: EntityId,
+    direction: RelationshipDirection,
+) -> EntityRelationshipsResult {
+    let relationships: Vec<EntityRelationship> = page
+        .iter()
+        .map(|e| {
+            let e = e.borrow();
+            EntityRelationship {
+                relation: e.edge.relation.as_str().to_string(),
+                direction,
+                entity: Entity::from_row(e.other_end(from).0.clone()),
+                created: Some(AuditStamp {
+                    time: Long(e.edge.created_at),
+                    actor: None,
+                }),
+            }
         })
         .collect();
-    Ok(EntityRelationshipsResult {
+    EntityRelationshipsResult {
         start: Some(start as i32),
         count: Some(relationships.len() as i32),
         total: Some(total as i32),
         relationships,
-    })
+    }
 }
 
 fn check_depth(depth: i32, limits: &Limits) -> Result<u32, Error> {

@@ -180,7 +180,51 @@ pub async fn with_ends(
     if ids.is_empty() {
         return Ok(EdgesWithEnds::default());
     }
+    let mut q = matching(db.get_database_backend(), ids, side, relations, as_of);
+    q.push(" ORDER BY \"edge\".\"id\" ASC");
+    decode_with_ends(q.rows(db).await?)
+}
+
+/// A page of the live edges on `side` of one entity, of `relations`, with both ends, in edge
+/// id order, and how many there are in all; two statements. For an entity at the end of many
+/// edges (a tag on thousands of entities) where a page is wanted, not all of them.
+pub async fn page_with_ends(
+    db: &impl ConnectionTrait,
+    id: i64,
+    side: Side,
+    relations: &[&str],
+    start: u64,
+    count: u64,
+) -> Result<(u64, EdgesWithEnds), DbErr> {
     let backend = db.get_database_backend();
+    let total = matching(backend, &[id], side, Some(relations), None)
+        .within("SELECT COUNT(*) FROM (", ") AS \"matching\"")
+        .rows(db)
+        .await?;
+    let total: i64 = match total.first() {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    };
+    if count == 0 || start >= total as u64 {
+        return Ok((total as u64, EdgesWithEnds::default()));
+    }
+    let mut q = matching(backend, &[id], side, Some(relations), None);
+    // Whole numbers, written as text: no placeholder needed.
+    q.push(&format!(
+        " ORDER BY \"edge\".\"id\" ASC LIMIT {count} OFFSET {start}"
+    ));
+    Ok((total as u64, decode_with_ends(q.rows(db).await?)?))
+}
+
+/// The statement of the live edges on `side` of `ids`, of `relations` when given, with both
+/// ends; unordered.
+fn matching(
+    backend: DbBackend,
+    ids: &[i64],
+    side: Side,
+    relations: Option<&[&str]>,
+    as_of: Option<i64>,
+) -> Sql {
     let mut q = Sql::new(backend, &edges_with_ends(backend, as_of));
     let (leaving, arriving) = (
         "\"edge\".\"source_id\" IN ",
@@ -202,8 +246,11 @@ pub async fn with_ends(
         q.push(" AND \"edge\".\"relation\" IN ")
             .list(relations.iter().copied());
     }
-    q.push(" ORDER BY \"edge\".\"id\" ASC");
-    let rows = q.rows(db).await?;
+    q
+}
+
+/// Rows of edges with both ends, each end decoded once.
+fn decode_with_ends(rows: Vec<QueryResult>) -> Result<EdgesWithEnds, DbErr> {
     let mut out = EdgesWithEnds {
         edges: Vec::with_capacity(rows.len()),
         ends: HashMap::new(),

@@ -67,6 +67,13 @@ impl Sql {
         self
     }
 
+    /// This statement inside another: `before`, this, `after`, with this one's values.
+    pub fn within(mut self, before: &str, after: &str) -> Sql {
+        self.text.insert_str(0, before);
+        self.text.push_str(after);
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

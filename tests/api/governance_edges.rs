@@ -1054,3 +1054,43 @@ async fn a_migration_derives_the_field_edges_of_schemas_stored_before_them() {
         (1, vec![DATASET.to_string()])
     );
 }
+
+#[tokio::test]
+async fn a_tags_carriers_are_paged_in_the_order_they_were_tagged_with_the_total() {
+    let app = TestApp::new().await;
+    let model = |i: usize| format!("urn:li:mlModel:(urn:li:dataPlatform:gov,m{i:02},PROD)");
+    for i in 0..25 {
+        ingest(
+            &app,
+            proposal(
+                "mlModel",
+                &model(i),
+                "globalTags",
+                json!({"tags": [{"tag": PII}]}),
+            ),
+        )
+        .await;
+    }
+    let page = |start: usize, count: usize| {
+        format!(
+            r#"{{ tag(urn: "{PII}") {{ relationships(input: {{types: ["TaggedWith"],
+                direction: INCOMING, start: {start}, count: {count}}}) {{
+                start count total relationships {{ type entity {{ urn }} }} }} }} }}"#
+        )
+    };
+    let read = app.data(&page(20, 10)).await;
+    let result = &read["tag"]["relationships"];
+    assert_eq!(result["total"], 25);
+    assert_eq!(result["start"], 20);
+    assert_eq!(result["count"], 5);
+    let urns: Vec<String> = result["relationships"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["entity"]["urn"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(urns, (20..25).map(model).collect::<Vec<_>>());
+    let past = app.data(&page(30, 10)).await;
+    assert_eq!(past["tag"]["relationships"]["total"], 25);
+    assert_eq!(past["tag"]["relationships"]["relationships"], json!([]));
+}
