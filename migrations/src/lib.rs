@@ -9,6 +9,7 @@ mod m20261126_000003_removals;
 mod m20261126_000004_edge_order;
 mod m20261206_000005_governance_edges;
 mod m20261206_000006_search_index;
+mod m20261213_000007_search_reindex;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_edge_order::Migration),
             Box::new(m20261206_000005_governance_edges::Migration),
             Box::new(m20261206_000006_search_index::Migration),
+            Box::new(m20261213_000007_search_reindex::Migration),
         ]
     }
 }
