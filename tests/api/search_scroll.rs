@@ -294,7 +294,6 @@ async fn scroll_ids_not_issued_for_this_search_or_expired_are_refused() {
     for (input, names) in [
         (json!({"query": "x", "keepAlive": "forever"}), "keepAlive"),
         (json!({"query": "x", "keepAlive": "2d"}), "keepAlive"),
-        (json!({"query": "x", "count": 1001}), "count"),
         (json!({"query": "x", "count": -1}), "count"),
         (
             json!({"query": "x", "viewUrn": "urn:li:dataHubView:v"}),
@@ -318,6 +317,18 @@ async fn scroll_ids_not_issued_for_this_search_or_expired_are_refused() {
         assert_eq!(code, "BAD_USER_INPUT", "{names}");
         assert!(message.contains(names), "{names}: {message}");
     }
+    // A page over the cap is cut to the cap, not refused (DataHub's clients ask for 5,000).
+    let capped = app
+        .gql_vars(
+            "query($input: ScrollAcrossEntitiesInput!) { scrollAcrossEntities(input: $input) { count total } }",
+            json!({"input": {"query": "scrollable", "count": 5000}}),
+        )
+        .await;
+    assert_eq!(
+        capped["data"]["scrollAcrossEntities"],
+        json!({"count": 5, "total": 5}),
+        "{capped:#}"
+    );
     // Engine syntax in the words is searched for literally, never passed through: `NEAR` is
     // a word like any other (no entity holds it).
     for (query, total) in [

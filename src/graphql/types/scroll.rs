@@ -38,7 +38,8 @@ pub struct ScrollAcrossEntitiesInput {
     /// How long the scroll id this page answers stays valid, as a number and a unit (`ms`,
     /// `s`, `m`, `h`, `d`: `30s`, `5m`); 5 minutes when unset, at most a day.
     pub keep_alive: Option<String>,
-    /// How many results to answer; at most the server's page-size cap.
+    /// How many results to answer; a count over the server's page-size cap answers a page of
+    /// the cap (follow `nextScrollId` for the rest).
     pub count: Option<i32>,
     /// Lists of conditions, any one of which must hold in full.
     pub or_filters: Option<Vec<AndFilterInput>>,
@@ -211,16 +212,17 @@ pub async fn scroll_across_entities(
     let count = input
         .count
         .unwrap_or(limits.default_page_size.min(limits.max_page_size) as i32);
-    if count < 0 || count as u64 > limits.max_page_size {
+    if count < 0 {
         return Err(Error::Invalid {
             field: "input.count".into(),
-            message: format!(
-                "input.count must be between 0 and the page-size cap of {}",
-                limits.max_page_size
-            ),
+            message: "input.count must not be negative".into(),
         }
         .into());
     }
+    // A page larger than the cap is cut to the cap rather than refused: a scroll's pages may
+    // be smaller than asked, and DataHub's clients ask for 5,000 (get_urns_by_filter) and
+    // follow nextScrollId to the end.
+    let count = (count as u64).min(limits.max_page_size);
     refuse_view(&input.view_urn)?;
     let keep = keep_alive(input.keep_alive.as_deref())?;
     let flags = input.search_flags.unwrap_or_default();
@@ -235,7 +237,7 @@ pub async fn scroll_across_entities(
         sort: sort(input.sort_input)?,
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start: 0,
-        count: count as u64,
+        count,
     };
     // What a scroll id is bound to: everything that decides which entities match, and their
     // order (not the page size, the facets or the keep-alive, which may change between pages).

@@ -92,6 +92,9 @@ pub struct AggregationMetadata {
     /// The entity the value names (a platform, tag, term, owner or domain); null for entity
     /// types and environments.
     pub entity: Option<Entity>,
+    /// The value to show: the id part of a URN (`pii` of `urn:li:tag:pii`), the entity type as
+    /// spelled in URNs (`mlModel`), or the value itself.
+    pub display_name: Option<String>,
 }
 
 /// A comparison a filter makes.
@@ -592,6 +595,10 @@ pub(crate) fn results(start: u64, page: SearchPage, max_values: usize) -> Search
 }
 
 fn aggregation(field: SearchField, value: String, count: u64) -> AggregationMetadata {
+    let display_name = match field {
+        SearchField::EntityType => value.clone(),
+        _ => Urn::parse(&value).map_or_else(|_| value.clone(), |u| u.name().to_string()),
+    };
     let (value, entity) = match field {
         SearchField::EntityType => {
             let kind = EntityKind::parse(&value);
@@ -616,6 +623,7 @@ fn aggregation(field: SearchField, value: String, count: u64) -> AggregationMeta
         value,
         count: Long(count as i64),
         entity,
+        display_name: Some(display_name),
     }
 }
 
