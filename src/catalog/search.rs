@@ -948,8 +948,14 @@ fn document(
                     for (k, v) in props {
                         if let Some(v) = v.as_str() {
                             body.extend(words(v));
-                            facets
-                                .push((SearchField::CustomProperties.as_str(), format!("{k}={v}")));
+                            // PostgreSQL cannot store a NUL in text; a filter value cannot
+                            // hold one either, so such a pair could never be asked for.
+                            if !k.contains('\0') && !v.contains('\0') {
+                                facets.push((
+                                    SearchField::CustomProperties.as_str(),
+                                    format!("{k}={v}"),
+                                ));
+                            }
                         }
                     }
                 }
