@@ -10,6 +10,7 @@ mod m20261126_000004_edge_order;
 mod m20261206_000005_governance_edges;
 mod m20261206_000006_search_index;
 mod m20261206_000007_schema_field_edges;
+mod m20261206_000008_search_reindex;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000005_governance_edges::Migration),
             Box::new(m20261206_000006_search_index::Migration),
             Box::new(m20261206_000007_schema_field_edges::Migration),
+            Box::new(m20261206_000008_search_reindex::Migration),
         ]
     }
 }

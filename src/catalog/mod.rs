@@ -35,8 +35,8 @@ pub use platforms::well_known_platform;
 pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
 pub use search::{
-    Condition, Facet, FieldFilter, SearchField, SearchHit, SearchPage, SearchRequest,
-    MAX_SEARCH_QUERY_CHARS,
+    Condition, Cursor, Facet, FieldFilter, ScrollPage, SearchField, SearchHit, SearchPage,
+    SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS,
 };
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 

@@ -17,7 +17,9 @@ use serde_json::Value;
 use super::records::EntityRecord;
 use super::text::refuse_nul;
 use super::{Catalog, Error, Result};
-use crate::store::search::{self as index, Compare, Document, Predicate};
+use crate::store::search::{
+    self as index, After, Bound, Compare, Document, Order, Predicate, TimeColumn,
+};
 use crate::store::{aspect, entity, CHUNK};
 use crate::urn::{EntityKind, Urn};
 
@@ -26,7 +28,7 @@ pub const MAX_SEARCH_QUERY_CHARS: usize = 1_000;
 
 /// The aspects an entity's index row is made from: a write that changes one of them rebuilds
 /// the row.
-pub const INDEXED_ASPECTS: [&str; 28] = [
+pub const INDEXED_ASPECTS: [&str; 29] = [
     "mlFeatureProperties",
     "mlPrimaryKeyProperties",
     "mlFeatureTableProperties",
@@ -47,6 +49,7 @@ pub const INDEXED_ASPECTS: [&str; 28] = [
     "ownership",
     "domains",
     "status",
+    "deprecation",
     "tagProperties",
     "glossaryTermInfo",
     "glossaryNodeInfo",
@@ -88,6 +91,20 @@ pub enum SearchField {
     Domains,
     /// `removed`: `true` for soft-deleted entities; filters only.
     Removed,
+    /// `deprecated`: `true` when its `deprecation` aspect says so, else `false`.
+    Deprecated,
+    /// `hasDescription`: `true` when it has a description (ingested or edited), else `false`.
+    HasDescription,
+    /// `customProperties`: `key=value` of each custom property.
+    CustomProperties,
+    /// `urn`: the entity's URN; filters only.
+    Urn,
+    /// `lastModifiedAt`: when an aspect of it was last written (milliseconds since the
+    /// epoch); filters and sorts only.
+    LastModifiedAt,
+    /// `createdAt`: when the catalog first saw its URN (milliseconds since the epoch);
+    /// filters and sorts only.
+    CreatedAt,
 }
 
 impl SearchField {
@@ -102,8 +119,24 @@ impl SearchField {
         SearchField::Domains,
     ];
 
-    /// The field of a DataHub filter field name; `None` for a field mlcat does not filter on.
+    /// The fields a facet can be counted on (`aggregateAcrossEntities` asks for any of them).
+    pub const FACETABLE: [SearchField; 10] = [
+        SearchField::EntityType,
+        SearchField::Platform,
+        SearchField::Origin,
+        SearchField::Tags,
+        SearchField::GlossaryTerms,
+        SearchField::Owners,
+        SearchField::Domains,
+        SearchField::Deprecated,
+        SearchField::HasDescription,
+        SearchField::CustomProperties,
+    ];
+
+    /// The field of a DataHub filter field name (DataHub's `.keyword` suffix, which names the
+    /// same field's exact values, is accepted); `None` for a field mlcat does not filter on.
     pub fn parse(name: &str) -> Option<SearchField> {
+        let name = name.strip_suffix(".keyword").unwrap_or(name);
         Some(match name {
             "_entityType" | "entityType" => SearchField::EntityType,
             "platform" => SearchField::Platform,
@@ -113,6 +146,12 @@ impl SearchField {
             "owners" => SearchField::Owners,
             "domains" => SearchField::Domains,
             "removed" => SearchField::Removed,
+            "deprecated" => SearchField::Deprecated,
+            "hasDescription" => SearchField::HasDescription,
+            "customProperties" => SearchField::CustomProperties,
+            "urn" => SearchField::Urn,
+            "lastModifiedAt" => SearchField::LastModifiedAt,
+            "createdAt" => SearchField::CreatedAt,
             _ => return None,
         })
     }
@@ -128,6 +167,12 @@ impl SearchField {
             SearchField::Owners => "owners",
             SearchField::Domains => "domains",
             SearchField::Removed => "removed",
+            SearchField::Deprecated => "deprecated",
+            SearchField::HasDescription => "hasDescription",
+            SearchField::CustomProperties => "customProperties",
+            SearchField::Urn => "urn",
+            SearchField::LastModifiedAt => "lastModifiedAt",
+            SearchField::CreatedAt => "createdAt",
         }
     }
 
@@ -142,12 +187,31 @@ impl SearchField {
             SearchField::Owners => "Owners",
             SearchField::Domains => "Domain",
             SearchField::Removed => "Soft Deleted",
+            SearchField::Deprecated => "Deprecated",
+            SearchField::HasDescription => "Has Description",
+            SearchField::CustomProperties => "Custom Properties",
+            SearchField::Urn => "URN",
+            SearchField::LastModifiedAt => "Last Modified",
+            SearchField::CreatedAt => "Created",
         }
     }
 
+    /// Whether the field holds `true` or `false`.
+    fn is_flag(self) -> bool {
+        matches!(
+            self,
+            SearchField::Removed | SearchField::Deprecated | SearchField::HasDescription
+        )
+    }
+
     /// The names of the filter fields, for error messages.
-    pub const NAMES: &'static str =
-        "_entityType, platform, origin (or env), tags, glossaryTerms, owners, domains, removed";
+    pub const NAMES: &'static str = "_entityType, platform, origin (or env), tags, \
+        glossaryTerms, owners, domains, removed, deprecated, hasDescription, customProperties \
+        (key=value), urn, lastModifiedAt, createdAt";
+
+    /// The names of the facet fields, for error messages.
+    pub const FACET_NAMES: &'static str = "_entityType, platform, origin, tags, glossaryTerms, \
+        owners, domains, deprecated, hasDescription, customProperties";
 }
 
 /// How a filter compares a field's values with its own.
@@ -165,6 +229,68 @@ pub enum Condition {
     EndWith,
     /// The field has a value at all.
     Exists,
+    /// The field is greater than the value (times only).
+    GreaterThan,
+    /// The field is greater than or equal to the value (times only).
+    GreaterThanOrEqualTo,
+    /// The field is less than the value (times only).
+    LessThan,
+    /// The field is less than or equal to the value (times only).
+    LessThanOrEqualTo,
+}
+
+impl Condition {
+    /// DataHub's name of the condition (`GREATER_THAN`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::Equal => "EQUAL",
+            Condition::In => "IN",
+            Condition::Contain => "CONTAIN",
+            Condition::StartWith => "START_WITH",
+            Condition::EndWith => "END_WITH",
+            Condition::Exists => "EXISTS",
+            Condition::GreaterThan => "GREATER_THAN",
+            Condition::GreaterThanOrEqualTo => "GREATER_THAN_OR_EQUAL_TO",
+            Condition::LessThan => "LESS_THAN",
+            Condition::LessThanOrEqualTo => "LESS_THAN_OR_EQUAL_TO",
+        }
+    }
+}
+
+/// What results can be sorted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SortKey {
+    /// The name, case-folded.
+    Name,
+    /// When an aspect was last written.
+    LastModified,
+    /// When the catalog first saw the URN.
+    Created,
+}
+
+/// An order of results other than best first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Sort {
+    pub key: SortKey,
+    pub ascending: bool,
+}
+
+/// Where a scroll goes on: after the entity with this sort value and URN. Made by the catalog
+/// from the last entity of a page ([`ScrollPage::next`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cursor {
+    /// The folded name and URN of the last entity seen.
+    Name(String, String),
+    /// The creation time and URN of the last entity seen.
+    Created(i64, String),
+}
+
+/// One page of a scroll.
+#[derive(Clone, Debug)]
+pub struct ScrollPage {
+    pub page: SearchPage,
+    /// Where the next page starts; `None` after the last page.
+    pub next: Option<Cursor>,
 }
 
 /// One condition on a field.
@@ -187,8 +313,8 @@ pub struct SearchRequest {
     pub any_of: Vec<Vec<FieldFilter>>,
     /// The fields to count facets on.
     pub facets: Vec<SearchField>,
-    /// `Some(true)` by name A to Z, `Some(false)` Z to A; `None` best first.
-    pub by_name: Option<bool>,
+    /// The order of the results; `None` best first.
+    pub sort: Option<Sort>,
     /// Soft-deleted entities too (as when a filter names `removed`).
     pub include_removed: bool,
     pub start: u64,
@@ -275,7 +401,79 @@ fn predicate(at: &str, f: &FieldFilter) -> Result<Predicate> {
             ),
         });
     }
-    if f.field == SearchField::Removed {
+    let refuse = |what: &str| Error::Invalid {
+        field: format!("{at}.condition"),
+        message: format!(
+            "{at}: condition {} does not apply to {}; use {what}",
+            f.condition.as_str(),
+            f.field.as_str()
+        ),
+    };
+    let ordered = matches!(
+        f.condition,
+        Condition::GreaterThan
+            | Condition::GreaterThanOrEqualTo
+            | Condition::LessThan
+            | Condition::LessThanOrEqualTo
+    );
+    if let SearchField::LastModifiedAt | SearchField::CreatedAt = f.field {
+        let mut times = Vec::with_capacity(f.values.len());
+        for v in &f.values {
+            times.push(v.trim().parse::<i64>().map_err(|_| Error::Invalid {
+                field: format!("{at}.values"),
+                message: format!(
+                    "{at}: {} is a time in milliseconds since the epoch, not {v:?}",
+                    f.field.as_str()
+                ),
+            })?);
+        }
+        if ordered && times.len() != 1 {
+            return Err(Error::Invalid {
+                field: format!("{at}.values"),
+                message: format!(
+                    "{at}: {} compares with exactly one value",
+                    f.condition.as_str()
+                ),
+            });
+        }
+        let one = times.first().copied().unwrap_or_default();
+        let compare = match f.condition {
+            Condition::Equal | Condition::In => Bound::In(times),
+            Condition::GreaterThan => Bound::Above(one),
+            Condition::GreaterThanOrEqualTo => Bound::AtLeast(one),
+            Condition::LessThan => Bound::Below(one),
+            Condition::LessThanOrEqualTo => Bound::AtMost(one),
+            Condition::Exists => Bound::Exists,
+            _ => {
+                return Err(refuse(
+                    "EQUAL, IN, GREATER_THAN(_OR_EQUAL_TO), LESS_THAN(_OR_EQUAL_TO) or EXISTS",
+                ))
+            }
+        };
+        let column = if f.field == SearchField::CreatedAt {
+            TimeColumn::Created
+        } else {
+            TimeColumn::Modified
+        };
+        return Ok(Predicate::Time {
+            column,
+            compare,
+            negated: f.negated,
+        });
+    }
+    if ordered {
+        return Err(refuse(
+            "EQUAL, IN, CONTAIN, START_WITH, END_WITH or EXISTS (only lastModifiedAt and \
+             createdAt are compared by order)",
+        ));
+    }
+    if f.field.is_flag() {
+        if !matches!(
+            f.condition,
+            Condition::Equal | Condition::In | Condition::Exists
+        ) {
+            return Err(refuse("EQUAL, IN or EXISTS"));
+        }
         let mut flags = Vec::new();
         for v in &f.values {
             flags.push(match v.to_ascii_lowercase().as_str() {
@@ -284,23 +482,22 @@ fn predicate(at: &str, f: &FieldFilter) -> Result<Predicate> {
                 _ => {
                     return Err(Error::Invalid {
                         field: format!("{at}.values"),
-                        message: format!("{at}: removed is true or false, not {v:?}"),
+                        message: format!("{at}: {} is true or false, not {v:?}", f.field.as_str()),
                     })
                 }
             });
         }
-        return Ok(match f.condition {
-            Condition::Equal | Condition::In => Predicate::Removed(flags, f.negated),
+        if f.condition == Condition::Exists {
             // Every entity has the flag.
-            Condition::Exists => Predicate::Removed(vec![true, false], f.negated),
-            other => {
-                return Err(Error::Invalid {
-                    field: format!("{at}.condition"),
-                    message: format!(
-                        "{at}: condition {other:?} does not apply to removed; use EQUAL"
-                    ),
-                })
-            }
+            flags = vec![true, false];
+        }
+        return Ok(match f.field {
+            SearchField::Removed => Predicate::Removed(flags, f.negated),
+            field => Predicate::Facet {
+                field: field.as_str(),
+                compare: Compare::In(flags.iter().map(|b| b.to_string()).collect()),
+                negated: f.negated,
+            },
         });
     }
     let values: Vec<String> = f.values.iter().map(|v| stored_value(f.field, v)).collect();
@@ -309,20 +506,108 @@ fn predicate(at: &str, f: &FieldFilter) -> Result<Predicate> {
         Condition::Contain => Compare::Contain(f.values.clone()),
         Condition::StartWith => Compare::StartWith(f.values.clone()),
         Condition::EndWith => Compare::EndWith(f.values.clone()),
-        Condition::Exists => Compare::Exists,
+        _ => Compare::Exists,
     };
-    Ok(Predicate::Facet {
-        field: f.field.as_str(),
-        compare,
-        negated: f.negated,
+    Ok(match f.field {
+        SearchField::Urn => Predicate::Urn {
+            compare,
+            negated: f.negated,
+        },
+        field => Predicate::Facet {
+            field: field.as_str(),
+            compare,
+            negated: f.negated,
+        },
     })
 }
+
+/// The longest a scroll may stay open, in milliseconds (a day).
+pub const MAX_KEEP_ALIVE_MS: i64 = 24 * 60 * 60 * 1000;
 
 impl Catalog {
     /// One page of the entities a search matches, best first, how many match in all, and the
     /// counts of the asked facets among all of them. Soft-deleted entities are left out unless
     /// a filter names `removed`.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
+        Ok(self.run(request, None).await?.0)
+    }
+
+    /// One page of a scroll through the entities a search matches: `after` the entity a
+    /// previous page ended with (from the start when `None`), and where the next page starts.
+    ///
+    /// Pages are keyset pages on a total order of keys that never change: the folded name (the
+    /// URN's own name part) or the creation time, then the URN. So an entity that matches for
+    /// the whole scroll is on exactly one page however others write meanwhile: its key is
+    /// either before the cursor (seen already) or after it (still to come), and the cursor only
+    /// moves forward. Best-first and last-modified orders are refused here: an edit moves an
+    /// entity within them, which could show it twice or never.
+    pub async fn scroll(
+        &self,
+        request: &SearchRequest,
+        after: Option<&Cursor>,
+    ) -> Result<ScrollPage> {
+        let ascending = match request.sort {
+            None => true,
+            Some(Sort {
+                key: SortKey::Name | SortKey::Created,
+                ascending,
+            }) => ascending,
+            Some(Sort {
+                key: SortKey::LastModified,
+                ..
+            }) => {
+                return Err(Error::Invalid {
+                    field: "input.sortInput".into(),
+                    message: "input.sortInput: a scroll cannot sort by lastModifiedAt (an edit \
+                              moves an entity in that order, so a scroll could show it twice); \
+                              sort by name or createdAt, or use searchAcrossEntities"
+                        .into(),
+                })
+            }
+        };
+        let key = request.sort.map_or(SortKey::Name, |s| s.key);
+        match (key, after) {
+            (_, None) | (SortKey::Name, Some(Cursor::Name(..))) => {}
+            (SortKey::Created, Some(Cursor::Created(..))) => {}
+            _ => {
+                return Err(Error::Invalid {
+                    field: "input.scrollId".into(),
+                    message: "input.scrollId was issued for another order; start again \
+                              without scrollId"
+                        .into(),
+                })
+            }
+        }
+        let mut request = request.clone();
+        request.sort = Some(Sort { key, ascending });
+        // One more than asked, to know whether another page follows.
+        let count = request.count;
+        request.count = count.saturating_add(1);
+        let after = after.map(|c| match c {
+            Cursor::Name(name, urn) => After::Name(name.clone(), urn.clone()),
+            Cursor::Created(at, urn) => After::Time(*at, urn.clone()),
+        });
+        let (mut page, mut keys) = self.run(&request, after.as_ref()).await?;
+        let more = page.hits.len() as u64 > count;
+        page.hits.truncate(count as usize);
+        keys.truncate(count as usize);
+        let next = match (more, keys.pop()) {
+            (true, Some((name, created, urn))) => Some(match key {
+                SortKey::Created => Cursor::Created(created, urn),
+                _ => Cursor::Name(name, urn),
+            }),
+            _ => None,
+        };
+        Ok(ScrollPage { page, next })
+    }
+
+    /// Runs a search; answers the page and, for each hit, its folded name, creation time and
+    /// URN (the keys a scroll goes on from).
+    async fn run(
+        &self,
+        request: &SearchRequest,
+        after: Option<&After>,
+    ) -> Result<(SearchPage, Vec<(String, i64, String)>)> {
         refuse_nul("query", &request.query)?;
         super::text::refuse_longer("query", &request.query, MAX_SEARCH_QUERY_CHARS)?;
         let trimmed = request.query.trim();
@@ -339,13 +624,22 @@ impl Catalog {
             any_of.push(preds);
         }
         let kinds: Vec<&str> = request.kinds.iter().map(EntityKind::as_str).collect();
+        let order = match request.sort {
+            None => Order::Rank,
+            Some(Sort { key, ascending }) => match key {
+                SortKey::Name => Order::Name(ascending),
+                SortKey::LastModified => Order::Modified(ascending),
+                SortKey::Created => Order::Created(ascending),
+            },
+        };
         let query = index::Query {
             words: (!words.is_empty()).then_some(words.as_slice()),
             phrase: &phrase,
             kinds: &kinds,
             any_of: &any_of,
             with_removed,
-            by_name: request.by_name,
+            order,
+            after,
         };
         let (hits, total) = index::search(&self.db, &query, request.start, request.count).await?;
         let fields: Vec<&'static str> = request.facets.iter().map(|f| f.as_str()).collect();
@@ -357,12 +651,25 @@ impl Catalog {
                 values: Vec::new(),
             })
             .collect();
-        for (field, value, count) in index::facets(&self.db, &query, &fields).await? {
-            if let Some(facet) = facets.iter_mut().find(|f| f.field.as_str() == field) {
-                facet.values.push((value, count.max(0) as u64));
+        if !fields.is_empty() {
+            // Facets count every match, wherever the page starts.
+            for (field, value, count) in index::facets(&self.db, &query, &fields).await? {
+                if let Some(facet) = facets.iter_mut().find(|f| f.field.as_str() == field) {
+                    facet.values.push((value, count.max(0) as u64));
+                }
             }
         }
-        Ok(SearchPage {
+        let keys = hits
+            .iter()
+            .map(|h| {
+                (
+                    h.entity.search_name.clone(),
+                    h.entity.created_at,
+                    h.entity.urn.clone(),
+                )
+            })
+            .collect();
+        let page = SearchPage {
             hits: hits
                 .into_iter()
                 .map(|h| SearchHit {
@@ -372,7 +679,8 @@ impl Catalog {
                 .collect(),
             total,
             facets,
-        })
+        };
+        Ok((page, keys))
     }
 
     /// Writes the index rows of entities written before the index existed (a catalog made by
@@ -393,6 +701,20 @@ impl Catalog {
     }
 }
 
+/// The aspects that name a tag, glossary term, domain, user or group: a write of one of them
+/// changes the words of every entity carrying it, so the write path reindexes the carriers.
+pub const NAMING_ASPECTS: [&str; 6] = [
+    "tagProperties",
+    "glossaryTermInfo",
+    "domainProperties",
+    "corpUserInfo",
+    "corpUserEditableInfo",
+    "corpGroupInfo",
+];
+
+/// The facet fields whose values are URNs of named entities.
+const NAMED_FIELDS: [&str; 4] = ["tags", "glossaryTerms", "owners", "domains"];
+
 /// Rebuilds the index rows of `rows` from their latest aspects: called by the write path inside
 /// the write's transaction, after the batch's versions are stored.
 pub(crate) async fn reindex(db: &impl ConnectionTrait, rows: &[&entity::Model]) -> Result<()> {
@@ -408,21 +730,129 @@ pub(crate) async fn reindex(db: &impl ConnectionTrait, rows: &[&entity::Model]) 
             let value = serde_json::from_str(&v.value).map_err(|e| anyhow::anyhow!(e))?;
             values.entry(v.entity_id).or_default().push((v.name, value));
         }
+        let names = names_of(db, &values).await?;
         for row in chunk {
             docs.push(document(
                 row,
                 values.get(&row.id).map_or(&[][..], Vec::as_slice),
+                &names,
             ));
         }
     }
     Ok(index::replace(db, &docs).await?)
 }
 
+/// The names (tag name, term name, domain name, a person's or group's display name) of the
+/// tags, terms, owners and domains the aspects point at, by URN: two statements.
+async fn names_of(
+    db: &impl ConnectionTrait,
+    values: &HashMap<i64, Vec<(String, Value)>>,
+) -> Result<HashMap<String, String>> {
+    let mut urns: Vec<&str> = values
+        .values()
+        .flatten()
+        .flat_map(|(aspect, value)| governance_urns(aspect, value))
+        .collect();
+    urns.sort_unstable();
+    urns.dedup();
+    let mut names = HashMap::new();
+    if urns.is_empty() {
+        return Ok(names);
+    }
+    let mut by_id: HashMap<i64, String> = HashMap::new();
+    for chunk in urns.chunks(CHUNK) {
+        for row in entity::by_urns(db, chunk).await? {
+            by_id.insert(row.id, row.urn);
+        }
+    }
+    let ids: Vec<i64> = by_id.keys().copied().collect();
+    for chunk in ids.chunks(CHUNK / NAMING_ASPECTS.len()) {
+        let pairs: Vec<(i64, &str)> = chunk
+            .iter()
+            .flat_map(|id| NAMING_ASPECTS.iter().map(move |a| (*id, *a)))
+            .collect();
+        for v in aspect::latest_values(db, &pairs).await? {
+            let Some(urn) = by_id.get(&v.entity_id) else {
+                continue;
+            };
+            if !NAMING_ASPECTS.contains(&v.name.as_str()) {
+                continue;
+            }
+            let value: Value = serde_json::from_str(&v.value).map_err(|e| anyhow::anyhow!(e))?;
+            for key in ["name", "displayName", "fullName"] {
+                if let Some(n) = value.get(key).and_then(Value::as_str) {
+                    let entry: &mut String = names.entry(urn.clone()).or_default();
+                    entry.push(' ');
+                    entry.push_str(n);
+                }
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// The URNs of the tags, terms, owners and domains an aspect value points at.
+fn governance_urns<'a>(aspect: &str, value: &'a Value) -> Vec<&'a str> {
+    let (key, inner) = match aspect {
+        "globalTags" => ("tags", Some("tag")),
+        "glossaryTerms" => ("terms", Some("urn")),
+        "ownership" => ("owners", Some("owner")),
+        "domains" => ("domains", None),
+        _ => return Vec::new(),
+    };
+    value
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| match inner {
+                    Some(k) => i.get(k).and_then(Value::as_str),
+                    None => i.as_str(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Rebuilds the index rows of the entities carrying one of `renamed` (tags, terms, domains,
+/// users, groups whose name changed) as a tag, term, owner or domain, except those in `done`:
+/// called by the write path inside the write's transaction, so the new name finds them the
+/// moment the rename commits. The carriers are found through the index's own facet rows (one
+/// statement per chunk of names) and rebuilt CHUNK at a time, so memory stays bounded however
+/// many carry a popular tag; the time grows with their number, as a rename is rare.
+pub(crate) async fn reindex_carriers(
+    db: &impl ConnectionTrait,
+    renamed: &[&str],
+    done: &[i64],
+) -> Result<()> {
+    if renamed.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = index::carriers(db, &NAMED_FIELDS, renamed)
+        .await?
+        .into_iter()
+        .filter(|id| done.binary_search(id).is_err())
+        .collect();
+    for chunk in ids.chunks(CHUNK) {
+        let mut rows = entity::by_ids(db, chunk).await?;
+        rows.sort_unstable_by_key(|r| r.id);
+        let refs: Vec<&entity::Model> = rows.iter().collect();
+        reindex(db, &refs).await?;
+    }
+    Ok(())
+}
+
 /// What an entity is found by: the words of its name (the URN's name, and a `name` or
 /// `displayName` of its properties), the words of the rest (URN parts, the description a
 /// person edited or else the ingested one, custom property values, a feature's data type, the
-/// ids of its tags, terms, owners and domains), and its facet values.
-fn document(row: &entity::Model, aspects: &[(String, Value)]) -> Document {
+/// ids and names of its tags, terms, owners and domains), and its facet values (among them
+/// `hasDescription`, `deprecated` and `customProperties` as `key=value`).
+fn document(
+    row: &entity::Model,
+    aspects: &[(String, Value)],
+    names: &HashMap<String, String>,
+) -> Document {
     let mut name: Vec<String> = words(&row.name).collect();
     let mut body: Vec<String> = Vec::new();
     let mut facets: Vec<(&'static str, String)> = Vec::new();
@@ -444,52 +874,54 @@ fn document(row: &entity::Model, aspects: &[(String, Value)]) -> Document {
     let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
     let mut ingested: Option<String> = None;
     let mut edited: Option<String> = None;
-    let mut urn_ids = |field: SearchField, urns: Vec<String>, body: &mut Vec<String>| {
+    let mut deprecated = false;
+    let urn_ids = |field: SearchField,
+                   urns: Vec<&str>,
+                   body: &mut Vec<String>,
+                   facets: &mut Vec<(&'static str, String)>| {
         for u in urns {
-            if let Ok(parsed) = Urn::parse(&u) {
+            if let Ok(parsed) = Urn::parse(u) {
                 body.extend(words(parsed.name()));
             }
-            facets.push((field.as_str(), u));
+            if let Some(n) = names.get(u) {
+                body.extend(words(n));
+            }
+            facets.push((field.as_str(), u.to_string()));
         }
-    };
-    let list = |v: &Value, key: &str, inner: Option<&str>| -> Vec<String> {
-        v.get(key)
-            .and_then(Value::as_array)
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(|i| match inner {
-                        Some(k) => i.get(k).and_then(Value::as_str),
-                        None => i.as_str(),
-                    })
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
     };
     for (aspect, value) in aspects {
         match aspect.as_str() {
             "globalTags" => urn_ids(
                 SearchField::Tags,
-                list(value, "tags", Some("tag")),
+                governance_urns(aspect, value),
                 &mut body,
+                &mut facets,
             ),
             "glossaryTerms" => urn_ids(
                 SearchField::GlossaryTerms,
-                list(value, "terms", Some("urn")),
+                governance_urns(aspect, value),
                 &mut body,
+                &mut facets,
             ),
             "ownership" => urn_ids(
                 SearchField::Owners,
-                list(value, "owners", Some("owner")),
+                governance_urns(aspect, value),
                 &mut body,
+                &mut facets,
             ),
             "domains" => urn_ids(
                 SearchField::Domains,
-                list(value, "domains", None),
+                governance_urns(aspect, value),
                 &mut body,
+                &mut facets,
             ),
             "status" => {}
+            "deprecation" => {
+                deprecated = value
+                    .get("deprecated")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+            }
             a if a.starts_with("editable") || a == "corpUserEditableInfo" => {
                 if let Some(d) = text(value, "description").filter(|d| !d.is_empty()) {
                     edited = Some(d);
@@ -513,14 +945,30 @@ fn document(row: &entity::Model, aspects: &[(String, Value)]) -> Document {
                     }
                 }
                 if let Some(props) = value.get("customProperties").and_then(Value::as_object) {
-                    for v in props.values().filter_map(Value::as_str) {
-                        body.extend(words(v));
+                    for (k, v) in props {
+                        if let Some(v) = v.as_str() {
+                            body.extend(words(v));
+                            // PostgreSQL cannot store a NUL in text; a filter value cannot
+                            // hold one either, so such a pair could never be asked for.
+                            if !k.contains('\0') && !v.contains('\0') {
+                                facets.push((
+                                    SearchField::CustomProperties.as_str(),
+                                    format!("{k}={v}"),
+                                ));
+                            }
+                        }
                     }
                 }
             }
         }
     }
-    if let Some(d) = edited.or(ingested) {
+    let description = edited.or(ingested).filter(|d| !d.trim().is_empty());
+    facets.push((
+        SearchField::HasDescription.as_str(),
+        description.is_some().to_string(),
+    ));
+    facets.push((SearchField::Deprecated.as_str(), deprecated.to_string()));
+    if let Some(d) = description {
         body.extend(words(&d));
     }
     name.dedup();

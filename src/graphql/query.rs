@@ -4,6 +4,8 @@ use async_graphql::{Context, Object, OutputType, Result};
 
 use super::lineage::{self, LineageGraph, LineageGraphInput};
 use super::loaders;
+use super::types::aggregate::{self, AggregateAcrossEntitiesInput, AggregateResults};
+use super::types::scroll::{self, ScrollAcrossEntitiesInput, ScrollResults};
 use super::types::search::{
     self, AutoCompleteInput, AutoCompleteMultipleInput, AutoCompleteMultipleResults,
     AutoCompleteResults, SearchAcrossEntitiesInput, SearchInput, SearchResults,
@@ -197,6 +199,53 @@ impl Query {
             .and_then(Entity::from_row))
     }
 
+    /// Entities by URN, in the order asked: each one as `entity` answers it (null when the
+    /// catalog has none, or its type is not in the schema). At most the page-size cap of URNs;
+    /// one statement for all of them.
+    #[graphql(complexity = "1 + urns.len() * child_complexity")]
+    async fn entities(
+        &self,
+        ctx: &Context<'_>,
+        urns: Vec<String>,
+        #[graphql(
+            desc = "Accepted and ignored: every entity is looked up in the one statement anyway."
+        )]
+        check_for_existence: Option<bool>,
+    ) -> Result<Vec<Option<Entity>>> {
+        let _ = check_for_existence;
+        let limits = ctx.data::<Limits>()?;
+        if urns.len() as u64 > limits.max_page_size {
+            return Err(Error::Invalid {
+                field: "urns".into(),
+                message: format!(
+                    "urns: at most {} URNs at once; split the list",
+                    limits.max_page_size
+                ),
+            }
+            .into());
+        }
+        let mut parsed = Vec::with_capacity(urns.len());
+        for (i, urn) in urns.iter().enumerate() {
+            parsed.push(Urn::parse(urn).map_err(|e| Error::Invalid {
+                field: format!("urns[{i}]"),
+                message: format!("urns[{i}]: {e}"),
+            })?);
+        }
+        let rows = loaders::entities(ctx, &parsed).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| row.and_then(Entity::from_row))
+            .collect())
+    }
+    /// Whether the catalog has the entity: written (not only referenced by another entity) and
+    /// not soft-deleted.
+    async fn entity_exists(&self, ctx: &Context<'_>, urn: String) -> Result<bool> {
+        let parsed = Urn::parse(&urn).map_err(Error::from)?;
+        Ok(loaders::entity(ctx, &parsed)
+            .await?
+            .is_some_and(|row| row.exists && !row.removed))
+    }
+
     /// Features, by name, leaving out soft-deleted ones.
     #[graphql(
         name = "listMLFeatures",
@@ -305,6 +354,26 @@ impl Query {
         input: SearchAcrossEntitiesInput,
     ) -> Result<SearchResults> {
         search::search_across_entities(ctx, input).await
+    }
+    /// Scrolls through the entities a search matches, a page per request, each page going on
+    /// from the `nextScrollId` of the one before: by name (or creation time), every entity
+    /// that matches for the whole scroll on exactly one page, however others write meanwhile.
+    #[graphql(complexity = "1 + search::search_page(input.count) * child_complexity")]
+    async fn scroll_across_entities(
+        &self,
+        ctx: &Context<'_>,
+        input: ScrollAcrossEntitiesInput,
+    ) -> Result<ScrollResults> {
+        scroll::scroll_across_entities(ctx, input).await
+    }
+    /// The facet counts of a search (the fields asked for, all matching entities), without
+    /// its results.
+    async fn aggregate_across_entities(
+        &self,
+        ctx: &Context<'_>,
+        input: AggregateAcrossEntitiesInput,
+    ) -> Result<AggregateResults> {
+        aggregate::aggregate_across_entities(ctx, input).await
     }
     /// Completes what a person is typing: the entities whose words start with it, best first.
     #[graphql(complexity = "1 + search::search_page(input.limit) * child_complexity")]

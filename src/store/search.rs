@@ -143,6 +143,72 @@ pub enum Predicate {
     },
     /// The entity's soft-deleted flag is one of these.
     Removed(Vec<bool>, bool),
+    /// On the entity's URN.
+    Urn { compare: Compare, negated: bool },
+    /// On one of the entity's times (milliseconds since the epoch).
+    Time {
+        column: TimeColumn,
+        compare: Bound,
+        negated: bool,
+    },
+}
+
+/// A time of an entity row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeColumn {
+    /// When an aspect of it was last written.
+    Modified,
+    /// When its row was made.
+    Created,
+}
+
+impl TimeColumn {
+    fn column(self) -> &'static str {
+        match self {
+            TimeColumn::Modified => "e.\"updated_at\"",
+            TimeColumn::Created => "e.\"created_at\"",
+        }
+    }
+}
+
+/// How a time is compared.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Bound {
+    /// Equal to one of these.
+    In(Vec<i64>),
+    /// Greater than.
+    Above(i64),
+    /// Greater than or equal to.
+    AtLeast(i64),
+    /// Less than.
+    Below(i64),
+    /// Less than or equal to.
+    AtMost(i64),
+    /// Any value (every entity has its times).
+    Exists,
+}
+
+/// The order of a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// Best match first (by name without words).
+    Rank,
+    /// By folded name, then URN; `true` ascending.
+    Name(bool),
+    /// By last write time, then URN.
+    Modified(bool),
+    /// By creation time, then URN.
+    Created(bool),
+}
+
+/// Where a keyset page starts: after the entity with this sort value and URN, in the page's
+/// order (`Order::Name` takes a text, the times a number).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum After {
+    /// The folded name and URN of the last entity seen.
+    Name(String, String),
+    /// The time and URN of the last entity seen.
+    Time(i64, String),
 }
 
 /// What a search asks for.
@@ -157,8 +223,10 @@ pub struct Query<'a> {
     pub any_of: &'a [Vec<Predicate>],
     /// Whether soft-deleted entities are left in (a filter on `removed` asks for them).
     pub with_removed: bool,
-    /// Ordered by name rather than by rank.
-    pub by_name: Option<bool>,
+    /// The order of the results.
+    pub order: Order,
+    /// Only the entities after this one in `order` (keyset paging; not with `Order::Rank`).
+    pub after: Option<&'a After>,
 }
 
 /// `FROM ... WHERE ...` of the entities a query matches.
@@ -204,8 +272,87 @@ fn matching(q: &mut Sql, backend: DbBackend, query: &Query<'_>) {
     }
 }
 
+/// `(values)` of an ORed text comparison with `column`.
+fn compare_text(q: &mut Sql, postgres: bool, column: &str, compare: &Compare) {
+    let any = |q: &mut Sql, values: &[String], one: &dyn Fn(&mut Sql, &str)| {
+        q.push(" AND (");
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                q.push(" OR ");
+            }
+            one(q, v);
+        }
+        q.push(")");
+    };
+    match compare {
+        Compare::Exists => {}
+        Compare::In(values) => {
+            q.push(&format!(" AND {column} IN "))
+                .list(values.iter().map(String::as_str));
+        }
+        Compare::Contain(values) => any(q, values, &|q, v| {
+            q.push(&if postgres {
+                format!("strpos({column}, ")
+            } else {
+                format!("instr({column}, ")
+            })
+            .bind(v)
+            .push(") > 0");
+        }),
+        Compare::StartWith(values) => any(q, values, &|q, v| {
+            q.push(&format!("substr({column}, 1, CAST("))
+                .bind(v.chars().count() as i64)
+                .push(" AS integer)) = ")
+                .bind(v);
+        }),
+        Compare::EndWith(values) => any(q, values, &|q, v| {
+            let n = v.chars().count() as i64;
+            if postgres {
+                q.push(&format!("right({column}, CAST(")).bind(n);
+            } else {
+                q.push(&format!("substr({column}, CAST(")).bind(-n);
+            }
+            q.push(" AS integer)) = ").bind(v);
+        }),
+    }
+}
+
 fn predicate(q: &mut Sql, postgres: bool, p: &Predicate) {
     match p {
+        Predicate::Urn { compare, negated } => {
+            q.push(if *negated { "NOT " } else { "" }).push("(1 = 1");
+            compare_text(q, postgres, "e.\"urn\"", compare);
+            q.push(")");
+        }
+        Predicate::Time {
+            column,
+            compare,
+            negated,
+        } => {
+            let c = column.column();
+            q.push(if *negated { "NOT " } else { "" }).push("(");
+            match compare {
+                Bound::Exists => {
+                    q.push("1 = 1");
+                }
+                Bound::In(values) => {
+                    q.push(&format!("{c} IN ")).list(values.iter().copied());
+                }
+                Bound::Above(v) => {
+                    q.push(&format!("{c} > ")).bind(*v);
+                }
+                Bound::AtLeast(v) => {
+                    q.push(&format!("{c} >= ")).bind(*v);
+                }
+                Bound::Below(v) => {
+                    q.push(&format!("{c} < ")).bind(*v);
+                }
+                Bound::AtMost(v) => {
+                    q.push(&format!("{c} <= ")).bind(*v);
+                }
+            }
+            q.push(")");
+        }
         Predicate::Removed(flags, negated) => {
             q.push(if *negated { "NOT " } else { "" })
                 .push("e.\"removed\" IN ")
@@ -220,47 +367,7 @@ fn predicate(q: &mut Sql, postgres: bool, p: &Predicate) {
                 "EXISTS (SELECT 1 FROM \"search_facet\" f WHERE f.\"entity_id\" = e.\"id\" AND f.\"field\" = ",
             );
             q.bind(*field);
-            let any = |q: &mut Sql, values: &[String], one: &dyn Fn(&mut Sql, &str)| {
-                q.push(" AND (");
-                for (i, v) in values.iter().enumerate() {
-                    if i > 0 {
-                        q.push(" OR ");
-                    }
-                    one(q, v);
-                }
-                q.push(")");
-            };
-            match compare {
-                Compare::Exists => {}
-                Compare::In(values) => {
-                    q.push(" AND f.\"value\" IN ")
-                        .list(values.iter().map(String::as_str));
-                }
-                Compare::Contain(values) => any(q, values, &|q, v| {
-                    q.push(if postgres {
-                        "strpos(f.\"value\", "
-                    } else {
-                        "instr(f.\"value\", "
-                    })
-                    .bind(v)
-                    .push(") > 0");
-                }),
-                Compare::StartWith(values) => any(q, values, &|q, v| {
-                    q.push("substr(f.\"value\", 1, CAST(")
-                        .bind(v.chars().count() as i64)
-                        .push(" AS integer)) = ")
-                        .bind(v);
-                }),
-                Compare::EndWith(values) => any(q, values, &|q, v| {
-                    let n = v.chars().count() as i64;
-                    if postgres {
-                        q.push("right(f.\"value\", CAST(").bind(n);
-                    } else {
-                        q.push("substr(f.\"value\", CAST(").bind(-n);
-                    }
-                    q.push(" AS integer)) = ").bind(v);
-                }),
-            }
+            compare_text(q, postgres, "f.\"value\"", compare);
             q.push(")");
         }
     }
@@ -332,9 +439,9 @@ pub struct Hit {
     pub class: i32,
 }
 
-/// One page of the entities a query matches, best first (by rank class, then, among names
-/// starting with the query, the shorter name, then the engine's rank), and how many match in all: two
-/// statements.
+/// One page of the entities a query matches, in the query's order (best first: by rank class,
+/// then, among names starting with the query, the shorter name, then the engine's rank; the
+/// URN breaks every tie), and how many match in all (ignoring `after`): two statements.
 pub async fn search(
     db: &impl ConnectionTrait,
     query: &Query<'_>,
@@ -349,14 +456,14 @@ pub async fn search(
         Some(row) => row.try_get_by_index(0)?,
         None => 0,
     };
-    if limit == 0 || total as u64 <= offset {
+    if limit == 0 || (query.after.is_none() && total as u64 <= offset) {
         return Ok((Vec::new(), total as u64));
     }
     let mut q = Sql::new(
         backend,
         &format!("SELECT {}, ", sql::columns::<entity::Column>("e")),
     );
-    match query.words.filter(|_| query.by_name.is_none()) {
+    match query.words.filter(|_| query.order == Order::Rank) {
         Some(words) => {
             class(&mut q, postgres, query, words);
             // Among names starting with the query, the shorter first.
@@ -371,14 +478,27 @@ pub async fn search(
         }
     }
     matching(&mut q, backend, query);
-    match (query.by_name, query.words) {
-        (Some(ascending), _) => {
-            let order = if ascending { "ASC" } else { "DESC" };
-            q.push(&format!(
-                " ORDER BY e.\"search_name\" {order}, e.\"urn\" {order}"
-            ));
+    let keyset = |q: &mut Sql, column: &str, ascending: bool| {
+        let (order, cmp) = if ascending {
+            ("ASC", ">")
+        } else {
+            ("DESC", "<")
+        };
+        if let Some(after) = query.after {
+            q.push(&format!(" AND ({column}, e.\"urn\") {cmp} ("));
+            match after {
+                After::Name(name, urn) => q.bind(name.as_str()).push(", ").bind(urn.as_str()),
+                After::Time(at, urn) => q.bind(*at).push(", ").bind(urn.as_str()),
+            };
+            q.push(")");
         }
-        (None, Some(words)) => {
+        q.push(&format!(" ORDER BY {column} {order}, e.\"urn\" {order}"));
+    };
+    match (query.order, query.words) {
+        (Order::Name(ascending), _) => keyset(&mut q, "e.\"search_name\"", ascending),
+        (Order::Modified(ascending), _) => keyset(&mut q, "e.\"updated_at\"", ascending),
+        (Order::Created(ascending), _) => keyset(&mut q, "e.\"created_at\"", ascending),
+        (Order::Rank, Some(words)) => {
             if postgres {
                 q.push(" ORDER BY \"class\", \"tie\", ts_rank(d.\"doc\", CAST(")
                     .bind(tsquery(words))
@@ -387,12 +507,12 @@ pub async fn search(
                 q.push(" ORDER BY \"class\", \"tie\", d.\"rank\", e.\"urn\"");
             }
         }
-        (None, None) => {
-            q.push(" ORDER BY e.\"search_name\", e.\"urn\"");
-        }
+        (Order::Rank, None) => keyset(&mut q, "e.\"search_name\"", true),
     }
     q.push(" LIMIT ").bind(limit as i64);
-    q.push(" OFFSET ").bind(offset as i64);
+    if query.after.is_none() {
+        q.push(" OFFSET ").bind(offset as i64);
+    }
     let hits = q
         .rows(db)
         .await?
@@ -405,6 +525,32 @@ pub async fn search(
         })
         .collect::<Result<Vec<_>, DbErr>>()?;
     Ok((hits, total as u64))
+}
+
+/// The entity ids whose index rows hold one of `values` in one of `fields` (the carriers of a
+/// tag, term, owner or domain), by id: one statement per chunk of values.
+pub async fn carriers(
+    db: &impl ConnectionTrait,
+    fields: &[&'static str],
+    values: &[&str],
+) -> Result<Vec<i64>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut ids = Vec::new();
+    for chunk in values.chunks(CHUNK) {
+        let mut q = Sql::new(
+            backend,
+            "SELECT DISTINCT \"entity_id\" FROM \"search_facet\" WHERE \"field\" IN ",
+        );
+        q.list(fields.iter().copied())
+            .push(" AND \"value\" IN ")
+            .list(chunk.iter().copied());
+        for row in q.rows(db).await? {
+            ids.push(row.try_get_by_index::<i64>(0)?);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 /// `(field, value, count)` of every value of `fields` among the entities a query matches, by

@@ -48,5 +48,6 @@ mod relationships;
 mod schema;
 mod search;
 mod search_filters;
+mod search_scroll;
 mod statements;
 mod tutorial;

@@ -181,6 +181,17 @@ pub(super) async fn apply_all(
         .collect();
     reindexed.sort_unstable_by_key(|o| o.id);
     search::reindex(txn, &reindexed).await?;
+    // A renamed tag, term, domain, user or group: the entities carrying it are found by the
+    // new name from this commit on.
+    let mut renamed: Vec<&str> = out
+        .iter()
+        .filter(|w| w.changed && search::NAMING_ASPECTS.contains(&w.aspect.as_str()))
+        .map(|w| w.urn.as_str())
+        .collect();
+    renamed.sort_unstable();
+    renamed.dedup();
+    let done: Vec<i64> = reindexed.iter().map(|o| o.id).collect();
+    search::reindex_carriers(txn, &renamed, &done).await?;
     // Soft deletes and restores are rare; one statement each is fine.
     for owner in owners.values() {
         if let Some(&flag) = removed.get(&owner.id) {

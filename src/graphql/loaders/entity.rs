@@ -73,6 +73,21 @@ pub async fn entity(
         .map_err(to_gql)
 }
 
+/// The entities of `urns` in the order given, `None` where the catalog has none: one batch.
+pub async fn entities(
+    ctx: &Context<'_>,
+    urns: &[Urn],
+) -> async_graphql::Result<Vec<Option<Arc<EntityRecord>>>> {
+    let found = loaders(ctx, urns.len())?
+        .load_many(urns.iter().map(|u| UrnKey(u.clone())))
+        .await
+        .map_err(to_gql)?;
+    Ok(urns
+        .iter()
+        .map(|u| found.get(u.as_str()).cloned())
+        .collect())
+}
+
 /// Related entities in the order given, leaving out soft-deleted ones.
 pub async fn related(
     ctx: &Context<'_>,

@@ -12,7 +12,7 @@ mod walk;
 
 pub use aspect::{aspect, aspect_pair, AspectKey};
 pub use edges::{edges, EdgeKey};
-pub use entity::{entity, related, UrnKey};
+pub use entity::{entities, entity, related, UrnKey};
 pub use history::{history, AspectName, HistoryKey};
 pub use walk::{walk, WalkKey};
 

@@ -124,6 +124,7 @@ impl Domain {
             .map(|entity| SearchResult {
                 entity,
                 matched_fields: Vec::new(),
+                extra_properties: Some(Vec::new()),
             })
             .collect();
         Ok(SearchResults {

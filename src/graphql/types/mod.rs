@@ -8,6 +8,7 @@
 //! entity type is a short file of its own fields. Object types several files use have a file of
 //! their own (`list.rs`); scalars and small shared types are in `graphql/scalars.rs`.
 
+pub(crate) mod aggregate;
 pub(crate) mod aspects;
 pub(crate) mod browse;
 pub(crate) mod container;
@@ -34,6 +35,7 @@ pub(crate) mod placeholders;
 pub(crate) mod posts;
 pub(crate) mod privileges;
 mod schema_field;
+pub(crate) mod scroll;
 pub(crate) mod search;
 pub(crate) mod structured_properties;
 mod tag;
@@ -80,7 +82,7 @@ pub use privileges::EntityPrivileges;
 pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
 pub use search::{
     AggregationMetadata, AndFilterInput, AutoCompleteInput, AutoCompleteMultipleInput,
-    AutoCompleteMultipleResults, AutoCompleteResultForEntity, AutoCompleteResults,
+    AutoCompleteMultipleResults, AutoCompleteResultForEntity, AutoCompleteResults, ExtraProperty,
     FacetFilterInput, FacetMetadata, FilterOperator, MatchedField, SearchAcrossEntitiesInput,
     SearchFlags, SearchInput, SearchResult, SearchResults, SearchSortInput, SortCriterion,
     SortOrder,

@@ -11,7 +11,7 @@ use async_graphql::{Context, Enum, InputObject, Result, SimpleObject};
 
 use super::{DataPlatform, Entity};
 use crate::catalog::{
-    Catalog, Condition, Error, FieldFilter, SearchField, SearchPage, SearchRequest,
+    Catalog, Condition, Error, FieldFilter, SearchField, SearchPage, SearchRequest, Sort, SortKey,
 };
 use crate::config::Limits;
 use crate::graphql::scalars::{EntityType, Long};
@@ -42,8 +42,19 @@ pub struct SearchResult {
     pub entity: Entity,
     /// Why it matched: `name` when the query's words are in its name; empty when they are in
     /// other fields (mlcat does not yet say which), for every entity of a query without words
-    /// (`*`), and in `Domain.entities`.
+    /// (`*`), in a scroll, and in `Domain.entities`.
     pub matched_fields: Vec<MatchedField>,
+    /// Extra properties DataHub's UI renders beside a result; always empty in mlcat.
+    pub extra_properties: Option<Vec<ExtraProperty>>,
+}
+
+/// A property DataHub's UI renders beside a search result.
+#[derive(SimpleObject)]
+pub struct ExtraProperty {
+    /// The property's name.
+    pub name: String,
+    /// The property's value.
+    pub value: String,
 }
 
 /// A field of an entity that a query matched.
@@ -81,6 +92,9 @@ pub struct AggregationMetadata {
     /// The entity the value names (a platform, tag, term, owner or domain); null for entity
     /// types and environments.
     pub entity: Option<Entity>,
+    /// The value to show: the id part of a URN (`pii` of `urn:li:tag:pii`), the entity type as
+    /// spelled in URNs (`mlModel`), or the value itself.
+    pub display_name: Option<String>,
 }
 
 /// A comparison a filter makes.
@@ -97,15 +111,14 @@ pub enum FilterOperator {
     In,
     /// The field has a value at all.
     Exists,
-    /// Greater than; not supported by mlcat, whose filterable fields hold no numbers
-    /// (BAD_USER_INPUT).
+    /// Greater than one value: on the times `lastModifiedAt` and `createdAt` (milliseconds
+    /// since the epoch) only; BAD_USER_INPUT on other fields.
     GreaterThan,
-    /// Greater than or equal; not supported by mlcat (BAD_USER_INPUT).
+    /// Greater than or equal to one value; times only, as GREATER_THAN.
     GreaterThanOrEqualTo,
-    /// Less than; not supported by mlcat, whose filterable fields hold no numbers
-    /// (BAD_USER_INPUT).
+    /// Less than one value; times only, as GREATER_THAN.
     LessThan,
-    /// Less than or equal; not supported by mlcat (BAD_USER_INPUT).
+    /// Less than or equal to one value; times only, as GREATER_THAN.
     LessThanOrEqualTo,
     /// A value of the field starts with one of the values.
     StartWith,
@@ -123,7 +136,9 @@ pub enum FilterOperator {
 #[derive(InputObject, Clone, Debug)]
 pub struct FacetFilterInput {
     /// The field: `_entityType`, `platform`, `origin` (or `env`), `tags`, `glossaryTerms`,
-    /// `owners`, `domains` or `removed`.
+    /// `owners`, `domains`, `removed`, `deprecated`, `hasDescription` (`true` or `false`),
+    /// `customProperties` (values `key=value`), `urn`, `lastModifiedAt` or `createdAt`
+    /// (milliseconds since the epoch). A `.keyword` suffix names the same field.
     pub field: String,
     /// One value; prefer `values`.
     #[graphql(deprecation = "Prefer `values` for single elements")]
@@ -183,7 +198,8 @@ pub enum SortOrder {
 /// A field to sort results by.
 #[derive(InputObject, Clone, Debug)]
 pub struct SortCriterion {
-    /// The field: `name`, or `_score` for the best match first (the default).
+    /// The field: `name`, `lastModifiedAt`, `createdAt`, or `_score` for the best match first
+    /// (the default). A scroll sorts by `name` (the default) or `createdAt` only.
     pub field: String,
     /// The order.
     pub sort_order: SortOrder,
@@ -219,6 +235,8 @@ pub struct SearchInput {
     pub or_filters: Option<Vec<AndFilterInput>>,
     /// Options.
     pub search_flags: Option<SearchFlags>,
+    /// The order of results; best match first when unset.
+    pub sort_input: Option<SearchSortInput>,
 }
 
 /// A search of several entity types.
@@ -366,7 +384,7 @@ fn entity_type_value(value: &str) -> String {
 }
 
 /// The catalog's filters of DataHub's `filters` (all of them) and `orFilters` (any list).
-fn filters(
+pub(crate) fn filters(
     and: Option<Vec<FacetFilterInput>>,
     or: Option<Vec<AndFilterInput>>,
 ) -> Result<Vec<Vec<FieldFilter>>, Error> {
@@ -413,6 +431,10 @@ fn filter(at: &str, f: FacetFilterInput) -> Result<FieldFilter, Error> {
         FilterOperator::StartWith => Condition::StartWith,
         FilterOperator::EndWith => Condition::EndWith,
         FilterOperator::Exists => Condition::Exists,
+        FilterOperator::GreaterThan => Condition::GreaterThan,
+        FilterOperator::GreaterThanOrEqualTo => Condition::GreaterThanOrEqualTo,
+        FilterOperator::LessThan => Condition::LessThan,
+        FilterOperator::LessThanOrEqualTo => Condition::LessThanOrEqualTo,
         other => {
             let name = <FilterOperator as async_graphql::resolver_utils::EnumType>::items()
                 .iter()
@@ -422,7 +444,8 @@ fn filter(at: &str, f: FacetFilterInput) -> Result<FieldFilter, Error> {
                 field: format!("{at}.condition"),
                 message: format!(
                     "{at}.condition: mlcat does not support {name}; use EQUAL, IN, CONTAIN, \
-                     START_WITH, END_WITH or EXISTS"
+                     START_WITH, END_WITH, EXISTS, or on times GREATER_THAN, LESS_THAN and \
+                     their _OR_EQUAL_TO forms"
                 ),
             });
         }
@@ -443,7 +466,11 @@ fn filter(at: &str, f: FacetFilterInput) -> Result<FieldFilter, Error> {
 }
 
 /// `start` and `count` checked against the page-size cap.
-fn page(ctx: &Context<'_>, start: Option<i32>, count: Option<i32>) -> Result<(u64, u64)> {
+pub(crate) fn page(
+    ctx: &Context<'_>,
+    start: Option<i32>,
+    count: Option<i32>,
+) -> Result<(u64, u64)> {
     let limits = ctx.data::<Limits>()?;
     let start = start.unwrap_or(0);
     let count = count.unwrap_or(limits.default_page_size.min(limits.max_page_size) as i32);
@@ -467,7 +494,7 @@ fn page(ctx: &Context<'_>, start: Option<i32>, count: Option<i32>) -> Result<(u6
     Ok((start as u64, count as u64))
 }
 
-fn refuse_view(view: &Option<String>) -> Result<(), Error> {
+pub(crate) fn refuse_view(view: &Option<String>) -> Result<(), Error> {
     match view {
         Some(_) => Err(Error::Invalid {
             field: "input.viewUrn".into(),
@@ -477,27 +504,33 @@ fn refuse_view(view: &Option<String>) -> Result<(), Error> {
     }
 }
 
-/// The order a sort input asks for: `Some(ascending)` by name, `None` best first.
-fn sort(input: Option<SearchSortInput>) -> Result<Option<bool>, Error> {
+/// The order a sort input asks for; `None` best first.
+pub(crate) fn sort(input: Option<SearchSortInput>) -> Result<Option<Sort>, Error> {
     let Some(input) = input else { return Ok(None) };
     let first = input
         .sort_criteria
         .and_then(|c| c.into_iter().next())
         .or(input.sort_criterion);
-    match first {
-        None => Ok(None),
-        Some(c) if c.field == "_score" => Ok(None),
-        Some(c) if c.field == "name" || c.field == "_name" => {
-            Ok(Some(c.sort_order == SortOrder::Ascending))
+    let Some(c) = first else { return Ok(None) };
+    let key = match c.field.as_str() {
+        "_score" => return Ok(None),
+        "name" | "_name" | "name.keyword" => SortKey::Name,
+        "lastModifiedAt" | "lastModified" => SortKey::LastModified,
+        "createdAt" | "created" => SortKey::Created,
+        other => {
+            return Err(Error::Invalid {
+                field: "input.sortInput".into(),
+                message: format!(
+                    "input.sortInput: mlcat cannot sort by {other:?}; sort by name, \
+                     lastModifiedAt, createdAt or _score"
+                ),
+            })
         }
-        Some(c) => Err(Error::Invalid {
-            field: "input.sortInput".into(),
-            message: format!(
-                "input.sortInput: mlcat cannot sort by {:?}; sort by name or _score",
-                c.field
-            ),
-        }),
-    }
+    };
+    Ok(Some(Sort {
+        key,
+        ascending: c.sort_order == SortOrder::Ascending,
+    }))
 }
 
 /// Runs a search and answers it in DataHub's shape.
@@ -508,6 +541,7 @@ async fn run(
 ) -> Result<SearchResults> {
     let start = request.start;
     let page = ctx.data::<Catalog>()?.search(&request).await?;
+    crate::graphql::loaders::charge(ctx, page.hits.len())?;
     Ok(results(
         start,
         page,
@@ -515,7 +549,8 @@ async fn run(
     ))
 }
 
-fn results(start: u64, page: SearchPage, max_values: usize) -> SearchResults {
+/// A page in DataHub's shape, each facet cut to `max_values` values.
+pub(crate) fn results(start: u64, page: SearchPage, max_values: usize) -> SearchResults {
     let search_results: Vec<SearchResult> = page
         .hits
         .into_iter()
@@ -532,6 +567,7 @@ fn results(start: u64, page: SearchPage, max_values: usize) -> SearchResults {
             Entity::from_row(Arc::new(hit.entity)).map(|entity| SearchResult {
                 entity,
                 matched_fields,
+                extra_properties: Some(Vec::new()),
             })
         })
         .collect();
@@ -560,6 +596,10 @@ fn results(start: u64, page: SearchPage, max_values: usize) -> SearchResults {
 }
 
 fn aggregation(field: SearchField, value: String, count: u64) -> AggregationMetadata {
+    let display_name = match field {
+        SearchField::EntityType => value.clone(),
+        _ => Urn::parse(&value).map_or_else(|_| value.clone(), |u| u.name().to_string()),
+    };
     let (value, entity) = match field {
         SearchField::EntityType => {
             let kind = EntityKind::parse(&value);
@@ -584,6 +624,7 @@ fn aggregation(field: SearchField, value: String, count: u64) -> AggregationMeta
         value,
         count: Long(count as i64),
         entity,
+        display_name: Some(display_name),
     }
 }
 
@@ -597,7 +638,7 @@ pub async fn search(ctx: &Context<'_>, input: SearchInput) -> Result<SearchResul
         kinds,
         any_of: filters(input.filters, input.or_filters)?,
         facets: facet_fields(&flags),
-        by_name: None,
+        sort: sort(input.sort_input)?,
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start,
         count,
@@ -618,7 +659,7 @@ pub async fn search_across_entities(
         kinds: types(input.types),
         any_of: filters(input.filters, input.or_filters)?,
         facets: facet_fields(&flags),
-        by_name: sort(input.sort_input)?,
+        sort: sort(input.sort_input)?,
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start,
         count,
@@ -626,7 +667,7 @@ pub async fn search_across_entities(
     run(ctx, request, flags.max_agg_values).await
 }
 
-fn types(types: Option<Vec<EntityType>>) -> Vec<EntityKind> {
+pub(crate) fn types(types: Option<Vec<EntityType>>) -> Vec<EntityKind> {
     types
         .unwrap_or_default()
         .into_iter()
@@ -634,7 +675,7 @@ fn types(types: Option<Vec<EntityType>>) -> Vec<EntityKind> {
         .collect()
 }
 
-fn facet_fields(flags: &SearchFlags) -> Vec<SearchField> {
+pub(crate) fn facet_fields(flags: &SearchFlags) -> Vec<SearchField> {
     if flags.skip_aggregates.unwrap_or(false) {
         Vec::new()
     } else {
@@ -687,6 +728,7 @@ pub async fn auto_complete(
         ..SearchRequest::default()
     };
     let page = ctx.data::<Catalog>()?.search(&request).await?;
+    crate::graphql::loaders::charge(ctx, page.hits.len())?;
     let (suggestions, entities) = completed(page);
     Ok(AutoCompleteResults {
         query: input.query,
@@ -726,7 +768,9 @@ pub async fn auto_complete_for_multiple(
             count: per_search,
             ..SearchRequest::default()
         };
-        for hit in catalog.search(&request).await?.hits {
+        let hits = catalog.search(&request).await?.hits;
+        crate::graphql::loaders::charge(ctx, hits.len())?;
+        for hit in hits {
             let Some(t) = EntityType::from_kind(&hit.entity.kind) else {
                 continue;
             };
