@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::Value;
 
-use super::records::EntityRecord;
+use super::records::{EntityId, EntityRecord};
 use super::text::refuse_nul;
 use super::{Catalog, Error, Result};
 use crate::store::search::{self as index, Compare, Document, Predicate};
@@ -191,6 +191,10 @@ pub struct SearchRequest {
     pub by_name: Option<bool>,
     /// Soft-deleted entities too (as when a filter names `removed`).
     pub include_removed: bool,
+    /// Only these entities, when set (a lineage search: the entities a walk reached): list `i`
+    /// restricts `any_of[i]`, so each list of conditions can have its own; a single list when
+    /// `any_of` is empty.
+    pub within: Option<Vec<Vec<EntityId>>>,
     pub start: u64,
     pub count: u64,
 }
@@ -339,6 +343,21 @@ impl Catalog {
             any_of.push(preds);
         }
         let kinds: Vec<&str> = request.kinds.iter().map(EntityKind::as_str).collect();
+        let within: Option<Vec<Vec<i64>>> = request.within.as_ref().map(|lists| {
+            lists
+                .iter()
+                .map(|l| l.iter().map(|id| id.0).collect())
+                .collect()
+        });
+        if let Some(lists) = &within {
+            if lists.len() != any_of.len().max(1) {
+                return Err(Error::Internal(anyhow::anyhow!(
+                    "a search restricted by {} lists of entities has {} lists of conditions",
+                    lists.len(),
+                    any_of.len()
+                )));
+            }
+        }
         let query = index::Query {
             words: (!words.is_empty()).then_some(words.as_slice()),
             phrase: &phrase,
@@ -346,6 +365,7 @@ impl Catalog {
             any_of: &any_of,
             with_removed,
             by_name: request.by_name,
+            within: within.as_deref(),
         };
         let (hits, total) = index::search(&self.db, &query, request.start, request.count).await?;
         let fields: Vec<&'static str> = request.facets.iter().map(|f| f.as_str()).collect();

@@ -91,7 +91,8 @@ run_suite() {
     read_history.py \
     emit_batch.py \
     sdk_extras.py \
-    governance_roundtrip.py; do
+    governance_roundtrip.py \
+    lineage_clients.py; do
     echo "--- $label: $script"
     if DATAHUB_GMS_URL="http://127.0.0.1:$port" timeout 300 "$py" "tests/sdk/$script"; then
       passed=$((passed + 1))

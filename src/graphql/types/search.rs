@@ -366,7 +366,7 @@ fn entity_type_value(value: &str) -> String {
 }
 
 /// The catalog's filters of DataHub's `filters` (all of them) and `orFilters` (any list).
-fn filters(
+pub(crate) fn filters(
     and: Option<Vec<FacetFilterInput>>,
     or: Option<Vec<AndFilterInput>>,
 ) -> Result<Vec<Vec<FieldFilter>>, Error> {
@@ -397,7 +397,7 @@ fn filters(
     Ok(out)
 }
 
-fn filter(at: &str, f: FacetFilterInput) -> Result<FieldFilter, Error> {
+pub(crate) fn filter(at: &str, f: FacetFilterInput) -> Result<FieldFilter, Error> {
     let field = SearchField::parse(&f.field).ok_or_else(|| Error::Invalid {
         field: format!("{at}.field"),
         message: format!(
@@ -443,7 +443,11 @@ fn filter(at: &str, f: FacetFilterInput) -> Result<FieldFilter, Error> {
 }
 
 /// `start` and `count` checked against the page-size cap.
-fn page(ctx: &Context<'_>, start: Option<i32>, count: Option<i32>) -> Result<(u64, u64)> {
+pub(crate) fn page(
+    ctx: &Context<'_>,
+    start: Option<i32>,
+    count: Option<i32>,
+) -> Result<(u64, u64)> {
     let limits = ctx.data::<Limits>()?;
     let start = start.unwrap_or(0);
     let count = count.unwrap_or(limits.default_page_size.min(limits.max_page_size) as i32);
@@ -467,7 +471,7 @@ fn page(ctx: &Context<'_>, start: Option<i32>, count: Option<i32>) -> Result<(u6
     Ok((start as u64, count as u64))
 }
 
-fn refuse_view(view: &Option<String>) -> Result<(), Error> {
+pub(crate) fn refuse_view(view: &Option<String>) -> Result<(), Error> {
     match view {
         Some(_) => Err(Error::Invalid {
             field: "input.viewUrn".into(),
@@ -515,7 +519,7 @@ async fn run(
     ))
 }
 
-fn results(start: u64, page: SearchPage, max_values: usize) -> SearchResults {
+pub(crate) fn results(start: u64, page: SearchPage, max_values: usize) -> SearchResults {
     let search_results: Vec<SearchResult> = page
         .hits
         .into_iter()
@@ -559,7 +563,7 @@ fn results(start: u64, page: SearchPage, max_values: usize) -> SearchResults {
     }
 }
 
-fn aggregation(field: SearchField, value: String, count: u64) -> AggregationMetadata {
+pub(crate) fn aggregation(field: SearchField, value: String, count: u64) -> AggregationMetadata {
     let (value, entity) = match field {
         SearchField::EntityType => {
             let kind = EntityKind::parse(&value);
@@ -601,6 +605,7 @@ pub async fn search(ctx: &Context<'_>, input: SearchInput) -> Result<SearchResul
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start,
         count,
+        ..SearchRequest::default()
     };
     run(ctx, request, flags.max_agg_values).await
 }
@@ -622,11 +627,12 @@ pub async fn search_across_entities(
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start,
         count,
+        ..SearchRequest::default()
     };
     run(ctx, request, flags.max_agg_values).await
 }
 
-fn types(types: Option<Vec<EntityType>>) -> Vec<EntityKind> {
+pub(crate) fn types(types: Option<Vec<EntityType>>) -> Vec<EntityKind> {
     types
         .unwrap_or_default()
         .into_iter()
@@ -634,7 +640,7 @@ fn types(types: Option<Vec<EntityType>>) -> Vec<EntityKind> {
         .collect()
 }
 
-fn facet_fields(flags: &SearchFlags) -> Vec<SearchField> {
+pub(crate) fn facet_fields(flags: &SearchFlags) -> Vec<SearchField> {
     if flags.skip_aggregates.unwrap_or(false) {
         Vec::new()
     } else {
