@@ -57,6 +57,9 @@ pub struct Traversal {
     pub edges: Vec<Edge>,
     /// True exactly when the depth or the budget left out entities the walk would reach.
     pub truncated: bool,
+    /// The answered entities with an edge the walk did not follow for the depth or the budget
+    /// (among the edges it read: a level it stopped reading part-way leaves some unknown).
+    pub cut_off: HashSet<EntityId>,
     /// Levels of the edge table read: one SQL statement each, or a few when a budget runs out
     /// within a level (see [`Catalog::traverse_many`]).
     pub levels: u32,
@@ -292,6 +295,8 @@ struct Walk {
     edges: Vec<edge::Model>,
     edge_ids: HashSet<i64>,
     truncated: bool,
+    /// Entities it would have left by an edge, but for the depth or the budget.
+    cut_off: HashSet<i64>,
     levels: u32,
     /// Whether this walk took part in every page of the current level so far.
     complete: bool,
@@ -313,6 +318,7 @@ impl Walk {
             edges: Vec::new(),
             edge_ids: HashSet::new(),
             truncated: false,
+            cut_off: HashSet::new(),
             levels: 0,
             complete: false,
         }
@@ -344,6 +350,7 @@ impl Walk {
                 }
                 if level > spec.depth || self.nodes.len() >= spec.budget {
                     self.truncated = true;
+                    self.cut_off.insert(from);
                     continue;
                 }
                 self.visited.insert(to, way);
@@ -395,6 +402,7 @@ impl Walk {
             nodes,
             edges,
             truncated: self.truncated,
+            cut_off: self.cut_off.into_iter().map(EntityId).collect(),
             levels: self.levels,
         })
     }

@@ -5,12 +5,14 @@
 //! DataHub ingestion, the demo loader) ends in [`Catalog::write`].
 
 pub mod aspects;
+mod browse;
 mod create;
 mod edit;
 mod error;
 mod governance;
 pub mod history;
 mod lineage;
+mod lineage_search;
 mod platforms;
 mod read;
 mod records;
@@ -23,6 +25,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+pub use browse::{BrowseGroup, BrowseLevel, BrowseRequest};
 pub use create::{create_entity, describe, edit_info, membership_edit, new_urn, rename, NewEntity};
 pub use edit::{relationship_edit, RelationshipField};
 pub use error::{Error, Result};
@@ -31,6 +34,7 @@ pub use governance::{
     GOVERNED_KINDS,
 };
 pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
+pub use lineage_search::{DegreeBucket, LineageClause, LineageHit, LineagePage, LineageSearch};
 pub use platforms::well_known_platform;
 pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 use serde_json::Value;
 
-use super::records::EntityRecord;
+use super::records::{EntityId, EntityRecord};
 use super::text::refuse_nul;
 use super::{Catalog, Error, Result};
 use crate::store::search::{
@@ -317,6 +317,10 @@ pub struct SearchRequest {
     pub sort: Option<Sort>,
     /// Soft-deleted entities too (as when a filter names `removed`).
     pub include_removed: bool,
+    /// Only these entities, when set (a lineage search: the entities a walk reached): list `i`
+    /// restricts `any_of[i]`, so each list of conditions can have its own; a single list when
+    /// `any_of` is empty.
+    pub within: Option<Vec<Vec<EntityId>>>,
     pub start: u64,
     pub count: u64,
 }
@@ -632,6 +636,21 @@ impl Catalog {
                 SortKey::Created => Order::Created(ascending),
             },
         };
+        let within: Option<Vec<Vec<i64>>> = request.within.as_ref().map(|lists| {
+            lists
+                .iter()
+                .map(|l| l.iter().map(|id| id.0).collect())
+                .collect()
+        });
+        if let Some(lists) = &within {
+            if lists.len() != any_of.len().max(1) {
+                return Err(Error::Internal(anyhow::anyhow!(
+                    "a search restricted by {} lists of entities has {} lists of conditions",
+                    lists.len(),
+                    any_of.len()
+                )));
+            }
+        }
         let query = index::Query {
             words: (!words.is_empty()).then_some(words.as_slice()),
             phrase: &phrase,
@@ -640,6 +659,7 @@ impl Catalog {
             with_removed,
             order,
             after,
+            within: within.as_deref(),
         };
         let (hits, total) = index::search(&self.db, &query, request.start, request.count).await?;
         let fields: Vec<&'static str> = request.facets.iter().map(|f| f.as_str()).collect();

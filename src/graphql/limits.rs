@@ -195,8 +195,8 @@ pub fn refuse_over_limits(
             limits.max_query_aliases
         )));
     }
-    // Only a query that names the traversal is walked for it.
-    if !request.query.contains("lineageGraph") {
+    // Only a query that names a traversal is walked for it.
+    if !request.query.contains("lineageGraph") && !request.query.contains("AcrossLineage") {
         return None;
     }
     let variables = request.variables.clone();
@@ -208,14 +208,15 @@ pub fn refuse_over_limits(
         return None;
     }
     Some(bad_input(format!(
-        "the query's lineageGraph traversals together ask for {traversed} entities; a request may traverse at most {} (--max-lineage-budget): ask for smaller budgets or send them as separate requests",
+        "the query's lineage traversals (lineageGraph, searchAcrossLineage, scrollAcrossLineage) together ask for {traversed} entities; a request may traverse at most {} (--max-lineage-budget): ask for smaller budgets or send them as separate requests",
         limits.max_lineage_budget
     )))
 }
 
 /// The budgets of the `lineageGraph` traversals the operation that runs asks for, summed: each
-/// is the entities it may visit (its `budget`, or the default), so together they bound the
-/// request's traversal work as one traversal's budget bounds its own. A budget out of range is
+/// is the entities it may visit (its `budget`, or the default; a lineage search walks with the
+/// default), so together they bound the request's traversal work as one traversal's budget
+/// bounds its own. A budget out of range is
 /// counted as asked; the field itself refuses it.
 fn traversal_budgets(
     doc: &ExecutableDocument,
@@ -243,7 +244,7 @@ fn traversal_budgets(
     )
 }
 
-/// The root fields of `set` (through fragments, each spread once) that are `lineageGraph`.
+/// The root fields of `set` (through fragments, each spread once) that walk the lineage graph.
 fn root_budgets<'d>(
     doc: &'d ExecutableDocument,
     set: &'d SelectionSet,
@@ -274,6 +275,14 @@ fn root_budgets<'d>(
                     _ => None,
                 });
                 budget.unwrap_or(limits.default_lineage_budget)
+            }
+            Selection::Field(f)
+                if matches!(
+                    f.node.name.node.as_str(),
+                    "searchAcrossLineage" | "scrollAcrossLineage"
+                ) =>
+            {
+                limits.default_lineage_budget
             }
             Selection::Field(_) => 0,
             Selection::InlineFragment(f) => {

@@ -5,10 +5,15 @@ use async_graphql::{Context, Object, OutputType, Result};
 use super::lineage::{self, LineageGraph, LineageGraphInput};
 use super::loaders;
 use super::types::aggregate::{self, AggregateAcrossEntitiesInput, AggregateResults};
+use super::types::browse_v2::{self, BrowseResultsV2, BrowseV2Input};
 use super::types::scroll::{self, ScrollAcrossEntitiesInput, ScrollResults};
 use super::types::search::{
     self, AutoCompleteInput, AutoCompleteMultipleInput, AutoCompleteMultipleResults,
     AutoCompleteResults, SearchAcrossEntitiesInput, SearchInput, SearchResults,
+};
+use super::types::search_lineage::{
+    self, ScrollAcrossLineageInput, ScrollAcrossLineageResults, SearchAcrossLineageInput,
+    SearchAcrossLineageResults,
 };
 use super::types::{
     CorpGroup, CorpUser, DataPlatform, Dataset, Domain, Entity, GlossaryNode, GlossaryTerm,
@@ -392,5 +397,36 @@ impl Query {
         input: AutoCompleteMultipleInput,
     ) -> Result<AutoCompleteMultipleResults> {
         search::auto_complete_for_multiple(ctx, input).await
+    }
+    /// Searches the entities within some hops of one entity, upstream or downstream (the walk of
+    /// `lineageGraph`, bounded by the server's lineage budget), as `searchAcrossEntities` searches
+    /// the catalog: words, filters, and exact facets, `degree` (1, 2, 3+) among them. Each result
+    /// says how many hops away it is and by which path. A lineage larger than the budget within
+    /// the hops asked is refused rather than answered in part.
+    #[graphql(complexity = "1 + search_lineage::lineage_page(input.count) * child_complexity")]
+    async fn search_across_lineage(
+        &self,
+        ctx: &Context<'_>,
+        input: SearchAcrossLineageInput,
+    ) -> Result<SearchAcrossLineageResults> {
+        search_lineage::search_across_lineage(ctx, input).await
+    }
+    /// `searchAcrossLineage` a page at a time: each page names the next with `nextScrollId`.
+    /// The pages walk the graph as it was when the first page was asked, so the entities
+    /// scrolled over stay the same while others write.
+    #[graphql(complexity = "1 + search_lineage::lineage_page(input.count) * child_complexity")]
+    async fn scroll_across_lineage(
+        &self,
+        ctx: &Context<'_>,
+        input: ScrollAcrossLineageInput,
+    ) -> Result<ScrollAcrossLineageResults> {
+        search_lineage::scroll_across_lineage(ctx, input).await
+    }
+    /// Browses the entities of some types (filtered by platform or anything else a search
+    /// filters on) by the folders of their browse paths (`browsePathsV2`): the folders at
+    /// `path` with how many entities each holds, exactly, and the entities at `path` itself.
+    #[graphql(complexity = "1 + browse_v2::browse_page(input.count) * child_complexity")]
+    async fn browse_v2(&self, ctx: &Context<'_>, input: BrowseV2Input) -> Result<BrowseResultsV2> {
+        browse_v2::browse_v2(ctx, input).await
     }
 }

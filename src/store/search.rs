@@ -227,6 +227,9 @@ pub struct Query<'a> {
     pub order: Order,
     /// Only the entities after this one in `order` (keyset paging; not with `Order::Rank`).
     pub after: Option<&'a After>,
+    /// Only these entity ids, when set: list `i` restricts `any_of[i]`; one list when `any_of`
+    /// is empty.
+    pub within: Option<&'a [Vec<i64>]>,
 }
 
 /// `FROM ... WHERE ...` of the entities a query matches.
@@ -262,6 +265,10 @@ fn matching(q: &mut Sql, backend: DbBackend, query: &Query<'_>) {
                 q.push(" OR ");
             }
             q.push("(1 = 1");
+            if let Some(ids) = query.within.and_then(|w| w.get(i)) {
+                q.push(" AND ");
+                ids_in(q, ids);
+            }
             for p in all {
                 q.push(" AND ");
                 predicate(q, postgres, p);
@@ -269,6 +276,9 @@ fn matching(q: &mut Sql, backend: DbBackend, query: &Query<'_>) {
             q.push(")");
         }
         q.push(")");
+    } else if let Some(ids) = query.within.and_then(|w| w.first()) {
+        q.push(" AND ");
+        ids_in(q, ids);
     }
 }
 
@@ -315,6 +325,27 @@ fn compare_text(q: &mut Sql, postgres: bool, column: &str, compare: &Compare) {
             q.push(" AS integer)) = ").bind(v);
         }),
     }
+}
+
+/// `e."id" IN (1, 2, 3)`, or a condition that holds for no row when `ids` is empty. The ids are
+/// written as literals, not bound: they are integers, so nothing can be injected, and a lineage
+/// search may restrict several lists of conditions to thousands of ids each, past what one
+/// statement may bind.
+fn ids_in(q: &mut Sql, ids: &[i64]) {
+    if ids.is_empty() {
+        q.push("1 = 0");
+        return;
+    }
+    let mut text = String::with_capacity(ids.len() * 8 + 16);
+    text.push_str("e.\"id\" IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&id.to_string());
+    }
+    text.push(')');
+    q.push(&text);
 }
 
 fn predicate(q: &mut Sql, postgres: bool, p: &Predicate) {

@@ -10,6 +10,7 @@ mod support;
 
 mod auth;
 mod bad_input;
+mod browse_v2;
 mod concurrency;
 mod datahub;
 mod datahub_reads;
@@ -48,6 +49,7 @@ mod relationships;
 mod schema;
 mod search;
 mod search_filters;
+mod search_lineage;
 mod search_scroll;
 mod statements;
 mod tutorial;

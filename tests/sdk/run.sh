@@ -92,7 +92,8 @@ run_suite() {
     emit_batch.py \
     sdk_extras.py \
     governance_roundtrip.py \
-    search_clients.py; do
+    search_clients.py \
+    lineage_clients.py; do
     echo "--- $label: $script"
     if DATAHUB_GMS_URL="http://127.0.0.1:$port" timeout 300 "$py" "tests/sdk/$script"; then
       passed=$((passed + 1))

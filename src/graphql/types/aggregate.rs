@@ -78,6 +78,7 @@ pub async fn aggregate_across_entities(
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start: 0,
         count: 0,
+        within: None,
     };
     let page = ctx.data::<Catalog>()?.search(&request).await?;
     let answer = results(

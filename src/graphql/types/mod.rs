@@ -11,6 +11,7 @@
 pub(crate) mod aggregate;
 pub(crate) mod aspects;
 pub(crate) mod browse;
+pub(crate) mod browse_v2;
 pub(crate) mod container;
 mod corp;
 pub(crate) mod data_assets;
@@ -37,6 +38,7 @@ pub(crate) mod privileges;
 mod schema_field;
 pub(crate) mod scroll;
 pub(crate) mod search;
+pub(crate) mod search_lineage;
 pub(crate) mod structured_properties;
 mod tag;
 pub(crate) mod versioning;

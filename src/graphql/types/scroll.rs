@@ -238,6 +238,7 @@ pub async fn scroll_across_entities(
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start: 0,
         count,
+        within: None,
     };
     // What a scroll id is bound to: everything that decides which entities match, and their
     // order (not the page size, the facets or the keep-alive, which may change between pages).

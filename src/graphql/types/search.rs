@@ -415,7 +415,7 @@ pub(crate) fn filters(
     Ok(out)
 }
 
-fn filter(at: &str, f: FacetFilterInput) -> Result<FieldFilter, Error> {
+pub(crate) fn filter(at: &str, f: FacetFilterInput) -> Result<FieldFilter, Error> {
     let field = SearchField::parse(&f.field).ok_or_else(|| Error::Invalid {
         field: format!("{at}.field"),
         message: format!(
@@ -595,7 +595,7 @@ pub(crate) fn results(start: u64, page: SearchPage, max_values: usize) -> Search
     }
 }
 
-fn aggregation(field: SearchField, value: String, count: u64) -> AggregationMetadata {
+pub(crate) fn aggregation(field: SearchField, value: String, count: u64) -> AggregationMetadata {
     let display_name = match field {
         SearchField::EntityType => value.clone(),
         _ => Urn::parse(&value).map_or_else(|_| value.clone(), |u| u.name().to_string()),
@@ -642,6 +642,7 @@ pub async fn search(ctx: &Context<'_>, input: SearchInput) -> Result<SearchResul
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start,
         count,
+        ..SearchRequest::default()
     };
     run(ctx, request, flags.max_agg_values).await
 }
@@ -663,6 +664,7 @@ pub async fn search_across_entities(
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start,
         count,
+        ..SearchRequest::default()
     };
     run(ctx, request, flags.max_agg_values).await
 }
