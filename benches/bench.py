@@ -985,10 +985,11 @@ def targets(data: dict) -> list:
                     yes(idle <= 8) + " (GraphQL depth 7 → ≤ 8)"))
     n = find(res, "nested")
     b = find(res, "nested", server_prefix="baseline")
-    if n and b:
+    # A scenario that completed no request is a failure already (FAILURES); no ratio for it.
+    if n and b and b["rps"]:
         d = find(res, "nested", server_prefix="default-loader")
         also = (f"; mlcat's own resolvers behind the default DataLoader: {d['rps']:.1f} req/s, "
-                f"so batching alone gives {n['rps'] / d['rps']:.2f} ×") if d else ""
+                f"so batching alone gives {n['rps'] / d['rps']:.2f} ×") if d and d["rps"] else ""
         out.append(("nested: throughput ≥ 2 × a straightforward async-graphql dataloader",
                     f"{n['rps']:.1f} vs {b['rps']:.1f} req/s = {n['rps'] / b['rps']:.2f} ×{also}",
                     yes(n["rps"] >= 2 * b["rps"])))
@@ -1011,7 +1012,7 @@ def targets(data: dict) -> list:
                                ("peer: listMLModelGroups", "peer: registered-models/search", "100-item search")):
         a = find(res, mine)
         z = find(res, theirs, server_prefix="mlflow")
-        if a and z:
+        if a and z and z["rps"]:
             out.append((f"≥ 50 × MLflow's throughput on {what}",
                         f"{a['rps']:.1f} vs {z['rps']:.1f} req/s = {a['rps'] / z['rps']:.1f} ×",
                         yes(a["rps"] >= 50 * z["rps"])))
@@ -1044,7 +1045,7 @@ def targets_18(data: dict) -> list:
         lst = find(res, "list: 100 models", backend)
         pg = find(res, "search: 100-result page, facets", backend)
         pn = find(res, "search: 100-result page, skipAggregates", backend)
-        if lst and pg:
+        if lst and pg and lst["rps"] and pg["rps"] and (pn is None or pn["rps"]):
             per = lambda x: 1e6 / (x["rps"] * 100)  # noqa: E731 (µs of the run per result)
             also = f"; without facets {per(pn):.0f} µs" if pn else ""
             out.append((f"a 100-result search page costs no more per result than listMLModels(count: 100) "
@@ -1068,7 +1069,7 @@ def targets_18(data: dict) -> list:
                         yes(x["ratio"] >= 0.85)))
     m = find(res, "peer: search groups by name")
     z = find(res, "peer: registered-models/search name LIKE", server_prefix="mlflow")
-    if m and z:
+    if m and z and z["rps"]:
         out.append(("beside MLflow's search_registered_models with a name filter (100 models a page)",
                     f"{m['rps']:.1f} vs {z['rps']:.1f} req/s = {m['rps'] / z['rps']:.1f} ×; "
                     f"p50 {m['p50_ms']:.1f} vs {z['p50_ms']:.1f} ms", "(no target)"))
