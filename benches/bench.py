@@ -23,6 +23,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -450,6 +451,279 @@ def ingest_scenarios(r: Runner, server: Server, backend: str, manifest: dict) ->
               aspects_per_request=1)
 
 
+# ---------------------------------------------------------------------------------------------
+# Search (issue 18)
+
+# Words a person might type, with the share of the 200,000-entity catalog each matches (see
+# BENCHMARKS.md): "registered" (groups and models, 3 %), "xgboost" (models, 2.5 %), "endpoint"
+# (deployments, 1.3 %), "predictions" (prediction datasets, 0.5 %). The suite cycles them for the
+# word search; "feature" (features and feature tables, 26 %) is the broad word, measured apart.
+SEARCH_WORDS = ["registered", "xgboost", "endpoint", "predictions"]
+BROAD_WORD = "feature"
+# Type-ahead: what a person has typed after 2 to 4 letters, narrow and wide.
+PREFIXES = ["gr", "grou", "reg", "xgb", "end", "endp", "pred", "fea", "tab", "tabl", "hub", "l1"]
+
+
+def search_total(base: str, word: str) -> int:
+    return gql(base, body("search", {"query": word}))["searchAcrossEntities"]["total"]
+
+
+def one_at_a_time(base: str, bodies: list[str], n: int) -> dict:
+    """p50 and max of n requests of each body sent one at a time (no other load), in ms: which
+    queries are slow, apart from queueing."""
+    out = {}
+    for b in bodies:
+        times = []
+        for _ in range(n):
+            t = time.perf_counter()
+            status, answer = http(base + "/api/graphql", b.encode())
+            times.append((time.perf_counter() - t) * 1000)
+            if status != 200 or b'"errors":' in answer:
+                raise RuntimeError(f"HTTP {status}: {answer[:300]!r}")
+        out[json.loads(b)["variables"]["query"]] = {
+            "p50_ms": round(statistics.median(times), 2), "max_ms": round(max(times), 2)}
+    return out
+
+
+def group_prefixes(groups: int) -> list[str]:
+    """Registered-model name prefixes, each matching up to 100 groups (`group_001`: 100 to 199)."""
+    return sorted({f"group_{g:05d}"[:9] for g in range(groups)})
+
+
+def search_scenarios(args, r: Runner, server: Server, backend: str, manifest: dict) -> dict:
+    """Word search with facets, the broad word, type-ahead, a 100-result page beside the
+    100-model list, the registered-model name search beside MLflow's, write-then-search."""
+    base = server.base
+    entities = manifest["counts"]["entities"]
+    shares = {w: search_total(base, w) for w in SEARCH_WORDS + [BROAD_WORD]}
+    for w, n in shares.items():
+        if n == 0:
+            raise RuntimeError(f"search ({backend}): {w!r} matches nothing")
+    words_note = ", ".join(f"{w} {n:,} ({100 * n / entities:.1f} %)" for w, n in shares.items()
+                           if w != BROAD_WORD)
+    completions = {}
+    for p in PREFIXES:
+        a = gql(base, body("autocomplete", {"query": p}))["autoComplete"]
+        completions[p] = {"suggestions": len(a["suggestions"]), "matches": search_total(base, p)}
+    log(f"search ({backend}): matches {shares}; type-ahead {completions}")
+    info = {"matches": shares, "entities": entities, "prefixes": completions}
+    quiet = 3 if args.mode == "smoke" else 20
+    info["one_at_a_time"] = {
+        "search": one_at_a_time(base, [body("search", {"query": w}) for w in SEARCH_WORDS + [BROAD_WORD]], quiet),
+        "autoComplete": one_at_a_time(base, [body("autocomplete", {"query": p}) for p in PREFIXES], quiet),
+    }
+    log(f"one at a time ({backend}): {info['one_at_a_time']}")
+
+    r.measure(server, "floor: GET /health", backend, HEAVY_CONNS, lines=["/health"], method="GET",
+              floor=True)
+    r.measure(server, "search: a word, 10 results + facets", backend, HEAVY_CONNS,
+              lines=[body("search", {"query": w}) for w in SEARCH_WORDS],
+              note=f"searchAcrossEntities, words cycled: {words_note} of {entities:,} entities; "
+                   f"7 facets counted")
+    r.measure(server, "search: the broad word, 10 results + facets", backend, HEAVY_CONNS,
+              lines=[body("search", {"query": BROAD_WORD})],
+              note=f"{BROAD_WORD!r}: {shares[BROAD_WORD]:,} matches "
+                   f"({100 * shares[BROAD_WORD] / entities:.0f} %)")
+    r.measure(server, "autoComplete: 2-4 letter prefix", backend, HEAVY_CONNS,
+              lines=[body("autocomplete", {"query": p}) for p in PREFIXES],
+              note="prefixes cycled: " + ", ".join(
+                  f"{p} ({c['matches']:,})" for p, c in completions.items()))
+
+    # A 100-result page beside listMLModels(count: 100), the same fields per model.
+    models = manifest["counts"]["models"]
+    page_word = "xgboost"
+    got = gql(base, body("search_page", {"query": page_word, "start": 0, "skipAggregates": False}))
+    if len(got["searchAcrossEntities"]["searchResults"]) != min(100, models):
+        raise RuntimeError(f"search page ({backend}): {len(got['searchAcrossEntities']['searchResults'])} results")
+    starts = list(range(0, max(models - 100, 0) + 1, 100))[:20]
+    r.measure(server, "floor: GET /health", backend, LIST_CONNS, lines=["/health"], method="GET",
+              floor=True)
+    if not find(r.results, "list: 100 models", backend):
+        r.measure(server, "list: 100 models with properties", backend, LIST_CONNS,
+                  lines=[body("list", {"start": s}) for s in starts])
+    for skip, label in ((False, "search: 100-result page, facets"),
+                        (True, "search: 100-result page, skipAggregates")):
+        r.measure(server, label, backend, LIST_CONNS,
+                  lines=[body("search_page", {"query": page_word, "start": s, "skipAggregates": skip})
+                         for s in starts],
+                  note=f"{page_word!r} among models, the list's fields per model")
+
+    # The registered-model name search, as MLflow's search_registered_models is asked below.
+    prefixes = group_prefixes(manifest["counts"]["groups"])
+    for p in prefixes[:1]:
+        n = gql(base, body("group_name_search", {"query": p}))["searchAcrossEntities"]["total"]
+        want = sum(1 for g in range(manifest["counts"]["groups"]) if f"group_{g:05d}".startswith(p))
+        if n != want:
+            raise RuntimeError(f"group name search ({backend}) {p!r}: {n} groups, not {want}")
+    r.measure(server, "peer: search groups by name, 100 + versions", backend, HEAVY_CONNS,
+              lines=[body("group_name_search", {"query": p}) for p in prefixes],
+              note=f"searchAcrossEntities(types: [MLMODEL_GROUP]), {len(prefixes)} name prefixes "
+                   f"cycled ({prefixes[0]}, ...), up to 100 groups each")
+    return info
+
+
+class Conn:
+    """A kept-alive HTTP connection to the server, for the write-then-search loop."""
+
+    def __init__(self, base: str):
+        import http.client
+        host, port = base.split("//", 1)[1].split(":")
+        self.c = http.client.HTTPConnection(host, int(port), timeout=60)
+
+    def post(self, path: str, payload: dict) -> tuple[int, dict | None, float]:
+        data = json.dumps(payload)
+        t = time.perf_counter()
+        self.c.request("POST", path, body=data, headers={"Content-Type": "application/json"})
+        response = self.c.getresponse()
+        raw = response.read()
+        ms = (time.perf_counter() - t) * 1000
+        try:
+            parsed = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = {"raw": raw[:300].decode(errors="replace")}
+        return response.status, parsed, ms
+
+
+def write_then_search(args, base: str, backend: str) -> dict:
+    """Writes an entity with a name no other entity has, and as soon as the write is answered
+    searches for that name on another connection: does the search find it? REST
+    `ingestProposal` tries (10,000 in the full run) and GraphQL `upsertMLFeature` tries (1,000),
+    from 4 threads at once, so other writes land between a write and its search."""
+    import threading
+    rest_tries = 200 if args.mode == "smoke" else 10_000
+    gql_tries = 50 if args.mode == "smoke" else 1_000
+    threads = 4
+    run = f"{int(time.time()) % 100000}{backend[0]}"
+    lock = threading.Lock()
+    stats = {"rest": {"tries": 0, "found": 0}, "graphql": {"tries": 0, "found": 0}}
+    write_ms, search_ms, misses, errors = [], [], [], []
+    search_q = query("write_search")
+
+    def worker(t: int) -> None:
+        writer, reader = Conn(base), Conn(base)
+        my_rest = range(t, rest_tries, threads)
+        my_gql = range(t, gql_tries, threads)
+        plan = [("rest", i) for i in my_rest] + [("graphql", i) for i in my_gql]
+        for kind, i in plan:
+            token = f"wts{run}t{t}{kind[0]}{i}"
+            try:
+                if kind == "rest":
+                    urn = f"urn:li:mlModel:(urn:li:dataPlatform:mlflow,probe_{token},PROD)"
+                    value = json.dumps({"description": "write-then-search probe",
+                                        "customProperties": {"try": str(i)}})
+                    status, answer, wms = writer.post("/aspects?action=ingestProposal", {
+                        "proposal": {"entityType": "mlModel", "entityUrn": urn,
+                                     "changeType": "UPSERT", "aspectName": "mlModelProperties",
+                                     "aspect": {"value": value, "contentType": "application/json"},
+                                     "systemMetadata": {"lastObserved": 0, "runId": f"wts-{run}"}},
+                        "async": "false"})
+                    if status != 200:
+                        raise RuntimeError(f"ingestProposal: HTTP {status} {answer}")
+                else:
+                    status, answer, wms = writer.post("/api/graphql", {
+                        "query": query("upsert_feature"),
+                        "variables": {"input": {"featureNamespace": f"probe_{token}", "name": "f",
+                                                "description": "write-then-search probe",
+                                                "dataType": "CONTINUOUS"}}})
+                    if status != 200 or not answer or answer.get("errors"):
+                        raise RuntimeError(f"upsertMLFeature: HTTP {status} {answer}")
+                    urn = answer["data"]["upsertMLFeature"]["urn"]
+                status, answer, sms = reader.post("/api/graphql", {
+                    "query": search_q, "variables": {"query": token}})
+                if status != 200 or not answer or answer.get("errors"):
+                    raise RuntimeError(f"search: HTTP {status} {answer}")
+                found = any(h["entity"]["urn"] == urn
+                            for h in answer["data"]["searchAcrossEntities"]["searchResults"])
+            except (RuntimeError, OSError, KeyError, TypeError) as e:
+                with lock:
+                    errors.append(f"{kind} {token}: {e}"[:300])
+                writer, reader = Conn(base), Conn(base)
+                continue
+            with lock:
+                stats[kind]["tries"] += 1
+                stats[kind]["found"] += int(found)
+                write_ms.append(wms)
+                search_ms.append(sms)
+                if not found:
+                    misses.append(f"{kind} {urn}")
+
+    started = time.monotonic()
+    pool = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for p in pool:
+        p.start()
+    for p in pool:
+        p.join()
+    seconds = time.monotonic() - started
+
+    def pct(xs, q):
+        xs = sorted(xs)
+        return round(xs[min(len(xs) - 1, int(q * len(xs)))], 2) if xs else None
+
+    out = {"backend": backend, "threads": threads, "seconds": round(seconds, 1), **stats,
+           "misses": misses[:10], "miss_count": len(misses), "errors": errors[:5],
+           "error_count": len(errors),
+           "write_p50_ms": pct(write_ms, 0.5), "write_p99_ms": pct(write_ms, 0.99),
+           "search_p50_ms": pct(search_ms, 0.5), "search_p99_ms": pct(search_ms, 0.99)}
+    log(f"write-then-search ({backend}): {out}")
+    if misses or errors or stats["rest"]["tries"] != rest_tries or stats["graphql"]["tries"] != gql_tries:
+        FAILURES.append(f"write-then-search ({backend}): {len(misses)} searches missed the entity "
+                        f"just written, {len(errors)} errors (first: {(misses + errors)[:3]})")
+    return out
+
+
+def index_on_off(args, work: str, backend: str, source: str, manifest: dict) -> dict:
+    """Ingestion with the search index on and off (issue 18): the same 200-proposal batches at
+    4 connections against `mlcat` and against the same tree built with benches/index_off.patch
+    (the index's writes taken out), each run on a fresh copy of the catalog, the two alternated.
+    `source` is the golden SQLite file or the PostgreSQL catalog's database name."""
+    bins = [("on", args.mlcat_bin), ("off", args.mlcat_off_bin)]
+    rounds = 1 if args.mode == "smoke" else args.index_rounds
+    env = {"BENCH_SOURCES": " ".join(manifest["sources"]), "BENCH_MODE": "batch",
+           "BENCH_BATCH": "200"}
+    per: dict[str, list[float]] = {"on": [], "off": []}
+    for i in range(rounds):
+        for label, binary in (bins if i % 2 == 0 else bins[::-1]):
+            if backend == "sqlite":
+                db = os.path.join(work, f"index-{args.mode}.db")
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(db + suffix):
+                        os.remove(db + suffix)
+                shutil.copyfile(source, db)
+                url = f"sqlite://{db}"
+            else:
+                name = f"mlcat_bench_index_{args.mode}"
+                psql(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                psql(args.pg_url, f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+                url = f"{args.pg_url.rsplit('/', 1)[0]}/{name}"
+            port = free_port()
+            server = Server(f"mlcat-index-{label}", [binary, "serve", "--database-url", url,
+                                                     "--bind", f"127.0.0.1:{port}"], port,
+                            os.path.join(work, f"server-index-{label}.log"), env={"RUST_LOG": "info"})
+            try:
+                if args.warmup > 0:
+                    wrk(server.base, "ingest.lua", {**env, "BENCH_RUN": f"{int(time.time())}w"},
+                        4, args.warmup)
+                res = wrk(server.base, "ingest.lua", {**env, "BENCH_RUN": f"{int(time.time())}{i}"},
+                          4, args.duration)
+            finally:
+                server.stop()
+            bad = res["non2xx"] + res["gql_errors"] + res["timeouts"] + res["connect_errors"] \
+                + res["read_errors"] + res["write_errors"]
+            if bad or res["requests"] == 0:
+                FAILURES.append(f"ingest, index {label} ({backend}): {res['requests']} requests, "
+                                f"{bad} bad; first bad answer: {res['sample'][:200]}")
+            per[label].append(round(res["rps"] * 200))
+            log(f"ingest, index {label:<3} ({backend}) round {i + 1}: {res['rps'] * 200:,.0f} aspects/s "
+                f"(p50 {res['p50_us'] / 1000:.1f} ms, p99 {res['p99_us'] / 1000:.1f} ms)")
+    if backend != "sqlite":
+        psql(args.pg_url, f'DROP DATABASE IF EXISTS "mlcat_bench_index_{args.mode}" WITH (FORCE)')
+    on, off = statistics.median(per["on"]), statistics.median(per["off"])
+    out = {"backend": backend, "on": per["on"], "off": per["off"], "median_on": on,
+           "median_off": off, "ratio": on / off if off else None, "rounds": rounds}
+    log(f"ingest, index on/off ({backend}): {out}")
+    return out
+
+
 def statements(args, url: str, backend: str) -> dict:
     cmd = [args.bench_bin, "statements", "--database-url", url,
            "--seconds", str(args.statements_seconds)]
@@ -518,6 +792,19 @@ def mlflow_peer(args, r: Runner, work: str, manifest: dict) -> dict | None:
                   lines=[f"/api/2.0/mlflow/registered-models/get?name={n}" for n in names])
         r.measure(server, "peer: registered-models/search max_results=100", "sqlite", HEAVY_CONNS,
                   method="GET", lines=["/api/2.0/mlflow/registered-models/search?max_results=100"])
+        # search_registered_models with a name filter: the same prefixes, the same groups, as
+        # mlcat's "peer: search groups by name" (issue 18).
+        prefixes = group_prefixes(groups)
+        paths = ["/api/2.0/mlflow/registered-models/search?max_results=100&filter="
+                 + urllib.parse.quote(f"name LIKE '{p}%'") for p in prefixes]
+        status, answer = http(server.base + paths[0])
+        found = len(json.loads(answer).get("registered_models", [])) if status == 200 else -1
+        want = sum(1 for g in range(groups) if f"group_{g:05d}".startswith(prefixes[0]))
+        if found != min(100, want):
+            raise RuntimeError(f"MLflow name search: HTTP {status}, {found} models, not {want}")
+        r.measure(server, "peer: registered-models/search name LIKE, max_results=100", "sqlite",
+                  HEAVY_CONNS, method="GET", lines=paths,
+                  note=f"filter name LIKE '{prefixes[0]}%' and the other {len(prefixes) - 1} prefixes, cycled")
     finally:
         server.stop()
     return info
@@ -600,12 +887,71 @@ def report(args, data: dict) -> str:
         for s in data["skipped"]:
             out.append(f"Skipped: {s}")
         out.append("")
-    out.append("Targets of issue 6:")
-    out.append("")
-    out.append("| target | measured | met |")
-    out.append("|---|---|---|")
-    for t in data["targets"]:
-        out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
+    for backend, s in data.get("search", {}).items():
+        out.append(f"Search ({backend}): what each query matches, and its latency sent alone "
+                   f"(one at a time, no other load; p50 and max of "
+                   f"{3 if data['mode'] == 'smoke' else 20} requests):")
+        out.append("")
+        out.append("| query | text | matches | share of the catalog | p50 ms alone | max ms alone |")
+        out.append("|---|---|---:|---:|---:|---:|")
+        alone = s["one_at_a_time"]
+        for w, n in s["matches"].items():
+            a = alone["search"].get(w, {})
+            out.append(f"| searchAcrossEntities, 10 + facets | `{w}` | {n:,} | "
+                       f"{100 * n / s['entities']:.2f} % | {fmt(a.get('p50_ms'), 2)} | "
+                       f"{fmt(a.get('max_ms'), 2)} |")
+        for pfx, c in s["prefixes"].items():
+            a = alone["autoComplete"].get(pfx, {})
+            out.append(f"| autoComplete, limit 10 | `{pfx}` | {c['matches']:,} | "
+                       f"{100 * c['matches'] / s['entities']:.2f} % | {fmt(a.get('p50_ms'), 2)} | "
+                       f"{fmt(a.get('max_ms'), 2)} |")
+        out.append("")
+    if data.get("write_then_search"):
+        out.append("Write-then-search: an entity with a name no other has is written, and as soon "
+                   "as the write is answered a search for the name is sent on another connection; "
+                   "4 threads at once:")
+        out.append("")
+        out.append("| backend | REST `ingestProposal`: found / tries | GraphQL `upsertMLFeature`: found / tries | write p50 / p99 ms | search p50 / p99 ms | errors | seconds |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
+        for backend, w in data["write_then_search"].items():
+            cells = []
+            for kind in ("rest", "graphql"):
+                k = w[kind]
+                share = 100 * k["found"] / k["tries"] if k["tries"] else 0
+                cells.append(f"{k['found']:,} / {k['tries']:,} ({share:.2f} %)")
+            out.append(f"| {backend} | {cells[0]} | {cells[1]} | "
+                       f"{w['write_p50_ms']} / {w['write_p99_ms']} | "
+                       f"{w['search_p50_ms']} / {w['search_p99_ms']} | {w['error_count']} | "
+                       f"{w['seconds']} |")
+        out.append("")
+    if data.get("index"):
+        out.append("Ingestion with the search index on and off: `ingestProposalBatch` of 200, "
+                   "4 connections, a fresh copy of the catalog per run, on and off alternated; "
+                   "off is this tree with `benches/index_off.patch` (the index's writes taken out):")
+        out.append("")
+        out.append("| backend | on (aspects/s per run) | off (aspects/s per run) | median on | median off | on / off |")
+        out.append("|---|---|---|---:|---:|---:|")
+        for backend, x in data["index"].items():
+            out.append(f"| {backend} | {', '.join(f'{v:,}' for v in x['on'])} | "
+                       f"{', '.join(f'{v:,}' for v in x['off'])} | {x['median_on']:,.0f} | "
+                       f"{x['median_off']:,.0f} | {100 * x['ratio']:.1f} % |")
+        out.append("")
+    t18 = targets_18(data)
+    if t18:
+        out.append("Targets of issue 18:")
+        out.append("")
+        out.append("| target | measured | met |")
+        out.append("|---|---|---|")
+        for t in t18:
+            out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
+        out.append("")
+    if data["targets"]:
+        out.append("Targets of issue 6:")
+        out.append("")
+        out.append("| target | measured | met |")
+        out.append("|---|---|---|")
+        for t in data["targets"]:
+            out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
     return "\n".join(out)
 
 
@@ -639,10 +985,11 @@ def targets(data: dict) -> list:
                     yes(idle <= 8) + " (GraphQL depth 7 → ≤ 8)"))
     n = find(res, "nested")
     b = find(res, "nested", server_prefix="baseline")
-    if n and b:
+    # A scenario that completed no request is a failure already (FAILURES); no ratio for it.
+    if n and b and b["rps"]:
         d = find(res, "nested", server_prefix="default-loader")
         also = (f"; mlcat's own resolvers behind the default DataLoader: {d['rps']:.1f} req/s, "
-                f"so batching alone gives {n['rps'] / d['rps']:.2f} ×") if d else ""
+                f"so batching alone gives {n['rps'] / d['rps']:.2f} ×") if d and d["rps"] else ""
         out.append(("nested: throughput ≥ 2 × a straightforward async-graphql dataloader",
                     f"{n['rps']:.1f} vs {b['rps']:.1f} req/s = {n['rps'] / b['rps']:.2f} ×{also}",
                     yes(n["rps"] >= 2 * b["rps"])))
@@ -665,10 +1012,67 @@ def targets(data: dict) -> list:
                                ("peer: listMLModelGroups", "peer: registered-models/search", "100-item search")):
         a = find(res, mine)
         z = find(res, theirs, server_prefix="mlflow")
-        if a and z:
+        if a and z and z["rps"]:
             out.append((f"≥ 50 × MLflow's throughput on {what}",
                         f"{a['rps']:.1f} vs {z['rps']:.1f} req/s = {a['rps'] / z['rps']:.1f} ×",
                         yes(a["rps"] >= 50 * z["rps"])))
+    return out
+
+
+def targets_18(data: dict) -> list:
+    res = data["results"]
+    out = []
+
+    def yes(ok):
+        return "yes" if ok else "**no**"
+
+    def miss(value, limit):
+        return "" if value <= limit else f" ({value / limit:.1f} × the target)"
+
+    for backend in ("sqlite", "postgres"):
+        s = find(res, "search: a word", backend)
+        if s:
+            out.append((f"searchAcrossEntities, a word, 10 results + facets, 4 connections: p50 ≤ 10 ms, "
+                        f"p99 ≤ 50 ms ({backend})",
+                        f"p50 {s['p50_ms']:.2f} ms{miss(s['p50_ms'], 10)}, "
+                        f"p99 {s['p99_ms']:.2f} ms{miss(s['p99_ms'], 50)}",
+                        yes(s["p50_ms"] <= 10 and s["p99_ms"] <= 50)))
+        a = find(res, "autoComplete", backend)
+        if a:
+            out.append((f"autoComplete, 2 to 4 letters: p99 ≤ 10 ms ({backend})",
+                        f"p99 {a['p99_ms']:.2f} ms{miss(a['p99_ms'], 10)} (p50 {a['p50_ms']:.2f} ms)",
+                        yes(a["p99_ms"] <= 10)))
+        lst = find(res, "list: 100 models", backend)
+        pg = find(res, "search: 100-result page, facets", backend)
+        pn = find(res, "search: 100-result page, skipAggregates", backend)
+        if lst and pg and lst["rps"] and pg["rps"] and (pn is None or pn["rps"]):
+            per = lambda x: 1e6 / (x["rps"] * 100)  # noqa: E731 (µs of the run per result)
+            also = f"; without facets {per(pn):.0f} µs" if pn else ""
+            out.append((f"a 100-result search page costs no more per result than listMLModels(count: 100) "
+                        f"per model, 8 connections ({backend})",
+                        f"{per(pg):.0f} µs per result vs {per(lst):.0f} µs per model "
+                        f"({pg['rps']:.1f} vs {lst['rps']:.1f} req/s){also}",
+                        yes(per(pg) <= per(lst))))
+        w = data.get("write_then_search", {}).get(backend)
+        if w:
+            rest = w["rest"]
+            out.append((f"write-then-search: an ingestProposal's entity found by the next search in 100 % "
+                        f"of tries ({backend})",
+                        f"{rest['found']:,} of {rest['tries']:,} (GraphQL upsert: {w['graphql']['found']:,} "
+                        f"of {w['graphql']['tries']:,}), {w['error_count']} errors",
+                        yes(rest["tries"] > 0 and rest["found"] == rest["tries"]
+                            and w["graphql"]["found"] == w["graphql"]["tries"] and not w["error_count"])))
+        x = data.get("index", {}).get(backend)
+        if x:
+            out.append((f"ingestion with the index on ≥ 85 % of off ({backend})",
+                        f"{x['median_on']:,.0f} vs {x['median_off']:,.0f} aspects/s = {100 * x['ratio']:.1f} %",
+                        yes(x["ratio"] >= 0.85)))
+    m = find(res, "peer: search groups by name")
+    z = find(res, "peer: registered-models/search name LIKE", server_prefix="mlflow")
+    if m and z and z["rps"]:
+        out.append(("beside MLflow's search_registered_models with a name filter (100 models a page)",
+                    f"{m['rps']:.1f} vs {z['rps']:.1f} req/s = {m['rps'] / z['rps']:.1f} ×; "
+                    f"p50 {m['p50_ms']:.1f} vs {z['p50_ms']:.1f} ms", "(no target)"))
     return out
 
 
@@ -704,7 +1108,13 @@ def main() -> int:
     p.add_argument("--regen", action="store_true")
     p.add_argument("--no-postgres", action="store_true")
     p.add_argument("--peer", choices=["auto", "yes", "no"], default="auto")
-    p.add_argument("--only", default="", help="comma-separated parts: sqlite,baseline,statements,ingest,postgres,peer")
+    p.add_argument("--only", default="", help="comma-separated parts: sqlite,baseline,statements,"
+                   "search,ingest,index,postgres,peer (search and index run on PostgreSQL too "
+                   "unless --no-postgres)")
+    p.add_argument("--mlcat-off-bin", help="mlcat built with benches/index_off.patch "
+                   "(benches/index_off.sh), for the index part: ingestion with the index on and off")
+    p.add_argument("--index-rounds", type=int, default=4,
+                   help="rounds of the index part (each runs on and off once, alternated)")
     p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
     p.add_argument("--command", default="benches/run.sh")
     args = p.parse_args()
@@ -714,9 +1124,13 @@ def main() -> int:
     args.warmup = args.warmup if args.warmup is not None else (0 if smoke else 2)
     args.statements_seconds = 1 if smoke else 5
     parts = set(args.only.split(",")) if args.only else \
-        {"sqlite", "baseline", "statements", "ingest", "postgres", "peer"}
+        {"sqlite", "baseline", "statements", "search", "ingest", "index", "postgres", "peer"}
     if args.no_postgres:
         parts.discard("postgres")
+    if "index" in parts and not args.mlcat_off_bin:
+        parts.discard("index")
+        if "index" in args.only.split(","):
+            FAILURES.append("the index part needs --mlcat-off-bin (benches/index_off.sh builds it)")
     if args.peer == "no" or (args.peer == "auto" and smoke):
         parts.discard("peer")
     size = SIZES[args.mode]
@@ -727,7 +1141,8 @@ def main() -> int:
             "started": f"{datetime.datetime.now():%Y-%m-%d %H:%M}",
             "load_start": os.getloadavg()[0], "duration": args.duration, "runs": args.runs,
             "warmup": args.warmup,
-            "catalogs": {}, "statements": {}, "skipped": []}
+            "catalogs": {}, "statements": {}, "skipped": [], "search": {},
+            "write_then_search": {}, "index": {}}
     if smoke and "peer" not in parts and args.peer != "no":
         data["skipped"].append("the MLflow peer in smoke mode: `pip install mlflow` took 182 s on "
                                "this machine, over the 2-minute budget of a smoke run "
@@ -764,6 +1179,17 @@ def main() -> int:
                     server.stop()
         if "statements" in parts:
             data["statements"]["sqlite"] = statements(args, url, "sqlite")
+        if "search" in parts:
+            server = mlcat_server(args, work, url, "sqlite-search")
+            try:
+                data["search"]["sqlite"] = search_scenarios(args, r, server, "sqlite", manifest)
+                data["write_then_search"]["sqlite"] = write_then_search(args, server.base, "sqlite")
+            finally:
+                server.stop()
+        if "index" in parts:
+            data["index"]["sqlite"] = index_on_off(args, work, "sqlite",
+                                                   os.path.join(work, f"catalog-{args.mode}.db"),
+                                                   manifest)
         if "ingest" in parts:
             server = mlcat_server(args, work, url, "sqlite-ingest")
             try:
@@ -774,19 +1200,43 @@ def main() -> int:
                 ingest_scenarios(r, server, "sqlite", manifest)
             finally:
                 server.stop()
-        if "postgres" in parts:
+        pg_parts = {"postgres", "search", "index"} & parts if not args.no_postgres else set()
+        if pg_parts:
             pg = postgres_catalog(args, work, size)
             if pg is None:
                 data["skipped"].append("PostgreSQL: not reachable")
             else:
                 pg_url, pg_manifest = pg
                 data["catalogs"]["postgres"] = pg_manifest
-                server = mlcat_server(args, work, pg_url, "postgres")
-                try:
-                    read_scenarios(r, server, "postgres", pg_manifest, peer_queries=False)
-                finally:
-                    server.stop()
-                data["statements"]["postgres"] = statements(args, pg_url, "postgres")
+                if "postgres" in parts:
+                    server = mlcat_server(args, work, pg_url, "postgres")
+                    try:
+                        read_scenarios(r, server, "postgres", pg_manifest, peer_queries=False)
+                    finally:
+                        server.stop()
+                    data["statements"]["postgres"] = statements(args, pg_url, "postgres")
+                if "search" in parts:
+                    server = mlcat_server(args, work, pg_url, "postgres-search")
+                    try:
+                        data["search"]["postgres"] = search_scenarios(args, r, server, "postgres",
+                                                                      pg_manifest)
+                    finally:
+                        server.stop()
+                    # Written into a copy, so the catalog the other scenarios read stays as made.
+                    copy = f"mlcat_bench_wts_{args.mode}"
+                    psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                    psql(args.pg_url, f'CREATE DATABASE "{copy}" TEMPLATE "mlcat_bench_{args.mode}"')
+                    server = mlcat_server(args, work, f"{args.pg_url.rsplit('/', 1)[0]}/{copy}",
+                                          "postgres-wts")
+                    try:
+                        data["write_then_search"]["postgres"] = write_then_search(
+                            args, server.base, "postgres")
+                    finally:
+                        server.stop()
+                        psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                if "index" in parts:
+                    data["index"]["postgres"] = index_on_off(args, work, "postgres",
+                                                             f"mlcat_bench_{args.mode}", pg_manifest)
         if "peer" in parts:
             try:
                 data["peer"] = mlflow_peer(args, r, work, manifest)

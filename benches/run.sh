@@ -9,7 +9,8 @@
 #                             error, says nothing about speed
 #
 # Other flags go to benches/bench.py: --regen (generate the catalogs anew), --no-postgres,
-# --peer yes|no, --runs N, --duration S, --warmup S, --only sqlite,baseline,statements,ingest,postgres,peer.
+# --peer yes|no, --runs N, --duration S, --warmup S, --index-rounds N,
+# --only sqlite,baseline,statements,search,ingest,index,postgres,peer.
 # Builds into $CARGO_TARGET_DIR (default target/); catalogs, the MLflow venv and the results go
 # under $CARGO_TARGET_DIR/bench. PostgreSQL: $BENCH_PG_URL (an admin URL; default
 # postgres://postgres@127.0.0.1:5432/postgres).
@@ -38,11 +39,15 @@ if [ "$mode" = smoke ]; then
   [ -x "$target/debug/mlcat" ] || cargo build --locked --bin mlcat
   cargo build --locked -p mlcat-bench
   bin="$target/debug"
+  off=()
 else
+  # The "index off" build for the ingestion comparison of issue 18 (rebuilt only when the tree
+  # changed; see benches/index_off.sh), then the suite's own release build.
+  off=(--mlcat-off-bin "$(benches/index_off.sh | tail -n 1)")
   cargo build --release --locked -p mlcat -p mlcat-bench --bins
   bin="$target/release"
 fi
 
 exec python3 benches/bench.py --mode "$mode" \
   --mlcat-bin "$bin/mlcat" --bench-bin "$bin/mlcat-bench" --work "$target/bench" \
-  --command "benches/run.sh${1:+ $*}" ${args[@]+"${args[@]}"}
+  --command "benches/run.sh${1:+ $*}" ${off[@]+"${off[@]}"} ${args[@]+"${args[@]}"}
