@@ -331,6 +331,15 @@ async fn search_of_one_type_and_types_across_entities() {
     )
     .await;
     assert_eq!(across, [AGE, EVENTS]);
+    // A type mlcat holds none of finds nothing, alone or beside others; not everything.
+    let none = urns(&app, json!({"query": "*", "types": ["DATA_JOB"]})).await;
+    assert!(none.is_empty(), "{none:?}");
+    let beside = urns(
+        &app,
+        json!({"query": "*", "types": ["DATA_JOB", "DATASET"]}),
+    )
+    .await;
+    assert_eq!(beside, [EVENTS]);
 }
 
 #[tokio::test]

@@ -669,11 +669,17 @@ pub async fn search_across_entities(
     run(ctx, request, flags.max_agg_values).await
 }
 
+/// The entity kinds of `types`; none (every kind) when no type is asked. A type mlcat has no
+/// entity of (`DATA_JOB`) stays in the list under its URN spelling (`dataJob`), so asking only
+/// for it finds what the catalog holds of it, not everything; a type that is no entity
+/// (`FORM`) keeps its GraphQL name, which no entity has.
 pub(crate) fn types(types: Option<Vec<EntityType>>) -> Vec<EntityKind> {
     types
         .unwrap_or_default()
         .into_iter()
-        .filter_map(kind_of)
+        .map(|t| {
+            kind_of(t).unwrap_or_else(|| EntityKind::parse(t.urn_type().unwrap_or(type_name(t))))
+        })
         .collect()
 }
 
