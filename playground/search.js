@@ -136,26 +136,7 @@
 
   // ------------------------------------------------------------ helpers
 
-  function h(tag, attrs) {
-    var el = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === null || v === undefined || v === false) { return; }
-        if (k.slice(0, 2) === 'on') { el.addEventListener(k.slice(2), v); }
-        else if (k === 'text') { el.textContent = v; }
-        else { el.setAttribute(k, v === true ? '' : String(v)); }
-      });
-    }
-    for (var i = 2; i < arguments.length; i++) { add(el, arguments[i]); }
-    return el;
-  }
-  function add(el, child) {
-    if (child === null || child === undefined || child === false) { return; }
-    if (Array.isArray(child)) { child.forEach(function (c) { add(el, c); }); return; }
-    el.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
-  }
-  function empty(el) { while (el.firstChild) { el.removeChild(el.firstChild); } return el; }
+  // h, append and clear: dom.js, loaded before this file.
   function plural(n, one, many) { return n.toLocaleString('en') + ' ' + (n === 1 ? one : many); }
   function typeLabel(type) { return TYPE_LABELS[type] || String(type || 'entity').toLowerCase(); }
 
@@ -348,7 +329,7 @@
       if (o.urn) { open(o.urn); } else { search(o.text); }
     }
     function show(items) {
-      empty(list);
+      clear(list);
       choices = items.filter(function (it) { return it.option; });
       items.forEach(function (it) { list.appendChild(it.el); });
       list.hidden = false;
@@ -451,7 +432,7 @@
     var request = searchQuery(state);
     var summary = container.querySelector('#search-summary');
     summary.textContent = '';
-    add(summary, [h('span', { class: 'spinner' }), 'Searching…']);
+    append(summary, [h('span', { class: 'spinner' }), 'Searching…']);
     container.setAttribute('aria-busy', 'true');
     return gql(request.query, request.variables).then(function (data) {
       if (mine !== renderToken) { return; }
@@ -461,17 +442,17 @@
       if (mine !== renderToken) { return; }
       container.removeAttribute('aria-busy');
       var code = error && error.code;
-      empty(summary).textContent = 'The search failed.';
-      empty(container.querySelector('#search-facets'));
-      empty(container.querySelector('#search-pager'));
+      clear(summary).textContent = 'The search failed.';
+      clear(container.querySelector('#search-facets'));
+      clear(container.querySelector('#search-pager'));
       // The filters stay removable: one of them may be what the server refused.
       var chosen = [];
       filterFields(state).forEach(function (field) {
         (state.filters[field] || []).forEach(function (v) { chosen.push({ field: field, heading: field, value: v, label: v }); });
       });
-      var list = empty(container.querySelector('#search-results'));
-      add(list, activeFilters(state, chosen, options));
-      add(list, h('div', { class: 'card card-error', role: 'alert', id: 'search-error' },
+      var list = clear(container.querySelector('#search-results'));
+      append(list, activeFilters(state, chosen, options));
+      append(list, h('div', { class: 'card card-error', role: 'alert', id: 'search-error' },
         h('h2', { text: 'Could not search' }),
         h('p', { text: describeError(error) }),
         code === 'BAD_USER_INPUT' ? h('p', { text: 'Change the words or the filters and search again.' }) : null,
@@ -494,16 +475,16 @@
     var results = data.results;
     var words = queryWords(state.query);
     var query = state.query.trim();
-    var summary = empty(container.querySelector('#search-summary'));
+    var summary = clear(container.querySelector('#search-summary'));
     var shown = results.searchResults.length;
-    add(summary, [
+    append(summary, [
       h('strong', { id: 'search-total', text: plural(results.total, 'result', 'results') }),
       query && query !== '*' ? [' for “', h('span', { text: query }), '”'] : ' in the catalog',
       results.total > shown && shown ? ' (' + (results.start + 1) + '–' + (results.start + shown) + ')' : ''
     ]);
 
     // Facets: a value's count is what choosing it would find; chosen values stay shown.
-    var facetsEl = empty(container.querySelector('#search-facets'));
+    var facetsEl = clear(container.querySelector('#search-facets'));
     var byField = {};
     (results.facets || []).forEach(function (f) { byField[f.field] = f; });
     selected.forEach(function (field, i) {
@@ -547,8 +528,8 @@
     });
 
     // The filters in force, each removable, above the results.
-    var list = empty(container.querySelector('#search-results'));
-    add(list, activeFilters(state, chosen, options));
+    var list = clear(container.querySelector('#search-results'));
+    append(list, activeFilters(state, chosen, options));
     if (!shown) {
       list.appendChild(h('div', { class: 'card', id: 'search-empty' },
         h('h2', { text: results.total ? 'No results on this page' : 'Nothing found' }),
@@ -561,10 +542,10 @@
     })));
 
     // Paging.
-    var pager = empty(container.querySelector('#search-pager'));
+    var pager = clear(container.querySelector('#search-pager'));
     if (results.total > PAGE_SIZE) {
       var last = Math.max(0, Math.floor((results.total - 1) / PAGE_SIZE) * PAGE_SIZE);
-      add(pager, [
+      append(pager, [
         h('button', { type: 'button', class: 'btn btn-small', id: 'search-prev', disabled: results.start <= 0, text: '← Previous',
           onclick: function () { options.navigate({ query: state.query, filters: state.filters, start: Math.max(0, results.start - PAGE_SIZE) }); } }),
         h('span', { class: 'muted', id: 'search-page', text: 'Page ' + (Math.floor(results.start / PAGE_SIZE) + 1) + ' of ' + (last / PAGE_SIZE + 1) }),

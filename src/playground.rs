@@ -54,6 +54,11 @@ const ASSETS: &[(&str, &str, &[u8])] = &[
 /// script for a day.
 const OWN_ASSETS: &[(&str, &str, &[u8])] = &[
     (
+        "dom.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/dom.js"),
+    ),
+    (
         "lineage.css",
         "text/css; charset=utf-8",
         include_bytes!("../playground/lineage.css"),
@@ -231,6 +236,7 @@ mod tests {
             "public, max-age=86400"
         );
         for own in [
+            "dom.js",
             "lineage.js",
             "lineage-graph.js",
             "lineage.css",

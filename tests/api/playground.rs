@@ -60,6 +60,7 @@ async fn lineage_view_and_its_graph_library_are_served_locally() {
             assets,
             [
                 "/playground/assets/viz-global.js",
+                "/playground/assets/dom.js",
                 "/playground/assets/search.js",
                 "/playground/assets/lineage-graph.js",
                 "/playground/assets/lineage.js",
