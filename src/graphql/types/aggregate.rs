@@ -3,9 +3,8 @@
 
 use async_graphql::{Context, InputObject, Result, SimpleObject};
 
-use super::search::{
-    filters, refuse_view, results, types, AndFilterInput, FacetMetadata, SearchFlags,
-};
+use super::search::{results, FacetMetadata};
+use super::search_inputs::{filters, refuse_view, types, AndFilterInput, SearchFlags};
 use crate::catalog::{Catalog, Error, SearchField, SearchRequest};
 use crate::graphql::scalars::EntityType;
 

@@ -16,9 +16,9 @@ use async_graphql::{Context, InputObject, Result, SimpleObject};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::search::{
-    facet_fields, filters, refuse_view, results, sort, types, AndFilterInput, FacetMetadata,
-    SearchFlags, SearchResult, SearchSortInput,
+use super::search::{results, FacetMetadata, SearchResult};
+use super::search_inputs::{
+    facet_fields, filters, refuse_view, sort, types, AndFilterInput, SearchFlags, SearchSortInput,
 };
 use crate::catalog::{Catalog, Cursor, Error, SearchRequest, MAX_KEEP_ALIVE_MS};
 use crate::config::Limits;

@@ -16,9 +16,10 @@ use async_graphql::{Context, InputObject, Result, SimpleObject};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::search::{
-    aggregation, facet_fields, filter, page, types, AggregationMetadata, AndFilterInput,
-    FacetFilterInput, FacetMetadata, FilterOperator, MatchedField, SearchFlags,
+use super::search::{aggregation, AggregationMetadata, FacetMetadata, MatchedField};
+use super::search_inputs::{
+    facet_fields, filter, page, types, AndFilterInput, FacetFilterInput, FilterOperator,
+    SearchFlags,
 };
 use super::Entity;
 use crate::catalog::{
