@@ -80,11 +80,7 @@ pub async fn aggregate_across_entities(
         within: None,
     };
     let page = ctx.data::<Catalog>()?.search(&request).await?;
-    let answer = results(
-        0,
-        page,
-        flags.max_agg_values.map_or(20, |m| m.max(0) as usize),
-    );
+    let answer = results(0, page, flags.max_values());
     Ok(AggregateResults {
         facets: answer.facets,
     })

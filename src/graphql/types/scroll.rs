@@ -258,11 +258,7 @@ pub async fn scroll_across_entities(
     let catalog = ctx.data::<Catalog>()?;
     let scrolled = catalog.scroll(&request, after.as_ref()).await?;
     crate::graphql::loaders::charge(ctx, scrolled.page.hits.len())?;
-    let page = results(
-        0,
-        scrolled.page,
-        flags.max_agg_values.map_or(20, |m| m.max(0) as usize),
-    );
+    let page = results(0, scrolled.page, flags.max_values());
     Ok(ScrollResults {
         next_scroll_id: scrolled
             .next

@@ -11,10 +11,10 @@ use async_graphql::{Context, Result, SimpleObject};
 
 use super::search_inputs::{
     facet_fields, filters, kind_of, page, refuse_view, sort, type_name, types, AutoCompleteInput,
-    AutoCompleteMultipleInput, SearchAcrossEntitiesInput, SearchInput,
+    AutoCompleteMultipleInput, SearchAcrossEntitiesInput, SearchFlags, SearchInput,
 };
 use super::{DataPlatform, Entity};
-use crate::catalog::{Catalog, Error, SearchField, SearchPage, SearchRequest};
+use crate::catalog::{Catalog, Error, Facet, SearchField, SearchPage, SearchRequest};
 use crate::graphql::scalars::{EntityType, Long};
 use crate::urn::{EntityKind, Urn};
 
@@ -134,16 +134,12 @@ pub struct AutoCompleteMultipleResults {
 async fn run(
     ctx: &Context<'_>,
     request: SearchRequest,
-    max_agg_values: Option<i32>,
+    flags: &SearchFlags,
 ) -> Result<SearchResults> {
     let start = request.start;
     let page = ctx.data::<Catalog>()?.search(&request).await?;
     crate::graphql::loaders::charge(ctx, page.hits.len())?;
-    Ok(results(
-        start,
-        page,
-        max_agg_values.map_or(20, |m| m.max(0) as usize),
-    ))
+    Ok(results(start, page, flags.max_values()))
 }
 
 /// A page in DataHub's shape, each facet cut to `max_values` values.
@@ -152,15 +148,7 @@ pub(crate) fn results(start: u64, page: SearchPage, max_values: usize) -> Search
         .hits
         .into_iter()
         .filter_map(|hit| {
-            let matched_fields = if hit.name_matched {
-                vec![MatchedField {
-                    name: "name".into(),
-                    value: hit.entity.name.clone(),
-                    entity: None,
-                }]
-            } else {
-                Vec::new()
-            };
+            let matched_fields = matched_name(hit.name_matched, &hit.entity.name);
             Entity::from_row(Arc::new(hit.entity)).map(|entity| SearchResult {
                 entity,
                 matched_fields,
@@ -171,17 +159,7 @@ pub(crate) fn results(start: u64, page: SearchPage, max_values: usize) -> Search
     let facets = page
         .facets
         .into_iter()
-        .map(|facet| FacetMetadata {
-            field: facet.field.as_str().to_string(),
-            display_name: Some(facet.field.display_name().to_string()),
-            entity: None,
-            aggregations: facet
-                .values
-                .into_iter()
-                .take(max_values)
-                .map(|(value, count)| aggregation(facet.field, value, count))
-                .collect(),
-        })
+        .map(|facet| facet_metadata(facet, max_values))
         .collect();
     SearchResults {
         start: i32::try_from(start).unwrap_or(i32::MAX),
@@ -189,6 +167,34 @@ pub(crate) fn results(start: u64, page: SearchPage, max_values: usize) -> Search
         total: i32::try_from(page.total).unwrap_or(i32::MAX),
         search_results,
         facets: Some(facets),
+    }
+}
+
+/// Why a result matched, in DataHub's shape: `name` when the query's words are in its name.
+pub(crate) fn matched_name(name_matched: bool, name: &str) -> Vec<MatchedField> {
+    if name_matched {
+        vec![MatchedField {
+            name: "name".into(),
+            value: name.to_string(),
+            entity: None,
+        }]
+    } else {
+        Vec::new()
+    }
+}
+
+/// A facet of the catalog's in DataHub's shape, cut to `max_values` values.
+pub(crate) fn facet_metadata(facet: Facet, max_values: usize) -> FacetMetadata {
+    FacetMetadata {
+        field: facet.field.as_str().to_string(),
+        display_name: Some(facet.field.display_name().to_string()),
+        entity: None,
+        aggregations: facet
+            .values
+            .into_iter()
+            .take(max_values)
+            .map(|(value, count)| aggregation(facet.field, value, count))
+            .collect(),
     }
 }
 
@@ -241,7 +247,7 @@ pub async fn search(ctx: &Context<'_>, input: SearchInput) -> Result<SearchResul
         count,
         ..SearchRequest::default()
     };
-    run(ctx, request, flags.max_agg_values).await
+    run(ctx, request, &flags).await
 }
 
 /// `searchAcrossEntities`.
@@ -263,7 +269,7 @@ pub async fn search_across_entities(
         count,
         ..SearchRequest::default()
     };
-    run(ctx, request, flags.max_agg_values).await
+    run(ctx, request, &flags).await
 }
 
 /// The most completions an autocomplete answers per entity type.

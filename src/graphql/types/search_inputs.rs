@@ -97,6 +97,13 @@ pub struct SearchFlags {
     pub filter_non_latest_versions: Option<bool>,
 }
 
+impl SearchFlags {
+    /// The most values a facet answers: `maxAggValues`, 20 when unset.
+    pub(crate) fn max_values(&self) -> usize {
+        self.max_agg_values.map_or(20, |m| m.max(0) as usize)
+    }
+}
+
 /// A sort order.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
 #[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
