@@ -590,25 +590,52 @@ pub async fn carriers(
     Ok(ids)
 }
 
+/// Up to how many matches the facet count starts from the matches (each looks up its own facet
+/// rows); above it, from the facet rows of the counted fields (each probes the set of matches).
+/// The first costs a lookup per match, the second a row per facet value in the catalog (about
+/// three per entity), so the matches win until they are a good part of the catalog.
+pub const FACETS_FROM_MATCHES_UP_TO: u64 = 50_000;
+
 /// `(field, value, count)` of every value of `fields` among the entities a query matches, by
-/// field, most frequent first: one statement.
+/// field, most frequent first: one statement. `matches` is how many entities the query matches
+/// (from [`search`]), which picks the statement's plan.
 pub async fn facets(
     db: &impl ConnectionTrait,
     query: &Query<'_>,
     fields: &[&'static str],
+    matches: u64,
 ) -> Result<Vec<(String, String, i64)>, DbErr> {
-    if fields.is_empty() {
+    if fields.is_empty() || matches == 0 {
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let mut q = Sql::new(
-        backend,
-        "SELECT f.\"field\", f.\"value\", COUNT(*) FROM \"search_facet\" f WHERE f.\"field\" IN ",
-    );
-    q.list(fields.iter().copied())
-        .push(" AND f.\"entity_id\" IN (SELECT e.\"id\"");
-    matching(&mut q, backend, query);
-    q.push(") GROUP BY f.\"field\", f.\"value\" ORDER BY f.\"field\", COUNT(*) DESC, f.\"value\"");
+    let mut q;
+    if matches <= FACETS_FROM_MATCHES_UP_TO {
+        // SQLite keeps a CROSS JOIN's order as written: the matches are the outer loop.
+        let join = match backend {
+            DbBackend::Postgres => "JOIN",
+            _ => "CROSS JOIN",
+        };
+        q = Sql::new(
+            backend,
+            "SELECT f.\"field\", f.\"value\", COUNT(*) FROM (SELECT e.\"id\" AS \"id\"",
+        );
+        matching(&mut q, backend, query);
+        q.push(&format!(
+            ") m {join} \"search_facet\" f ON f.\"entity_id\" = m.\"id\" WHERE f.\"field\" IN "
+        ))
+        .list(fields.iter().copied());
+    } else {
+        q = Sql::new(
+            backend,
+            "SELECT f.\"field\", f.\"value\", COUNT(*) FROM \"search_facet\" f WHERE f.\"field\" IN ",
+        );
+        q.list(fields.iter().copied())
+            .push(" AND f.\"entity_id\" IN (SELECT e.\"id\"");
+        matching(&mut q, backend, query);
+        q.push(")");
+    }
+    q.push(" GROUP BY f.\"field\", f.\"value\" ORDER BY f.\"field\", COUNT(*) DESC, f.\"value\"");
     q.rows(db)
         .await?
         .iter()
@@ -625,6 +652,80 @@ pub async fn facets(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use migration::MigratorTrait;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+
+    /// Both plans of the facet count answer the same counts: the one from the matches (a few
+    /// matches) and the one from the facet rows (many).
+    #[tokio::test]
+    async fn both_facet_plans_count_the_same() {
+        let db = super::super::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory catalog");
+        migration::Migrator::up(&db, None).await.expect("migrated");
+        let mut docs = Vec::new();
+        for id in 1..=6_i64 {
+            entity::Entity::insert(entity::ActiveModel {
+                id: Set(id),
+                urn: Set(format!("urn:li:mlModel:(urn:li:dataPlatform:p,m{id},PROD)")),
+                entity_type: Set("mlModel".into()),
+                name: Set(format!("m{id}")),
+                search_name: Set(format!("m{id}")),
+                platform: Set(None),
+                env: Set(None),
+                namespace: Set(None),
+                has_aspects: Set(true),
+                removed: Set(false),
+                created_at: Set(id),
+                updated_at: Set(id),
+            })
+            .exec(&db)
+            .await
+            .expect("entity inserted");
+            let mut facets = vec![("tags", format!("urn:li:tag:t{}", id % 2))];
+            if id <= 4 {
+                facets.push(("owners", "urn:li:corpuser:ana".to_string()));
+            }
+            docs.push(Document {
+                entity_id: id,
+                name: format!("m{id}"),
+                // Every entity but the sixth holds the word.
+                body: if id < 6 {
+                    "churn".into()
+                } else {
+                    "other".into()
+                },
+                facets,
+            });
+        }
+        replace(&db, &docs).await.expect("indexed");
+        let words = vec!["churn".to_string()];
+        let query = Query {
+            words: Some(&words),
+            phrase: "churn",
+            kinds: &[],
+            any_of: &[],
+            with_removed: false,
+            order: Order::Rank,
+            after: None,
+            within: None,
+        };
+        let fields = ["owners", "tags"];
+        let from_matches = facets(&db, &query, &fields, 5).await.expect("counted");
+        let from_facets = facets(&db, &query, &fields, FACETS_FROM_MATCHES_UP_TO + 1)
+            .await
+            .expect("counted");
+        let want: Vec<(String, String, i64)> = [
+            ("owners", "urn:li:corpuser:ana", 4),
+            ("tags", "urn:li:tag:t1", 3),
+            ("tags", "urn:li:tag:t0", 2),
+        ]
+        .iter()
+        .map(|(f, v, n)| (f.to_string(), v.to_string(), *n))
+        .collect();
+        assert_eq!(from_matches, want);
+        assert_eq!(from_facets, want);
+    }
 
     #[test]
     fn queries_quote_every_word_and_prefix_the_last() {

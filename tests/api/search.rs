@@ -525,6 +525,43 @@ async fn a_page_costs_the_same_statements_however_many_results_it_holds() {
     assert!(ten <= 8, "{ten} statements");
 }
 
+#[tokio::test]
+async fn facets_are_counted_only_when_the_query_selects_them() {
+    let app = many(12).await;
+    let run = |query: &'static str| {
+        let app = &app;
+        async move {
+            let before = app.statements();
+            let answer = app.gql(query).await;
+            assert!(answer.get("errors").is_none(), "{answer:#}");
+            (app.statements() - before, answer)
+        }
+    };
+    let (with, answer) =
+        run("{ searchAcrossEntities(input: {query: \"ranking\"}) { total facets { field } } }")
+            .await;
+    assert_eq!(answer["data"]["searchAcrossEntities"]["total"], 12);
+    assert!(!answer["data"]["searchAcrossEntities"]["facets"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let (without, answer) =
+        run("{ searchAcrossEntities(input: {query: \"ranking\"}) { total } }").await;
+    assert_eq!(answer["data"]["searchAcrossEntities"]["total"], 12);
+    // The facet count is one statement over every match.
+    assert_eq!(without + 1, with);
+    // A fragment that selects them counts them.
+    let (fragment, answer) = run(
+        "{ searchAcrossEntities(input: {query: \"ranking\"}) { ...F } } fragment F on SearchResults { facets { field } }",
+    )
+    .await;
+    assert_eq!(fragment, with);
+    assert!(!answer["data"]["searchAcrossEntities"]["facets"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
 /// FTS5's own check of the SQLite index against its rows (`integrity-check`), and SQLite's
 /// check of the whole file; nothing on PostgreSQL, whose index is an ordinary GIN index.
 async fn assert_index_intact(app: &TestApp) {

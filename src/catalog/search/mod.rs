@@ -269,7 +269,7 @@ impl Catalog {
             .collect();
         if !fields.is_empty() {
             // Facets count every match, wherever the page starts.
-            for (field, value, count) in index::facets(&self.db, &query, &fields).await? {
+            for (field, value, count) in index::facets(&self.db, &query, &fields, total).await? {
                 if let Some(facet) = facets.iter_mut().find(|f| f.field.as_str() == field) {
                     facet.values.push((value, count.max(0) as u64));
                 }

@@ -233,7 +233,7 @@ pub async fn scroll_across_entities(
         query: input.query,
         kinds,
         any_of: filters(None, input.or_filters)?,
-        facets: facet_fields(&flags),
+        facets: facet_fields(ctx, &flags),
         sort: sort(input.sort_input)?,
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start: 0,

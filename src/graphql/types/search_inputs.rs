@@ -434,8 +434,10 @@ pub(crate) fn types(types: Option<Vec<EntityType>>) -> Vec<EntityKind> {
         .collect()
 }
 
-pub(crate) fn facet_fields(flags: &SearchFlags) -> Vec<SearchField> {
-    if flags.skip_aggregates.unwrap_or(false) {
+/// The fields whose facets a search counts: none when `searchFlags.skipAggregates` is set or
+/// the query does not select `facets` (counting them reads every match, not only the page).
+pub(crate) fn facet_fields(ctx: &Context<'_>, flags: &SearchFlags) -> Vec<SearchField> {
+    if flags.skip_aggregates.unwrap_or(false) || !ctx.look_ahead().field("facets").exists() {
         Vec::new()
     } else {
         SearchField::FACETED.to_vec()

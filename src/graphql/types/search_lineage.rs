@@ -264,7 +264,7 @@ fn lineage_search(
         query: input.query.clone().unwrap_or_default(),
         kinds: types(input.types.clone()),
         any_of: clauses(input.filters.clone(), input.or_filters.clone())?,
-        facets: facet_fields(&input.search_flags),
+        facets: facet_fields(ctx, &input.search_flags),
         start_at,
         count,
     })
