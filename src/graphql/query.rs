@@ -380,7 +380,7 @@ impl Query {
     ) -> Result<AggregateResults> {
         aggregate::aggregate_across_entities(ctx, input).await
     }
-    /// Completes what a person is typing: the entities whose words start with it, best first.
+    /// Completes what a person is typing from the names of the catalog: the name that is the text, then names starting with it, then names holding its words (the last as a prefix), each in name order.
     #[graphql(complexity = "1 + search_inputs::search_page(input.limit) * child_complexity")]
     async fn auto_complete(
         &self,

@@ -215,6 +215,8 @@ pub enum After {
 pub struct Query<'a> {
     /// The words to find (all of them), the last one as a prefix; `None` for every entity.
     pub words: Option<&'a [String]>,
+    /// Whether the words must be in the name (type-ahead), not anywhere.
+    pub in_name: bool,
     /// The whole query folded, for the exact-name and name-prefix ranks.
     pub phrase: &'a str,
     /// Entity types (`mlModel`); empty for all.
@@ -252,11 +254,27 @@ fn matching(q: &mut Sql, backend: DbBackend, query: &Query<'_>) {
             q.push(" AND d.\"doc\" @@ CAST(")
                 .bind(tsquery(words))
                 .push(" AS tsquery)");
+            if query.in_name {
+                // The GIN index finds the words anywhere; the name's own words are checked
+                // on what it found.
+                q.push(" AND array_to_tsvector(array_remove(string_to_array(d.\"name\", ' '), '')) @@ CAST(")
+                    .bind(tsquery(words))
+                    .push(" AS tsquery)");
+            }
+        } else if query.in_name {
+            q.push(" AND d.\"search_document\" MATCH ")
+                .bind(format!("name : ({})", fts5_query(words)));
         } else {
             q.push(" AND d.\"search_document\" MATCH ")
                 .bind(fts5_query(words));
         }
     }
+    conditions(q, postgres, query);
+}
+
+/// ` AND ...` of a query's conditions on the entity `e`: soft deletion, types, filters, and the
+/// entities it is restricted to.
+fn conditions(q: &mut Sql, postgres: bool, query: &Query<'_>) {
     if !query.with_removed {
         q.push(" AND e.\"removed\" = ").bind(false);
     }
@@ -564,6 +582,77 @@ pub async fn search(
     Ok((hits, total as u64))
 }
 
+/// Up to `limit` entities whose names complete what a person is typing (`query.phrase`), for
+/// type-ahead: first those whose folded name starts with it, in name order (so the name that
+/// is the phrase comes first), through the index on `entity.search_name`; then, if the page is
+/// not full, those whose name holds every word (the last as a prefix), in name order. No count,
+/// no facets, no rank over every match: at most two statements, each reading about `limit`
+/// rows when the phrase starts names.
+pub async fn complete(
+    db: &impl ConnectionTrait,
+    query: &Query<'_>,
+    limit: u64,
+) -> Result<Vec<entity::Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let postgres = backend == DbBackend::Postgres;
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    // A range of the index: the names from the phrase up to the phrase followed by the last
+    // character there is. Compared byte by byte on both engines (PostgreSQL's index on the
+    // column is in the "C" collation), so the range holds exactly the names starting with it.
+    let name = if postgres {
+        "e.\"search_name\" COLLATE \"C\""
+    } else {
+        "e.\"search_name\""
+    };
+    let upper = format!("{}{}", query.phrase, char::MAX);
+    let starts = |q: &mut Sql| {
+        q.push(&format!("{name} >= "))
+            .bind(query.phrase)
+            .push(&format!(" AND {name} < "))
+            .bind(upper.as_str());
+    };
+    let columns = sql::columns::<entity::Column>("e");
+    let mut q = Sql::new(
+        backend,
+        &format!("SELECT {columns} FROM \"entity\" e WHERE "),
+    );
+    starts(&mut q);
+    q.push(" AND e.\"has_aspects\" = ").bind(true);
+    conditions(&mut q, postgres, query);
+    q.push(&format!(" ORDER BY {name}, e.\"urn\" LIMIT "))
+        .bind(limit as i64);
+    let mut found = q
+        .rows(db)
+        .await?
+        .iter()
+        .map(|row| entity::Model::from_row_at(row, 0))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    let Some(words) = query.words.filter(|_| (found.len() as u64) < limit) else {
+        return Ok(found);
+    };
+    // The words in the name (not elsewhere), the names already found left out.
+    let mut q = Sql::new(backend, &format!("SELECT {columns}"));
+    matching(
+        &mut q,
+        backend,
+        &Query {
+            words: Some(words),
+            in_name: true,
+            ..*query
+        },
+    );
+    q.push(" AND NOT (");
+    starts(&mut q);
+    q.push(&format!(") ORDER BY {name}, e.\"urn\" LIMIT "))
+        .bind((limit - found.len() as u64) as i64);
+    for row in q.rows(db).await? {
+        found.push(entity::Model::from_row_at(&row, 0)?);
+    }
+    Ok(found)
+}
+
 /// The entity ids whose index rows hold one of `values` in one of `fields` (the carriers of a
 /// tag, term, owner or domain), by id: one statement per chunk of values.
 pub async fn carriers(
@@ -702,6 +791,7 @@ mod tests {
         let words = vec!["churn".to_string()];
         let query = Query {
             words: Some(&words),
+            in_name: false,
             phrase: "churn",
             kinds: &[],
             any_of: &[],

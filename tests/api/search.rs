@@ -409,13 +409,44 @@ async fn auto_complete_answers_names_and_entities() {
             "{ autoCompleteForMultiple(input: {query: \"a\", limit: 5}) { query suggestions { type suggestions entities { urn } } } }",
         )
         .await;
+    // The forecast model's description says "an input": words outside names complete nothing.
     assert_eq!(
         answer["autoCompleteForMultiple"]["suggestions"],
-        json!([
-            {"type": "MLFEATURE", "suggestions": ["age"], "entities": [{"urn": AGE}]},
-            // Its description says "an input".
-            {"type": "MLMODEL", "suggestions": ["forecast"], "entities": [{"urn": FORECAST}]},
-        ])
+        json!([{"type": "MLFEATURE", "suggestions": ["age"], "entities": [{"urn": AGE}]}])
+    );
+    // The name that is the text, then names starting with it, then names holding it as a word.
+    let answer = app
+        .data("{ autoComplete(input: {query: \"Churn\"}) { suggestions } }")
+        .await;
+    assert_eq!(
+        answer["autoComplete"]["suggestions"],
+        json!(["churn", "churn_v2", "customer_churn_predictor"])
+    );
+    let answer = app
+        .data("{ autoComplete(input: {query: \"customer chu\", limit: 5}) { suggestions } }")
+        .await;
+    assert_eq!(
+        answer["autoComplete"]["suggestions"],
+        json!(["customer_churn_predictor"])
+    );
+    // A page the names starting with the text fill is one statement; otherwise two.
+    let before = app.statements();
+    app.data("{ autoComplete(input: {query: \"chu\", limit: 2}) { suggestions } }")
+        .await;
+    assert_eq!(app.statements() - before, 1);
+    let before = app.statements();
+    app.data("{ autoComplete(input: {query: \"chu\", limit: 3}) { suggestions } }")
+        .await;
+    assert_eq!(app.statements() - before, 2);
+    // Filters apply: only models on SageMaker.
+    let answer = app
+        .data(
+            "{ autoComplete(input: {query: \"chu\", filters: [{field: \"platform\", values: [\"sagemaker\"]}]}) { suggestions } }",
+        )
+        .await;
+    assert_eq!(
+        answer["autoComplete"]["suggestions"],
+        json!(["customer_churn_predictor"])
     );
     let answer = app
         .data(

@@ -124,12 +124,103 @@ pub struct SearchPage {
 /// The longest a scroll may stay open, in milliseconds (a day).
 pub const MAX_KEEP_ALIVE_MS: i64 = 24 * 60 * 60 * 1000;
 
+/// A search request checked and in the store's terms, which [`index::Query`] borrows.
+struct Parts<'r> {
+    words: Vec<String>,
+    phrase: String,
+    kinds: Vec<&'r str>,
+    any_of: Vec<Vec<index::Predicate>>,
+    with_removed: bool,
+    order: Order,
+    within: Option<Vec<Vec<i64>>>,
+}
+
+impl<'r> Parts<'r> {
+    fn of(request: &'r SearchRequest) -> Result<Parts<'r>> {
+        refuse_nul("query", &request.query)?;
+        super::text::refuse_longer("query", &request.query, MAX_SEARCH_QUERY_CHARS)?;
+        let trimmed = request.query.trim();
+        let mut any_of = Vec::with_capacity(request.any_of.len());
+        let mut with_removed = request.include_removed;
+        for (i, all) in request.any_of.iter().enumerate() {
+            let mut preds = Vec::with_capacity(all.len());
+            for (j, f) in all.iter().enumerate() {
+                with_removed |= f.field == SearchField::Removed;
+                preds.push(predicate(&format!("orFilters[{i}].and[{j}]"), f)?);
+            }
+            any_of.push(preds);
+        }
+        let order = match request.sort {
+            None => Order::Rank,
+            Some(Sort { key, ascending }) => match key {
+                SortKey::Name => Order::Name(ascending),
+                SortKey::LastModified => Order::Modified(ascending),
+                SortKey::Created => Order::Created(ascending),
+            },
+        };
+        let within: Option<Vec<Vec<i64>>> = request.within.as_ref().map(|lists| {
+            lists
+                .iter()
+                .map(|l| l.iter().map(|id| id.0).collect())
+                .collect()
+        });
+        if let Some(lists) = &within {
+            if lists.len() != any_of.len().max(1) {
+                return Err(Error::Internal(anyhow::anyhow!(
+                    "a search restricted by {} lists of entities has {} lists of conditions",
+                    lists.len(),
+                    any_of.len()
+                )));
+            }
+        }
+        Ok(Parts {
+            words: words(trimmed).collect(),
+            phrase: trimmed.to_lowercase(),
+            kinds: request.kinds.iter().map(EntityKind::as_str).collect(),
+            any_of,
+            with_removed,
+            order,
+            within,
+        })
+    }
+
+    /// The store's query: the words in the name only when `in_name`; after `after` in a scroll.
+    fn query<'a>(&'a self, in_name: bool, after: Option<&'a After>) -> index::Query<'a> {
+        index::Query {
+            words: (!self.words.is_empty()).then_some(self.words.as_slice()),
+            in_name,
+            phrase: &self.phrase,
+            kinds: &self.kinds,
+            any_of: &self.any_of,
+            with_removed: self.with_removed,
+            order: self.order,
+            after,
+            within: self.within.as_deref(),
+        }
+    }
+}
+
 impl Catalog {
     /// One page of the entities a search matches, best first, how many match in all, and the
     /// counts of the asked facets among all of them. Soft-deleted entities are left out unless
     /// a filter names `removed`.
     pub async fn search(&self, request: &SearchRequest) -> Result<SearchPage> {
         Ok(self.run(request, None).await?.0)
+    }
+
+    /// Up to `request.count` entities whose names complete `request.query`, for type-ahead:
+    /// names starting with it first (the name that is it first of all), then names holding its
+    /// words (the last as a prefix), each in name order; the request's types and filters apply,
+    /// its page start, sort and facets do not. Words elsewhere (descriptions, tags) do not
+    /// complete a name.
+    pub async fn complete(&self, request: &SearchRequest) -> Result<Vec<EntityRecord>> {
+        let parts = Parts::of(request)?;
+        let query = parts.query(true, None);
+        Ok(index::complete(&self.db, &query, request.count)
+            .await?
+            .into_iter()
+            .map(EntityRecord::from)
+            .collect())
     }
 
     /// One page of a scroll through the entities a search matches: `after` the entity a
@@ -208,55 +299,8 @@ impl Catalog {
         request: &SearchRequest,
         after: Option<&After>,
     ) -> Result<(SearchPage, Vec<(String, i64, String)>)> {
-        refuse_nul("query", &request.query)?;
-        super::text::refuse_longer("query", &request.query, MAX_SEARCH_QUERY_CHARS)?;
-        let trimmed = request.query.trim();
-        let words: Vec<String> = words(trimmed).collect();
-        let phrase = trimmed.to_lowercase();
-        let mut any_of = Vec::with_capacity(request.any_of.len());
-        let mut with_removed = request.include_removed;
-        for (i, all) in request.any_of.iter().enumerate() {
-            let mut preds = Vec::with_capacity(all.len());
-            for (j, f) in all.iter().enumerate() {
-                with_removed |= f.field == SearchField::Removed;
-                preds.push(predicate(&format!("orFilters[{i}].and[{j}]"), f)?);
-            }
-            any_of.push(preds);
-        }
-        let kinds: Vec<&str> = request.kinds.iter().map(EntityKind::as_str).collect();
-        let order = match request.sort {
-            None => Order::Rank,
-            Some(Sort { key, ascending }) => match key {
-                SortKey::Name => Order::Name(ascending),
-                SortKey::LastModified => Order::Modified(ascending),
-                SortKey::Created => Order::Created(ascending),
-            },
-        };
-        let within: Option<Vec<Vec<i64>>> = request.within.as_ref().map(|lists| {
-            lists
-                .iter()
-                .map(|l| l.iter().map(|id| id.0).collect())
-                .collect()
-        });
-        if let Some(lists) = &within {
-            if lists.len() != any_of.len().max(1) {
-                return Err(Error::Internal(anyhow::anyhow!(
-                    "a search restricted by {} lists of entities has {} lists of conditions",
-                    lists.len(),
-                    any_of.len()
-                )));
-            }
-        }
-        let query = index::Query {
-            words: (!words.is_empty()).then_some(words.as_slice()),
-            phrase: &phrase,
-            kinds: &kinds,
-            any_of: &any_of,
-            with_removed,
-            order,
-            after,
-            within: within.as_deref(),
-        };
+        let parts = Parts::of(request)?;
+        let query = parts.query(false, after);
         let (hits, total) = index::search(&self.db, &query, request.start, request.count).await?;
         let fields: Vec<&'static str> = request.facets.iter().map(|f| f.as_str()).collect();
         let mut facets: Vec<Facet> = request

@@ -14,7 +14,7 @@ use super::search_inputs::{
     AutoCompleteMultipleInput, SearchAcrossEntitiesInput, SearchFlags, SearchInput,
 };
 use super::{DataPlatform, Entity};
-use crate::catalog::{Catalog, Error, Facet, SearchField, SearchPage, SearchRequest};
+use crate::catalog::{Catalog, EntityRecord, Error, Facet, SearchField, SearchPage, SearchRequest};
 use crate::graphql::scalars::{EntityType, Long};
 use crate::urn::{EntityKind, Urn};
 
@@ -292,13 +292,13 @@ fn completions(limit: Option<i32>, field: &Option<String>) -> Result<u64, Error>
     Ok(limit as u64)
 }
 
-/// The names and entities of a page of hits.
-fn completed(page: SearchPage) -> (Vec<String>, Vec<Entity>) {
-    page.hits
+/// The names and entities of completions.
+fn completed(found: Vec<EntityRecord>) -> (Vec<String>, Vec<Entity>) {
+    found
         .into_iter()
-        .filter_map(|h| {
-            let name = h.entity.name.clone();
-            Entity::from_row(Arc::new(h.entity)).map(|e| (name, e))
+        .filter_map(|record| {
+            let name = record.name.clone();
+            Entity::from_row(Arc::new(record)).map(|e| (name, e))
         })
         .unzip()
 }
@@ -316,9 +316,9 @@ pub async fn auto_complete(
         count: limit,
         ..SearchRequest::default()
     };
-    let page = ctx.data::<Catalog>()?.search(&request).await?;
-    crate::graphql::loaders::charge(ctx, page.hits.len())?;
-    let (suggestions, entities) = completed(page);
+    let found = ctx.data::<Catalog>()?.complete(&request).await?;
+    crate::graphql::loaders::charge(ctx, found.len())?;
+    let (suggestions, entities) = completed(found);
     Ok(AutoCompleteResults {
         query: input.query,
         suggestions,
@@ -357,10 +357,10 @@ pub async fn auto_complete_for_multiple(
             count: per_search,
             ..SearchRequest::default()
         };
-        let hits = catalog.search(&request).await?.hits;
-        crate::graphql::loaders::charge(ctx, hits.len())?;
-        for hit in hits {
-            let Some(t) = EntityType::from_kind(&hit.entity.kind) else {
+        let found = catalog.complete(&request).await?;
+        crate::graphql::loaders::charge(ctx, found.len())?;
+        for record in found {
+            let Some(t) = EntityType::from_kind(&record.kind) else {
                 continue;
             };
             let key = type_name(t).to_string();
@@ -373,8 +373,8 @@ pub async fn auto_complete_for_multiple(
             if group.1.len() as u64 >= limit {
                 continue;
             }
-            let name = hit.entity.name.clone();
-            if let Some(e) = Entity::from_row(Arc::new(hit.entity)) {
+            let name = record.name.clone();
+            if let Some(e) = Entity::from_row(Arc::new(record)) {
                 group.1.push(name);
                 group.2.push(e);
             }
