@@ -40,7 +40,7 @@ pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
 pub use search::{
     Condition, Cursor, Facet, FieldFilter, ScrollPage, SearchField, SearchHit, SearchPage,
-    SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS,
+    SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS, SEARCHED_KINDS,
 };
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 

@@ -213,7 +213,7 @@ fn stored_value(field: SearchField, value: &str) -> String {
                 .filter(|c| *c != '_')
                 .flat_map(char::to_lowercase)
                 .collect();
-            KINDS
+            SEARCHED_KINDS
                 .iter()
                 .find(|k| k.as_str().to_lowercase() == folded)
                 .map_or_else(|| value.to_string(), |k| k.as_str().to_string())
@@ -222,8 +222,8 @@ fn stored_value(field: SearchField, value: &str) -> String {
     }
 }
 
-/// The entity types the index knows by name.
-const KINDS: [EntityKind; 15] = [
+/// The entity types the index knows by name (the types search answers in DataHub's shapes).
+pub const SEARCHED_KINDS: [EntityKind; 15] = [
     EntityKind::Dataset,
     EntityKind::DataPlatform,
     EntityKind::MlFeature,

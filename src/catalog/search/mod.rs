@@ -25,7 +25,7 @@ mod filters;
 
 pub use document::{is_indexed, INDEXED_ASPECTS, NAMING_ASPECTS};
 pub(crate) use document::{reindex, reindex_carriers};
-pub use filters::{Condition, FieldFilter, SearchField};
+pub use filters::{Condition, FieldFilter, SearchField, SEARCHED_KINDS};
 
 /// The longest query text, in characters.
 pub const MAX_SEARCH_QUERY_CHARS: usize = 1_000;

@@ -4,7 +4,7 @@
 
 use async_graphql::{Context, Enum, InputObject, Result};
 
-use crate::catalog::{Condition, Error, FieldFilter, SearchField, Sort, SortKey};
+use crate::catalog::{Condition, Error, FieldFilter, SearchField, Sort, SortKey, SEARCHED_KINDS};
 use crate::config::Limits;
 use crate::graphql::scalars::EntityType;
 use crate::urn::EntityKind;
@@ -227,25 +227,9 @@ pub fn search_page(count: Option<i32>) -> usize {
 
 /// The entity types the schema names, with the URN type each stands for.
 fn kinds() -> impl Iterator<Item = (EntityKind, EntityType)> {
-    [
-        EntityKind::Dataset,
-        EntityKind::DataPlatform,
-        EntityKind::MlFeature,
-        EntityKind::MlFeatureTable,
-        EntityKind::MlPrimaryKey,
-        EntityKind::MlModel,
-        EntityKind::MlModelGroup,
-        EntityKind::MlModelDeployment,
-        EntityKind::Tag,
-        EntityKind::GlossaryTerm,
-        EntityKind::GlossaryNode,
-        EntityKind::Domain,
-        EntityKind::CorpUser,
-        EntityKind::CorpGroup,
-        EntityKind::OwnershipType,
-    ]
-    .into_iter()
-    .filter_map(|k| EntityType::from_kind(&k).map(|t| (k, t)))
+    SEARCHED_KINDS
+        .into_iter()
+        .filter_map(|k| EntityType::from_kind(&k).map(|t| (k, t)))
 }
 
 pub(crate) fn kind_of(t: EntityType) -> Option<EntityKind> {
