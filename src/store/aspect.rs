@@ -485,3 +485,37 @@ pub async fn latest_of_entities(
     }
     Ok(out)
 }
+
+/// The highest version of each of `pairs` (entity id, aspect name) that has any: for an
+/// aspect that was removed (no version is latest), the next write continues its numbering.
+/// The rows may hold pairs nobody asked for (the id × name product): callers keep their own.
+pub async fn max_versions(
+    db: &impl ConnectionTrait,
+    pairs: &[(i64, &str)],
+) -> Result<Vec<(i64, String, i64)>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(CHUNK) {
+        let (mut ids, mut names): (Vec<i64>, Vec<&str>) = chunk.iter().copied().unzip();
+        ids.sort_unstable();
+        ids.dedup();
+        names.sort_unstable();
+        names.dedup();
+        let mut q = Sql::new(
+            backend,
+            "SELECT \"entity_id\", \"name\", MAX(\"version\") FROM \"aspect\" WHERE \"entity_id\" IN ",
+        );
+        q.list(ids)
+            .push(" AND \"name\" IN ")
+            .list(names)
+            .push(" GROUP BY \"entity_id\", \"name\"");
+        for row in q.rows(db).await? {
+            out.push((
+                row.try_get_by_index(0)?,
+                row.try_get_by_index(1)?,
+                row.try_get_by_index(2)?,
+            ));
+        }
+    }
+    Ok(out)
+}

@@ -434,3 +434,21 @@ async fn search_answers_the_sdks_name_and_container_filters() {
         .await;
     refused(&answer, StatusCode::UNPROCESSABLE_ENTITY, "condition \"LIKE\" is not supported");
 }
+
+#[tokio::test]
+async fn an_aspect_rolled_back_away_can_be_written_again() {
+    let app = TestApp::new().await;
+    write(&app, "first", TABLE, "mlFeatureTableProperties", json!({"description": "t"})).await;
+    write(&app, "adds-tags", TABLE, "globalTags", json!({"tags": [{"tag": TAG}]})).await;
+    let done = runs(&app, "rollback", json!({"runId": "adds-tags"})).await;
+    assert_eq!(done["aspectsReverted"], 1);
+    assert_eq!(aspect(&app, TABLE, "globalTags").await, None);
+
+    // Its numbering goes on after the removed version, which history keeps.
+    write(&app, "again", TABLE, "globalTags", json!({"tags": []})).await;
+    assert_eq!(aspect(&app, TABLE, "globalTags").await, Some(json!({"tags": []})));
+    let (_, v1) = app.get_json(&aspect_path(TABLE, "globalTags", 1)).await;
+    assert_eq!(v1["aspect"]["com.linkedin.common.GlobalTags"]["tags"][0]["tag"], TAG);
+    let (_, v2) = app.get_json(&aspect_path(TABLE, "globalTags", 2)).await;
+    assert_eq!(v2["aspect"]["com.linkedin.common.GlobalTags"]["tags"], json!([]));
+}

@@ -81,6 +81,37 @@ pub(super) async fn apply_all(
         );
     }
 
+    // An aspect with no latest version may have been removed (`WriteOp::Delete`): its next
+    // version continues after the old ones. Only entities that had aspects before the batch
+    // can hold such, so a batch of new entities asks nothing more.
+    let had_aspects: HashSet<i64> = owners
+        .values()
+        .filter(|o| o.has_aspects)
+        .map(|o| o.id)
+        .collect();
+    let missing: HashSet<(i64, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(id, name)| {
+            had_aspects.contains(id) && !current.contains_key(&(*id, name.to_string()))
+        })
+        .collect();
+    if !missing.is_empty() {
+        let asked: Vec<(i64, &str)> = missing.iter().copied().collect();
+        for (id, name, max) in aspect::max_versions(txn, &asked).await? {
+            if missing.contains(&(id, name.as_str())) {
+                current.insert(
+                    (id, name),
+                    Current {
+                        value: None,
+                        version: max,
+                        stored_latest: None,
+                    },
+                );
+            }
+        }
+    }
+
     // Each write in order, against the state the earlier writes of the batch left.
     let mut out = Vec::with_capacity(total);
     let mut versions: Vec<NewVersion> = Vec::new();
