@@ -198,7 +198,8 @@ mod tests {
         strip(&mut domains, TAG);
         assert_eq!(domains, json!({"domains": ["urn:li:domain:x"]}));
 
-        let mut nested = json!({"fields": [{"fieldPath": "a", "globalTags": {"tags": [{"tag": TAG}]}}]});
+        let mut nested =
+            json!({"fields": [{"fieldPath": "a", "globalTags": {"tags": [{"tag": TAG}]}}]});
         strip(&mut nested, TAG);
         assert_eq!(
             nested,

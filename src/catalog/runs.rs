@@ -152,12 +152,14 @@ impl Catalog {
         let mut before: HashMap<(i64, String), Value> = HashMap::new();
         for row in aspect::versions_not_by_run(&self.db, &pairs, run_id).await? {
             let key = (row.entity_id, row.name.clone());
-            if before.contains_key(&key) || !pairs.contains(&(row.entity_id, row.name.as_str()))
-            {
+            if before.contains_key(&key) || !pairs.contains(&(row.entity_id, row.name.as_str())) {
                 continue;
             }
             let value = serde_json::from_str(&row.value).map_err(|e| {
-                Error::Internal(anyhow::anyhow!("stored aspect row {} is not JSON: {e}", row.id))
+                Error::Internal(anyhow::anyhow!(
+                    "stored aspect row {} is not JSON: {e}",
+                    row.id
+                ))
             })?;
             before.insert(key, value);
         }

@@ -97,7 +97,10 @@ async fn delete_references(
     actor: &Actor,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Value, RestError> {
-    let body = object(json_body(body, state, REFERENCES_EXAMPLE)?, REFERENCES_EXAMPLE)?;
+    let body = object(
+        json_body(body, state, REFERENCES_EXAMPLE)?,
+        REFERENCES_EXAMPLE,
+    )?;
     let urn = urn_field(&body, "urn")?;
     let dry_run = flag(&body, "dryRun", false)?;
     let found = state
@@ -297,7 +300,9 @@ fn parse_filter(filter: Option<&Value>) -> Result<Filter, RestError> {
         return Ok(Filter::default());
     };
     let lists: Vec<&Value> = if let Some(or) = filter.get("or").and_then(Value::as_array) {
-        or.iter().map(|c| c.get("and").unwrap_or(&Value::Null)).collect()
+        or.iter()
+            .map(|c| c.get("and").unwrap_or(&Value::Null))
+            .collect()
     } else if let Some(criteria) = filter.get("criteria") {
         vec![criteria]
     } else {
@@ -314,11 +319,16 @@ fn parse_filter(filter: Option<&Value>) -> Result<Filter, RestError> {
         let mut conditions = Vec::new();
         let mut matches_nothing = false;
         for c in criteria {
-            let field = c.get("field").and_then(Value::as_str).ok_or_else(|| {
-                RestError::bad_request("a filter criterion must name its field")
-            })?;
+            let field = c
+                .get("field")
+                .and_then(Value::as_str)
+                .ok_or_else(|| RestError::bad_request("a filter criterion must name its field"))?;
             let mut values: Vec<String> = match c.get("values").and_then(Value::as_array) {
-                Some(vs) => vs.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+                Some(vs) => vs
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
                 None => Vec::new(),
             };
             if values.is_empty() {
@@ -412,7 +422,11 @@ fn entity_field(body: &Map<String, Value>) -> Result<EntityKind, RestError> {
     Ok(EntityKind::parse(info.name))
 }
 
-pub(super) fn number(body: &Map<String, Value>, field: &str, default: u64) -> Result<u64, RestError> {
+pub(super) fn number(
+    body: &Map<String, Value>,
+    field: &str,
+    default: u64,
+) -> Result<u64, RestError> {
     match body.get(field) {
         None | Some(Value::Null) => Ok(default),
         Some(v) => v.as_u64().ok_or_else(|| {

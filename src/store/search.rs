@@ -644,7 +644,10 @@ pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Resu
     );
     q.bind(entity_id);
     q.execute(db).await?;
-    let mut q = Sql::new(backend, "DELETE FROM \"search_facet\" WHERE \"entity_id\" = ");
+    let mut q = Sql::new(
+        backend,
+        "DELETE FROM \"search_facet\" WHERE \"entity_id\" = ",
+    );
     q.bind(entity_id);
     q.execute(db).await
 }
