@@ -416,16 +416,6 @@ pub async fn insert(
     sql::insert_chunked(db, "edge", &columns, rows).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_positional_decoder_knows_every_column() {
-        assert_eq!(Column::iter().count(), Model::WIDTH);
-    }
-}
-
 /// Deletes every edge that touches one entity, in either direction or declared by it, removed
 /// ones included (a hard delete leaves no lineage through it, not even as of the past). How
 /// many went.
@@ -440,4 +430,14 @@ pub async fn delete_touching(db: &impl ConnectionTrait, entity_id: i64) -> Resul
         .exec(db)
         .await?;
     Ok(done.rows_affected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_positional_decoder_knows_every_column() {
+        assert_eq!(Column::iter().count(), Model::WIDTH);
+    }
 }

@@ -312,17 +312,6 @@ pub async fn with_edge_to(
     Ok((rows, total))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sea_orm::Iterable;
-
-    #[test]
-    fn the_positional_decoder_knows_every_column() {
-        assert_eq!(Column::iter().count(), Model::WIDTH);
-    }
-}
-
 /// Deletes one entity's row (a hard delete); its aspects, edges, index rows and removals must
 /// be gone first. True when there was a row.
 pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
@@ -354,4 +343,15 @@ pub async fn urns_of_type(
         .all(db)
         .await?;
     Ok((urns, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::Iterable;
+
+    #[test]
+    fn the_positional_decoder_knows_every_column() {
+        assert_eq!(Column::iter().count(), Model::WIDTH);
+    }
 }

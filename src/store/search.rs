@@ -622,18 +622,6 @@ pub async fn facets(
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queries_quote_every_word_and_prefix_the_last() {
-        let words = vec!["churn".to_string(), "mod".to_string()];
-        assert_eq!(fts5_query(&words), "\"churn\" \"mod\"*");
-        assert_eq!(tsquery(&words), "'churn' & 'mod':*");
-    }
-}
-
 /// Deletes the index rows of one entity (a hard delete), so no search finds it again.
 pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
@@ -650,4 +638,16 @@ pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Resu
     );
     q.bind(entity_id);
     q.execute(db).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_quote_every_word_and_prefix_the_last() {
+        let words = vec!["churn".to_string(), "mod".to_string()];
+        assert_eq!(fts5_query(&words), "\"churn\" \"mod\"*");
+        assert_eq!(tsquery(&words), "'churn' & 'mod':*");
+    }
 }
