@@ -6,8 +6,12 @@ MetadataChangeEvent), `list_all_entity_urns`, `get_domain_urn_by_name`,
 ingest rollback` (dry run, then for real), asserting what each returns or prints."""
 
 import os
+import shutil
 import subprocess
+import atexit
+import glob
 import sys
+import tempfile
 import time
 
 import datahub.emitter.mce_builder as builder
@@ -106,16 +110,25 @@ out = run("ingest", "show", "--run-id", RUN)
 for urn, aspect in [(DOMAIN, "domainProperties"), (TABLE_DS, "domains")]:
     check(f"datahub ingest show lists {aspect}", any(urn in l and aspect in l for l in out.splitlines()), out)
 
-out = run("ingest", "rollback", "--run-id", RUN, "--dry-run")
+# The CLI writes a report of the unsafe entities (those another write touched) to --report-dir.
+reports = tempfile.mkdtemp()
+atexit.register(shutil.rmtree, reports, True)
+out = run("ingest", "rollback", "--run-id", RUN, "--dry-run", "--report-dir", reports)
 check("datahub ingest rollback --dry-run", "will roll back 2 aspects" in out, out)
+# The dataset's tags were rewritten by deleteReferences, outside the run.
+check("datahub ingest rollback --dry-run warns of the unsafe entity",
+      "will hide 1 aspects related to 1 entities" in out, out)
+csvs = glob.glob(os.path.join(reports, "*", "unsafe_entities.csv"))
+check("the rollback report names the unsafe entity",
+      len(csvs) == 1 and TABLE_DS in open(csvs[0]).read(), csvs)
 expect("a dry run leaves the domain", g.get_aspect(TABLE_DS, models.DomainsClass).domains, [DOMAIN])
 
-out = run("ingest", "rollback", "--run-id", RUN, "--force")
+out = run("ingest", "rollback", "--run-id", RUN, "--force", "--report-dir", reports)
 check("datahub ingest rollback", "rolled back 2 aspects" in out, out)
 expect("the domain the run wrote is rolled back", g.get_aspect(TABLE_DS, models.DomainsClass), None)
 expect("the entities the run created are soft-deleted",
        [g.get_aspect(u, models.StatusClass).removed for u in (DOMAIN, TABLE_DS)], [True, True])
-out = run("ingest", "rollback", "--run-id", f"no-such-run-{stamp}", "--force")
+out = run("ingest", "rollback", "--run-id", f"no-such-run-{stamp}", "--force", "--report-dir", reports)
 check("datahub ingest rollback of an unknown run", "No entities found" in out, out)
 
 # datahub delete --hard of a domain also cleans up the references to it.
