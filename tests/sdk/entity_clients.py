@@ -5,11 +5,11 @@ MetadataChangeEvent), `list_all_entity_urns`, `get_domain_urn_by_name`,
 `datahub delete references`, `datahub ingest list-runs`, `datahub ingest show` and `datahub
 ingest rollback` (dry run, then for real), asserting what each returns or prints."""
 
+import atexit
+import glob
 import os
 import shutil
 import subprocess
-import atexit
-import glob
 import sys
 import tempfile
 import time
