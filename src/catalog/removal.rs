@@ -97,10 +97,11 @@ impl Catalog {
                 aspect: row.name.clone(),
                 relationship,
             });
-            let mut stripped = value;
+            let mut stripped = value.clone();
             strip(&mut stripped, urn.as_str());
             if holds(&stripped, urn.as_str()) {
-                writes.push(AspectWrite::delete(owner, &row.name));
+                // Unless someone rewrote it since it was read.
+                writes.push(AspectWrite::delete_if(owner, &row.name, value));
             } else {
                 let target = urn.as_str().to_string();
                 let mut write = AspectWrite::upsert(owner, &row.name, Value::Null);

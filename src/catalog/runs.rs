@@ -209,7 +209,12 @@ impl Catalog {
                     }));
                     writes.push(write.existing());
                 }
-                None => writes.push(AspectWrite::delete(urn, &r.version.aspect)),
+                // Compare and delete, likewise.
+                None => writes.push(AspectWrite::delete_if(
+                    urn,
+                    &r.version.aspect,
+                    r.version.value,
+                )),
             }
         }
         if safe {

@@ -297,6 +297,32 @@ async fn delete_references_edits_the_aspects_that_name_the_urn() {
     )
     .await;
     assert_eq!(none, json!({"total": 0, "relatedAspects": []}));
+
+    // A single-valued reference cannot be taken out of a list: the aspect goes whole.
+    let container = "urn:li:container:warehouse";
+    write(
+        &app,
+        "setup",
+        DATASET,
+        "container",
+        json!({"container": container}),
+    )
+    .await;
+    write(
+        &app,
+        "setup",
+        DATASET,
+        "datasetProperties",
+        json!({"description": format!("lives in {container}")}),
+    )
+    .await;
+    let done = entities(&app, "deleteReferences", json!({"urn": container})).await;
+    assert_eq!(
+        done["total"], 1,
+        "a description that quotes it is no reference: {done}"
+    );
+    assert_eq!(aspect(&app, DATASET, "container").await, None);
+    assert!(aspect(&app, DATASET, "datasetProperties").await.is_some());
 }
 
 // ---------------------------------------------------------------------------------------------

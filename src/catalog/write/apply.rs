@@ -135,8 +135,12 @@ pub(super) async fn apply_all(
             version: 0,
             stored_latest: None,
         });
-        if matches!(op, WriteOp::Delete) {
-            if state.value.is_none() {
+        if let WriteOp::Delete | WriteOp::DeleteIf(_) = &op {
+            let kept = match &op {
+                WriteOp::DeleteIf(expected) => state.value.as_ref() != Some(expected),
+                _ => false,
+            };
+            if state.value.is_none() || kept {
                 out.push(Written {
                     urn,
                     aspect,
@@ -164,7 +168,7 @@ pub(super) async fn apply_all(
             continue;
         }
         let value = match op {
-            WriteOp::Delete => None,
+            WriteOp::Delete | WriteOp::DeleteIf(_) => None,
             WriteOp::Upsert(v) => Some(v),
             WriteOp::Patch(edit) => {
                 let patched = edit(state.value.clone())

@@ -56,6 +56,9 @@ pub enum WriteOp {
     /// Remove the aspect: it stops being current (no version is latest), its edges are marked
     /// removed, and its versions stay in history. Removing an absent aspect writes nothing.
     Delete,
+    /// Remove the aspect as [`WriteOp::Delete`] does, only if its current value is this one
+    /// (compare and delete: a value someone wrote since it was read is kept).
+    DeleteIf(Value),
 }
 
 /// One aspect write.
@@ -166,6 +169,14 @@ impl AspectWrite {
             op: WriteOp::Delete,
             must_exist: true,
             actor: None,
+        }
+    }
+
+    /// Removes the aspect only if its current value is `expected` (see [`WriteOp::DeleteIf`]).
+    pub fn delete_if(urn: Urn, aspect: &str, expected: Value) -> AspectWrite {
+        AspectWrite {
+            op: WriteOp::DeleteIf(expected),
+            ..AspectWrite::delete(urn, aspect)
         }
     }
 
