@@ -9,6 +9,9 @@
 //!   when absent (the SDK then returns `None`).
 //! - `GET /entitiesV2/{urn}`: every latest aspect of an entity.
 //! - `GET /config`: what `test_connection()` checks.
+//! - `POST /entities?action=delete|deleteReferences|ingest|listUrns|search` (`entities.rs`):
+//!   hard deletes, removing references, MetadataChangeEvents, listing and searching URNs.
+//! - `POST /runs?action=list|describe|rollback` (`runs.rs`): ingestion runs and their rollback.
 //!
 //! Errors are `{"message", "status", "code"}` with a 4xx status for anything the client can fix,
 //! never a 5xx (the SDK retries a 5xx for half a minute): 400 when the request does not have
@@ -18,10 +21,12 @@
 //! that fails validation, as GMS answers validation failures), 413 for a body over the limit.
 
 mod aspect_table;
+mod entities;
 mod ingest;
 pub mod proposal;
 mod read;
 pub mod registry;
+mod runs;
 
 use std::sync::Arc;
 
@@ -45,6 +50,8 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/aspects/{*urn}", get(read::get_aspect))
         .route("/entitiesV2/{*urn}", get(read::get_entity))
         .route("/config", get(read::config))
+        .route("/entities", post(entities::entities_action))
+        .route("/runs", post(runs::runs_action))
         .route(
             "/openapi/v3/entity/{entity_type}",
             post(ingest::openapi_upsert),

@@ -238,7 +238,7 @@ pub fn parse_urn(text: &str) -> Result<Urn, RestError> {
 
 /// The actor and run id of a proposal, from its system metadata: `runId`, and the actor of
 /// `aspectModified` or `aspectCreated` when the client set one.
-fn actor_of(meta: Option<&Value>, field: &str) -> Result<Actor, RestError> {
+pub(super) fn actor_of(meta: Option<&Value>, field: &str) -> Result<Actor, RestError> {
     let meta = match meta {
         None | Some(Value::Null) => return Ok(Actor::named(ANONYMOUS)),
         Some(Value::Object(m)) => m,

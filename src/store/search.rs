@@ -738,6 +738,24 @@ pub async fn facets(
         .collect()
 }
 
+/// Deletes the index rows of one entity (a hard delete), so no search finds it again.
+pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let key = document_key(backend);
+    let mut q = Sql::new(
+        backend,
+        &format!("DELETE FROM \"search_document\" WHERE {key} = "),
+    );
+    q.bind(entity_id);
+    q.execute(db).await?;
+    let mut q = Sql::new(
+        backend,
+        "DELETE FROM \"search_facet\" WHERE \"entity_id\" = ",
+    );
+    q.bind(entity_id);
+    q.execute(db).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

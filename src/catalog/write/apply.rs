@@ -81,12 +81,45 @@ pub(super) async fn apply_all(
         );
     }
 
+    // An aspect with no latest version may have been removed (`WriteOp::Delete`): its next
+    // version continues after the old ones. Only entities that had aspects before the batch
+    // can hold such, so a batch of new entities asks nothing more.
+    let had_aspects: HashSet<i64> = owners
+        .values()
+        .filter(|o| o.has_aspects)
+        .map(|o| o.id)
+        .collect();
+    let missing: HashSet<(i64, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(id, name)| {
+            had_aspects.contains(id) && !current.contains_key(&(*id, name.to_string()))
+        })
+        .collect();
+    if !missing.is_empty() {
+        let asked: Vec<(i64, &str)> = missing.iter().copied().collect();
+        for (id, name, max) in aspect::max_versions(txn, &asked).await? {
+            if missing.contains(&(id, name.as_str())) {
+                current.insert(
+                    (id, name),
+                    Current {
+                        value: None,
+                        version: max,
+                        stored_latest: None,
+                    },
+                );
+            }
+        }
+    }
+
     // Each write in order, against the state the earlier writes of the batch left.
     let mut out = Vec::with_capacity(total);
     let mut versions: Vec<NewVersion> = Vec::new();
     // In the order of writing; a later write of the same aspect replaces an earlier one.
     let mut declared: Vec<((i64, String), Declared)> = Vec::new();
     let mut removed: HashMap<i64, bool> = HashMap::new();
+    // Aspects removed by the batch (a later write of the batch may bring one back).
+    let mut deleted: HashSet<AspectKey> = HashSet::new();
     for (i, w) in writes.into_iter().enumerate() {
         let AspectWrite {
             urn,
@@ -102,7 +135,40 @@ pub(super) async fn apply_all(
             version: 0,
             stored_latest: None,
         });
+        if let WriteOp::Delete | WriteOp::DeleteIf(_) = &op {
+            let kept = match &op {
+                WriteOp::DeleteIf(expected) => state.value.as_ref() != Some(expected),
+                _ => false,
+            };
+            if state.value.is_none() || kept {
+                out.push(Written {
+                    urn,
+                    aspect,
+                    version: state.version,
+                    changed: false,
+                });
+                continue;
+            }
+            if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
+                removed.insert(owner_id, false);
+            }
+            state.value = None;
+            deleted.insert(key.clone());
+            // An aspect that is gone declares no edge.
+            match declared.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = Declared::default(),
+                None => declared.push((key, Declared::default())),
+            }
+            out.push(Written {
+                urn,
+                aspect,
+                version: state.version,
+                changed: true,
+            });
+            continue;
+        }
         let value = match op {
+            WriteOp::Delete | WriteOp::DeleteIf(_) => None,
             WriteOp::Upsert(v) => Some(v),
             WriteOp::Patch(edit) => {
                 let patched = edit(state.value.clone())
@@ -132,6 +198,7 @@ pub(super) async fn apply_all(
         }
         state.version += 1;
         state.value = Some(value.clone());
+        deleted.remove(&key);
         versions.push(NewVersion {
             entity_id: owner_id,
             aspect: aspect.clone(),
@@ -150,11 +217,11 @@ pub(super) async fn apply_all(
             changed: true,
         });
     }
-    if versions.is_empty() {
+    if versions.is_empty() && deleted.is_empty() {
         return Ok(out);
     }
 
-    store_versions(txn, &current, versions, now).await?;
+    store_versions(txn, &current, versions, &deleted, now).await?;
     sync_edges(txn, &owners, declared, now).await?;
 
     let mut touched: Vec<i64> = out
@@ -223,13 +290,18 @@ async fn store_versions(
     txn: &DatabaseTransaction,
     current: &HashMap<(i64, String), Current>,
     versions: Vec<NewVersion>,
+    deleted: &HashSet<AspectKey>,
     now: i64,
 ) -> Result<()> {
     let mut replaced: Vec<i64> = Vec::new();
     let mut seen: HashSet<(i64, &str)> = HashSet::new();
-    for v in &versions {
-        if seen.insert((v.entity_id, v.aspect.as_str())) {
-            if let Some(id) = current[&(v.entity_id, v.aspect.clone())].stored_latest {
+    let touched = versions
+        .iter()
+        .map(|v| (v.entity_id, v.aspect.as_str()))
+        .chain(deleted.iter().map(|(id, name)| (*id, name.as_str())));
+    for (entity_id, aspect) in touched {
+        if seen.insert((entity_id, aspect)) {
+            if let Some(id) = current[&(entity_id, aspect.to_string())].stored_latest {
                 replaced.push(id);
             }
         }
@@ -238,7 +310,9 @@ async fn store_versions(
     let rows = versions
         .into_iter()
         .map(|v| {
-            let is_latest = current[&(v.entity_id, v.aspect.clone())].version == v.version;
+            // The last version of an aspect the batch then removed is not current.
+            let state = &current[&(v.entity_id, v.aspect.clone())];
+            let is_latest = state.version == v.version && state.value.is_some();
             aspect::NewVersion {
                 entity_id: v.entity_id,
                 name: v.aspect,
