@@ -11,6 +11,7 @@ mod m20261206_000005_governance_edges;
 mod m20261206_000006_search_index;
 mod m20261206_000007_schema_field_edges;
 mod m20261206_000008_search_reindex;
+mod m20261207_000010_timeseries;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000006_search_index::Migration),
             Box::new(m20261206_000007_schema_field_edges::Migration),
             Box::new(m20261206_000008_search_reindex::Migration),
+            Box::new(m20261207_000010_timeseries::Migration),
         ]
     }
 }

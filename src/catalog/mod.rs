@@ -16,9 +16,11 @@ mod lineage_search;
 mod platforms;
 mod read;
 mod records;
+mod related;
 pub mod search;
 pub mod tally;
 pub mod text;
+pub mod timeseries;
 mod write;
 
 use std::sync::Arc;
@@ -42,6 +44,7 @@ pub use search::{
     Condition, Cursor, Facet, FieldFilter, ScrollPage, SearchField, SearchHit, SearchPage,
     SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS,
 };
+pub use timeseries::{SeriesCondition, SeriesCriterion, SeriesQuery, TimeseriesEvent};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

@@ -19,9 +19,11 @@
 
 mod aspect_table;
 mod ingest;
+mod openapi_read;
 pub mod proposal;
 mod read;
 pub mod registry;
+mod timeseries;
 
 use std::sync::Arc;
 
@@ -48,6 +50,14 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route(
             "/openapi/v3/entity/{entity_type}",
             post(ingest::openapi_upsert),
+        )
+        .route(
+            "/openapi/v3/entity/{entity_type}/batchGet",
+            post(openapi_read::batch_get),
+        )
+        .route(
+            "/openapi/relationships/v1/",
+            get(openapi_read::relationships),
         )
 }
 
