@@ -74,6 +74,13 @@ async fn values(state: &Shared, body: Result<Bytes, BytesRejection>) -> Result<V
     }
     let start_millis = millis(body, "startTimeMillis")?;
     let end_millis = millis(body, "endTimeMillis")?;
+    if let (Some(start), Some(end)) = (start_millis, end_millis) {
+        if start > end {
+            return Err(RestError::bad_request(format!(
+                "startTimeMillis {start} is after endTimeMillis {end}; give a range with start <= end"
+            )));
+        }
+    }
     let limit = match body.get("limit") {
         None | Some(Value::Null) => DEFAULT_LIMIT,
         Some(v) => v

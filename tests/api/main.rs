@@ -15,6 +15,7 @@ mod concurrency;
 mod datahub;
 mod datahub_reads;
 mod datahub_refused;
+mod datahub_timeseries;
 mod datahub_ui;
 mod datahub_ui_entities;
 mod demo_governance;
