@@ -9,6 +9,10 @@
 //!   when absent (the SDK then returns `None`).
 //! - `GET /entitiesV2/{urn}`: every latest aspect of an entity.
 //! - `GET /config`: what `test_connection()` checks.
+//! - `POST /aspects?action=getTimeseriesAspectValues`: a timeseries aspect's events
+//!   (`timeseries.rs`).
+//! - `POST /openapi/v3/entity/{entityType}/batchGet` and `GET /openapi/relationships/v1/`:
+//!   the graph client's OpenAPI reads (`openapi_read.rs`).
 //!
 //! Errors are `{"message", "status", "code"}` with a 4xx status for anything the client can fix,
 //! never a 5xx (the SDK retries a 5xx for half a minute): 400 when the request does not have
