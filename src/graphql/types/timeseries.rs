@@ -1,6 +1,7 @@
 //! A dataset's time series in DataHub's shapes: `datasetProfiles` (`DatasetProfile`, its field
 //! profiles and partition) and `operations` (`Operation`), read from the stored events of the
-//! `datasetProfile` and `operation` timeseries aspects, newest first. The events are read as
+//! `datasetProfile` and `operation` timeseries aspects, newest first; and the read of a series
+//! other types' fields share (a run's `state`). The events are read as
 //! JSON, field by field, so an event a client wrote with fields DataHub's UI does not show, or
 //! without some it does, still answers.
 
@@ -13,8 +14,9 @@ use crate::graphql::loaders;
 use crate::graphql::scalars::Long;
 use crate::urn::Urn;
 
-/// The events of one timeseries aspect of an entity, as GraphQL's arguments ask for them.
-async fn events(
+/// The events of one timeseries aspect of an entity, newest first, as GraphQL's arguments ask
+/// for them (at most 10,000 when no limit is given).
+pub(crate) async fn events(
     ctx: &Context<'_>,
     row: &EntityRecord,
     aspect: &str,
