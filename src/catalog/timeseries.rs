@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use super::{Catalog, Error, Result};
-use crate::store::{entity, timeseries};
+use super::{Catalog, EntityId, Error, Result};
+use crate::store::{entity, timeseries, CHUNK};
 use crate::urn::Urn;
 
 /// The aspects kept as time series, as DataHub's registry types them (`"type": "timeseries"`
@@ -92,7 +92,9 @@ pub struct SeriesQuery {
 }
 
 impl SeriesQuery {
-    fn check(&self) -> Result<()> {
+    /// Refuses a range whose start is after its end, and a limit out of 1 to
+    /// [`MAX_SERIES_LIMIT`].
+    pub fn check(&self) -> Result<()> {
         if let (Some(start), Some(end)) = (self.start_millis, self.end_millis) {
             if start > end {
                 return Err(Error::bad_input(format!(
@@ -240,7 +242,52 @@ pub(super) fn dedup_last(events: Vec<timeseries::NewEvent>) -> Vec<timeseries::N
         .collect()
 }
 
+impl TryFrom<timeseries::Model> for TimeseriesEvent {
+    type Error = Error;
+
+    fn try_from(r: timeseries::Model) -> Result<TimeseriesEvent> {
+        Ok(TimeseriesEvent {
+            timestamp_millis: r.timestamp_millis,
+            value: serde_json::from_str(&r.value).map_err(|e| anyhow::anyhow!(e))?,
+            stored_at: r.created_at,
+            actor: r.actor,
+            run_id: r.run_id,
+        })
+    }
+}
+
 impl Catalog {
+    /// The newest events of `aspect` of each of `entities` in the range of `query` (its
+    /// criteria are not applied), at most `query.limit` each, by entity, newest first; one
+    /// statement per [`CHUNK`] entities. What GraphQL's series fields load over a list.
+    pub async fn series_of(
+        &self,
+        entities: &[EntityId],
+        aspect: &str,
+        query: &SeriesQuery,
+    ) -> Result<Vec<(EntityId, TimeseriesEvent)>> {
+        query.check()?;
+        let mut ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::new();
+        for chunk in ids.chunks(CHUNK) {
+            let rows = timeseries::newest_per_entity(
+                &self.db,
+                chunk,
+                aspect,
+                query.start_millis,
+                query.end_millis,
+                query.limit as u64,
+            )
+            .await?;
+            for r in rows {
+                out.push((EntityId(r.entity_id), r.try_into()?));
+            }
+        }
+        Ok(out)
+    }
+
     /// The events of `aspect` of `urn` that `query` asks for, newest first; none for an
     /// entity the catalog does not hold. A start after the end is `BadInput`.
     pub async fn timeseries(
@@ -275,14 +322,7 @@ impl Catalog {
             .await?;
             let read = rows.len() as u64;
             for r in rows {
-                let value = serde_json::from_str(&r.value).map_err(|e| anyhow::anyhow!(e))?;
-                let event = TimeseriesEvent {
-                    timestamp_millis: r.timestamp_millis,
-                    value,
-                    stored_at: r.created_at,
-                    actor: r.actor,
-                    run_id: r.run_id,
-                };
+                let event = TimeseriesEvent::try_from(r)?;
                 if query.matches(&event) {
                     out.push(event);
                     if out.len() == query.limit {

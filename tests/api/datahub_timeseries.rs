@@ -709,3 +709,59 @@ async fn config_says_stateful_ingestion_is_served() {
     .await;
     assert_eq!(events(&answer), vec![checkpoint(9000, "nightly")]);
 }
+
+/// `n` datasets with three profiles and an operation each, and a query asking each for its
+/// latest profile and operation (as DataHub's search cards do): the statements it ran.
+async fn statements_for_datasets(n: usize) -> (usize, Value) {
+    let app = TestApp::new().await;
+    let urns: Vec<String> = (0..n)
+        .map(|i| format!("urn:li:dataset:(urn:li:dataPlatform:hive,t{i},PROD)"))
+        .collect();
+    let mut ps = Vec::new();
+    for (i, urn) in urns.iter().enumerate() {
+        for ts in 1..=3 {
+            ps.push(proposal(
+                "dataset",
+                urn,
+                "datasetProfile",
+                profile(ts * 1000, i as i64),
+            ));
+        }
+        ps.push(proposal(
+            "dataset",
+            urn,
+            "operation",
+            json!({"timestampMillis": 10, "lastUpdatedTimestamp": 10, "operationType": "UPDATE"}),
+        ));
+    }
+    let (status, body) = app.post_json(BATCH, batch(ps)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fields: String = urns
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            format!(
+                r#"d{i}: dataset(urn: "{u}") {{ lastProfile: datasetProfiles(limit: 1) {{ timestampMillis rowCount }} lastOperation: operations(limit: 1) {{ operationType }} }} "#
+            )
+        })
+        .collect();
+    let before = app.statements();
+    let data = app.data(&format!("{{ {fields} }}")).await;
+    (app.statements() - before, data)
+}
+
+#[tokio::test]
+async fn a_list_of_datasets_reads_its_series_in_as_many_statements_for_twenty_as_for_two() {
+    let (few, small) = statements_for_datasets(2).await;
+    let (many, large) = statements_for_datasets(20).await;
+    assert_eq!(
+        small["d1"],
+        json!({"lastProfile": [{"timestampMillis": 3000, "rowCount": 1}],
+               "lastOperation": [{"operationType": "UPDATE"}]})
+    );
+    assert_eq!(
+        large["d19"]["lastProfile"],
+        json!([{"timestampMillis": 3000, "rowCount": 19}])
+    );
+    assert_eq!(few, many, "statements grew with the number of datasets");
+}
