@@ -157,3 +157,13 @@ pub async fn newest_per_entity(
         .all(db)
         .await
 }
+
+/// Deletes every event of every timeseries aspect of one entity (a hard delete, which must
+/// remove them before the entity's row: they reference it); how many rows went.
+pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Result<u64, DbErr> {
+    let done = Entity::delete_many()
+        .filter(Column::EntityId.eq(entity_id))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
