@@ -190,7 +190,7 @@ pub async fn config() -> Response {
         "datahub": {"serverType": "mlcat", "serverEnv": "core"},
         // mlcat accepts UPSERT only: ingestion must not switch to PATCH or stateful mode.
         "patchCapable": false,
-        "statefulIngestionCapable": false,
+        "statefulIngestionCapable": true,
         "supportsImpactAnalysis": false,
         "telemetry": {"enabledCli": false, "enabledIngestion": false},
         "managedIngestion": {"enabled": false},

@@ -16,6 +16,7 @@ mod datahub;
 mod datahub_entities;
 mod datahub_reads;
 mod datahub_refused;
+mod datahub_timeseries;
 mod datahub_ui;
 mod datahub_ui_entities;
 mod demo_governance;
