@@ -906,7 +906,7 @@ def report(args, data: dict) -> str:
                        f"{fmt(a.get('max_ms'), 2)} |")
         for pfx, c in s["prefixes"].items():
             a = alone["autoComplete"].get(pfx, {})
-            out.append(f"| autoComplete, limit 10 | `{pfx}` | {c['matches']:,} | "
+            out.append(f"| autoComplete, limit 10 ({c['suggestions']} names complete it) | `{pfx}` | {c['matches']:,} | "
                        f"{100 * c['matches'] / s['entities']:.2f} % | {fmt(a.get('p50_ms'), 2)} | "
                        f"{fmt(a.get('max_ms'), 2)} |")
         out.append("")
