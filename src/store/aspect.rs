@@ -415,11 +415,7 @@ pub async fn versions_not_by_run(
     let backend = db.get_database_backend();
     let mut out = Vec::new();
     for chunk in pairs.chunks(CHUNK) {
-        let (mut ids, mut names): (Vec<i64>, Vec<&str>) = chunk.iter().copied().unzip();
-        ids.sort_unstable();
-        ids.dedup();
-        names.sort_unstable();
-        names.dedup();
+        let (ids, names) = ids_and_names(chunk);
         let mut q = Sql::new(
             backend,
             &format!(
@@ -496,11 +492,7 @@ pub async fn max_versions(
     let backend = db.get_database_backend();
     let mut out = Vec::new();
     for chunk in pairs.chunks(CHUNK) {
-        let (mut ids, mut names): (Vec<i64>, Vec<&str>) = chunk.iter().copied().unzip();
-        ids.sort_unstable();
-        ids.dedup();
-        names.sort_unstable();
-        names.dedup();
+        let (ids, names) = ids_and_names(chunk);
         let mut q = Sql::new(
             backend,
             "SELECT \"entity_id\", \"name\", MAX(\"version\") FROM \"aspect\" WHERE \"entity_id\" IN ",
@@ -518,4 +510,15 @@ pub async fn max_versions(
         }
     }
     Ok(out)
+}
+
+/// The distinct entity ids and aspect names of `(entity id, aspect name)` pairs, for a statement
+/// that reads their product (`entity_id IN (...) AND name IN (...)`).
+fn ids_and_names<'a>(pairs: &[(i64, &'a str)]) -> (Vec<i64>, Vec<&'a str>) {
+    let (mut ids, mut names): (Vec<i64>, Vec<&str>) = pairs.iter().copied().unzip();
+    ids.sort_unstable();
+    ids.dedup();
+    names.sort_unstable();
+    names.dedup();
+    (ids, names)
 }
