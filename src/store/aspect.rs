@@ -131,6 +131,40 @@ pub async fn latest_for_write(
     Ok(out)
 }
 
+/// The highest version number of each of `pairs` that has versions, as `(entity id, aspect
+/// name, version)`: where the next version of an aspect that has no latest one (it was
+/// removed) continues. The rows may hold pairs nobody asked for; the caller keeps its own.
+pub async fn last_versions(
+    db: &impl ConnectionTrait,
+    pairs: &[(i64, &str)],
+) -> Result<Vec<(i64, String, i64)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(CHUNK) {
+        let (mut ids, mut names): (Vec<i64>, Vec<&str>) = chunk.iter().copied().unzip();
+        ids.sort_unstable();
+        ids.dedup();
+        names.sort_unstable();
+        names.dedup();
+        let mut q = Sql::new(
+            db.get_database_backend(),
+            "SELECT \"entity_id\", \"name\", MAX(\"version\") FROM \"aspect\" WHERE \"entity_id\" IN ",
+        );
+        q.list(ids)
+            .push(" AND \"name\" IN ")
+            .list(names)
+            .push(" GROUP BY \"entity_id\", \"name\"");
+        for row in q.rows(db).await? {
+            let entity_id: i64 = row.try_get_by_index(0)?;
+            let name: String = row.try_get_by_index(1)?;
+            let version: i64 = row.try_get_by_index(2)?;
+            if chunk.contains(&(entity_id, name.as_str())) {
+                out.push((entity_id, name, version));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Unmarks the versions `ids` as latest: newer ones replace them.
 pub async fn unmark_latest(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
     for chunk in ids.chunks(CHUNK) {

@@ -20,6 +20,10 @@ struct Current {
     version: i64,
     /// The row marked latest before the batch, to unmark when a new version comes.
     stored_latest: Option<i64>,
+    /// The batch removed the aspect last (`WriteOp::Delete`): no version of it stays latest.
+    deleted: bool,
+    /// The batch changed the aspect (a new version or a removal).
+    touched: bool,
 }
 
 /// An aspect of an entity: `(entity id, aspect name)`.
@@ -49,13 +53,19 @@ pub(super) async fn apply_all(
     // (and on PostgreSQL locked, in id order, so concurrent batches take turns per entity).
     // New rows are made in the order the batch names them, so ids, and with them the order
     // of answers, follow the order of writing; their ids come with the rows read next.
-    let creatable = first_seen(writes.iter().filter(|w| !w.must_exist).map(|w| &w.urn));
+    // A removal never creates its entity: removing from nothing changes nothing.
+    let creatable = first_seen(
+        writes
+            .iter()
+            .filter(|w| !w.must_exist && !matches!(w.op, WriteOp::Delete))
+            .map(|w| &w.urn),
+    );
     for chunk in creatable.chunks(CHUNK) {
         create_missing(txn, chunk, now).await?;
     }
     let owners = lock_rows(txn, &first_seen(writes.iter().map(|w| &w.urn))).await?;
     for (i, w) in writes.iter().enumerate() {
-        if !owners.contains_key(w.urn.as_str()) {
+        if !owners.contains_key(w.urn.as_str()) && !matches!(w.op, WriteOp::Delete) {
             let e = Error::NotFound(format!("no entity with URN {}", w.urn));
             return Err(e.in_batch(i, total, w.urn.as_str(), &w.aspect));
         }
@@ -64,7 +74,7 @@ pub(super) async fn apply_all(
     // The latest version of every aspect the batch writes, in one read.
     let mut pairs: Vec<(i64, &str)> = writes
         .iter()
-        .map(|w| (owners[w.urn.as_str()].id, w.aspect.as_str()))
+        .filter_map(|w| Some((owners.get(w.urn.as_str())?.id, w.aspect.as_str())))
         .collect();
     pairs.sort_unstable();
     pairs.dedup();
@@ -77,9 +87,41 @@ pub(super) async fn apply_all(
                 value: Some(value),
                 version: row.version,
                 stored_latest: Some(row.id),
+                deleted: false,
+                touched: false,
             },
         );
     }
+    // An aspect without a latest version may have been removed: its next version follows the
+    // last one kept in the history. Only entities written before can have such history.
+    let written_before: HashSet<i64> = owners
+        .values()
+        .filter(|o| o.has_aspects)
+        .map(|o| o.id)
+        .collect();
+    let unversioned: Vec<(i64, &str)> = pairs
+        .iter()
+        .copied()
+        .filter(|(id, name)| {
+            written_before.contains(id) && !current.contains_key(&(*id, (*name).to_string()))
+        })
+        .collect();
+    if !unversioned.is_empty() {
+        for (entity_id, name, version) in aspect::last_versions(txn, &unversioned).await? {
+            current.insert(
+                (entity_id, name),
+                Current {
+                    value: None,
+                    version,
+                    stored_latest: None,
+                    deleted: false,
+                    touched: false,
+                },
+            );
+        }
+    }
+    // Entities that exist for `must_be_new`: written before the batch, or earlier in it.
+    let mut existing = written_before;
 
     // Each write in order, against the state the earlier writes of the batch left.
     let mut out = Vec::with_capacity(total);
@@ -93,16 +135,63 @@ pub(super) async fn apply_all(
             aspect,
             op,
             must_exist,
+            must_be_new,
             actor: own_actor,
         } = w;
-        let owner_id = owners[urn.as_str()].id;
+        let Some(owner_id) = owners.get(urn.as_str()).map(|o| o.id) else {
+            // A removal from an entity that has no row: nothing to remove.
+            out.push(Written {
+                urn,
+                aspect,
+                version: 0,
+                changed: false,
+            });
+            continue;
+        };
+        if must_be_new && existing.contains(&owner_id) {
+            let e = Error::BadInput(format!(
+                "Cannot perform CREATE_ENTITY: the entity {urn} already exists; use UPSERT to change it"
+            ));
+            return Err(e.in_batch(i, total, urn.as_str(), &aspect));
+        }
         let key = (owner_id, aspect.clone());
         let state = current.entry(key.clone()).or_insert(Current {
             value: None,
             version: 0,
             stored_latest: None,
+            deleted: false,
+            touched: false,
         });
         let value = match op {
+            WriteOp::Delete => {
+                if state.value.is_none() {
+                    out.push(Written {
+                        urn,
+                        aspect,
+                        version: state.version,
+                        changed: false,
+                    });
+                    continue;
+                }
+                state.value = None;
+                state.deleted = true;
+                state.touched = true;
+                if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
+                    removed.insert(owner_id, false);
+                }
+                // No edges are declared any more.
+                match declared.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = Declared::default(),
+                    None => declared.push((key, Declared::default())),
+                }
+                out.push(Written {
+                    urn,
+                    aspect,
+                    version: state.version,
+                    changed: true,
+                });
+                continue;
+            }
             WriteOp::Upsert(v) => Some(v),
             WriteOp::Patch(edit) => {
                 let patched = edit(state.value.clone())
@@ -132,6 +221,9 @@ pub(super) async fn apply_all(
         }
         state.version += 1;
         state.value = Some(value.clone());
+        state.deleted = false;
+        state.touched = true;
+        existing.insert(owner_id);
         versions.push(NewVersion {
             entity_id: owner_id,
             aspect: aspect.clone(),
@@ -150,7 +242,7 @@ pub(super) async fn apply_all(
             changed: true,
         });
     }
-    if versions.is_empty() {
+    if !out.iter().any(|w| w.changed) {
         return Ok(out);
     }
 
@@ -225,20 +317,22 @@ async fn store_versions(
     versions: Vec<NewVersion>,
     now: i64,
 ) -> Result<()> {
-    let mut replaced: Vec<i64> = Vec::new();
-    let mut seen: HashSet<(i64, &str)> = HashSet::new();
-    for v in &versions {
-        if seen.insert((v.entity_id, v.aspect.as_str())) {
-            if let Some(id) = current[&(v.entity_id, v.aspect.clone())].stored_latest {
-                replaced.push(id);
-            }
-        }
-    }
+    // The rows replaced by a new version or removed, each once.
+    let mut replaced: Vec<i64> = current
+        .values()
+        .filter(|c| c.touched)
+        .filter_map(|c| c.stored_latest)
+        .collect();
+    replaced.sort_unstable();
     aspect::unmark_latest(txn, &replaced).await?;
+    if versions.is_empty() {
+        return Ok(());
+    }
     let rows = versions
         .into_iter()
         .map(|v| {
-            let is_latest = current[&(v.entity_id, v.aspect.clone())].version == v.version;
+            let state = &current[&(v.entity_id, v.aspect.clone())];
+            let is_latest = state.version == v.version && !state.deleted;
             aspect::NewVersion {
                 entity_id: v.entity_id,
                 name: v.aspect,

@@ -53,6 +53,10 @@ pub enum WriteOp {
     /// Compute the new aspect from the current one, inside the transaction, so concurrent
     /// patches of different fields never lose each other.
     Patch(PatchFn),
+    /// Remove the aspect: its versions stay in the history, but it has no latest one any more,
+    /// so reads answer it absent and the edges it declared are marked removed. Removing an
+    /// absent aspect changes nothing.
+    Delete,
 }
 
 /// One aspect write.
@@ -62,6 +66,9 @@ pub struct AspectWrite {
     pub op: WriteOp,
     /// Refuse with `NOT_FOUND` instead of creating the entity.
     pub must_exist: bool,
+    /// Refuse with `BAD_USER_INPUT` when the entity exists already (it has an aspect, before
+    /// the batch or from an earlier write of it): DataHub's `CREATE_ENTITY`.
+    pub must_be_new: bool,
     /// Who writes this one, when not the batch's actor (proposals of one DataHub batch may
     /// name different actors and runs).
     pub actor: Option<Actor>,
@@ -74,6 +81,7 @@ impl AspectWrite {
             aspect: aspect.to_string(),
             op: WriteOp::Upsert(value),
             must_exist: false,
+            must_be_new: false,
             actor: None,
         }
     }
@@ -108,6 +116,7 @@ impl AspectWrite {
                 })
             })),
             must_exist: false,
+            must_be_new: false,
             actor: None,
         }
     }
@@ -132,6 +141,7 @@ impl AspectWrite {
                 })
             })),
             must_exist: false,
+            must_be_new: false,
             actor: None,
         }
     }
@@ -151,8 +161,27 @@ impl AspectWrite {
                 }),
             })),
             must_exist: false,
+            must_be_new: false,
             actor: None,
         }
+    }
+
+    /// Removes the aspect (see [`WriteOp::Delete`]).
+    pub fn delete(urn: Urn, aspect: &str) -> AspectWrite {
+        AspectWrite {
+            urn,
+            aspect: aspect.to_string(),
+            op: WriteOp::Delete,
+            must_exist: false,
+            must_be_new: false,
+            actor: None,
+        }
+    }
+
+    /// Refuses the write when the entity exists already (see `must_be_new`).
+    pub fn new_entity(mut self) -> AspectWrite {
+        self.must_be_new = true;
+        self
     }
 
     pub fn existing(mut self) -> AspectWrite {
