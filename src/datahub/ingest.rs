@@ -12,12 +12,13 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
-use super::proposal::{self, Proposal};
+use super::proposal::{self, Change, Proposal};
 use super::registry;
 use super::{json_body, RestError};
 use crate::auth::Access;
-use crate::catalog::{Actor, AspectWrite, Deadline, Error};
+use crate::catalog::{Actor, AspectWrite, Deadline, Error, Patched, WriteOp};
 use crate::shared::Shared;
+use crate::urn::Urn;
 
 const SINGLE_EXAMPLE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(table,feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"description\": \"...\"}", "contentType": "application/json"}}}"#;
 const BATCH_EXAMPLE: &str = r#"{"proposals": [{"entityType": ..., "entityUrn": ..., "changeType": "UPSERT", "aspectName": ..., "aspect": {...}}]}"#;
@@ -182,7 +183,7 @@ async fn write(writer: Writer<'_>, proposals: Vec<Proposal>, noun: &str) -> Resu
             } else {
                 p.actor
             };
-            AspectWrite::upsert(p.urn, &p.aspect, p.value).by(actor)
+            aspect_write(p.urn, &p.aspect, p.change).by(actor)
         })
         .collect();
     match state
@@ -198,6 +199,41 @@ async fn write(writer: Writer<'_>, proposals: Vec<Proposal>, noun: &str) -> Resu
             Err(RestError::from(b.cause).at(&place))
         }
         Err(e) => Err(RestError::from(e)),
+    }
+}
+
+/// The write of one proposal. CREATE's and PATCH's checks run inside the write transaction,
+/// against the latest value, so they hold however many clients write at once.
+fn aspect_write(urn: Urn, aspect: &str, change: Change) -> AspectWrite {
+    match change {
+        Change::Upsert(value) => AspectWrite::upsert(urn, aspect, value),
+        Change::CreateEntity(value) => AspectWrite::upsert(urn, aspect, value).new_entity(),
+        Change::Delete => AspectWrite::delete(urn, aspect),
+        Change::Create(value) => {
+            let what = format!("{urn} has the aspect {aspect} already");
+            let mut write = AspectWrite::upsert(urn, aspect, Value::Null);
+            write.op = WriteOp::Patch(Box::new(move |current| match current {
+                Some(_) => Err(Error::BadInput(format!(
+                    "Cannot perform CREATE: {what}; use UPSERT to replace it"
+                ))),
+                None => Ok(Patched {
+                    value,
+                    changed: true,
+                }),
+            }));
+            write
+        }
+        Change::Patch(patch) => {
+            let mut write = AspectWrite::upsert(urn, aspect, Value::Null);
+            write.op = WriteOp::Patch(Box::new(move |current| {
+                let value = patch.apply(current.clone()).map_err(Error::BadInput)?;
+                Ok(Patched {
+                    changed: current.as_ref() != Some(&value),
+                    value,
+                })
+            }));
+            write
+        }
     }
 }
 

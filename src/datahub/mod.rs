@@ -19,6 +19,7 @@
 
 mod aspect_table;
 mod ingest;
+pub mod patch;
 pub mod proposal;
 mod read;
 pub mod registry;
@@ -42,6 +43,8 @@ pub use proposal::unescape_unicode;
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/aspects", post(ingest::aspects_action))
+        // `datahub put` posts to `/aspects/?action=ingestProposal`.
+        .route("/aspects/", post(ingest::aspects_action))
         .route("/aspects/{*urn}", get(read::get_aspect))
         .route("/entitiesV2/{*urn}", get(read::get_entity))
         .route("/config", get(read::config))

@@ -188,8 +188,8 @@ pub async fn config() -> Response {
             "mlcat": {"version": env!("CARGO_PKG_VERSION")},
         },
         "datahub": {"serverType": "mlcat", "serverEnv": "core"},
-        // mlcat accepts UPSERT only: ingestion must not switch to PATCH or stateful mode.
-        "patchCapable": false,
+        // PATCH proposals are applied (see `patch.rs`).
+        "patchCapable": true,
         "statefulIngestionCapable": false,
         "supportsImpactAnalysis": false,
         "telemetry": {"enabledCli": false, "enabledIngestion": false},

@@ -679,7 +679,7 @@ fn rest_cases() -> Vec<Case> {
         )),
         refused(ingest(
             "ingest: an unsupported changeType",
-            ingest_with("changeType", json!("DELETE")),
+            ingest_with("changeType", json!("RESTATE")),
         )),
         refused(Case::post(
             "ingest batch: an invalid aspect after a valid one",
