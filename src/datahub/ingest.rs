@@ -105,7 +105,27 @@ pub async fn openapi_upsert(
         access: &access,
         deadline: deadline.as_ref().map(|d| &d.0),
     };
-    match openapi(writer, entity_type, body).await {
+    match openapi(writer, entity_type, body, false).await {
+        Ok(echo) => Json(echo).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `PATCH /openapi/v3/entity/{entityType}`: the same array, each aspect's value a patch
+/// `{"patch": [...], "arrayPrimaryKeys": {...}}` (the SDK's OpenAPI mode sends PATCH so).
+pub async fn openapi_patch(
+    State(state): State<Arc<Shared>>,
+    Extension(access): Extension<Access>,
+    deadline: Option<Extension<Deadline>>,
+    entity_type: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let writer = Writer {
+        state: &state,
+        access: &access,
+        deadline: deadline.as_ref().map(|d| &d.0),
+    };
+    match openapi(writer, entity_type, body, true).await {
         Ok(echo) => Json(echo).into_response(),
         Err(e) => e.into_response(),
     }
@@ -115,6 +135,7 @@ async fn openapi(
     writer: Writer<'_>,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
+    patch: bool,
 ) -> Result<Value, RestError> {
     let Path(entity_type) = entity_type.map_err(|e| RestError::bad_request(e.body_text()))?;
     let entity = registry::entity_ignore_case(&entity_type).ok_or_else(|| {
@@ -132,7 +153,7 @@ async fn openapi(
     let mut proposals = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let label = item.get("urn").and_then(Value::as_str).map(str::to_string);
-        let parsed = proposal::from_openapi(entity, item)
+        let parsed = proposal::from_openapi(entity, item, patch)
             .map_err(|e| e.at(&place("item", i, total, label)))?;
         proposals.extend(parsed);
     }

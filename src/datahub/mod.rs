@@ -23,6 +23,7 @@ pub mod patch;
 pub mod proposal;
 mod read;
 pub mod registry;
+mod timeline;
 
 use std::sync::Arc;
 
@@ -44,13 +45,20 @@ pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/aspects", post(ingest::aspects_action))
         // `datahub put` posts to `/aspects/?action=ingestProposal`.
-        .route("/aspects/", post(ingest::aspects_action))
+        .route(
+            "/aspects/",
+            post(ingest::aspects_action).get(read::aspect_without_urn),
+        )
         .route("/aspects/{*urn}", get(read::get_aspect))
         .route("/entitiesV2/{*urn}", get(read::get_entity))
         .route("/config", get(read::config))
         .route(
+            "/openapi/v2/timeline/v1/{*urn}",
+            get(timeline::get_timeline),
+        )
+        .route(
             "/openapi/v3/entity/{entity_type}",
-            post(ingest::openapi_upsert),
+            post(ingest::openapi_upsert).patch(ingest::openapi_patch),
         )
 }
 

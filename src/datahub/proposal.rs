@@ -177,8 +177,13 @@ pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {
 
 /// One item of an OpenAPI v3 `POST /openapi/v3/entity/{entityType}` array:
 /// `{"urn": ..., "<aspectName>": {"value": {...}, "systemMetadata": {...}, "headers": {...}}}`,
-/// with any number of aspects.
-pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, RestError> {
+/// with any number of aspects. With `patch` (an HTTP PATCH), each value is a patch:
+/// `{"patch": [...], "arrayPrimaryKeys": {...}}`.
+pub fn from_openapi(
+    entity: &EntityInfo,
+    item: &Value,
+    patch: bool,
+) -> Result<Vec<Proposal>, RestError> {
     let item = item
         .as_object()
         .ok_or_else(|| RestError::bad_request("an item must be a JSON object"))?;
@@ -207,10 +212,13 @@ pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, 
             Some(_) => return Err(wrong_type(&format!("{aspect}.value"), "a JSON object")),
             None => return Err(missing(&format!("{aspect}.value"))),
         };
-        if value.get("patch").is_some_and(Value::is_array) {
-            return Err(RestError::unprocessable(
-                "a PATCH is not supported: send the whole aspect with HTTP POST",
-            ));
+        let is_patch = value.get("patch").is_some_and(Value::is_array);
+        if is_patch != patch {
+            return Err(RestError::unprocessable(if patch {
+                "an HTTP PATCH carries {\"value\": {\"patch\": [...]}} for each aspect; send a whole aspect with HTTP POST"
+            } else {
+                "a patch ({\"patch\": [...]}) goes with HTTP PATCH; HTTP POST sends the whole aspect"
+            }));
         }
         if !value.is_object() {
             return Err(RestError::unprocessable(format!(
@@ -221,10 +229,17 @@ pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, 
             body.get("systemMetadata"),
             &format!("{aspect}.systemMetadata"),
         )?;
+        let change = if patch {
+            Change::Patch(patch::parse(aspect, &value).map_err(|e| {
+                RestError::unprocessable(format!("PATCH of {aspect}: {e}"))
+            })?)
+        } else {
+            Change::Upsert(value)
+        };
         out.push(Proposal {
             urn: urn.clone(),
             aspect: aspect.clone(),
-            change: Change::Upsert(value),
+            change,
             actor,
         });
     }

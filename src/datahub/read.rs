@@ -92,6 +92,12 @@ async fn read_aspect(
     }))
 }
 
+/// `GET /aspects/`: an aspect read needs a URN.
+pub async fn aspect_without_urn() -> Response {
+    RestError::not_found("the URN is missing: GET /aspects/{urn}?aspect=NAME&version=0")
+        .into_response()
+}
+
 /// The key aspect of an entity that has been written: GMS stores it with the first write, and
 /// `graph.exists(urn)` reads it; mlcat derives it from the URN.
 async fn derived_key(
