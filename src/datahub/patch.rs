@@ -99,7 +99,13 @@ static TEMPLATES: &[Template] = &[
     },
     Template {
         aspect: "deprecation",
-        fields: &["deprecated", "decommissionTime", "note", "actor", "replacement"],
+        fields: &[
+            "deprecated",
+            "decommissionTime",
+            "note",
+            "actor",
+            "replacement",
+        ],
         arrays: &[],
         empty: r#"{"deprecated": false, "note": "", "actor": "urn:li:corpuser:datahub"}"#,
     },
@@ -469,7 +475,12 @@ pub fn parse(aspect: &str, body: &Value) -> Result<AspectPatch, String> {
     let mut keys: Vec<(String, Vec<String>)> = template
         .arrays
         .iter()
-        .map(|(path, k)| ((*path).to_string(), k.iter().map(|s| s.to_string()).collect()))
+        .map(|(path, k)| {
+            (
+                (*path).to_string(),
+                k.iter().map(|s| s.to_string()).collect(),
+            )
+        })
         .collect();
     let ops = match body {
         Value::Array(ops) => ops,
@@ -512,9 +523,9 @@ pub fn parse(aspect: &str, body: &Value) -> Result<AspectPatch, String> {
     let mut parsed = Vec::with_capacity(ops.len());
     for (i, op) in ops.iter().enumerate() {
         let n = i + 1;
-        let obj = op
-            .as_object()
-            .ok_or_else(|| format!("operation {n} must be an object {{\"op\", \"path\", \"value\"}}"))?;
+        let obj = op.as_object().ok_or_else(|| {
+            format!("operation {n} must be an object {{\"op\", \"path\", \"value\"}}")
+        })?;
         let text = obj
             .get("path")
             .and_then(Value::as_str)
@@ -567,9 +578,7 @@ fn unknown_field(template: &Template, field: &str, place: &str) -> String {
 
 /// The segments of a JSON Pointer, unescaped.
 fn split_path(text: &str) -> Result<Vec<String>, String> {
-    let rest = text
-        .strip_prefix('/')
-        .ok_or("a path starts with /")?;
+    let rest = text.strip_prefix('/').ok_or("a path starts with /")?;
     // An empty segment is a key: the SDK writes an unattributed tag's source "" that way
     // (`/tags//urn:li:tag:x`).
     Ok(rest
@@ -587,12 +596,12 @@ impl AspectPatch {
             Some(_) => return Err("the stored aspect is not a JSON object".to_string()),
             None => self.empty.clone(),
         };
-        let mut tree = self.to_tree(start, "");
+        let mut tree = self.keyed(start, "");
         for op in &self.ops {
             self.apply_op(&mut tree, op, &op.path, String::new(), 0)
                 .map_err(|e| format!("{} {}: {e}", kind_name(op.kind), op.text))?;
         }
-        Ok(self.from_tree(tree, ""))
+        Ok(self.unkeyed(tree, ""))
     }
 
     /// The key fields of the keyed array at `spec`, if it is one.
@@ -609,7 +618,7 @@ impl AspectPatch {
     }
 
     /// Turns the keyed arrays in `value` (found at `spec`) into nested objects.
-    fn to_tree(&self, value: Value, spec: &str) -> Value {
+    fn keyed(&self, value: Value, spec: &str) -> Value {
         match (self.keys_at(spec), value) {
             (Some(keys), Value::Array(items)) => {
                 let mut map = Map::new();
@@ -619,23 +628,23 @@ impl AspectPatch {
                     } else {
                         keys.iter().map(|k| key_text(field_at(&item, k))).collect()
                     };
-                    let item = self.record_to_tree(item, spec);
+                    let item = self.record_keyed(item, spec);
                     insert_nested(&mut map, &path, item);
                 }
                 Value::Object(map)
             }
-            (_, value) => self.record_to_tree(value, spec),
+            (_, value) => self.record_keyed(value, spec),
         }
     }
 
-    fn record_to_tree(&self, value: Value, spec: &str) -> Value {
+    fn record_keyed(&self, value: Value, spec: &str) -> Value {
         match value {
             Value::Object(fields) => Value::Object(
                 fields
                     .into_iter()
                     .map(|(k, v)| {
                         let inner = join(spec, &k);
-                        let v = self.to_tree(v, &inner);
+                        let v = self.keyed(v, &inner);
                         (k, v)
                     })
                     .collect(),
@@ -645,7 +654,7 @@ impl AspectPatch {
     }
 
     /// Turns the nested objects of keyed arrays back into arrays.
-    fn from_tree(&self, value: Value, spec: &str) -> Value {
+    fn unkeyed(&self, value: Value, spec: &str) -> Value {
         match (self.keys_at(spec), value) {
             (Some(keys), Value::Object(map)) => {
                 let depth = keys.len().max(1);
@@ -654,7 +663,7 @@ impl AspectPatch {
                 let items = leaves
                     .into_iter()
                     .map(|(path, leaf)| {
-                        let mut leaf = self.record_from_tree(leaf, spec);
+                        let mut leaf = self.record_unkeyed(leaf, spec);
                         // A record added under its key path may leave its key fields out.
                         if let Value::Object(record) = &mut leaf {
                             for (field, key) in keys.iter().zip(&path) {
@@ -671,21 +680,21 @@ impl AspectPatch {
             (Some(_), Value::Array(items)) => Value::Array(
                 items
                     .into_iter()
-                    .map(|i| self.record_from_tree(i, spec))
+                    .map(|i| self.record_unkeyed(i, spec))
                     .collect(),
             ),
-            (_, value) => self.record_from_tree(value, spec),
+            (_, value) => self.record_unkeyed(value, spec),
         }
     }
 
-    fn record_from_tree(&self, value: Value, spec: &str) -> Value {
+    fn record_unkeyed(&self, value: Value, spec: &str) -> Value {
         match value {
             Value::Object(fields) => Value::Object(
                 fields
                     .into_iter()
                     .map(|(k, v)| {
                         let inner = join(spec, &k);
-                        let v = self.from_tree(v, &inner);
+                        let v = self.unkeyed(v, &inner);
                         (k, v)
                     })
                     .collect(),
@@ -739,14 +748,13 @@ impl AspectPatch {
                 None => match op.kind {
                     Kind::Remove => return Ok(()),
                     Kind::Replace => return Err(format!("there is nothing at {seg:?} to replace")),
-                    Kind::Add => map.entry(seg.clone()).or_insert_with(|| Value::Object(Map::new())),
+                    Kind::Add => map
+                        .entry(seg.clone())
+                        .or_insert_with(|| Value::Object(Map::new())),
                 },
             },
             Value::Array(items) => {
-                let index = seg
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|i| *i < items.len());
+                let index = seg.parse::<usize>().ok().filter(|i| *i < items.len());
                 match (index, op.kind) {
                     (Some(i), _) => &mut items[i],
                     (None, Kind::Remove) => return Ok(()),
@@ -780,7 +788,7 @@ impl AspectPatch {
                         "the path must name every key of the element ({keys}), or none to set the whole array"
                     ));
                 }
-                Some(self.to_tree(op.value.clone(), spec))
+                Some(self.keyed(op.value.clone(), spec))
             }
         };
         match node {
@@ -901,7 +909,12 @@ fn insert_nested(map: &mut Map<String, Value>, path: &[String], item: Value) {
 }
 
 /// The elements under `depth` levels of keys, with their key paths, in order.
-fn flatten(value: Value, depth: usize, path: &mut Vec<String>, out: &mut Vec<(Vec<String>, Value)>) {
+fn flatten(
+    value: Value,
+    depth: usize,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, Value)>,
+) {
     match value {
         Value::Object(map) if depth > 0 => {
             for (k, v) in map {
@@ -947,7 +960,10 @@ mod tests {
             Some(out),
             json!([{"op": "remove", "path": format!("/upstreams/{DS_A}")}]),
         );
-        assert_eq!(out, json!({"upstreams": [{"dataset": DS_B, "type": "COPY"}]}));
+        assert_eq!(
+            out,
+            json!({"upstreams": [{"dataset": DS_B, "type": "COPY"}]})
+        );
     }
 
     #[test]
@@ -1061,13 +1077,33 @@ mod tests {
     #[test]
     fn refuses_what_it_cannot_apply() {
         let cases = [
-            ("globalTags", json!([{"op": "move", "path": "/tags/x", "from": "/tags/y"}]), "op \"move\""),
-            ("globalTags", json!([{"op": "add", "path": "/labels/x", "value": {}}]), "\"labels\""),
-            ("globalTags", json!([{"op": "add", "path": "tags", "value": {}}]), "starts with /"),
-            ("globalTags", json!([{"op": "add", "path": "/tags/x"}]), "no value"),
+            (
+                "globalTags",
+                json!([{"op": "move", "path": "/tags/x", "from": "/tags/y"}]),
+                "op \"move\"",
+            ),
+            (
+                "globalTags",
+                json!([{"op": "add", "path": "/labels/x", "value": {}}]),
+                "\"labels\"",
+            ),
+            (
+                "globalTags",
+                json!([{"op": "add", "path": "tags", "value": {}}]),
+                "starts with /",
+            ),
+            (
+                "globalTags",
+                json!([{"op": "add", "path": "/tags/x"}]),
+                "no value",
+            ),
             ("globalTags", json!([]), "no operations"),
             ("globalTags", json!({"patch": 1}), "\"patch\""),
-            ("schemaMetadata", json!([{"op": "add", "path": "/fields", "value": []}]), "not supported"),
+            (
+                "schemaMetadata",
+                json!([{"op": "add", "path": "/fields", "value": []}]),
+                "not supported",
+            ),
         ];
         for (aspect, body, expected) in cases {
             let e = parse(aspect, &body).expect_err("refused");

@@ -128,7 +128,11 @@ pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {
         Some(Value::String(ct)) => {
             return Err(RestError::unprocessable(format!(
                 "aspect.contentType {ct:?} is not supported: send {}",
-                if is_patch { JSON_PATCH_CONTENT_TYPE } else { JSON_CONTENT_TYPE }
+                if is_patch {
+                    JSON_PATCH_CONTENT_TYPE
+                } else {
+                    JSON_CONTENT_TYPE
+                }
             )))
         }
         Some(_) => return Err(wrong_type("aspect.contentType", "a string")),
@@ -149,9 +153,8 @@ pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {
         None => return Err(missing("aspect.value")),
     };
     let change = if is_patch {
-        let parsed = patch::parse(&aspect, &value).map_err(|e| {
-            RestError::unprocessable(format!("PATCH of {aspect}: {e}"))
-        })?;
+        let parsed = patch::parse(&aspect, &value)
+            .map_err(|e| RestError::unprocessable(format!("PATCH of {aspect}: {e}")))?;
         Change::Patch(parsed)
     } else {
         if !value.is_object() {
@@ -230,9 +233,10 @@ pub fn from_openapi(
             &format!("{aspect}.systemMetadata"),
         )?;
         let change = if patch {
-            Change::Patch(patch::parse(aspect, &value).map_err(|e| {
-                RestError::unprocessable(format!("PATCH of {aspect}: {e}"))
-            })?)
+            Change::Patch(
+                patch::parse(aspect, &value)
+                    .map_err(|e| RestError::unprocessable(format!("PATCH of {aspect}: {e}")))?,
+            )
         } else {
             Change::Upsert(value)
         };

@@ -81,20 +81,33 @@ const WATCHED: &[(&str, &str, Extract)] = &[
     (
         "STRUCTURED_PROPERTY",
         "structuredProperties",
-        set("properties", Some("propertyUrn"), None, "Structured property"),
+        set(
+            "properties",
+            Some("propertyUrn"),
+            None,
+            "Structured property",
+        ),
     ),
     (
         "DEPRECATION",
         "deprecation",
         text("deprecated", "Deprecation status"),
     ),
-    ("DOCUMENTATION", "datasetProperties", text("description", "Description")),
+    (
+        "DOCUMENTATION",
+        "datasetProperties",
+        text("description", "Description"),
+    ),
     (
         "DOCUMENTATION",
         "editableDatasetProperties",
         text("description", "Description"),
     ),
-    ("DOCUMENTATION", "mlModelProperties", text("description", "Description")),
+    (
+        "DOCUMENTATION",
+        "mlModelProperties",
+        text("description", "Description"),
+    ),
     (
         "DOCUMENTATION",
         "mlModelGroupProperties",
@@ -262,7 +275,14 @@ async fn timeline(
     // When the history was cut, its oldest version is only the baseline of the next.
     let cut = history.len() as u64 >= MAX_VERSIONS;
     history.sort_by_key(|v| (v.created_at, v.version));
-    Ok(Value::Array(transactions(&urn, &categories, &history, cut, start, end)))
+    Ok(Value::Array(transactions(
+        &urn,
+        &categories,
+        &history,
+        cut,
+        start,
+        end,
+    )))
 }
 
 /// The categories asked for, upper-cased as the CLI sends them; unknown ones are refused.
@@ -402,7 +422,10 @@ fn diff(
             let mut events = Vec::new();
             for (key, (element, qual)) in &new {
                 if !old.contains_key(key) {
-                    let as_what = qual.as_ref().map(|q| format!(" as {q}")).unwrap_or_default();
+                    let as_what = qual
+                        .as_ref()
+                        .map(|q| format!(" as {q}"))
+                        .unwrap_or_default();
                     events.push(Event {
                         operation: "ADD",
                         category: category.to_string(),
@@ -414,7 +437,10 @@ fn diff(
             }
             for (key, (element, qual)) in &old {
                 if !new.contains_key(key) {
-                    let as_what = qual.as_ref().map(|q| format!(" as {q}")).unwrap_or_default();
+                    let as_what = qual
+                        .as_ref()
+                        .map(|q| format!(" as {q}"))
+                        .unwrap_or_default();
                     events.push(Event {
                         operation: "REMOVE",
                         category: category.to_string(),
@@ -435,7 +461,10 @@ fn diff(
             };
             let (operation, description) = match (old, new) {
                 (None, Some(n)) => ("ADD", format!("{noun} '{}' added to '{urn}'.", shown(n))),
-                (Some(o), None) => ("REMOVE", format!("{noun} '{}' removed from '{urn}'.", shown(o))),
+                (Some(o), None) => (
+                    "REMOVE",
+                    format!("{noun} '{}' removed from '{urn}'.", shown(o)),
+                ),
                 (Some(o), Some(n)) if o != n => (
                     "MODIFY",
                     format!(
@@ -510,7 +539,12 @@ mod tests {
     fn tags_added_and_removed_make_minor_versions() {
         let urn = Urn::parse("urn:li:mlModel:(urn:li:dataPlatform:mlflow,m,PROD)").unwrap();
         let history = vec![
-            version("globalTags", 1, 10, json!({"tags": [{"tag": "urn:li:tag:a"}]})),
+            version(
+                "globalTags",
+                1,
+                10,
+                json!({"tags": [{"tag": "urn:li:tag:a"}]}),
+            ),
             version("mlModelProperties", 1, 10, json!({"description": "first"})),
             version(
                 "globalTags",

@@ -238,18 +238,38 @@ async fn ml_patches_add_features_and_derive_their_edges() {
 #[tokio::test]
 async fn bad_patches_are_422_and_write_nothing() {
     let app = TestApp::new().await;
-    let good = proposal("dataset", DS, "datasetProperties", json!({"name": "orders"}));
+    let good = proposal(
+        "dataset",
+        DS,
+        "datasetProperties",
+        json!({"name": "orders"}),
+    );
     let cases = [
         (
-            patch("dataset", DS, "globalTags", json!([{"op": "move", "from": "/tags/a", "path": "/tags/b"}])),
+            patch(
+                "dataset",
+                DS,
+                "globalTags",
+                json!([{"op": "move", "from": "/tags/a", "path": "/tags/b"}]),
+            ),
             "op \"move\"",
         ),
         (
-            patch("dataset", DS, "globalTags", json!([{"op": "add", "path": "/labels/x", "value": {}}])),
+            patch(
+                "dataset",
+                DS,
+                "globalTags",
+                json!([{"op": "add", "path": "/labels/x", "value": {}}]),
+            ),
             "\"labels\", which is not a field of globalTags",
         ),
         (
-            patch("dataset", DS, "schemaMetadata", json!([{"op": "add", "path": "/fields", "value": []}])),
+            patch(
+                "dataset",
+                DS,
+                "schemaMetadata",
+                json!([{"op": "add", "path": "/fields", "value": []}]),
+            ),
             "a PATCH of aspect schemaMetadata is not supported",
         ),
         (
@@ -262,7 +282,12 @@ async fn bad_patches_are_422_and_write_nothing() {
             "invalid URN \"not-a-urn\"",
         ),
         (
-            patch("dataset", DS, "ownership", json!([{"op": "replace", "path": "/owners/urn:li:corpuser:x/DATAOWNER", "value": {}}])),
+            patch(
+                "dataset",
+                DS,
+                "ownership",
+                json!([{"op": "replace", "path": "/owners/urn:li:corpuser:x/DATAOWNER", "value": {}}]),
+            ),
             "nothing",
         ),
     ];
@@ -272,7 +297,10 @@ async fn bad_patches_are_422_and_write_nothing() {
         let answer = app.post_json(BATCH, body).await;
         refused(&answer, StatusCode::UNPROCESSABLE_ENTITY, needle);
         assert!(
-            answer.1["message"].as_str().unwrap().starts_with("proposal 2 of 2"),
+            answer.1["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("proposal 2 of 2"),
             "{}",
             answer.1
         );
@@ -316,7 +344,8 @@ async fn concurrent_patches_never_lose_each_other() {
 #[tokio::test]
 async fn create_refuses_an_existing_aspect_and_create_entity_an_existing_entity() {
     let app = TestApp::new().await;
-    let key = json!({"platform": "urn:li:dataPlatform:hive", "name": "patch.orders", "origin": "PROD"});
+    let key =
+        json!({"platform": "urn:li:dataPlatform:hive", "name": "patch.orders", "origin": "PROD"});
     // entities.create: CREATE_ENTITY of the key, then CREATE of each aspect, in one batch.
     let create = json!({"proposals": [
         change("CREATE_ENTITY", "dataset", DS, "datasetKey", key.clone()),
@@ -331,7 +360,11 @@ async fn create_refuses_an_existing_aspect_and_create_entity_an_existing_entity(
     let rows = row_counts(&app).await;
 
     let again = app.post_json(BATCH, create.to_string()).await;
-    refused(&again, StatusCode::UNPROCESSABLE_ENTITY, "Cannot perform CREATE_ENTITY");
+    refused(
+        &again,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Cannot perform CREATE_ENTITY",
+    );
     let again = app
         .post_json(
             INGEST,
@@ -344,7 +377,11 @@ async fn create_refuses_an_existing_aspect_and_create_entity_an_existing_entity(
             )),
         )
         .await;
-    refused(&again, StatusCode::UNPROCESSABLE_ENTITY, "Cannot perform CREATE");
+    refused(
+        &again,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "Cannot perform CREATE",
+    );
     assert_eq!(row_counts(&app).await, rows);
     assert_eq!(
         latest(&app, DS, "datasetProperties").await.unwrap(),
@@ -355,7 +392,13 @@ async fn create_refuses_an_existing_aspect_and_create_entity_an_existing_entity(
     // only referenced so far (an upstream nobody described).
     ingest(
         &app,
-        change("CREATE", "dataset", DS, "upstreamLineage", json!({"upstreams": [{"dataset": UP_A, "type": "COPY"}]})),
+        change(
+            "CREATE",
+            "dataset",
+            DS,
+            "upstreamLineage",
+            json!({"upstreams": [{"dataset": UP_A, "type": "COPY"}]}),
+        ),
     )
     .await;
     ingest(
@@ -374,11 +417,22 @@ async fn create_refuses_an_existing_aspect_and_create_entity_an_existing_entity(
 #[tokio::test]
 async fn delete_removes_an_aspect_and_its_edges_and_keeps_its_history() {
     let app = TestApp::new().await;
-    let lineage = |ups: Vec<&str>| {
-        json!({"upstreams": ups.iter().map(|u| json!({"dataset": u, "type": "COPY"})).collect::<Vec<_>>()})
-    };
-    ingest(&app, proposal("dataset", DS, "upstreamLineage", lineage(vec![UP_A]))).await;
-    ingest(&app, proposal("dataset", DS, "globalTags", json!({"tags": [{"tag": "urn:li:tag:pii"}]}))).await;
+    let lineage = |ups: Vec<&str>| json!({"upstreams": ups.iter().map(|u| json!({"dataset": u, "type": "COPY"})).collect::<Vec<_>>()});
+    ingest(
+        &app,
+        proposal("dataset", DS, "upstreamLineage", lineage(vec![UP_A])),
+    )
+    .await;
+    ingest(
+        &app,
+        proposal(
+            "dataset",
+            DS,
+            "globalTags",
+            json!({"tags": [{"tag": "urn:li:tag:pii"}]}),
+        ),
+    )
+    .await;
     assert_eq!(upstreams_of(&app, DS).await, [UP_A]);
 
     let delete = json!({
@@ -392,11 +446,18 @@ async fn delete_removes_an_aspect_and_its_edges_and_keeps_its_history() {
     let (status, old) = app.get_json(&aspect_path(DS, "upstreamLineage", 1)).await;
     assert_eq!(status, StatusCode::OK, "{old}");
     let (_, entity) = app.get_json(&format!("/entitiesV2/{}", encode(DS))).await;
-    assert!(entity["aspects"].get("upstreamLineage").is_none(), "{entity}");
+    assert!(
+        entity["aspects"].get("upstreamLineage").is_none(),
+        "{entity}"
+    );
 
     // Removing it again changes nothing; writing it again continues its numbering.
     ingest(&app, delete).await;
-    ingest(&app, proposal("dataset", DS, "upstreamLineage", lineage(vec![UP_B]))).await;
+    ingest(
+        &app,
+        proposal("dataset", DS, "upstreamLineage", lineage(vec![UP_B])),
+    )
+    .await;
     let (status, v2) = app.get_json(&aspect_path(DS, "upstreamLineage", 2)).await;
     assert_eq!(status, StatusCode::OK, "{v2}");
     assert_eq!(upstreams_of(&app, DS).await, [UP_B]);
@@ -417,7 +478,11 @@ async fn delete_removes_an_aspect_and_its_edges_and_keeps_its_history() {
             single(json!({"entityType": "dataset", "entityUrn": DS, "changeType": "DELETE", "aspectName": "datasetKey"})),
         )
         .await;
-    refused(&key, StatusCode::UNPROCESSABLE_ENTITY, "/entities?action=delete");
+    refused(
+        &key,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "/entities?action=delete",
+    );
 }
 
 #[tokio::test]
@@ -427,7 +492,12 @@ async fn trailing_slash_and_openapi_patch() {
     let (status, body) = app
         .post_json(
             "/aspects/?action=ingestProposal",
-            single(proposal("dataset", DS, "datasetProperties", json!({"name": "orders"}))),
+            single(proposal(
+                "dataset",
+                DS,
+                "datasetProperties",
+                json!({"name": "orders"}),
+            )),
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -442,7 +512,12 @@ async fn trailing_slash_and_openapi_patch() {
         .body(Body::from(items.to_string()))
         .unwrap();
     let (status, bytes) = app.request(request).await;
-    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&bytes));
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
     assert_eq!(
         latest(&app, DS, "globalTags").await.unwrap(),
         json!({"tags": [{"tag": "urn:li:tag:pii"}]})
@@ -457,13 +532,24 @@ async fn trailing_slash_and_openapi_patch() {
 #[tokio::test]
 async fn timeline_lists_change_transactions_by_category() {
     let app = TestApp::new().await;
-    let tags = |ts: &[&str]| json!({"tags": ts.iter().map(|t| json!({"tag": t})).collect::<Vec<_>>()});
+    let tags =
+        |ts: &[&str]| json!({"tags": ts.iter().map(|t| json!({"tag": t})).collect::<Vec<_>>()});
     // Each write at its own millisecond: writes at one instant are one transaction.
     let writes = [
         proposal("mlModel", MODEL, "globalTags", tags(&["urn:li:tag:a"])),
-        proposal("mlModel", MODEL, "mlModelProperties", json!({"description": "first"})),
+        proposal(
+            "mlModel",
+            MODEL,
+            "mlModelProperties",
+            json!({"description": "first"}),
+        ),
         proposal("mlModel", MODEL, "globalTags", tags(&["urn:li:tag:b"])),
-        proposal("mlModel", MODEL, "mlModelProperties", json!({"description": "second"})),
+        proposal(
+            "mlModel",
+            MODEL,
+            "mlModelProperties",
+            json!({"description": "second"}),
+        ),
     ];
     for p in writes {
         ingest(&app, p).await;
@@ -524,7 +610,11 @@ async fn timeline_lists_change_transactions_by_category() {
     assert_eq!(later.as_array().unwrap().len(), 1, "{later}");
 
     let bad = app.get_json(&path("categories=TAG,NOPE")).await;
-    refused(&bad, StatusCode::BAD_REQUEST, "NOPE is not one of TAG, OWNERSHIP");
+    refused(
+        &bad,
+        StatusCode::BAD_REQUEST,
+        "NOPE is not one of TAG, OWNERSHIP",
+    );
     let (status, none) = app
         .get_json(&format!(
             "/openapi/v2/timeline/v1/{}?categories=TAG",
