@@ -1,4 +1,5 @@
-//! Ingestion: Rest.li `ingestProposal` and `ingestProposalBatch`, and OpenAPI v3 entity upserts.
+//! Ingestion: Rest.li `ingestProposal` and `ingestProposalBatch`, and OpenAPI v3 entity upserts
+//! and patches.
 //! Every proposal of a request is checked before anything is written, then all of them go to
 //! the write path as one transaction: all land or none does, and an error names the proposal.
 

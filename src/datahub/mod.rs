@@ -4,18 +4,24 @@
 //!
 //! - `POST /aspects?action=ingestProposal` and `?action=ingestProposalBatch` (Rest.li, the SDK's
 //!   default), and `POST /openapi/v3/entity/{entityType}` (its OpenAPI mode): UPSERT replaces
-//!   the whole aspect; a batch is one transaction.
+//!   the whole aspect; CREATE and CREATE_ENTITY refuse an existing aspect or entity; PATCH
+//!   applies a JSON Patch to the latest value (`patch.rs`; over OpenAPI, HTTP PATCH); DELETE
+//!   removes the aspect; a batch is one transaction. `POST /aspects/?action=...` (what
+//!   `datahub put` sends) is the same.
 //! - `GET /aspects/{urn}?aspect=NAME&version=N`: the aspect wrapped under its Rest.li FQN, 404
 //!   when absent (the SDK then returns `None`).
 //! - `GET /entitiesV2/{urn}`: every latest aspect of an entity.
 //! - `GET /config`: what `test_connection()` checks.
+//! - `GET /openapi/v2/timeline/v1/{urn}`: the change transactions `datahub timeline` prints,
+//!   computed from the aspect history (`timeline.rs`).
 //!
 //! Errors are `{"message", "status", "code"}` with a 4xx status for anything the client can fix,
 //! never a 5xx (the SDK retries a 5xx for half a minute): 400 when the request does not have
 //! the protocol's shape (not UTF-8, not JSON, an envelope field missing or of the wrong JSON
 //! type), 422 when it has the shape but its content is refused (a malformed URN, an unknown
 //! entity type, an aspect the entity type does not carry, an unsupported change type, an aspect
-//! that fails validation, as GMS answers validation failures), 413 for a body over the limit.
+//! that fails validation, a patch that cannot apply, a CREATE of what exists, as GMS answers
+//! validation failures), 413 for a body over the limit.
 
 mod aspect_table;
 mod ingest;

@@ -93,7 +93,8 @@ run_suite() {
     sdk_extras.py \
     governance_roundtrip.py \
     search_clients.py \
-    lineage_clients.py; do
+    lineage_clients.py \
+    patch_clients.py; do
     echo "--- $label: $script"
     if DATAHUB_GMS_URL="http://127.0.0.1:$port" timeout 300 "$py" "tests/sdk/$script"; then
       passed=$((passed + 1))
