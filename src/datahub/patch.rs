@@ -18,7 +18,7 @@
 //! entries of one owner), and `*` at a key level stands for every key there. An `add` creates
 //! the objects on its way.
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
 /// What separates the fields of a nested key field (`attribution\u{241f}source`).
 const UNIT_SEPARATOR: char = '\u{241f}';
@@ -36,6 +36,10 @@ struct Template {
 
 const EDGE: &[&str] = &["destinationUrn"];
 const BY_VALUE: &[&str] = &[];
+/// Column-level lineage, which GMS keys by transform operation, downstream field, query and
+/// upstream field: a record with several upstreams and downstreams is one element per pair
+/// (see [`AspectPatch::fine_grained_keyed`]). The name is no field name, so it cannot clash.
+const FINE_GRAINED: &[&str] = &["(fine-grained lineage)", "", "", ""];
 
 /// The aspects the SDK's patch builders write (`datahub/specific/`, `mcp_patch_builder.py`),
 /// and the ML aspects, with the keys GMS's templates use.
@@ -112,7 +116,10 @@ static TEMPLATES: &[Template] = &[
     Template {
         aspect: "upstreamLineage",
         fields: &["upstreams", "fineGrainedLineages"],
-        arrays: &[("upstreams", &["dataset"])],
+        arrays: &[
+            ("upstreams", &["dataset"]),
+            ("fineGrainedLineages", FINE_GRAINED),
+        ],
         empty: r#"{"upstreams": []}"#,
     },
     Template {
@@ -306,6 +313,7 @@ static TEMPLATES: &[Template] = &[
             ("inputDatajobEdges", EDGE),
             ("inputDatasetFields", BY_VALUE),
             ("outputDatasetFields", BY_VALUE),
+            ("fineGrainedLineages", FINE_GRAINED),
         ],
         empty: r#"{"inputDatasets": [], "outputDatasets": []}"#,
     },
@@ -617,8 +625,105 @@ impl AspectPatch {
         self.keys_at(spec).map_or(0, |k| k.len().max(1))
     }
 
+    /// Whether the array at `spec` is column-level lineage.
+    fn is_fine_grained(&self, spec: &str) -> bool {
+        self.keys_at(spec)
+            .is_some_and(|k| k.first().map(String::as_str) == FINE_GRAINED.first().copied())
+    }
+
+    /// Column-level lineage as GMS patches it: `{op: {downstream: {query: {upstream:
+    /// {"confidenceScore"}}}}}`, a missing operation or query being `NONE`.
+    fn fine_grained_keyed(items: Vec<Value>) -> Value {
+        let mut map = Map::new();
+        for item in items {
+            let text = |field: &str| {
+                item.get(field)
+                    .and_then(Value::as_str)
+                    .unwrap_or("NONE")
+                    .to_string()
+            };
+            let (op, query) = (text("transformOperation"), text("query"));
+            let leaf = match item.get("confidenceScore") {
+                Some(score) => json!({"confidenceScore": score}),
+                None => json!({}),
+            };
+            let urns = |field: &str| -> Vec<String> {
+                item.get(field)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            for down in urns("downstreams") {
+                for up in urns("upstreams") {
+                    let path = [op.clone(), down.clone(), query.clone(), up];
+                    insert_nested(&mut map, &path, leaf.clone());
+                }
+            }
+        }
+        Value::Object(map)
+    }
+
+    /// Column-level lineage back as records: one per operation, downstream field and query,
+    /// with its upstream fields and their highest confidence.
+    fn fine_grained_unkeyed(map: Value) -> Value {
+        let mut leaves = Vec::new();
+        flatten(map, 4, &mut Vec::new(), &mut leaves);
+        let mut records: Vec<((String, String, String), Vec<String>, Option<f64>)> = Vec::new();
+        for (path, leaf) in leaves {
+            let [op, down, query, up] = path.as_slice() else {
+                continue;
+            };
+            let key = (op.clone(), down.clone(), query.clone());
+            let score = leaf.get("confidenceScore").and_then(Value::as_f64);
+            let at = match records.iter().position(|(k, _, _)| *k == key) {
+                Some(at) => at,
+                None => {
+                    records.push((key, Vec::new(), None));
+                    records.len() - 1
+                }
+            };
+            let record = &mut records[at];
+            record.1.push(up.clone());
+            record.2 = match (record.2, score) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            };
+        }
+        Value::Array(
+            records
+                .into_iter()
+                .map(|((op, down, query), ups, score)| {
+                    let mut record = json!({
+                        "upstreamType": "FIELD_SET",
+                        "upstreams": ups,
+                        "downstreamType": "FIELD",
+                        "downstreams": [down],
+                        "confidenceScore": score.unwrap_or(1.0),
+                    });
+                    if op != "NONE" {
+                        record["transformOperation"] = json!(op);
+                    }
+                    if query != "NONE" {
+                        record["query"] = json!(query);
+                    }
+                    record
+                })
+                .collect(),
+        )
+    }
+
     /// Turns the keyed arrays in `value` (found at `spec`) into nested objects.
     fn keyed(&self, value: Value, spec: &str) -> Value {
+        if self.is_fine_grained(spec) {
+            if let Value::Array(items) = value {
+                return Self::fine_grained_keyed(items);
+            }
+        }
         match (self.keys_at(spec), value) {
             (Some(keys), Value::Array(items)) => {
                 let mut map = Map::new();
@@ -655,6 +760,9 @@ impl AspectPatch {
 
     /// Turns the nested objects of keyed arrays back into arrays.
     fn unkeyed(&self, value: Value, spec: &str) -> Value {
+        if self.is_fine_grained(spec) && value.is_object() {
+            return Self::fine_grained_unkeyed(value);
+        }
         match (self.keys_at(spec), value) {
             (Some(keys), Value::Object(map)) => {
                 let depth = keys.len().max(1);
@@ -1059,6 +1167,37 @@ mod tests {
             out,
             json!({"upstreams": [{"dataset": DS_B, "type": "COPY"}, {"dataset": DS_A, "type": "COPY"}]})
         );
+    }
+
+    #[test]
+    fn fine_grained_lineage_is_keyed_by_operation_downstream_query_upstream() {
+        let field = |ds: &str, f: &str| format!("urn:li:schemaField:({ds},{f})");
+        let (down, up1, up2) = (
+            field(DS_A, "total"),
+            field(DS_B, "price"),
+            field(DS_B, "qty"),
+        );
+        let current = json!({"upstreams": [], "fineGrainedLineages": [{
+            "upstreamType": "FIELD_SET", "upstreams": [up1], "downstreamType": "FIELD",
+            "downstreams": [down], "transformOperation": "SUM", "confidenceScore": 0.5
+        }]});
+        let path = |up: &str| format!("/fineGrainedLineages/SUM/{}/NONE/{}", down, up);
+        let out = patched(
+            "upstreamLineage",
+            Some(current),
+            json!([{"op": "add", "path": path(&up2), "value": {"confidenceScore": 0.9}}]),
+        );
+        assert_eq!(
+            out["fineGrainedLineages"],
+            json!([{"upstreamType": "FIELD_SET", "upstreams": [up1, up2], "downstreamType": "FIELD",
+                    "downstreams": [down], "confidenceScore": 0.9, "transformOperation": "SUM"}])
+        );
+        let out = patched(
+            "upstreamLineage",
+            Some(out),
+            json!([{"op": "remove", "path": path(&up1)}, {"op": "remove", "path": path(&up2)}]),
+        );
+        assert_eq!(out["fineGrainedLineages"], json!([]));
     }
 
     #[test]

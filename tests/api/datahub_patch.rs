@@ -504,6 +504,18 @@ async fn trailing_slash_and_openapi_patch() {
     assert_eq!(body, json!({"value": "success"}));
     let (status, body) = app.get_json("/aspects/").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    // `datahub put --run-id` sends the system metadata as JSON text; the run is recorded.
+    let mut put = proposal("dataset", DS, "globalTags", json!({"tags": []}));
+    put["systemMetadata"] = json!(json!({"runId": "put-run-1"}).to_string());
+    let (status, body) = app
+        .post_json("/aspects/?action=ingestProposal", single(put))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, entity) = app.get_json(&format!("/entitiesV2/{}", encode(DS))).await;
+    assert_eq!(
+        entity["aspects"]["globalTags"]["systemMetadata"]["runId"],
+        "put-run-1"
+    );
 
     // The SDK's OpenAPI mode sends a patch as HTTP PATCH.
     let items = json!([{"urn": DS, "globalTags": {"value": add_tag("urn:li:tag:pii"), "systemMetadata": null}}]);
