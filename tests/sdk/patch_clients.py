@@ -88,6 +88,16 @@ client.lineage.add_lineage(upstream=UP2, downstream=DS)
 upstreams = g.get_aspect(DS, models.UpstreamLineageClass)
 expect("add_lineage adds an upstream", [(u.dataset, u.type) for u in upstreams.upstreams],
        [(UP, "TRANSFORMED"), (UP2, "COPY")])
+# Column-level lineage: the builder sends one path per upstream field.
+total = builder.make_schema_field_urn(DS, "total")
+price, qty = builder.make_schema_field_urn(UP, "price"), builder.make_schema_field_urn(UP, "qty")
+g.emit_mcps(DatasetPatchBuilder(DS).add_fine_grained_lineage(models.FineGrainedLineageClass(
+    upstreamType="FIELD_SET", upstreams=[price, qty], downstreamType="FIELD", downstreams=[total],
+    transformOperation="SUM", confidenceScore=0.9)).build())
+fine = g.get_aspect(DS, models.UpstreamLineageClass).fineGrainedLineages
+expect("column-level lineage patched", [(f.upstreams, f.downstreams, f.transformOperation) for f in fine],
+       [([price, qty], [total], "SUM")])
+expect("the upstreams stay", len(g.get_aspect(DS, models.UpstreamLineageClass).upstreams), 2)
 lineage = client.lineage.get_lineage(source_urn=DS, direction="upstream", max_hops=1)
 expect("the patched upstreams are lineage", sorted(r.urn for r in lineage), sorted([UP, UP2]))
 
