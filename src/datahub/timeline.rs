@@ -62,11 +62,50 @@ enum Extract {
         field: &'static str,
         noun: &'static str,
     },
+    /// The elements of an array inside each schema field of a list of fields (a field's tags
+    /// in `editableSchemaFieldInfo[].globalTags.tags[].tag`): the change's target is the
+    /// schema field.
+    FieldSet {
+        fields: &'static str,
+        path: [&'static str; 2],
+        id: &'static str,
+        noun: &'static str,
+    },
 }
 
 /// What each category watches: `(category, aspect, how)`. `OWNER` reads as `OWNERSHIP`.
 const WATCHED: &[(&str, &str, Extract)] = &[
     ("TAG", "globalTags", set("tags", Some("tag"), None, "Tag")),
+    (
+        "TAG",
+        "editableSchemaMetadata",
+        field_set(
+            "editableSchemaFieldInfo",
+            ["globalTags", "tags"],
+            "tag",
+            "Tag",
+        ),
+    ),
+    (
+        "TAG",
+        "schemaMetadata",
+        field_set("fields", ["globalTags", "tags"], "tag", "Tag"),
+    ),
+    (
+        "GLOSSARY_TERM",
+        "editableSchemaMetadata",
+        field_set(
+            "editableSchemaFieldInfo",
+            ["glossaryTerms", "terms"],
+            "urn",
+            "Term",
+        ),
+    ),
+    (
+        "GLOSSARY_TERM",
+        "schemaMetadata",
+        field_set("fields", ["glossaryTerms", "terms"], "urn", "Term"),
+    ),
     (
         "OWNERSHIP",
         "ownership",
@@ -233,11 +272,27 @@ const fn text(field: &'static str, noun: &'static str) -> Extract {
     Extract::Text { field, noun }
 }
 
+const fn field_set(
+    fields: &'static str,
+    path: [&'static str; 2],
+    id: &'static str,
+    noun: &'static str,
+) -> Extract {
+    Extract::FieldSet {
+        fields,
+        path,
+        id,
+        noun,
+    }
+}
+
 /// One change of one element.
 struct Event {
     operation: &'static str,
     category: String,
     element: Option<String>,
+    /// What changed when not the entity itself (a schema field).
+    target: Option<String>,
     description: String,
     /// Removing part of the schema breaks readers: a major change.
     major: bool,
@@ -382,7 +437,7 @@ fn transactions(
                     "semVerChange": if e.major { "MAJOR" } else { "MINOR" },
                     "category": e.category,
                     "entityUrn": urn.as_str(),
-                    "target": urn.as_str(),
+                    "target": e.target.as_deref().unwrap_or(urn.as_str()),
                     "elementId": e.element,
                     "modifier": e.element,
                     "description": e.description,
@@ -430,6 +485,7 @@ fn diff(
                         operation: "ADD",
                         category: category.to_string(),
                         element: Some(element.clone()),
+                        target: None,
                         description: format!("{noun} '{element}' added{as_what} to '{urn}'."),
                         major: false,
                     });
@@ -445,6 +501,7 @@ fn diff(
                         operation: "REMOVE",
                         category: category.to_string(),
                         element: Some(element.clone()),
+                        target: None,
                         description: format!("{noun} '{element}'{as_what} removed from '{urn}'."),
                         major: category == "TECHNICAL_SCHEMA",
                     });
@@ -479,11 +536,74 @@ fn diff(
                 operation,
                 category: category.to_string(),
                 element: None,
+                target: None,
                 description,
                 major: false,
             }]
         }
+        Extract::FieldSet {
+            fields,
+            path,
+            id,
+            noun,
+        } => {
+            let old = field_elements(before, fields, path, id);
+            let new = field_elements(Some(after), fields, path, id);
+            let event = |operation: &'static str, (field, element): &(String, String)| {
+                let target = format!("urn:li:schemaField:({urn},{field})");
+                let description = if operation == "ADD" {
+                    format!("{noun} '{element}' added to field '{field}' of '{urn}'.")
+                } else {
+                    format!("{noun} '{element}' removed from field '{field}' of '{urn}'.")
+                };
+                Event {
+                    operation,
+                    category: category.to_string(),
+                    element: Some(element.clone()),
+                    target: Some(target),
+                    description,
+                    major: false,
+                }
+            };
+            let added = new
+                .iter()
+                .filter(|k| !old.contains(k))
+                .map(|k| event("ADD", k));
+            let removed = old
+                .iter()
+                .filter(|k| !new.contains(k))
+                .map(|k| event("REMOVE", k));
+            added.chain(removed).collect()
+        }
     }
+}
+
+/// `(field path, element)` of every element under every schema field.
+fn field_elements(
+    value: Option<&Value>,
+    fields: &str,
+    path: [&str; 2],
+    id: &str,
+) -> std::collections::BTreeSet<(String, String)> {
+    let mut out = std::collections::BTreeSet::new();
+    let Some(list) = value.and_then(|v| v.get(fields)).and_then(Value::as_array) else {
+        return out;
+    };
+    for field in list {
+        let Some(field_path) = field.get("fieldPath").and_then(Value::as_str) else {
+            continue;
+        };
+        let items = field
+            .get(path[0])
+            .and_then(|v| v.get(path[1]))
+            .and_then(Value::as_array);
+        for item in items.into_iter().flatten() {
+            if let Some(element) = item.get(id).and_then(Value::as_str) {
+                out.insert((field_path.to_string(), element.to_string()));
+            }
+        }
+    }
+    out
 }
 
 /// The elements of an array field, by their identity (and qualifier), in order.
@@ -572,6 +692,24 @@ mod tests {
         let later = transactions(&urn, &cats, &history, false, Some(15), None);
         assert_eq!(later.len(), 1);
         assert_eq!(later[0]["semVer"], "0.2.0-computed");
+    }
+
+    #[test]
+    fn a_schema_fields_tags_target_the_field() {
+        let urn = Urn::parse("urn:li:dataset:(urn:li:dataPlatform:hive,t,PROD)").unwrap();
+        let history = vec![version(
+            "editableSchemaMetadata",
+            1,
+            10,
+            json!({"editableSchemaFieldInfo": [{"fieldPath": "email", "globalTags": {"tags": [{"tag": "urn:li:tag:pii"}]}}]}),
+        )];
+        let out = transactions(&urn, &["TAG".into()], &history, false, None, None);
+        let event = &out[0]["changeEvents"][0];
+        assert_eq!(event["modifier"], "urn:li:tag:pii");
+        assert_eq!(
+            event["target"],
+            "urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:hive,t,PROD),email)"
+        );
     }
 
     #[test]
