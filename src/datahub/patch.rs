@@ -673,7 +673,9 @@ impl AspectPatch {
     fn fine_grained_unkeyed(map: Value) -> Value {
         let mut leaves = Vec::new();
         flatten(map, 4, &mut Vec::new(), &mut leaves);
-        let mut records: Vec<((String, String, String), Vec<String>, Option<f64>)> = Vec::new();
+        // (operation, downstream, query), its upstreams, their highest confidence.
+        type Grouped = ((String, String, String), Vec<String>, Option<f64>);
+        let mut records: Vec<Grouped> = Vec::new();
         for (path, leaf) in leaves {
             let [op, down, query, up] = path.as_slice() else {
                 continue;
