@@ -269,7 +269,7 @@ async fn require_write_for_rest(request: Request, next: Next) -> Response {
     let reads = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    );
+    ) || is_read_action(path, request.uri());
     if !reads && !is_graphql_path(path) {
         if let Some(access) = request.extensions().get::<Access>() {
             if let Err(e) = access.require_write() {
@@ -282,6 +282,30 @@ async fn require_write_for_rest(request: Request, next: Next) -> Response {
         }
     }
     next.run(request).await
+}
+
+/// The Rest.li actions that only read, though they are POSTs: searching and listing entities,
+/// listing and describing ingestion runs. A read token may call them.
+fn is_read_action(path: &str, uri: &axum::http::Uri) -> bool {
+    // Decoded as the handler decodes it, and every `action` must be a read: the handler may
+    // take any one of them.
+    let Ok(axum::extract::Query(pairs)) =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri)
+    else {
+        return false;
+    };
+    let actions: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "action")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    !actions.is_empty()
+        && actions.iter().all(|a| {
+            matches!(
+                (path, *a),
+                ("/entities", "search" | "listUrns") | ("/runs", "list" | "describe")
+            )
+        })
 }
 
 /// `200 {"status": "ok", "writes": "working"}` when the database answers and takes writes;

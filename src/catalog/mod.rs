@@ -16,6 +16,8 @@ mod lineage_search;
 mod platforms;
 mod read;
 mod records;
+mod removal;
+pub mod runs;
 pub mod search;
 pub mod tally;
 pub mod text;
@@ -38,9 +40,11 @@ pub use lineage_search::{DegreeBucket, LineageClause, LineageHit, LineagePage, L
 pub use platforms::well_known_platform;
 pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
+pub use removal::{Reference, MAX_REFERENCES};
+pub use runs::{Rollback, RunAspect, RunSummary};
 pub use search::{
     Condition, Cursor, Facet, FieldFilter, ScrollPage, SearchField, SearchHit, SearchPage,
-    SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS,
+    SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS, SEARCHED_KINDS,
 };
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 

@@ -126,6 +126,34 @@ impl Catalog {
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 
+    /// One page of the URNs of the written entities of a type (soft-deleted ones included,
+    /// as DataHub's `listUrns` answers them), in the order the catalog first saw them, and how
+    /// many there are.
+    pub async fn list_urns(
+        &self,
+        kind: &EntityKind,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<String>, u64)> {
+        Ok(entity::urns_of_type(&self.db, kind.as_str(), offset, limit).await?)
+    }
+
+    /// The names an entity goes by: the name part of its URN and the `name` of each of its
+    /// latest aspects that has one (`domainProperties`, `tagProperties`, `datasetProperties`).
+    pub async fn display_names(&self, entity: &EntityRecord) -> Result<Vec<String>> {
+        let mut names = vec![entity.name.clone()];
+        for row in aspect::latest_of_entity(&self.db, entity.id.0).await? {
+            let value: serde_json::Value = match serde_json::from_str(&row.value) {
+                Ok(v) => v,
+                Err(_) => continue,
+            };
+            if let Some(name) = value.get("name").and_then(serde_json::Value::as_str) {
+                names.push(name.to_string());
+            }
+        }
+        Ok(names)
+    }
+
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         Ok(self.db.ping().await?)

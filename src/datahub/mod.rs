@@ -12,6 +12,9 @@
 //!   when absent (the SDK then returns `None`).
 //! - `GET /entitiesV2/{urn}`: every latest aspect of an entity.
 //! - `GET /config`: what `test_connection()` checks.
+//! - `POST /entities?action=delete|deleteReferences|ingest|listUrns|search` (`entities.rs`):
+//!   hard deletes, removing references, MetadataChangeEvents, listing and searching URNs.
+//! - `POST /runs?action=list|describe|rollback` (`runs.rs`): ingestion runs and their rollback.
 //! - `GET /openapi/v2/timeline/v1/{urn}`: the change transactions `datahub timeline` prints,
 //!   computed from the aspect history (`timeline.rs`).
 //!
@@ -24,11 +27,13 @@
 //! validation failures), 413 for a body over the limit.
 
 mod aspect_table;
+mod entities;
 mod ingest;
 pub mod patch;
 pub mod proposal;
 mod read;
 pub mod registry;
+mod runs;
 mod timeline;
 
 use std::sync::Arc;
@@ -58,6 +63,8 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route("/aspects/{*urn}", get(read::get_aspect))
         .route("/entitiesV2/{*urn}", get(read::get_entity))
         .route("/config", get(read::config))
+        .route("/entities", post(entities::entities_action))
+        .route("/runs", post(runs::runs_action))
         .route(
             "/openapi/v2/timeline/v1/{*urn}",
             get(timeline::get_timeline),

@@ -297,7 +297,7 @@ pub fn parse_urn(text: &str) -> Result<Urn, RestError> {
 
 /// The actor and run id of a proposal, from its system metadata: `runId`, and the actor of
 /// `aspectModified` or `aspectCreated` when the client set one.
-fn actor_of(meta: Option<&Value>, field: &str) -> Result<Actor, RestError> {
+pub(super) fn actor_of(meta: Option<&Value>, field: &str) -> Result<Actor, RestError> {
     // `datahub put --run-id` sends the system metadata as JSON text.
     let parsed;
     let meta = match meta {

@@ -41,6 +41,12 @@ pub fn aspect(name: &str) -> Option<&'static AspectInfo> {
         .map(|i| &ASPECTS[i])
 }
 
+/// An aspect's name by its Rest.li FQN (`com.linkedin.common.Status` → `status`), as a
+/// MetadataChangeEvent's snapshot keys its aspects.
+pub fn aspect_by_fqn(fqn: &str) -> Option<&'static str> {
+    ASPECTS.iter().find(|a| a.fqn == fqn).map(|a| a.name)
+}
+
 /// An entity type by its exact name (`mlFeature`), as Rest.li proposals and URNs spell it.
 pub fn entity(name: &str) -> Option<&'static EntityInfo> {
     ENTITIES

@@ -7,9 +7,9 @@ use super::loaders;
 use super::types::aggregate::{self, AggregateAcrossEntitiesInput, AggregateResults};
 use super::types::browse_v2::{self, BrowseResultsV2, BrowseV2Input};
 use super::types::scroll::{self, ScrollAcrossEntitiesInput, ScrollResults};
-use super::types::search::{
-    self, AutoCompleteInput, AutoCompleteMultipleInput, AutoCompleteMultipleResults,
-    AutoCompleteResults, SearchAcrossEntitiesInput, SearchInput, SearchResults,
+use super::types::search::{self, AutoCompleteMultipleResults, AutoCompleteResults, SearchResults};
+use super::types::search_inputs::{
+    self, AutoCompleteInput, AutoCompleteMultipleInput, SearchAcrossEntitiesInput, SearchInput,
 };
 use super::types::search_lineage::{
     self, ScrollAcrossLineageInput, ScrollAcrossLineageResults, SearchAcrossLineageInput,
@@ -347,12 +347,12 @@ impl Query {
     /// case-insensitive) in names, descriptions, custom property values, data types, URN parts
     /// and the ids of tags, terms, owners and domains; filtered by `orFilters`, best match first,
     /// with exact facet counts. A write is found by the next search after it commits.
-    #[graphql(complexity = "1 + search::search_page(input.count) * child_complexity")]
+    #[graphql(complexity = "1 + search_inputs::search_page(input.count) * child_complexity")]
     async fn search(&self, ctx: &Context<'_>, input: SearchInput) -> Result<SearchResults> {
         search::search(ctx, input).await
     }
     /// Searches several entity types (all when `types` is unset), as `search` does one.
-    #[graphql(complexity = "1 + search::search_page(input.count) * child_complexity")]
+    #[graphql(complexity = "1 + search_inputs::search_page(input.count) * child_complexity")]
     async fn search_across_entities(
         &self,
         ctx: &Context<'_>,
@@ -363,7 +363,7 @@ impl Query {
     /// Scrolls through the entities a search matches, a page per request, each page going on
     /// from the `nextScrollId` of the one before: by name (or creation time), every entity
     /// that matches for the whole scroll on exactly one page, however others write meanwhile.
-    #[graphql(complexity = "1 + search::search_page(input.count) * child_complexity")]
+    #[graphql(complexity = "1 + search_inputs::search_page(input.count) * child_complexity")]
     async fn scroll_across_entities(
         &self,
         ctx: &Context<'_>,
@@ -380,8 +380,8 @@ impl Query {
     ) -> Result<AggregateResults> {
         aggregate::aggregate_across_entities(ctx, input).await
     }
-    /// Completes what a person is typing: the entities whose words start with it, best first.
-    #[graphql(complexity = "1 + search::search_page(input.limit) * child_complexity")]
+    /// Completes what a person is typing from the names of the catalog: the name that is the text, then names starting with it, then names holding its words (the last as a prefix), each in name order.
+    #[graphql(complexity = "1 + search_inputs::search_page(input.limit) * child_complexity")]
     async fn auto_complete(
         &self,
         ctx: &Context<'_>,
@@ -390,7 +390,7 @@ impl Query {
         search::auto_complete(ctx, input).await
     }
     /// Completes what a person is typing, over several entity types, grouped by type.
-    #[graphql(complexity = "1 + search::search_page(input.limit) * child_complexity")]
+    #[graphql(complexity = "1 + search_inputs::search_page(input.limit) * child_complexity")]
     async fn auto_complete_for_multiple(
         &self,
         ctx: &Context<'_>,

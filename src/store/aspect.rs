@@ -131,40 +131,6 @@ pub async fn latest_for_write(
     Ok(out)
 }
 
-/// The highest version number of each of `pairs` that has versions, as `(entity id, aspect
-/// name, version)`: where the next version of an aspect that has no latest one (it was
-/// removed) continues. The rows may hold pairs nobody asked for; the caller keeps its own.
-pub async fn last_versions(
-    db: &impl ConnectionTrait,
-    pairs: &[(i64, &str)],
-) -> Result<Vec<(i64, String, i64)>, DbErr> {
-    let mut out = Vec::new();
-    for chunk in pairs.chunks(CHUNK) {
-        let (mut ids, mut names): (Vec<i64>, Vec<&str>) = chunk.iter().copied().unzip();
-        ids.sort_unstable();
-        ids.dedup();
-        names.sort_unstable();
-        names.dedup();
-        let mut q = Sql::new(
-            db.get_database_backend(),
-            "SELECT \"entity_id\", \"name\", MAX(\"version\") FROM \"aspect\" WHERE \"entity_id\" IN ",
-        );
-        q.list(ids)
-            .push(" AND \"name\" IN ")
-            .list(names)
-            .push(" GROUP BY \"entity_id\", \"name\"");
-        for row in q.rows(db).await? {
-            let entity_id: i64 = row.try_get_by_index(0)?;
-            let name: String = row.try_get_by_index(1)?;
-            let version: i64 = row.try_get_by_index(2)?;
-            if chunk.contains(&(entity_id, name.as_str())) {
-                out.push((entity_id, name, version));
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Unmarks the versions `ids` as latest: newer ones replace them.
 pub async fn unmark_latest(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
     for chunk in ids.chunks(CHUNK) {
@@ -294,4 +260,262 @@ pub async fn histories(
     Model::find_by_statement(db.get_database_backend().build(&statement))
         .all(db)
         .await
+}
+
+/// Deletes every version of every aspect of one entity (a hard delete); how many rows went.
+pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Result<u64, DbErr> {
+    let done = Entity::delete_many()
+        .filter(Column::EntityId.eq(entity_id))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+/// The latest versions, of entities other than `except`, whose JSON text holds `needle` (a
+/// URN as a JSON string, quotes included, so that a URN which only begins another does not
+/// count), at most `limit`, by entity and aspect. A scan of the latest versions: it finds
+/// every reference, whether or not it makes an edge.
+pub async fn latest_containing(
+    db: &impl ConnectionTrait,
+    needle: &str,
+    except: i64,
+    limit: u64,
+) -> Result<Vec<Model>, DbErr> {
+    let backend = db.get_database_backend();
+    // Neither LIKE (its `_` and `%` are common in URNs) nor a pattern: a plain substring test.
+    let contains = match backend {
+        DbBackend::Postgres => "strpos(\"value\", ",
+        _ => "instr(\"value\", ",
+    };
+    let mut q = Sql::new(
+        backend,
+        &format!(
+            "SELECT {} FROM \"aspect\" WHERE \"is_latest\" = ",
+            sql::columns::<Column>("aspect")
+        ),
+    );
+    q.bind(true)
+        .push(" AND \"entity_id\" <> ")
+        .bind(except)
+        .push(&format!(" AND {contains}"))
+        .bind(needle)
+        .push(") > 0 ORDER BY \"entity_id\", \"name\" LIMIT ")
+        .bind(limit as i64);
+    decode(q.rows(db).await?)
+}
+
+/// Rows selected with every column of the aspect table, by name.
+fn decode(rows: Vec<QueryResult>) -> Result<Vec<Model>, DbErr> {
+    rows.iter()
+        .map(|row| Model::from_query_result(row, ""))
+        .collect()
+}
+
+/// What one run wrote, for the list of runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunRow {
+    pub run_id: String,
+    /// Versions it wrote that are still the latest of their aspect.
+    pub current: i64,
+    /// Versions it wrote, in all.
+    pub written: i64,
+    /// When it last wrote.
+    pub last_written_at: i64,
+    /// Who wrote for it (the first name in order, when several did).
+    pub actor: String,
+}
+
+/// The runs that wrote aspects, the latest to write first, one page of them; a run none of
+/// whose versions is still the latest is left out unless `include_rolled_back`. `unnamed` is
+/// the run id of writes that named no run, which is no run at all.
+pub async fn runs(
+    db: &impl ConnectionTrait,
+    unnamed: &str,
+    include_rolled_back: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<RunRow>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut q = Sql::new(
+        backend,
+        "SELECT \"run_id\", SUM(CASE WHEN \"is_latest\" THEN 1 ELSE 0 END), COUNT(*), \
+         MAX(\"created_at\"), MIN(\"actor\") FROM \"aspect\" \
+         WHERE \"run_id\" IS NOT NULL AND \"run_id\" <> ",
+    );
+    q.bind(unnamed).push(" GROUP BY \"run_id\"");
+    if !include_rolled_back {
+        q.push(" HAVING SUM(CASE WHEN \"is_latest\" THEN 1 ELSE 0 END) > 0");
+    }
+    q.push(" ORDER BY MAX(\"created_at\") DESC, \"run_id\" LIMIT ")
+        .bind(limit as i64)
+        .push(" OFFSET ")
+        .bind(offset as i64);
+    q.rows(db)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(RunRow {
+                run_id: row.try_get_by_index(0)?,
+                current: row.try_get_by_index(1)?,
+                written: row.try_get_by_index(2)?,
+                last_written_at: row.try_get_by_index(3)?,
+                actor: row.try_get_by_index(4)?,
+            })
+        })
+        .collect()
+}
+
+/// The versions one run wrote, with their entity's URN, in the order written; only those
+/// still the latest of their aspect unless `include_replaced`; one page of them.
+pub async fn written_by_run(
+    db: &impl ConnectionTrait,
+    run_id: &str,
+    include_replaced: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<(Model, String)>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut q = Sql::new(
+        backend,
+        &format!(
+            "SELECT {}, \"entity\".\"urn\" FROM \"aspect\" JOIN \"entity\" \
+             ON \"entity\".\"id\" = \"aspect\".\"entity_id\" WHERE \"aspect\".\"run_id\" = ",
+            sql::columns::<Column>("aspect")
+        ),
+    );
+    q.bind(run_id);
+    if !include_replaced {
+        q.push(" AND \"aspect\".\"is_latest\" = ").bind(true);
+    }
+    q.push(" ORDER BY \"aspect\".\"id\" LIMIT ")
+        .bind(limit as i64)
+        .push(" OFFSET ")
+        .bind(offset as i64);
+    q.rows(db)
+        .await?
+        .iter()
+        .map(|row| {
+            let width = <Column as sea_orm::Iterable>::iter().count();
+            Ok((
+                Model::from_query_result(row, "")?,
+                row.try_get_by_index(width)?,
+            ))
+        })
+        .collect()
+}
+
+/// Every version of the aspects `pairs` (entity id, aspect name) not written by `run_id`,
+/// each aspect's newest first: where a rollback finds what an aspect was before the run.
+/// The rows may hold pairs nobody asked for (the id × name product): callers keep their own.
+pub async fn versions_not_by_run(
+    db: &impl ConnectionTrait,
+    pairs: &[(i64, &str)],
+    run_id: &str,
+) -> Result<Vec<Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(CHUNK) {
+        let (mut ids, mut names): (Vec<i64>, Vec<&str>) = chunk.iter().copied().unzip();
+        ids.sort_unstable();
+        ids.dedup();
+        names.sort_unstable();
+        names.dedup();
+        let mut q = Sql::new(
+            backend,
+            &format!(
+                "SELECT {} FROM \"aspect\" WHERE \"entity_id\" IN ",
+                sql::columns::<Column>("aspect")
+            ),
+        );
+        q.list(ids)
+            .push(" AND \"name\" IN ")
+            .list(names)
+            .push(" AND (\"run_id\" IS NULL OR \"run_id\" <> ")
+            .bind(run_id)
+            .push(") ORDER BY \"entity_id\", \"name\", \"version\" DESC");
+        out.extend(decode(q.rows(db).await?)?);
+    }
+    Ok(out)
+}
+
+/// Those of `entity_ids` whose first aspect version was written by `run_id`: the entities
+/// the run created.
+pub async fn created_by_run(
+    db: &impl ConnectionTrait,
+    entity_ids: &[i64],
+    run_id: &str,
+) -> Result<Vec<i64>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for chunk in entity_ids.chunks(CHUNK) {
+        let mut q = Sql::new(
+            backend,
+            "SELECT \"first\".\"entity_id\" FROM \"aspect\" AS \"first\" WHERE \"first\".\"entity_id\" IN ",
+        );
+        q.list(chunk.iter().copied())
+            .push(" AND \"first\".\"run_id\" = ")
+            .bind(run_id)
+            .push(
+                " AND \"first\".\"id\" = (SELECT MIN(\"a\".\"id\") FROM \"aspect\" AS \"a\" \
+                 WHERE \"a\".\"entity_id\" = \"first\".\"entity_id\") ORDER BY \"first\".\"entity_id\"",
+            );
+        for row in q.rows(db).await? {
+            out.push(row.try_get_by_index(0)?);
+        }
+    }
+    Ok(out)
+}
+
+/// The latest version of every aspect of the given entities, by entity and aspect name.
+pub async fn latest_of_entities(
+    db: &impl ConnectionTrait,
+    entity_ids: &[i64],
+) -> Result<Vec<Model>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in entity_ids.chunks(CHUNK) {
+        out.extend(
+            Entity::find()
+                .filter(Column::EntityId.is_in(chunk.iter().copied()))
+                .filter(Column::IsLatest.eq(true))
+                .order_by_asc(Column::EntityId)
+                .order_by_asc(Column::Name)
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// The highest version of each of `pairs` (entity id, aspect name) that has any: for an
+/// aspect that was removed (no version is latest), the next write continues its numbering.
+/// The rows may hold pairs nobody asked for (the id × name product): callers keep their own.
+pub async fn max_versions(
+    db: &impl ConnectionTrait,
+    pairs: &[(i64, &str)],
+) -> Result<Vec<(i64, String, i64)>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut out = Vec::new();
+    for chunk in pairs.chunks(CHUNK) {
+        let (mut ids, mut names): (Vec<i64>, Vec<&str>) = chunk.iter().copied().unzip();
+        ids.sort_unstable();
+        ids.dedup();
+        names.sort_unstable();
+        names.dedup();
+        let mut q = Sql::new(
+            backend,
+            "SELECT \"entity_id\", \"name\", MAX(\"version\") FROM \"aspect\" WHERE \"entity_id\" IN ",
+        );
+        q.list(ids)
+            .push(" AND \"name\" IN ")
+            .list(names)
+            .push(" GROUP BY \"entity_id\", \"name\"");
+        for row in q.rows(db).await? {
+            out.push((
+                row.try_get_by_index(0)?,
+                row.try_get_by_index(1)?,
+                row.try_get_by_index(2)?,
+            ));
+        }
+    }
+    Ok(out)
 }

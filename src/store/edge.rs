@@ -416,6 +416,22 @@ pub async fn insert(
     sql::insert_chunked(db, "edge", &columns, rows).await
 }
 
+/// Deletes every edge that touches one entity, in either direction or declared by it, removed
+/// ones included (a hard delete leaves no lineage through it, not even as of the past). How
+/// many went.
+pub async fn delete_touching(db: &impl ConnectionTrait, entity_id: i64) -> Result<u64, DbErr> {
+    let done = Entity::delete_many()
+        .filter(
+            Condition::any()
+                .add(Column::SourceId.eq(entity_id))
+                .add(Column::DestinationId.eq(entity_id))
+                .add(Column::DeclaredBy.eq(entity_id)),
+        )
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -312,6 +312,39 @@ pub async fn with_edge_to(
     Ok((rows, total))
 }
 
+/// Deletes one entity's row (a hard delete); its aspects, edges, index rows and removals must
+/// be gone first. True when there was a row.
+pub async fn delete(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
+    let done = Entity::delete_by_id(id).exec(db).await?;
+    Ok(done.rows_affected > 0)
+}
+
+/// One page of the URNs of the written entities (not those only referenced) of one type, by
+/// id (the order they were first seen, which new entities do not reorder), and how many there
+/// are; soft-deleted ones included, as DataHub lists them.
+pub async fn urns_of_type(
+    db: &impl ConnectionTrait,
+    entity_type: &str,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<String>, u64), DbErr> {
+    let cond = Condition::all()
+        .add(Column::EntityType.eq(entity_type))
+        .add(Column::HasAspects.eq(true));
+    let total = Entity::find().filter(cond.clone()).count(db).await?;
+    let urns = Entity::find()
+        .select_only()
+        .column(Column::Urn)
+        .filter(cond)
+        .order_by_asc(Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .into_tuple::<String>()
+        .all(db)
+        .await?;
+    Ok((urns, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -58,3 +58,12 @@ pub async fn removed_at(db: &impl ConnectionTrait, entity_id: i64, t: i64) -> Re
         .await?
         > 0)
 }
+
+/// Deletes the soft-deletion intervals of one entity (a hard delete).
+pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Result<(), DbErr> {
+    Entity::delete_many()
+        .filter(Column::EntityId.eq(entity_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

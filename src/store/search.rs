@@ -215,6 +215,8 @@ pub enum After {
 pub struct Query<'a> {
     /// The words to find (all of them), the last one as a prefix; `None` for every entity.
     pub words: Option<&'a [String]>,
+    /// Whether the words must be in the name (type-ahead), not anywhere.
+    pub in_name: bool,
     /// The whole query folded, for the exact-name and name-prefix ranks.
     pub phrase: &'a str,
     /// Entity types (`mlModel`); empty for all.
@@ -252,11 +254,27 @@ fn matching(q: &mut Sql, backend: DbBackend, query: &Query<'_>) {
             q.push(" AND d.\"doc\" @@ CAST(")
                 .bind(tsquery(words))
                 .push(" AS tsquery)");
+            if query.in_name {
+                // The GIN index finds the words anywhere; the name's own words are checked
+                // on what it found.
+                q.push(" AND array_to_tsvector(array_remove(string_to_array(d.\"name\", ' '), '')) @@ CAST(")
+                    .bind(tsquery(words))
+                    .push(" AS tsquery)");
+            }
+        } else if query.in_name {
+            q.push(" AND d.\"search_document\" MATCH ")
+                .bind(format!("name : ({})", fts5_query(words)));
         } else {
             q.push(" AND d.\"search_document\" MATCH ")
                 .bind(fts5_query(words));
         }
     }
+    conditions(q, postgres, query);
+}
+
+/// ` AND ...` of a query's conditions on the entity `e`: soft deletion, types, filters, and the
+/// entities it is restricted to.
+fn conditions(q: &mut Sql, postgres: bool, query: &Query<'_>) {
     if !query.with_removed {
         q.push(" AND e.\"removed\" = ").bind(false);
     }
@@ -564,6 +582,77 @@ pub async fn search(
     Ok((hits, total as u64))
 }
 
+/// Up to `limit` entities whose names complete what a person is typing (`query.phrase`), for
+/// type-ahead: first those whose folded name starts with it, in name order (so the name that
+/// is the phrase comes first), through the index on `entity.search_name`; then, if the page is
+/// not full, those whose name holds every word (the last as a prefix), in name order. No count,
+/// no facets, no rank over every match: at most two statements, each reading about `limit`
+/// rows when the phrase starts names.
+pub async fn complete(
+    db: &impl ConnectionTrait,
+    query: &Query<'_>,
+    limit: u64,
+) -> Result<Vec<entity::Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let postgres = backend == DbBackend::Postgres;
+    if limit == 0 {
+        return Ok(Vec::new());
+    }
+    // A range of the index: the names from the phrase up to the phrase followed by the last
+    // character there is. Compared byte by byte on both engines (PostgreSQL's index on the
+    // column is in the "C" collation), so the range holds exactly the names starting with it.
+    let name = if postgres {
+        "e.\"search_name\" COLLATE \"C\""
+    } else {
+        "e.\"search_name\""
+    };
+    let upper = format!("{}{}", query.phrase, char::MAX);
+    let starts = |q: &mut Sql| {
+        q.push(&format!("{name} >= "))
+            .bind(query.phrase)
+            .push(&format!(" AND {name} < "))
+            .bind(upper.as_str());
+    };
+    let columns = sql::columns::<entity::Column>("e");
+    let mut q = Sql::new(
+        backend,
+        &format!("SELECT {columns} FROM \"entity\" e WHERE "),
+    );
+    starts(&mut q);
+    q.push(" AND e.\"has_aspects\" = ").bind(true);
+    conditions(&mut q, postgres, query);
+    q.push(&format!(" ORDER BY {name}, e.\"urn\" LIMIT "))
+        .bind(limit as i64);
+    let mut found = q
+        .rows(db)
+        .await?
+        .iter()
+        .map(|row| entity::Model::from_row_at(row, 0))
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    let Some(words) = query.words.filter(|_| (found.len() as u64) < limit) else {
+        return Ok(found);
+    };
+    // The words in the name (not elsewhere), the names already found left out.
+    let mut q = Sql::new(backend, &format!("SELECT {columns}"));
+    matching(
+        &mut q,
+        backend,
+        &Query {
+            words: Some(words),
+            in_name: true,
+            ..*query
+        },
+    );
+    q.push(" AND NOT (");
+    starts(&mut q);
+    q.push(&format!(") ORDER BY {name}, e.\"urn\" LIMIT "))
+        .bind((limit - found.len() as u64) as i64);
+    for row in q.rows(db).await? {
+        found.push(entity::Model::from_row_at(&row, 0)?);
+    }
+    Ok(found)
+}
+
 /// The entity ids whose index rows hold one of `values` in one of `fields` (the carriers of a
 /// tag, term, owner or domain), by id: one statement per chunk of values.
 pub async fn carriers(
@@ -590,25 +679,52 @@ pub async fn carriers(
     Ok(ids)
 }
 
+/// Up to how many matches the facet count starts from the matches (each looks up its own facet
+/// rows); above it, from the facet rows of the counted fields (each probes the set of matches).
+/// The first costs a lookup per match, the second a row per facet value in the catalog (about
+/// three per entity), so the matches win until they are a good part of the catalog.
+pub const FACETS_FROM_MATCHES_UP_TO: u64 = 50_000;
+
 /// `(field, value, count)` of every value of `fields` among the entities a query matches, by
-/// field, most frequent first: one statement.
+/// field, most frequent first: one statement. `matches` is how many entities the query matches
+/// (from [`search`]), which picks the statement's plan.
 pub async fn facets(
     db: &impl ConnectionTrait,
     query: &Query<'_>,
     fields: &[&'static str],
+    matches: u64,
 ) -> Result<Vec<(String, String, i64)>, DbErr> {
-    if fields.is_empty() {
+    if fields.is_empty() || matches == 0 {
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    let mut q = Sql::new(
-        backend,
-        "SELECT f.\"field\", f.\"value\", COUNT(*) FROM \"search_facet\" f WHERE f.\"field\" IN ",
-    );
-    q.list(fields.iter().copied())
-        .push(" AND f.\"entity_id\" IN (SELECT e.\"id\"");
-    matching(&mut q, backend, query);
-    q.push(") GROUP BY f.\"field\", f.\"value\" ORDER BY f.\"field\", COUNT(*) DESC, f.\"value\"");
+    let mut q;
+    if matches <= FACETS_FROM_MATCHES_UP_TO {
+        // SQLite keeps a CROSS JOIN's order as written: the matches are the outer loop.
+        let join = match backend {
+            DbBackend::Postgres => "JOIN",
+            _ => "CROSS JOIN",
+        };
+        q = Sql::new(
+            backend,
+            "SELECT f.\"field\", f.\"value\", COUNT(*) FROM (SELECT e.\"id\" AS \"id\"",
+        );
+        matching(&mut q, backend, query);
+        q.push(&format!(
+            ") m {join} \"search_facet\" f ON f.\"entity_id\" = m.\"id\" WHERE f.\"field\" IN "
+        ))
+        .list(fields.iter().copied());
+    } else {
+        q = Sql::new(
+            backend,
+            "SELECT f.\"field\", f.\"value\", COUNT(*) FROM \"search_facet\" f WHERE f.\"field\" IN ",
+        );
+        q.list(fields.iter().copied())
+            .push(" AND f.\"entity_id\" IN (SELECT e.\"id\"");
+        matching(&mut q, backend, query);
+        q.push(")");
+    }
+    q.push(" GROUP BY f.\"field\", f.\"value\" ORDER BY f.\"field\", COUNT(*) DESC, f.\"value\"");
     q.rows(db)
         .await?
         .iter()
@@ -622,9 +738,102 @@ pub async fn facets(
         .collect()
 }
 
+/// Deletes the index rows of one entity (a hard delete), so no search finds it again.
+pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let key = document_key(backend);
+    let mut q = Sql::new(
+        backend,
+        &format!("DELETE FROM \"search_document\" WHERE {key} = "),
+    );
+    q.bind(entity_id);
+    q.execute(db).await?;
+    let mut q = Sql::new(
+        backend,
+        "DELETE FROM \"search_facet\" WHERE \"entity_id\" = ",
+    );
+    q.bind(entity_id);
+    q.execute(db).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use migration::MigratorTrait;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+
+    /// Both plans of the facet count answer the same counts: the one from the matches (a few
+    /// matches) and the one from the facet rows (many).
+    #[tokio::test]
+    async fn both_facet_plans_count_the_same() {
+        let db = super::super::connect("sqlite::memory:")
+            .await
+            .expect("an in-memory catalog");
+        migration::Migrator::up(&db, None).await.expect("migrated");
+        let mut docs = Vec::new();
+        for id in 1..=6_i64 {
+            entity::Entity::insert(entity::ActiveModel {
+                id: Set(id),
+                urn: Set(format!("urn:li:mlModel:(urn:li:dataPlatform:p,m{id},PROD)")),
+                entity_type: Set("mlModel".into()),
+                name: Set(format!("m{id}")),
+                search_name: Set(format!("m{id}")),
+                platform: Set(None),
+                env: Set(None),
+                namespace: Set(None),
+                has_aspects: Set(true),
+                removed: Set(false),
+                created_at: Set(id),
+                updated_at: Set(id),
+            })
+            .exec(&db)
+            .await
+            .expect("entity inserted");
+            let mut facets = vec![("tags", format!("urn:li:tag:t{}", id % 2))];
+            if id <= 4 {
+                facets.push(("owners", "urn:li:corpuser:ana".to_string()));
+            }
+            docs.push(Document {
+                entity_id: id,
+                name: format!("m{id}"),
+                // Every entity but the sixth holds the word.
+                body: if id < 6 {
+                    "churn".into()
+                } else {
+                    "other".into()
+                },
+                facets,
+            });
+        }
+        replace(&db, &docs).await.expect("indexed");
+        let words = vec!["churn".to_string()];
+        let query = Query {
+            words: Some(&words),
+            in_name: false,
+            phrase: "churn",
+            kinds: &[],
+            any_of: &[],
+            with_removed: false,
+            order: Order::Rank,
+            after: None,
+            within: None,
+        };
+        let fields = ["owners", "tags"];
+        let from_matches = facets(&db, &query, &fields, 5).await.expect("counted");
+        let from_facets = facets(&db, &query, &fields, FACETS_FROM_MATCHES_UP_TO + 1)
+            .await
+            .expect("counted");
+        let want: Vec<(String, String, i64)> = [
+            ("owners", "urn:li:corpuser:ana", 4),
+            ("tags", "urn:li:tag:t1", 3),
+            ("tags", "urn:li:tag:t0", 2),
+        ]
+        .iter()
+        .map(|(f, v, n)| (f.to_string(), v.to_string(), *n))
+        .collect();
+        assert_eq!(from_matches, want);
+        assert_eq!(from_facets, want);
+    }
 
     #[test]
     fn queries_quote_every_word_and_prefix_the_last() {

@@ -148,8 +148,4 @@ async fn latest_aspects_read_by_position_as_by_name() {
             value: row.value.clone(),
         }]
     );
-    assert_eq!(
-        aspect::last_versions(&db, &pairs).await.unwrap(),
-        vec![(row.entity_id, row.name.clone(), row.version)]
-    );
 }

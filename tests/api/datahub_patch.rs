@@ -462,14 +462,16 @@ async fn delete_removes_an_aspect_and_its_edges_and_keeps_its_history() {
     assert_eq!(status, StatusCode::OK, "{v2}");
     assert_eq!(upstreams_of(&app, DS).await, [UP_B]);
 
-    // Of an entity never written: nothing, and no row made for it.
+    // Of an entity never written: 404, and no row made for it.
     let rows = row_counts(&app).await;
-    ingest(
-        &app,
-        json!({"entityType": "dataset", "entityUrn": "urn:li:dataset:(urn:li:dataPlatform:hive,never,PROD)",
-               "changeType": "DELETE", "aspectName": "globalTags"}),
-    )
-    .await;
+    let never = app
+        .post_json(
+            INGEST,
+            single(json!({"entityType": "dataset", "entityUrn": "urn:li:dataset:(urn:li:dataPlatform:hive,never,PROD)",
+                          "changeType": "DELETE", "aspectName": "globalTags"})),
+        )
+        .await;
+    refused(&never, StatusCode::NOT_FOUND, "no entity");
     assert_eq!(row_counts(&app).await, rows);
 
     let key = app

@@ -13,6 +13,7 @@ mod bad_input;
 mod browse_v2;
 mod concurrency;
 mod datahub;
+mod datahub_entities;
 mod datahub_patch;
 mod datahub_reads;
 mod datahub_refused;

@@ -409,13 +409,44 @@ async fn auto_complete_answers_names_and_entities() {
             "{ autoCompleteForMultiple(input: {query: \"a\", limit: 5}) { query suggestions { type suggestions entities { urn } } } }",
         )
         .await;
+    // The forecast model's description says "an input": words outside names complete nothing.
     assert_eq!(
         answer["autoCompleteForMultiple"]["suggestions"],
-        json!([
-            {"type": "MLFEATURE", "suggestions": ["age"], "entities": [{"urn": AGE}]},
-            // Its description says "an input".
-            {"type": "MLMODEL", "suggestions": ["forecast"], "entities": [{"urn": FORECAST}]},
-        ])
+        json!([{"type": "MLFEATURE", "suggestions": ["age"], "entities": [{"urn": AGE}]}])
+    );
+    // The name that is the text, then names starting with it, then names holding it as a word.
+    let answer = app
+        .data("{ autoComplete(input: {query: \"Churn\"}) { suggestions } }")
+        .await;
+    assert_eq!(
+        answer["autoComplete"]["suggestions"],
+        json!(["churn", "churn_v2", "customer_churn_predictor"])
+    );
+    let answer = app
+        .data("{ autoComplete(input: {query: \"customer chu\", limit: 5}) { suggestions } }")
+        .await;
+    assert_eq!(
+        answer["autoComplete"]["suggestions"],
+        json!(["customer_churn_predictor"])
+    );
+    // A page the names starting with the text fill is one statement; otherwise two.
+    let before = app.statements();
+    app.data("{ autoComplete(input: {query: \"chu\", limit: 2}) { suggestions } }")
+        .await;
+    assert_eq!(app.statements() - before, 1);
+    let before = app.statements();
+    app.data("{ autoComplete(input: {query: \"chu\", limit: 3}) { suggestions } }")
+        .await;
+    assert_eq!(app.statements() - before, 2);
+    // Filters apply: only models on SageMaker.
+    let answer = app
+        .data(
+            "{ autoComplete(input: {query: \"chu\", filters: [{field: \"platform\", values: [\"sagemaker\"]}]}) { suggestions } }",
+        )
+        .await;
+    assert_eq!(
+        answer["autoComplete"]["suggestions"],
+        json!(["customer_churn_predictor"])
     );
     let answer = app
         .data(
@@ -523,6 +554,43 @@ async fn a_page_costs_the_same_statements_however_many_results_it_holds() {
     assert_eq!(two, ten);
     assert_eq!(ten, thirty);
     assert!(ten <= 8, "{ten} statements");
+}
+
+#[tokio::test]
+async fn facets_are_counted_only_when_the_query_selects_them() {
+    let app = many(12).await;
+    let run = |query: &'static str| {
+        let app = &app;
+        async move {
+            let before = app.statements();
+            let answer = app.gql(query).await;
+            assert!(answer.get("errors").is_none(), "{answer:#}");
+            (app.statements() - before, answer)
+        }
+    };
+    let (with, answer) =
+        run("{ searchAcrossEntities(input: {query: \"ranking\"}) { total facets { field } } }")
+            .await;
+    assert_eq!(answer["data"]["searchAcrossEntities"]["total"], 12);
+    assert!(!answer["data"]["searchAcrossEntities"]["facets"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let (without, answer) =
+        run("{ searchAcrossEntities(input: {query: \"ranking\"}) { total } }").await;
+    assert_eq!(answer["data"]["searchAcrossEntities"]["total"], 12);
+    // The facet count is one statement over every match.
+    assert_eq!(without + 1, with);
+    // A fragment that selects them counts them.
+    let (fragment, answer) = run(
+        "{ searchAcrossEntities(input: {query: \"ranking\"}) { ...F } } fragment F on SearchResults { facets { field } }",
+    )
+    .await;
+    assert_eq!(fragment, with);
+    assert!(!answer["data"]["searchAcrossEntities"]["facets"]
+        .as_array()
+        .unwrap()
+        .is_empty());
 }
 
 /// FTS5's own check of the SQLite index against its rows (`integrity-check`), and SQLite's

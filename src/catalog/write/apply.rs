@@ -20,10 +20,6 @@ struct Current {
     version: i64,
     /// The row marked latest before the batch, to unmark when a new version comes.
     stored_latest: Option<i64>,
-    /// The batch removed the aspect last (`WriteOp::Delete`): no version of it stays latest.
-    deleted: bool,
-    /// The batch changed the aspect (a new version or a removal).
-    touched: bool,
 }
 
 /// An aspect of an entity: `(entity id, aspect name)`.
@@ -53,19 +49,13 @@ pub(super) async fn apply_all(
     // (and on PostgreSQL locked, in id order, so concurrent batches take turns per entity).
     // New rows are made in the order the batch names them, so ids, and with them the order
     // of answers, follow the order of writing; their ids come with the rows read next.
-    // A removal never creates its entity: removing from nothing changes nothing.
-    let creatable = first_seen(
-        writes
-            .iter()
-            .filter(|w| !w.must_exist && !matches!(w.op, WriteOp::Delete))
-            .map(|w| &w.urn),
-    );
+    let creatable = first_seen(writes.iter().filter(|w| !w.must_exist).map(|w| &w.urn));
     for chunk in creatable.chunks(CHUNK) {
         create_missing(txn, chunk, now).await?;
     }
     let owners = lock_rows(txn, &first_seen(writes.iter().map(|w| &w.urn))).await?;
     for (i, w) in writes.iter().enumerate() {
-        if !owners.contains_key(w.urn.as_str()) && !matches!(w.op, WriteOp::Delete) {
+        if !owners.contains_key(w.urn.as_str()) {
             let e = Error::NotFound(format!("no entity with URN {}", w.urn));
             return Err(e.in_batch(i, total, w.urn.as_str(), &w.aspect));
         }
@@ -74,7 +64,7 @@ pub(super) async fn apply_all(
     // The latest version of every aspect the batch writes, in one read.
     let mut pairs: Vec<(i64, &str)> = writes
         .iter()
-        .filter_map(|w| Some((owners.get(w.urn.as_str())?.id, w.aspect.as_str())))
+        .map(|w| (owners[w.urn.as_str()].id, w.aspect.as_str()))
         .collect();
     pairs.sort_unstable();
     pairs.dedup();
@@ -87,41 +77,43 @@ pub(super) async fn apply_all(
                 value: Some(value),
                 version: row.version,
                 stored_latest: Some(row.id),
-                deleted: false,
-                touched: false,
             },
         );
     }
-    // An aspect without a latest version may have been removed: its next version follows the
-    // last one kept in the history. Only entities written before can have such history.
-    let written_before: HashSet<i64> = owners
+
+    // An aspect with no latest version may have been removed (`WriteOp::Delete`): its next
+    // version continues after the old ones. Only entities that had aspects before the batch
+    // can hold such, so a batch of new entities asks nothing more.
+    let had_aspects: HashSet<i64> = owners
         .values()
         .filter(|o| o.has_aspects)
         .map(|o| o.id)
         .collect();
-    let unversioned: Vec<(i64, &str)> = pairs
+    let missing: HashSet<(i64, &str)> = pairs
         .iter()
         .copied()
         .filter(|(id, name)| {
-            written_before.contains(id) && !current.contains_key(&(*id, (*name).to_string()))
+            had_aspects.contains(id) && !current.contains_key(&(*id, name.to_string()))
         })
         .collect();
-    if !unversioned.is_empty() {
-        for (entity_id, name, version) in aspect::last_versions(txn, &unversioned).await? {
-            current.insert(
-                (entity_id, name),
-                Current {
-                    value: None,
-                    version,
-                    stored_latest: None,
-                    deleted: false,
-                    touched: false,
-                },
-            );
+    if !missing.is_empty() {
+        let asked: Vec<(i64, &str)> = missing.iter().copied().collect();
+        for (id, name, max) in aspect::max_versions(txn, &asked).await? {
+            if missing.contains(&(id, name.as_str())) {
+                current.insert(
+                    (id, name),
+                    Current {
+                        value: None,
+                        version: max,
+                        stored_latest: None,
+                    },
+                );
+            }
         }
     }
+
     // Entities that exist for `must_be_new`: written before the batch, or earlier in it.
-    let mut existing = written_before;
+    let mut existing = had_aspects;
 
     // Each write in order, against the state the earlier writes of the batch left.
     let mut out = Vec::with_capacity(total);
@@ -129,6 +121,8 @@ pub(super) async fn apply_all(
     // In the order of writing; a later write of the same aspect replaces an earlier one.
     let mut declared: Vec<((i64, String), Declared)> = Vec::new();
     let mut removed: HashMap<i64, bool> = HashMap::new();
+    // Aspects removed by the batch (a later write of the batch may bring one back).
+    let mut deleted: HashSet<AspectKey> = HashSet::new();
     for (i, w) in writes.into_iter().enumerate() {
         let AspectWrite {
             urn,
@@ -138,16 +132,7 @@ pub(super) async fn apply_all(
             must_be_new,
             actor: own_actor,
         } = w;
-        let Some(owner_id) = owners.get(urn.as_str()).map(|o| o.id) else {
-            // A removal from an entity that has no row: nothing to remove.
-            out.push(Written {
-                urn,
-                aspect,
-                version: 0,
-                changed: false,
-            });
-            continue;
-        };
+        let owner_id = owners[urn.as_str()].id;
         if must_be_new && existing.contains(&owner_id) {
             let e = Error::BadInput(format!(
                 "Cannot perform CREATE_ENTITY: the entity {urn} already exists; use UPSERT to change it"
@@ -159,39 +144,41 @@ pub(super) async fn apply_all(
             value: None,
             version: 0,
             stored_latest: None,
-            deleted: false,
-            touched: false,
         });
-        let value = match op {
-            WriteOp::Delete => {
-                if state.value.is_none() {
-                    out.push(Written {
-                        urn,
-                        aspect,
-                        version: state.version,
-                        changed: false,
-                    });
-                    continue;
-                }
-                state.value = None;
-                state.deleted = true;
-                state.touched = true;
-                if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
-                    removed.insert(owner_id, false);
-                }
-                // No edges are declared any more.
-                match declared.iter_mut().find(|(k, _)| *k == key) {
-                    Some(slot) => slot.1 = Declared::default(),
-                    None => declared.push((key, Declared::default())),
-                }
+        if let WriteOp::Delete | WriteOp::DeleteIf(_) = &op {
+            let kept = match &op {
+                WriteOp::DeleteIf(expected) => state.value.as_ref() != Some(expected),
+                _ => false,
+            };
+            if state.value.is_none() || kept {
                 out.push(Written {
                     urn,
                     aspect,
                     version: state.version,
-                    changed: true,
+                    changed: false,
                 });
                 continue;
             }
+            if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
+                removed.insert(owner_id, false);
+            }
+            state.value = None;
+            deleted.insert(key.clone());
+            // An aspect that is gone declares no edge.
+            match declared.iter_mut().find(|(k, _)| *k == key) {
+                Some(slot) => slot.1 = Declared::default(),
+                None => declared.push((key, Declared::default())),
+            }
+            out.push(Written {
+                urn,
+                aspect,
+                version: state.version,
+                changed: true,
+            });
+            continue;
+        }
+        let value = match op {
+            WriteOp::Delete | WriteOp::DeleteIf(_) => None,
             WriteOp::Upsert(v) => Some(v),
             WriteOp::Patch(edit) => {
                 let patched = edit(state.value.clone())
@@ -221,8 +208,7 @@ pub(super) async fn apply_all(
         }
         state.version += 1;
         state.value = Some(value.clone());
-        state.deleted = false;
-        state.touched = true;
+        deleted.remove(&key);
         existing.insert(owner_id);
         versions.push(NewVersion {
             entity_id: owner_id,
@@ -242,11 +228,11 @@ pub(super) async fn apply_all(
             changed: true,
         });
     }
-    if !out.iter().any(|w| w.changed) {
+    if versions.is_empty() && deleted.is_empty() {
         return Ok(out);
     }
 
-    store_versions(txn, &current, versions, now).await?;
+    store_versions(txn, &current, versions, &deleted, now).await?;
     sync_edges(txn, &owners, declared, now).await?;
 
     let mut touched: Vec<i64> = out
@@ -315,24 +301,29 @@ async fn store_versions(
     txn: &DatabaseTransaction,
     current: &HashMap<(i64, String), Current>,
     versions: Vec<NewVersion>,
+    deleted: &HashSet<AspectKey>,
     now: i64,
 ) -> Result<()> {
-    // The rows replaced by a new version or removed, each once.
-    let mut replaced: Vec<i64> = current
-        .values()
-        .filter(|c| c.touched)
-        .filter_map(|c| c.stored_latest)
-        .collect();
-    replaced.sort_unstable();
-    aspect::unmark_latest(txn, &replaced).await?;
-    if versions.is_empty() {
-        return Ok(());
+    let mut replaced: Vec<i64> = Vec::new();
+    let mut seen: HashSet<(i64, &str)> = HashSet::new();
+    let touched = versions
+        .iter()
+        .map(|v| (v.entity_id, v.aspect.as_str()))
+        .chain(deleted.iter().map(|(id, name)| (*id, name.as_str())));
+    for (entity_id, aspect) in touched {
+        if seen.insert((entity_id, aspect)) {
+            if let Some(id) = current[&(entity_id, aspect.to_string())].stored_latest {
+                replaced.push(id);
+            }
+        }
     }
+    aspect::unmark_latest(txn, &replaced).await?;
     let rows = versions
         .into_iter()
         .map(|v| {
+            // The last version of an aspect the batch then removed is not current.
             let state = &current[&(v.entity_id, v.aspect.clone())];
-            let is_latest = state.version == v.version && !state.deleted;
+            let is_latest = state.version == v.version && state.value.is_some();
             aspect::NewVersion {
                 entity_id: v.entity_id,
                 name: v.aspect,

@@ -53,10 +53,12 @@ pub enum WriteOp {
     /// Compute the new aspect from the current one, inside the transaction, so concurrent
     /// patches of different fields never lose each other.
     Patch(PatchFn),
-    /// Remove the aspect: its versions stay in the history, but it has no latest one any more,
-    /// so reads answer it absent and the edges it declared are marked removed. Removing an
-    /// absent aspect changes nothing.
+    /// Remove the aspect: it stops being current (no version is latest), its edges are marked
+    /// removed, and its versions stay in history. Removing an absent aspect writes nothing.
     Delete,
+    /// Remove the aspect as [`WriteOp::Delete`] does, only if its current value is this one
+    /// (compare and delete: a value someone wrote since it was read is kept).
+    DeleteIf(Value),
 }
 
 /// One aspect write.
@@ -172,9 +174,17 @@ impl AspectWrite {
             urn,
             aspect: aspect.to_string(),
             op: WriteOp::Delete,
-            must_exist: false,
+            must_exist: true,
             must_be_new: false,
             actor: None,
+        }
+    }
+
+    /// Removes the aspect only if its current value is `expected` (see [`WriteOp::DeleteIf`]).
+    pub fn delete_if(urn: Urn, aspect: &str, expected: Value) -> AspectWrite {
+        AspectWrite {
+            op: WriteOp::DeleteIf(expected),
+            ..AspectWrite::delete(urn, aspect)
         }
     }
 
@@ -307,6 +317,59 @@ impl Catalog {
                 "the write was abandoned before it committed; nothing of it was written"
             )))
         })
+    }
+}
+
+impl Catalog {
+    /// Applies `writes`, then erases the entities `erase` entirely (see
+    /// [`Catalog::hard_delete`]), in one transaction: all of it lands or none does. Answers
+    /// the writes' outcomes and, for each entity erased, how many aspect versions went with it
+    /// (0 for a URN the catalog does not hold).
+    ///
+    /// On SQLite it takes the writer's connection and the write lock, so it waits for the
+    /// queue's group in progress rather than racing it.
+    pub(in crate::catalog) async fn write_then_erase(
+        &self,
+        actor: &Actor,
+        writes: Vec<AspectWrite>,
+        erase: &[Urn],
+    ) -> Result<(Vec<Written>, Vec<u64>)> {
+        check::check_writes(actor, &writes)?;
+        if let Some(refusal) = self.health.refusal() {
+            return Err(refusal);
+        }
+        let txn = match &self.write_queue {
+            Some(_) => self.begin_writing().await?,
+            None => self.db.begin().await.map_err(storage)?,
+        };
+        let now = now_millis();
+        let applied = async {
+            let out = apply::apply_all(&txn, actor, now, writes).await?;
+            let mut erased = Vec::with_capacity(erase.len());
+            for urn in erase {
+                erased.push(super::removal::erase(&txn, urn).await?);
+            }
+            Ok::<_, Error>((out, erased))
+        }
+        .await
+        .map_err(health::refused_by_storage);
+        let result = match applied {
+            Ok(done) => txn.commit().await.map(|()| done).map_err(storage),
+            Err(e) => {
+                let _ = txn.rollback().await;
+                Err(e)
+            }
+        };
+        match &result {
+            Ok((out, erased)) => {
+                self.health.succeeded();
+                let changed = out.iter().filter(|w| w.changed).count();
+                super::tally::record(&actor.name, changed + erased.len());
+            }
+            Err(Error::Unavailable(why)) => self.health.failed(why),
+            Err(_) => {}
+        }
+        result
     }
 }
 

@@ -112,7 +112,7 @@ impl Catalog {
     }
 
     /// Opens a transaction that already holds SQLite's write lock.
-    async fn begin_writing(&self) -> Result<DatabaseTransaction> {
+    pub(super) async fn begin_writing(&self) -> Result<DatabaseTransaction> {
         let txn = self.writer.as_ref().unwrap_or(&self.db).begin().await?;
         // Waits its turn rather than failing when another connection (a token's last-use
         // update, another process) wrote since the transaction began.

@@ -3,9 +3,8 @@
 
 use async_graphql::{Context, InputObject, Result, SimpleObject};
 
-use super::search::{
-    filters, refuse_view, results, types, AndFilterInput, FacetMetadata, SearchFlags,
-};
+use super::search::{results, FacetMetadata};
+use super::search_inputs::{filters, refuse_view, types, AndFilterInput, SearchFlags};
 use crate::catalog::{Catalog, Error, SearchField, SearchRequest};
 use crate::graphql::scalars::EntityType;
 
@@ -81,11 +80,7 @@ pub async fn aggregate_across_entities(
         within: None,
     };
     let page = ctx.data::<Catalog>()?.search(&request).await?;
-    let answer = results(
-        0,
-        page,
-        flags.max_agg_values.map_or(20, |m| m.max(0) as usize),
-    );
+    let answer = results(0, page, flags.max_values());
     Ok(AggregateResults {
         facets: answer.facets,
     })

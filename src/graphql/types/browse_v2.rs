@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_graphql::{Context, InputObject, Result, SimpleObject};
 
 use super::data_platform_instance::DataPlatformInstance;
-use super::search::{filters, page, refuse_view, types, AndFilterInput, SearchFlags};
+use super::search_inputs::{filters, page, refuse_view, types, AndFilterInput, SearchFlags};
 use super::Entity;
 use crate::catalog::{BrowseRequest, Catalog, SearchRequest};
 use crate::graphql::loaders;

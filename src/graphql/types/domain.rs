@@ -6,7 +6,8 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use serde::Deserialize;
 
 use super::governance::{self, aspect_of, read_by_urn, InstitutionalMemory, Ownership};
-use super::search::{FacetFilterInput, FilterOperator, SearchResult, SearchResults};
+use super::search::{SearchResult, SearchResults};
+use super::search_inputs::{FacetFilterInput, FilterOperator};
 use super::Entity;
 use crate::catalog::{Catalog, Error};
 use crate::config::Limits;

@@ -38,6 +38,7 @@ pub(crate) mod privileges;
 mod schema_field;
 pub(crate) mod scroll;
 pub(crate) mod search;
+pub(crate) mod search_inputs;
 pub(crate) mod search_lineage;
 pub(crate) mod structured_properties;
 mod tag;
@@ -83,11 +84,12 @@ pub use posts::{Post, Share};
 pub use privileges::EntityPrivileges;
 pub use schema_field::{EditableSchemaFieldInfo, EditableSchemaMetadata};
 pub use search::{
-    AggregationMetadata, AndFilterInput, AutoCompleteInput, AutoCompleteMultipleInput,
-    AutoCompleteMultipleResults, AutoCompleteResultForEntity, AutoCompleteResults, ExtraProperty,
-    FacetFilterInput, FacetMetadata, FilterOperator, MatchedField, SearchAcrossEntitiesInput,
-    SearchFlags, SearchInput, SearchResult, SearchResults, SearchSortInput, SortCriterion,
-    SortOrder,
+    AggregationMetadata, AutoCompleteMultipleResults, AutoCompleteResultForEntity,
+    AutoCompleteResults, ExtraProperty, FacetMetadata, MatchedField, SearchResult, SearchResults,
+};
+pub use search_inputs::{
+    AndFilterInput, AutoCompleteInput, AutoCompleteMultipleInput, FacetFilterInput, FilterOperator,
+    SearchAcrossEntitiesInput, SearchFlags, SearchInput, SearchSortInput, SortCriterion, SortOrder,
 };
 pub use structured_properties::StructuredProperties;
 pub use tag::{Tag, TagProperties};

@@ -16,9 +16,9 @@ use async_graphql::{Context, InputObject, Result, SimpleObject};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::search::{
-    facet_fields, filters, refuse_view, results, sort, types, AndFilterInput, FacetMetadata,
-    SearchFlags, SearchResult, SearchSortInput,
+use super::search::{results, FacetMetadata, SearchResult};
+use super::search_inputs::{
+    facet_fields, filters, refuse_view, sort, types, AndFilterInput, SearchFlags, SearchSortInput,
 };
 use crate::catalog::{Catalog, Cursor, Error, SearchRequest, MAX_KEEP_ALIVE_MS};
 use crate::config::Limits;
@@ -233,7 +233,7 @@ pub async fn scroll_across_entities(
         query: input.query,
         kinds,
         any_of: filters(None, input.or_filters)?,
-        facets: facet_fields(&flags),
+        facets: facet_fields(ctx, &flags),
         sort: sort(input.sort_input)?,
         include_removed: flags.include_soft_deleted.unwrap_or(false),
         start: 0,
@@ -258,11 +258,7 @@ pub async fn scroll_across_entities(
     let catalog = ctx.data::<Catalog>()?;
     let scrolled = catalog.scroll(&request, after.as_ref()).await?;
     crate::graphql::loaders::charge(ctx, scrolled.page.hits.len())?;
-    let page = results(
-        0,
-        scrolled.page,
-        flags.max_agg_values.map_or(20, |m| m.max(0) as usize),
-    );
+    let page = results(0, scrolled.page, flags.max_values());
     Ok(ScrollResults {
         next_scroll_id: scrolled
             .next

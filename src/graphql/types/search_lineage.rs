@@ -17,8 +17,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::search::{
-    aggregation, facet_fields, filter, page, types, AggregationMetadata, AndFilterInput,
-    FacetFilterInput, FacetMetadata, FilterOperator, MatchedField, SearchFlags,
+    facet_metadata, matched_name, AggregationMetadata, FacetMetadata, MatchedField,
+};
+use super::search_inputs::{
+    facet_fields, filter, page, types, AndFilterInput, FacetFilterInput, FilterOperator,
+    SearchFlags,
 };
 use super::Entity;
 use crate::catalog::{
@@ -261,7 +264,7 @@ fn lineage_search(
         query: input.query.clone().unwrap_or_default(),
         kinds: types(input.types.clone()),
         any_of: clauses(input.filters.clone(), input.or_filters.clone())?,
-        facets: facet_fields(&input.search_flags),
+        facets: facet_fields(ctx, &input.search_flags),
         start_at,
         count,
     })
@@ -351,15 +354,7 @@ fn add(clause: &mut LineageClause, at: &str, f: FacetFilterInput) -> Result<(), 
 }
 
 fn result(hit: LineageHit) -> Option<SearchAcrossLineageResult> {
-    let matched_fields = if hit.name_matched {
-        vec![MatchedField {
-            name: "name".into(),
-            value: hit.entity.name.clone(),
-            entity: None,
-        }]
-    } else {
-        Vec::new()
-    };
+    let matched_fields = matched_name(hit.name_matched, &hit.entity.name);
     let path = hit
         .path
         .into_iter()
@@ -396,24 +391,12 @@ fn facets(page: &mut LineagePage, max_values: usize) -> Vec<FacetMetadata> {
                 .collect(),
         });
     }
-    out.extend(page.facets.drain(..).map(|facet| {
-        FacetMetadata {
-            field: facet.field.as_str().to_string(),
-            display_name: Some(facet.field.display_name().to_string()),
-            entity: None,
-            aggregations: facet
-                .values
-                .into_iter()
-                .take(max_values)
-                .map(|(value, count)| aggregation(facet.field, value, count))
-                .collect(),
-        }
-    }));
+    out.extend(
+        page.facets
+            .drain(..)
+            .map(|facet| facet_metadata(facet, max_values)),
+    );
     out
-}
-
-fn max_values(flags: &SearchFlags) -> usize {
-    flags.max_agg_values.map_or(20, |m| m.max(0) as usize)
 }
 
 /// `searchAcrossLineage`.
@@ -436,7 +419,7 @@ pub async fn search_across_lineage(
     };
     let search = lineage_search(ctx, &common, None, start, count)?;
     let mut page = ctx.data::<Catalog>()?.search_lineage(&search).await?;
-    let facets = facets(&mut page, max_values(&common.search_flags));
+    let facets = facets(&mut page, common.search_flags.max_values());
     let search_results: Vec<_> = page.hits.into_iter().filter_map(result).collect();
     Ok(SearchAcrossLineageResults {
         start: i32::try_from(start).unwrap_or(i32::MAX),
@@ -477,7 +460,7 @@ pub async fn scroll_across_lineage(
     };
     let search = lineage_search(ctx, &common, Some(walked_at), offset, count)?;
     let mut page = ctx.data::<Catalog>()?.search_lineage(&search).await?;
-    let facets = facets(&mut page, max_values(&common.search_flags));
+    let facets = facets(&mut page, common.search_flags.max_values());
     let answered = page.hits.len() as u64;
     let search_results: Vec<_> = page.hits.into_iter().filter_map(result).collect();
     let next = offset + answered;

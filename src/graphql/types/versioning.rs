@@ -7,7 +7,8 @@ use async_graphql::{Context, Interface, Object, Result};
 use serde::Deserialize;
 
 use super::forms::ResolvedAuditStamp;
-use super::search::{SearchAcrossEntitiesInput, SearchResults};
+use super::search::SearchResults;
+use super::search_inputs::SearchAcrossEntitiesInput;
 use super::{CorpUser, Dataset, Entity, MlModel};
 use crate::catalog::aspects::{TimeStamp, VersionTag};
 use crate::catalog::EntityRecord;
