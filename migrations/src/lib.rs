@@ -12,6 +12,7 @@ mod m20261206_000006_search_index;
 mod m20261206_000007_schema_field_edges;
 mod m20261206_000008_search_reindex;
 mod m20261207_000009_aspect_run_index;
+mod m20261207_000010_timeseries;
 mod m20261207_000011_search_name_index;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000007_schema_field_edges::Migration),
             Box::new(m20261206_000008_search_reindex::Migration),
             Box::new(m20261207_000009_aspect_run_index::Migration),
+            Box::new(m20261207_000010_timeseries::Migration),
             Box::new(m20261207_000011_search_name_index::Migration),
         ]
     }

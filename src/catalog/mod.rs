@@ -16,11 +16,13 @@ mod lineage_search;
 mod platforms;
 mod read;
 mod records;
+mod related;
 mod removal;
 pub mod runs;
 pub mod search;
 pub mod tally;
 pub mod text;
+pub mod timeseries;
 mod write;
 
 use std::sync::Arc;
@@ -40,12 +42,13 @@ pub use lineage_search::{DegreeBucket, LineageClause, LineageHit, LineagePage, L
 pub use platforms::well_known_platform;
 pub use read::{LatestAspect, ListFilter};
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
-pub use removal::{Reference, MAX_REFERENCES};
+pub use removal::{Erased, Reference, MAX_REFERENCES};
 pub use runs::{Rollback, RunAspect, RunSummary};
 pub use search::{
     Condition, Cursor, Facet, FieldFilter, ScrollPage, SearchField, SearchHit, SearchPage,
     SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS, SEARCHED_KINDS,
 };
+pub use timeseries::{SeriesCondition, SeriesCriterion, SeriesQuery, TimeseriesEvent};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

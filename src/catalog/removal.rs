@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::aspects;
 use super::write::{Patched, WriteOp};
 use super::{Actor, AspectWrite, Catalog, Result};
-use crate::store::{aspect, edge, entity, removal, search};
+use crate::store::{aspect, edge, entity, removal, search, timeseries};
 use crate::urn::Urn;
 
 /// The most aspects one `deleteReferences` edits; a URN referenced more often is cleaned up by
@@ -31,14 +31,15 @@ pub struct Reference {
 impl Catalog {
     /// Erases an entity: every version of its aspects, every edge to or from it (removed ones
     /// too, so no lineage as of the past goes through it), its index rows, its soft-deletion
-    /// intervals and its row; one transaction. Answers how many aspect versions went, 0 for a
-    /// URN the catalog does not hold. Other entities' aspects that name it keep naming it (see
+    /// intervals, the events of its timeseries aspects and its row; one transaction. Answers
+    /// how many aspect versions and events went, none for a URN the catalog does not hold.
+    /// Other entities' aspects that name it keep naming it (see
     /// [`Catalog::delete_references`]).
-    pub async fn hard_delete(&self, actor: &Actor, urn: &Urn) -> Result<u64> {
+    pub async fn hard_delete(&self, actor: &Actor, urn: &Urn) -> Result<Erased> {
         let (_, erased) = self
             .write_then_erase(actor, Vec::new(), std::slice::from_ref(urn))
             .await?;
-        Ok(erased.iter().sum())
+        Ok(erased.into_iter().next().unwrap_or_default())
     }
 
     /// The aspects of other entities that refer to `urn` (at most [`MAX_REFERENCES`]), and,
@@ -166,19 +167,29 @@ fn strip(value: &mut Value, urn: &str) {
     }
 }
 
-/// Erases one entity inside `txn` (see [`Catalog::hard_delete`]): how many aspect versions
-/// went, 0 when it has no row.
-pub(super) async fn erase(txn: &DatabaseTransaction, urn: &Urn) -> Result<u64> {
+/// What erasing an entity removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Erased {
+    /// Aspect versions.
+    pub versions: u64,
+    /// Events of its timeseries aspects.
+    pub events: u64,
+}
+
+/// Erases one entity inside `txn` (see [`Catalog::hard_delete`]): what went, nothing when it
+/// has no row.
+pub(super) async fn erase(txn: &DatabaseTransaction, urn: &Urn) -> Result<Erased> {
     // Locked (on PostgreSQL) like any write of it, so a write in progress finishes first.
     let Some(row) = entity::lock_by_urns(txn, &[urn.as_str()]).await?.pop() else {
-        return Ok(0);
+        return Ok(Erased::default());
     };
+    let events = timeseries::delete_of_entity(txn, row.id).await?;
     search::delete_of_entity(txn, row.id).await?;
     removal::delete_of_entity(txn, row.id).await?;
     edge::delete_touching(txn, row.id).await?;
     let versions = aspect::delete_of_entity(txn, row.id).await?;
     entity::delete(txn, row.id).await?;
-    Ok(versions)
+    Ok(Erased { versions, events })
 }
 
 #[cfg(test)]

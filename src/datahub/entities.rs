@@ -87,8 +87,10 @@ async fn delete(
             "deleting one aspect ({aspect}) is not supported by /entities?action=delete; send only the urn to delete the whole entity"
         )));
     }
-    let rows = state.catalog.hard_delete(actor, &urn).await?;
-    Ok(json!({"value": {"urn": urn.as_str(), "rows": rows, "timeseriesRows": 0}}))
+    let erased = state.catalog.hard_delete(actor, &urn).await?;
+    Ok(
+        json!({"value": {"urn": urn.as_str(), "rows": erased.versions, "timeseriesRows": erased.events}}),
+    )
 }
 
 /// `deleteReferences`: the references to the URN, removed unless `dryRun`.

@@ -41,6 +41,7 @@ pub async fn aspects_action(
     let result = match query.get("action").map(String::as_str) {
         Some("ingestProposal") => ingest_one(writer, body).await,
         Some("ingestProposalBatch") => ingest_batch(writer, body).await,
+        Some("getTimeseriesAspectValues") => return super::timeseries::get_values(&state, body).await,
         Some(other) => Err(RestError::bad_request(format!(
             "action {other:?} is not supported; mlcat answers ingestProposal and ingestProposalBatch"
         ))),

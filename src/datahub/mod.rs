@@ -17,6 +17,10 @@
 //! - `POST /runs?action=list|describe|rollback` (`runs.rs`): ingestion runs and their rollback.
 //! - `GET /openapi/v2/timeline/v1/{urn}`: the change transactions `datahub timeline` prints,
 //!   computed from the aspect history (`timeline.rs`).
+//! - `POST /aspects?action=getTimeseriesAspectValues`: a timeseries aspect's events
+//!   (`timeseries.rs`).
+//! - `POST /openapi/v3/entity/{entityType}/batchGet` and `GET /openapi/relationships/v1/`:
+//!   the graph client's OpenAPI reads (`openapi_read.rs`).
 //!
 //! Errors are `{"message", "status", "code"}` with a 4xx status for anything the client can fix,
 //! never a 5xx (the SDK retries a 5xx for half a minute): 400 when the request does not have
@@ -29,12 +33,14 @@
 mod aspect_table;
 mod entities;
 mod ingest;
+mod openapi_read;
 pub mod patch;
 pub mod proposal;
 mod read;
 pub mod registry;
 mod runs;
 mod timeline;
+mod timeseries;
 
 use std::sync::Arc;
 
@@ -72,6 +78,14 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route(
             "/openapi/v3/entity/{entity_type}",
             post(ingest::openapi_upsert).patch(ingest::openapi_patch),
+        )
+        .route(
+            "/openapi/v3/entity/{entity_type}/batchGet",
+            post(openapi_read::batch_get),
+        )
+        .route(
+            "/openapi/relationships/v1/",
+            get(openapi_read::relationships),
         )
 }
 

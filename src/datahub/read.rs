@@ -196,7 +196,7 @@ pub async fn config() -> Response {
         "datahub": {"serverType": "mlcat", "serverEnv": "core"},
         // PATCH proposals are applied (see `patch.rs`).
         "patchCapable": true,
-        "statefulIngestionCapable": false,
+        "statefulIngestionCapable": true,
         "supportsImpactAnalysis": false,
         "telemetry": {"enabledCli": false, "enabledIngestion": false},
         "managedIngestion": {"enabled": false},

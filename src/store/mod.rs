@@ -11,6 +11,7 @@ pub mod search;
 pub mod sql;
 #[cfg(test)]
 mod tests;
+pub mod timeseries;
 
 use std::time::Duration;
 

@@ -17,6 +17,7 @@ mod datahub_entities;
 mod datahub_patch;
 mod datahub_reads;
 mod datahub_refused;
+mod datahub_timeseries;
 mod datahub_ui;
 mod datahub_ui_entities;
 mod demo_governance;

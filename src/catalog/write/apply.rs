@@ -10,8 +10,9 @@ use serde_json::Value;
 use super::{Actor, AspectWrite, WriteOp, Written};
 use crate::catalog::aspects::{self, Declared};
 use crate::catalog::search;
+use crate::catalog::timeseries as series;
 use crate::catalog::{Error, Result};
-use crate::store::{aspect, edge, entity, removal, CHUNK};
+use crate::store::{aspect, edge, entity, removal, timeseries, CHUNK};
 use crate::urn::Urn;
 
 /// The state of one aspect of one entity while a batch is applied.
@@ -123,6 +124,8 @@ pub(super) async fn apply_all(
     let mut removed: HashMap<i64, bool> = HashMap::new();
     // Aspects removed by the batch (a later write of the batch may bring one back).
     let mut deleted: HashSet<AspectKey> = HashSet::new();
+    // Events of timeseries aspects: stored as a series, not as versions (see `series`).
+    let mut events: Vec<timeseries::NewEvent> = Vec::new();
     for (i, w) in writes.into_iter().enumerate() {
         let AspectWrite {
             urn,
@@ -138,6 +141,33 @@ pub(super) async fn apply_all(
                 "Cannot perform CREATE_ENTITY: the entity {urn} already exists; use UPSERT to change it"
             ));
             return Err(e.in_batch(i, total, urn.as_str(), &aspect));
+        }
+        if series::is_timeseries(&aspect) {
+            let WriteOp::Upsert(value) = op else {
+                let e = Error::bad_input(format!(
+                    "{aspect} is a timeseries aspect: write whole events, it cannot be edited in place"
+                ));
+                return Err(e.in_batch(i, total, urn.as_str(), &aspect));
+            };
+            let (timestamp_millis, event_key) = series::event_place(&aspect, &value)
+                .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+            let actor = own_actor.unwrap_or_else(|| actor.clone());
+            events.push(timeseries::NewEvent {
+                entity_id: owner_id,
+                name: aspect.clone(),
+                timestamp_millis,
+                event_key,
+                value: value.to_string(),
+                actor: actor.name,
+                run_id: actor.run_id,
+            });
+            out.push(Written {
+                urn,
+                aspect,
+                version: 0,
+                changed: true,
+            });
+            continue;
         }
         let key = (owner_id, aspect.clone());
         let state = current.entry(key.clone()).or_insert(Current {
@@ -228,6 +258,7 @@ pub(super) async fn apply_all(
             changed: true,
         });
     }
+    timeseries::upsert(txn, series::dedup_last(events), now).await?;
     if versions.is_empty() && deleted.is_empty() {
         return Ok(out);
     }
@@ -235,9 +266,11 @@ pub(super) async fn apply_all(
     store_versions(txn, &current, versions, &deleted, now).await?;
     sync_edges(txn, &owners, declared, now).await?;
 
+    // An event of a time series does not make its entity one that was written (as in DataHub,
+    // where it writes no key aspect); its row is there for the series to hang from.
     let mut touched: Vec<i64> = out
         .iter()
-        .filter(|w| w.changed)
+        .filter(|w| w.changed && !series::is_timeseries(&w.aspect))
         .map(|w| owners[w.urn.as_str()].id)
         .collect();
     touched.sort_unstable();

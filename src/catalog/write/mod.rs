@@ -323,8 +323,8 @@ impl Catalog {
 impl Catalog {
     /// Applies `writes`, then erases the entities `erase` entirely (see
     /// [`Catalog::hard_delete`]), in one transaction: all of it lands or none does. Answers
-    /// the writes' outcomes and, for each entity erased, how many aspect versions went with it
-    /// (0 for a URN the catalog does not hold).
+    /// the writes' outcomes and, for each entity erased, what went with it (nothing for a URN
+    /// the catalog does not hold).
     ///
     /// On SQLite it takes the writer's connection and the write lock, so it waits for the
     /// queue's group in progress rather than racing it.
@@ -333,7 +333,7 @@ impl Catalog {
         actor: &Actor,
         writes: Vec<AspectWrite>,
         erase: &[Urn],
-    ) -> Result<(Vec<Written>, Vec<u64>)> {
+    ) -> Result<(Vec<Written>, Vec<super::removal::Erased>)> {
         check::check_writes(actor, &writes)?;
         if let Some(refusal) = self.health.refusal() {
             return Err(refusal);

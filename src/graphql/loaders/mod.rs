@@ -1,4 +1,5 @@
-//! Dataloaders: every nested field that loads an entity, an aspect, edges, a walk or history
+//! Dataloaders: every nested field that loads an entity, an aspect, edges, a walk, history or a
+//! time series
 //! goes through here, so the SQL statements of a request grow with the depth of the query, not
 //! with its size. This file holds the per-request machinery ([`for_request`], [`drive`]); each
 //! kind of batch is one file with its typed key, its `impl Loader<Key> for CatalogLoader` and
@@ -8,12 +9,14 @@ mod aspect;
 mod edges;
 mod entity;
 mod history;
+mod series;
 mod walk;
 
 pub use aspect::{aspect, aspect_pair, AspectKey};
 pub use edges::{edges, EdgeKey};
 pub use entity::{entities, entity, related, UrnKey};
 pub use history::{history, AspectName, HistoryKey};
+pub use series::{series, SeriesKey};
 pub use walk::{walk, WalkKey};
 
 use std::future::Future;

@@ -87,6 +87,35 @@ entity_object! {
     async fn platform_native_type(&self) -> Option<PlatformNativeType> {
         None
     }
+    /// The dataset's profiles (the `datasetProfile` time series), newest first: those
+    /// reported between `startTimeMillis` and `endTimeMillis` (inclusive; open when absent),
+    /// at most `limit` (10,000 when absent).
+    async fn dataset_profiles(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The earliest report time, in milliseconds.")] start_time_millis: Option<
+            Long,
+        >,
+        #[graphql(desc = "The latest report time, in milliseconds.")] end_time_millis: Option<Long>,
+        #[graphql(desc = "Most profiles to answer, from 1 to 10,000.")] limit: Option<i32>,
+    ) -> Result<Option<Vec<super::timeseries::DatasetProfile>>> {
+        super::timeseries::dataset_profiles(ctx, &self.0, start_time_millis, end_time_millis, limit)
+            .await
+    }
+    /// What was done to the dataset (the `operation` time series), newest first: the
+    /// operations reported between `startTimeMillis` and `endTimeMillis` (inclusive; open when
+    /// absent), at most `limit` (10,000 when absent).
+    async fn operations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The earliest report time, in milliseconds.")] start_time_millis: Option<
+            Long,
+        >,
+        #[graphql(desc = "The latest report time, in milliseconds.")] end_time_millis: Option<Long>,
+        #[graphql(desc = "Most operations to answer, from 1 to 10,000.")] limit: Option<i32>,
+    ) -> Result<Option<Vec<super::timeseries::Operation>>> {
+        super::timeseries::operations(ctx, &self.0, start_time_millis, end_time_millis, limit).await
+    }
     /// What version of its version set the dataset is (`versionProperties`); null when not
     /// versioned.
     pub(crate) async fn version_properties(

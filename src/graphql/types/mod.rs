@@ -42,6 +42,7 @@ pub(crate) mod search_inputs;
 pub(crate) mod search_lineage;
 pub(crate) mod structured_properties;
 mod tag;
+pub(crate) mod timeseries;
 pub(crate) mod versioning;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};

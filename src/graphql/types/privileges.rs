@@ -53,9 +53,9 @@ pub struct EntityPrivileges {
     pub can_edit_properties: bool,
     /// False: mlcat keeps no dataset usage.
     pub can_view_dataset_usage: bool,
-    /// False: mlcat keeps no dataset profiles.
+    /// True: anyone may read a dataset's profiles (`datasetProfiles`).
     pub can_view_dataset_profile: bool,
-    /// False: mlcat keeps no dataset operations.
+    /// True: anyone may read a dataset's operations (`operations`).
     pub can_view_dataset_operations: bool,
 }
 
@@ -86,7 +86,7 @@ pub fn privileges(ctx: &Context<'_>) -> EntityPrivileges {
         can_manage_children: false,
         can_edit_properties: false,
         can_view_dataset_usage: false,
-        can_view_dataset_profile: false,
-        can_view_dataset_operations: false,
+        can_view_dataset_profile: true,
+        can_view_dataset_operations: true,
     }
 }
