@@ -1,4 +1,5 @@
-//! Ingestion: Rest.li `ingestProposal` and `ingestProposalBatch`, and OpenAPI v3 entity upserts.
+//! Ingestion: Rest.li `ingestProposal` and `ingestProposalBatch`, and OpenAPI v3 entity upserts
+//! and patches.
 //! Every proposal of a request is checked before anything is written, then all of them go to
 //! the write path as one transaction: all land or none does, and an error names the proposal.
 
@@ -12,12 +13,13 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
-use super::proposal::{self, Proposal};
+use super::proposal::{self, Change, Proposal};
 use super::registry;
 use super::{json_body, RestError};
 use crate::auth::Access;
-use crate::catalog::{Actor, AspectWrite, Deadline, Error};
+use crate::catalog::{Actor, AspectWrite, Deadline, Error, Patched, WriteOp};
 use crate::shared::Shared;
+use crate::urn::Urn;
 
 const SINGLE_EXAMPLE: &str = r#"{"proposal": {"entityType": "mlFeature", "entityUrn": "urn:li:mlFeature:(table,feature)", "changeType": "UPSERT", "aspectName": "mlFeatureProperties", "aspect": {"value": "{\"description\": \"...\"}", "contentType": "application/json"}}}"#;
 const BATCH_EXAMPLE: &str = r#"{"proposals": [{"entityType": ..., "entityUrn": ..., "changeType": "UPSERT", "aspectName": ..., "aspect": {...}}]}"#;
@@ -105,7 +107,27 @@ pub async fn openapi_upsert(
         access: &access,
         deadline: deadline.as_ref().map(|d| &d.0),
     };
-    match openapi(writer, entity_type, body).await {
+    match openapi(writer, entity_type, body, false).await {
+        Ok(echo) => Json(echo).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// `PATCH /openapi/v3/entity/{entityType}`: the same array, each aspect's value a patch
+/// `{"patch": [...], "arrayPrimaryKeys": {...}}` (the SDK's OpenAPI mode sends PATCH so).
+pub async fn openapi_patch(
+    State(state): State<Arc<Shared>>,
+    Extension(access): Extension<Access>,
+    deadline: Option<Extension<Deadline>>,
+    entity_type: Result<Path<String>, PathRejection>,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let writer = Writer {
+        state: &state,
+        access: &access,
+        deadline: deadline.as_ref().map(|d| &d.0),
+    };
+    match openapi(writer, entity_type, body, true).await {
         Ok(echo) => Json(echo).into_response(),
         Err(e) => e.into_response(),
     }
@@ -115,6 +137,7 @@ async fn openapi(
     writer: Writer<'_>,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
+    patch: bool,
 ) -> Result<Value, RestError> {
     let Path(entity_type) = entity_type.map_err(|e| RestError::bad_request(e.body_text()))?;
     let entity = registry::entity_ignore_case(&entity_type).ok_or_else(|| {
@@ -132,7 +155,7 @@ async fn openapi(
     let mut proposals = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let label = item.get("urn").and_then(Value::as_str).map(str::to_string);
-        let parsed = proposal::from_openapi(entity, item)
+        let parsed = proposal::from_openapi(entity, item, patch)
             .map_err(|e| e.at(&place("item", i, total, label)))?;
         proposals.extend(parsed);
     }
@@ -183,7 +206,7 @@ async fn write(writer: Writer<'_>, proposals: Vec<Proposal>, noun: &str) -> Resu
             } else {
                 p.actor
             };
-            AspectWrite::upsert(p.urn, &p.aspect, p.value).by(actor)
+            aspect_write(p.urn, &p.aspect, p.change).by(actor)
         })
         .collect();
     match state
@@ -199,6 +222,41 @@ async fn write(writer: Writer<'_>, proposals: Vec<Proposal>, noun: &str) -> Resu
             Err(RestError::from(b.cause).at(&place))
         }
         Err(e) => Err(RestError::from(e)),
+    }
+}
+
+/// The write of one proposal. CREATE's and PATCH's checks run inside the write transaction,
+/// against the latest value, so they hold however many clients write at once.
+fn aspect_write(urn: Urn, aspect: &str, change: Change) -> AspectWrite {
+    match change {
+        Change::Upsert(value) => AspectWrite::upsert(urn, aspect, value),
+        Change::CreateEntity(value) => AspectWrite::upsert(urn, aspect, value).new_entity(),
+        Change::Delete => AspectWrite::delete(urn, aspect),
+        Change::Create(value) => {
+            let what = format!("{urn} has the aspect {aspect} already");
+            let mut write = AspectWrite::upsert(urn, aspect, Value::Null);
+            write.op = WriteOp::Patch(Box::new(move |current| match current {
+                Some(_) => Err(Error::BadInput(format!(
+                    "Cannot perform CREATE: {what}; use UPSERT to replace it"
+                ))),
+                None => Ok(Patched {
+                    value,
+                    changed: true,
+                }),
+            }));
+            write
+        }
+        Change::Patch(patch) => {
+            let mut write = AspectWrite::upsert(urn, aspect, Value::Null);
+            write.op = WriteOp::Patch(Box::new(move |current| {
+                let value = patch.apply(current.clone()).map_err(Error::BadInput)?;
+                Ok(Patched {
+                    changed: current.as_ref() != Some(&value),
+                    value,
+                })
+            }));
+            write
+        }
     }
 }
 

@@ -4,7 +4,10 @@
 //!
 //! - `POST /aspects?action=ingestProposal` and `?action=ingestProposalBatch` (Rest.li, the SDK's
 //!   default), and `POST /openapi/v3/entity/{entityType}` (its OpenAPI mode): UPSERT replaces
-//!   the whole aspect; a batch is one transaction.
+//!   the whole aspect; CREATE and CREATE_ENTITY refuse an existing aspect or entity; PATCH
+//!   applies a JSON Patch to the latest value (`patch.rs`; over OpenAPI, HTTP PATCH); DELETE
+//!   removes the aspect; a batch is one transaction. `POST /aspects/?action=...` (what
+//!   `datahub put` sends) is the same.
 //! - `GET /aspects/{urn}?aspect=NAME&version=N`: the aspect wrapped under its Rest.li FQN, 404
 //!   when absent (the SDK then returns `None`).
 //! - `GET /entitiesV2/{urn}`: every latest aspect of an entity.
@@ -12,6 +15,8 @@
 //! - `POST /entities?action=delete|deleteReferences|ingest|listUrns|search` (`entities.rs`):
 //!   hard deletes, removing references, MetadataChangeEvents, listing and searching URNs.
 //! - `POST /runs?action=list|describe|rollback` (`runs.rs`): ingestion runs and their rollback.
+//! - `GET /openapi/v2/timeline/v1/{urn}`: the change transactions `datahub timeline` prints,
+//!   computed from the aspect history (`timeline.rs`).
 //! - `POST /aspects?action=getTimeseriesAspectValues`: a timeseries aspect's events
 //!   (`timeseries.rs`).
 //! - `POST /openapi/v3/entity/{entityType}/batchGet` and `GET /openapi/relationships/v1/`:
@@ -22,16 +27,19 @@
 //! the protocol's shape (not UTF-8, not JSON, an envelope field missing or of the wrong JSON
 //! type), 422 when it has the shape but its content is refused (a malformed URN, an unknown
 //! entity type, an aspect the entity type does not carry, an unsupported change type, an aspect
-//! that fails validation, as GMS answers validation failures), 413 for a body over the limit.
+//! that fails validation, a patch that cannot apply, a CREATE of what exists, as GMS answers
+//! validation failures), 413 for a body over the limit.
 
 mod aspect_table;
 mod entities;
 mod ingest;
 mod openapi_read;
+pub mod patch;
 pub mod proposal;
 mod read;
 pub mod registry;
 mod runs;
+mod timeline;
 mod timeseries;
 
 use std::sync::Arc;
@@ -53,14 +61,23 @@ pub use proposal::unescape_unicode;
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/aspects", post(ingest::aspects_action))
+        // `datahub put` posts to `/aspects/?action=ingestProposal`.
+        .route(
+            "/aspects/",
+            post(ingest::aspects_action).get(read::aspect_without_urn),
+        )
         .route("/aspects/{*urn}", get(read::get_aspect))
         .route("/entitiesV2/{*urn}", get(read::get_entity))
         .route("/config", get(read::config))
         .route("/entities", post(entities::entities_action))
         .route("/runs", post(runs::runs_action))
         .route(
+            "/openapi/v2/timeline/v1/{*urn}",
+            get(timeline::get_timeline),
+        )
+        .route(
             "/openapi/v3/entity/{entity_type}",
-            post(ingest::openapi_upsert),
+            post(ingest::openapi_upsert).patch(ingest::openapi_patch),
         )
         .route(
             "/openapi/v3/entity/{entity_type}/batchGet",

@@ -7,6 +7,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
+use super::patch::{self, AspectPatch};
 use super::registry::{self, EntityInfo};
 use super::RestError;
 use crate::catalog::Actor;
@@ -29,13 +30,28 @@ const CHANGE_TYPES: [&str; 7] = [
 const JSON_CONTENT_TYPE: &str = "application/json";
 const JSON_PATCH_CONTENT_TYPE: &str = "application/json-patch+json";
 
-/// One aspect to upsert, and who proposed it.
+/// One aspect to change, how, and who proposed it.
 #[derive(Debug)]
 pub struct Proposal {
     pub urn: Urn,
     pub aspect: String,
-    pub value: Value,
+    pub change: Change,
     pub actor: Actor,
+}
+
+/// What a proposal does to its aspect, by `changeType`.
+#[derive(Debug)]
+pub enum Change {
+    /// UPSERT: replace the whole aspect.
+    Upsert(Value),
+    /// CREATE: write the aspect only if the entity does not have it.
+    Create(Value),
+    /// CREATE_ENTITY: write the aspect only if the entity does not exist.
+    CreateEntity(Value),
+    /// PATCH: a JSON Patch applied to the latest value.
+    Patch(AspectPatch),
+    /// DELETE: remove the aspect.
+    Delete,
 }
 
 /// A Rest.li proposal: `{"entityType", "entityUrn", "changeType", "aspectName",
@@ -82,6 +98,20 @@ pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {
     let aspect = required_str(p, "aspectName")?.to_string();
     check_carried(entity, &aspect)?;
 
+    if change == "DELETE" {
+        if registry::key_aspect_of(&urn).is_some_and(|(key, _)| key == aspect) {
+            return Err(RestError::unprocessable(format!(
+                "changeType DELETE of the key aspect {aspect} would delete the entity: use POST /entities?action=delete"
+            )));
+        }
+        let actor = actor_of(p.get("systemMetadata"), "systemMetadata")?;
+        return Ok(Proposal {
+            urn,
+            aspect,
+            change: Change::Delete,
+            actor,
+        });
+    }
     let envelope =
         match p.get("aspect") {
             Some(Value::Object(a)) => a,
@@ -91,27 +121,29 @@ pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {
             )),
             None => return Err(missing("aspect")),
         };
+    let is_patch = change == "PATCH";
     match envelope.get("contentType") {
         None | Some(Value::Null) => {}
-        Some(Value::String(ct)) if ct == JSON_CONTENT_TYPE => {}
-        Some(Value::String(ct)) if ct == JSON_PATCH_CONTENT_TYPE => {
-            return Err(RestError::unprocessable(
-                "aspect.contentType application/json-patch+json (a PATCH) is not supported: send the whole aspect as application/json with changeType UPSERT",
-            ))
-        }
+        Some(Value::String(ct)) if ct == JSON_CONTENT_TYPE || ct == JSON_PATCH_CONTENT_TYPE => {}
         Some(Value::String(ct)) => {
             return Err(RestError::unprocessable(format!(
-                "aspect.contentType {ct:?} is not supported: send application/json"
+                "aspect.contentType {ct:?} is not supported: send {}",
+                if is_patch {
+                    JSON_PATCH_CONTENT_TYPE
+                } else {
+                    JSON_CONTENT_TYPE
+                }
             )))
         }
         Some(_) => return Err(wrong_type("aspect.contentType", "a string")),
     }
-    // The SDK serialises the aspect twice: `value` is a string holding JSON. An object is
-    // accepted too, for hand-written requests.
+    // The SDK serialises the aspect twice: `value` is a string holding JSON. An object (or,
+    // for a patch, an array) is accepted too, for hand-written requests.
     let value = match envelope.get("value") {
         Some(Value::String(text)) => serde_json::from_str::<Value>(text)
             .map_err(|e| RestError::bad_request(format!("aspect.value is not JSON text ({e})")))?,
         Some(v @ Value::Object(_)) => v.clone(),
+        Some(v @ Value::Array(_)) if is_patch => v.clone(),
         Some(_) => {
             return Err(wrong_type(
                 "aspect.value",
@@ -120,25 +152,41 @@ pub fn from_restli(p: &Value) -> Result<Proposal, RestError> {
         }
         None => return Err(missing("aspect.value")),
     };
-    if !value.is_object() {
-        return Err(RestError::unprocessable(format!(
-            "aspect {aspect} must be a JSON object"
-        )));
-    }
+    let change = if is_patch {
+        let parsed = patch::parse(&aspect, &value)
+            .map_err(|e| RestError::unprocessable(format!("PATCH of {aspect}: {e}")))?;
+        Change::Patch(parsed)
+    } else {
+        if !value.is_object() {
+            return Err(RestError::unprocessable(format!(
+                "aspect {aspect} must be a JSON object"
+            )));
+        }
+        match change {
+            "CREATE" => Change::Create(value),
+            "CREATE_ENTITY" => Change::CreateEntity(value),
+            _ => Change::Upsert(value),
+        }
+    };
 
     let actor = actor_of(p.get("systemMetadata"), "systemMetadata")?;
     Ok(Proposal {
         urn,
         aspect,
-        value,
+        change,
         actor,
     })
 }
 
 /// One item of an OpenAPI v3 `POST /openapi/v3/entity/{entityType}` array:
 /// `{"urn": ..., "<aspectName>": {"value": {...}, "systemMetadata": {...}, "headers": {...}}}`,
-/// with any number of aspects.
-pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, RestError> {
+/// with any number of aspects. With `patch` (an HTTP PATCH), each value is a patch:
+/// `{"patch": [...], "arrayPrimaryKeys": {...}}`.
+pub fn from_openapi(
+    entity: &EntityInfo,
+    item: &Value,
+    patch: bool,
+) -> Result<Vec<Proposal>, RestError> {
     let item = item
         .as_object()
         .ok_or_else(|| RestError::bad_request("an item must be a JSON object"))?;
@@ -167,10 +215,13 @@ pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, 
             Some(_) => return Err(wrong_type(&format!("{aspect}.value"), "a JSON object")),
             None => return Err(missing(&format!("{aspect}.value"))),
         };
-        if value.get("patch").is_some_and(Value::is_array) {
-            return Err(RestError::unprocessable(
-                "a PATCH is not supported: send the whole aspect with HTTP POST",
-            ));
+        let is_patch = value.get("patch").is_some_and(Value::is_array);
+        if is_patch != patch {
+            return Err(RestError::unprocessable(if patch {
+                "an HTTP PATCH carries {\"value\": {\"patch\": [...]}} for each aspect; send a whole aspect with HTTP POST"
+            } else {
+                "a patch ({\"patch\": [...]}) goes with HTTP PATCH; HTTP POST sends the whole aspect"
+            }));
         }
         if !value.is_object() {
             return Err(RestError::unprocessable(format!(
@@ -181,10 +232,18 @@ pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, 
             body.get("systemMetadata"),
             &format!("{aspect}.systemMetadata"),
         )?;
+        let change = if patch {
+            Change::Patch(
+                patch::parse(aspect, &value)
+                    .map_err(|e| RestError::unprocessable(format!("PATCH of {aspect}: {e}")))?,
+            )
+        } else {
+            Change::Upsert(value)
+        };
         out.push(Proposal {
             urn: urn.clone(),
             aspect: aspect.clone(),
-            value,
+            change,
             actor,
         });
     }
@@ -198,9 +257,9 @@ pub fn from_openapi(entity: &EntityInfo, item: &Value) -> Result<Vec<Proposal>, 
 
 fn check_change_type(change: &str) -> Result<(), RestError> {
     match change {
-        "UPSERT" => Ok(()),
+        "UPSERT" | "CREATE" | "CREATE_ENTITY" | "PATCH" | "DELETE" => Ok(()),
         c if CHANGE_TYPES.contains(&c) => Err(RestError::unprocessable(format!(
-            "changeType {c} is not supported: mlcat accepts UPSERT, which replaces the whole aspect"
+            "changeType {c} is not supported: mlcat accepts UPSERT, CREATE, CREATE_ENTITY, PATCH and DELETE"
         ))),
         c => Err(RestError::unprocessable(format!(
             "changeType {c:?} is not one of {}",
@@ -239,6 +298,17 @@ pub fn parse_urn(text: &str) -> Result<Urn, RestError> {
 /// The actor and run id of a proposal, from its system metadata: `runId`, and the actor of
 /// `aspectModified` or `aspectCreated` when the client set one.
 pub(super) fn actor_of(meta: Option<&Value>, field: &str) -> Result<Actor, RestError> {
+    // `datahub put --run-id` sends the system metadata as JSON text.
+    let parsed;
+    let meta = match meta {
+        Some(Value::String(text)) => {
+            parsed = serde_json::from_str::<Value>(text).map_err(|e| {
+                RestError::bad_request(format!("{field} is a string that is not JSON ({e})"))
+            })?;
+            Some(&parsed)
+        }
+        other => other,
+    };
     let meta = match meta {
         None | Some(Value::Null) => return Ok(Actor::named(ANONYMOUS)),
         Some(Value::Object(m)) => m,
@@ -379,7 +449,7 @@ mod tests {
     fn reads_the_sdk_envelope() {
         let p = from_restli(&proposal()).unwrap_or_else(|e| panic!("{}", e.message));
         assert_eq!(p.urn.as_str(), "urn:li:mlFeature:(t,café)");
-        assert_eq!(p.value, json!({"description": "d"}));
+        assert!(matches!(p.change, Change::Upsert(ref v) if *v == json!({"description": "d"})));
         assert_eq!(p.actor.name, "urn:li:corpuser:ana");
         assert_eq!(p.actor.run_id.as_deref(), Some("run-1"));
     }
@@ -387,7 +457,7 @@ mod tests {
     #[test]
     fn names_what_is_wrong() {
         let cases: [(&str, Value, &str); 6] = [
-            ("changeType", json!("PATCH"), "not supported"),
+            ("changeType", json!("RESTATE"), "not supported"),
             ("changeType", json!("NOPE"), "not one of"),
             ("entityType", json!("mlModel"), "does not match"),
             ("entityType", json!("fooBar"), "not an entity type"),

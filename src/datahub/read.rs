@@ -92,6 +92,12 @@ async fn read_aspect(
     }))
 }
 
+/// `GET /aspects/`: an aspect read needs a URN.
+pub async fn aspect_without_urn() -> Response {
+    RestError::not_found("the URN is missing: GET /aspects/{urn}?aspect=NAME&version=0")
+        .into_response()
+}
+
 /// The key aspect of an entity that has been written: GMS stores it with the first write, and
 /// `graph.exists(urn)` reads it; mlcat derives it from the URN.
 async fn derived_key(
@@ -188,8 +194,8 @@ pub async fn config() -> Response {
             "mlcat": {"version": env!("CARGO_PKG_VERSION")},
         },
         "datahub": {"serverType": "mlcat", "serverEnv": "core"},
-        // mlcat accepts UPSERT only: ingestion must not switch to PATCH or stateful mode.
-        "patchCapable": false,
+        // PATCH proposals are applied (see `patch.rs`).
+        "patchCapable": true,
         "statefulIngestionCapable": true,
         "supportsImpactAnalysis": false,
         "telemetry": {"enabledCli": false, "enabledIngestion": false},

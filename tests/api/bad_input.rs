@@ -679,7 +679,7 @@ fn rest_cases() -> Vec<Case> {
         )),
         refused(ingest(
             "ingest: an unsupported changeType",
-            ingest_with("changeType", json!("DELETE")),
+            ingest_with("changeType", json!("RESTATE")),
         )),
         refused(Case::post(
             "ingest batch: an invalid aspect after a valid one",
@@ -763,8 +763,8 @@ fn rest_cases() -> Vec<Case> {
         Case::post("method: POST to /health", "/health", "{}").routed(not_allowed),
         Case::post("method: POST to /config", "/config", "{}").routed(not_allowed),
         Case::get("method: GET of an OpenAPI upsert", OPENAPI_FEATURE).routed(not_allowed),
-        Case::post("method: PATCH of an OpenAPI upsert", OPENAPI_FEATURE, "[]")
-            .sent_as(Method::PATCH, Some("application/json"))
+        Case::post("method: PUT of an OpenAPI upsert", OPENAPI_FEATURE, "[]")
+            .sent_as(Method::PUT, Some("application/json"))
             .routed(not_allowed),
         Case::get("route: unknown", "/nope").routed(not_found),
         Case::post("route: under the GraphQL path", "/api/graphql/v2", "{}").routed(not_found),

@@ -92,7 +92,7 @@ async fn config_satisfies_test_connection() {
     assert_eq!(config["datahub"]["serverEnv"], "core");
     // Parses as the SDK's version pattern, and is below 1.0.1: the SDK stays on Rest.li.
     assert_eq!(config["versions"]["acryldata/datahub"]["version"], "v1.0.0");
-    assert_eq!(config["patchCapable"], false);
+    assert_eq!(config["patchCapable"], true);
 }
 
 #[tokio::test]

@@ -180,16 +180,16 @@ async fn refused_content_is_422() {
             "sources[0]: expected a dataset URN",
         ),
         (
-            with("changeType", json!("DELETE")),
+            with("changeType", json!("RESTATE")),
             no,
-            "changeType DELETE is not supported: mlcat accepts UPSERT",
+            "changeType RESTATE is not supported: mlcat accepts UPSERT",
         ),
         (
             with("changeType", json!("MERGE")),
             no,
             "changeType \"MERGE\" is not one of UPSERT, CREATE",
         ),
-        (single(patch), no, "not supported"),
+        (single(patch), no, "PATCH of mlFeatureProperties: the PATCH has no operations"),
         (
             with(
                 "aspect",

@@ -14,6 +14,7 @@ mod browse_v2;
 mod concurrency;
 mod datahub;
 mod datahub_entities;
+mod datahub_patch;
 mod datahub_reads;
 mod datahub_refused;
 mod datahub_timeseries;

@@ -95,7 +95,8 @@ run_suite() {
     search_clients.py \
     lineage_clients.py \
     entity_clients.py \
-    timeseries_clients.py; do
+    timeseries_clients.py \
+    patch_clients.py; do
     echo "--- $label: $script"
     if DATAHUB_GMS_URL="http://127.0.0.1:$port" timeout 300 "$py" "tests/sdk/$script"; then
       passed=$((passed + 1))

@@ -113,6 +113,9 @@ pub(super) async fn apply_all(
         }
     }
 
+    // Entities that exist for `must_be_new`: written before the batch, or earlier in it.
+    let mut existing = had_aspects;
+
     // Each write in order, against the state the earlier writes of the batch left.
     let mut out = Vec::with_capacity(total);
     let mut versions: Vec<NewVersion> = Vec::new();
@@ -129,9 +132,16 @@ pub(super) async fn apply_all(
             aspect,
             op,
             must_exist,
+            must_be_new,
             actor: own_actor,
         } = w;
         let owner_id = owners[urn.as_str()].id;
+        if must_be_new && existing.contains(&owner_id) {
+            let e = Error::BadInput(format!(
+                "Cannot perform CREATE_ENTITY: the entity {urn} already exists; use UPSERT to change it"
+            ));
+            return Err(e.in_batch(i, total, urn.as_str(), &aspect));
+        }
         if series::is_timeseries(&aspect) {
             let WriteOp::Upsert(value) = op else {
                 let e = Error::bad_input(format!(
@@ -229,6 +239,7 @@ pub(super) async fn apply_all(
         state.version += 1;
         state.value = Some(value.clone());
         deleted.remove(&key);
+        existing.insert(owner_id);
         versions.push(NewVersion {
             entity_id: owner_id,
             aspect: aspect.clone(),

@@ -68,6 +68,9 @@ pub struct AspectWrite {
     pub op: WriteOp,
     /// Refuse with `NOT_FOUND` instead of creating the entity.
     pub must_exist: bool,
+    /// Refuse with `BAD_USER_INPUT` when the entity exists already (it has an aspect, before
+    /// the batch or from an earlier write of it): DataHub's `CREATE_ENTITY`.
+    pub must_be_new: bool,
     /// Who writes this one, when not the batch's actor (proposals of one DataHub batch may
     /// name different actors and runs).
     pub actor: Option<Actor>,
@@ -80,6 +83,7 @@ impl AspectWrite {
             aspect: aspect.to_string(),
             op: WriteOp::Upsert(value),
             must_exist: false,
+            must_be_new: false,
             actor: None,
         }
     }
@@ -114,6 +118,7 @@ impl AspectWrite {
                 })
             })),
             must_exist: false,
+            must_be_new: false,
             actor: None,
         }
     }
@@ -138,6 +143,7 @@ impl AspectWrite {
                 })
             })),
             must_exist: false,
+            must_be_new: false,
             actor: None,
         }
     }
@@ -157,6 +163,7 @@ impl AspectWrite {
                 }),
             })),
             must_exist: false,
+            must_be_new: false,
             actor: None,
         }
     }
@@ -168,6 +175,7 @@ impl AspectWrite {
             aspect: aspect.to_string(),
             op: WriteOp::Delete,
             must_exist: true,
+            must_be_new: false,
             actor: None,
         }
     }
@@ -178,6 +186,12 @@ impl AspectWrite {
             op: WriteOp::DeleteIf(expected),
             ..AspectWrite::delete(urn, aspect)
         }
+    }
+
+    /// Refuses the write when the entity exists already (see `must_be_new`).
+    pub fn new_entity(mut self) -> AspectWrite {
+        self.must_be_new = true;
+        self
     }
 
     pub fn existing(mut self) -> AspectWrite {
