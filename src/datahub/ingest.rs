@@ -43,7 +43,7 @@ pub async fn aspects_action(
         Some("ingestProposalBatch") => ingest_batch(writer, body).await,
         Some("getTimeseriesAspectValues") => return super::timeseries::get_values(&state, body).await,
         Some(other) => Err(RestError::bad_request(format!(
-            "action {other:?} is not supported; mlcat answers ingestProposal and ingestProposalBatch"
+            "action {other:?} is not supported; mlcat answers ingestProposal, ingestProposalBatch and getTimeseriesAspectValues"
         ))),
         None => Err(RestError::bad_request(
             "the action is missing: POST /aspects?action=ingestProposal or ?action=ingestProposalBatch",
