@@ -1,5 +1,5 @@
 //! The DataHub proposal decoder (`src/datahub/proposal.rs`) takes any JSON as a Rest.li
-//! proposal or as an OpenAPI item of any entity type without panicking, refuses what it does
+//! proposal or as an OpenAPI item (POST or PATCH) of any entity type without panicking, refuses what it does
 //! not take with a 4xx, and what it takes names a well-formed URN of the entity type it was
 //! sent for and an aspect that type carries.
 #![no_main]
@@ -22,7 +22,8 @@ const ENTITY_TYPES: &[&str] = &[
 ];
 
 fuzz_target!(|data: &[u8]| {
-    // The first byte picks the entity type of the OpenAPI path; the rest is the JSON.
+    // The first byte picks the entity type of the OpenAPI path (its low bits) and whether the
+    // item is sent with PATCH (its high bit); the rest is the JSON.
     let Some((&pick, json)) = data.split_first() else {
         return;
     };
@@ -37,9 +38,9 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => assert!(e.status.is_client_error(), "{}: {}", e.status, e.message),
     }
-    let name = ENTITY_TYPES[pick as usize % ENTITY_TYPES.len()];
+    let name = ENTITY_TYPES[(pick & 0x7f) as usize % ENTITY_TYPES.len()];
     let entity = registry::entity(name).expect("a known entity type");
-    match from_openapi(entity, &value) {
+    match from_openapi(entity, &value, pick & 0x80 != 0) {
         Ok(proposals) => {
             for p in proposals {
                 assert_eq!(p.urn.kind().as_str(), entity.name);

@@ -5,7 +5,7 @@
 //! - `POST /aspects?action=ingestProposal` and `?action=ingestProposalBatch` (Rest.li, the SDK's
 //!   default), and `POST /openapi/v3/entity/{entityType}` (its OpenAPI mode): UPSERT replaces
 //!   the whole aspect; CREATE and CREATE_ENTITY refuse an existing aspect or entity; PATCH
-//!   applies a JSON Patch to the latest value (`patch.rs`; over OpenAPI, HTTP PATCH); DELETE
+//!   applies a JSON Patch to the latest value (`patch/`; over OpenAPI, HTTP PATCH); DELETE
 //!   removes the aspect; a batch is one transaction. `POST /aspects/?action=...` (what
 //!   `datahub put` sends) is the same.
 //! - `GET /aspects/{urn}?aspect=NAME&version=N`: the aspect wrapped under its Rest.li FQN, 404

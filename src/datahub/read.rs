@@ -194,7 +194,7 @@ pub async fn config() -> Response {
             "mlcat": {"version": env!("CARGO_PKG_VERSION")},
         },
         "datahub": {"serverType": "mlcat", "serverEnv": "core"},
-        // PATCH proposals are applied (see `patch.rs`).
+        // PATCH proposals are applied (see `patch/`).
         "patchCapable": true,
         "statefulIngestionCapable": true,
         "supportsImpactAnalysis": false,
