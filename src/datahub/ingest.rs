@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, Query, State};
+use axum::http::Method;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
@@ -93,12 +94,15 @@ async fn ingest_batch(
     write(writer, proposals, "proposal").await
 }
 
-/// `POST /openapi/v3/entity/{entityType}`: an array of `{"urn", "<aspectName>": {"value"}}`.
-/// Answers the items back, as GMS does.
-pub async fn openapi_upsert(
+/// `POST /openapi/v3/entity/{entityType}`: an array of `{"urn", "<aspectName>": {"value"}}`,
+/// answered back as GMS does. `PATCH` on the same path carries the same array, each aspect's
+/// value a patch `{"patch": [...], "arrayPrimaryKeys": {...}}` (the SDK's OpenAPI mode sends
+/// PATCH so).
+pub async fn openapi_entity(
     State(state): State<Arc<Shared>>,
     Extension(access): Extension<Access>,
     deadline: Option<Extension<Deadline>>,
+    method: Method,
     entity_type: Result<Path<String>, PathRejection>,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -107,27 +111,7 @@ pub async fn openapi_upsert(
         access: &access,
         deadline: deadline.as_ref().map(|d| &d.0),
     };
-    match openapi(writer, entity_type, body, false).await {
-        Ok(echo) => Json(echo).into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-/// `PATCH /openapi/v3/entity/{entityType}`: the same array, each aspect's value a patch
-/// `{"patch": [...], "arrayPrimaryKeys": {...}}` (the SDK's OpenAPI mode sends PATCH so).
-pub async fn openapi_patch(
-    State(state): State<Arc<Shared>>,
-    Extension(access): Extension<Access>,
-    deadline: Option<Extension<Deadline>>,
-    entity_type: Result<Path<String>, PathRejection>,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let writer = Writer {
-        state: &state,
-        access: &access,
-        deadline: deadline.as_ref().map(|d| &d.0),
-    };
-    match openapi(writer, entity_type, body, true).await {
+    match openapi(writer, entity_type, body, method == Method::PATCH).await {
         Ok(echo) => Json(echo).into_response(),
         Err(e) => e.into_response(),
     }

@@ -77,7 +77,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         )
         .route(
             "/openapi/v3/entity/{entity_type}",
-            post(ingest::openapi_upsert).patch(ingest::openapi_patch),
+            post(ingest::openapi_entity).patch(ingest::openapi_entity),
         )
         .route(
             "/openapi/v3/entity/{entity_type}/batchGet",

@@ -2,7 +2,7 @@
 //! every statement that reads or writes it.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::{Alias, Expr, Order, Query, WindowStatement};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryOrder, Value as SqlValue};
 
 use super::sql::{self, Sql};
@@ -233,29 +233,18 @@ pub async fn histories(
     name: Option<&str>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    let newest_first = WindowStatement::partition_by(Column::EntityId)
-        .order_by(Column::CreatedAt, Order::Desc)
-        .order_by(Column::Id, Order::Desc)
-        .to_owned();
-    let rank = Alias::new("rank_in_entity");
-    let mut ranked = Query::select();
-    ranked
-        .columns(<Column as sea_orm::Iterable>::iter())
-        .expr_window_as(Expr::cust("ROW_NUMBER()"), newest_first, rank.clone())
-        .from(Entity)
-        .and_where(Column::EntityId.is_in(entity_ids.iter().copied()));
-    if let Some(name) = name {
-        ranked.and_where(Column::Name.eq(name));
-    }
-    let history = Alias::new("history");
-    let statement = Query::select()
-        .columns(<Column as sea_orm::Iterable>::iter().map(|c| (history.clone(), c)))
-        .from_subquery(ranked, history.clone())
-        .and_where(Expr::col((history.clone(), rank)).lte(limit))
-        .order_by((history.clone(), Column::EntityId), Order::Asc)
-        .order_by((history.clone(), Column::CreatedAt), Order::Desc)
-        .order_by((history, Column::Id), Order::Desc)
-        .to_owned();
+    let statement = super::window::newest_per_entity::<Entity>(
+        Column::EntityId,
+        Column::CreatedAt,
+        Column::Id,
+        limit,
+        |ranked| {
+            ranked.and_where(Column::EntityId.is_in(entity_ids.iter().copied()));
+            if let Some(name) = name {
+                ranked.and_where(Column::Name.eq(name));
+            }
+        },
+    );
     // Decoded by column name.
     Model::find_by_statement(db.get_database_backend().build(&statement))
         .all(db)

@@ -12,6 +12,7 @@ pub mod sql;
 #[cfg(test)]
 mod tests;
 pub mod timeseries;
+mod window;
 
 use std::time::Duration;
 

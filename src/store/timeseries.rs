@@ -3,7 +3,7 @@
 //! key; and every statement that reads or writes it.
 
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Order, Query, WindowStatement};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, FromQueryResult, QueryOrder, QuerySelect};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -125,33 +125,23 @@ pub async fn newest_per_entity(
     end: Option<i64>,
     limit: u64,
 ) -> Result<Vec<Model>, DbErr> {
-    let newest_first = WindowStatement::partition_by(Column::EntityId)
-        .order_by(Column::TimestampMillis, Order::Desc)
-        .order_by(Column::Id, Order::Desc)
-        .to_owned();
-    let rank = Alias::new("rank_in_entity");
-    let mut ranked = Query::select();
-    ranked
-        .columns(<Column as sea_orm::Iterable>::iter())
-        .expr_window_as(Expr::cust("ROW_NUMBER()"), newest_first, rank.clone())
-        .from(Entity)
-        .and_where(Column::EntityId.is_in(entity_ids.iter().copied()))
-        .and_where(Column::Name.eq(name));
-    if let Some(start) = start {
-        ranked.and_where(Column::TimestampMillis.gte(start));
-    }
-    if let Some(end) = end {
-        ranked.and_where(Column::TimestampMillis.lte(end));
-    }
-    let series = Alias::new("series");
-    let statement = Query::select()
-        .columns(<Column as sea_orm::Iterable>::iter().map(|c| (series.clone(), c)))
-        .from_subquery(ranked, series.clone())
-        .and_where(Expr::col((series.clone(), rank)).lte(limit))
-        .order_by((series.clone(), Column::EntityId), Order::Asc)
-        .order_by((series.clone(), Column::TimestampMillis), Order::Desc)
-        .order_by((series, Column::Id), Order::Desc)
-        .to_owned();
+    let statement = super::window::newest_per_entity::<Entity>(
+        Column::EntityId,
+        Column::TimestampMillis,
+        Column::Id,
+        limit,
+        |ranked| {
+            ranked
+                .and_where(Column::EntityId.is_in(entity_ids.iter().copied()))
+                .and_where(Column::Name.eq(name));
+            if let Some(start) = start {
+                ranked.and_where(Column::TimestampMillis.gte(start));
+            }
+            if let Some(end) = end {
+                ranked.and_where(Column::TimestampMillis.lte(end));
+            }
+        },
+    );
     // Decoded by column name.
     Model::find_by_statement(db.get_database_backend().build(&statement))
         .all(db)
