@@ -66,6 +66,8 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -
     };
     let app = Router::new()
         .route("/health", get(health).with_state(shared.catalog.clone()))
+        .route("/ready", get(ready).with_state(shared.catalog.clone()))
+        .route("/metrics", get(metrics).with_state(shared.catalog.clone()))
         .route("/", get(|| async { Redirect::temporary("/playground") }))
         .merge(crate::graphql::http::routes(shared.clone()))
         .merge(crate::playground::routes())
@@ -88,6 +90,7 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -
         // Tokens protect the catalog whatever name a page reached it by.
         Auth::Tokens => app,
     };
+    crate::metrics::install();
     app.layer(middleware::from_fn(crate::logging::request_log))
 }
 
@@ -314,6 +317,38 @@ fn is_read_action(path: &str, uri: &axum::http::Uri) -> bool {
 /// refused the last write for a reason of its own (a full disk, a read-only file or server:
 /// queries still work, writes answer 503 / `UNAVAILABLE` until one succeeds again);
 /// `503 {"status": "unavailable"}` when the database does not answer at all.
+/// `200 {"status": "ready"}` when the database answers and has every migration this binary
+/// knows; `503 {"status": "not ready", "message"}` otherwise (a load balancer sends no traffic
+/// to a replica until it is ready).
+async fn ready(State(catalog): State<Catalog>) -> Response {
+    let problem = match catalog.pending_migrations().await {
+        Ok(0) => None,
+        Ok(n) => Some(format!(
+            "{n} migration(s) of this binary are not applied yet; `mlcat serve` applies them at start"
+        )),
+        Err(e) => {
+            tracing::error!(error = ?e, "readiness check failed");
+            Some("the database does not answer".to_string())
+        }
+    };
+    match problem {
+        None => Json(json!({"status": "ready"})).into_response(),
+        Some(message) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "not ready", "message": message})),
+        )
+            .into_response(),
+    }
+}
+
+/// `GET /metrics`: Prometheus's text format (see [`crate::metrics`]); the pool's gauges are
+/// read at the scrape.
+async fn metrics(State(catalog): State<Catalog>) -> Response {
+    let (open, idle, max) = catalog.pool_state();
+    crate::metrics::pool(open, idle, max);
+    crate::metrics::render().await
+}
+
 async fn health(State(catalog): State<Catalog>) -> Response {
     if let Err(e) = catalog.ping().await {
         tracing::error!(error = ?e, "health check failed");

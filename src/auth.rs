@@ -197,10 +197,16 @@ pub struct AuthState {
     pub auth: Auth,
 }
 
-/// Paths anyone may fetch: the health check and the playground page with its assets (the
-/// page's own requests then carry the token typed into it).
+/// Paths anyone may fetch: the health and readiness checks, the metrics (for a scraper, which
+/// carries no token), and the playground page with its assets (the page's own requests then
+/// carry the token typed into it).
 fn is_open(path: &str) -> bool {
-    path == "/health" || path == "/" || path == "/playground" || path.starts_with("/playground/")
+    path == "/health"
+        || path == "/ready"
+        || path == "/metrics"
+        || path == "/"
+        || path == "/playground"
+        || path.starts_with("/playground/")
 }
 
 /// Answers 401 in the shape the endpoint speaks: GraphQL errors with a code, or REST JSON.
@@ -238,6 +244,7 @@ pub async fn layer(
                 .get(header::AUTHORIZATION)
                 .and_then(|v| v.to_str().ok());
             let Some(secret) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+                crate::metrics::auth_failure("missing");
                 return unauthenticated(
                     &path,
                     "this server needs an access token: send `Authorization: Bearer <token>`",
@@ -246,10 +253,11 @@ pub async fn layer(
             match verify(&state.db, secret.trim()).await {
                 Ok(Some(access)) => access,
                 Ok(None) => {
+                    crate::metrics::auth_failure("invalid");
                     return unauthenticated(
                         &path,
                         "the access token is not valid (unknown or revoked)",
-                    )
+                    );
                 }
                 Err(e) => {
                     tracing::error!(error = ?e, "checking an access token failed");

@@ -10,6 +10,7 @@ pub mod datahub;
 pub mod demo;
 pub mod graphql;
 pub mod logging;
+pub mod metrics;
 mod playground;
 pub mod shared;
 pub mod store;

@@ -7,7 +7,7 @@
 use std::io::IsTerminal;
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request};
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing_subscriber::EnvFilter;
@@ -48,10 +48,25 @@ pub async fn request_log(request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", |m| m.as_str())
+        .to_string();
     let (response, written) = tally::count(next.run(request)).await;
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let took = started.elapsed();
+    let latency_ms = took.as_secs_f64() * 1000.0;
     let status = response.status().as_u16();
     let note = response.extensions().get::<GraphqlNote>();
+    crate::metrics::request(&route, method.as_str(), status, took);
+    if let Some(note) = note {
+        crate::metrics::graphql_operation(
+            note.operation.as_deref(),
+            note.kind,
+            !note.codes.is_empty(),
+            took,
+        );
+    }
     let operation = note.and_then(|n| n.operation.as_deref());
     let kind = note.and_then(|n| n.kind);
     let codes = note

@@ -47,6 +47,8 @@ fn sentence(e: &anyhow::Error) -> String {
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     logging::init(cli.log_format);
+    // Before the database is opened: migrations and the demo's writes count too.
+    mlcat::metrics::install();
     match cli.command {
         Some(Command::Schema) => {
             print!("{}", mlcat::graphql::sdl());

@@ -385,7 +385,7 @@ impl Walk {
                     via: via.try_into()?,
                 })
             })
-            .collect::<Result<_>>()?;
+            .collect::<Result<Vec<_>>>()?;
         let edges = self
             .edges
             .into_iter()
@@ -397,6 +397,7 @@ impl Walk {
                 })
             })
             .collect::<Result<_>>()?;
+        crate::metrics::traversal(nodes.len(), self.truncated);
         Ok(Traversal {
             root: self.root,
             nodes,

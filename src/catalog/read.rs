@@ -5,7 +5,7 @@ use super::aspects::Relation;
 use super::records::{EntityId, EntityRecord};
 use super::text::{refuse_longer, refuse_nul, MAX_PLATFORM_CHARS, MAX_QUERY_CHARS};
 use super::{Catalog, Result};
-use crate::store::{aspect, entity};
+use crate::store::{self, aspect, entity};
 use crate::urn::{EntityKind, Urn};
 
 /// The latest version of one aspect of one entity, as stored.
@@ -157,5 +157,16 @@ impl Catalog {
     /// Whether the database answers.
     pub async fn ping(&self) -> Result<()> {
         Ok(self.db.ping().await?)
+    }
+
+    /// How many of this binary's migrations the database has not applied (0: the schema is
+    /// current).
+    pub async fn pending_migrations(&self) -> Result<usize> {
+        Ok(store::pending_migrations(&self.db).await?)
+    }
+
+    /// The connection pool now: connections open, of them idle, and the most it may open.
+    pub fn pool_state(&self) -> (u32, usize, u32) {
+        store::pool_state(&self.db)
     }
 }

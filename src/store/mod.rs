@@ -81,8 +81,37 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         // that way (BENCHMARKS.md). Plans are made for each statement's own values instead.
         opts.map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_custom_plan")]));
     }
-    let db = Database::connect(opts).await?;
+    let mut db = Database::connect(opts).await?;
+    db.set_metric_callback(|info| crate::metrics::statement(info.elapsed, info.failed));
     Ok(db)
+}
+
+/// The connection pool now: connections open, of them idle, and the most it may open.
+pub fn pool_state(db: &DatabaseConnection) -> (u32, usize, u32) {
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            )
+        }
+        _ => {
+            let pool = db.get_sqlite_connection_pool();
+            (
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            )
+        }
+    }
+}
+
+/// How many of this binary's migrations the database has not applied.
+pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, sea_orm::DbErr> {
+    use migration::MigratorTrait;
+    Ok(migration::Migrator::get_pending_migrations(db).await?.len())
 }
 
 /// How long start-up waits for the database to answer before saying it does not.

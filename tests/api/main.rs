@@ -42,6 +42,7 @@ mod lineage_bounds;
 mod lineage_statements;
 mod lists;
 mod lookups;
+mod metrics;
 mod migrations;
 mod mutations;
 mod mutations_edits;

@@ -255,10 +255,16 @@ impl Catalog {
         match &result {
             Ok(out) => {
                 self.health.succeeded();
-                super::tally::record(&actor.name, out.iter().filter(|w| w.changed).count());
+                let changed = out.iter().filter(|w| w.changed).count();
+                super::tally::record(&actor.name, changed);
+                crate::metrics::aspects_written(changed);
             }
-            Err(Error::Unavailable(why)) => self.health.failed(why),
-            Err(_) => {}
+            Err(e) => {
+                crate::metrics::write_refused(e.code());
+                if let Error::Unavailable(why) = e {
+                    self.health.failed(why);
+                }
+            }
         }
         result
     }
@@ -365,6 +371,7 @@ impl Catalog {
                 self.health.succeeded();
                 let changed = out.iter().filter(|w| w.changed).count();
                 super::tally::record(&actor.name, changed + erased.len());
+                crate::metrics::aspects_written(changed);
             }
             Err(Error::Unavailable(why)) => self.health.failed(why),
             Err(_) => {}

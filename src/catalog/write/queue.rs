@@ -197,6 +197,7 @@ impl WriteQueue {
     pub(super) fn push(&self, batch: Batch) -> bool {
         let mut state = self.state();
         state.waiting.push_back(batch);
+        crate::metrics::write_queue_depth(state.waiting.len());
         !std::mem::replace(&mut state.writing, true)
     }
 
@@ -212,10 +213,12 @@ impl WriteQueue {
             size += batch.writes.len();
             group.push(batch);
         }
+        crate::metrics::write_queue_depth(state.waiting.len());
         if group.is_empty() {
             state.writing = false;
             return None;
         }
+        crate::metrics::write_group(group.len());
         Some(group)
     }
 
