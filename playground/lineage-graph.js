@@ -16,6 +16,7 @@ var TYPES = [
   { type: 'MLPRIMARY_KEY', label: 'Primary key', urnName: 'mlPrimaryKey', list: 'listMLPrimaryKeys', group: 'Primary keys' },
   { type: 'MLFEATURE', label: 'Feature', urnName: 'mlFeature', list: 'listMLFeatures', group: 'Features' },
   { type: 'MLFEATURE_TABLE', label: 'Feature table', urnName: 'mlFeatureTable', list: 'listMLFeatureTables', group: 'Feature tables' },
+  { type: 'DATA_PROCESS_INSTANCE', label: 'Run', urnName: 'dataProcessInstance', list: null, group: null },
   { type: 'MLMODEL', label: 'Model', urnName: 'mlModel', list: 'listMLModels', group: 'Models' },
   { type: 'MLMODEL_GROUP', label: 'Model group', urnName: 'mlModelGroup', list: 'listMLModelGroups', group: 'Model groups' },
   { type: 'MLMODEL_DEPLOYMENT', label: 'Deployment', urnName: 'mlModelDeployment', list: 'listMLModelDeployments', group: 'Deployments' },
@@ -35,11 +36,14 @@ var RELATIONS = {
   DerivedFrom: ['dataset → feature or key', 'the feature (or key) is computed from the dataset'],
   Contains: ['feature → feature table', 'the feature table holds the feature'],
   KeyedBy: ['primary key → feature table', 'the table’s rows are identified by the key'],
-  Consumes: ['feature → model', 'the model takes the feature as input'],
+  Consumes: ['feature → model, or data → run', 'the model takes the feature as input, or the run reads the data'],
   TrainedOn: ['dataset → model', 'the model was trained on the dataset'],
+  TrainedBy: ['run → model', 'the run trained the model'],
+  UsedBy: ['model → job', 'the job uses the model'],
+  UpstreamOf: ['run → run', 'the right-hand run came after the left-hand one'],
   MemberOf: ['model → model group', 'the model is one version in the group'],
   DeployedTo: ['model → deployment', 'the deployment serves the model'],
-  Produces: ['model → dataset', 'the model writes its predictions to the dataset']
+  Produces: ['model or run → dataset', 'the model writes its predictions to the dataset, or the run writes it']
 };
 
 // ---------------------------------------------------------------- helpers
@@ -149,6 +153,27 @@ function platformOf(node) {
   return e && e.platform && e.platform.name || '';
 }
 
+// A model's version label (`versionProperties.version.versionTag`), as `v2`; '' when none.
+function versionOf(node) {
+  var e = node.entity;
+  var tag = e && e.versionProperties && e.versionProperties.version && e.versionProperties.version.versionTag;
+  if (!tag) { return ''; }
+  return /^[0-9]/.test(tag) ? 'v' + tag : String(tag);
+}
+
+// A run's latest state: running, or how it ended; null for anything else or a run with no
+// events.
+function runStatus(node) {
+  var e = node.entity;
+  var last = e && e.state && e.state[0];
+  if (!last) { return null; }
+  if (last.status === 'STARTED') { return { text: 'RUNNING', color: '#1d4ed8' }; }
+  var result = last.result && last.result.resultType;
+  if (result === 'SUCCESS') { return { text: 'SUCCESS', color: '#15803d' }; }
+  if (result === 'FAILURE') { return { text: 'FAILED', color: '#b91c1c' }; }
+  return { text: result || 'COMPLETE', color: '#475569' };
+}
+
 // Whether the entity is marked deprecated (its `deprecation` aspect).
 function isDeprecated(node) {
   var e = node && node.entity;
@@ -172,7 +197,11 @@ function nodeLabel(node) {
   var info = typeInfo(node.type).urnName;
   var platform = platformOf(node);
   if (platform) { info += ' · ' + platform; }
+  var version = versionOf(node);
+  if (version) { info += ' · ' + version; }
   html.push('<FONT POINT-SIZE="9.5" COLOR="#475569">' + escapeHtmlLabel(info) + '</FONT>');
+  var run = runStatus(node);
+  if (run) { html.push('<FONT POINT-SIZE="9.5" COLOR="' + run.color + '"><B>' + escapeHtmlLabel(run.text) + '</B></FONT>'); }
   if (deprecated) { html.push('<FONT POINT-SIZE="9.5" COLOR="#b91c1c"><B>DEPRECATED</B></FONT>'); }
   return html.join('<BR/>');
 }

@@ -28,7 +28,8 @@ var LINEAGE_QUERY = [
   '        ... on MLFeature { deprecation { deprecated } }',
   '        ... on MLPrimaryKey { deprecation { deprecated } }',
   '        ... on MLFeatureTable { platform { name } deprecation { deprecated } }',
-  '        ... on MLModel { platform { name } deprecation { deprecated } }',
+  '        ... on MLModel { platform { name } deprecation { deprecated } versionProperties { version { versionTag } } }',
+  '        ... on DataProcessInstance { state(limit: 1) { status result { resultType } } }',
   '        ... on MLModelGroup { platform { name } deprecation { deprecated } }',
   '        ... on MLModelDeployment { platform { name } deprecation { deprecated } }',
   '      }',
@@ -82,6 +83,10 @@ var ENTITY_QUERY = [
   '    ... on MLModelDeployment { name description origin exists platform { name }',
   '      properties { status deploymentVersion: version { versionTag } createdAt externalUrl customProperties { key value } }',
   '      ' + DEPLOYMENT_GOVERNANCE + ' }',
+  '    ... on DataProcessInstance { name exists',
+  '      properties { runCreated: created { time actor } externalUrl customProperties { key value } }',
+  '      mlTrainingRunProperties { runId: id outputUrls hyperParams { name value } trainingMetrics { name value } }',
+  '      runState: state(limit: 1) { status result { resultType } durationMillis timestampMillis } }',
   '    ... on DataPlatform { name properties { displayName } }',
   '  }',
   '}'
@@ -99,6 +104,10 @@ var FIELD_LABELS = {
   groupCreated: 'Created',
   modelType: 'Model type',
   modelVersion: 'Version',
+  runCreated: 'Created',
+  runId: 'Run id',
+  outputUrls: 'Output URLs',
+  runState: 'State',
   featureVersion: 'Version',
   groupVersion: 'Version',
   deploymentVersion: 'Version',
@@ -677,6 +686,13 @@ function renderEntity(body, entity) {
     var v = valueView(k, props[k]);
     if (v !== null) { rows.push([k, v]); }
   });
+  // A run: what the training run recorded, and its latest state.
+  var training = entity.mlTrainingRunProperties || {};
+  Object.keys(training).forEach(function (k) {
+    var v = valueView(k, training[k]);
+    if (v !== null) { rows.push([k, v]); }
+  });
+  if (entity.runState && entity.runState[0]) { rows.push(['runState', runStateText(entity.runState[0])]); }
   if (rows.length) {
     append(body, h('table', { class: 'facts', id: 'details-properties' }, h('tbody', null, rows.map(function (r) {
       return h('tr', null, h('th', { scope: 'row', text: FIELD_LABELS[r[0]] || r[0] }), h('td', null, r[1]));
@@ -689,6 +705,14 @@ function renderEntity(body, entity) {
   }
   append(body, h('details', null, h('summary', { text: 'The answer as JSON' }),
     h('pre', { class: 'raw', text: JSON.stringify(entity, null, 2) })));
+}
+
+// A run event as a person reads it: "COMPLETE (SUCCESS) at <time>, took 4.0 s".
+function runStateText(event) {
+  var text = event.status + (event.result && event.result.resultType ? ' (' + event.result.resultType + ')' : '');
+  if (event.timestampMillis) { text += ' at ' + formatTime(event.timestampMillis); }
+  if (event.durationMillis) { text += ', took ' + (event.durationMillis / 1000).toFixed(1) + ' s'; }
+  return text;
 }
 
 // A deprecated entity says so first: the note, and when it goes away.

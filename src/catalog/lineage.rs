@@ -487,6 +487,7 @@ fn dot_style(kind: &EntityKind) -> (&'static str, &'static str) {
         EntityKind::MlModel => ("box", "#ede9fe"),
         EntityKind::MlModelGroup => ("folder", "#f5d0fe"),
         EntityKind::MlModelDeployment => ("component", "#fee2e2"),
+        EntityKind::Other(k) if k == "dataProcessInstance" => ("hexagon", "#ffedd5"),
         _ => ("box", "#f1f5f9"),
     }
 }

@@ -14,6 +14,7 @@ pub mod history;
 mod lineage;
 mod lineage_search;
 mod platforms;
+mod publish;
 mod read;
 mod records;
 mod related;

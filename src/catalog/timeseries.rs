@@ -201,6 +201,9 @@ pub(super) fn event_place(aspect: &str, value: &Value) -> Result<(i64, String)> 
                 "{aspect}.timestampMillis must be a whole number of milliseconds since the epoch: {aspect} is a timeseries aspect, stored by the time of its event"
             ),
         })?;
+    if aspect == "dataProcessInstanceRunEvent" {
+        check_run_event(value)?;
+    }
     let key = match (
         object.get("messageId"),
         field(value, "partitionSpec.partition"),
@@ -210,6 +213,40 @@ pub(super) fn event_place(aspect: &str, value: &Value) -> Result<(i64, String)> 
         _ => String::new(),
     };
     Ok((timestamp, key))
+}
+
+/// DataHub's run statuses and results, which a run event must name.
+pub const RUN_STATUSES: [&str; 2] = ["STARTED", "COMPLETE"];
+pub const RUN_RESULTS: [&str; 4] = ["SUCCESS", "FAILURE", "SKIPPED", "UP_FOR_RETRY"];
+
+/// A run event names a status DataHub knows, and a result type DataHub knows when it has one.
+fn check_run_event(value: &Value) -> Result<()> {
+    let aspect = "dataProcessInstanceRunEvent";
+    let refuse = |field: &str, got: Option<&Value>, known: &[&str]| Error::Invalid {
+        field: format!("{aspect}.{field}"),
+        message: format!(
+            "{aspect}.{field} must be one of {}, not {}",
+            known.join(", "),
+            got.map_or("nothing".to_string(), Value::to_string)
+        ),
+    };
+    let status = value.get("status");
+    if !status
+        .and_then(Value::as_str)
+        .is_some_and(|s| RUN_STATUSES.contains(&s))
+    {
+        return Err(refuse("status", status, &RUN_STATUSES));
+    }
+    if let Some(result) = value.get("result").filter(|r| !r.is_null()) {
+        let kind = result.get("type");
+        if !kind
+            .and_then(Value::as_str)
+            .is_some_and(|s| RUN_RESULTS.contains(&s))
+        {
+            return Err(refuse("result.type", kind, &RUN_RESULTS));
+        }
+    }
+    Ok(())
 }
 
 /// The events of a batch, each place once (the batch's last write of it wins), in the order

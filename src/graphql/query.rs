@@ -16,9 +16,9 @@ use super::types::search_lineage::{
     SearchAcrossLineageResults,
 };
 use super::types::{
-    CorpGroup, CorpUser, DataPlatform, Dataset, Domain, Entity, GlossaryNode, GlossaryTerm,
-    ListInput, ListResult, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup,
-    MlPrimaryKey, Tag,
+    CorpGroup, CorpUser, DataPlatform, DataProcessInstance, Dataset, Domain, Entity, GlossaryNode,
+    GlossaryTerm, ListInput, ListResult, MlFeature, MlFeatureTable, MlModel, MlModelDeployment,
+    MlModelGroup, MlPrimaryKey, Tag,
 };
 use crate::catalog::{Catalog, EntityRecord, Error, ListFilter};
 use crate::config::Limits;
@@ -151,6 +151,18 @@ impl Query {
         Ok(lookup(ctx, &urn, EntityKind::MlModelDeployment)
             .await?
             .map(MlModelDeployment))
+    }
+    /// A run (a training run, a job run) by URN; null when the catalog has no such run.
+    async fn data_process_instance(
+        &self,
+        ctx: &Context<'_>,
+        urn: String,
+    ) -> Result<Option<DataProcessInstance>> {
+        Ok(
+            lookup(ctx, &urn, EntityKind::Other("dataProcessInstance".into()))
+                .await?
+                .map(DataProcessInstance),
+        )
     }
     /// A dataset by URN; null when the catalog has no such dataset.
     async fn dataset(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Dataset>> {

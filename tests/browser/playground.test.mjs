@@ -589,3 +589,57 @@ test('search shows the server\'s errors as text', async () => {
   assert.deepEqual(problems, [], 'the search had failed or outside requests');
   await page.close();
 });
+
+test('lineage view shows a training run with its status and the model version it trained', async () => {
+  problems = [];
+  const call = async (query, variables) => {
+    const response = await fetch(`${BASE}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    const answer = await response.json();
+    assert.equal(answer.errors, undefined, JSON.stringify(answer));
+    return answer.data;
+  };
+  const data = 'urn:li:dataset:(urn:li:dataPlatform:s3,browser/churn_train.parquet,PROD)';
+  const model = (await call(
+    'mutation($input: UpsertMLModelInput!) { upsertMLModel(input: $input) { urn } }',
+    { input: { platform: 'mlflow', name: 'browser_churn' } },
+  )).upsertMLModel.urn;
+  await call(
+    'mutation($input: ReplaceAspectInput!) { replaceAspect(input: $input) { changed } }',
+    { input: { urn: model, aspectName: 'versionProperties', value: {
+      versionSet: 'urn:li:versionSet:(browser_churn,mlModel)', version: { versionTag: '2' }, sortId: '2' } } },
+  );
+  await call(
+    'mutation($input: UpsertDataProcessInstanceInput!) { upsertDataProcessInstance(input: $input) { urn } }',
+    { input: { id: 'browser-churn-run', name: 'churn training run', inputs: [data], outputs: [model] } },
+  );
+  await call(
+    'mutation($input: DataProcessRunEventInput!) { reportDataProcessRunEvent(input: $input) { urn } }',
+    { input: { urn: 'urn:li:dataProcessInstance:browser-churn-run', status: 'COMPLETE', result: 'SUCCESS', durationMillis: 4000 } },
+  );
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(lineageUrl(model, 'UPSTREAM', 3), { waitUntil: 'networkidle' });
+  await waitForGraph(page, 'browser_churn');
+  const labels = await nodeLabels(page);
+  const run = labels.find((l) => l.includes('browser-churn-run'));
+  assert.ok(run && run.includes('SUCCESS'), `the run is drawn with its status: ${labels.join(' | ')}`);
+  const drawn = labels.find((l) => l.includes('browser_churn'));
+  assert.ok(drawn.includes('v2'), `the model shows its version label: ${drawn}`);
+  const legend = await page.locator('#legend').innerText();
+  assert.ok(legend.includes('Run'), `the legend names runs: ${legend}`);
+  const edgeLabels = await page.$$eval('#graph g.edge text', (ts) => ts.map((t) => t.textContent.trim()));
+  for (const relation of ['Consumes', 'TrainedBy']) {
+    assert.ok(edgeLabels.includes(relation), `an edge is labelled ${relation}: ${edgeLabels.join(' | ')}`);
+  }
+  await clickNode(page, 'browser-churn-run');
+  await page.waitForSelector('#details-properties', { timeout: TIMEOUT });
+  const details = await page.locator('#panel').innerText();
+  assert.ok(details.includes('COMPLETE (SUCCESS)'), `the details show the run's state: ${details}`);
+  await shot(page, 'lineage-training-run');
+  assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
+  await page.close();
+});

@@ -96,7 +96,8 @@ run_suite() {
     lineage_clients.py \
     entity_clients.py \
     timeseries_clients.py \
-    patch_clients.py; do
+    patch_clients.py \
+    training_runs.py; do
     echo "--- $label: $script"
     if DATAHUB_GMS_URL="http://127.0.0.1:$port" timeout 300 "$py" "tests/sdk/$script"; then
       passed=$((passed + 1))

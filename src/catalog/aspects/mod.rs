@@ -3,6 +3,8 @@
 //! struct are stored unchanged.
 
 mod governance;
+mod publication;
+mod runs;
 mod schema_fields;
 mod shapes;
 
@@ -11,6 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 pub use governance::*;
+pub use publication::*;
+pub use runs::*;
 pub use schema_fields::*;
 pub use shapes::*;
 
@@ -19,7 +23,7 @@ use super::Error;
 use crate::urn::{EntityKind, Urn};
 
 /// A relationship, named as DataHub names it where DataHub has it. Direction runs from the
-/// upstream end to the downstream end. The first eleven are lineage: the walks follow them. The
+/// upstream end to the downstream end. The first twelve are lineage: the walks follow them. The
 /// governance relations run from the entity whose aspect declares them (a model) to what it
 /// names (its tag, owner, term, domain, group or parent), as DataHub's source and destination
 /// do; lineage never follows them unless a caller names them.
@@ -36,6 +40,12 @@ pub enum Relation {
     MemberOf,
     DeployedTo,
     Produces,
+    /// A run to a run after it (`dataProcessInstanceRelationships.upstreamInstances`).
+    UpstreamOf,
+    /// A run to the job, flow or dataset it is a run of (`parentTemplate`).
+    InstanceOf,
+    /// A run to the run it is part of (`parentInstance`).
+    ChildOf,
     /// An entity to a tag of its `globalTags`.
     TaggedWith,
     /// An entity to a term of its `glossaryTerms`.
@@ -58,7 +68,7 @@ pub enum Relation {
 
 impl Relation {
     /// The lineage relations: what `lineage`, `lineageGraph` and the walks follow by default.
-    pub const LINEAGE: [Relation; 11] = [
+    pub const LINEAGE: [Relation; 12] = [
         Relation::DownstreamOf,
         Relation::DerivedFrom,
         Relation::Contains,
@@ -70,7 +80,12 @@ impl Relation {
         Relation::MemberOf,
         Relation::DeployedTo,
         Relation::Produces,
+        Relation::UpstreamOf,
     ];
+
+    /// The relations that place a run among jobs and runs (not lineage: a run is not fed by
+    /// the job it is a run of).
+    pub const STRUCTURE: [Relation; 2] = [Relation::InstanceOf, Relation::ChildOf];
 
     /// The governance relations: an entity to its tags, terms, owners, domain; a user to its
     /// groups; a term, node or domain to its parent; a dataset to its fields' tags and terms.
@@ -86,8 +101,8 @@ impl Relation {
         Relation::SchemaFieldWithGlossaryTerm,
     ];
 
-    /// Every relation: the lineage ones, then the governance ones.
-    pub const ALL: [Relation; 20] = [
+    /// Every relation: the lineage ones, the structural ones, then the governance ones.
+    pub const ALL: [Relation; 23] = [
         Relation::DownstreamOf,
         Relation::DerivedFrom,
         Relation::Contains,
@@ -99,6 +114,9 @@ impl Relation {
         Relation::MemberOf,
         Relation::DeployedTo,
         Relation::Produces,
+        Relation::UpstreamOf,
+        Relation::InstanceOf,
+        Relation::ChildOf,
         Relation::TaggedWith,
         Relation::TermedWith,
         Relation::OwnedBy,
@@ -123,6 +141,9 @@ impl Relation {
             Relation::MemberOf => "MemberOf",
             Relation::DeployedTo => "DeployedTo",
             Relation::Produces => "Produces",
+            Relation::UpstreamOf => "UpstreamOf",
+            Relation::InstanceOf => "InstanceOf",
+            Relation::ChildOf => "ChildOf",
             Relation::TaggedWith => "TaggedWith",
             Relation::TermedWith => "TermedWith",
             Relation::OwnedBy => "OwnedBy",
@@ -586,6 +607,17 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Er
         UpstreamLineage::NAME => decode::<UpstreamLineage>(owner, value)?,
         Status::NAME => decode::<Status>(owner, value)?,
         DataPlatformInfo::NAME => decode::<DataPlatformInfo>(owner, value)?,
+        DataProcessInstanceProperties::NAME => {
+            decode::<DataProcessInstanceProperties>(owner, value)?
+        }
+        MlTrainingRunProperties::NAME => decode::<MlTrainingRunProperties>(owner, value)?,
+        DataProcessInstanceInput::NAME => decode::<DataProcessInstanceInput>(owner, value)?,
+        DataProcessInstanceOutput::NAME => decode::<DataProcessInstanceOutput>(owner, value)?,
+        DataProcessInstanceRelationships::NAME => {
+            decode::<DataProcessInstanceRelationships>(owner, value)?
+        }
+        MlFeatureTablePublication::NAME => decode::<MlFeatureTablePublication>(owner, value)?,
+        MlModelFeatureTableVersions::NAME => decode::<MlModelFeatureTableVersions>(owner, value)?,
         GlobalTags::NAME => decode::<GlobalTags>(owner, value)?,
         Ownership::NAME => decode::<Ownership>(owner, value)?,
         GlossaryTerms::NAME => decode::<GlossaryTerms>(owner, value)?,

@@ -113,6 +113,11 @@ pub(super) async fn apply_all(
         }
     }
 
+    // The publications of the feature tables whose properties the batch writes (one read,
+    // only when it writes such properties): a published table's feature list is frozen.
+    let tables = super::frozen::Frozen::tables(&writes, &owners);
+    let mut frozen = super::frozen::Frozen::read(txn, tables).await?;
+
     // Entities that exist for `must_be_new`: written before the batch, or earlier in it.
     let mut existing = had_aspects;
 
@@ -134,6 +139,7 @@ pub(super) async fn apply_all(
             must_exist,
             must_be_new,
             actor: own_actor,
+            force,
         } = w;
         let owner_id = owners[urn.as_str()].id;
         if must_be_new && existing.contains(&owner_id) {
@@ -189,6 +195,15 @@ pub(super) async fn apply_all(
                 });
                 continue;
             }
+            frozen
+                .check(
+                    owner_id,
+                    (urn.as_str(), &aspect, force),
+                    state.value.as_ref(),
+                    None,
+                )
+                .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+            frozen.note(owner_id, &aspect, None);
             if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
                 removed.insert(owner_id, false);
             }
@@ -227,8 +242,17 @@ pub(super) async fn apply_all(
             });
             continue;
         };
+        frozen
+            .check(
+                owner_id,
+                (urn.as_str(), &aspect, force),
+                state.value.as_ref(),
+                Some(&value),
+            )
+            .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
         let found = aspects::validate(&urn, &aspect, &value)
             .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+        frozen.note(owner_id, &aspect, Some(&value));
         if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
             let flag = value
                 .get("removed")

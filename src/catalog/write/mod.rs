@@ -5,6 +5,7 @@
 mod apply;
 mod check;
 mod deadline;
+mod frozen;
 mod health;
 mod queue;
 
@@ -74,6 +75,9 @@ pub struct AspectWrite {
     /// Who writes this one, when not the batch's actor (proposals of one DataHub batch may
     /// name different actors and runs).
     pub actor: Option<Actor>,
+    /// Writes a published feature table's feature list or primary keys anyway (see
+    /// `frozen`): without it, such a write is refused with `Conflict`.
+    pub force: bool,
 }
 
 impl AspectWrite {
@@ -85,6 +89,7 @@ impl AspectWrite {
             must_exist: false,
             must_be_new: false,
             actor: None,
+            force: false,
         }
     }
 
@@ -120,6 +125,7 @@ impl AspectWrite {
             must_exist: false,
             must_be_new: false,
             actor: None,
+            force: false,
         }
     }
 
@@ -145,6 +151,7 @@ impl AspectWrite {
             must_exist: false,
             must_be_new: false,
             actor: None,
+            force: false,
         }
     }
 
@@ -165,6 +172,7 @@ impl AspectWrite {
             must_exist: false,
             must_be_new: false,
             actor: None,
+            force: false,
         }
     }
 
@@ -177,6 +185,7 @@ impl AspectWrite {
             must_exist: true,
             must_be_new: false,
             actor: None,
+            force: false,
         }
     }
 
@@ -196,6 +205,12 @@ impl AspectWrite {
 
     pub fn existing(mut self) -> AspectWrite {
         self.must_exist = true;
+        self
+    }
+
+    /// Overrides the freeze of a published feature table (see `force`).
+    pub fn forced(mut self, force: bool) -> AspectWrite {
+        self.force = force;
         self
     }
 

@@ -6,6 +6,8 @@
 
 mod governance;
 mod inputs;
+mod publish;
+mod runs;
 mod upsert;
 
 use async_graphql::{
@@ -32,7 +34,7 @@ use inputs::{
     UpsertMlModelDeploymentInput, UpsertMlModelGroupInput, UpsertMlModelInput,
     UpsertMlPrimaryKeyInput,
 };
-use upsert::{upsert, urn_list};
+use upsert::{upsert, upsert_forced, urn_list};
 
 /// The mutation root: mlcat's own mutations and DataHub's governance mutations.
 #[derive(MergedObject, Default)]
@@ -40,6 +42,8 @@ pub struct Mutation(
     CoreMutation,
     governance::GovernanceMutation,
     governance::CreateMutation,
+    runs::RunsMutation,
+    publish::PublishMutation,
 );
 
 /// mlcat's own mutations: upserts, relationship edits, whole aspects, descriptions, deletion.
@@ -55,6 +59,9 @@ pub struct RelationshipEditInput {
     pub field: RelationshipFieldGql,
     /// The URNs to add or remove.
     pub targets: Vec<String>,
+    /// Edit a published feature table's features or primary keys anyway (otherwise refused
+    /// with CONFLICT while the table is published).
+    pub force: Option<bool>,
 }
 
 /// The outcome of a relationship edit.
@@ -79,6 +86,9 @@ pub struct ReplaceAspectInput {
     pub aspect_name: String,
     /// The whole new value, as a JSON object in DataHub's shape.
     pub value: async_graphql::Json<Value>,
+    /// Change a published feature table's features or primary keys anyway (otherwise refused
+    /// with CONFLICT while the table is published).
+    pub force: Option<bool>,
 }
 
 /// The outcome of an aspect write.
@@ -164,14 +174,18 @@ impl CoreMutation {
         upsert(ctx, input).await
     }
 
-    /// Creates a feature table or updates the fields given; answers the table.
+    /// Creates a feature table or updates the fields given; answers the table. While the table
+    /// is published, a change of its features or primary keys is refused with CONFLICT unless
+    /// `force` is true.
     #[graphql(name = "upsertMLFeatureTable")]
     async fn upsert_ml_feature_table(
         &self,
         ctx: &Context<'_>,
         input: UpsertMlFeatureTableInput,
+        #[graphql(desc = "Change a published table's features or primary keys anyway.")]
+        force: Option<bool>,
     ) -> Result<MlFeatureTable> {
-        upsert(ctx, input).await
+        upsert_forced(ctx, input, force.unwrap_or(false)).await
     }
 
     /// Creates a model or updates the fields given; answers the model.
@@ -243,7 +257,8 @@ impl CoreMutation {
         let urn = Urn::parse(&input.urn).map_err(Error::from)?;
         let written = write_one(
             ctx,
-            AspectWrite::upsert(urn, &input.aspect_name, input.value.0),
+            AspectWrite::upsert(urn, &input.aspect_name, input.value.0)
+                .forced(input.force.unwrap_or(false)),
         )
         .await?;
         Ok(AspectWriteResult {
@@ -341,7 +356,8 @@ async fn edit_relationships(
         .take()
         .unwrap_or_default();
     let actor = writer(ctx)?;
-    let write = relationship_edit(input.field.into(), urn, targets, add, &actor.name)?;
+    let write = relationship_edit(input.field.into(), urn, targets, add, &actor.name)?
+        .forced(input.force.unwrap_or(false));
     let written = write_one(ctx, write).await?;
     Ok(RelationshipEditResult {
         urn: written.urn.to_string(),

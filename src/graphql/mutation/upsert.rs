@@ -34,12 +34,22 @@ pub trait Upsert: Sized {
 /// Creates the entity or updates the fields given, in one write; answers the entity as it now
 /// is.
 pub async fn upsert<I: Upsert>(ctx: &Context<'_>, input: I) -> async_graphql::Result<I::Object> {
+    upsert_forced(ctx, input, false).await
+}
+
+/// [`upsert`] that may override a published feature table's freeze (`force`).
+pub async fn upsert_forced<I: Upsert>(
+    ctx: &Context<'_>,
+    input: I,
+    force: bool,
+) -> async_graphql::Result<I::Object> {
     let urn = input.key().resolve(I::KIND)?;
     let edit = input.into_edit()?;
     let write = AspectWrite::patch(urn.clone(), I::Aspect::NAME, move |p: &mut I::Aspect| {
         edit(p);
         Ok(())
-    });
+    })
+    .forced(force);
     write_one(ctx, write).await?;
     Ok(reload(ctx, &urn).await?.into())
 }

@@ -2,7 +2,7 @@
 //! (DataHub's `TrainedBy` relationship), read from the aspects DataHub's SDK writes for it:
 //! `dataProcessInstanceProperties`, `mlTrainingRunProperties`, `dataProcessInstanceRunEvent`,
 //! `dataProcessInstanceRelationships`, `container`, `dataPlatformInstance`, `subTypes`, `status`.
-//! A later issue (the model registry) extends it.
+//! Its inputs and outputs are its lineage edges (`Consumes` in, `Produces` and `TrainedBy` out).
 
 use std::collections::BTreeMap;
 
@@ -13,7 +13,7 @@ use super::container::{container_of, parents_of, Container, ParentContainersResu
 use super::data_platform_instance::{of_entity, DataPlatformInstance};
 use super::entity::Row;
 use super::{DataPlatform, Entity, SubTypes};
-use crate::catalog::aspects::{NamedValue, TimeStamp};
+use crate::catalog::aspects::{NamedValue, Relation, TimeStamp};
 use crate::graphql::loaders::{self, aspect};
 use crate::graphql::scalars::{
     custom_properties, hyper_params, metrics, AuditStamp, CustomPropertiesEntry, EntityType, Long,
@@ -298,6 +298,40 @@ impl DataProcessInstance {
             .filter(|r| !r.removed)
             .and_then(Entity::from_row))
     }
+    /// The entities the run read (`dataProcessInstanceInput`: relation `Consumes`), in the
+    /// order their edges were made.
+    async fn inputs(&self, ctx: &Context<'_>) -> Result<Vec<Entity>> {
+        related(ctx, &self.0, &[(Relation::Consumes, true)], |_| true).await
+    }
+    /// The entities the run wrote (`dataProcessInstanceOutput`: relation `TrainedBy` for a
+    /// model, `Produces` for anything else), in the order their edges were made.
+    async fn outputs(&self, ctx: &Context<'_>) -> Result<Vec<Entity>> {
+        let out = [(Relation::TrainedBy, false), (Relation::Produces, false)];
+        related(ctx, &self.0, &out, |_| true).await
+    }
+    /// The runs before this one (`dataProcessInstanceRelationships.upstreamInstances`).
+    async fn upstream_instances(&self, ctx: &Context<'_>) -> Result<Vec<DataProcessInstance>> {
+        let runs = related(ctx, &self.0, &[(Relation::UpstreamOf, true)], is_run).await?;
+        Ok(runs.into_iter().filter_map(as_run).collect())
+    }
+    /// The run this one is part of (`dataProcessInstanceRelationships.parentInstance`).
+    async fn parent_instance(&self, ctx: &Context<'_>) -> Result<Option<DataProcessInstance>> {
+        let runs = related(ctx, &self.0, &[(Relation::ChildOf, false)], is_run).await?;
+        Ok(runs.into_iter().find_map(as_run))
+    }
+    /// A link to the run in the system that ran it (`properties.externalUrl`).
+    async fn external_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let p: Option<PropertiesAspect> =
+            aspect(ctx, &self.0, "dataProcessInstanceProperties").await?;
+        Ok(p.and_then(|p| p.external_url))
+    }
+    /// When the run was created (DataHub's deprecated field).
+    #[graphql(deprecation = "Use `properties.created`")]
+    async fn created(&self, ctx: &Context<'_>) -> Result<Option<AuditStamp>> {
+        let p: Option<PropertiesAspect> =
+            aspect(ctx, &self.0, "dataProcessInstanceProperties").await?;
+        Ok(p.and_then(|p| p.created.as_ref().map(Into::into)))
+    }
     /// The container the run sits in (an experiment, say); null when none.
     async fn container(&self, ctx: &Context<'_>) -> Result<Option<Container>> {
         container_of(ctx, &self.0).await
@@ -333,4 +367,36 @@ impl DataProcessInstance {
     ) -> Result<crate::graphql::lineage::EntityRelationshipsResult> {
         crate::graphql::lineage::entity_relationships(ctx, &self.0, input).await
     }
+}
+
+fn is_run(row: &Row) -> bool {
+    matches!(&row.kind, crate::urn::EntityKind::Other(k) if k == "dataProcessInstance")
+}
+
+fn as_run(entity: Entity) -> Option<DataProcessInstance> {
+    match entity {
+        Entity::DataProcessInstance(run) => Some(run),
+        _ => None,
+    }
+}
+
+/// The live entities at the other end of the edges `relations` (each with whether to look
+/// upstream) of `row` that `keep` keeps, each once, in the order the relations are named and
+/// then the order their edges were made.
+pub(crate) async fn related(
+    ctx: &Context<'_>,
+    row: &Row,
+    relations: &[(Relation, bool)],
+    keep: fn(&Row) -> bool,
+) -> Result<Vec<Entity>> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for &(relation, upstream) in relations {
+        for other in crate::graphql::lineage::neighbors(ctx, row, relation, upstream).await? {
+            if !other.removed && keep(&other) && seen.insert(other.id) {
+                out.extend(Entity::from_row(other));
+            }
+        }
+    }
+    Ok(out)
 }

@@ -31,6 +31,14 @@ entity_object! {
         downstream_datasets: Vec<Dataset> = related_by(Relation::DownstreamOf, End::Downstream);
     }
 
+    /// The version the table is published as (its feature list and primary keys are frozen
+    /// while it is); null when it is not published.
+    async fn publication(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::training::Publication>> {
+        super::training::publication(ctx, &self.0).await
+    }
     /// Deprecated alias of `properties`.
     #[graphql(deprecation = "Use `properties`")]
     async fn feature_table_properties(

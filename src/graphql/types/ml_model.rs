@@ -50,6 +50,23 @@ entity_object! {
     ) -> Result<Option<super::versioning::VersionProperties>> {
         super::versioning::version_properties(ctx, &self.0).await
     }
+    /// The runs and jobs that trained the model (relation `TrainedBy`: its `trainingJobs`, or a
+    /// run that lists the model among its outputs).
+    async fn trained_by(&self, ctx: &Context<'_>) -> Result<Vec<super::Entity>> {
+        super::training::trained_by(ctx, &self.0).await
+    }
+    /// The runs and jobs that use the model (its `downstreamJobs`, or a run that lists the
+    /// model among its inputs).
+    async fn downstream_jobs(&self, ctx: &Context<'_>) -> Result<Vec<super::Entity>> {
+        super::training::downstream_jobs(ctx, &self.0).await
+    }
+    /// The published feature-table versions the model consumed (`mlModelFeatureTableVersions`).
+    async fn feature_table_versions(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::training::FeatureTableVersion>> {
+        super::training::feature_table_versions(ctx, &self.0).await
+    }
     /// DataHub Cloud's record of sharing the model with other DataHub instances: mlcat shares
     /// nothing, so always null.
     async fn share(&self) -> Option<super::Share> {
@@ -144,6 +161,11 @@ impl MlModelPropertiesGql {
     #[graphql(deprecation = "Use `created`")]
     async fn date(&self) -> Option<Long> {
         self.1.date.map(Long)
+    }
+    /// The jobs or runs that trained the model and those that use it, as URNs (DataHub's shape;
+    /// `MLModel.trainedBy` and `downstreamJobs` resolve them).
+    async fn ml_model_lineage_info(&self) -> super::training::MlModelLineageInfo {
+        super::training::MlModelLineageInfo::of(&self.1.training_jobs, &self.1.downstream_jobs)
     }
 }
 

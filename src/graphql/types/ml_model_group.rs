@@ -28,6 +28,15 @@ entity_object! {
         models: Vec<MlModel> = related_by(Relation::MemberOf, End::Upstream);
     }
 
+    /// The runs and jobs that trained the group's models (relation `TrainedBy`, from the
+    /// group's `trainingJobs`).
+    async fn trained_by(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<super::Entity>> {
+        super::training::trained_by(ctx, &self.0).await
+    }
+    /// The runs and jobs that use the group (its `downstreamJobs`).
+    async fn downstream_jobs(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<super::Entity>> {
+        super::training::downstream_jobs(ctx, &self.0).await
+    }
     /// DataHub Cloud's record of sharing the group with other DataHub instances: mlcat shares
     /// nothing, so always null.
     async fn share(&self) -> Option<super::Share> {
@@ -79,5 +88,10 @@ impl MlModelGroupPropertiesGql {
     #[graphql(deprecation = "Use `created`")]
     async fn created_at(&self) -> Option<Long> {
         self.1.created_at.map(Long)
+    }
+    /// The jobs or runs that trained the group's models and those that use them, as URNs
+    /// (DataHub's shape; `MLModelGroup.trainedBy` and `downstreamJobs` resolve them).
+    async fn ml_model_lineage_info(&self) -> super::training::MlModelLineageInfo {
+        super::training::MlModelLineageInfo::of(&self.1.training_jobs, &self.1.downstream_jobs)
     }
 }
