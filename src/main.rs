@@ -2,7 +2,6 @@
 
 use anyhow::Context;
 use clap::Parser;
-use migration::{Migrator, MigratorTrait};
 use mlcat::auth::{self, Auth};
 use mlcat::catalog::{Catalog, WriteMode};
 use mlcat::config::{Cli, Command, DbArgs, ServeArgs, TokenCommand};
@@ -154,11 +153,14 @@ async fn open(db: &DbArgs, migrate: bool) -> anyhow::Result<sea_orm::DatabaseCon
     let conn = store::connect(&db.database_url)
         .await
         .with_context(|| format!("opening the database at {}", db.database_url))?;
+    if !migrate {
+        store::refuse_newer_schema(&conn).await?;
+    }
     if migrate {
         store::check_writable(&conn, &db.database_url).await?;
-        Migrator::up(&conn, None)
+        store::migrate(&conn)
             .await
-            .context("running migrations")?;
+            .context("migrating the database")?;
         // The search index of entities written before it existed (a no-op once built).
         let indexed = Catalog::new(conn.clone())
             .index_missing()

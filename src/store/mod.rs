@@ -108,6 +108,78 @@ pub fn pool_state(db: &DatabaseConnection) -> (u32, usize, u32) {
     }
 }
 
+/// The advisory lock key PostgreSQL replicas take to migrate one at a time ("mlcat" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6d6c_6361_74;
+
+/// Migrates the database to this binary's schema. Refuses, changing nothing, a database that a
+/// newer mlcat migrated (it holds migrations this binary does not know, and this binary could
+/// misread what the newer one writes). On PostgreSQL the whole migration is one transaction
+/// holding an advisory lock, so replicas starting at the same moment migrate one after the
+/// other: the first applies what is pending, the others find nothing left.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::TransactionTrait;
+    if db.get_database_backend() == DbBackend::Postgres {
+        let txn = db.begin().await?;
+        txn.execute(sea_orm::Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [MIGRATION_LOCK.into()],
+        ))
+        .await?;
+        refuse_newer_schema(&txn).await?;
+        Migrator::up(&txn, None).await?;
+        txn.commit().await?;
+    } else {
+        refuse_newer_schema(db).await?;
+        Migrator::up(db, None).await?;
+    }
+    Ok(())
+}
+
+/// Refuses a database holding migrations this binary does not know (a newer mlcat's).
+pub async fn refuse_newer_schema(db: &impl ConnectionTrait) -> anyhow::Result<()> {
+    use migration::{Migrator, MigratorTrait};
+    let backend = db.get_database_backend();
+    let exists = match backend {
+        DbBackend::Postgres => "SELECT 1 FROM pg_tables WHERE tablename = 'seaql_migrations' AND schemaname = current_schema()",
+        _ => "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seaql_migrations'",
+    };
+    if db
+        .query_one(sea_orm::Statement::from_string(backend, exists))
+        .await?
+        .is_none()
+    {
+        return Ok(());
+    }
+    let known: std::collections::HashSet<String> = Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_string())
+        .collect();
+    let mut unknown = Vec::new();
+    for row in db
+        .query_all(sea_orm::Statement::from_string(
+            backend,
+            "SELECT version FROM seaql_migrations ORDER BY version",
+        ))
+        .await?
+    {
+        let version: String = row.try_get_by_index(0)?;
+        if !known.contains(&version) {
+            unknown.push(version);
+        }
+    }
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "this database was migrated by a newer mlcat: it holds {} migration(s) this mlcat ({}) does not know ({}); run the newer mlcat against it",
+        unknown.len(),
+        env!("CARGO_PKG_VERSION"),
+        unknown.join(", ")
+    )
+}
+
 /// How many of this binary's migrations the database has not applied.
 pub async fn pending_migrations(db: &DatabaseConnection) -> Result<usize, sea_orm::DbErr> {
     use migration::MigratorTrait;

@@ -51,6 +51,7 @@ mod playground;
 mod published_tables;
 mod query_reads;
 mod relationships;
+mod replicas;
 mod schema;
 mod search;
 mod search_filters;
