@@ -109,7 +109,7 @@ pub fn pool_state(db: &DatabaseConnection) -> (u32, usize, u32) {
 }
 
 /// The advisory lock key PostgreSQL replicas take to migrate one at a time ("mlcat" in ASCII).
-const MIGRATION_LOCK: i64 = 0x6d6c_6361_74;
+const MIGRATION_LOCK: i64 = 0x006d_6c63_6174;
 
 /// Migrates the database to this binary's schema. Refuses, changing nothing, a database that a
 /// newer mlcat migrated (it holds migrations this binary does not know, and this binary could
