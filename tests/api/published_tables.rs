@@ -27,34 +27,17 @@ const PUBLISH: &str = "mutation($urn: String!, $version: String!) {
   }
 }";
 
-async fn ok(app: &TestApp, query: &str, variables: Value) -> Value {
-    let answer = app.gql_vars(query, variables).await;
-    assert!(answer.get("errors").is_none(), "{answer:#}");
-    answer["data"].clone()
-}
-
-async fn refused(app: &TestApp, query: &str, variables: Value) -> (String, String) {
-    let answer = app.gql_vars(query, variables).await;
-    let e = &answer["errors"][0];
-    (
-        e["extensions"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        e["message"].as_str().unwrap_or_default().to_string(),
-    )
-}
-
 /// The table with two features and a key, published as `v1`.
 async fn published(app: &TestApp) {
-    ok(
-        app,
+    app.data_vars(
         UPSERT_TABLE,
         json!({"input": {"urn": TABLE, "description": "customers", "mlFeatures": [AGE, SPEND],
                          "mlPrimaryKeys": [KEY]}}),
     )
     .await;
-    let d = ok(app, PUBLISH, json!({"urn": TABLE, "version": "v1"})).await;
+    let d = app
+        .data_vars(PUBLISH, json!({"urn": TABLE, "version": "v1"}))
+        .await;
     let p = &d["publishFeatureTable"]["publication"];
     assert_eq!(p["version"], "v1");
     assert_eq!(p["actor"], "anonymous");
@@ -69,8 +52,7 @@ fn urns(list: &[&str]) -> Value {
 }
 
 async fn features(app: &TestApp) -> Value {
-    let d = ok(
-        app,
+    let d = app.data_vars(
         "query($urn: String!) { mlFeatureTable(urn: $urn) { properties { mlFeatures { urn } mlPrimaryKeys { urn } } } }",
         json!({"urn": TABLE}),
     )
@@ -85,31 +67,30 @@ async fn a_published_table_refuses_feature_edits_without_force() {
     let before = app.row_counts().await;
 
     // GraphQL upsert: adding a feature is refused, and says how to override.
-    let (code, message) = refused(
-        &app,
-        UPSERT_TABLE,
-        json!({"input": {"urn": TABLE, "mlFeatures": [AGE, SPEND, TENURE]}}),
-    )
-    .await;
+    let (code, message) = &app
+        .refusal(
+            UPSERT_TABLE,
+            json!({"input": {"urn": TABLE, "mlFeatures": [AGE, SPEND, TENURE]}}),
+        )
+        .await;
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("published as version \"v1\""), "{message}");
     assert!(message.contains("force"), "{message}");
     assert!(message.contains(TENURE), "{message}");
     // Relationship edits and whole-aspect replacement alike.
-    let (code, _) = refused(
-        &app,
+    let (code, _) = app.refusal(
         "mutation($input: RelationshipEditInput!) { removeRelationships(input: $input) { changed } }",
         json!({"input": {"urn": TABLE, "field": "FEATURE_TABLE_PRIMARY_KEYS", "targets": [KEY]}}),
     )
     .await;
     assert_eq!(code, "CONFLICT");
-    let (code, _) = refused(
-        &app,
-        "mutation($input: ReplaceAspectInput!) { replaceAspect(input: $input) { changed } }",
-        json!({"input": {"urn": TABLE, "aspectName": "mlFeatureTableProperties",
+    let (code, _) = &app
+        .refusal(
+            "mutation($input: ReplaceAspectInput!) { replaceAspect(input: $input) { changed } }",
+            json!({"input": {"urn": TABLE, "aspectName": "mlFeatureTableProperties",
                          "value": {"description": "gone", "customProperties": {}}}}),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(code, "CONFLICT");
     // DataHub's SDK cannot say force: its proposal is refused with 409 and the message.
     let (status, body) = app
@@ -136,8 +117,7 @@ async fn a_published_table_refuses_feature_edits_without_force() {
 
     // What does not touch the lists goes through: the description, the same features in
     // another order, a proposal that keeps the lists.
-    let d = ok(
-        &app,
+    let d = app.data_vars(
         UPSERT_TABLE,
         json!({"input": {"urn": TABLE, "description": "all customers", "mlFeatures": [SPEND, AGE]}}),
     )
@@ -161,25 +141,23 @@ async fn a_published_table_refuses_feature_edits_without_force() {
     assert_eq!(status, StatusCode::OK, "{body}");
 
     // With force, the change lands; the publication still records what v1 held.
-    let d = ok(
-        &app,
-        UPSERT_TABLE,
-        json!({"input": {"urn": TABLE, "mlFeatures": [AGE, SPEND, TENURE]}, "force": true}),
-    )
-    .await;
+    let d = &app
+        .data_vars(
+            UPSERT_TABLE,
+            json!({"input": {"urn": TABLE, "mlFeatures": [AGE, SPEND, TENURE]}, "force": true}),
+        )
+        .await;
     assert_eq!(
         d["upsertMLFeatureTable"]["properties"]["mlFeatures"],
         urns(&[AGE, SPEND, TENURE])
     );
-    let d = ok(
-        &app,
+    let d = app.data_vars(
         "mutation($input: RelationshipEditInput!) { removeRelationships(input: $input) { changed } }",
         json!({"input": {"urn": TABLE, "field": "FEATURE_TABLE_FEATURES", "targets": [TENURE], "force": true}}),
     )
     .await;
     assert_eq!(d["removeRelationships"]["changed"], true);
-    let d = ok(
-        &app,
+    let d = app.data_vars(
         "query($urn: String!) { mlFeatureTable(urn: $urn) { publication { version mlFeatures } } }",
         json!({"urn": TABLE}),
     )
@@ -196,40 +174,47 @@ async fn publishing_again_and_withdrawing() {
     published(&app).await;
     // The same label again is a conflict; a bad label is bad input; a table with nothing to
     // publish is not found; a URN of another type is bad input.
-    let (code, message) = refused(&app, PUBLISH, json!({"urn": TABLE, "version": "v1"})).await;
+    let (code, message) = &app
+        .refusal(PUBLISH, json!({"urn": TABLE, "version": "v1"}))
+        .await;
     assert_eq!(code, "CONFLICT");
     assert!(message.contains("already"), "{message}");
-    let (code, _) = refused(&app, PUBLISH, json!({"urn": TABLE, "version": " "})).await;
+    let (code, _) = &app
+        .refusal(PUBLISH, json!({"urn": TABLE, "version": " "}))
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
     let other = "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,nothing_here)";
-    let (code, _) = refused(&app, PUBLISH, json!({"urn": other, "version": "v1"})).await;
+    let (code, _) = &app
+        .refusal(PUBLISH, json!({"urn": other, "version": "v1"}))
+        .await;
     assert_eq!(code, "NOT_FOUND");
-    let (code, _) = refused(&app, PUBLISH, json!({"urn": MODEL, "version": "v1"})).await;
+    let (code, _) = &app
+        .refusal(PUBLISH, json!({"urn": MODEL, "version": "v1"}))
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
 
     // A new label records the lists as they are now.
-    ok(
-        &app,
+    app.data_vars(
         UPSERT_TABLE,
         json!({"input": {"urn": TABLE, "mlFeatures": [AGE]}, "force": true}),
     )
     .await;
-    let d = ok(&app, PUBLISH, json!({"urn": TABLE, "version": "v2"})).await;
+    let d = &app
+        .data_vars(PUBLISH, json!({"urn": TABLE, "version": "v2"}))
+        .await;
     assert_eq!(
         d["publishFeatureTable"]["publication"]["mlFeatures"],
         json!([AGE])
     );
 
     // Withdrawn, the table is editable again.
-    let d = ok(
-        &app,
+    let d = app.data_vars(
         "mutation($urn: String!) { unpublishFeatureTable(urn: $urn) { publication { version } } }",
         json!({"urn": TABLE}),
     )
     .await;
     assert!(d["unpublishFeatureTable"]["publication"].is_null());
-    ok(
-        &app,
+    app.data_vars(
         UPSERT_TABLE,
         json!({"input": {"urn": TABLE, "mlFeatures": [AGE, TENURE]}}),
     )
@@ -241,8 +226,7 @@ async fn publishing_again_and_withdrawing() {
 async fn a_model_records_the_feature_table_versions_it_consumed() {
     let app = TestApp::new().await;
     published(&app).await;
-    ok(
-        &app,
+    app.data_vars(
         "mutation { upsertMLModel(input: {urn: \"urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn,PROD)\"}) { urn } }",
         json!({}),
     )
@@ -252,18 +236,20 @@ async fn a_model_records_the_feature_table_versions_it_consumed() {
         featureTableVersions { featureTableUrn featureTable { urn } publishedVersion }
       }
     }";
-    let d = ok(&app, RECORD, json!({"urn": MODEL, "tables": [TABLE]})).await;
+    let d = &app
+        .data_vars(RECORD, json!({"urn": MODEL, "tables": [TABLE]}))
+        .await;
     assert_eq!(
         d["recordMLModelFeatureTableVersions"]["featureTableVersions"],
         json!([{"featureTableUrn": TABLE, "featureTable": {"urn": TABLE}, "publishedVersion": "v1"}])
     );
     // The table is lineage of the model.
-    let d = ok(
-        &app,
-        "query($input: LineageGraphInput!) { lineageGraph(input: $input) { nodes { urn } } }",
-        json!({"input": {"urn": MODEL, "direction": "UPSTREAM", "depth": 1}}),
-    )
-    .await;
+    let d = &app
+        .data_vars(
+            "query($input: LineageGraphInput!) { lineageGraph(input: $input) { nodes { urn } } }",
+            json!({"input": {"urn": MODEL, "direction": "UPSTREAM", "depth": 1}}),
+        )
+        .await;
     let urns: Vec<&str> = d["lineageGraph"]["nodes"]
         .as_array()
         .unwrap()
@@ -275,23 +261,24 @@ async fn a_model_records_the_feature_table_versions_it_consumed() {
     // A table that is not published, a URN of another type: refused, nothing written.
     let before = app.row_counts().await;
     let unpublished = "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,draft)";
-    ok(
-        &app,
+    app.data_vars(
         UPSERT_TABLE,
         json!({"input": {"urn": unpublished, "mlFeatures": [AGE]}}),
     )
     .await;
     let before_record = app.row_counts().await;
     assert_ne!(before, before_record);
-    let (code, message) = refused(
-        &app,
-        RECORD,
-        json!({"urn": MODEL, "tables": [TABLE, unpublished]}),
-    )
-    .await;
+    let (code, message) = &app
+        .refusal(
+            RECORD,
+            json!({"urn": MODEL, "tables": [TABLE, unpublished]}),
+        )
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(message.contains("featureTables[1]"), "{message}");
-    let (code, _) = refused(&app, RECORD, json!({"urn": MODEL, "tables": [AGE]})).await;
+    let (code, _) = &app
+        .refusal(RECORD, json!({"urn": MODEL, "tables": [AGE]}))
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
     assert_eq!(app.row_counts().await, before_record);
 }

@@ -216,6 +216,27 @@ impl TestApp {
         answer["data"].clone()
     }
 
+    /// Runs a request with variables that must succeed and returns its `data`.
+    pub async fn data_vars(&self, query: &str, variables: Value) -> Value {
+        let answer = self.gql_vars(query, variables).await;
+        assert!(answer.get("errors").is_none(), "{answer:#}");
+        answer["data"].clone()
+    }
+
+    /// Runs a request with variables that must fail; answers its first error's code and
+    /// message.
+    pub async fn refusal(&self, query: &str, variables: Value) -> (String, String) {
+        let answer = self.gql_vars(query, variables).await;
+        let e = &answer["errors"][0];
+        (
+            e["extensions"]["code"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            e["message"].as_str().unwrap_or_default().to_string(),
+        )
+    }
+
     /// Runs a query that must fail and returns the code of its first error.
     pub async fn error_code(&self, query: &str) -> String {
         let answer = self.gql(query).await;

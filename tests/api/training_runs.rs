@@ -38,24 +38,6 @@ const READ: &str = "query($urn: String!) {
   }
 }";
 
-async fn ok(app: &TestApp, query: &str, variables: Value) -> Value {
-    let answer = app.gql_vars(query, variables).await;
-    assert!(answer.get("errors").is_none(), "{answer:#}");
-    answer["data"].clone()
-}
-
-async fn refused(app: &TestApp, query: &str, variables: Value) -> (String, String) {
-    let answer = app.gql_vars(query, variables).await;
-    let e = &answer["errors"][0];
-    (
-        e["extensions"]["code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        e["message"].as_str().unwrap_or_default().to_string(),
-    )
-}
-
 /// A training run: reads `DATA`, writes `MODEL`, started at 1000 and done at 5000.
 async fn train(app: &TestApp) {
     let input = json!({
@@ -73,7 +55,7 @@ async fn train(app: &TestApp) {
         "inputs": [DATA],
         "outputs": [MODEL],
     });
-    let d = ok(app, UPSERT, json!({ "input": input })).await;
+    let d = app.data_vars(UPSERT, json!({ "input": input })).await;
     assert_eq!(d["upsertDataProcessInstance"]["urn"], RUN);
     assert_eq!(
         d["upsertDataProcessInstance"]["type"],
@@ -88,7 +70,7 @@ async fn train(app: &TestApp) {
             event["result"] = result;
             event["durationMillis"] = json!(4000);
         }
-        ok(app, EVENT, json!({ "input": event })).await;
+        app.data_vars(EVENT, json!({ "input": event })).await;
     }
 }
 
@@ -96,7 +78,7 @@ async fn train(app: &TestApp) {
 async fn a_run_written_by_graphql_reads_in_datahubs_shape() {
     let app = TestApp::new().await;
     train(&app).await;
-    let d = ok(&app, READ, json!({"urn": RUN})).await;
+    let d = app.data_vars(READ, json!({"urn": RUN})).await;
     let run = &d["dataProcessInstance"];
     assert_eq!(run["name"], "churn training");
     assert_eq!(run["externalUrl"], "https://mlflow.example.com/runs/1");
@@ -129,8 +111,7 @@ async fn a_run_written_by_graphql_reads_in_datahubs_shape() {
     assert_eq!(run["relationships"]["total"], 1);
 
     // The model knows the run that trained it.
-    let d = ok(
-        &app,
+    let d = app.data_vars(
         "query($urn: String!) { mlModel(urn: $urn) { trainedBy { urn type } downstreamJobs { urn } } }",
         json!({"urn": MODEL}),
     )
@@ -142,8 +123,7 @@ async fn a_run_written_by_graphql_reads_in_datahubs_shape() {
     assert_eq!(d["mlModel"]["downstreamJobs"], json!([]));
 
     // A second upsert changes what it names and keeps the rest.
-    let d = ok(
-        &app,
+    let d = app.data_vars(
         UPSERT,
         json!({"input": {"urn": RUN, "trainingRun": {"trainingMetrics": [{"name": "auc", "value": "0.93"}]}}}),
     )
@@ -152,7 +132,7 @@ async fn a_run_written_by_graphql_reads_in_datahubs_shape() {
         d["upsertDataProcessInstance"]["properties"]["name"],
         "churn training"
     );
-    let d = ok(&app, READ, json!({"urn": RUN})).await;
+    let d = app.data_vars(READ, json!({"urn": RUN})).await;
     let t = &d["dataProcessInstance"]["mlTrainingRunProperties"];
     assert_eq!(t["id"], "mlflow-1");
     assert_eq!(
@@ -166,8 +146,7 @@ async fn a_run_written_by_graphql_reads_in_datahubs_shape() {
 async fn lineage_walks_from_the_data_through_the_run_to_the_model() {
     let app = TestApp::new().await;
     // Search finds written entities: the model is written, not only named by the run.
-    ok(
-        &app,
+    app.data_vars(
         "mutation($urn: String!) { upsertMLModel(input: {urn: $urn, description: \"churn\"}) { urn } }",
         json!({"urn": MODEL}),
     )
@@ -176,15 +155,15 @@ async fn lineage_walks_from_the_data_through_the_run_to_the_model() {
     // A scoring run reads the model and writes scores, after the training run.
     let scoring = json!({"id": "churn-scoring-1", "inputs": [MODEL], "outputs": [SCORES],
                          "upstreamInstances": [RUN]});
-    ok(&app, UPSERT, json!({ "input": scoring })).await;
+    app.data_vars(UPSERT, json!({ "input": scoring })).await;
 
-    let graph = ok(
-        &app,
-        "query($input: LineageGraphInput!) { lineageGraph(input: $input) {
+    let graph = &app
+        .data_vars(
+            "query($input: LineageGraphInput!) { lineageGraph(input: $input) {
             nodes { urn degree } edges { source target relation } } }",
-        json!({"input": {"urn": DATA, "direction": "DOWNSTREAM", "depth": 4}}),
-    )
-    .await;
+            json!({"input": {"urn": DATA, "direction": "DOWNSTREAM", "depth": 4}}),
+        )
+        .await;
     let nodes: Vec<(String, i64)> = graph["lineageGraph"]["nodes"]
         .as_array()
         .unwrap()
@@ -220,13 +199,13 @@ async fn lineage_walks_from_the_data_through_the_run_to_the_model() {
     assert!(has(SCORING, SCORES, "Produces"), "{edges:?}");
 
     // searchAcrossLineage finds the model two hops from its training data.
-    let found = ok(
-        &app,
-        "query($input: SearchAcrossLineageInput!) { searchAcrossLineage(input: $input) {
+    let found = &app
+        .data_vars(
+            "query($input: SearchAcrossLineageInput!) { searchAcrossLineage(input: $input) {
             searchResults { entity { urn } degree } } }",
-        json!({"input": {"urn": DATA, "direction": "DOWNSTREAM", "query": "*"}}),
-    )
-    .await;
+            json!({"input": {"urn": DATA, "direction": "DOWNSTREAM", "query": "*"}}),
+        )
+        .await;
     let results = found["searchAcrossLineage"]["searchResults"]
         .as_array()
         .unwrap();
@@ -237,14 +216,14 @@ async fn lineage_walks_from_the_data_through_the_run_to_the_model() {
     assert_eq!(model["degree"], 2);
 
     // Upstream from the scores: the model and its training data, through both runs.
-    let d = ok(
-        &app,
-        "query($urn: String!) { mlModel(urn: $urn) { downstreamJobs { urn } } }",
-        json!({"urn": MODEL}),
-    )
-    .await;
+    let d = &app
+        .data_vars(
+            "query($urn: String!) { mlModel(urn: $urn) { downstreamJobs { urn } } }",
+            json!({"urn": MODEL}),
+        )
+        .await;
     assert_eq!(d["mlModel"]["downstreamJobs"], json!([{"urn": SCORING}]));
-    let d = ok(&app, READ, json!({"urn": SCORING})).await;
+    let d = app.data_vars(READ, json!({"urn": SCORING})).await;
     assert_eq!(
         d["dataProcessInstance"]["upstreamInstances"],
         json!([{"urn": RUN}])
@@ -292,7 +271,7 @@ async fn sdk_proposals_declare_the_same_edges() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let d = ok(&app, READ, json!({"urn": run})).await;
+    let d = app.data_vars(READ, json!({"urn": run})).await;
     let r = &d["dataProcessInstance"];
     assert_eq!(r["inputs"], json!([{"urn": DATA, "type": "DATASET"}]));
     // The model that names the run among its training jobs is an output of the run too.
@@ -301,8 +280,7 @@ async fn sdk_proposals_declare_the_same_edges() {
         json!([{"urn": MODEL, "type": "MLMODEL"}, {"urn": SCORES, "type": "DATASET"}])
     );
     assert_eq!(r["state"][0]["status"], "STARTED");
-    let d = ok(
-        &app,
+    let d = app.data_vars(
         "query($urn: String!) { mlModel(urn: $urn) {
             trainedBy { urn } properties { mlModelLineageInfo { trainingJobs downstreamJobs } } } }",
         json!({"urn": MODEL}),
@@ -323,31 +301,33 @@ async fn bad_runs_are_refused_whole() {
     let events = app.count_rows("timeseries_aspect").await;
 
     // An output of a type a run cannot write: nothing of the upsert lands.
-    let (code, message) = refused(
-        &app,
-        UPSERT,
-        json!({"input": {"urn": RUN, "name": "renamed", "outputs": ["urn:li:tag:pii"]}}),
-    )
-    .await;
+    let (code, message) = &app
+        .refusal(
+            UPSERT,
+            json!({"input": {"urn": RUN, "name": "renamed", "outputs": ["urn:li:tag:pii"]}}),
+        )
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(
         message.contains("dataProcessInstanceOutput.outputs[0]") || message.contains("outputs[0]"),
         "{message}"
     );
-    let d = ok(&app, READ, json!({"urn": RUN})).await;
+    let d = app.data_vars(READ, json!({"urn": RUN})).await;
     assert_eq!(d["dataProcessInstance"]["name"], "churn training");
     // A run URN of the wrong type, a parent run that is not a run.
-    let (code, _) = refused(&app, UPSERT, json!({"input": {"urn": MODEL}})).await;
+    let (code, _) = app.refusal(UPSERT, json!({"input": {"urn": MODEL}})).await;
     assert_eq!(code, "BAD_USER_INPUT");
-    let (code, message) = refused(
-        &app,
-        UPSERT,
-        json!({"input": {"urn": RUN, "parentInstance": DATA}}),
-    )
-    .await;
+    let (code, message) = &app
+        .refusal(
+            UPSERT,
+            json!({"input": {"urn": RUN, "parentInstance": DATA}}),
+        )
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(message.contains("parentInstance"), "{message}");
-    let (code, _) = refused(&app, UPSERT, json!({"input": {"name": "no id"}})).await;
+    let (code, _) = &app
+        .refusal(UPSERT, json!({"input": {"name": "no id"}}))
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
 
     // Run events: a status the enum does not have, a result on a start, a run nobody wrote.
@@ -358,27 +338,24 @@ async fn bad_runs_are_refused_whole() {
         .as_str()
         .unwrap()
         .contains("RUNNING"));
-    let (code, message) = refused(
-        &app,
-        EVENT,
-        json!({"input": {"urn": RUN, "status": "STARTED", "result": "FAILURE"}}),
-    )
-    .await;
+    let (code, message) = &app
+        .refusal(
+            EVENT,
+            json!({"input": {"urn": RUN, "status": "STARTED", "result": "FAILURE"}}),
+        )
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(message.contains("COMPLETE"), "{message}");
-    let (code, _) = refused(
-        &app,
-        EVENT,
-        json!({"input": {"urn": "urn:li:dataProcessInstance:nobody", "status": "STARTED"}}),
-    )
-    .await;
+    let (code, _) = &app
+        .refusal(
+            EVENT,
+            json!({"input": {"urn": "urn:li:dataProcessInstance:nobody", "status": "STARTED"}}),
+        )
+        .await;
     assert_eq!(code, "NOT_FOUND");
-    let (code, _) = refused(
-        &app,
-        EVENT,
-        json!({"input": {"urn": MODEL, "status": "STARTED"}}),
-    )
-    .await;
+    let (code, _) = &app
+        .refusal(EVENT, json!({"input": {"urn": MODEL, "status": "STARTED"}}))
+        .await;
     assert_eq!(code, "BAD_USER_INPUT");
 
     // Through DataHub's REST door: an unknown status, an input of the wrong type.
@@ -412,6 +389,6 @@ async fn bad_runs_are_refused_whole() {
     assert_eq!(app.count_rows("timeseries_aspect").await, events);
 
     // Reading a run by a URN of another type.
-    let (code, _) = refused(&app, READ, json!({"urn": MODEL})).await;
+    let (code, _) = app.refusal(READ, json!({"urn": MODEL})).await;
     assert_eq!(code, "BAD_USER_INPUT");
 }

@@ -318,36 +318,27 @@ fn predicate(q: &mut Sql, postgres: bool, p: &Predicate) {
 
 /// `'w1' & 'w2' & 'w3':*`: the words as lexemes, the last one a prefix.
 pub(super) fn tsquery(words: &[String]) -> String {
-    let n = words.len();
-    words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if i + 1 == n {
-                format!("'{w}':*")
-            } else {
-                format!("'{w}'")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
+    spell(words, |w| format!("'{w}'"), ":*", " & ")
 }
 
 /// `"w1" "w2" "w3"*`: the words as FTS5 strings (all must match), the last one a prefix.
 pub(super) fn fts5_query(words: &[String]) -> String {
-    let n = words.len();
-    words
-        .iter()
-        .enumerate()
-        .map(|(i, w)| {
-            if i + 1 == n {
-                format!("\"{w}\"*")
-            } else {
-                format!("\"{w}\"")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+    spell(words, |w| format!("\"{w}\""), "*", " ")
+}
+
+/// The words, each quoted, the last marked as a prefix, joined.
+fn spell(words: &[String], quote: impl Fn(&str) -> String, prefix: &str, join: &str) -> String {
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push_str(join);
+        }
+        out.push_str(&quote(w));
+    }
+    if !words.is_empty() {
+        out.push_str(prefix);
+    }
+    out
 }
 
 /// The rank class of a hit: 0 its name is the query, 1 its name starts with it, 2 its name
