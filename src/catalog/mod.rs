@@ -24,6 +24,7 @@ pub mod tally;
 pub mod text;
 pub mod timeseries;
 mod versions;
+mod versions_lineage;
 mod write;
 
 use std::sync::Arc;
@@ -51,6 +52,7 @@ pub use search::{
 };
 pub use timeseries::{SeriesCondition, SeriesCriterion, SeriesQuery, TimeseriesEvent};
 pub use versions::{AliasMove, LinkVersion, VersionRecord, RETRY_FOR};
+pub use versions_lineage::{LineageDiff, RegisteredLineage};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

@@ -411,7 +411,7 @@ impl Catalog {
     }
 
     /// The stored `versionProperties` of an entity, if it has one that decodes.
-    async fn stored_version(&self, entity: &Urn) -> Result<Option<VersionProperties>> {
+    pub(super) async fn stored_version(&self, entity: &Urn) -> Result<Option<VersionProperties>> {
         let found = self
             .aspect_version(entity, VersionProperties::NAME, Version::Latest)
             .await?;

@@ -212,6 +212,20 @@ impl Query {
             .map(|row| super::types::versioning::VersionSet(row.urn.clone())))
     }
 
+    /// The upstream entities and edges added and removed between two versions' registered
+    /// lineage (each read as it stood when its version was registered; see
+    /// `MLModel.registeredLineage`). `depth` and `budget` as `lineageGraph` takes them.
+    async fn lineage_diff(
+        &self,
+        ctx: &Context<'_>,
+        from: String,
+        to: String,
+        depth: Option<i32>,
+        budget: Option<i32>,
+    ) -> Result<super::types::version_lineage::LineageDiff> {
+        super::types::version_lineage::lineage_diff(ctx, from, to, depth, budget).await
+    }
+
     /// Any entity by URN; null when the catalog has none, or its type is not in the schema.
     async fn entity(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Entity>> {
         let parsed = Urn::parse(&urn).map_err(Error::from)?;

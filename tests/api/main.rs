@@ -58,3 +58,4 @@ mod statements;
 mod tutorial;
 mod versions;
 mod versions_graphql;
+mod versions_lineage;
