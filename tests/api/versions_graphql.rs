@@ -330,3 +330,40 @@ async fn bad_input_answers_its_code_and_writes_nothing() {
         .await;
     assert_eq!(data["versionSet"], Value::Null);
 }
+
+/// The aliases of a list of versions load in batches: the statements of the request do not
+/// grow with the number of versions.
+#[tokio::test]
+async fn version_properties_of_a_list_load_in_batches() {
+    const LIST: &str = "{ listMLModels(input: {count: 100}) { entities { urn ... on MLModel {
+        versionProperties { version { versionTag } aliases { versionTag } isLatest
+                            versionSet { urn } } } } } }";
+    async fn statements(count: usize) -> usize {
+        let app = TestApp::new().await;
+        let catalog = app.catalog();
+        let names: Vec<String> = (0..count).map(|i| format!("n{i}")).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let m = models(&catalog, &names).await;
+        for (i, v) in m.iter().enumerate() {
+            let set = if i % 2 == 0 { SET } else { OTHER_SET };
+            ok(link(&app, set, v.as_str(), &i.to_string()).await);
+        }
+        for set in [SET, OTHER_SET] {
+            let first = if set == SET { &m[0] } else { &m[1] };
+            ok(app
+                .gql_vars(
+                    MOVE,
+                    json!({"input": {"versionSet": set, "alias": "champion", "version": first.as_str()}}),
+                )
+                .await);
+        }
+        let before = app.statements();
+        let data = app.data(LIST).await;
+        assert_eq!(
+            data["listMLModels"]["entities"].as_array().unwrap().len(),
+            count
+        );
+        app.statements() - before
+    }
+    assert_eq!(statements(4).await, statements(16).await);
+}
