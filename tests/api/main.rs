@@ -60,3 +60,6 @@ mod search_scroll;
 mod statements;
 mod training_runs;
 mod tutorial;
+mod versions;
+mod versions_graphql;
+mod versions_lineage;

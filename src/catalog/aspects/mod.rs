@@ -7,6 +7,7 @@ mod publication;
 mod runs;
 mod schema_fields;
 mod shapes;
+mod versioning;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ pub use publication::*;
 pub use runs::*;
 pub use schema_fields::*;
 pub use shapes::*;
+pub use versioning::*;
 
 use super::text::check_aspect_name;
 use super::Error;
@@ -64,6 +66,9 @@ pub enum Relation {
     SchemaFieldTaggedWith,
     /// A dataset to a glossary term one of its schema fields carries.
     SchemaFieldWithGlossaryTerm,
+    /// A version (a model or dataset) to the version set its `versionProperties` names.
+    /// Neither lineage nor governance: lineage never follows it unless a caller names it.
+    VersionOf,
 }
 
 impl Relation {
@@ -101,8 +106,9 @@ impl Relation {
         Relation::SchemaFieldWithGlossaryTerm,
     ];
 
-    /// Every relation: the lineage ones, the structural ones, then the governance ones.
-    pub const ALL: [Relation; 23] = [
+    /// Every relation: the lineage ones, the structural ones, the governance ones, then
+    /// `VersionOf`.
+    pub const ALL: [Relation; 24] = [
         Relation::DownstreamOf,
         Relation::DerivedFrom,
         Relation::Contains,
@@ -126,6 +132,7 @@ impl Relation {
         Relation::IsPartOf,
         Relation::SchemaFieldTaggedWith,
         Relation::SchemaFieldWithGlossaryTerm,
+        Relation::VersionOf,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -153,6 +160,7 @@ impl Relation {
             Relation::IsPartOf => "IsPartOf",
             Relation::SchemaFieldTaggedWith => "SchemaFieldTaggedWith",
             Relation::SchemaFieldWithGlossaryTerm => "SchemaFieldWithGlossaryTerm",
+            Relation::VersionOf => "VersionOf",
         }
     }
 
@@ -630,6 +638,10 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Er
         GlossaryNodeInfo::NAME => decode::<GlossaryNodeInfo>(owner, value)?,
         DomainProperties::NAME => decode::<DomainProperties>(owner, value)?,
         EditableSchemaMetadata::NAME => decode::<EditableSchemaMetadata>(owner, value)?,
+        VersionProperties::NAME => decode::<VersionProperties>(owner, value)?,
+        VersionSetProperties::NAME => decode::<VersionSetProperties>(owner, value)?,
+        VersionSetAliases::NAME => decode::<VersionSetAliases>(owner, value)?,
+        VersionSetLinks::NAME => decode::<VersionSetLinks>(owner, value)?,
         name if editable_aspect_name(owner.kind()) == Some(name) => {
             EditableProperties::deserialize(value).map_err(|e| not_valid(name, e))?;
             Declared::default()

@@ -9,6 +9,7 @@ mod inputs;
 mod publish;
 mod runs;
 mod upsert;
+mod versions;
 
 use async_graphql::{
     Context, InputObject, MaybeUndefined, MergedObject, Object, Result, SimpleObject,
@@ -44,6 +45,7 @@ pub struct Mutation(
     governance::CreateMutation,
     runs::RunsMutation,
     publish::PublishMutation,
+    versions::VersionMutation,
 );
 
 /// mlcat's own mutations: upserts, relationship edits, whole aspects, descriptions, deletion.

@@ -44,6 +44,7 @@ pub(crate) mod structured_properties;
 mod tag;
 pub(crate) mod timeseries;
 pub(crate) mod training;
+pub(crate) mod version_lineage;
 pub(crate) mod versioning;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
