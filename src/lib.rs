@@ -10,6 +10,7 @@ pub mod datahub;
 pub mod demo;
 pub mod graphql;
 pub mod logging;
+pub mod mlflow;
 mod playground;
 pub mod shared;
 pub mod store;

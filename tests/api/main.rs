@@ -43,6 +43,7 @@ mod lineage_statements;
 mod lists;
 mod lookups;
 mod migrations;
+mod mlflow;
 mod mutations;
 mod mutations_edits;
 mod mutations_patch;
