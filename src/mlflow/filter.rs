@@ -422,14 +422,16 @@ pub fn order_by(entries: &[String], target: Target) -> Result<Vec<(OrderKey, boo
             ("creation_timestamp", _) => OrderKey::Created,
             ("last_updated_timestamp" | "timestamp", _) => OrderKey::LastUpdated,
             ("version_number", Target::ModelVersions) => OrderKey::VersionNumber,
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "invalid order_by key {key:?}: name, creation_timestamp, last_updated_timestamp{}",
                 if target == Target::ModelVersions {
                     ", version_number"
                 } else {
                     ""
                 }
-            )),
+            ))
+            }
         };
         out.push((key, ascending));
     }

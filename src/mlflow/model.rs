@@ -147,6 +147,7 @@ impl Group {
 #[derive(Clone, Debug)]
 pub struct Version {
     pub urn: Urn,
+    pub id: EntityId,
     pub label: String,
     pub aliases: Vec<String>,
     pub stage: &'static str,
@@ -235,6 +236,23 @@ pub fn latest_per_stage<'v>(versions: &'v [Version], stages: &[&str]) -> Vec<&'v
     let mut out: Vec<&Version> = latest.into_values().collect();
     out.sort_by_key(|v| v.number());
     out
+}
+
+/// Reads everything of the versions [`group_json`] shows of each group (its latest of each
+/// stage); one statement for all.
+pub async fn fill_latest(
+    catalog: &Catalog,
+    lists: &mut [&mut Vec<Version>],
+) -> Result<(), MlflowError> {
+    let mut wanted: Vec<&mut Version> = Vec::new();
+    for list in lists.iter_mut() {
+        let latest: Vec<String> = latest_per_stage(list, &[])
+            .into_iter()
+            .map(|v| v.label.clone())
+            .collect();
+        wanted.extend(list.iter_mut().filter(|v| latest.contains(&v.label)));
+    }
+    fill(catalog, &mut wanted).await
 }
 
 /// A registered model as MLflow's `RegisteredModel`, with its latest version per stage and its
@@ -348,8 +366,9 @@ pub async fn group(catalog: &Catalog, name: &str) -> Result<Group, MlflowError> 
     })
 }
 
-/// The versions of each group (members that are versions of its set), in version order; two
-/// statements for all the groups: their members' edges, then the members' aspects.
+/// The versions of each group (members that are versions of its set), in version order, with
+/// their labels, aliases and stages (the rest is read by [`fill`]); two statements for all the
+/// groups: their members' edges, then the members' version and tag aspects.
 pub async fn versions_of(
     catalog: &Catalog,
     groups: &[&Group],
@@ -369,9 +388,11 @@ pub async fn versions_of(
             members.push((e.edge.destination, (*e.source).clone()));
         }
     }
-    let mut keys: Vec<(EntityId, &str)> = Vec::with_capacity(members.len() * 4);
+    // What makes a member a version, and its stage; its description, tags and source are
+    // read for the versions an answer shows (`fill`).
+    let mut keys: Vec<(EntityId, &str)> = Vec::with_capacity(members.len() * 2);
     for (_, m) in &members {
-        for a in [VERSION_ASPECT, MODEL_ASPECT, TAGS_ASPECT, INFO_ASPECT] {
+        for a in [VERSION_ASPECT, TAGS_ASPECT] {
             keys.push((m.id, a));
         }
     }
@@ -430,6 +451,7 @@ fn decode_version(
     let urn = Urn::parse(&m.urn).ok()?;
     Some(Version {
         urn,
+        id: m.id,
         label,
         aliases,
         stage: stage_of_tags(tags.as_ref()),
@@ -479,7 +501,34 @@ pub async fn version_by_urn(
     Ok(decode_version(m, &mut aspects, group.set().as_str()))
 }
 
-/// The versions of one group.
+/// Reads the properties (description, tags, run, times) and MLflow's fields (source, status,
+/// user) of these versions; one statement.
+pub async fn fill(catalog: &Catalog, versions: &mut [&mut Version]) -> Result<(), MlflowError> {
+    let keys: Vec<(EntityId, &str)> = versions
+        .iter()
+        .flat_map(|v| [(v.id, MODEL_ASPECT), (v.id, INFO_ASPECT)])
+        .collect();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let mut aspects: HashMap<(EntityId, String), String> = catalog
+        .latest_aspects(&keys)
+        .await?
+        .into_iter()
+        .map(|a| ((a.entity, a.aspect), a.value))
+        .collect();
+    for v in versions.iter_mut() {
+        if let Some(p) = aspects.remove(&(v.id, MODEL_ASPECT.to_string())) {
+            v.props = decode(&p);
+        }
+        if let Some(i) = aspects.remove(&(v.id, INFO_ASPECT.to_string())) {
+            v.info = decode(&i);
+        }
+    }
+    Ok(())
+}
+
+/// The versions of one group (see [`versions_of`]).
 pub async fn versions(catalog: &Catalog, group: &Group) -> Result<Vec<Version>, MlflowError> {
     Ok(versions_of(catalog, &[group])
         .await?
@@ -501,7 +550,7 @@ pub async fn version(
             }
         }
     }
-    versions(catalog, group)
+    let mut found = versions(catalog, group)
         .await?
         .into_iter()
         .find(|v| v.label == label)
@@ -510,5 +559,7 @@ pub async fn version(
                 "Model Version (name={}, version={label}) not found",
                 group.name()
             ))
-        })
+        })?;
+    fill(catalog, &mut [&mut found]).await?;
+    Ok(found)
 }

@@ -261,6 +261,8 @@ async fn candidates(
     };
     let refs: Vec<&Group> = groups.iter().collect();
     let mut by_group = model::versions_of(catalog, &refs).await?;
+    let mut all: Vec<&mut Version> = by_group.values_mut().flatten().collect();
+    model::fill(catalog, &mut all).await?;
     let mut out = Vec::new();
     for g in &groups {
         for v in by_group.remove(&g.id).unwrap_or_default() {
@@ -412,9 +414,10 @@ pub async fn by_alias(call: Call) -> Answer {
     let alias = p.str("alias")?;
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
-    let all = model::versions(catalog, &group).await?;
-    let v = versions::alias_holder(&all, alias).ok_or_else(|| {
+    let mut all = model::versions(catalog, &group).await?;
+    let v: &mut Version = versions::alias_holder(&mut all, alias).ok_or_else(|| {
         MlflowError::not_found(format!("Registered model alias {alias} not found."))
     })?;
+    model::fill(catalog, &mut [&mut *v]).await?;
     Ok(Json(json!({"model_version": v.to_json(group.name())})))
 }

@@ -308,6 +308,8 @@ pub async fn search(call: Call) -> Answer {
     let page: Vec<&Group> = groups.iter().skip(offset).take(size).collect();
     let catalog = &call.state.catalog;
     let mut versions = model::versions_of(catalog, &page).await?;
+    let mut lists: Vec<&mut Vec<model::Version>> = versions.values_mut().collect();
+    model::fill_latest(catalog, &mut lists).await?;
     let models: Vec<Value> = page
         .iter()
         .map(|g| model::group_json(g, &versions.remove(&g.id).unwrap_or_default()))
@@ -330,7 +332,8 @@ pub async fn latest_versions(call: Call) -> Answer {
         .collect::<Result<Vec<_>, _>>()?;
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
-    let versions = model::versions(catalog, &group).await?;
+    let mut versions = model::versions(catalog, &group).await?;
+    model::fill_latest(catalog, &mut [&mut versions]).await?;
     let latest: Vec<Value> = model::latest_per_stage(&versions, &stages)
         .into_iter()
         .map(|v| v.to_json(group.name()))

@@ -113,8 +113,8 @@ pub async fn move_alias(
 }
 
 /// The version that holds `alias`, if any.
-pub fn alias_holder<'v>(versions: &'v [Version], alias: &str) -> Option<&'v Version> {
+pub fn alias_holder<'v>(versions: &'v mut [Version], alias: &str) -> Option<&'v mut Version> {
     versions
-        .iter()
+        .iter_mut()
         .find(|v| v.aliases.iter().any(|a| a == alias))
 }
