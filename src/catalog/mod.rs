@@ -23,6 +23,7 @@ pub mod search;
 pub mod tally;
 pub mod text;
 pub mod timeseries;
+mod versions;
 mod write;
 
 use std::sync::Arc;
@@ -49,6 +50,7 @@ pub use search::{
     SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS, SEARCHED_KINDS,
 };
 pub use timeseries::{SeriesCondition, SeriesCriterion, SeriesQuery, TimeseriesEvent};
+pub use versions::{AliasMove, LinkVersion, VersionRecord, RETRY_FOR};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

@@ -211,6 +211,25 @@ pub async fn version_of(
     find.one(db).await
 }
 
+/// The version of aspect `name` of entity `entity_id` that was current at `time`
+/// (milliseconds): the last one written at or before it (later transactions first, then the
+/// later write of one transaction), removed or not; one statement.
+pub async fn version_at(
+    db: &impl ConnectionTrait,
+    entity_id: i64,
+    name: &str,
+    time: i64,
+) -> Result<Option<Model>, DbErr> {
+    Entity::find()
+        .filter(Column::EntityId.eq(entity_id))
+        .filter(Column::Name.eq(name))
+        .filter(Column::CreatedAt.lte(time))
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id)
+        .one(db)
+        .await
+}
+
 /// The latest version of every aspect of one entity, by aspect name.
 pub async fn latest_of_entity(
     db: &impl ConnectionTrait,

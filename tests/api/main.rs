@@ -57,3 +57,4 @@ mod search_lineage;
 mod search_scroll;
 mod statements;
 mod tutorial;
+mod versions;

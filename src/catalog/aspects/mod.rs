@@ -5,6 +5,7 @@
 mod governance;
 mod schema_fields;
 mod shapes;
+mod versioning;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -13,6 +14,7 @@ use serde_json::Value;
 pub use governance::*;
 pub use schema_fields::*;
 pub use shapes::*;
+pub use versioning::*;
 
 use super::text::check_aspect_name;
 use super::Error;
@@ -54,6 +56,9 @@ pub enum Relation {
     SchemaFieldTaggedWith,
     /// A dataset to a glossary term one of its schema fields carries.
     SchemaFieldWithGlossaryTerm,
+    /// A version (a model or dataset) to the version set its `versionProperties` names.
+    /// Neither lineage nor governance: lineage never follows it unless a caller names it.
+    VersionOf,
 }
 
 impl Relation {
@@ -86,8 +91,8 @@ impl Relation {
         Relation::SchemaFieldWithGlossaryTerm,
     ];
 
-    /// Every relation: the lineage ones, then the governance ones.
-    pub const ALL: [Relation; 20] = [
+    /// Every relation: the lineage ones, the governance ones, then `VersionOf`.
+    pub const ALL: [Relation; 21] = [
         Relation::DownstreamOf,
         Relation::DerivedFrom,
         Relation::Contains,
@@ -108,6 +113,7 @@ impl Relation {
         Relation::IsPartOf,
         Relation::SchemaFieldTaggedWith,
         Relation::SchemaFieldWithGlossaryTerm,
+        Relation::VersionOf,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -132,6 +138,7 @@ impl Relation {
             Relation::IsPartOf => "IsPartOf",
             Relation::SchemaFieldTaggedWith => "SchemaFieldTaggedWith",
             Relation::SchemaFieldWithGlossaryTerm => "SchemaFieldWithGlossaryTerm",
+            Relation::VersionOf => "VersionOf",
         }
     }
 
@@ -598,6 +605,10 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Er
         GlossaryNodeInfo::NAME => decode::<GlossaryNodeInfo>(owner, value)?,
         DomainProperties::NAME => decode::<DomainProperties>(owner, value)?,
         EditableSchemaMetadata::NAME => decode::<EditableSchemaMetadata>(owner, value)?,
+        VersionProperties::NAME => decode::<VersionProperties>(owner, value)?,
+        VersionSetProperties::NAME => decode::<VersionSetProperties>(owner, value)?,
+        VersionSetAliases::NAME => decode::<VersionSetAliases>(owner, value)?,
+        VersionSetLinks::NAME => decode::<VersionSetLinks>(owner, value)?,
         name if editable_aspect_name(owner.kind()) == Some(name) => {
             EditableProperties::deserialize(value).map_err(|e| not_valid(name, e))?;
             Declared::default()

@@ -1,0 +1,859 @@
+//! Versions and aliases: an entity (a model or a dataset) is a version of a version set
+//! (`urn:li:versionSet:(<id>,<entity type>)`) through its `versionProperties`, which declares
+//! `VersionOf` (version → set), so a set's versions are one edge read. The set's aliases live in
+//! one mlcat aspect of the set (`versionSetAliases`), the source of truth: each alias names at
+//! most one version, every move is a new version of that aspect, so its history is the aliases'
+//! history. Each version's `versionProperties.aliases` is kept in step in the same batch, so
+//! DataHub's readers see the same aliases.
+//!
+//! The API the front doors use (GraphQL, the MLflow registry):
+//!
+//! - [`Catalog::link_version`]`(actor, LinkVersion) -> VersionRecord`: makes an entity a version
+//!   of a set with a label (or the next number); refuses a label the set has and an entity of
+//!   another set (`Conflict`), an entity type the set does not hold (`BadInput`).
+//! - [`Catalog::unlink_version`]`(actor, set, entity)`: the entity stops being a version; the
+//!   aliases it held are removed (in the alias history).
+//! - [`Catalog::versions`]`(set) -> Vec<VersionRecord>`: in version order (ascending sort id),
+//!   the last one marked latest; soft-deleted versions left out.
+//! - [`Catalog::version_of`]`(entity)`, [`Catalog::set_of`]`(entity)`.
+//! - [`Catalog::next_label`]`(set)`: `"1"`, `"2"`, ...: one more than the highest number the set
+//!   ever had.
+//! - [`Catalog::move_alias`]`(actor, set, alias, to, expect) -> AliasMove`: `to = None` removes
+//!   the alias; `expect` is a compare-and-set (`Some(None)`: only if nobody holds it),
+//!   `Conflict` when it does not hold; a version of another set is `BadInput`.
+//! - [`Catalog::alias_holder`]`(set, alias, as_of)`, [`Catalog::aliases`]`(set, as_of)`,
+//!   [`Catalog::alias_history`]`(set, alias) -> Vec<AliasMove>` (oldest first).
+//!
+//! Concurrency: a write reads the set's state first, then writes one batch that patches the
+//! set (a compare-and-set inside the transaction, where the set's row is locked) and the
+//! versions it touches. When the set changed since the read, the batch is refused and, unless
+//! the caller's own compare-and-set failed, tried again from a fresh read, for up to
+//! [`RETRY_FOR`].
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::Rng;
+use serde_json::Value;
+
+use super::aspects::{
+    label_problem, sort_id_of, version_set_mismatch, version_set_parts, versioned_kinds,
+    AliasEntry, AspectSpec, Relation, RelationSet, TimeStamp, VersionProperties, VersionSetAliases,
+    VersionSetLinks, VersionSetProperties, VersionTag,
+};
+use super::history::Version;
+use super::lineage::Direction;
+use super::records::EntityRecord;
+use super::write::{Actor, AspectWrite, Patched, WriteOp};
+use super::{Catalog, Error, Result};
+use crate::store::{aspect, now_millis};
+use crate::urn::Urn;
+
+/// How long a write retries after other writers changed the set under it.
+pub const RETRY_FOR: Duration = Duration::from_secs(30);
+
+/// One version of a set, as the front doors answer it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VersionRecord {
+    pub urn: Urn,
+    pub set: Urn,
+    /// `version.versionTag`.
+    pub label: String,
+    /// Where it sorts in the set (ascending).
+    pub sort_id: String,
+    /// The aliases it holds, from the set's alias map, sorted.
+    pub aliases: Vec<String>,
+    pub comment: Option<String>,
+    /// The last version of the set in sort order.
+    pub is_latest: bool,
+    /// When it was linked (`metadataCreatedTimestamp`), in milliseconds.
+    pub created: Option<i64>,
+    /// The stored aspect, for the fields above do not name (`sourceCreatedTimestamp`, ...).
+    pub properties: VersionProperties,
+}
+
+/// What [`Catalog::link_version`] links.
+pub struct LinkVersion {
+    pub set: Urn,
+    pub entity: Urn,
+    /// The label; `None` takes the next number ([`Catalog::next_label`]), chosen inside the
+    /// retry loop, so concurrent automatic links get distinct numbers.
+    pub label: Option<String>,
+    pub comment: Option<String>,
+    /// When and by whom the version was made in its source system.
+    pub source_time: Option<i64>,
+    pub source_creator: Option<String>,
+    /// More writes for the same batch (the entity's own aspects, to create it with its link):
+    /// called once per attempt.
+    pub with: Option<Box<dyn Fn() -> Vec<AspectWrite> + Send + Sync>>,
+}
+
+impl LinkVersion {
+    pub fn new(set: Urn, entity: Urn, label: Option<String>) -> LinkVersion {
+        LinkVersion {
+            set,
+            entity,
+            label,
+            comment: None,
+            source_time: None,
+            source_creator: None,
+            with: None,
+        }
+    }
+}
+
+/// One move of an alias: who held it before (`from`) and after (`to`; `None` = removed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AliasMove {
+    pub alias: String,
+    pub from: Option<Urn>,
+    pub to: Option<Urn>,
+    /// When, in milliseconds.
+    pub at: i64,
+    /// Who moved it.
+    pub actor: String,
+}
+
+/// A set as read before a write: its versions (soft-deleted ones too) in order, its aliases
+/// and its link counter.
+#[derive(Default)]
+struct SetState {
+    members: Vec<(Arc<EntityRecord>, VersionProperties)>,
+    aliases: VersionSetAliases,
+    links: VersionSetLinks,
+}
+
+impl SetState {
+    /// The live (not soft-deleted) versions, in order, latest marked.
+    fn records(&self, set: &Urn) -> Vec<VersionRecord> {
+        let mut held: HashMap<&str, Vec<String>> = HashMap::new();
+        for a in &self.aliases.aliases {
+            held.entry(a.version.as_str())
+                .or_default()
+                .push(a.alias.clone());
+        }
+        let live: Vec<&(Arc<EntityRecord>, VersionProperties)> =
+            self.members.iter().filter(|(e, _)| !e.removed).collect();
+        let last = live.len().saturating_sub(1);
+        live.into_iter()
+            .enumerate()
+            .filter_map(|(i, (entity, props))| {
+                let urn = Urn::parse(&entity.urn).ok()?;
+                let aliases = held.get(entity.urn.as_str()).cloned().unwrap_or_default();
+                Some(record(set, urn, props.clone(), aliases, i == last))
+            })
+            .collect()
+    }
+
+    /// The live version that sorts last, if any, leaving out `except`.
+    fn latest_except(&self, except: Option<&str>) -> Option<(&EntityRecord, String)> {
+        self.members
+            .iter()
+            .rev()
+            .find(|(e, _)| !e.removed && Some(e.urn.as_str()) != except)
+            .map(|(e, p)| (e.as_ref(), p.sort_key()))
+    }
+}
+
+fn record(
+    set: &Urn,
+    urn: Urn,
+    props: VersionProperties,
+    aliases: Vec<String>,
+    is_latest: bool,
+) -> VersionRecord {
+    VersionRecord {
+        urn,
+        set: set.clone(),
+        label: props.label().to_string(),
+        sort_id: props.sort_key(),
+        aliases,
+        comment: props.comment.clone(),
+        is_latest,
+        created: props.metadata_created_timestamp.as_ref().map(|t| t.time),
+        properties: props,
+    }
+}
+
+/// Refuses a URN that is not a version set's.
+fn check_set(set: &Urn) -> Result<()> {
+    match version_set_mismatch(set) {
+        Some(reason) => Err(Error::BadInput(format!("versionSet: {reason}"))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses an entity that cannot be a version of `set`: not a model or dataset, or not of
+/// the entity type the set's URN names.
+fn check_member(field: &str, set: &Urn, entity: &Urn) -> Result<()> {
+    entity
+        .expect_kind(field, &versioned_kinds())
+        .map_err(Error::BadInput)?;
+    if let Some((_, kind)) = version_set_parts(set) {
+        if kind != entity.kind().as_str() {
+            return Err(Error::BadInput(format!(
+                "{field}: the version set {set} holds {kind} entities, and {entity} is a {}",
+                entity.kind()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_label(field: &str, label: &str) -> Result<()> {
+    match label_problem(label) {
+        Some(reason) => Err(Error::BadInput(format!("{field}: {reason}"))),
+        None => Ok(()),
+    }
+}
+
+/// The cause of a batch's error: the front doors answer what went wrong, not where.
+fn cause(e: Error) -> Error {
+    match e {
+        Error::InBatch(b) => b.cause,
+        e => e,
+    }
+}
+
+/// A number label's value (`"12"` → 12).
+fn number(label: &str) -> Option<u64> {
+    (!label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| label.parse().ok())
+        .flatten()
+}
+
+fn user_urn(actor: &str) -> String {
+    if actor.starts_with("urn:li:") {
+        actor.to_string()
+    } else {
+        format!("urn:li:corpuser:{actor}")
+    }
+}
+
+/// A patch of a version's `versionProperties`: `edit` gets the stored aspect (or `None`) and
+/// answers the new one, or `None` to leave it as it is. The entity must exist.
+fn patch_version<F>(urn: Urn, edit: F) -> AspectWrite
+where
+    F: FnOnce(Option<VersionProperties>) -> Result<Option<VersionProperties>> + Send + 'static,
+{
+    let op = WriteOp::Patch(Box::new(move |current: Option<Value>| {
+        let typed = match &current {
+            Some(v) => Some(VersionProperties::deserialize_value(v)?),
+            None => None,
+        };
+        Ok(match edit(typed)? {
+            Some(new) => Patched {
+                value: serde_json::to_value(new).map_err(|e| Error::Internal(e.into()))?,
+                changed: true,
+            },
+            None => Patched {
+                value: current.unwrap_or(Value::Null),
+                changed: false,
+            },
+        })
+    }));
+    AspectWrite {
+        urn,
+        aspect: VersionProperties::NAME.to_string(),
+        op,
+        must_exist: true,
+        must_be_new: false,
+        actor: None,
+    }
+}
+
+impl VersionProperties {
+    fn deserialize_value(v: &Value) -> Result<VersionProperties> {
+        serde::Deserialize::deserialize(v).map_err(|e| {
+            Error::Conflict(format!(
+                "the stored versionProperties cannot be read ({e}); replace it whole first"
+            ))
+        })
+    }
+}
+
+/// Adds or removes an alias in a version's `versionProperties.aliases`.
+fn tag_alias(props: &mut VersionProperties, alias: &str, add: bool) -> bool {
+    let has = props
+        .aliases
+        .iter()
+        .any(|t| t.version_tag.as_deref() == Some(alias));
+    if add && !has {
+        props.aliases.push(VersionTag {
+            version_tag: Some(alias.to_string()),
+            extra: Default::default(),
+        });
+        true
+    } else if !add && has {
+        props
+            .aliases
+            .retain(|t| t.version_tag.as_deref() != Some(alias));
+        true
+    } else {
+        false
+    }
+}
+
+/// The patch of the set's link counter that every link and unlink makes: refused (and
+/// `stale` raised) when another link or unlink came since the counter read `seen`.
+fn bump_links(set: &Urn, seen: i64, highest: Option<u64>, stale: Arc<AtomicBool>) -> AspectWrite {
+    AspectWrite::patch(
+        set.clone(),
+        VersionSetLinks::NAME,
+        move |l: &mut VersionSetLinks| {
+            if l.links != seen {
+                stale.store(true, Ordering::SeqCst);
+                return Err(Error::Conflict(
+                    "the version set changed while this was written; try again".into(),
+                ));
+            }
+            l.links += 1;
+            if let Some(n) = highest {
+                l.highest_number = l.highest_number.max(n);
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Waits a little before trying again, or answers `e` when time is up.
+async fn back_off(started: Instant, attempt: u32, e: Error) -> Result<()> {
+    if started.elapsed() > RETRY_FOR {
+        return Err(e);
+    }
+    let most = 1u64 << attempt.min(6);
+    let wait = rand::thread_rng().gen_range(0..=most);
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+    Ok(())
+}
+
+impl Catalog {
+    /// A set's versions, aliases and link counter: three statements (the set's row, its
+    /// `VersionOf` edges with their ends, the aspects of the set and its versions). For a
+    /// write (`for_write`), the link counter is read on its own first: a link that commits
+    /// after it changes it, so a compare-and-set on the counter also covers the versions read
+    /// after it, although the statements see different moments.
+    async fn set_state(&self, set: &Urn, for_write: bool) -> Result<SetState> {
+        let Some(row) = self.entity(set).await? else {
+            return Ok(SetState::default());
+        };
+        let mut links = None;
+        if for_write {
+            let found = self
+                .latest_aspects(&[(row.id, VersionSetLinks::NAME)])
+                .await?;
+            links = Some(
+                found
+                    .first()
+                    .and_then(|f| serde_json::from_str(&f.value).ok())
+                    .unwrap_or_default(),
+            );
+        }
+        let edges = self
+            .edges_of(
+                &[row.id],
+                Direction::Upstream,
+                RelationSet::of(&[Relation::VersionOf]),
+                None,
+            )
+            .await?;
+        let mut keys = Vec::with_capacity(edges.len() + 2);
+        keys.push((row.id, VersionSetAliases::NAME));
+        if links.is_none() {
+            keys.push((row.id, VersionSetLinks::NAME));
+        }
+        keys.extend(edges.iter().map(|e| (e.source.id, VersionProperties::NAME)));
+        let mut state = SetState::default();
+        let mut props = HashMap::with_capacity(edges.len());
+        for found in self.latest_aspects(&keys).await? {
+            match found.aspect.as_str() {
+                VersionProperties::NAME if found.entity != row.id => {
+                    if let Ok(p) = serde_json::from_str::<VersionProperties>(&found.value) {
+                        props.insert(found.entity, p);
+                    }
+                }
+                VersionSetAliases::NAME if found.entity == row.id => {
+                    state.aliases = serde_json::from_str(&found.value).unwrap_or_default();
+                }
+                VersionSetLinks::NAME if found.entity == row.id && links.is_none() => {
+                    state.links = serde_json::from_str(&found.value).unwrap_or_default();
+                }
+                _ => {}
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for e in edges {
+            if !seen.insert(e.source.id) {
+                continue;
+            }
+            if let Some(p) = props.remove(&e.source.id) {
+                if p.version_set == *set {
+                    state.members.push((e.source, p));
+                }
+            }
+        }
+        if let Some(links) = links {
+            state.links = links;
+        }
+        state
+            .members
+            .sort_by_cached_key(|(e, p)| (p.sort_key(), e.urn.clone()));
+        Ok(state)
+    }
+
+    /// The set's versions in version order (ascending sort id), the last one latest;
+    /// soft-deleted versions are left out. Three statements however many versions there are.
+    pub async fn versions(&self, set: &Urn) -> Result<Vec<VersionRecord>> {
+        check_set(set)?;
+        Ok(self.set_state(set, false).await?.records(set))
+    }
+
+    /// The stored `versionProperties` of an entity, if it has one that decodes.
+    async fn stored_version(&self, entity: &Urn) -> Result<Option<VersionProperties>> {
+        let found = self
+            .aspect_version(entity, VersionProperties::NAME, Version::Latest)
+            .await?;
+        Ok(found.and_then(|v| serde_json::from_value(v.value).ok()))
+    }
+
+    /// The set an entity is a version of, if any; one statement.
+    pub async fn set_of(&self, entity: &Urn) -> Result<Option<Urn>> {
+        Ok(self.stored_version(entity).await?.map(|p| p.version_set))
+    }
+
+    /// The entity as a version of its set (its aliases and whether it is the latest), if it
+    /// is one.
+    pub async fn version_of(&self, entity: &Urn) -> Result<Option<VersionRecord>> {
+        let Some(set) = self.set_of(entity).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .versions(&set)
+            .await?
+            .into_iter()
+            .find(|v| v.urn == *entity))
+    }
+
+    /// The next automatic label of a set: one more than the highest number it ever had.
+    pub async fn next_label(&self, set: &Urn) -> Result<String> {
+        check_set(set)?;
+        Ok(next_number(&self.set_state(set, false).await?).to_string())
+    }
+
+    /// Makes `link.entity` a version of `link.set` (see the module's documentation). Linking
+    /// an entity again with the label it has changes nothing and answers its version.
+    pub async fn link_version(&self, actor: &Actor, link: LinkVersion) -> Result<VersionRecord> {
+        let LinkVersion {
+            set,
+            entity,
+            label,
+            comment,
+            source_time,
+            source_creator,
+            with,
+        } = link;
+        check_set(&set)?;
+        check_member("linkedEntity", &set, &entity)?;
+        if let Some(label) = &label {
+            check_label("version", label)?;
+        }
+        if let Some(c) = &comment {
+            super::text::refuse_nul("comment", c)?;
+        }
+        let started = Instant::now();
+        for attempt in 0.. {
+            let state = self.set_state(&set, true).await?;
+            if let Some(current) = self.stored_version(&entity).await? {
+                let same = current.version_set == set
+                    && label.as_deref().is_none_or(|l| l == current.label());
+                if same {
+                    if let Some(v) = state.records(&set).into_iter().find(|v| v.urn == entity) {
+                        return Ok(v);
+                    }
+                }
+                return Err(Error::Conflict(format!(
+                    "{entity} is version {:?} of {} already; unlink it first",
+                    current.label(),
+                    current.version_set
+                )));
+            }
+            let label = match &label {
+                Some(l) => l.clone(),
+                None => next_number(&state).to_string(),
+            };
+            if let Some((taken, _)) = state.members.iter().find(|(_, p)| p.label() == label) {
+                return Err(Error::Conflict(format!(
+                    "the version set {set} has a version labelled {label:?} already ({})",
+                    taken.urn
+                )));
+            }
+            let now = now_millis();
+            let sort_id = sort_id_of(&label);
+            let previous = state.latest_except(None);
+            let is_latest = previous.as_ref().is_none_or(|(_, key)| sort_id > *key);
+            let props = VersionProperties {
+                version_set: set.clone(),
+                version: VersionTag {
+                    version_tag: Some(label.clone()),
+                    extra: Default::default(),
+                },
+                aliases: Vec::new(),
+                comment: comment.clone(),
+                sort_id,
+                versioning_scheme: Some("LEXICOGRAPHIC_STRING".into()),
+                source_created_timestamp: source_time.map(|time| TimeStamp {
+                    time,
+                    actor: source_creator.as_deref().map(user_urn),
+                    extra: Default::default(),
+                }),
+                metadata_created_timestamp: Some(TimeStamp {
+                    time: now,
+                    actor: Some(user_urn(&actor.name)),
+                    extra: Default::default(),
+                }),
+                is_latest: Some(is_latest),
+                extra: Default::default(),
+            };
+            let stale = Arc::new(AtomicBool::new(false));
+            let mut writes = vec![bump_links(
+                &set,
+                state.links.links,
+                number(&label),
+                stale.clone(),
+            )];
+            if is_latest {
+                let latest = entity.clone();
+                writes.push(AspectWrite::patch(
+                    set.clone(),
+                    VersionSetProperties::NAME,
+                    move |p: &mut VersionSetProperties| {
+                        p.latest = Some(latest);
+                        p.versioning_scheme
+                            .get_or_insert_with(|| "LEXICOGRAPHIC_STRING".into());
+                        Ok(())
+                    },
+                ));
+            }
+            if let Some(extra) = &with {
+                writes.extend(extra());
+            }
+            let (linked, new) = (entity.clone(), props.clone());
+            writes.push(patch_version(
+                entity.clone(),
+                move |current| match current {
+                    Some(p) => Err(Error::Conflict(format!(
+                        "{linked} is version {:?} of {} already; unlink it first",
+                        p.label(),
+                        p.version_set
+                    ))),
+                    None => Ok(Some(new)),
+                },
+            ));
+            if let Some((old, _)) = previous.filter(|_| is_latest) {
+                if let Ok(old) = Urn::parse(&old.urn) {
+                    writes.push(patch_version(old, |p| {
+                        Ok(p.filter(|p| p.is_latest != Some(false)).map(|mut p| {
+                            p.is_latest = Some(false);
+                            p
+                        }))
+                    }));
+                }
+            }
+            match self.write(actor, writes).await {
+                Ok(_) => return Ok(record(&set, entity, props, Vec::new(), is_latest)),
+                Err(e) if stale.load(Ordering::SeqCst) => {
+                    back_off(started, attempt, cause(e)).await?;
+                }
+                Err(e) => return Err(cause(e)),
+            }
+        }
+        unreachable!("the retry loop returns")
+    }
+
+    /// `entity` stops being a version of `set`: its `versionProperties` is removed, the aliases
+    /// it held are removed (each a move in the alias history), and the latest version is the
+    /// one that sorts last among the others. `NotFound` when it is not a version of `set`.
+    pub async fn unlink_version(&self, actor: &Actor, set: &Urn, entity: &Urn) -> Result<()> {
+        check_set(set)?;
+        check_member("unlinkedEntity", set, entity)?;
+        let started = Instant::now();
+        for attempt in 0.. {
+            let in_set = self
+                .stored_version(entity)
+                .await?
+                .is_some_and(|p| p.version_set == *set);
+            if !in_set {
+                return Err(Error::NotFound(format!(
+                    "{entity} is not a version of {set}"
+                )));
+            }
+            let state = self.set_state(set, true).await?;
+            let stale = Arc::new(AtomicBool::new(false));
+            let mut writes = vec![bump_links(set, state.links.links, None, stale.clone())];
+            let was_latest = state
+                .latest_except(None)
+                .is_some_and(|(e, _)| e.urn == entity.as_str());
+            let next = state.latest_except(Some(entity.as_str()));
+            match &next {
+                Some((e, _)) if was_latest => {
+                    let latest = Urn::parse(&e.urn).map_err(|e| Error::Internal(e.into()))?;
+                    writes.push(AspectWrite::patch(
+                        set.clone(),
+                        VersionSetProperties::NAME,
+                        move |p: &mut VersionSetProperties| {
+                            p.latest = Some(latest);
+                            Ok(())
+                        },
+                    ));
+                    writes.push(patch_version(
+                        Urn::parse(&e.urn).map_err(|e| Error::Internal(e.into()))?,
+                        |p| {
+                            Ok(p.map(|mut p| {
+                                p.is_latest = Some(true);
+                                p
+                            }))
+                        },
+                    ));
+                }
+                None => writes.push(AspectWrite::delete(set.clone(), VersionSetProperties::NAME)),
+                Some(_) => {}
+            }
+            if state.aliases.aliases.iter().any(|a| a.version == *entity) {
+                let gone = entity.clone();
+                writes.push(
+                    AspectWrite::patch(
+                        set.clone(),
+                        VersionSetAliases::NAME,
+                        move |a: &mut VersionSetAliases| {
+                            a.aliases.retain(|a| a.version != gone);
+                            Ok(())
+                        },
+                    )
+                    .existing(),
+                );
+            }
+            writes.push(AspectWrite::delete(entity.clone(), VersionProperties::NAME));
+            match self.write(actor, writes).await {
+                Ok(_) => return Ok(()),
+                Err(e) if stale.load(Ordering::SeqCst) => {
+                    back_off(started, attempt, cause(e)).await?;
+                }
+                Err(e) => return Err(cause(e)),
+            }
+        }
+        unreachable!("the retry loop returns")
+    }
+
+    /// The set's alias map, now or as it stood at `as_of` (milliseconds); two statements.
+    pub async fn aliases(&self, set: &Urn, as_of: Option<i64>) -> Result<Vec<AliasEntry>> {
+        check_set(set)?;
+        let stored = match as_of {
+            None => self
+                .aspect_version(set, VersionSetAliases::NAME, Version::Latest)
+                .await?
+                .map(|v| v.value),
+            Some(t) => {
+                let Some(row) = self.entity(set).await? else {
+                    return Ok(Vec::new());
+                };
+                aspect::version_at(&self.db, row.id.0, VersionSetAliases::NAME, t)
+                    .await?
+                    .and_then(|v| serde_json::from_str(&v.value).ok())
+            }
+        };
+        Ok(stored
+            .and_then(|v| serde_json::from_value::<VersionSetAliases>(v).ok())
+            .map(|a| a.aliases)
+            .unwrap_or_default())
+    }
+
+    /// The version holding `alias` now, or at `as_of` (milliseconds).
+    pub async fn alias_holder(
+        &self,
+        set: &Urn,
+        alias: &str,
+        as_of: Option<i64>,
+    ) -> Result<Option<Urn>> {
+        Ok(self
+            .aliases(set, as_of)
+            .await?
+            .into_iter()
+            .find(|a| a.alias == alias)
+            .map(|a| a.version))
+    }
+
+    /// Every move of `alias` in the set, oldest first, each with its time and actor.
+    pub async fn alias_history(&self, set: &Urn, alias: &str) -> Result<Vec<AliasMove>> {
+        check_set(set)?;
+        let Some(row) = self.entity(set).await? else {
+            return Ok(Vec::new());
+        };
+        let mut versions = self
+            .aspect_histories(&[row.id], Some(VersionSetAliases::NAME), 1_000_000_000)
+            .await?;
+        versions.reverse();
+        let mut held: Option<Urn> = None;
+        let mut moves = Vec::new();
+        for v in versions {
+            let map: VersionSetAliases = serde_json::from_value(v.value).unwrap_or_default();
+            let now = map.holder(alias).cloned();
+            if now != held {
+                moves.push(AliasMove {
+                    alias: alias.to_string(),
+                    from: held.take(),
+                    to: now.clone(),
+                    at: v.created_at,
+                    actor: v.actor,
+                });
+                held = now;
+            }
+        }
+        Ok(moves)
+    }
+
+    /// Moves `alias` of `set` to the version `to`, or removes it (`to = None`), in one batch:
+    /// the set's alias map and the old and new holders' `versionProperties.aliases`. With
+    /// `expect`, only if the alias is held by that version now (`Some(None)`: by none), else
+    /// `Conflict`. A move to the version holding it already changes nothing. `to` must be a
+    /// version of `set` (`BadInput` otherwise).
+    pub async fn move_alias(
+        &self,
+        actor: &Actor,
+        set: &Urn,
+        alias: &str,
+        to: Option<&Urn>,
+        expect: Option<Option<Urn>>,
+    ) -> Result<AliasMove> {
+        check_set(set)?;
+        check_label("alias", alias)?;
+        if let Some(to) = to {
+            check_member("version", set, to)?;
+        }
+        let started = Instant::now();
+        // The holder a refused attempt saw inside its transaction: the next attempt starts
+        // from it instead of reading again.
+        let observed: Arc<Mutex<Option<Option<Urn>>>> = Arc::default();
+        for attempt in 0.. {
+            let seen = observed.lock().map(|mut o| o.take()).unwrap_or(None);
+            let holder = match seen {
+                Some(holder) => holder,
+                None => self.alias_holder(set, alias, None).await?,
+            };
+            if let Some(expected) = &expect {
+                if holder != *expected {
+                    return Err(alias_conflict(alias, &holder, expected));
+                }
+            }
+            if holder.as_ref() == to {
+                if let Some(to) = to {
+                    // Still refuse a version that is not one of the set's.
+                    if self.set_of(to).await?.as_ref() != Some(set) {
+                        return Err(not_in_set(to, set, None));
+                    }
+                }
+                return Ok(AliasMove {
+                    alias: alias.to_string(),
+                    from: holder.clone(),
+                    to: holder,
+                    at: now_millis(),
+                    actor: actor.name.clone(),
+                });
+            }
+            let stale = Arc::new(AtomicBool::new(false));
+            let (seen, name, target, flag, saw) = (
+                holder.clone(),
+                alias.to_string(),
+                to.cloned(),
+                stale.clone(),
+                observed.clone(),
+            );
+            let mut writes = vec![AspectWrite::patch(
+                set.clone(),
+                VersionSetAliases::NAME,
+                move |a: &mut VersionSetAliases| {
+                    let actual = a.holder(&name).cloned();
+                    if actual != seen {
+                        flag.store(true, Ordering::SeqCst);
+                        if let Ok(mut saw) = saw.lock() {
+                            *saw = Some(actual.clone());
+                        }
+                        return Err(alias_conflict(&name, &actual, &seen));
+                    }
+                    a.set(&name, target.as_ref());
+                    Ok(())
+                },
+            )];
+            if let Some(old) = &holder {
+                let name = alias.to_string();
+                writes.push(patch_version(old.clone(), move |p| {
+                    Ok(p.and_then(|mut p| tag_alias(&mut p, &name, false).then_some(p)))
+                }));
+            }
+            if let Some(to) = to {
+                let (name, set2, to2) = (alias.to_string(), set.clone(), to.clone());
+                writes.push(patch_version(to.clone(), move |p| match p {
+                    Some(mut p) if p.version_set == set2 => {
+                        Ok(tag_alias(&mut p, &name, true).then_some(p))
+                    }
+                    other => Err(not_in_set(&to2, &set2, other.map(|p| p.version_set))),
+                }));
+            }
+            match self.write(actor, writes).await {
+                Ok(written) => {
+                    let version = written[0].version;
+                    let at = self
+                        .aspect_version(set, VersionSetAliases::NAME, Version::Number(version))
+                        .await?
+                        .map_or_else(now_millis, |v| v.created_at);
+                    return Ok(AliasMove {
+                        alias: alias.to_string(),
+                        from: holder,
+                        to: to.cloned(),
+                        at,
+                        actor: actor.name.clone(),
+                    });
+                }
+                Err(e) if stale.load(Ordering::SeqCst) && expect.is_none() => {
+                    back_off(started, attempt, cause(e)).await?;
+                }
+                Err(e) => return Err(cause(e)),
+            }
+        }
+        unreachable!("the retry loop returns")
+    }
+}
+
+/// The next automatic number: one more than the highest the set ever had.
+fn next_number(state: &SetState) -> u64 {
+    let highest = state
+        .members
+        .iter()
+        .filter_map(|(_, p)| number(p.label()))
+        .max()
+        .unwrap_or(0)
+        .max(state.links.highest_number);
+    highest.saturating_add(1)
+}
+
+fn holder_text(holder: &Option<Urn>) -> String {
+    holder
+        .as_ref()
+        .map_or_else(|| "no version".to_string(), |u| u.to_string())
+}
+
+fn alias_conflict(alias: &str, actual: &Option<Urn>, expected: &Option<Urn>) -> Error {
+    Error::Conflict(format!(
+        "alias {alias:?} is held by {}, not by {}",
+        holder_text(actual),
+        holder_text(expected)
+    ))
+}
+
+fn not_in_set(version: &Urn, set: &Urn, other: Option<Urn>) -> Error {
+    Error::BadInput(match other {
+        Some(other) => format!("version: {version} is a version of {other}, not of {set}"),
+        None => format!("version: {version} is not a version of {set}; link it first"),
+    })
+}
