@@ -148,6 +148,8 @@ impl Group {
 pub struct Version {
     pub urn: Urn,
     pub id: EntityId,
+    /// The version set it is a version of.
+    pub set: String,
     pub label: String,
     pub aliases: Vec<String>,
     pub stage: &'static str,
@@ -402,35 +404,38 @@ pub async fn versions_of(
         .into_iter()
         .map(|a| ((a.entity, a.aspect), a.value))
         .collect();
-    let sets: HashMap<EntityId, String> =
-        groups.iter().map(|g| (g.id, g.set().to_string())).collect();
     let mut out: HashMap<EntityId, Vec<Version>> = ids.iter().map(|id| (*id, Vec::new())).collect();
     for (group, m) in members {
-        let Some(set) = sets.get(&group) else {
-            continue;
-        };
-        if let Some(v) = decode_version(m, &mut aspects, set) {
+        if let Some(v) = decode_version(m, &mut aspects) {
             if let Some(list) = out.get_mut(&group) {
                 list.push(v);
             }
         }
     }
-    for list in out.values_mut() {
-        list.sort_by(|a, b| a.number().cmp(&b.number()).then(a.label.cmp(&b.label)));
+    // A group's versions are those of its set: the one its URN makes when a member is in it
+    // (MLflow made them), else the set of its first member (a group written through GraphQL
+    // or the SDK, whose versions are in a set of their own).
+    for g in groups {
+        if let Some(list) = out.get_mut(&g.id) {
+            list.sort_by(|a, b| a.number().cmp(&b.number()).then(a.label.cmp(&b.label)));
+            let own = g.set().to_string();
+            let set = if list.iter().any(|v| v.set == own) {
+                own
+            } else {
+                list.first().map(|v| v.set.clone()).unwrap_or_default()
+            };
+            list.retain(|v| v.set == set);
+        }
     }
     Ok(out)
 }
 
-/// A member model as a version of `set`, from its aspects; `None` when it is not one.
+/// A member model as a version, from its aspects; `None` when it is not one.
 fn decode_version(
     m: EntityRecord,
     aspects: &mut HashMap<(EntityId, String), String>,
-    set: &str,
 ) -> Option<Version> {
     let vp: Value = decode(&aspects.remove(&(m.id, VERSION_ASPECT.to_string()))?);
-    if vp.get("versionSet").and_then(Value::as_str) != Some(set) {
-        return None;
-    }
     let label = vp
         .pointer("/version/versionTag")
         .and_then(Value::as_str)?
@@ -452,6 +457,11 @@ fn decode_version(
     Some(Version {
         urn,
         id: m.id,
+        set: vp
+            .get("versionSet")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         label,
         aliases,
         stage: stage_of_tags(tags.as_ref()),
@@ -498,7 +508,7 @@ pub async fn version_by_urn(
     if !in_group {
         return Ok(None);
     }
-    Ok(decode_version(m, &mut aspects, group.set().as_str()))
+    Ok(decode_version(m, &mut aspects))
 }
 
 /// Reads the properties (description, tags, run, times) and MLflow's fields (source, status,

@@ -9,7 +9,9 @@ use super::filter::{self, Field, OrderKey, Target};
 use super::model::{self, Group, Version, INFO_ASPECT, MODEL_ASPECT, TAGS_ASPECT};
 use super::registered_models::{all_groups, page_size, sort_by, SortValue};
 use super::{done, versions, Answer, Call, MlflowError};
-use crate::catalog::aspects::{GlobalTags, MlModelProperties, TagAssociation, TimeStamp};
+use crate::catalog::aspects::{
+    GlobalTags, MlModelGroupProperties, MlModelProperties, TagAssociation, TimeStamp,
+};
 use crate::catalog::{AspectWrite, Direction, Error};
 use crate::store::now_millis;
 use crate::urn::Urn;
@@ -81,24 +83,8 @@ pub async fn create(call: Call) -> Answer {
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
     let now = now_millis();
-    // The label is claimed by linking: of two creations that pick the same number, one links
-    // and the other tries the next.
     let existing = model::versions(catalog, &group).await?;
-    let mut number: u64 = versions::next_label(&existing).parse().unwrap_or(1);
-    let mut attempts = 0;
-    let urn = loop {
-        let label = number.to_string();
-        let urn = model::version_urn(&group.urn, &label)?;
-        match versions::link(catalog, &call.actor, &group, &urn, &label, now).await {
-            Ok(()) => break urn,
-            // Taken by a concurrent creation (or a model that holds the URN): the next one.
-            Err(Error::Conflict(_)) if attempts < 20 => {
-                attempts += 1;
-                number += 1;
-            }
-            Err(e) => return Err(e.into()),
-        }
-    };
+    let set = versions::set_of(&group, &existing);
     let props = MlModelProperties {
         description,
         custom_properties: tags.into_iter().collect(),
@@ -108,37 +94,33 @@ pub async fn create(call: Call) -> Answer {
         training_jobs: run.map(|r| vec![r]),
         ..MlModelProperties::default()
     };
+    let props = serde_json::to_value(props).map_err(|e| Error::Internal(e.into()))?;
+    // Which creation made the version (see `versions::create`).
+    let nonce = format!("{:016x}", rand::random::<u64>());
     let info = json!({
         "source": source,
         "runLink": run_link,
         "status": "READY",
         "userId": call.user(),
+        "nonce": nonce,
     });
-    let group_touch = AspectWrite::patch::<crate::catalog::aspects::MlModelGroupProperties, _>(
-        group.urn.clone(),
-        model::GROUP_ASPECT,
-        move |p| {
-            p.last_modified = Some(stamp(now, None));
-            Ok(())
-        },
-    );
-    let writes = vec![
-        AspectWrite::upsert(
-            urn.clone(),
-            MODEL_ASPECT,
-            serde_json::to_value(props).map_err(|e| Error::Internal(e.into()))?,
-        ),
-        AspectWrite::upsert(urn.clone(), INFO_ASPECT, info),
-        group_touch,
-    ];
-    if let Err(e) = catalog
-        .write_within(&call.actor, writes, call.deadline.as_ref())
-        .await
-    {
-        // Nothing of the version is left: its number is free again.
-        let _ = versions::unlink(catalog, &call.actor, &urn).await;
-        return Err(e.into());
-    }
+    let group_urn = group.urn.clone();
+    // The model's aspects, the group's last change and the link land in one transaction.
+    let aspects = move |urn: &Urn| {
+        vec![
+            AspectWrite::upsert(urn.clone(), MODEL_ASPECT, props.clone()),
+            AspectWrite::upsert(urn.clone(), INFO_ASPECT, info.clone()),
+            AspectWrite::patch::<MlModelGroupProperties, _>(
+                group_urn.clone(),
+                model::GROUP_ASPECT,
+                move |p| {
+                    p.last_modified = Some(stamp(now, None));
+                    Ok(())
+                },
+            ),
+        ]
+    };
+    let urn = versions::create(catalog, &call.actor, &group, &set, now, &nonce, aspects).await?;
     answer(&call, &group, &urn).await
 }
 
@@ -174,12 +156,8 @@ pub async fn delete(call: Call) -> Answer {
     let (group, version) = named(&call).await?;
     let catalog = &call.state.catalog;
     let all = model::versions(catalog, &group).await?;
-    for alias in &version.aliases {
-        versions::move_alias(catalog, &call.actor, &all, alias, None).await?;
-    }
-    catalog
-        .hard_delete_many(&call.actor, std::slice::from_ref(&version.urn))
-        .await?;
+    let set = versions::set_of(&group, &all);
+    versions::delete(catalog, &call.actor, &set, &version).await?;
     done()
 }
 
@@ -414,10 +392,19 @@ pub async fn by_alias(call: Call) -> Answer {
     let alias = p.str("alias")?;
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
-    let mut all = model::versions(catalog, &group).await?;
-    let v: &mut Version = versions::alias_holder(&mut all, alias).ok_or_else(|| {
-        MlflowError::not_found(format!("Registered model alias {alias} not found."))
-    })?;
-    model::fill(catalog, &mut [&mut *v]).await?;
+    let not_found = || MlflowError::not_found(format!("Registered model alias {alias} not found."));
+    // The set its URN makes holds the aliases of a model MLflow made; another's set is found
+    // through its versions.
+    let mut set = group.set();
+    if catalog.entity(&set).await?.is_none_or(|e| !e.exists) {
+        let all = model::versions(catalog, &group).await?;
+        set = versions::set_of(&group, &all);
+    }
+    let holder = versions::alias_holder(catalog, &set, alias)
+        .await?
+        .ok_or_else(not_found)?;
+    let v = model::version_by_urn(catalog, &group, &holder)
+        .await?
+        .ok_or_else(not_found)?;
     Ok(Json(json!({"model_version": v.to_json(group.name())})))
 }

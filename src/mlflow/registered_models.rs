@@ -190,9 +190,10 @@ pub async fn delete(call: Call) -> Answer {
     let name = call.params.str("name")?;
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
-    let versions = model::versions(catalog, &group).await?;
-    let mut urns: Vec<Urn> = versions.into_iter().map(|v| v.urn).collect();
-    urns.push(group.set());
+    let all = model::versions(catalog, &group).await?;
+    let set = versions::set_of(&group, &all);
+    let mut urns: Vec<Urn> = all.into_iter().map(|v| v.urn).collect();
+    urns.push(set);
     urns.push(group.urn.clone());
     catalog.hard_delete_many(&call.actor, &urns).await?;
     done()
@@ -428,7 +429,8 @@ pub async fn set_alias(call: Call) -> Answer {
             "Model Version (name={name}, version={label}) not found"
         )));
     };
-    versions::move_alias(catalog, &call.actor, &all, alias, Some(to)).await?;
+    let set = versions::set_of(&group, &all);
+    versions::move_alias(catalog, &call.actor, &set, alias, Some(&to.urn)).await?;
     done()
 }
 
@@ -440,6 +442,7 @@ pub async fn delete_alias(call: Call) -> Answer {
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
     let all = model::versions(catalog, &group).await?;
-    versions::move_alias(catalog, &call.actor, &all, alias, None).await?;
+    let set = versions::set_of(&group, &all);
+    versions::move_alias(catalog, &call.actor, &set, alias, None).await?;
     done()
 }

@@ -1,120 +1,115 @@
-//! The version core as the MLflow front door uses it: numbering, linking a model to its
-//! group's version set, unlinking, and moving aliases. A thin layer over the catalog's
-//! version API, so the handlers name what they do and not how the catalog spells it.
+//! The version core as the MLflow front door uses it (`Catalog::link_version`,
+//! `unlink_version`, `next_label`, `move_alias`, `alias_holder`): numbering a new version and
+//! creating it with its link in one transaction, and aliases. The handlers name what they do;
+//! how the catalog spells it is here.
 
-use serde_json::{json, Value};
-
-use super::model::{Group, Version, VERSION_ASPECT};
+use super::model::{self, Group, Version};
 use super::MlflowError;
-use crate::catalog::{Actor, AspectWrite, Catalog, Error, Patched, WriteOp};
+use crate::catalog::{Actor, AspectWrite, Catalog, Error, LinkVersion};
 use crate::urn::Urn;
 
-/// The label the next version of a group gets: one more than the highest number so far.
-pub fn next_label(versions: &[Version]) -> String {
-    let top = versions
-        .iter()
-        .filter_map(|v| v.label.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0);
-    (top + 1).to_string()
+/// The version set of a registered model: the set its versions belong to, or, before it has
+/// any, the one its URN makes.
+pub fn set_of(group: &Group, versions: &[Version]) -> Urn {
+    versions
+        .first()
+        .and_then(|v| Urn::parse(&v.set).ok())
+        .unwrap_or_else(|| group.set())
 }
 
-/// Makes `model` version `label` of the group's set. A label the set has is `Conflict`.
-pub async fn link(
+/// Creates the next version of a group: its model, with the aspects `aspects` makes for its
+/// URN, and its link to the set, in one transaction. Of two creations that pick the same
+/// number, one links and the other takes the next number. Answers the new version's URN.
+///
+/// `link_version` answers a link that exists already as done (linking is idempotent), so a
+/// creation that lost the race for a number would be told it made the version: `nonce`, which
+/// `aspects` writes into the `mlflowModelVersion` aspect, tells whose the version is.
+pub async fn create(
     catalog: &Catalog,
     actor: &Actor,
     group: &Group,
-    model: &Urn,
-    label: &str,
+    set: &Urn,
     created: i64,
-) -> Result<(), Error> {
-    let set = group.set().to_string();
-    let value = json!({
-        "versionSet": set,
-        "version": {"versionTag": label},
-        "sortId": format!("{label:0>10}"),
-        "aliases": [],
-        "versioningScheme": "ALPHANUMERIC_GENERATED_BY_DATAHUB",
-        "sourceCreatedTimestamp": {"time": created},
-    });
-    let what = format!("Model Version (name={}, version={label})", group.name());
-    catalog
-        .write(
-            actor,
-            vec![AspectWrite::create(
-                model.clone(),
-                VERSION_ASPECT,
-                value,
-                what,
-            )],
-        )
-        .await?;
-    Ok(())
-}
-
-/// Takes `model` out of the group's set.
-pub async fn unlink(catalog: &Catalog, actor: &Actor, model: &Urn) -> Result<(), Error> {
-    catalog
-        .write(
-            actor,
-            vec![AspectWrite::delete(model.clone(), VERSION_ASPECT)],
-        )
-        .await?;
-    Ok(())
-}
-
-/// Edits the aliases of a version's `versionProperties`.
-fn alias_edit(model: &Urn, alias: &str, add: bool) -> AspectWrite {
-    let alias = alias.to_string();
-    AspectWrite {
-        op: WriteOp::Patch(Box::new(move |current| {
-            let mut value = current.unwrap_or_else(|| json!({}));
-            let list = value
-                .as_object_mut()
-                .map(|o| o.entry("aliases").or_insert_with(|| json!([])));
-            let Some(Value::Array(list)) = list else {
-                return Err(Error::Conflict(
-                    "versionProperties.aliases is not a list".into(),
-                ));
-            };
-            let before = list.len();
-            list.retain(|t| t.get("versionTag").and_then(Value::as_str) != Some(alias.as_str()));
-            if add {
-                list.push(json!({"versionTag": alias}));
-            }
-            let changed = add || list.len() != before;
-            Ok(Patched { value, changed })
-        })),
-        ..AspectWrite::delete(model.clone(), VERSION_ASPECT)
+    nonce: &str,
+    aspects: impl Fn(&Urn) -> Vec<AspectWrite> + Clone + Send + Sync + 'static,
+) -> Result<Urn, MlflowError> {
+    let mut tried: u64 = 0;
+    for _ in 0..50 {
+        let next: u64 = catalog.next_label(set).await?.parse().unwrap_or(1);
+        let number = next.max(tried + 1);
+        tried = number;
+        let label = number.to_string();
+        let urn = model::version_urn(&group.urn, &label)?;
+        let mut link = LinkVersion::new(set.clone(), urn.clone(), Some(label));
+        link.source_time = Some(created);
+        link.source_creator = Some(actor.name.clone());
+        let (make, at) = (aspects.clone(), urn.clone());
+        link.with = Some(Box::new(move || make(&at)));
+        match catalog.link_version(actor, link).await {
+            Ok(_) if made_by(catalog, &urn, nonce).await? => return Ok(urn),
+            Ok(_) => continue,
+            // The number (or the model of that number) was taken meanwhile: the next one.
+            Err(Error::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
     }
+    Err(MlflowError::from(Error::Conflict(format!(
+        "no free version number for Registered Model (name={}) after 50 tries; try again",
+        group.name()
+    ))))
 }
 
-/// Moves `alias` of the group to `to` (`None` removes it): one batch.
+/// Whether the model's `mlflowModelVersion` aspect holds `nonce`.
+async fn made_by(catalog: &Catalog, urn: &Urn, nonce: &str) -> Result<bool, MlflowError> {
+    let Some(e) = catalog.entity(urn).await? else {
+        return Ok(false);
+    };
+    let found = catalog
+        .latest_aspects(&[(e.id, model::INFO_ASPECT)])
+        .await?;
+    Ok(found.iter().any(|a| {
+        serde_json::from_str::<serde_json::Value>(&a.value)
+            .ok()
+            .and_then(|v| v.get("nonce").and_then(|n| n.as_str()).map(|n| n == nonce))
+            .unwrap_or(false)
+    }))
+}
+
+/// Ends a version: its aliases go (each a move in the alias history), then the model.
+pub async fn delete(
+    catalog: &Catalog,
+    actor: &Actor,
+    set: &Urn,
+    version: &Version,
+) -> Result<(), MlflowError> {
+    match catalog.unlink_version(actor, set, &version.urn).await {
+        Ok(()) | Err(Error::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    catalog
+        .hard_delete_many(actor, std::slice::from_ref(&version.urn))
+        .await?;
+    Ok(())
+}
+
+/// Moves `alias` of the set to `to` (`None` removes it): one compare-and-set write of the
+/// set's alias map and the versions it touches.
 pub async fn move_alias(
     catalog: &Catalog,
     actor: &Actor,
-    versions: &[Version],
+    set: &Urn,
     alias: &str,
-    to: Option<&Version>,
+    to: Option<&Urn>,
 ) -> Result<(), MlflowError> {
-    let mut writes = Vec::new();
-    for v in versions {
-        if v.aliases.iter().any(|a| a == alias) && Some(&v.urn) != to.map(|t| &t.urn) {
-            writes.push(alias_edit(&v.urn, alias, false));
-        }
-    }
-    if let Some(to) = to {
-        writes.push(alias_edit(&to.urn, alias, true));
-    }
-    if !writes.is_empty() {
-        catalog.write(actor, writes).await?;
-    }
+    catalog.move_alias(actor, set, alias, to, None).await?;
     Ok(())
 }
 
-/// The version that holds `alias`, if any.
-pub fn alias_holder<'v>(versions: &'v mut [Version], alias: &str) -> Option<&'v mut Version> {
-    versions
-        .iter_mut()
-        .find(|v| v.aliases.iter().any(|a| a == alias))
+/// The model that holds `alias` of the set, if any.
+pub async fn alias_holder(
+    catalog: &Catalog,
+    set: &Urn,
+    alias: &str,
+) -> Result<Option<Urn>, MlflowError> {
+    Ok(catalog.alias_holder(set, alias, None).await?)
 }

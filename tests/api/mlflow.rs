@@ -738,3 +738,82 @@ async fn a_group_written_through_graphql_shows_to_mlflow() {
         "1"
     );
 }
+
+#[tokio::test]
+async fn concurrent_creations_get_distinct_numbers_and_one_alias_holder() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    ok(
+        &app,
+        "POST",
+        "registered-models/create",
+        json!({"name": "c"}),
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let v = ok(
+                &app,
+                "POST",
+                "model-versions/create",
+                json!({"name": "c", "source": format!("s3://{i}")}),
+            )
+            .await;
+            v["model_version"]["version"].as_str().unwrap().to_string()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap().parse::<u32>().unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=8).collect::<Vec<_>>());
+    let mut moves = Vec::new();
+    for i in 1..=8 {
+        let app = app.clone();
+        moves.push(tokio::spawn(async move {
+            ok(
+                &app,
+                "POST",
+                "registered-models/alias",
+                json!({"name": "c", "alias": "champion", "version": i.to_string()}),
+            )
+            .await;
+        }));
+    }
+    for m in moves {
+        m.await.unwrap();
+    }
+    let model = ok(&app, "GET", "registered-models/get", json!({"name": "c"})).await;
+    let aliases = model["registered_model"]["aliases"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(aliases.len(), 1, "one holder: {aliases:?}");
+    let holder = aliases[0]["version"].as_str().unwrap().to_string();
+    let by = ok(
+        &app,
+        "GET",
+        "registered-models/alias",
+        json!({"name": "c", "alias": "champion"}),
+    )
+    .await;
+    assert_eq!(by["model_version"]["version"], holder.as_str());
+    // A deleted version's number is not given again, as MLflow does not.
+    ok(
+        &app,
+        "DELETE",
+        "model-versions/delete",
+        json!({"name": "c", "version": "8"}),
+    )
+    .await;
+    let v = ok(
+        &app,
+        "POST",
+        "model-versions/create",
+        json!({"name": "c", "source": "s3://9"}),
+    )
+    .await;
+    assert_eq!(v["model_version"]["version"], "9");
+}

@@ -88,6 +88,14 @@ client.set_registered_model_alias("churn", "champion", "3")
 expect("moved alias", client.get_model_version_by_alias("churn", "champion").version, "3")
 expect("model aliases", client.get_registered_model("churn").aliases, {"champion": "3"})
 expect("version aliases", client.get_model_version("churn", "3").aliases, ["champion"])
+# One alias for both APIs: GraphQL reads it on the version MLflow moved it to.
+data = gql(
+    """query($urn: String!) { mlModel(urn: $urn) {
+         versionProperties { version { versionTag } aliases { versionTag } isLatest } } }""",
+    {"urn": "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn_3,PROD)"},
+)
+expect("GraphQL: version 3's version properties", data["mlModel"]["versionProperties"],
+       {"version": {"versionTag": "3"}, "aliases": [{"versionTag": "champion"}], "isLatest": True})
 refused("an alias on a missing version", "RESOURCE_DOES_NOT_EXIST",
         lambda: client.set_registered_model_alias("churn", "champion", "9"))
 refused("a reserved alias", "INVALID_PARAMETER_VALUE",
