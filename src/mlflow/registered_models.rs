@@ -70,15 +70,22 @@ async fn reread(call: &Call, urn: &Urn) -> Result<Group, MlflowError> {
 }
 
 /// A URN for a new registered model: the one its name makes, unless another model holds it
-/// (one renamed away from this name, or one written by another client).
+/// (one renamed away from this name, or one written by another client); a name a URN cannot
+/// hold as it is (unbalanced parentheses) is written with `_` for them, the name property
+/// keeping it whole.
 async fn free_urn(call: &Call, name: &str) -> Result<Urn, MlflowError> {
     let catalog = &call.state.catalog;
-    let first = model::group_urn(name)?;
-    if catalog.entity(&first).await?.is_none_or(|e| !e.exists) {
-        return Ok(first);
-    }
-    for n in 2..100 {
-        let urn = model::group_urn(&format!("{name}-{n}"))?;
+    let key = if model::group_urn(name).is_ok() {
+        name.to_string()
+    } else {
+        name.replace(['(', ')'], "_")
+    };
+    for n in 1..100 {
+        let urn = if n == 1 {
+            model::group_urn(&key)?
+        } else {
+            model::group_urn(&format!("{key}-{n}"))?
+        };
         if catalog.entity(&urn).await?.is_none_or(|e| !e.exists) {
             return Ok(urn);
         }

@@ -24,6 +24,17 @@ fn encode(text: &str) -> String {
 /// Sends a call as the client does: a GET's fields in the query (a list repeats its key),
 /// any other method's as a JSON body.
 async fn call(app: &TestApp, method: &str, path: &str, fields: Value) -> (StatusCode, Value) {
+    call_as(app, None, method, path, fields).await
+}
+
+/// [`call`] with an access token (`MLFLOW_TRACKING_TOKEN` sends one as a bearer token).
+async fn call_as(
+    app: &TestApp,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    fields: Value,
+) -> (StatusCode, Value) {
     let uri = format!("{API}/{path}");
     let request = if method == "GET" {
         let mut pairs = Vec::new();
@@ -49,6 +60,12 @@ async fn call(app: &TestApp, method: &str, path: &str, fields: Value) -> (Status
             .body(Body::from(fields.to_string()))
             .unwrap()
     };
+    let mut request = request;
+    if let Some(token) = token {
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
     let (status, bytes) = app.request(request).await;
     (
         status,
@@ -816,4 +833,55 @@ async fn concurrent_creations_get_distinct_numbers_and_one_alias_holder() {
     )
     .await;
     assert_eq!(v["model_version"]["version"], "9");
+}
+
+#[tokio::test]
+async fn access_tokens_guard_the_registry_as_the_other_front_doors() {
+    let app = TestApp::with_auth().await;
+    let (status, _) = call(&app, "GET", "registered-models/search", json!({})).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let writer = app.write_tokens(1).await.remove(0);
+    let (status, body) = call_as(
+        &app,
+        Some(&writer),
+        "POST",
+        "registered-models/create",
+        json!({"name": "t"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = call_as(
+        &app,
+        Some(&writer),
+        "GET",
+        "registered-models/get",
+        json!({"name": "t"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["registered_model"]["user_id"].as_str()),
+        (StatusCode::OK, Some("writer-0"))
+    );
+    let reader = mlcat::auth::create_token(&app.db, "reader", mlcat::auth::Scope::Read)
+        .await
+        .unwrap();
+    // A read token reads, also through the one POST that only reads, and writes nothing.
+    let (status, _) = call_as(
+        &app,
+        Some(&reader),
+        "POST",
+        "registered-models/get-latest-versions",
+        json!({"name": "t"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = call_as(
+        &app,
+        Some(&reader),
+        "POST",
+        "registered-models/create",
+        json!({"name": "u"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
 }
