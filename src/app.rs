@@ -80,7 +80,8 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -
         .layer(middleware::from_fn_with_state(auth_state, auth::layer))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
-        .layer(middleware::map_response(no_sniffing));
+        .layer(middleware::map_response(no_sniffing))
+        .layer(middleware::from_fn(crate::mlflow::error_shape));
     let app = match auth {
         Auth::Off => app.layer(middleware::from_fn_with_state(
             Arc::new(HostPolicy::new(allowed_hosts)),

@@ -116,6 +116,60 @@ async fn endpoint_not_found(method: Method, uri: axum::http::Uri) -> Response {
     .into_response()
 }
 
+/// Gives the refusals of the layers around every front door (no token, a read token writing,
+/// a body that is not JSON or too large, the time limit, a panic) MLflow's `error_code` on the
+/// registry's paths, so its client raises them with their code rather than as internal errors.
+pub async fn error_shape(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let ours = request.uri().path().starts_with(PREFIX);
+    let response = next.run(request).await;
+    let status = response.status();
+    if !ours || status.is_success() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
+        return MlflowError {
+            status,
+            code: code_of_status(status),
+            message: format!("the request was refused ({status})"),
+        }
+        .into_response();
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(mut map)) if !map.contains_key("error_code") => {
+            map.insert("error_code".into(), json!(code_of_status(status)));
+            let mut response = (status, Json(Value::Object(map))).into_response();
+            for (name, value) in parts.headers.iter() {
+                if name != axum::http::header::CONTENT_LENGTH
+                    && name != axum::http::header::CONTENT_TYPE
+                {
+                    response.headers_mut().insert(name.clone(), value.clone());
+                }
+            }
+            response
+        }
+        _ => Response::from_parts(parts, axum::body::Body::from(bytes)),
+    }
+}
+
+/// MLflow's code for a status the layers answer.
+fn code_of_status(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        401 => "UNAUTHENTICATED",
+        403 => "PERMISSION_DENIED",
+        404 => "ENDPOINT_NOT_FOUND",
+        408 => "DEADLINE_EXCEEDED",
+        409 => "RESOURCE_CONFLICT",
+        429 => "REQUEST_LIMIT_EXCEEDED",
+        503 => "TEMPORARILY_UNAVAILABLE",
+        s if s >= 500 => "INTERNAL_ERROR",
+        _ => "INVALID_PARAMETER_VALUE",
+    }
+}
+
 /// An error answer in MLflow's shape: `{"error_code", "message"}` with the status MLflow's
 /// client maps the code to.
 #[derive(Debug)]

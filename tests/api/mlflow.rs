@@ -838,8 +838,11 @@ async fn concurrent_creations_get_distinct_numbers_and_one_alias_holder() {
 #[tokio::test]
 async fn access_tokens_guard_the_registry_as_the_other_front_doors() {
     let app = TestApp::with_auth().await;
-    let (status, _) = call(&app, "GET", "registered-models/search", json!({})).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, body) = call(&app, "GET", "registered-models/search", json!({})).await;
+    assert_eq!(
+        (status, body["error_code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("UNAUTHENTICATED"))
+    );
     let writer = app.write_tokens(1).await.remove(0);
     let (status, body) = call_as(
         &app,
