@@ -25,9 +25,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::MlflowError;
-use crate::catalog::aspects::{
-    GlobalTags, MlModelGroupProperties, MlModelProperties, Relation, RelationSet,
-};
+use crate::catalog::aspects::{MlModelGroupProperties, MlModelProperties, Relation, RelationSet};
 use crate::catalog::{
     Catalog, Condition, Direction, EntityId, EntityRecord, FieldFilter, SearchField, SearchRequest,
 };
@@ -64,11 +62,40 @@ pub fn stage_tag(stage: &str) -> String {
     format!("urn:li:tag:{PLATFORM}_{}", stage.to_ascii_lowercase())
 }
 
-fn stage_of_tags(tags: Option<&GlobalTags>) -> &'static str {
-    let Some(tags) = tags else { return "None" };
+/// The fields of `globalTags` a stage is read from: a version's read decodes only these (a
+/// registered model may have thousands of versions).
+#[derive(Default, serde::Deserialize)]
+struct TagsLite {
+    #[serde(default)]
+    tags: Vec<TagLite>,
+}
+
+#[derive(serde::Deserialize)]
+struct TagLite {
+    tag: String,
+}
+
+/// The fields of `versionProperties` a version's read needs.
+#[derive(Default, serde::Deserialize)]
+struct VersionLite {
+    #[serde(rename = "versionSet", default)]
+    version_set: String,
+    version: Option<LabelLite>,
+    #[serde(default)]
+    aliases: Vec<LabelLite>,
+}
+
+#[derive(serde::Deserialize)]
+struct LabelLite {
+    #[serde(rename = "versionTag")]
+    version_tag: Option<String>,
+}
+
+fn stage_of_tags(tags: &TagsLite) -> &'static str {
+    const PREFIX: &str = "urn:li:tag:mlflow_";
     for t in &tags.tags {
-        for s in STAGES {
-            if t.tag.as_str() == stage_tag(s) {
+        if let Some(rest) = t.tag.strip_prefix(PREFIX) {
+            if let Some(s) = STAGES.iter().find(|s| s.eq_ignore_ascii_case(rest)) {
                 return s;
             }
         }
@@ -435,36 +462,25 @@ fn decode_version(
     m: EntityRecord,
     aspects: &mut HashMap<(EntityId, String), String>,
 ) -> Option<Version> {
-    let vp: Value = decode(&aspects.remove(&(m.id, VERSION_ASPECT.to_string()))?);
-    let label = vp
-        .pointer("/version/versionTag")
-        .and_then(Value::as_str)?
-        .to_string();
+    let vp: VersionLite = decode(&aspects.remove(&(m.id, VERSION_ASPECT.to_string()))?);
+    let label = vp.version?.version_tag?;
     let aliases = vp
-        .get("aliases")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|t| t.get("versionTag").and_then(Value::as_str))
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    let tags: Option<GlobalTags> = aspects
+        .aliases
+        .into_iter()
+        .filter_map(|a| a.version_tag)
+        .collect();
+    let tags: TagsLite = aspects
         .remove(&(m.id, TAGS_ASPECT.to_string()))
-        .map(|t| decode(&t));
+        .map(|t| decode(&t))
+        .unwrap_or_default();
     let urn = Urn::parse(&m.urn).ok()?;
     Some(Version {
         urn,
         id: m.id,
-        set: vp
-            .get("versionSet")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
+        set: vp.version_set,
         label,
         aliases,
-        stage: stage_of_tags(tags.as_ref()),
+        stage: stage_of_tags(&tags),
         props: aspects
             .remove(&(m.id, MODEL_ASPECT.to_string()))
             .map(|p| decode(&p))
