@@ -3,13 +3,14 @@
 //! Snowflake: raw files on S3 → source tables → a feature table → a generated training dataset
 //! → two model versions in a group → a deployment → a table of predicted segments. The
 //! pipeline is governed as a team would govern it: owners (users and a group), tags, glossary
-//! terms, a domain, links about the models, and the older model version deprecated.
+//! terms, a domain, links about the models, and the older model version deprecated. The two
+//! model versions are versions 1 and 2 of one version set, `champion` on version 2.
 
 use serde_json::{json, Value};
 
 use crate::catalog::aspects::system_ownership_type;
 use crate::catalog::Result;
-use crate::catalog::{Actor, AspectWrite, Catalog};
+use crate::catalog::{Actor, AspectWrite, Catalog, LinkVersion};
 use crate::urn::Urn;
 
 /// The tutorial's feature table holds one feature per Feast type, with the DataHub data type
@@ -601,6 +602,43 @@ pub async fn load(catalog: &Catalog) -> Result<usize> {
     tutorial(&mut writes)?;
     segmentation(&mut writes)?;
     governance(&mut writes)?;
-    let written = catalog.write(&Actor::named("mlcat-demo"), writes).await?;
-    Ok(written.iter().filter(|w| w.changed).count())
+    let actor = Actor::named("mlcat-demo");
+    let written = catalog.write(&actor, writes).await?;
+    let versioned = segmentation_versions(catalog, &actor).await?;
+    Ok(written.iter().filter(|w| w.changed).count() + versioned)
+}
+
+/// The version set of the segmentation models.
+pub const SEGMENTATION_SET: &str = "urn:li:versionSet:(customer_segmentation,mlModel)";
+
+/// The two segmentation models as versions 1 and 2 of one set, with the alias `champion` on
+/// version 2, the one deployed. Only when the set does not exist yet, so that loading the demo
+/// again never undoes a person's links or alias moves. Answers how many writes it made.
+async fn segmentation_versions(catalog: &Catalog, actor: &Actor) -> Result<usize> {
+    let set = Urn::parse(SEGMENTATION_SET)?;
+    if catalog.entity(&set).await?.is_some() {
+        return Ok(0);
+    }
+    let model = |version: &str| {
+        Urn::parse(&format!(
+            "urn:li:mlModel:(urn:li:dataPlatform:snowflake,customer_segmentation_{version},PROD)"
+        ))
+    };
+    let (v1, v2) = (model("v1")?, model("v2")?);
+    for (version, label, comment) in [
+        (&v1, "1", "Four clusters"),
+        (
+            &v2,
+            "2",
+            "Five clusters, retrained after the spring data refresh",
+        ),
+    ] {
+        let mut link = LinkVersion::new(set.clone(), version.clone(), Some(label.into()));
+        link.comment = Some(comment.into());
+        catalog.link_version(actor, link).await?;
+    }
+    catalog
+        .move_alias(actor, &set, "champion", Some(&v2), Some(None))
+        .await?;
+    Ok(3)
 }

@@ -144,6 +144,14 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "govern-a-model",
         include_str!("../playground/examples/13-govern-a-model.graphql"),
     ),
+    (
+        "model-versions",
+        include_str!("../playground/examples/14-model-versions.graphql"),
+    ),
+    (
+        "move-an-alias",
+        include_str!("../playground/examples/15-move-an-alias.graphql"),
+    ),
 ];
 
 /// What a playground page may do: run the scripts and styles mlcat serves (GraphiQL and React

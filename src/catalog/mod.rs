@@ -4,6 +4,7 @@
 //! own `Error`; storage rows stay between it and `store`. Every front door (GraphQL mutations,
 //! DataHub ingestion, the demo loader) ends in [`Catalog::write`].
 
+mod aliases;
 pub mod aspects;
 mod browse;
 mod create;
@@ -24,12 +25,14 @@ pub mod tally;
 pub mod text;
 pub mod timeseries;
 mod versions;
+mod versions_lineage;
 mod write;
 
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+pub use aliases::AliasMove;
 pub use browse::{BrowseGroup, BrowseLevel, BrowseRequest};
 pub use create::{create_entity, describe, edit_info, membership_edit, new_urn, rename, NewEntity};
 pub use edit::{relationship_edit, RelationshipField};
@@ -50,7 +53,8 @@ pub use search::{
     SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS, SEARCHED_KINDS,
 };
 pub use timeseries::{SeriesCondition, SeriesCriterion, SeriesQuery, TimeseriesEvent};
-pub use versions::{AliasMove, LinkVersion, VersionRecord, RETRY_FOR};
+pub use versions::{LinkVersion, VersionRecord, RETRY_FOR};
+pub use versions_lineage::{LineageDiff, RegisteredLineage};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 
 /// The catalog over one database. Cheap to clone.

@@ -18,7 +18,7 @@
 //! - [`Catalog::version_of`]`(entity)`, [`Catalog::set_of`]`(entity)`.
 //! - [`Catalog::next_label`]`(set)`: `"1"`, `"2"`, ...: one more than the highest number the set
 //!   ever had.
-//! - [`Catalog::move_alias`]`(actor, set, alias, to, expect) -> AliasMove`: `to = None` removes
+//! - in `aliases.rs`: [`Catalog::move_alias`]`(actor, set, alias, to, expect) -> AliasMove`: `to = None` removes
 //!   the alias; `expect` is a compare-and-set (`Some(None)`: only if nobody holds it),
 //!   `Conflict` when it does not hold; a version of another set is `BadInput`.
 //! - [`Catalog::alias_holder`]`(set, alias, as_of)`, [`Catalog::aliases`]`(set, as_of)`,
@@ -32,7 +32,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rand::Rng;
@@ -40,7 +40,7 @@ use serde_json::Value;
 
 use super::aspects::{
     label_problem, sort_id_of, version_set_mismatch, version_set_parts, versioned_kinds,
-    AliasEntry, AspectSpec, Relation, RelationSet, TimeStamp, VersionProperties, VersionSetAliases,
+    AspectSpec, Relation, RelationSet, TimeStamp, VersionProperties, VersionSetAliases,
     VersionSetLinks, VersionSetProperties, VersionTag,
 };
 use super::history::Version;
@@ -48,7 +48,7 @@ use super::lineage::Direction;
 use super::records::EntityRecord;
 use super::write::{Actor, AspectWrite, Patched, WriteOp};
 use super::{Catalog, Error, Result};
-use crate::store::{aspect, now_millis};
+use crate::store::now_millis;
 use crate::urn::Urn;
 
 /// How long a write retries after other writers changed the set under it.
@@ -82,7 +82,8 @@ pub struct LinkVersion {
     /// retry loop, so concurrent automatic links get distinct numbers.
     pub label: Option<String>,
     pub comment: Option<String>,
-    /// When and by whom the version was made in its source system.
+    /// When and by whom the version was made in its source system (by the linking actor when
+    /// only the time is given).
     pub source_time: Option<i64>,
     pub source_creator: Option<String>,
     /// More writes for the same batch (the entity's own aspects, to create it with its link):
@@ -102,18 +103,6 @@ impl LinkVersion {
             with: None,
         }
     }
-}
-
-/// One move of an alias: who held it before (`from`) and after (`to`; `None` = removed).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct AliasMove {
-    pub alias: String,
-    pub from: Option<Urn>,
-    pub to: Option<Urn>,
-    /// When, in milliseconds.
-    pub at: i64,
-    /// Who moved it.
-    pub actor: String,
 }
 
 /// A set as read before a write: its versions (soft-deleted ones too) in order, its aliases
@@ -178,7 +167,7 @@ fn record(
 }
 
 /// Refuses a URN that is not a version set's.
-fn check_set(set: &Urn) -> Result<()> {
+pub(super) fn check_set(set: &Urn) -> Result<()> {
     match version_set_mismatch(set) {
         Some(reason) => Err(Error::BadInput(format!("versionSet: {reason}"))),
         None => Ok(()),
@@ -187,7 +176,7 @@ fn check_set(set: &Urn) -> Result<()> {
 
 /// Refuses an entity that cannot be a version of `set`: not a model or dataset, or not of
 /// the entity type the set's URN names.
-fn check_member(field: &str, set: &Urn, entity: &Urn) -> Result<()> {
+pub(super) fn check_member(field: &str, set: &Urn, entity: &Urn) -> Result<()> {
     entity
         .expect_kind(field, &versioned_kinds())
         .map_err(Error::BadInput)?;
@@ -202,7 +191,7 @@ fn check_member(field: &str, set: &Urn, entity: &Urn) -> Result<()> {
     Ok(())
 }
 
-fn check_label(field: &str, label: &str) -> Result<()> {
+pub(super) fn check_label(field: &str, label: &str) -> Result<()> {
     match label_problem(label) {
         Some(reason) => Err(Error::BadInput(format!("{field}: {reason}"))),
         None => Ok(()),
@@ -210,7 +199,7 @@ fn check_label(field: &str, label: &str) -> Result<()> {
 }
 
 /// The cause of a batch's error: the front doors answer what went wrong, not where.
-fn cause(e: Error) -> Error {
+pub(super) fn cause(e: Error) -> Error {
     match e {
         Error::InBatch(b) => b.cause,
         e => e,
@@ -234,7 +223,7 @@ fn user_urn(actor: &str) -> String {
 
 /// A patch of a version's `versionProperties`: `edit` gets the stored aspect (or `None`) and
 /// answers the new one, or `None` to leave it as it is. The entity must exist.
-fn patch_version<F>(urn: Urn, edit: F) -> AspectWrite
+pub(super) fn patch_version<F>(urn: Urn, edit: F) -> AspectWrite
 where
     F: FnOnce(Option<VersionProperties>) -> Result<Option<VersionProperties>> + Send + 'static,
 {
@@ -274,28 +263,6 @@ impl VersionProperties {
     }
 }
 
-/// Adds or removes an alias in a version's `versionProperties.aliases`.
-fn tag_alias(props: &mut VersionProperties, alias: &str, add: bool) -> bool {
-    let has = props
-        .aliases
-        .iter()
-        .any(|t| t.version_tag.as_deref() == Some(alias));
-    if add && !has {
-        props.aliases.push(VersionTag {
-            version_tag: Some(alias.to_string()),
-            extra: Default::default(),
-        });
-        true
-    } else if !add && has {
-        props
-            .aliases
-            .retain(|t| t.version_tag.as_deref() != Some(alias));
-        true
-    } else {
-        false
-    }
-}
-
 /// The patch of the set's link counter that every link and unlink makes: refused (and
 /// `stale` raised) when another link or unlink came since the counter read `seen`.
 fn bump_links(set: &Urn, seen: i64, highest: Option<u64>, stale: Arc<AtomicBool>) -> AspectWrite {
@@ -319,7 +286,7 @@ fn bump_links(set: &Urn, seen: i64, highest: Option<u64>, stale: Arc<AtomicBool>
 }
 
 /// Waits a little before trying again, or answers `e` when time is up.
-async fn back_off(started: Instant, attempt: u32, e: Error) -> Result<()> {
+pub(super) async fn back_off(started: Instant, attempt: u32, e: Error) -> Result<()> {
     if started.elapsed() > RETRY_FOR {
         return Err(e);
     }
@@ -411,7 +378,7 @@ impl Catalog {
     }
 
     /// The stored `versionProperties` of an entity, if it has one that decodes.
-    async fn stored_version(&self, entity: &Urn) -> Result<Option<VersionProperties>> {
+    pub(super) async fn stored_version(&self, entity: &Urn) -> Result<Option<VersionProperties>> {
         let found = self
             .aspect_version(entity, VersionProperties::NAME, Version::Latest)
             .await?;
@@ -505,7 +472,8 @@ impl Catalog {
                 versioning_scheme: Some("LEXICOGRAPHIC_STRING".into()),
                 source_created_timestamp: source_time.map(|time| TimeStamp {
                     time,
-                    actor: source_creator.as_deref().map(user_urn),
+                    // DataHub's AuditStamp needs an actor: the linking one when none is given.
+                    actor: Some(user_urn(source_creator.as_deref().unwrap_or(&actor.name))),
                     extra: Default::default(),
                 }),
                 metadata_created_timestamp: Some(TimeStamp {
@@ -645,184 +613,6 @@ impl Catalog {
         }
         unreachable!("the retry loop returns")
     }
-
-    /// The set's alias map, now or as it stood at `as_of` (milliseconds); two statements.
-    pub async fn aliases(&self, set: &Urn, as_of: Option<i64>) -> Result<Vec<AliasEntry>> {
-        check_set(set)?;
-        let stored = match as_of {
-            None => self
-                .aspect_version(set, VersionSetAliases::NAME, Version::Latest)
-                .await?
-                .map(|v| v.value),
-            Some(t) => {
-                let Some(row) = self.entity(set).await? else {
-                    return Ok(Vec::new());
-                };
-                aspect::version_at(&self.db, row.id.0, VersionSetAliases::NAME, t)
-                    .await?
-                    .and_then(|v| serde_json::from_str(&v.value).ok())
-            }
-        };
-        Ok(stored
-            .and_then(|v| serde_json::from_value::<VersionSetAliases>(v).ok())
-            .map(|a| a.aliases)
-            .unwrap_or_default())
-    }
-
-    /// The version holding `alias` now, or at `as_of` (milliseconds).
-    pub async fn alias_holder(
-        &self,
-        set: &Urn,
-        alias: &str,
-        as_of: Option<i64>,
-    ) -> Result<Option<Urn>> {
-        Ok(self
-            .aliases(set, as_of)
-            .await?
-            .into_iter()
-            .find(|a| a.alias == alias)
-            .map(|a| a.version))
-    }
-
-    /// Every move of `alias` in the set, oldest first, each with its time and actor.
-    pub async fn alias_history(&self, set: &Urn, alias: &str) -> Result<Vec<AliasMove>> {
-        check_set(set)?;
-        let Some(row) = self.entity(set).await? else {
-            return Ok(Vec::new());
-        };
-        let mut versions = self
-            .aspect_histories(&[row.id], Some(VersionSetAliases::NAME), 1_000_000_000)
-            .await?;
-        versions.reverse();
-        let mut held: Option<Urn> = None;
-        let mut moves = Vec::new();
-        for v in versions {
-            let map: VersionSetAliases = serde_json::from_value(v.value).unwrap_or_default();
-            let now = map.holder(alias).cloned();
-            if now != held {
-                moves.push(AliasMove {
-                    alias: alias.to_string(),
-                    from: held.take(),
-                    to: now.clone(),
-                    at: v.created_at,
-                    actor: v.actor,
-                });
-                held = now;
-            }
-        }
-        Ok(moves)
-    }
-
-    /// Moves `alias` of `set` to the version `to`, or removes it (`to = None`), in one batch:
-    /// the set's alias map and the old and new holders' `versionProperties.aliases`. With
-    /// `expect`, only if the alias is held by that version now (`Some(None)`: by none), else
-    /// `Conflict`. A move to the version holding it already changes nothing. `to` must be a
-    /// version of `set` (`BadInput` otherwise).
-    pub async fn move_alias(
-        &self,
-        actor: &Actor,
-        set: &Urn,
-        alias: &str,
-        to: Option<&Urn>,
-        expect: Option<Option<Urn>>,
-    ) -> Result<AliasMove> {
-        check_set(set)?;
-        check_label("alias", alias)?;
-        if let Some(to) = to {
-            check_member("version", set, to)?;
-        }
-        let started = Instant::now();
-        // The holder a refused attempt saw inside its transaction: the next attempt starts
-        // from it instead of reading again.
-        let observed: Arc<Mutex<Option<Option<Urn>>>> = Arc::default();
-        for attempt in 0.. {
-            let seen = observed.lock().map(|mut o| o.take()).unwrap_or(None);
-            let holder = match seen {
-                Some(holder) => holder,
-                None => self.alias_holder(set, alias, None).await?,
-            };
-            if let Some(expected) = &expect {
-                if holder != *expected {
-                    return Err(alias_conflict(alias, &holder, expected));
-                }
-            }
-            if holder.as_ref() == to {
-                if let Some(to) = to {
-                    // Still refuse a version that is not one of the set's.
-                    if self.set_of(to).await?.as_ref() != Some(set) {
-                        return Err(not_in_set(to, set, None));
-                    }
-                }
-                return Ok(AliasMove {
-                    alias: alias.to_string(),
-                    from: holder.clone(),
-                    to: holder,
-                    at: now_millis(),
-                    actor: actor.name.clone(),
-                });
-            }
-            let stale = Arc::new(AtomicBool::new(false));
-            let (seen, name, target, flag, saw) = (
-                holder.clone(),
-                alias.to_string(),
-                to.cloned(),
-                stale.clone(),
-                observed.clone(),
-            );
-            let mut writes = vec![AspectWrite::patch(
-                set.clone(),
-                VersionSetAliases::NAME,
-                move |a: &mut VersionSetAliases| {
-                    let actual = a.holder(&name).cloned();
-                    if actual != seen {
-                        flag.store(true, Ordering::SeqCst);
-                        if let Ok(mut saw) = saw.lock() {
-                            *saw = Some(actual.clone());
-                        }
-                        return Err(alias_conflict(&name, &actual, &seen));
-                    }
-                    a.set(&name, target.as_ref());
-                    Ok(())
-                },
-            )];
-            if let Some(old) = &holder {
-                let name = alias.to_string();
-                writes.push(patch_version(old.clone(), move |p| {
-                    Ok(p.and_then(|mut p| tag_alias(&mut p, &name, false).then_some(p)))
-                }));
-            }
-            if let Some(to) = to {
-                let (name, set2, to2) = (alias.to_string(), set.clone(), to.clone());
-                writes.push(patch_version(to.clone(), move |p| match p {
-                    Some(mut p) if p.version_set == set2 => {
-                        Ok(tag_alias(&mut p, &name, true).then_some(p))
-                    }
-                    other => Err(not_in_set(&to2, &set2, other.map(|p| p.version_set))),
-                }));
-            }
-            match self.write(actor, writes).await {
-                Ok(written) => {
-                    let version = written[0].version;
-                    let at = self
-                        .aspect_version(set, VersionSetAliases::NAME, Version::Number(version))
-                        .await?
-                        .map_or_else(now_millis, |v| v.created_at);
-                    return Ok(AliasMove {
-                        alias: alias.to_string(),
-                        from: holder,
-                        to: to.cloned(),
-                        at,
-                        actor: actor.name.clone(),
-                    });
-                }
-                Err(e) if stale.load(Ordering::SeqCst) && expect.is_none() => {
-                    back_off(started, attempt, cause(e)).await?;
-                }
-                Err(e) => return Err(cause(e)),
-            }
-        }
-        unreachable!("the retry loop returns")
-    }
 }
 
 /// The next automatic number: one more than the highest the set ever had.
@@ -835,25 +625,4 @@ fn next_number(state: &SetState) -> u64 {
         .unwrap_or(0)
         .max(state.links.highest_number);
     highest.saturating_add(1)
-}
-
-fn holder_text(holder: &Option<Urn>) -> String {
-    holder
-        .as_ref()
-        .map_or_else(|| "no version".to_string(), |u| u.to_string())
-}
-
-fn alias_conflict(alias: &str, actual: &Option<Urn>, expected: &Option<Urn>) -> Error {
-    Error::Conflict(format!(
-        "alias {alias:?} is held by {}, not by {}",
-        holder_text(actual),
-        holder_text(expected)
-    ))
-}
-
-fn not_in_set(version: &Urn, set: &Urn, other: Option<Urn>) -> Error {
-    Error::BadInput(match other {
-        Some(other) => format!("version: {version} is a version of {other}, not of {set}"),
-        None => format!("version: {version} is not a version of {set}; link it first"),
-    })
 }

@@ -196,6 +196,36 @@ impl Query {
             .await?
             .map(CorpGroup))
     }
+    /// A version set by URN (`urn:li:versionSet:(<id>,<entity type>)`); null when the catalog
+    /// has none. Another kind of URN is BAD_USER_INPUT.
+    async fn version_set(
+        &self,
+        ctx: &Context<'_>,
+        urn: String,
+    ) -> Result<Option<super::types::versioning::VersionSet>> {
+        let parsed = Urn::parse(&urn).map_err(|e| Error::bad_input(format!("urn: {e}")))?;
+        if let Some(reason) = crate::catalog::aspects::version_set_mismatch(&parsed) {
+            return Err(Error::bad_input(format!("urn: {reason}")).into());
+        }
+        Ok(loaders::entity(ctx, &parsed)
+            .await?
+            .map(|row| super::types::versioning::VersionSet(row.urn.clone())))
+    }
+
+    /// The upstream entities and edges added and removed between two versions' registered
+    /// lineage (each read as it stood when its version was registered; see
+    /// `MLModel.registeredLineage`). `depth` and `budget` as `lineageGraph` takes them.
+    async fn lineage_diff(
+        &self,
+        ctx: &Context<'_>,
+        from: String,
+        to: String,
+        depth: Option<i32>,
+        budget: Option<i32>,
+    ) -> Result<super::types::version_lineage::LineageDiff> {
+        super::types::version_lineage::lineage_diff(ctx, from, to, depth, budget).await
+    }
+
     /// Any entity by URN; null when the catalog has none, or its type is not in the schema.
     async fn entity(&self, ctx: &Context<'_>, urn: String) -> Result<Option<Entity>> {
         let parsed = Urn::parse(&urn).map_err(Error::from)?;

@@ -477,7 +477,8 @@ async fn versions_posts_and_a_groups_stored_members_read_back() {
         data["mlModel"]["versionProperties"],
         json!({
             "versionSet": {"urn": VERSION_SET, "type": "VERSION_SET",
-                           "versionsSearch": {"count": 0, "total": 0, "searchResults": []}},
+                           "versionsSearch": {"count": 1, "total": 1,
+                                              "searchResults": [{"entity": {"urn": MODEL}}]}},
             "version": {"versionTag": "3"}, "aliases": [{"versionTag": "champion"}],
             "comment": "retrained", "isLatest": true,
             "created": {"time": 10, "actor": {"urn": "urn:li:corpuser:jdoe"}},

@@ -58,3 +58,5 @@ mod search_scroll;
 mod statements;
 mod tutorial;
 mod versions;
+mod versions_graphql;
+mod versions_lineage;

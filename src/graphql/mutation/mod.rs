@@ -7,6 +7,7 @@
 mod governance;
 mod inputs;
 mod upsert;
+mod versions;
 
 use async_graphql::{
     Context, InputObject, MaybeUndefined, MergedObject, Object, Result, SimpleObject,
@@ -40,6 +41,7 @@ pub struct Mutation(
     CoreMutation,
     governance::GovernanceMutation,
     governance::CreateMutation,
+    versions::VersionMutation,
 );
 
 /// mlcat's own mutations: upserts, relationship edits, whole aspects, descriptions, deletion.

@@ -50,6 +50,18 @@ entity_object! {
     ) -> Result<Option<super::versioning::VersionProperties>> {
         super::versioning::version_properties(ctx, &self.0).await
     }
+    /// The model's upstream lineage as it stood when it was registered as a version (its
+    /// `versionProperties.created` time, the walk's `asOf`): what data, features and runs it
+    /// was built from then, whatever changed since. A model that is no version answers its
+    /// upstream lineage now. `depth` and `budget` as `lineageGraph` takes them.
+    async fn registered_lineage(
+        &self,
+        ctx: &Context<'_>,
+        depth: Option<i32>,
+        budget: Option<i32>,
+    ) -> Result<crate::graphql::lineage::LineageGraph> {
+        super::version_lineage::registered_lineage(ctx, &self.0, depth, budget).await
+    }
     /// DataHub Cloud's record of sharing the model with other DataHub instances: mlcat shares
     /// nothing, so always null.
     async fn share(&self) -> Option<super::Share> {

@@ -28,6 +28,14 @@ entity_object! {
         models: Vec<MlModel> = related_by(Relation::MemberOf, End::Upstream);
     }
 
+    /// The group's models that are versions, in version order (oldest first), each with its
+    /// `versionProperties` (`isLatest` marks the latest). The group's set is the version set
+    /// most of its member models belong to; members of another set, or no version, are left
+    /// out.
+    async fn versions(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<Vec<MlModel>> {
+        super::versioning::group_versions(ctx, &self.0).await
+    }
+
     /// DataHub Cloud's record of sharing the group with other DataHub instances: mlcat shares
     /// nothing, so always null.
     async fn share(&self) -> Option<super::Share> {

@@ -43,6 +43,7 @@ pub(crate) mod search_lineage;
 pub(crate) mod structured_properties;
 mod tag;
 pub(crate) mod timeseries;
+pub(crate) mod version_lineage;
 pub(crate) mod versioning;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};

@@ -1,46 +1,25 @@
-//! Versions as DataHub reads them, a thin read of the stored aspects: `versionProperties` on a
-//! model or dataset (`VersionProperties`, the `SupportsVersions` interface), and the
-//! `VersionSet` entity its `versionSet` names (from `versionSetProperties`). The model registry
-//! (a later issue) builds versions fully; until then `versionsSearch` answers an empty page.
+//! Versions in DataHub's shape: `versionProperties` on a model or dataset (`VersionProperties`,
+//! the `SupportsVersions` interface), and the `VersionSet` its `versionSet` names, with its
+//! latest version, its versions (`versionsSearch`), and mlcat's aliases: the alias map now or
+//! as of a time (`aliases(asOf)`) and each alias's moves (`aliasHistory`). A model group's
+//! versions (`MLModelGroup.versions`) are read here too.
 
-use async_graphql::{Context, Interface, Object, Result};
-use serde::Deserialize;
+use std::collections::HashMap;
 
+use async_graphql::{Context, Interface, Object, Result, SimpleObject};
+
+use super::entity::Row;
 use super::forms::ResolvedAuditStamp;
-use super::search::SearchResults;
-use super::search_inputs::SearchAcrossEntitiesInput;
+use super::search::{SearchResult, SearchResults};
+use super::search_inputs::{page, SearchAcrossEntitiesInput, SortOrder};
 use super::{CorpUser, Dataset, Entity, MlModel};
-use crate::catalog::aspects::{TimeStamp, VersionTag};
-use crate::catalog::EntityRecord;
+use crate::catalog::aspects::{
+    self, AspectSpec, Relation, RelationSet, TimeStamp, VersionSetAliases, VersionSetProperties,
+};
+use crate::catalog::{AliasMove, Catalog, Direction, EntityRecord, Error, VersionRecord};
 use crate::graphql::loaders::{self, aspect};
 use crate::graphql::scalars::{EntityType, Long, VersionTagGql};
 use crate::urn::{EntityKind, Urn};
-
-/// The stored `versionProperties` aspect.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct VersionPropertiesAspect {
-    version_set: String,
-    version: VersionTag,
-    #[serde(default)]
-    aliases: Vec<VersionTag>,
-    #[serde(default)]
-    comment: Option<String>,
-    #[serde(default)]
-    is_latest: Option<bool>,
-    #[serde(default)]
-    metadata_created_timestamp: Option<TimeStamp>,
-    #[serde(default)]
-    source_created_timestamp: Option<TimeStamp>,
-}
-
-/// The stored `versionSetProperties` aspect.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct VersionSetAspect {
-    #[serde(default)]
-    latest: Option<String>,
-}
 
 /// A stamp with its actor resolved to a user (an actor that is not a user URN is left out).
 fn resolved(stamp: Option<TimeStamp>) -> Option<ResolvedAuditStamp> {
@@ -55,48 +34,71 @@ fn resolved(stamp: Option<TimeStamp>) -> Option<ResolvedAuditStamp> {
 }
 
 /// What version of its version set an entity is (`versionProperties`).
-pub struct VersionProperties(VersionPropertiesAspect);
+pub struct VersionProperties {
+    entity: Row,
+    stored: aspects::VersionProperties,
+}
 
 /// What version of its version set an entity is.
 #[Object(name = "VersionProperties")]
 impl VersionProperties {
     /// The version set tying the versions together.
     async fn version_set(&self) -> VersionSet {
-        VersionSet(self.0.version_set.clone())
+        VersionSet(self.stored.version_set.to_string())
     }
-    /// The version's label.
+    /// The version's label, unique within its set when linked with `linkAssetVersion`.
     async fn version(&self) -> VersionTagGql {
-        (&self.0.version).into()
+        (&self.stored.version).into()
     }
-    /// Other labels of the version.
-    async fn aliases(&self) -> Vec<VersionTagGql> {
-        self.0.aliases.iter().map(Into::into).collect()
+    /// The aliases the version holds, from its set's alias map (what `moveVersionAlias`
+    /// moves); for a set no alias was ever moved in, the aliases its own aspect lists.
+    async fn aliases(&self, ctx: &Context<'_>) -> Result<Vec<VersionTagGql>> {
+        let map: Option<VersionSetAliases> =
+            super::governance::aspect_of(ctx, &self.stored.version_set, VersionSetAliases::NAME)
+                .await?;
+        Ok(match map {
+            Some(map) => map
+                .aliases
+                .into_iter()
+                .filter(|a| a.version.as_str() == self.entity.urn)
+                .map(|a| VersionTagGql {
+                    version_tag: Some(a.alias),
+                })
+                .collect(),
+            None => self.stored.aliases.iter().map(Into::into).collect(),
+        })
     }
     /// What the version is for.
     async fn comment(&self) -> Option<&str> {
-        self.0.comment.as_deref()
+        self.stored.comment.as_deref()
     }
-    /// Whether this is the latest version of its set, as the aspect says (false when unset).
+    /// Whether this is the latest version of its set (the last in sort order when linked with
+    /// `linkAssetVersion`; as the aspect says otherwise, false when unset).
     async fn is_latest(&self) -> bool {
-        self.0.is_latest.unwrap_or(false)
+        self.stored.is_latest.unwrap_or(false)
+    }
+    /// Where the version sorts in its set (ascending): numbers in numeric order.
+    async fn sort_id(&self) -> String {
+        self.stored.sort_key()
     }
     /// When the version's metadata was created, and by whom.
     async fn created(&self) -> Option<ResolvedAuditStamp> {
-        resolved(self.0.metadata_created_timestamp.clone())
+        resolved(self.stored.metadata_created_timestamp.clone())
     }
     /// When the version was created in its source system, and by whom.
     async fn created_in_source(&self) -> Option<ResolvedAuditStamp> {
-        resolved(self.0.source_created_timestamp.clone())
+        resolved(self.stored.source_created_timestamp.clone())
     }
 }
 
 /// `versionProperties`: the entity's stored aspect; null when none was written.
-pub async fn version_properties(
-    ctx: &Context<'_>,
-    row: &EntityRecord,
-) -> Result<Option<VersionProperties>> {
-    let stored: Option<VersionPropertiesAspect> = aspect(ctx, row, "versionProperties").await?;
-    Ok(stored.map(VersionProperties))
+pub async fn version_properties(ctx: &Context<'_>, row: &Row) -> Result<Option<VersionProperties>> {
+    let stored: Option<aspects::VersionProperties> =
+        aspect(ctx, row, aspects::VersionProperties::NAME).await?;
+    Ok(stored.map(|stored| VersionProperties {
+        entity: row.clone(),
+        stored,
+    }))
 }
 
 /// An entity that may be one version of a version set.
@@ -114,10 +116,63 @@ pub enum SupportsVersions {
 /// A set of versions of one asset, such as the versions of a model.
 pub struct VersionSet(pub String);
 
-/// A set of versions of one asset (`urn:li:versionSet:<id>`).
+/// An alias of a version set and the version holding it.
+#[derive(SimpleObject)]
+pub struct VersionAlias {
+    /// The alias, such as `champion`.
+    pub alias: String,
+    /// The URN of the version holding it.
+    pub version_urn: String,
+    /// The version holding it; null when the catalog no longer holds the entity.
+    pub version: Option<Entity>,
+}
+
+/// One move of an alias: from the version that held it to the one that holds it after.
+#[derive(SimpleObject)]
+pub struct VersionAliasMove {
+    /// The alias moved.
+    pub alias: String,
+    /// The URN of the version that held it before; null when nobody did.
+    pub from: Option<String>,
+    /// The URN of the version that holds it after; null when the move removed it.
+    pub to: Option<String>,
+    /// When, in milliseconds since the epoch.
+    pub at: Long,
+    /// Who moved it.
+    pub actor: String,
+}
+
+impl From<AliasMove> for VersionAliasMove {
+    fn from(m: AliasMove) -> Self {
+        VersionAliasMove {
+            alias: m.alias,
+            from: m.from.map(|u| u.to_string()),
+            to: m.to.map(|u| u.to_string()),
+            at: Long(m.at),
+            actor: m.actor,
+        }
+    }
+}
+
+impl VersionSet {
+    fn parsed(&self) -> Result<Urn> {
+        Urn::parse(&self.0).map_err(|e| Error::from(e).into())
+    }
+}
+
+/// The entities of `urns` that the catalog holds, in the order given, as GraphQL entities.
+async fn entities_of(ctx: &Context<'_>, urns: &[Urn]) -> Result<Vec<Option<Entity>>> {
+    Ok(loaders::entities(ctx, urns)
+        .await?
+        .into_iter()
+        .map(|row| row.and_then(Entity::from_row))
+        .collect())
+}
+
+/// A set of versions of one asset (`urn:li:versionSet:(<id>,<entity type>)`).
 #[Object(name = "VersionSet")]
 impl VersionSet {
-    /// The URN: `urn:li:versionSet:<id>`.
+    /// The URN: `urn:li:versionSet:(<id>,<entity type>)`.
     pub(crate) async fn urn(&self) -> String {
         self.0.clone()
     }
@@ -131,12 +186,9 @@ impl VersionSet {
         let Ok(urn) = Urn::parse(&self.0) else {
             return Ok(None);
         };
-        let stored: Option<VersionSetAspect> =
-            super::governance::aspect_of(ctx, &urn, "versionSetProperties").await?;
-        let Some(latest) = stored
-            .and_then(|s| s.latest)
-            .and_then(|u| Urn::parse(&u).ok())
-        else {
+        let stored: Option<VersionSetProperties> =
+            super::governance::aspect_of(ctx, &urn, VersionSetProperties::NAME).await?;
+        let Some(latest) = stored.and_then(|s| s.latest) else {
             return Ok(None);
         };
         Ok(loaders::entity(ctx, &latest)
@@ -144,16 +196,96 @@ impl VersionSet {
             .filter(|r| !r.removed)
             .and_then(Entity::from_row))
     }
-    /// The versions of the set: always an empty page for now, DataHub's empty shape (mlcat
-    /// does not index versions by set yet; the model registry will).
-    async fn versions_search(&self, input: SearchAcrossEntitiesInput) -> Option<SearchResults> {
-        Some(SearchResults {
-            start: input.start.unwrap_or(0),
-            count: 0,
-            total: 0,
-            search_results: Vec::new(),
+    /// The versions of the set, newest (highest sort id) first unless `sortInput` asks for
+    /// `ASCENDING`; `query` keeps the versions whose label holds it (case-insensitive; `*` or
+    /// empty for all). Soft-deleted versions are left out. DataHub's shape, paged by `start`
+    /// and `count`; other inputs are not used.
+    async fn versions_search(
+        &self,
+        ctx: &Context<'_>,
+        input: SearchAcrossEntitiesInput,
+    ) -> Result<Option<SearchResults>> {
+        let (start, count) = page(ctx, input.start, input.count)?;
+        let set = self.parsed()?;
+        if aspects::version_set_parts(&set).is_none() {
+            return Ok(Some(SearchResults {
+                start: start as i32,
+                count: 0,
+                total: 0,
+                search_results: Vec::new(),
+                facets: Some(Vec::new()),
+            }));
+        }
+        let catalog = ctx.data_unchecked::<Catalog>();
+        let mut versions = catalog.versions(&set).await?;
+        let query = input.query.trim().to_lowercase();
+        if !query.is_empty() && query != "*" {
+            versions.retain(|v| v.label.to_lowercase().contains(&query));
+        }
+        let ascending = input
+            .sort_input
+            .as_ref()
+            .and_then(|s| {
+                s.sort_criteria
+                    .as_ref()
+                    .and_then(|c| c.first().cloned())
+                    .or_else(|| s.sort_criterion.clone())
+            })
+            .is_some_and(|c| c.sort_order == SortOrder::Ascending);
+        if !ascending {
+            versions.reverse();
+        }
+        let total = versions.len();
+        let urns: Vec<Urn> = versions
+            .into_iter()
+            .skip(start as usize)
+            .take(count as usize)
+            .map(|v| v.urn)
+            .collect();
+        let search_results: Vec<SearchResult> = entities_of(ctx, &urns)
+            .await?
+            .into_iter()
+            .flatten()
+            .map(|entity| SearchResult {
+                entity,
+                matched_fields: Vec::new(),
+                extra_properties: None,
+            })
+            .collect();
+        Ok(Some(SearchResults {
+            start: start as i32,
+            count: search_results.len() as i32,
+            total: total as i32,
+            search_results,
             facets: Some(Vec::new()),
-        })
+        }))
+    }
+    /// The set's aliases and the versions holding them, by alias; with `asOf` (milliseconds),
+    /// as they stood then.
+    async fn aliases(&self, ctx: &Context<'_>, as_of: Option<Long>) -> Result<Vec<VersionAlias>> {
+        let catalog = ctx.data_unchecked::<Catalog>();
+        let map = catalog.aliases(&self.parsed()?, as_of.map(|t| t.0)).await?;
+        let urns: Vec<Urn> = map.iter().map(|a| a.version.clone()).collect();
+        let found = entities_of(ctx, &urns).await?;
+        Ok(map
+            .into_iter()
+            .zip(found)
+            .map(|(a, version)| VersionAlias {
+                alias: a.alias,
+                version_urn: a.version.to_string(),
+                version,
+            })
+            .collect())
+    }
+    /// Every move of `alias`, oldest first: who held it, who holds it after, when and by whom.
+    async fn alias_history(
+        &self,
+        ctx: &Context<'_>,
+        alias: String,
+    ) -> Result<Vec<VersionAliasMove>> {
+        let catalog = ctx.data_unchecked::<Catalog>();
+        let moves = catalog.alias_history(&self.parsed()?, &alias).await?;
+        Ok(moves.into_iter().map(Into::into).collect())
     }
     /// DataHub's raw relationships of the set, by relation name and declaring side.
     #[graphql(
@@ -169,4 +301,56 @@ impl VersionSet {
             Err(e) => Err(e.to_string().into()),
         }
     }
+}
+
+/// A model group's versions: its member models that are versions of the group's set, in
+/// version order (oldest first). The group's set is the set most of its member versions
+/// belong to (the first by URN on a tie); members that are versions of another set, or no
+/// version, are left out.
+pub async fn group_versions(ctx: &Context<'_>, group: &EntityRecord) -> Result<Vec<MlModel>> {
+    let catalog = ctx.data_unchecked::<Catalog>();
+    let edges = catalog
+        .edges_of(
+            &[group.id],
+            Direction::Upstream,
+            RelationSet::of(&[Relation::MemberOf]),
+            None,
+        )
+        .await?;
+    let members: Vec<Row> = edges
+        .iter()
+        .filter(|e| e.destination.id == group.id && !e.source.removed)
+        .map(|e| e.source.clone())
+        .collect();
+    let keys: Vec<_> = members
+        .iter()
+        .map(|m| (m.id, aspects::VersionProperties::NAME))
+        .collect();
+    let mut sets: HashMap<String, usize> = HashMap::new();
+    for found in catalog.latest_aspects(&keys).await? {
+        if let Ok(p) = serde_json::from_str::<aspects::VersionProperties>(&found.value) {
+            *sets.entry(p.version_set.to_string()).or_default() += 1;
+        }
+    }
+    let Some(set) = sets
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        .map(|(set, _)| set)
+    else {
+        return Ok(Vec::new());
+    };
+    let set = Urn::parse(&set).map_err(Error::from)?;
+    let urns: std::collections::HashSet<&str> = members.iter().map(|m| m.urn.as_str()).collect();
+    let versions: Vec<VersionRecord> = catalog
+        .versions(&set)
+        .await?
+        .into_iter()
+        .filter(|v| urns.contains(v.urn.as_str()))
+        .collect();
+    let by_urn: HashMap<&str, &Row> = members.iter().map(|m| (m.urn.as_str(), m)).collect();
+    Ok(versions
+        .iter()
+        .filter_map(|v| by_urn.get(v.urn.as_str()))
+        .map(|m| MlModel((*m).clone()))
+        .collect())
 }
