@@ -816,7 +816,7 @@ def mlflow_peer(args, r: Runner, work: str, manifest: dict) -> dict | None:
 
 
 # The registered models of issue 20's registry scenarios with many versions.
-BIG_VERSIONS = {"full": 5000, "smoke": 200}
+BIG_VERSIONS = {"full": 5000, "smoke": 100}
 
 
 def registry_requests(r: Runner, server: Server, who: str, names: list[str],
