@@ -44,6 +44,7 @@ mod lists;
 mod lookups;
 mod migrations;
 mod mlflow;
+mod mlflow_refused;
 mod mutations;
 mod mutations_edits;
 mod mutations_patch;
