@@ -809,6 +809,78 @@ def mlflow_peer(args, r: Runner, work: str, manifest: dict) -> dict | None:
         r.measure(server, "peer: registered-models/search name LIKE, max_results=100", "sqlite",
                   HEAVY_CONNS, method="GET", lines=paths,
                   note=f"filter name LIKE '{prefixes[0]}%' and the other {len(prefixes) - 1} prefixes, cycled")
+        registry_requests(r, server, "peer", names, prefixes)
+    finally:
+        server.stop()
+    return info
+
+
+# The registered models of issue 20's registry scenarios with many versions.
+BIG_VERSIONS = {"full": 5000, "smoke": 100}
+
+
+def registry_requests(r: Runner, server: Server, who: str, names: list[str],
+                      prefixes: list[str]) -> None:
+    """Issue 20's registry scenarios, the same requests to MLflow's server (`who` = peer) and to
+    mlcat's MLflow API (`who` = mlflow-api): a registered model with its latest versions, a
+    version by alias, 100 registered models with a name filter, a new version."""
+    api = "/api/2.0/mlflow"
+    r.measure(server, f"{who}: registry get model + latest versions", "sqlite", 32, method="GET",
+              lines=[f"{api}/registered-models/get?name={n}" for n in names])
+    r.measure(server, f"{who}: registry version by alias", "sqlite", 32, method="GET",
+              lines=[f"{api}/registered-models/alias?name={n}&alias=champion" for n in names])
+    r.measure(server, f"{who}: registry search 100 by name LIKE", "sqlite", HEAVY_CONNS,
+              method="GET",
+              lines=[f"{api}/registered-models/search?max_results=100&filter="
+                     + urllib.parse.quote(f"name LIKE '{p}%'") for p in prefixes])
+    r.measure(server, f"{who}: registry create version", "sqlite", HEAVY_CONNS,
+              env={"BENCH_PATH": f"{api}/model-versions/create"},
+              lines=[json.dumps({"name": n, "source": f"s3://bench-models/{n}/new"})
+                     for n in names])
+
+
+def registry_scenarios(args, r: Runner, work: str, manifest: dict) -> dict:
+    """Issue 20: mlcat's MLflow API, loaded through that API with the registry MLflow gets
+    (`mlflow_load.py`), asked what MLflow's server is asked (`registry_requests`), and a
+    registered model of BIG_VERSIONS versions with two aliases read by name and by alias."""
+    groups = manifest["counts"]["groups"]
+    per_group = manifest["counts"]["models_per_group"]
+    big = BIG_VERSIONS[args.mode]
+    db = os.path.join(work, f"registry-{args.mode}.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(db + suffix):
+            os.remove(db + suffix)
+    server = mlcat_server(args, work, f"sqlite://{db}", "registry")
+    info: dict = {"big_versions": big}
+    try:
+        t = time.monotonic()
+        subprocess.run([sys.executable, os.path.join(HERE, "mlflow_load.py"), server.base,
+                        str(groups), str(per_group), str(big)], check=True)
+        info["load_seconds"] = time.monotonic() - t
+        names = [g["name"] for g in manifest["groups"]]
+        prefixes = group_prefixes(groups)
+        api = server.base + "/api/2.0/mlflow"
+        status, answer = http(f"{api}/registered-models/alias?name=big_model&alias=champion")
+        got = json.loads(answer).get("model_version", {}).get("version") if status == 200 else None
+        if got != str(big):
+            raise RuntimeError(f"mlcat's MLflow API: big_model's champion is {got!r}, not {big}")
+        status, answer = http(f"{api}/registered-models/search?max_results=100&filter="
+                              + urllib.parse.quote(f"name LIKE '{prefixes[0]}%'"))
+        found = len(json.loads(answer).get("registered_models", [])) if status == 200 else -1
+        want = sum(1 for g in range(groups) if f"group_{g:05d}".startswith(prefixes[0]))
+        if found != min(100, want):
+            raise RuntimeError(f"mlcat's MLflow API name search: HTTP {status}, {found} models, not {want}")
+        for conns in (32, HEAVY_CONNS):
+            r.measure(server, "floor: GET /health", "sqlite", conns, lines=["/health"],
+                      method="GET", floor=True)
+        registry_requests(r, server, "mlflow-api", names, prefixes)
+        r.measure(server, f"mlflow-api: {big:,}-version model, get + latest versions", "sqlite",
+                  HEAVY_CONNS, method="GET",
+                  lines=["/api/2.0/mlflow/registered-models/get?name=big_model"])
+        r.measure(server, f"mlflow-api: {big:,}-version model, version by alias", "sqlite",
+                  HEAVY_CONNS, method="GET",
+                  lines=[f"/api/2.0/mlflow/registered-models/alias?name=big_model&alias={a}"
+                         for a in ("champion", "challenger")])
     finally:
         server.stop()
     return info
@@ -939,6 +1011,15 @@ def report(args, data: dict) -> str:
             out.append(f"| {backend} | {', '.join(f'{v:,}' for v in x['on'])} | "
                        f"{', '.join(f'{v:,}' for v in x['off'])} | {x['median_on']:,.0f} | "
                        f"{x['median_off']:,.0f} | {100 * x['ratio']:.1f} % |")
+        out.append("")
+    t20 = targets_20(data)
+    if t20:
+        out.append("Targets of issue 20 (the MLflow registry API):")
+        out.append("")
+        out.append("| target | measured | met |")
+        out.append("|---|---|---|")
+        for t in t20:
+            out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
         out.append("")
     t18 = targets_18(data)
     if t18:
@@ -1080,6 +1161,37 @@ def targets_18(data: dict) -> list:
     return out
 
 
+def targets_20(data: dict) -> list:
+    """Issue 20: mlcat's MLflow API beside MLflow's server, the same client requests."""
+    res = data["results"]
+    out = []
+
+    def yes(ok):
+        return "yes" if ok else "**no**"
+
+    for what, times in (("registry get model + latest versions", 20),
+                        ("registry version by alias", 20),
+                        ("registry search 100 by name LIKE", 10),
+                        ("registry create version", 5)):
+        a = find(res, f"mlflow-api: {what}")
+        z = find(res, f"peer: {what}", server_prefix="mlflow")
+        if a and z and z["rps"]:
+            out.append((f"{what}: ≥ {times} × MLflow's throughput",
+                        f"{a['rps']:.1f} vs {z['rps']:.1f} req/s = {a['rps'] / z['rps']:.1f} ×",
+                        yes(a["rps"] >= times * z["rps"])))
+        elif a:
+            out.append((f"{what}: ≥ {times} × MLflow's throughput",
+                        f"{a['rps']:.1f} req/s, p99 {a['p99_ms']:.2f} ms (MLflow not run)", "—"))
+    big = (data.get("registry") or {}).get("big_versions")
+    for what in ("get + latest versions", "version by alias"):
+        b = find(res, f"mlflow-api: {big:,}-version model, {what}") if big else None
+        if b:
+            out.append((f"a registered model of {big:,} versions with aliases, {what}: p99 < 20 ms",
+                        f"p99 {b['p99_ms']:.2f} ms (p50 {b['p50_ms']:.2f} ms)",
+                        yes(b["p99_ms"] < 20) if big >= 5000 else "(smoke size)"))
+    return out
+
+
 def write_benchmarks_md(text: str) -> None:
     path = os.path.join(ROOT, "BENCHMARKS.md")
     begin, end = "<!-- BEGIN RESULTS (written by benches/run.sh) -->", "<!-- END RESULTS -->"
@@ -1113,7 +1225,7 @@ def main() -> int:
     p.add_argument("--no-postgres", action="store_true")
     p.add_argument("--peer", choices=["auto", "yes", "no"], default="auto")
     p.add_argument("--only", default="", help="comma-separated parts: sqlite,baseline,statements,"
-                   "search,ingest,index,postgres,peer (search and index run on PostgreSQL too "
+                   "search,ingest,index,postgres,registry,peer (search and index run on PostgreSQL too "
                    "unless --no-postgres)")
     p.add_argument("--mlcat-off-bin", help="mlcat built with benches/index_off.patch "
                    "(benches/index_off.sh), for the index part: ingestion with the index on and off")
@@ -1128,7 +1240,8 @@ def main() -> int:
     args.warmup = args.warmup if args.warmup is not None else (0 if smoke else 2)
     args.statements_seconds = 1 if smoke else 5
     parts = set(args.only.split(",")) if args.only else \
-        {"sqlite", "baseline", "statements", "search", "ingest", "index", "postgres", "peer"}
+        {"sqlite", "baseline", "statements", "search", "ingest", "index", "postgres", "registry",
+         "peer"}
     if args.no_postgres:
         parts.discard("postgres")
     if "index" in parts and not args.mlcat_off_bin:
@@ -1241,6 +1354,11 @@ def main() -> int:
                 if "index" in parts:
                     data["index"]["postgres"] = index_on_off(args, work, "postgres",
                                                              f"mlcat_bench_{args.mode}", pg_manifest)
+        if "registry" in parts:
+            try:
+                data["registry"] = registry_scenarios(args, r, work, manifest)
+            except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
+                FAILURES.append(f"registry: {e}")
         if "peer" in parts:
             try:
                 data["peer"] = mlflow_peer(args, r, work, manifest)

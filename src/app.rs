@@ -71,7 +71,8 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -
         .route("/", get(|| async { Redirect::temporary("/playground") }))
         .merge(crate::graphql::http::routes(shared.clone()))
         .merge(crate::playground::routes())
-        .merge(crate::datahub::routes().with_state(Arc::new(shared)))
+        .merge(crate::datahub::routes().with_state(Arc::new(shared.clone())))
+        .merge(crate::mlflow::routes().with_state(Arc::new(shared)))
         .layer(middleware::from_fn(require_write_for_rest))
         .layer(middleware::from_fn(require_json_body))
         .layer(middleware::from_fn_with_state(
@@ -81,7 +82,8 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -
         .layer(middleware::from_fn_with_state(auth_state, auth::layer))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(CatchPanicLayer::new())
-        .layer(middleware::map_response(no_sniffing));
+        .layer(middleware::map_response(no_sniffing))
+        .layer(middleware::from_fn(crate::mlflow::error_shape));
     let app = match auth {
         Auth::Off => app.layer(middleware::from_fn_with_state(
             Arc::new(HostPolicy::new(allowed_hosts)),
@@ -272,7 +274,8 @@ async fn require_write_for_rest(request: Request, next: Next) -> Response {
     let reads = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    ) || is_read_action(path, request.uri());
+    ) || is_read_action(path, request.uri())
+        || crate::mlflow::is_read_post(path);
     if !reads && !is_graphql_path(path) {
         if let Some(access) = request.extensions().get::<Access>() {
             if let Err(e) = access.require_write() {

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod graphql;
 pub mod logging;
 pub mod metrics;
+pub mod mlflow;
 mod playground;
 pub mod shared;
 pub mod store;

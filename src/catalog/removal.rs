@@ -42,6 +42,13 @@ impl Catalog {
         Ok(erased.into_iter().next().unwrap_or_default())
     }
 
+    /// Erases several entities as [`Catalog::hard_delete`] does, in one transaction: all go or
+    /// none does. A URN the catalog does not hold is skipped.
+    pub async fn hard_delete_many(&self, actor: &Actor, urns: &[Urn]) -> Result<Vec<Erased>> {
+        let (_, erased) = self.write_then_erase(actor, Vec::new(), urns).await?;
+        Ok(erased)
+    }
+
     /// The aspects of other entities that refer to `urn` (at most [`MAX_REFERENCES`]), and,
     /// unless `dry_run`, their references removed: an element of a list that is the URN, or a
     /// record holding it (a tag association, an owner, an upstream), is taken out of the list;

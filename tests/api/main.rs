@@ -44,6 +44,8 @@ mod lists;
 mod lookups;
 mod metrics;
 mod migrations;
+mod mlflow;
+mod mlflow_refused;
 mod mutations;
 mod mutations_edits;
 mod mutations_patch;

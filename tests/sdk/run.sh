@@ -15,6 +15,8 @@ cd "$(dirname "$0")/../.."
 root=$PWD
 
 DATAHUB_SDK_VERSION=1.7.0.17
+# MLflow's client, for the MLflow registry API (mlflow_clients.py), in the same environment.
+MLFLOW_VERSION=3.18.0
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 bin=$target_dir/debug/mlcat
 venv=${MLCAT_SDK_VENV:-$target_dir/sdk-venv}
@@ -37,14 +39,15 @@ if [ ! -x "$bin" ] || [ -n "$(find src migrations Cargo.toml Cargo.lock -newer "
 fi
 test -x "$bin" || { echo "no binary at $bin" >&2; exit 1; }
 
-say "acryl-datahub $DATAHUB_SDK_VERSION in $venv"
-if "$py" -c "import importlib.metadata as m, sys; sys.exit(m.version('acryl-datahub') != '$DATAHUB_SDK_VERSION')" 2>/dev/null; then
+say "acryl-datahub $DATAHUB_SDK_VERSION and mlflow-skinny $MLFLOW_VERSION in $venv"
+if "$py" -c "import importlib.metadata as m, sys; sys.exit(m.version('acryl-datahub') != '$DATAHUB_SDK_VERSION' or m.version('mlflow-skinny') != '$MLFLOW_VERSION')" 2>/dev/null; then
   echo "already installed"
 else
   rm -rf "$venv"
   python3 -m venv "$venv"
   started=$(date +%s)
-  "$py" -m pip install --disable-pip-version-check --quiet "acryl-datahub==$DATAHUB_SDK_VERSION"
+  "$py" -m pip install --disable-pip-version-check --quiet "acryl-datahub==$DATAHUB_SDK_VERSION" \
+    "mlflow-skinny==$MLFLOW_VERSION"
   echo "pip install took $(( $(date +%s) - started )) s"
 fi
 
@@ -97,7 +100,8 @@ run_suite() {
     entity_clients.py \
     timeseries_clients.py \
     patch_clients.py \
-    training_runs.py; do
+    training_runs.py \
+    mlflow_clients.py; do
     echo "--- $label: $script"
     if DATAHUB_GMS_URL="http://127.0.0.1:$port" timeout 300 "$py" "tests/sdk/$script"; then
       passed=$((passed + 1))

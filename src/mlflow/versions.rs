@@ -1,0 +1,115 @@
+//! The version core as the MLflow front door uses it (`Catalog::link_version`,
+//! `unlink_version`, `next_label`, `move_alias`, `alias_holder`): numbering a new version and
+//! creating it with its link in one transaction, and aliases. The handlers name what they do;
+//! how the catalog spells it is here.
+
+use super::model::{self, Group, Version};
+use super::MlflowError;
+use crate::catalog::{Actor, AspectWrite, Catalog, Error, LinkVersion};
+use crate::urn::Urn;
+
+/// The version set of a registered model: the set its versions belong to, or, before it has
+/// any, the one its URN makes.
+pub fn set_of(group: &Group, versions: &[Version]) -> Urn {
+    versions
+        .first()
+        .and_then(|v| Urn::parse(&v.set).ok())
+        .unwrap_or_else(|| group.set())
+}
+
+/// Creates the next version of a group: its model, with the aspects `aspects` makes for its
+/// URN, and its link to the set, in one transaction. Of two creations that pick the same
+/// number, one links and the other takes the next number. Answers the new version's URN.
+///
+/// `link_version` answers a link that exists already as done (linking is idempotent), so a
+/// creation that lost the race for a number would be told it made the version: `nonce`, which
+/// `aspects` writes into the `mlflowModelVersion` aspect, tells whose the version is.
+pub async fn create(
+    catalog: &Catalog,
+    actor: &Actor,
+    group: &Group,
+    set: &Urn,
+    created: i64,
+    nonce: &str,
+    aspects: impl Fn(&Urn) -> Vec<AspectWrite> + Clone + Send + Sync + 'static,
+) -> Result<Urn, MlflowError> {
+    let mut tried: u64 = 0;
+    for _ in 0..50 {
+        let next: u64 = catalog.next_label(set).await?.parse().unwrap_or(1);
+        let number = next.max(tried + 1);
+        tried = number;
+        let label = number.to_string();
+        let urn = model::version_urn(&group.urn, &label)?;
+        let mut link = LinkVersion::new(set.clone(), urn.clone(), Some(label));
+        link.source_time = Some(created);
+        link.source_creator = Some(actor.name.clone());
+        let (make, at) = (aspects.clone(), urn.clone());
+        link.with = Some(Box::new(move || make(&at)));
+        match catalog.link_version(actor, link).await {
+            Ok(_) if made_by(catalog, &urn, nonce).await? => return Ok(urn),
+            Ok(_) => continue,
+            // The number (or the model of that number) was taken meanwhile: the next one.
+            Err(Error::Conflict(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(MlflowError::from(Error::Conflict(format!(
+        "no free version number for Registered Model (name={}) after 50 tries; try again",
+        group.name()
+    ))))
+}
+
+/// Whether the model's `mlflowModelVersion` aspect holds `nonce`.
+async fn made_by(catalog: &Catalog, urn: &Urn, nonce: &str) -> Result<bool, MlflowError> {
+    let Some(e) = catalog.entity(urn).await? else {
+        return Ok(false);
+    };
+    let found = catalog
+        .latest_aspects(&[(e.id, model::INFO_ASPECT)])
+        .await?;
+    Ok(found.iter().any(|a| {
+        serde_json::from_str::<serde_json::Value>(&a.value)
+            .ok()
+            .and_then(|v| v.get("nonce").and_then(|n| n.as_str()).map(|n| n == nonce))
+            .unwrap_or(false)
+    }))
+}
+
+/// Ends a version: its aliases go (each a move in the alias history), then the model.
+pub async fn delete(
+    catalog: &Catalog,
+    actor: &Actor,
+    set: &Urn,
+    version: &Version,
+) -> Result<(), MlflowError> {
+    match catalog.unlink_version(actor, set, &version.urn).await {
+        Ok(()) | Err(Error::NotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    catalog
+        .hard_delete_many(actor, std::slice::from_ref(&version.urn))
+        .await?;
+    Ok(())
+}
+
+/// Moves `alias` of the set to `to` (`None` removes it): one compare-and-set write of the
+/// set's alias map and the versions it touches.
+pub async fn move_alias(
+    catalog: &Catalog,
+    actor: &Actor,
+    set: &Urn,
+    alias: &str,
+    to: Option<&Urn>,
+) -> Result<(), MlflowError> {
+    catalog.move_alias(actor, set, alias, to, None).await?;
+    Ok(())
+}
+
+/// The model that holds `alias` of the set, if any.
+pub async fn alias_holder(
+    catalog: &Catalog,
+    set: &Urn,
+    alias: &str,
+) -> Result<Option<Urn>, MlflowError> {
+    Ok(catalog.alias_holder(set, alias, None).await?)
+}

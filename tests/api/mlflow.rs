@@ -1,0 +1,651 @@
+//! MLflow's model-registry REST API as its client sends it: registered models and versions,
+//! tags, aliases, stages, searches, concurrent creations and alias moves; and what MLflow
+//! writes, seen through GraphQL. Refusals are in `mlflow_refused.rs`.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+
+use crate::support::TestApp;
+
+const API: &str = "/api/2.0/mlflow";
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Sends a call as the client does: a GET's fields in the query (a list repeats its key),
+/// any other method's as a JSON body.
+pub(crate) async fn call(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    fields: Value,
+) -> (StatusCode, Value) {
+    call_as(app, None, method, path, fields).await
+}
+
+/// [`call`] with an access token (`MLFLOW_TRACKING_TOKEN` sends one as a bearer token).
+pub(crate) async fn call_as(
+    app: &TestApp,
+    token: Option<&str>,
+    method: &str,
+    path: &str,
+    fields: Value,
+) -> (StatusCode, Value) {
+    let uri = format!("{API}/{path}");
+    let request = if method == "GET" {
+        let mut pairs = Vec::new();
+        for (k, v) in fields.as_object().unwrap() {
+            match v {
+                Value::Array(items) => {
+                    for i in items {
+                        pairs.push(format!("{k}={}", encode(i.as_str().unwrap())));
+                    }
+                }
+                Value::String(s) => pairs.push(format!("{k}={}", encode(s))),
+                other => pairs.push(format!("{k}={other}")),
+            }
+        }
+        Request::get(format!("{uri}?{}", pairs.join("&")))
+            .body(Body::empty())
+            .unwrap()
+    } else {
+        Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(Body::from(fields.to_string()))
+            .unwrap()
+    };
+    let mut request = request;
+    if let Some(token) = token {
+        request
+            .headers_mut()
+            .insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
+    let (status, bytes) = app.request(request).await;
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+pub(crate) async fn ok(app: &TestApp, method: &str, path: &str, fields: Value) -> Value {
+    let (status, body) = call(app, method, path, fields.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{method} {path} {fields}: {body}");
+    body
+}
+
+/// A refusal with MLflow's code and status, and nothing written.
+pub(crate) async fn refused(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    fields: Value,
+    status: StatusCode,
+    code: &str,
+) {
+    let before = app.row_counts().await;
+    let (got, body) = call(app, method, path, fields.clone()).await;
+    assert_eq!(
+        (got, body["error_code"].as_str()),
+        (status, Some(code)),
+        "{method} {path} {fields}: {body}"
+    );
+    assert!(
+        !body["message"].as_str().unwrap_or_default().is_empty(),
+        "{body}"
+    );
+    assert_eq!(
+        app.row_counts().await,
+        before,
+        "{method} {path} wrote something"
+    );
+}
+
+pub(crate) async fn model_with_versions(app: &TestApp, name: &str, count: usize) {
+    ok(
+        app,
+        "POST",
+        "registered-models/create",
+        json!({"name": name}),
+    )
+    .await;
+    for i in 1..=count {
+        ok(
+            app,
+            "POST",
+            "model-versions/create",
+            json!({"name": name, "source": format!("s3://m/{name}/{i}"), "run_id": format!("run-{i}")}),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn registered_models_and_versions_round_trip() {
+    let app = TestApp::new().await;
+    let created = ok(
+        &app,
+        "POST",
+        "registered-models/create",
+        json!({"name": "churn", "description": "d", "tags": [{"key": "team", "value": "ml"}]}),
+    )
+    .await;
+    assert_eq!(created["registered_model"]["name"], "churn");
+    assert_eq!(
+        created["registered_model"]["tags"],
+        json!([{"key": "team", "value": "ml"}])
+    );
+    let v = ok(
+        &app,
+        "POST",
+        "model-versions/create",
+        json!({"name": "churn", "source": "s3://a", "run_id": "r1", "tags": [{"key": "k", "value": "v"}]}),
+    )
+    .await;
+    assert_eq!(v["model_version"]["version"], "1");
+    assert_eq!(v["model_version"]["run_id"], "r1");
+    assert_eq!(v["model_version"]["status"], "READY");
+    assert_eq!(v["model_version"]["current_stage"], "None");
+    let v = ok(
+        &app,
+        "POST",
+        "model-versions/create",
+        json!({"name": "churn", "source": "s3://b"}),
+    )
+    .await;
+    assert_eq!(v["model_version"]["version"], "2");
+    let got = ok(
+        &app,
+        "GET",
+        "model-versions/get",
+        json!({"name": "churn", "version": "1"}),
+    )
+    .await;
+    assert_eq!(got["model_version"]["source"], "s3://a");
+    assert_eq!(
+        got["model_version"]["tags"],
+        json!([{"key": "k", "value": "v"}])
+    );
+    let uri = ok(
+        &app,
+        "GET",
+        "model-versions/get-download-uri",
+        json!({"name": "churn", "version": "2"}),
+    )
+    .await;
+    assert_eq!(uri["artifact_uri"], "s3://b");
+
+    // Stages, with archiving.
+    ok(&app, "POST", "model-versions/transition-stage", json!({"name": "churn", "version": "1", "stage": "Production", "archive_existing_versions": false})).await;
+    let moved = ok(&app, "POST", "model-versions/transition-stage", json!({"name": "churn", "version": "2", "stage": "production", "archive_existing_versions": true})).await;
+    assert_eq!(moved["model_version"]["current_stage"], "Production");
+    let one = ok(
+        &app,
+        "GET",
+        "model-versions/get",
+        json!({"name": "churn", "version": "1"}),
+    )
+    .await;
+    assert_eq!(one["model_version"]["current_stage"], "Archived");
+    let latest = ok(
+        &app,
+        "POST",
+        "registered-models/get-latest-versions",
+        json!({"name": "churn", "stages": ["Production"]}),
+    )
+    .await;
+    assert_eq!(latest["model_versions"][0]["version"], "2");
+
+    // Aliases: one holder, moved atomically, visible on the model and the version.
+    ok(
+        &app,
+        "POST",
+        "registered-models/alias",
+        json!({"name": "churn", "alias": "champion", "version": "1"}),
+    )
+    .await;
+    ok(
+        &app,
+        "POST",
+        "registered-models/alias",
+        json!({"name": "churn", "alias": "champion", "version": "2"}),
+    )
+    .await;
+    let by = ok(
+        &app,
+        "GET",
+        "registered-models/alias",
+        json!({"name": "churn", "alias": "champion"}),
+    )
+    .await;
+    assert_eq!(by["model_version"]["version"], "2");
+    assert_eq!(by["model_version"]["aliases"], json!(["champion"]));
+    let model = ok(
+        &app,
+        "GET",
+        "registered-models/get",
+        json!({"name": "churn"}),
+    )
+    .await;
+    assert_eq!(
+        model["registered_model"]["aliases"],
+        json!([{"alias": "champion", "version": "2"}])
+    );
+    let one = ok(
+        &app,
+        "GET",
+        "model-versions/get",
+        json!({"name": "churn", "version": "1"}),
+    )
+    .await;
+    assert_eq!(one["model_version"]["aliases"], json!([]));
+    ok(
+        &app,
+        "DELETE",
+        "registered-models/alias",
+        json!({"name": "churn", "alias": "champion"}),
+    )
+    .await;
+    refused(
+        &app,
+        "GET",
+        "registered-models/alias",
+        json!({"name": "churn", "alias": "champion"}),
+        StatusCode::NOT_FOUND,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
+    .await;
+
+    // Tags and descriptions.
+    ok(
+        &app,
+        "POST",
+        "registered-models/set-tag",
+        json!({"name": "churn", "key": "owner", "value": "ana"}),
+    )
+    .await;
+    ok(
+        &app,
+        "DELETE",
+        "registered-models/delete-tag",
+        json!({"name": "churn", "key": "team"}),
+    )
+    .await;
+    ok(
+        &app,
+        "PATCH",
+        "registered-models/update",
+        json!({"name": "churn", "description": "new"}),
+    )
+    .await;
+    ok(
+        &app,
+        "POST",
+        "model-versions/set-tag",
+        json!({"name": "churn", "version": "2", "key": "a", "value": "b"}),
+    )
+    .await;
+    ok(
+        &app,
+        "PATCH",
+        "model-versions/update",
+        json!({"name": "churn", "version": "2", "description": "two"}),
+    )
+    .await;
+    let model = ok(
+        &app,
+        "GET",
+        "registered-models/get",
+        json!({"name": "churn"}),
+    )
+    .await;
+    assert_eq!(
+        model["registered_model"]["tags"],
+        json!([{"key": "owner", "value": "ana"}])
+    );
+    assert_eq!(model["registered_model"]["description"], "new");
+    let two = ok(
+        &app,
+        "GET",
+        "model-versions/get",
+        json!({"name": "churn", "version": "2"}),
+    )
+    .await;
+    assert_eq!(two["model_version"]["description"], "two");
+    assert_eq!(
+        two["model_version"]["tags"],
+        json!([{"key": "a", "value": "b"}])
+    );
+
+    // GraphQL sees the group, its versions and the run edge.
+    let data = app
+        .data(
+            r#"{ mlModel(urn: "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn_1,PROD)") {
+                properties { groups { urn } } } }"#,
+        )
+        .await;
+    assert_eq!(
+        data["mlModel"]["properties"]["groups"][0]["urn"],
+        "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,churn,PROD)"
+    );
+    let edges = app
+        .count_rows("edge WHERE relation = 'TrainedBy' AND removed_at IS NULL")
+        .await;
+    assert_eq!(edges, 1, "version 1's run is a TrainedBy edge");
+
+    // Deletes: a version, then the model with the rest.
+    ok(
+        &app,
+        "DELETE",
+        "model-versions/delete",
+        json!({"name": "churn", "version": "1"}),
+    )
+    .await;
+    refused(
+        &app,
+        "GET",
+        "model-versions/get",
+        json!({"name": "churn", "version": "1"}),
+        StatusCode::NOT_FOUND,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
+    .await;
+    ok(
+        &app,
+        "DELETE",
+        "registered-models/delete",
+        json!({"name": "churn"}),
+    )
+    .await;
+    refused(
+        &app,
+        "GET",
+        "registered-models/get",
+        json!({"name": "churn"}),
+        StatusCode::NOT_FOUND,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
+    .await;
+    ok(
+        &app,
+        "POST",
+        "registered-models/create",
+        json!({"name": "churn"}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn rename_keeps_the_urn_and_frees_the_name() {
+    let app = TestApp::new().await;
+    model_with_versions(&app, "a", 2).await;
+    let renamed = ok(
+        &app,
+        "POST",
+        "registered-models/rename",
+        json!({"name": "a", "new_name": "b"}),
+    )
+    .await;
+    assert_eq!(renamed["registered_model"]["name"], "b");
+    assert_eq!(
+        renamed["registered_model"]["latest_versions"][0]["version"],
+        "2"
+    );
+    refused(
+        &app,
+        "GET",
+        "registered-models/get",
+        json!({"name": "a"}),
+        StatusCode::NOT_FOUND,
+        "RESOURCE_DOES_NOT_EXIST",
+    )
+    .await;
+    let v = ok(
+        &app,
+        "GET",
+        "model-versions/get",
+        json!({"name": "b", "version": "1"}),
+    )
+    .await;
+    assert_eq!(v["model_version"]["name"], "b");
+    let data = app
+        .data(r#"{ mlModelGroup(urn: "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,a,PROD)") { properties { name } } }"#)
+        .await;
+    assert_eq!(data["mlModelGroup"]["properties"]["name"], "b");
+    // The old name is free, under another URN; versions of each stay apart.
+    ok(
+        &app,
+        "POST",
+        "registered-models/create",
+        json!({"name": "a"}),
+    )
+    .await;
+    let v = ok(
+        &app,
+        "POST",
+        "model-versions/create",
+        json!({"name": "a", "source": "s3://x"}),
+    )
+    .await;
+    assert_eq!(v["model_version"]["version"], "1");
+    let b = ok(&app, "GET", "registered-models/get", json!({"name": "b"})).await;
+    assert_eq!(
+        b["registered_model"]["latest_versions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    refused(
+        &app,
+        "POST",
+        "registered-models/rename",
+        json!({"name": "b", "new_name": "a"}),
+        StatusCode::BAD_REQUEST,
+        "RESOURCE_ALREADY_EXISTS",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn searches_filter_order_and_page() {
+    let app = TestApp::new().await;
+    for name in ["fraud-1", "fraud-2", "fraud-3", "churn"] {
+        model_with_versions(&app, name, 1).await;
+    }
+    ok(
+        &app,
+        "POST",
+        "registered-models/set-tag",
+        json!({"name": "fraud-2", "key": "team", "value": "risk"}),
+    )
+    .await;
+    let names = |v: &Value, list: &str| -> Vec<String> {
+        v[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let found = ok(&app, "GET", "registered-models/search", json!({"filter": "name LIKE 'fraud-%' AND tags.`mlflow.prompt.is_prompt` != 'true'", "order_by": ["name DESC"]})).await;
+    assert_eq!(
+        names(&found, "registered_models"),
+        ["fraud-3", "fraud-2", "fraud-1"]
+    );
+    let found = ok(
+        &app,
+        "GET",
+        "registered-models/search",
+        json!({"filter": "tags.team = 'risk'"}),
+    )
+    .await;
+    assert_eq!(names(&found, "registered_models"), ["fraud-2"]);
+    let found = ok(
+        &app,
+        "GET",
+        "registered-models/search",
+        json!({"filter": "name IN ('churn', 'fraud-1')"}),
+    )
+    .await;
+    assert_eq!(names(&found, "registered_models"), ["churn", "fraud-1"]);
+    let first = ok(
+        &app,
+        "GET",
+        "registered-models/search",
+        json!({"max_results": "3"}),
+    )
+    .await;
+    assert_eq!(
+        names(&first, "registered_models"),
+        ["churn", "fraud-1", "fraud-2"]
+    );
+    let token = first["next_page_token"].as_str().unwrap().to_string();
+    let second = ok(
+        &app,
+        "GET",
+        "registered-models/search",
+        json!({"max_results": "3", "page_token": token}),
+    )
+    .await;
+    assert_eq!(names(&second, "registered_models"), ["fraud-3"]);
+    assert!(second.get("next_page_token").is_none());
+    let versions = ok(
+        &app,
+        "GET",
+        "model-versions/search",
+        json!({"filter": "run_id = 'run-1' AND name LIKE 'fraud%'", "order_by": ["name ASC"]}),
+    )
+    .await;
+    assert_eq!(
+        names(&versions, "model_versions"),
+        ["fraud-1", "fraud-2", "fraud-3"]
+    );
+}
+
+#[tokio::test]
+async fn a_group_written_through_graphql_shows_to_mlflow() {
+    let app = TestApp::new().await;
+    model_with_versions(&app, "shared", 1).await;
+    // Another client describes the group; MLflow reads its name and description.
+    let urn = "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,shared,PROD)";
+    let catalog = app.catalog();
+    catalog
+        .write(
+            &mlcat::catalog::Actor::named("sdk"),
+            vec![mlcat::catalog::AspectWrite::patch::<
+                mlcat::catalog::aspects::MlModelGroupProperties,
+                _,
+            >(
+                mlcat::urn::Urn::parse(urn).unwrap(),
+                "mlModelGroupProperties",
+                |p| {
+                    p.description = Some("from the SDK".into());
+                    Ok(())
+                },
+            )],
+        )
+        .await
+        .unwrap();
+    let got = ok(
+        &app,
+        "GET",
+        "registered-models/get",
+        json!({"name": "shared"}),
+    )
+    .await;
+    assert_eq!(got["registered_model"]["description"], "from the SDK");
+    assert_eq!(
+        got["registered_model"]["latest_versions"][0]["version"],
+        "1"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_creations_get_distinct_numbers_and_one_alias_holder() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    ok(
+        &app,
+        "POST",
+        "registered-models/create",
+        json!({"name": "c"}),
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let v = ok(
+                &app,
+                "POST",
+                "model-versions/create",
+                json!({"name": "c", "source": format!("s3://{i}")}),
+            )
+            .await;
+            v["model_version"]["version"].as_str().unwrap().to_string()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap().parse::<u32>().unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=8).collect::<Vec<_>>());
+    let mut moves = Vec::new();
+    for i in 1..=8 {
+        let app = app.clone();
+        moves.push(tokio::spawn(async move {
+            ok(
+                &app,
+                "POST",
+                "registered-models/alias",
+                json!({"name": "c", "alias": "champion", "version": i.to_string()}),
+            )
+            .await;
+        }));
+    }
+    for m in moves {
+        m.await.unwrap();
+    }
+    let model = ok(&app, "GET", "registered-models/get", json!({"name": "c"})).await;
+    let aliases = model["registered_model"]["aliases"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(aliases.len(), 1, "one holder: {aliases:?}");
+    let holder = aliases[0]["version"].as_str().unwrap().to_string();
+    let by = ok(
+        &app,
+        "GET",
+        "registered-models/alias",
+        json!({"name": "c", "alias": "champion"}),
+    )
+    .await;
+    assert_eq!(by["model_version"]["version"], holder.as_str());
+    // A deleted version's number is not given again, as MLflow does not.
+    ok(
+        &app,
+        "DELETE",
+        "model-versions/delete",
+        json!({"name": "c", "version": "8"}),
+    )
+    .await;
+    let v = ok(
+        &app,
+        "POST",
+        "model-versions/create",
+        json!({"name": "c", "source": "s3://9"}),
+    )
+    .await;
+    assert_eq!(v["model_version"]["version"], "9");
+}
