@@ -23,7 +23,7 @@ async fn migrations_go_up_down_and_up_again() {
 }
 
 /// PostgreSQL: the search index's GIN keeps a small pending list, so a search never reads
-/// megabytes of unmerged entries (see migration 000014).
+/// megabytes of unmerged entries (see migration 000012).
 #[tokio::test]
 async fn the_search_index_keeps_a_small_pending_list_on_postgres() {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};

@@ -15,7 +15,7 @@ pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
-        "m20261207_000014_search_gin_pending"
+        "m20261207_000012_search_gin_pending"
     }
 }
 
