@@ -404,6 +404,17 @@ pub struct Call {
 }
 
 impl Call {
+    /// Writes `writes` as the caller, within the request's deadline: one transaction.
+    pub async fn write(
+        &self,
+        writes: Vec<crate::catalog::AspectWrite>,
+    ) -> crate::catalog::Result<Vec<crate::catalog::Written>> {
+        self.state
+            .catalog
+            .write_within(&self.actor, writes, self.deadline.as_ref())
+            .await
+    }
+
     /// The user MLflow records (`user_id`): the caller's token name.
     pub fn user(&self) -> &str {
         &self.actor.name

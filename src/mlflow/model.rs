@@ -156,17 +156,11 @@ impl Group {
     }
 
     pub fn created(&self) -> i64 {
-        self.props
-            .created
-            .as_ref()
-            .map_or(self.created_at, |t| t.time)
+        time_or(&self.props.created, self.created_at)
     }
 
     pub fn last_updated(&self) -> i64 {
-        self.props
-            .last_modified
-            .as_ref()
-            .map_or(self.updated_at, |t| t.time)
+        time_or(&self.props.last_modified, self.updated_at)
     }
 }
 
@@ -192,17 +186,11 @@ impl Version {
     }
 
     pub fn created(&self) -> i64 {
-        self.props
-            .created
-            .as_ref()
-            .map_or(self.created_at, |t| t.time)
+        time_or(&self.props.created, self.created_at)
     }
 
     pub fn last_updated(&self) -> i64 {
-        self.props
-            .last_modified
-            .as_ref()
-            .map_or(self.updated_at, |t| t.time)
+        time_or(&self.props.last_modified, self.updated_at)
     }
 
     pub fn run_id(&self) -> Option<&str> {
@@ -588,4 +576,9 @@ pub async fn version(
         })?;
     fill(catalog, &mut [&mut found]).await?;
     Ok(found)
+}
+
+/// A stamp's time, or `fallback` (the row's own time) when the aspect has none.
+fn time_or(stamp: &Option<crate::catalog::aspects::TimeStamp>, fallback: i64) -> i64 {
+    stamp.as_ref().map_or(fallback, |t| t.time)
 }

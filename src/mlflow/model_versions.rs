@@ -144,10 +144,7 @@ pub async fn update(call: Call) -> Answer {
         p.description = description;
         Ok(())
     });
-    call.state
-        .catalog
-        .write_within(&call.actor, vec![write], call.deadline.as_ref())
-        .await?;
+    call.write(vec![write]).await?;
     answer(&call, &group, &version.urn).await
 }
 
@@ -202,9 +199,7 @@ pub async fn transition_stage(call: Call) -> Answer {
             }
         }
     }
-    catalog
-        .write_within(&call.actor, writes, call.deadline.as_ref())
-        .await?;
+    call.write(writes).await?;
     answer(&call, &group, &version.urn).await
 }
 
@@ -360,10 +355,7 @@ pub async fn set_tag(call: Call) -> Answer {
         p.custom_properties.insert(key, value);
         Ok(())
     });
-    call.state
-        .catalog
-        .write_within(&call.actor, vec![write], call.deadline.as_ref())
-        .await?;
+    call.write(vec![write]).await?;
     done()
 }
 
@@ -378,10 +370,7 @@ pub async fn delete_tag(call: Call) -> Answer {
         p.custom_properties.remove(&key);
         Ok(())
     });
-    call.state
-        .catalog
-        .write_within(&call.actor, vec![write], call.deadline.as_ref())
-        .await?;
+    call.write(vec![write]).await?;
     done()
 }
 

@@ -129,10 +129,7 @@ pub async fn create(call: Call) -> Answer {
     let value = serde_json::to_value(props).map_err(|e| Error::Internal(e.into()))?;
     let what = format!("Registered Model (name={name})");
     let write = AspectWrite::create(urn.clone(), GROUP_ASPECT, value, what);
-    match catalog
-        .write_within(&call.actor, vec![write], call.deadline.as_ref())
-        .await
-    {
+    match call.write(vec![write]).await {
         Ok(_) => {}
         Err(Error::Conflict(m)) => return Err(MlflowError::exists(m)),
         Err(e) => return Err(e.into()),
@@ -166,9 +163,7 @@ pub async fn rename(call: Call) -> Answer {
         p.name = Some(to);
         Ok(())
     });
-    catalog
-        .write_within(&call.actor, vec![write], call.deadline.as_ref())
-        .await?;
+    call.write(vec![write]).await?;
     let group = reread(&call, &group.urn).await?;
     answer(&call, &group).await
 }
@@ -184,9 +179,7 @@ pub async fn update(call: Call) -> Answer {
         p.description = description.filter(|d| !d.is_empty());
         Ok(())
     });
-    catalog
-        .write_within(&call.actor, vec![write], call.deadline.as_ref())
-        .await?;
+    call.write(vec![write]).await?;
     let group = reread(&call, &group.urn).await?;
     answer(&call, &group).await
 }
@@ -361,9 +354,7 @@ pub async fn set_tag(call: Call) -> Answer {
         p.custom_properties.insert(key, value);
         Ok(())
     });
-    catalog
-        .write_within(&call.actor, vec![write], call.deadline.as_ref())
-        .await?;
+    call.write(vec![write]).await?;
     done()
 }
 
@@ -381,9 +372,7 @@ pub async fn delete_tag(call: Call) -> Answer {
         p.custom_properties.remove(&key);
         Ok(())
     });
-    catalog
-        .write_within(&call.actor, vec![write], call.deadline.as_ref())
-        .await?;
+    call.write(vec![write]).await?;
     done()
 }
 
