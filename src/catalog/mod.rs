@@ -33,6 +33,8 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+/// The time the catalog stamps writes with, for front doors that default a time to now.
+pub use crate::store::now_millis;
 pub use aliases::AliasMove;
 pub use browse::{BrowseGroup, BrowseLevel, BrowseRequest};
 pub use create::{create_entity, describe, edit_info, membership_edit, new_urn, rename, NewEntity};

@@ -13,13 +13,13 @@ use crate::catalog::aspects::{
     AspectSpec, DataProcessInstanceInput, DataProcessInstanceOutput, DataProcessInstanceProperties,
     DataProcessInstanceRelationships, MlTrainingRunProperties, TimeStamp,
 };
+use crate::catalog::now_millis;
 use crate::catalog::{AspectWrite, Catalog, Deadline, Error};
 use crate::graphql::scalars::Long;
 use crate::graphql::types::data_process_instance::{
     DataProcessInstanceRunResultType, DataProcessRunStatus,
 };
 use crate::graphql::types::DataProcessInstance;
-use crate::store::now_millis;
 use crate::urn::{EntityKind, Urn};
 
 /// How a run is scheduled (DataHub's `DataProcessType`).
