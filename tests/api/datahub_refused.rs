@@ -177,7 +177,7 @@ async fn refused_content_is_422() {
                 json!({"sources": [MODEL]}),
             )),
             no,
-            "sources[0]: expected a dataset URN",
+            "sources[0]: expected a dataset or schemaField URN",
         ),
         (
             with("changeType", json!("RESTATE")),

@@ -2,6 +2,7 @@
 //! aspect before it is stored, and the relationships each aspect declares. Aspects without a
 //! struct are stored unchanged.
 
+mod column_lineage;
 mod governance;
 mod publication;
 mod runs;
@@ -13,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use column_lineage::*;
 pub use governance::*;
 pub use publication::*;
 pub use runs::*;
@@ -315,13 +317,18 @@ fn job_kinds() -> Vec<EntityKind> {
     ]
 }
 
+/// What a feature's or primary key's `sources` may name: a dataset, or one of its columns.
+fn source_kinds() -> [EntityKind; 2] {
+    [EntityKind::Dataset, schema_field_kind()]
+}
+
 impl AspectSpec for MlFeatureProperties {
     const NAME: &'static str = "mlFeatureProperties";
     fn carried_by(kind: &EntityKind) -> bool {
         *kind == EntityKind::MlFeature
     }
     fn check(&self, _: &Urn) -> Result<(), Refused> {
-        check_kinds("sources", slice(&self.sources), &[EntityKind::Dataset])
+        check_kinds("sources", slice(&self.sources), &source_kinds())
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
         upstream_of(owner, Relation::DerivedFrom, slice(&self.sources))
@@ -334,7 +341,7 @@ impl AspectSpec for MlPrimaryKeyProperties {
         *kind == EntityKind::MlPrimaryKey
     }
     fn check(&self, _: &Urn) -> Result<(), Refused> {
-        check_kinds("sources", &self.sources, &[EntityKind::Dataset])
+        check_kinds("sources", &self.sources, &source_kinds())
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
         upstream_of(owner, Relation::DerivedFrom, &self.sources)
@@ -484,13 +491,14 @@ impl AspectSpec for UpstreamLineage {
                 ],
             )?;
         }
-        Ok(())
+        check_fine_grained(self.fine_grained())
     }
     fn edges(&self, owner: &Urn) -> Vec<DeclaredEdge> {
         // A model listed as an upstream of a dataset produced it (predictions). A dataset, or
         // the feature table a training dataset was generated from, is an ordinary upstream
         // (DataHub accepts only datasets here; mlcat accepts feature tables and models too).
-        self.upstreams
+        let mut out: Vec<DeclaredEdge> = self
+            .upstreams
             .iter()
             .map(|u| DeclaredEdge {
                 upstream: u.dataset.clone(),
@@ -501,7 +509,9 @@ impl AspectSpec for UpstreamLineage {
                     Relation::DownstreamOf
                 },
             })
-            .collect()
+            .collect();
+        out.extend(fine_grained_edges(self.fine_grained()));
+        out
     }
 }
 
@@ -613,6 +623,7 @@ pub fn validate(owner: &Urn, aspect: &str, value: &Value) -> Result<Declared, Er
         MlModelTrainingData::NAME => decode::<MlModelTrainingData>(owner, value)?,
         MlModelDeploymentProperties::NAME => decode::<MlModelDeploymentProperties>(owner, value)?,
         UpstreamLineage::NAME => decode::<UpstreamLineage>(owner, value)?,
+        DataJobInputOutput::NAME => decode::<DataJobInputOutput>(owner, value)?,
         Status::NAME => decode::<Status>(owner, value)?,
         DataPlatformInfo::NAME => decode::<DataPlatformInfo>(owner, value)?,
         DataProcessInstanceProperties::NAME => {
@@ -781,7 +792,10 @@ mod tests {
             "{e:?}"
         );
         let e = message(e);
-        assert!(e.contains("sources[0]: expected a dataset URN"), "{e}");
+        assert!(
+            e.contains("sources[0]: expected a dataset or schemaField URN"),
+            "{e}"
+        );
         let e = message(validate(&feature, "mlModelProperties", &json!({})).unwrap_err());
         assert!(e.contains("does not belong to a mlFeature"), "{e}");
         let e = message(validate(&feature, "mlFeatureProperties", &json!([1])).unwrap_err());

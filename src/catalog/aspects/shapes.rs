@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::FineGrainedLineage;
 use crate::urn::Urn;
 
 /// DataHub's MLFeatureDataType, in DataHub's order.
@@ -347,6 +348,16 @@ pub struct Upstream {
 #[serde(rename_all = "camelCase")]
 pub struct UpstreamLineage {
     pub upstreams: Vec<Upstream>,
+    /// Column-level lineage: which upstream fields make which of this dataset's fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fine_grained_lineages: Option<Vec<FineGrainedLineage>>,
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+}
+
+impl UpstreamLineage {
+    /// The column-level lineage, empty when none was written.
+    pub fn fine_grained(&self) -> &[FineGrainedLineage] {
+        self.fine_grained_lineages.as_deref().unwrap_or(&[])
+    }
 }
