@@ -22,11 +22,16 @@ case "$target" in /*) ;; *) target="$root/$target" ;; esac
 
 mode=full
 args=()
+only=""
+prev=""
 for a in "$@"; do
   case "$a" in
     --smoke) mode=smoke ;;
+    --only=*) only=${a#--only=}; args+=("$a") ;;
     *) args+=("$a") ;;
   esac
+  [ "$prev" = "--only" ] && only=$a
+  prev=$a
 done
 
 if ! command -v wrk >/dev/null; then
@@ -43,7 +48,12 @@ if [ "$mode" = smoke ]; then
 else
   # The "index off" build for the ingestion comparison of issue 18 (rebuilt only when the tree
   # changed; see benches/index_off.sh), then the suite's own release build.
-  off=(--mlcat-off-bin "$(benches/index_off.sh | tail -n 1)")
+  # Built only when the index part runs: a run of other parts (`--only registry,peer`) needs no
+  # second release build.
+  off=()
+  case ",${only:-index}," in
+    *,index,*) off=(--mlcat-off-bin "$(benches/index_off.sh | tail -n 1)") ;;
+  esac
   cargo build --release --locked -p mlcat -p mlcat-bench --bins
   bin="$target/release"
 fi

@@ -35,9 +35,12 @@ impl Catalog {
     /// how many aspect versions and events went, none for a URN the catalog does not hold.
     /// Other entities' aspects that name it keep naming it (see
     /// [`Catalog::delete_references`]).
+    ///
+    /// A version of a version set leaves it in the same transaction: the aliases it held are
+    /// removed (in the alias history) and the latest version moves to the one that stays.
     pub async fn hard_delete(&self, actor: &Actor, urn: &Urn) -> Result<Erased> {
-        let (_, erased) = self
-            .write_then_erase(actor, Vec::new(), std::slice::from_ref(urn))
+        let erased = self
+            .erase_versions(actor, std::slice::from_ref(urn))
             .await?;
         Ok(erased.into_iter().next().unwrap_or_default())
     }
@@ -45,8 +48,7 @@ impl Catalog {
     /// Erases several entities as [`Catalog::hard_delete`] does, in one transaction: all go or
     /// none does. A URN the catalog does not hold is skipped.
     pub async fn hard_delete_many(&self, actor: &Actor, urns: &[Urn]) -> Result<Vec<Erased>> {
-        let (_, erased) = self.write_then_erase(actor, Vec::new(), urns).await?;
-        Ok(erased)
+        self.erase_versions(actor, urns).await
     }
 
     /// The aspects of other entities that refer to `urn` (at most [`MAX_REFERENCES`]), and,

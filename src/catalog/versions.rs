@@ -558,51 +558,10 @@ impl Catalog {
                     "{entity} is not a version of {set}"
                 )));
             }
-            let state = self.set_state(set, true).await?;
             let stale = Arc::new(AtomicBool::new(false));
-            let mut writes = vec![bump_links(set, state.links.links, None, stale.clone())];
-            let was_latest = state
-                .latest_except(None)
-                .is_some_and(|(e, _)| e.urn == entity.as_str());
-            let next = state.latest_except(Some(entity.as_str()));
-            match &next {
-                Some((e, _)) if was_latest => {
-                    let latest = Urn::parse(&e.urn).map_err(|e| Error::Internal(e.into()))?;
-                    writes.push(AspectWrite::patch(
-                        set.clone(),
-                        VersionSetProperties::NAME,
-                        move |p: &mut VersionSetProperties| {
-                            p.latest = Some(latest);
-                            Ok(())
-                        },
-                    ));
-                    writes.push(patch_version(
-                        Urn::parse(&e.urn).map_err(|e| Error::Internal(e.into()))?,
-                        |p| {
-                            Ok(p.map(|mut p| {
-                                p.is_latest = Some(true);
-                                p
-                            }))
-                        },
-                    ));
-                }
-                None => writes.push(AspectWrite::delete(set.clone(), VersionSetProperties::NAME)),
-                Some(_) => {}
-            }
-            if state.aliases.aliases.iter().any(|a| a.version == *entity) {
-                let gone = entity.clone();
-                writes.push(
-                    AspectWrite::patch(
-                        set.clone(),
-                        VersionSetAliases::NAME,
-                        move |a: &mut VersionSetAliases| {
-                            a.aliases.retain(|a| a.version != gone);
-                            Ok(())
-                        },
-                    )
-                    .existing(),
-                );
-            }
+            let mut writes = self
+                .leaving_writes(set, &[entity.as_str()], stale.clone())
+                .await?;
             writes.push(AspectWrite::delete(entity.clone(), VersionProperties::NAME));
             match self.write(actor, writes).await {
                 Ok(_) => return Ok(()),
@@ -610,6 +569,114 @@ impl Catalog {
                     back_off(started, attempt, cause(e)).await?;
                 }
                 Err(e) => return Err(cause(e)),
+            }
+        }
+        unreachable!("the retry loop returns")
+    }
+
+    /// The writes that take `leaving` (versions of `set`) out of it, but for their own
+    /// `versionProperties`: the link counter bumped (raising `stale` when another link or
+    /// unlink came since it was read), the aliases they held removed, and, when the latest
+    /// leaves, the one that sorts last among those that stay made the latest (or the set left
+    /// without one).
+    async fn leaving_writes(
+        &self,
+        set: &Urn,
+        leaving: &[&str],
+        stale: Arc<AtomicBool>,
+    ) -> Result<Vec<AspectWrite>> {
+        let state = self.set_state(set, true).await?;
+        let mut writes = vec![bump_links(set, state.links.links, None, stale)];
+        let latest = state.members.iter().rev().find(|(e, _)| !e.removed);
+        let was_latest = latest.is_some_and(|(e, _)| leaving.contains(&e.urn.as_str()));
+        let next = state
+            .members
+            .iter()
+            .rev()
+            .find(|(e, _)| !e.removed && !leaving.contains(&e.urn.as_str()));
+        match next {
+            Some((e, _)) if was_latest => {
+                let next = Urn::parse(&e.urn).map_err(|e| Error::Internal(e.into()))?;
+                let latest = next.clone();
+                writes.push(AspectWrite::patch(
+                    set.clone(),
+                    VersionSetProperties::NAME,
+                    move |p: &mut VersionSetProperties| {
+                        p.latest = Some(latest);
+                        Ok(())
+                    },
+                ));
+                writes.push(patch_version(next, |p| {
+                    Ok(p.map(|mut p| {
+                        p.is_latest = Some(true);
+                        p
+                    }))
+                }));
+            }
+            None => writes.push(AspectWrite::delete(set.clone(), VersionSetProperties::NAME)),
+            Some(_) => {}
+        }
+        let held = |a: &super::aspects::AliasEntry| leaving.contains(&a.version.as_str());
+        if state.aliases.aliases.iter().any(held) {
+            let gone: Vec<String> = leaving.iter().map(|u| u.to_string()).collect();
+            writes.push(
+                AspectWrite::patch(
+                    set.clone(),
+                    VersionSetAliases::NAME,
+                    move |a: &mut VersionSetAliases| {
+                        a.aliases
+                            .retain(|a| !gone.iter().any(|g| g == a.version.as_str()));
+                        Ok(())
+                    },
+                )
+                .existing(),
+            );
+        }
+        Ok(writes)
+    }
+
+    /// Erases entities as [`Catalog::hard_delete_many`] does, each that is a version leaving
+    /// its set in the same transaction (its aliases removed, the latest moved), so no alias
+    /// names a version that is gone. Tried again from a fresh read when a set changed meanwhile.
+    pub(super) async fn erase_versions(
+        &self,
+        actor: &Actor,
+        urns: &[Urn],
+    ) -> Result<Vec<super::removal::Erased>> {
+        let rows = self
+            .entities_by_urn(&urns.iter().collect::<Vec<_>>())
+            .await?;
+        let keys: Vec<_> = rows
+            .iter()
+            .map(|r| (r.id, VersionProperties::NAME))
+            .collect();
+        let mut sets: Vec<(Urn, Vec<String>)> = Vec::new();
+        for found in self.latest_aspects(&keys).await? {
+            let Ok(p) = serde_json::from_str::<VersionProperties>(&found.value) else {
+                continue;
+            };
+            let Some(row) = rows.iter().find(|r| r.id == found.entity) else {
+                continue;
+            };
+            match sets.iter_mut().find(|(s, _)| *s == p.version_set) {
+                Some((_, members)) => members.push(row.urn.clone()),
+                None => sets.push((p.version_set, vec![row.urn.clone()])),
+            }
+        }
+        let started = Instant::now();
+        for attempt in 0.. {
+            let stale = Arc::new(AtomicBool::new(false));
+            let mut writes = Vec::new();
+            for (set, members) in &sets {
+                let leaving: Vec<&str> = members.iter().map(String::as_str).collect();
+                writes.extend(self.leaving_writes(set, &leaving, stale.clone()).await?);
+            }
+            match self.write_then_erase(actor, writes, urns).await {
+                Ok((_, erased)) => return Ok(erased),
+                Err(e) if stale.load(Ordering::SeqCst) => {
+                    back_off(started, attempt, cause(e)).await?;
+                }
+                Err(e) => return Err(e),
             }
         }
         unreachable!("the retry loop returns")

@@ -150,11 +150,8 @@ pub async fn update(call: Call) -> Answer {
 
 /// `DELETE model-versions/delete`: its aliases go with it.
 pub async fn delete(call: Call) -> Answer {
-    let (group, version) = named(&call).await?;
-    let catalog = &call.state.catalog;
-    let all = model::versions(catalog, &group).await?;
-    let set = versions::set_of(&group, &all);
-    versions::delete(catalog, &call.actor, &set, &version).await?;
+    let (_, version) = named(&call).await?;
+    versions::delete(&call.state.catalog, &call.actor, &version).await?;
     done()
 }
 

@@ -75,17 +75,13 @@ async fn made_by(catalog: &Catalog, urn: &Urn, nonce: &str) -> Result<bool, Mlfl
     }))
 }
 
-/// Ends a version: its aliases go (each a move in the alias history), then the model.
+/// Ends a version: the model is erased and leaves its set in one transaction (its aliases go,
+/// each a move in the alias history; the latest moves to the version before it).
 pub async fn delete(
     catalog: &Catalog,
     actor: &Actor,
-    set: &Urn,
     version: &Version,
 ) -> Result<(), MlflowError> {
-    match catalog.unlink_version(actor, set, &version.urn).await {
-        Ok(()) | Err(Error::NotFound(_)) => {}
-        Err(e) => return Err(e.into()),
-    }
     catalog
         .hard_delete_many(actor, std::slice::from_ref(&version.urn))
         .await?;

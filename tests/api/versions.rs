@@ -490,3 +490,62 @@ async fn a_large_set_reads_in_three_statements() {
     assert_eq!((last.label.as_str(), last.is_latest), ("4999", true));
     assert_eq!(last.aliases, ["production"]);
 }
+
+#[tokio::test]
+async fn an_erased_version_leaves_its_set_in_the_same_transaction() {
+    let app = TestApp::new().await;
+    let catalog = app.catalog();
+    let m = models(&catalog, &["one", "two", "three"]).await;
+    let set = urn(SET);
+    for (i, v) in m.iter().enumerate() {
+        link(&catalog, SET, v, &(i + 1).to_string()).await;
+    }
+    for (alias, holder) in [("champion", &m[2]), ("challenger", &m[1])] {
+        catalog
+            .move_alias(&me(), &set, alias, Some(holder), None)
+            .await
+            .unwrap();
+    }
+    // The latest version, holding an alias, is erased: the alias goes with it, in the history,
+    // and version 2 becomes the latest, in the set and in its own aspect.
+    catalog.hard_delete(&me(), &m[2]).await.unwrap();
+    let versions = catalog.versions(&set).await.unwrap();
+    let seen: Vec<(&str, bool, Vec<String>)> = versions
+        .iter()
+        .map(|v| (v.label.as_str(), v.is_latest, v.aliases.clone()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("1", false, vec![]),
+            ("2", true, vec!["challenger".to_string()])
+        ]
+    );
+    assert_eq!(
+        catalog.alias_holder(&set, "champion", None).await.unwrap(),
+        None
+    );
+    let history = catalog.alias_history(&set, "champion").await.unwrap();
+    let moves: Vec<(Option<Urn>, Option<Urn>)> = history
+        .iter()
+        .map(|h| (h.from.clone(), h.to.clone()))
+        .collect();
+    assert_eq!(
+        moves,
+        [(None, Some(m[2].clone())), (Some(m[2].clone()), None)]
+    );
+    assert_eq!(stored(&catalog, &m[1]).await.unwrap().is_latest, Some(true));
+
+    // Erasing every version at once leaves the set with no latest and no aliases.
+    catalog.hard_delete_many(&me(), &m[..2]).await.unwrap();
+    assert!(catalog.versions(&set).await.unwrap().is_empty());
+    assert_eq!(
+        catalog
+            .alias_holder(&set, "challenger", None)
+            .await
+            .unwrap(),
+        None
+    );
+    // A number is never given twice: the next automatic label is 4.
+    assert_eq!(catalog.next_label(&set).await.unwrap(), "4");
+}
