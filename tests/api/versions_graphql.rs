@@ -3,6 +3,7 @@
 //! `VersionSet.aliases(asOf)` and `aliasHistory`, and `MLModelGroup.versions`; the demo's
 //! segmentation versions; refusals with their codes that write nothing.
 
+use mlcat::catalog::{Actor, AspectWrite};
 use serde_json::{json, Value};
 
 use crate::support::TestApp;
@@ -129,6 +130,29 @@ async fn link_search_move_and_unlink_through_graphql() {
         )
         .await,
         (json!(3), all(&[0, 1, 2]))
+    );
+    // Filters as any search takes them, among the set's versions: version 2 is tagged.
+    let tags = json!({"tags": [{"tag": "urn:li:tag:shadow"}]});
+    let write = AspectWrite::upsert(m[1].clone(), "globalTags", tags);
+    catalog
+        .write(&Actor::named("t"), vec![write])
+        .await
+        .unwrap();
+    assert_eq!(
+        search(
+            r#"{query: "*", orFilters: [{and: [{field: "tags", values: ["urn:li:tag:shadow"]}]}]}"#
+        )
+        .await,
+        (json!(1), all(&[1]))
+    );
+    assert_eq!(
+        search(r#"{query: "*", orFilters: [{and: [{field: "tags", values: ["urn:li:tag:shadow"], negated: true}]}]}"#)
+            .await,
+        (json!(2), all(&[2, 0]))
+    );
+    assert_eq!(
+        search(r#"{query: "*", types: [DATASET]}"#).await,
+        (json!(0), all(&[]))
     );
 
     // Moves, with compare-and-set.

@@ -4,18 +4,19 @@
 //! as of a time (`aliases(asOf)`) and each alias's moves (`aliasHistory`). A model group's
 //! versions (`MLModelGroup.versions`) are read here too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use async_graphql::{Context, Interface, Object, Result, SimpleObject};
 
 use super::entity::Row;
 use super::forms::ResolvedAuditStamp;
 use super::search::{SearchResult, SearchResults};
-use super::search_inputs::{page, SearchAcrossEntitiesInput, SortOrder};
+use super::search_inputs::{filters, page, types, SearchAcrossEntitiesInput, SortOrder};
 use super::{CorpUser, Dataset, Entity, MlModel};
 use crate::catalog::aspects::{
     self, AspectSpec, Relation, RelationSet, TimeStamp, VersionSetAliases, VersionSetProperties,
 };
+use crate::catalog::search::SearchRequest;
 use crate::catalog::{AliasMove, Catalog, Direction, EntityRecord, Error, VersionRecord};
 use crate::graphql::loaders::{self, aspect};
 use crate::graphql::scalars::{EntityType, Long, VersionTagGql};
@@ -198,8 +199,9 @@ impl VersionSet {
     }
     /// The versions of the set, newest (highest sort id) first unless `sortInput` asks for
     /// `ASCENDING`; `query` keeps the versions whose label holds it (case-insensitive; `*` or
-    /// empty for all). Soft-deleted versions are left out. DataHub's shape, paged by `start`
-    /// and `count`; other inputs are not used.
+    /// empty for all), `types`, `filters` and `orFilters` those that match them as in any
+    /// search. Soft-deleted versions are left out. DataHub's shape, paged by `start` and
+    /// `count`.
     async fn versions_search(
         &self,
         ctx: &Context<'_>,
@@ -221,6 +223,34 @@ impl VersionSet {
         let query = input.query.trim().to_lowercase();
         if !query.is_empty() && query != "*" {
             versions.retain(|v| v.label.to_lowercase().contains(&query));
+        }
+        let any_of = filters(input.filters, input.or_filters)?;
+        let kinds = types(input.types);
+        if !(any_of.is_empty() && kinds.is_empty()) && !versions.is_empty() {
+            // The filters as any search applies them, among the set's versions only.
+            let urns: Vec<&Urn> = versions.iter().map(|v| &v.urn).collect();
+            let ids: Vec<_> = catalog
+                .entities_by_urn(&urns)
+                .await?
+                .into_iter()
+                .map(|e| e.id)
+                .collect();
+            let request = SearchRequest {
+                query: "*".into(),
+                kinds,
+                within: Some(vec![ids; any_of.len().max(1)]),
+                any_of,
+                count: versions.len() as u64,
+                ..SearchRequest::default()
+            };
+            let kept: HashSet<String> = catalog
+                .search(&request)
+                .await?
+                .hits
+                .into_iter()
+                .map(|h| h.entity.urn)
+                .collect();
+            versions.retain(|v| kept.contains(v.urn.as_str()));
         }
         let ascending = input
             .sort_input
