@@ -114,6 +114,9 @@ pub enum EntityType {
     /// A data product.
     #[graphql(name = "DATA_PRODUCT")]
     DataProduct,
+    /// A document: knowledge, a how-to, an FAQ.
+    #[graphql(name = "DOCUMENT")]
+    Document,
     /// A set of versions of one asset.
     #[graphql(name = "VERSION_SET")]
     VersionSet,
@@ -150,6 +153,7 @@ const URN_TYPES: &[(&str, EntityType)] = &[
     ("chart", EntityType::Chart),
     ("dashboard", EntityType::Dashboard),
     ("dataProduct", EntityType::DataProduct),
+    ("document", EntityType::Document),
     ("versionSet", EntityType::VersionSet),
     ("post", EntityType::Post),
     ("schemaField", EntityType::SchemaField),

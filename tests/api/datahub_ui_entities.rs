@@ -626,3 +626,130 @@ async fn a_domains_entities_filter_on_entity_type_as_the_domain_page_asks() {
         );
     }
 }
+
+#[tokio::test]
+async fn containers_carry_governance_and_datasets_name_their_container() {
+    let app = TestApp::new().await;
+    let (schema, db) = ("urn:li:container:schema", "urn:li:container:db");
+    for (urn, name) in [(schema, "public"), (db, "warehouse")] {
+        put(
+            &app,
+            "container",
+            urn,
+            "containerProperties",
+            json!({"name": name}),
+        )
+        .await;
+    }
+    put(
+        &app,
+        "container",
+        schema,
+        "container",
+        json!({"container": db}),
+    )
+    .await;
+    put(
+        &app,
+        "container",
+        schema,
+        "globalTags",
+        json!({"tags": [{"tag": "urn:li:tag:pii"}]}),
+    )
+    .await;
+    put(
+        &app,
+        "container",
+        schema,
+        "ownership",
+        json!({"owners": [{"owner": "urn:li:corpuser:jdoe", "type": "DATAOWNER"}]}),
+    )
+    .await;
+    put(
+        &app,
+        "container",
+        schema,
+        "domains",
+        json!({"domains": ["urn:li:domain:growth"]}),
+    )
+    .await;
+    put(
+        &app,
+        "dataset",
+        ORDERS,
+        "container",
+        json!({"container": schema}),
+    )
+    .await;
+    let data = app
+        .data(&format!(
+            r#"{{ dataset(urn: "{ORDERS}") {{
+                container {{ urn properties {{ name }}
+                  tags {{ tags {{ tag {{ urn }} }} }}
+                  ownership {{ owners {{ owner {{ ... on CorpUser {{ urn }} }} }} }}
+                  domain {{ domain {{ urn }} }}
+                  glossaryTerms {{ terms {{ term {{ urn }} }} }}
+                  container {{ urn }} }}
+                parentContainers {{ count containers {{ urn }} }} }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data["dataset"],
+        json!({
+            "container": {"urn": schema, "properties": {"name": "public"},
+                          "tags": {"tags": [{"tag": {"urn": "urn:li:tag:pii"}}]},
+                          "ownership": {"owners": [{"owner": {"urn": "urn:li:corpuser:jdoe"}}]},
+                          "domain": {"domain": {"urn": "urn:li:domain:growth"}},
+                          "glossaryTerms": null,
+                          "container": {"urn": db}},
+            "parentContainers": {"count": 2, "containers": [{"urn": schema}, {"urn": db}]}
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_document_reads_its_info_sub_type_and_governance() {
+    let app = TestApp::new().await;
+    let doc = "urn:li:document:churn-faq";
+    put(
+        &app,
+        "document",
+        doc,
+        "documentInfo",
+        json!({"title": "Churn FAQ", "contents": {"text": "Why did churn rise?"},
+               "status": {"state": "PUBLISHED"},
+               "created": {"time": 5, "actor": "urn:li:corpuser:jdoe"},
+               "lastModified": {"time": 6, "actor": "urn:li:corpuser:jdoe"}}),
+    )
+    .await;
+    put(
+        &app,
+        "document",
+        doc,
+        "subTypes",
+        json!({"typeNames": ["FAQ"]}),
+    )
+    .await;
+    put(
+        &app,
+        "document",
+        doc,
+        "globalTags",
+        json!({"tags": [{"tag": "urn:li:tag:pii"}]}),
+    )
+    .await;
+    let data = app
+        .data(&format!(
+            r#"{{ entity(urn: "{doc}") {{ urn type ... on Document {{
+                subType platform {{ urn }} info {{ title contents {{ text }} status {{ state }} source {{ sourceType }} }}
+                tags {{ tags {{ tag {{ urn }} }} }} }} }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data["entity"],
+        json!({"urn": doc, "type": "DOCUMENT", "subType": "FAQ", "platform": null,
+               "info": {"title": "Churn FAQ", "contents": {"text": "Why did churn rise?"},
+                        "status": {"state": "PUBLISHED"}, "source": null},
+               "tags": {"tags": [{"tag": {"urn": "urn:li:tag:pii"}}]}})
+    );
+}

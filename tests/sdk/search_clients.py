@@ -100,19 +100,26 @@ def cli(*args):
         sys.exit(f"FAIL datahub {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done.stdout
 
-# `--projection` selects the entity fields; without it the CLI sends its bundled document, which
-# names fields mlcat does not have yet (Dataset.container, Container's governance, Document)
-# and, without the optional graphql-core package, cannot cut them out.
-found = cli("search", "quasars", "--filter", f"platform={LAB}", "--urns-only", "--limit", "50",
-            "--projection", "urn type")
+# The CLI's default projection (its bundled fragments: Dataset.container, Container's
+# governance, Document), sent whole, since without the optional graphql-core package it cannot
+# cut out what a server lacks; then `--projection` to select fewer fields.
+found = cli("search", "quasars", "--filter", f"platform={LAB}", "--urns-only", "--limit", "50")
 expect("datahub search --filter platform --urns-only",
        sorted(line for line in found.splitlines() if line.strip()), sorted(LAB_PROD + [LAB_DEV]))
 answer = json.loads(cli("search", "pulsar", "--where", f"platform = {DROP} AND entity_type = mlModel",
-                        "--format", "json", "--limit", "10", "--projection", "urn type"))
-expect("datahub search --where, JSON",
+                        "--format", "json", "--limit", "10"))
+expect("datahub search --where, JSON, default projection",
        sorted(r["entity"]["urn"] for r in answer["searchResults"]), sorted(DROPPED))
 check("datahub search JSON has the total and facets",
       answer["total"] == 3 and any(f["field"] == "platform" for f in answer["facets"]), answer)
+answer = json.loads(cli("search", "pulsar", "--where", f"platform = {DROP} AND entity_type = mlModel",
+                        "--format", "json", "--limit", "10", "--projection", "urn type"))
+expect("datahub search --projection urn type",
+       sorted(r["entity"]["urn"] for r in answer["searchResults"]), sorted(DROPPED))
+answer = json.loads(cli("search", "*", "--where", f"platform = {DROP} AND entity_type = dataset",
+                        "--format", "json", "--limit", "10"))
+check("datahub search answers a dataset with its container field (none here)",
+      [r["entity"].get("container", "missing") for r in answer["searchResults"]] == [None], answer)
 
 # --- datahub delete: a dry run removes nothing; then soft-deletes exactly the filtered models.
 def removed(urn):

@@ -140,4 +140,39 @@ impl Container {
     async fn deprecation(&self, ctx: &Context<'_>) -> Result<Option<Deprecation>> {
         super::governance::deprecation(ctx, &self.0).await
     }
+    /// The tags attached to it (its `globalTags` aspect).
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Option<super::GlobalTags>> {
+        super::governance::tags(ctx, &self.0).await
+    }
+    /// The tags attached to it.
+    async fn global_tags(&self, ctx: &Context<'_>) -> Result<Option<super::GlobalTags>> {
+        super::governance::tags(ctx, &self.0).await
+    }
+    /// The glossary terms attached to it.
+    async fn glossary_terms(&self, ctx: &Context<'_>) -> Result<Option<super::GlossaryTerms>> {
+        super::governance::glossary_terms(ctx, &self.0).await
+    }
+    /// Who owns it.
+    async fn ownership(&self, ctx: &Context<'_>) -> Result<Option<super::Ownership>> {
+        super::governance::ownership(ctx, &self.0).await
+    }
+    /// The domain it belongs to.
+    async fn domain(&self, ctx: &Context<'_>) -> Result<Option<super::DomainAssociation>> {
+        super::governance::domain(ctx, &self.0).await
+    }
+    /// Links about it.
+    async fn institutional_memory(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::InstitutionalMemory>> {
+        super::governance::institutional_memory(ctx, &self.0).await
+    }
+    /// The container it sits in (a schema's database); null when none.
+    async fn container(&self, ctx: &Context<'_>) -> Result<Option<Container>> {
+        container_of(ctx, &self.0).await
+    }
+    /// The containers above it, nearest first.
+    async fn parent_containers(&self, ctx: &Context<'_>) -> Result<ParentContainersResult> {
+        parents_of(ctx, &self.0).await
+    }
 }

@@ -1,5 +1,5 @@
 //! The data assets DataHub's pages reach through lineage and relationships: `DataJob`,
-//! `DataFlow`, `Chart`, `Dashboard` and `DataProduct`. mlcat keeps any entity type's aspects
+//! `DataFlow`, `Chart`, `Dashboard`, `DataProduct` and `Document`. mlcat keeps any entity type's aspects
 //! (a row of kind `dataJob`, say, exists once something references it), so these types read
 //! the aspects DataHub's SDK writes for them (`dataJobInfo`, `dataFlowInfo`, `chartInfo`,
 //! `dashboardInfo`, `dataProductProperties`, the `editable*Properties`, `inputFields` and the
@@ -617,6 +617,138 @@ asset_object! {
             name: p.name,
             description: p.description,
             external_url: p.external_url,
+        }))
+    }
+}
+
+/// The stored `documentInfo` aspect of a document.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DocumentInfoAspect {
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    custom_properties: BTreeMap<String, String>,
+    #[serde(default)]
+    contents: Option<DocumentContentsAspect>,
+    #[serde(default)]
+    source: Option<DocumentSourceAspect>,
+    #[serde(default)]
+    status: Option<DocumentStatusAspect>,
+    #[serde(default)]
+    created: Option<TimeStamp>,
+    #[serde(default)]
+    last_modified: Option<TimeStamp>,
+}
+
+#[derive(Deserialize)]
+struct DocumentContentsAspect {
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DocumentSourceAspect {
+    #[serde(default)]
+    source_type: String,
+    #[serde(default)]
+    external_url: Option<String>,
+    #[serde(default)]
+    external_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct DocumentStatusAspect {
+    #[serde(default)]
+    state: String,
+}
+
+/// What a document is (`documentInfo`).
+#[derive(SimpleObject)]
+#[graphql(name = "DocumentInfo")]
+pub struct DocumentInfo {
+    /// Its title.
+    pub title: Option<String>,
+    /// Free-form key-value properties.
+    pub custom_properties: Option<Vec<CustomPropertiesEntry>>,
+    /// Its text.
+    pub contents: DocumentContents,
+    /// Where it comes from; null for a document written in DataHub itself.
+    pub source: Option<DocumentSource>,
+    /// Whether it is published.
+    pub status: Option<DocumentStatus>,
+    /// When and by whom it was made.
+    pub created: Option<AuditStamp>,
+    /// When and by whom it last changed.
+    pub last_modified: Option<AuditStamp>,
+}
+
+/// A document's text.
+#[derive(SimpleObject)]
+#[graphql(name = "DocumentContents")]
+pub struct DocumentContents {
+    /// The text.
+    pub text: String,
+}
+
+/// Where a document comes from.
+#[derive(SimpleObject)]
+#[graphql(name = "DocumentSource")]
+pub struct DocumentSource {
+    /// `NATIVE` or `EXTERNAL`, as stored.
+    pub source_type: String,
+    /// Its address in the system it comes from.
+    pub external_url: Option<String>,
+    /// Its id in the system it comes from.
+    pub external_id: Option<String>,
+}
+
+/// Whether a document is published.
+#[derive(SimpleObject)]
+#[graphql(name = "DocumentStatus")]
+pub struct DocumentStatus {
+    /// `PUBLISHED` or `UNPUBLISHED`, as stored.
+    pub state: String,
+}
+
+asset_object! {
+    /// A document: knowledge, a how-to or an FAQ kept in the catalog (`urn:li:document:<id>`),
+    /// read from its `documentInfo`, `subTypes`, `dataPlatformInstance` and governance aspects.
+    Document as "Document" {
+        urn: "The URN: `urn:li:document:<id>`.",
+        type: Document,
+    }
+    /// Its first sub-type (`subTypes.typeNames[0]`), such as `FAQ`; null when none.
+    async fn sub_type(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let types = super::governance::sub_types(ctx, &self.0).await?;
+        Ok(types
+            .and_then(|t| t.type_names)
+            .and_then(|n| n.into_iter().next()))
+    }
+    /// The platform it comes from (its `dataPlatformInstance` aspect); null when none is named.
+    async fn platform(&self, ctx: &Context<'_>) -> Result<Option<DataPlatform>> {
+        Ok(super::data_platform_instance::platform_of(ctx, &self.0)
+            .await
+            .ok())
+    }
+    /// What it is (`documentInfo`); null when none was written.
+    async fn info(&self, ctx: &Context<'_>) -> Result<Option<DocumentInfo>> {
+        let stored: Option<DocumentInfoAspect> = aspect(ctx, &self.0, "documentInfo").await?;
+        Ok(stored.map(|d| DocumentInfo {
+            custom_properties: custom_properties(&self.0.urn, &d.custom_properties),
+            title: d.title,
+            contents: DocumentContents {
+                text: d.contents.map(|c| c.text).unwrap_or_default(),
+            },
+            source: d.source.map(|s| DocumentSource {
+                source_type: s.source_type,
+                external_url: s.external_url,
+                external_id: s.external_id,
+            }),
+            status: d.status.map(|s| DocumentStatus { state: s.state }),
+            created: d.created.as_ref().map(AuditStamp::from),
+            last_modified: d.last_modified.as_ref().map(AuditStamp::from),
         }))
     }
 }

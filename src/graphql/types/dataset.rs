@@ -41,6 +41,18 @@ entity_object! {
         produced_by: Vec<MlModel> = related_by(Relation::Produces, End::Upstream);
     }
 
+    /// The container the dataset sits in (its `container` aspect: a schema, a database); null
+    /// when none.
+    async fn container(&self, ctx: &Context<'_>) -> Result<Option<super::Container>> {
+        super::container::container_of(ctx, &self.0).await
+    }
+    /// The containers above the dataset, nearest first.
+    async fn parent_containers(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<super::container::ParentContainersResult> {
+        super::container::parents_of(ctx, &self.0).await
+    }
     /// What people edited about the dataset's schema fields (descriptions, tags, glossary
     /// terms, by field path); null when nobody edited a field.
     async fn editable_schema_metadata(

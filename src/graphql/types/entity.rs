@@ -11,9 +11,9 @@ use async_graphql::{Context, Interface, Result};
 use super::schema_field::SchemaFieldEntity;
 use super::{
     Chart, Container, CorpGroup, CorpUser, Dashboard, DataFlow, DataJob, DataPlatform,
-    DataPlatformInstance, DataProcessInstance, DataProduct, Dataset, Domain, GlossaryNode,
-    GlossaryTerm, MlFeature, MlFeatureTable, MlModel, MlModelDeployment, MlModelGroup,
-    MlPrimaryKey, OwnershipTypeEntity, Post, Tag, VersionSet,
+    DataPlatformInstance, DataProcessInstance, DataProduct, Dataset, Document, Domain,
+    GlossaryNode, GlossaryTerm, MlFeature, MlFeatureTable, MlModel, MlModelDeployment,
+    MlModelGroup, MlPrimaryKey, OwnershipTypeEntity, Post, Tag, VersionSet,
 };
 use crate::catalog::aspects::{self as asp, AspectSpec, EditableProperties, Relation};
 use crate::catalog::EntityRecord;
@@ -70,6 +70,7 @@ pub enum Entity {
     Chart(Chart),
     Dashboard(Dashboard),
     DataProduct(DataProduct),
+    Document(Document),
     VersionSet(VersionSet),
     Post(Post),
     SchemaFieldEntity(SchemaFieldEntity),
@@ -143,6 +144,7 @@ impl Entity {
                 "chart" => Entity::Chart(Chart(row)),
                 "dashboard" => Entity::Dashboard(Dashboard(row)),
                 "dataProduct" => Entity::DataProduct(DataProduct(row)),
+                "document" => Entity::Document(Document(row)),
                 "post" => Entity::Post(Post(row)),
                 "versionSet" => Entity::VersionSet(VersionSet(row.urn.clone())),
                 "schemaField" => Entity::SchemaFieldEntity(SchemaFieldEntity::from_urn(&row.urn)),

@@ -54,7 +54,7 @@ pub use corp::{
     CorpGroup, CorpGroupEditableProperties, CorpGroupInfo, CorpGroupProperties, CorpUser,
     CorpUserEditableInfo, CorpUserEditableProperties, CorpUserInfo, CorpUserProperties,
 };
-pub use data_assets::{Chart, Dashboard, DataFlow, DataJob, DataProduct};
+pub use data_assets::{Chart, Dashboard, DataFlow, DataJob, DataProduct, Document};
 pub use data_platform::{DataPlatform, DataPlatformProperties, PlatformType};
 pub use data_platform_instance::DataPlatformInstance;
 pub use data_process_instance::DataProcessInstance;
