@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config;
 pub mod datahub;
 pub mod demo;
+pub mod feed;
 pub mod graphql;
 pub mod logging;
 pub mod metrics;

@@ -6,6 +6,7 @@ pub mod access_token;
 pub mod aspect;
 pub mod edge;
 pub mod entity;
+pub mod feed;
 pub mod removal;
 pub mod search;
 pub mod sql;
