@@ -61,6 +61,7 @@ mod search_filters;
 mod search_lineage;
 mod search_scroll;
 mod statements;
+mod subscriptions;
 mod training_runs;
 mod tutorial;
 mod versions;
