@@ -17,5 +17,6 @@ mod playground;
 pub mod shared;
 pub mod store;
 pub mod urn;
+pub mod webhooks;
 
 pub use config::Limits;

@@ -29,6 +29,7 @@ pub mod text;
 pub mod timeseries;
 mod versions;
 mod versions_lineage;
+pub mod webhooks;
 mod write;
 
 use std::sync::Arc;

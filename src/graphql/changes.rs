@@ -108,6 +108,19 @@ pub struct ChangeFilter {
 impl ChangeFilter {
     /// The catalog's filter, its lineage scope walked.
     async fn scope(self, catalog: &Catalog, limits: &Limits) -> Result<ChangeScope, Error> {
+        let filter = self.catalog_filter()?;
+        catalog
+            .change_scope(
+                &filter,
+                limits.default_lineage_depth,
+                limits.max_lineage_depth,
+                limits.max_lineage_budget,
+            )
+            .await
+    }
+
+    /// The catalog's filter: types, URNs and the lineage root checked.
+    pub fn catalog_filter(self) -> Result<catalog::ChangeFilter, Error> {
         let mut filter = catalog::ChangeFilter::default();
         for t in self.entity_types.unwrap_or_default() {
             let name = t.urn_type().ok_or_else(|| {
@@ -127,14 +140,7 @@ impl ChangeFilter {
             Some(h) if h < 0 => return Err(Error::bad_input("hops must not be negative")),
             h => h.map(|h| h as u32),
         };
-        catalog
-            .change_scope(
-                &filter,
-                limits.default_lineage_depth,
-                limits.max_lineage_depth,
-                limits.max_lineage_budget,
-            )
-            .await
+        Ok(filter)
     }
 }
 

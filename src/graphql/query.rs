@@ -487,8 +487,18 @@ impl Query {
     ) -> Result<ChangeFeedPage> {
         changes::changes(ctx, since, first, filter).await
     }
-    /// The cursor of the newest committed change: `changes(since:)` with it answers only the
-    /// changes that come after this moment.
+    /// The registered webhooks and how their delivery goes (their secrets are never answered).
+    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<super::types::webhook::Webhook>> {
+        let catalog = ctx.data::<Catalog>()?;
+        Ok(catalog
+            .webhooks()
+            .await?
+            .into_iter()
+            .map(super::types::webhook::Webhook)
+            .collect())
+    }
+    /// The cursor of the newest change the feed answers now: `changes(since:)` with it
+    /// answers only the changes after it.
     async fn change_feed_head(&self, ctx: &Context<'_>) -> Result<String> {
         let catalog = ctx.data::<Catalog>()?;
         Ok(catalog.change_head().await?.to_string())

@@ -13,6 +13,7 @@ pub mod sql;
 #[cfg(test)]
 mod tests;
 pub mod timeseries;
+pub mod webhook;
 mod window;
 
 use std::time::Duration;

@@ -67,3 +67,4 @@ mod tutorial;
 mod versions;
 mod versions_graphql;
 mod versions_lineage;
+mod webhooks;
