@@ -8,6 +8,7 @@ use crate::graphql::scalars::Long;
 /// A webhook: where the changes its filter matches are delivered, and how delivery goes.
 pub struct Webhook(pub WebhookRecord);
 
+/// A registered webhook: where the changes its filter matches go, and how delivery goes.
 #[Object]
 impl Webhook {
     /// Its id, for `deleteWebhook` and `resumeWebhook`.
