@@ -70,6 +70,8 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -
         .route("/metrics", get(metrics).with_state(shared.catalog.clone()))
         .route("/", get(|| async { Redirect::temporary("/playground") }))
         .merge(crate::graphql::http::routes(shared.clone()))
+        .merge(crate::graphql::ws::routes(shared.clone()))
+        .merge(crate::feed::routes().with_state(Arc::new(shared.clone())))
         .merge(crate::playground::routes())
         .merge(crate::datahub::routes().with_state(Arc::new(shared.clone())))
         .merge(crate::mlflow::routes().with_state(Arc::new(shared)))
@@ -395,13 +397,16 @@ pub async fn serve(
     limits: &Limits,
 ) -> anyhow::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
-    use hyper_util::server::graceful::GracefulShutdown;
     use hyper_util::service::TowerToHyperService;
 
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(Duration::from_secs(limits.header_read_timeout_secs.max(1)));
-    let graceful = GracefulShutdown::new();
+    // Graceful shutdown by hand: hyper-util's `GracefulShutdown` does not take a connection
+    // that may be upgraded (a WebSocket of the subscriptions). Each connection holds a clone of
+    // `alive` and watches `stop`; when all clones are dropped, every connection has finished.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    let (alive, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
     let shutdown = shutdown_signal();
     tokio::pin!(shutdown);
     loop {
@@ -421,18 +426,33 @@ pub async fn serve(
         if let Err(e) = tcp.set_nodelay(true) {
             tracing::debug!("could not set TCP_NODELAY on a connection: {e}");
         }
-        // No upgrades: mlcat serves no WebSockets.
-        let connection =
-            http.serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app.clone()));
-        let connection = graceful.watch(connection);
+        // With upgrades: the subscriptions' WebSockets (`/api/graphql/ws`).
+        let connection = http
+            .serve_connection(TokioIo::new(tcp), TowerToHyperService::new(app.clone()))
+            .with_upgrades();
+        let alive = alive.clone();
+        let mut stop = stop.clone();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let _alive = alive;
+            let mut connection = std::pin::pin!(connection);
+            let ended = tokio::select! {
+                ended = connection.as_mut() => ended,
+                // The one change is to `true`; a dropped sender means the server ends too.
+                _ = stop.changed() => {
+                    // Finishes the request in flight, then closes.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = ended {
                 tracing::debug!("a connection ended with an error: {e}");
             }
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    let _ = stop_tx.send(true);
+    drop(alive);
+    let _ = all_done.recv().await;
     Ok(())
 }
 

@@ -196,6 +196,18 @@ pub struct Limits {
     /// traversals of one request may ask for together.
     #[arg(long, env = "MLCAT_MAX_LINEAGE_BUDGET", default_value_t = 10000)]
     pub max_lineage_budget: usize,
+    /// Let webhooks deliver to loopback, private, link-local and cloud-metadata addresses
+    /// (a receiver on the same machine or network); refused by default, so a catalog user
+    /// cannot make the server call into its own network.
+    #[arg(long, env = "MLCAT_WEBHOOK_ALLOW_PRIVATE_TARGETS")]
+    pub webhook_allow_private_targets: bool,
+    /// Failed deliveries in a row after which a webhook is paused (until `resumeWebhook`).
+    #[arg(long, env = "MLCAT_WEBHOOK_MAX_FAILURES", default_value_t = 10)]
+    pub webhook_max_failures: u32,
+    /// The wait before retrying a failed webhook delivery, in milliseconds; it doubles with
+    /// each failure in a row, up to five minutes.
+    #[arg(long, env = "MLCAT_WEBHOOK_RETRY_BASE_MS", default_value_t = 1000)]
+    pub webhook_retry_base_ms: u64,
 }
 
 impl Limits {

@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config;
 pub mod datahub;
 pub mod demo;
+pub mod feed;
 pub mod graphql;
 pub mod logging;
 pub mod metrics;
@@ -16,5 +17,6 @@ mod playground;
 pub mod shared;
 pub mod store;
 pub mod urn;
+pub mod webhooks;
 
 pub use config::Limits;

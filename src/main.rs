@@ -119,6 +119,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         allowed_hosts: args.allowed_hosts.clone(),
     };
+    if !args.read_only {
+        // Webhook deliveries, from this replica as from every other (each delivery is leased).
+        mlcat::webhooks::spawn(Catalog::new(db.clone()), args.limits.clone());
+    }
     let app = app::router_with(db, &args.limits, &serving);
     println!("mlcat is serving {}", args.db.database_url);
     println!("  GraphQL API:  http://{addr}/api/graphql");

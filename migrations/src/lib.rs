@@ -15,6 +15,8 @@ mod m20261207_000009_aspect_run_index;
 mod m20261207_000010_timeseries;
 mod m20261207_000011_search_name_index;
 mod m20261207_000012_search_gin_pending;
+mod m20261207_000013_change_feed;
+mod m20261207_000016_webhooks;
 
 pub struct Migrator;
 
@@ -34,6 +36,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_timeseries::Migration),
             Box::new(m20261207_000011_search_name_index::Migration),
             Box::new(m20261207_000012_search_gin_pending::Migration),
+            Box::new(m20261207_000013_change_feed::Migration),
+            Box::new(m20261207_000016_webhooks::Migration),
         ]
     }
 }

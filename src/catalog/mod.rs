@@ -10,6 +10,8 @@ mod browse;
 mod create;
 mod edit;
 mod error;
+pub mod feed;
+mod feed_live;
 mod governance;
 pub mod history;
 mod lineage;
@@ -27,6 +29,7 @@ pub mod text;
 pub mod timeseries;
 mod versions;
 mod versions_lineage;
+pub mod webhooks;
 mod write;
 
 use std::sync::Arc;
@@ -40,6 +43,8 @@ pub use browse::{BrowseGroup, BrowseLevel, BrowseRequest};
 pub use create::{create_entity, describe, edit_info, membership_edit, new_urn, rename, NewEntity};
 pub use edit::{relationship_edit, RelationshipField};
 pub use error::{Error, Result};
+pub use feed::{ChangeFilter, ChangeKind, ChangePage, ChangeScope, FeedCursor};
+pub use feed_live::POLL_EVERY;
 pub use governance::{
     field_description_edit, field_governance_edit, governance_edit, GovernanceEdit, NewOwner,
     GOVERNED_KINDS,
@@ -72,6 +77,8 @@ pub struct Catalog {
     writer: Option<DatabaseConnection>,
     /// Whether writes are allowed and whether they work now.
     health: Arc<write::WriteHealth>,
+    /// The change feed's poller for live listeners (`Catalog::watch_changes`).
+    hub: Arc<feed_live::ChangeHub>,
 }
 
 impl Catalog {
@@ -91,6 +98,7 @@ impl Catalog {
             write_queue,
             writer,
             health: Arc::new(write::WriteHealth::new(mode)),
+            hub: Arc::default(),
         }
     }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::aspects;
 use super::write::{Patched, WriteOp};
 use super::{Actor, AspectWrite, Catalog, Result};
-use crate::store::{aspect, edge, entity, removal, search, timeseries};
+use crate::store::{aspect, edge, entity, feed, removal, search, timeseries};
 use crate::urn::Urn;
 
 /// The most aspects one `deleteReferences` edits; a URN referenced more often is cleaned up by
@@ -186,12 +186,33 @@ pub struct Erased {
 }
 
 /// Erases one entity inside `txn` (see [`Catalog::hard_delete`]): what went, nothing when it
-/// has no row.
-pub(super) async fn erase(txn: &DatabaseTransaction, urn: &Urn) -> Result<Erased> {
+/// has no row. The change feed keeps a tombstone of it, since its versions go.
+pub(super) async fn erase(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    urn: &Urn,
+    now: i64,
+) -> Result<Erased> {
     // Locked (on PostgreSQL) like any write of it, so a write in progress finishes first.
-    let Some(row) = entity::lock_by_urns(txn, &[urn.as_str()]).await?.pop() else {
+    let (mut rows, feed_key) = entity::lock_by_urns(txn, &[urn.as_str()]).await?;
+    let Some(row) = rows.pop() else {
         return Ok(Erased::default());
     };
+    feed::insert_tombstones(
+        txn,
+        vec![feed::NewTombstone {
+            urn: row.urn.clone(),
+            entity_type: row.entity_type.clone(),
+            aspect: None,
+            version: None,
+            kind: feed::HARD_DELETE,
+            actor: actor.name.clone(),
+            run_id: actor.run_id.clone(),
+        }],
+        feed_key,
+        now,
+    )
+    .await?;
     let events = timeseries::delete_of_entity(txn, row.id).await?;
     search::delete_of_entity(txn, row.id).await?;
     removal::delete_of_entity(txn, row.id).await?;

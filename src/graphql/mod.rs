@@ -1,5 +1,6 @@
 //! The GraphQL front door: schema, query and mutation roots, types and dataloaders.
 
+pub mod changes;
 pub mod enums;
 pub mod error;
 pub mod history;
@@ -12,21 +13,23 @@ mod mutation;
 mod query;
 pub mod scalars;
 pub mod types;
+pub mod ws;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 use crate::config::Limits;
 
+pub use changes::Subscription;
 pub use mutation::Mutation;
 pub use query::Query;
 
-pub type MlcatSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type MlcatSchema = Schema<Query, Mutation, Subscription>;
 
 /// Builds the schema with its limits (the alias limit is checked before execution, by
 /// [`refuse_over_limits`]). It needs no database: the catalog and the per-request
 /// loaders are added to each request, so `mlcat schema` and the SDL test can build it offline.
 pub fn build_schema(limits: &Limits) -> MlcatSchema {
-    Schema::build(Query, Mutation::default(), EmptySubscription)
+    Schema::build(Query, Mutation::default(), Subscription)
         // No field returns these interfaces themselves; DataHub's pages spread
         // `... on SupportsVersions` and `... on EntityWithRelationships`.
         .register_output_type::<types::SupportsVersions>()

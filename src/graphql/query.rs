@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Object, OutputType, Result};
 
+use super::changes::{self, ChangeFeedPage, ChangeFilter};
 use super::lineage::{self, LineageGraph, LineageGraphInput};
 use super::loaders;
 use super::types::aggregate::{self, AggregateAcrossEntitiesInput, AggregateResults};
@@ -470,5 +471,36 @@ impl Query {
     #[graphql(complexity = "1 + browse_v2::browse_page(input.count) * child_complexity")]
     async fn browse_v2(&self, ctx: &Context<'_>, input: BrowseV2Input) -> Result<BrowseResultsV2> {
         browse_v2::browse_v2(ctx, input).await
+    }
+    /// The catalog's committed changes after `since` (from the beginning when absent), in
+    /// commit order, at most `first` (100 when absent) that `filter` matches: each aspect
+    /// version written, each aspect removed, each entity soft- or hard-deleted, with who,
+    /// when and the run. Resume from the answer's `cursor`: no change is skipped or answered
+    /// twice. A cursor the feed never issued is refused (`BAD_USER_INPUT`).
+    #[graphql(complexity = "1 + changes::page_size(first) * child_complexity")]
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        since: Option<String>,
+        first: Option<i32>,
+        filter: Option<ChangeFilter>,
+    ) -> Result<ChangeFeedPage> {
+        changes::changes(ctx, since, first, filter).await
+    }
+    /// The registered webhooks and how their delivery goes (their secrets are never answered).
+    async fn webhooks(&self, ctx: &Context<'_>) -> Result<Vec<super::types::webhook::Webhook>> {
+        let catalog = ctx.data::<Catalog>()?;
+        Ok(catalog
+            .webhooks()
+            .await?
+            .into_iter()
+            .map(super::types::webhook::Webhook)
+            .collect())
+    }
+    /// The cursor of the newest change the feed answers now: `changes(since:)` with it
+    /// answers only the changes after it.
+    async fn change_feed_head(&self, ctx: &Context<'_>) -> Result<String> {
+        let catalog = ctx.data::<Catalog>()?;
+        Ok(catalog.change_head().await?.to_string())
     }
 }

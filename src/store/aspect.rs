@@ -23,6 +23,8 @@ pub struct Model {
     pub created_at: i64,
     pub actor: String,
     pub run_id: Option<String>,
+    /// The version's place in the change feed, with `id` (see `store::feed`): 0 on SQLite.
+    pub feed_key: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -155,11 +157,13 @@ pub struct NewVersion {
     pub run_id: Option<String>,
 }
 
-/// Inserts versions, all written at `now`, in a few multi-row statements.
+/// Inserts versions, all written at `now` by a transaction whose feed key is `feed_key` (see
+/// `store::feed`), in a few multi-row statements.
 pub async fn insert_versions(
     db: &impl ConnectionTrait,
     versions: Vec<NewVersion>,
     now: i64,
+    feed_key: i64,
 ) -> Result<(), DbErr> {
     let columns = [
         Column::EntityId,
@@ -170,6 +174,7 @@ pub async fn insert_versions(
         Column::CreatedAt,
         Column::Actor,
         Column::RunId,
+        Column::FeedKey,
     ];
     let rows: Vec<Vec<SqlValue>> = versions
         .into_iter()
@@ -183,6 +188,7 @@ pub async fn insert_versions(
                 now.into(),
                 v.actor.into(),
                 v.run_id.into(),
+                feed_key.into(),
             ]
         })
         .collect();

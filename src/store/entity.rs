@@ -91,14 +91,39 @@ pub async fn by_urn(db: &impl ConnectionTrait, urn: &str) -> Result<Option<Model
 
 /// The rows of `urns`, in id order; on PostgreSQL locked for the transaction, so that two
 /// transactions sharing entities lock them in the same order. At most [`CHUNK`] URNs.
-pub async fn lock_by_urns(db: &impl ConnectionTrait, urns: &[&str]) -> Result<Vec<Model>, DbErr> {
+///
+/// With them, the feed key of the locking transaction as far as these rows go (see
+/// `store::feed`): on PostgreSQL the greatest of its transaction id and the keys of the last
+/// writes of these entities, read in the statement that locks them (so it is the key of the
+/// write that committed last); 0 on SQLite.
+pub async fn lock_by_urns(
+    db: &impl ConnectionTrait,
+    urns: &[&str],
+) -> Result<(Vec<Model>, i64), DbErr> {
     let backend = db.get_database_backend();
-    let mut q = select_where(backend, Column::Urn, urns.iter().copied());
-    q.push(" ORDER BY \"entity\".\"id\"");
-    if backend == DbBackend::Postgres {
-        q.push(" FOR UPDATE");
+    if backend != DbBackend::Postgres {
+        let mut q = select_where(backend, Column::Urn, urns.iter().copied());
+        q.push(" ORDER BY \"entity\".\"id\"");
+        return Ok((fetch(db, q).await?, 0));
     }
-    fetch(db, q).await
+    static SELECT: OnceLock<String> = OnceLock::new();
+    let select = SELECT.get_or_init(|| {
+        format!(
+            "SELECT {}, GREATEST(\"entity\".\"feed_key\", pg_current_xact_id()::text::bigint) \
+             FROM \"entity\" WHERE \"entity\".\"urn\" IN ",
+            sql::columns::<Column>("entity")
+        )
+    });
+    let mut q = Sql::new(backend, select);
+    q.list(urns.iter().copied())
+        .push(" ORDER BY \"entity\".\"id\" FOR UPDATE");
+    let mut key = 0;
+    let mut rows = Vec::new();
+    for row in q.rows(db).await? {
+        rows.push(Model::from_row_at(&row, 0)?);
+        key = key.max(row.try_get_by_index::<i64>(Model::WIDTH)?);
+    }
+    Ok((rows, key))
 }
 
 /// `(urn, id)` of those of `urns` that have a row: two columns read, not the whole row.
@@ -171,12 +196,22 @@ pub async fn insert_missing(
     q.execute(db).await
 }
 
-/// Marks entities as written at `now`.
-pub async fn mark_written(db: &impl ConnectionTrait, ids: &[i64], now: i64) -> Result<(), DbErr> {
+/// Marks entities as written at `now` by a transaction whose feed key is `feed_key`: the next
+/// write of them sorts after this one in the change feed (see `store::feed`).
+pub async fn mark_written(
+    db: &impl ConnectionTrait,
+    ids: &[i64],
+    now: i64,
+    feed_key: i64,
+) -> Result<(), DbErr> {
     for chunk in ids.chunks(CHUNK) {
         Entity::update_many()
             .col_expr(Column::UpdatedAt, Expr::value(now))
             .col_expr(Column::HasAspects, Expr::value(true))
+            .col_expr(
+                sea_orm::sea_query::Alias::new("feed_key"),
+                Expr::value(feed_key),
+            )
             .filter(Column::Id.is_in(chunk.iter().copied()))
             .exec(db)
             .await?;

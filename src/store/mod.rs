@@ -6,12 +6,14 @@ pub mod access_token;
 pub mod aspect;
 pub mod edge;
 pub mod entity;
+pub mod feed;
 pub mod removal;
 pub mod search;
 pub mod sql;
 #[cfg(test)]
 mod tests;
 pub mod timeseries;
+pub mod webhook;
 mod window;
 
 use std::time::Duration;

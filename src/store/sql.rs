@@ -74,6 +74,11 @@ impl Sql {
         self
     }
 
+    /// The database the statement is written for.
+    pub fn backend(&self) -> DbBackend {
+        self.backend
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

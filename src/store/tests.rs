@@ -58,6 +58,7 @@ async fn catalog() -> DatabaseConnection {
         created_at: Set(400),
         actor: Set("someone".into()),
         run_id: Set(Some("run-1".into())),
+        feed_key: Set(0),
     })
     .exec(&db)
     .await
@@ -78,7 +79,7 @@ async fn entity_rows_read_by_position_as_by_name() {
     let ids: Vec<i64> = by_name.iter().map(|r| r.id).collect();
     assert_eq!(sorted(entity::by_urns(&db, &urns).await.unwrap()), by_name);
     assert_eq!(sorted(entity::by_ids(&db, &ids).await.unwrap()), by_name);
-    assert_eq!(entity::lock_by_urns(&db, &urns).await.unwrap(), by_name);
+    assert_eq!(entity::lock_by_urns(&db, &urns).await.unwrap().0, by_name);
     let mut pairs = entity::ids_by_urn(&db, &urns).await.unwrap();
     pairs.sort_by_key(|p| p.1);
     let want: Vec<(String, i64)> = by_name.iter().map(|r| (r.urn.clone(), r.id)).collect();

@@ -138,6 +138,11 @@ impl TestApp {
         app
     }
 
+    /// The app's router, to serve on a real port (`mlcat::app::serve`).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
     pub fn catalog(&self) -> Catalog {
         Catalog::new(self.db.clone())
     }

@@ -12,7 +12,7 @@ use crate::catalog::aspects::{self, Declared};
 use crate::catalog::search;
 use crate::catalog::timeseries as series;
 use crate::catalog::{Error, Result};
-use crate::store::{aspect, edge, entity, removal, timeseries, CHUNK};
+use crate::store::{aspect, edge, entity, feed, removal, timeseries, CHUNK};
 use crate::urn::Urn;
 
 /// The state of one aspect of one entity while a batch is applied.
@@ -54,7 +54,7 @@ pub(super) async fn apply_all(
     for chunk in creatable.chunks(CHUNK) {
         create_missing(txn, chunk, now).await?;
     }
-    let owners = lock_rows(txn, &first_seen(writes.iter().map(|w| &w.urn))).await?;
+    let (owners, feed_key) = lock_rows(txn, &first_seen(writes.iter().map(|w| &w.urn))).await?;
     for (i, w) in writes.iter().enumerate() {
         if !owners.contains_key(w.urn.as_str()) {
             let e = Error::NotFound(format!("no entity with URN {}", w.urn));
@@ -129,6 +129,8 @@ pub(super) async fn apply_all(
     let mut removed: HashMap<i64, bool> = HashMap::new();
     // Aspects removed by the batch (a later write of the batch may bring one back).
     let mut deleted: HashSet<AspectKey> = HashSet::new();
+    // Who removed each, in the order removed: the change feed's tombstones.
+    let mut removals: Vec<(AspectKey, Actor)> = Vec::new();
     // Events of timeseries aspects: stored as a series, not as versions (see `series`).
     let mut events: Vec<timeseries::NewEvent> = Vec::new();
     for (i, w) in writes.into_iter().enumerate() {
@@ -209,6 +211,10 @@ pub(super) async fn apply_all(
             }
             state.value = None;
             deleted.insert(key.clone());
+            removals.push((
+                key.clone(),
+                own_actor.clone().unwrap_or_else(|| actor.clone()),
+            ));
             // An aspect that is gone declares no edge.
             match declared.iter_mut().find(|(k, _)| *k == key) {
                 Some(slot) => slot.1 = Declared::default(),
@@ -287,7 +293,8 @@ pub(super) async fn apply_all(
         return Ok(out);
     }
 
-    store_versions(txn, &current, versions, &deleted, now).await?;
+    store_versions(txn, &current, versions, &deleted, now, feed_key).await?;
+    record_tombstones(txn, &owners, &current, &deleted, removals, now, feed_key).await?;
     sync_edges(txn, &owners, declared, now).await?;
 
     // An event of a time series does not make its entity one that was written (as in DataHub,
@@ -299,7 +306,7 @@ pub(super) async fn apply_all(
         .collect();
     touched.sort_unstable();
     touched.dedup();
-    entity::mark_written(txn, &touched, now).await?;
+    entity::mark_written(txn, &touched, now, feed_key).await?;
     // The search index, in the same transaction: the rows of entities written for the first
     // time, or whose words, tags, owners, terms, domains or status changed.
     let words_changed: HashSet<i64> = out
@@ -338,18 +345,60 @@ pub(super) async fn apply_all(
 }
 
 /// The entity rows of `urns`, by URN; on PostgreSQL locked for the transaction, in id order
-/// so that two batches sharing entities lock them in the same order.
+/// so that two batches sharing entities lock them in the same order. With them, the feed key
+/// of the transaction's versions (see `store::feed`).
 async fn lock_rows(
     txn: &DatabaseTransaction,
     urns: &[&Urn],
-) -> Result<HashMap<String, entity::Model>> {
+) -> Result<(HashMap<String, entity::Model>, i64)> {
     let mut rows = HashMap::with_capacity(urns.len());
+    let mut feed_key = 0;
     for chunk in urns.chunks(CHUNK) {
         let chunk: Vec<&str> = chunk.iter().map(|u| u.as_str()).collect();
-        let locked = entity::lock_by_urns(txn, &chunk).await?;
+        let (locked, key) = entity::lock_by_urns(txn, &chunk).await?;
+        feed_key = feed_key.max(key);
         rows.extend(locked.into_iter().map(|r| (r.urn.clone(), r)));
     }
-    Ok(rows)
+    Ok((rows, feed_key))
+}
+
+/// The change feed's record of the aspects the batch removed (and did not bring back), in the
+/// order removed, each with its last version: a removal leaves no version behind.
+async fn record_tombstones(
+    txn: &DatabaseTransaction,
+    owners: &HashMap<String, entity::Model>,
+    current: &HashMap<(i64, String), Current>,
+    deleted: &HashSet<AspectKey>,
+    removals: Vec<(AspectKey, Actor)>,
+    now: i64,
+    feed_key: i64,
+) -> Result<()> {
+    if deleted.is_empty() {
+        return Ok(());
+    }
+    let by_id: HashMap<i64, &entity::Model> = owners.values().map(|o| (o.id, o)).collect();
+    let mut seen = HashSet::new();
+    let mut rows = Vec::new();
+    // The last removal of an aspect stands for it.
+    for (key, actor) in removals.into_iter().rev() {
+        if !deleted.contains(&key) || !seen.insert(key.clone()) {
+            continue;
+        }
+        let Some(owner) = by_id.get(&key.0) else {
+            continue;
+        };
+        rows.push(feed::NewTombstone {
+            urn: owner.urn.clone(),
+            entity_type: owner.entity_type.clone(),
+            version: current.get(&key).map(|c| c.version),
+            aspect: Some(key.1),
+            kind: feed::DELETE,
+            actor: actor.name,
+            run_id: actor.run_id,
+        });
+    }
+    rows.reverse();
+    Ok(feed::insert_tombstones(txn, rows, feed_key, now).await?)
 }
 
 /// Inserts the new versions, the last of each aspect marked latest, and unmarks the versions
@@ -360,6 +409,7 @@ async fn store_versions(
     versions: Vec<NewVersion>,
     deleted: &HashSet<AspectKey>,
     now: i64,
+    feed_key: i64,
 ) -> Result<()> {
     let mut replaced: Vec<i64> = Vec::new();
     let mut seen: HashSet<(i64, &str)> = HashSet::new();
@@ -392,7 +442,7 @@ async fn store_versions(
             }
         })
         .collect();
-    Ok(aspect::insert_versions(txn, rows, now).await?)
+    Ok(aspect::insert_versions(txn, rows, now, feed_key).await?)
 }
 
 /// Keeps the soft-deletion intervals in step with the `status` aspect, so lineage as of a past

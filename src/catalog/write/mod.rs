@@ -368,7 +368,7 @@ impl Catalog {
             let out = apply::apply_all(&txn, actor, now, writes).await?;
             let mut erased = Vec::with_capacity(erase.len());
             for urn in erase {
-                erased.push(super::removal::erase(&txn, urn).await?);
+                erased.push(super::removal::erase(&txn, actor, urn, now).await?);
             }
             Ok::<_, Error>((out, erased))
         }

@@ -10,6 +10,7 @@ mod publish;
 mod runs;
 mod upsert;
 mod versions;
+mod webhooks;
 
 use async_graphql::{
     Context, InputObject, MaybeUndefined, MergedObject, Object, Result, SimpleObject,
@@ -46,6 +47,7 @@ pub struct Mutation(
     runs::RunsMutation,
     publish::PublishMutation,
     versions::VersionMutation,
+    webhooks::WebhookMutation,
 );
 
 /// mlcat's own mutations: upserts, relationship edits, whole aspects, descriptions, deletion.

@@ -46,6 +46,7 @@ pub(crate) mod timeseries;
 pub(crate) mod training;
 pub(crate) mod version_lineage;
 pub(crate) mod versioning;
+pub(crate) mod webhook;
 
 pub use aspects::{AspectParams, AspectRenderSpec, RawAspect};
 pub use browse::{BrowsePathEntry, BrowsePathV2};

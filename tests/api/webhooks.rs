@@ -1,0 +1,322 @@
+//! Webhooks against a real HTTP receiver (an axum server on a free port): the changes a
+//! webhook's filter matches arrive in commit order, signed with HMAC-SHA256 under its secret;
+//! a failing endpoint is retried until it takes them (none lost); a dead one is paused and
+//! says why, while writes go on; bad targets and secrets are refused.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use mlcat::config::Limits;
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::support::TestApp;
+
+const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,churn,PROD)";
+const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:hive,users,PROD)";
+const SECRET: &str = "a secret of some length";
+
+/// What the receiver got: the signature header and the body of each POST it took.
+#[derive(Clone, Default)]
+struct Receiver {
+    taken: Arc<Mutex<Vec<(String, Bytes)>>>,
+    /// POSTs still to refuse with 500 before taking any.
+    refuse: Arc<AtomicUsize>,
+    refused: Arc<AtomicUsize>,
+}
+
+/// Serves a receiver on a free loopback port; its URL.
+async fn receiver(r: Receiver) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let r = r.clone();
+            async move {
+                if r.refuse.load(Ordering::SeqCst) > 0 {
+                    r.refuse.fetch_sub(1, Ordering::SeqCst);
+                    r.refused.fetch_add(1, Ordering::SeqCst);
+                    return StatusCode::INTERNAL_SERVER_ERROR;
+                }
+                let signature = headers["x-mlcat-signature"].to_str().unwrap().to_string();
+                r.taken.lock().unwrap().push((signature, body));
+                StatusCode::NO_CONTENT
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}/hook")
+}
+
+fn limits() -> Limits {
+    Limits {
+        webhook_allow_private_targets: true,
+        webhook_retry_base_ms: 50,
+        webhook_max_failures: 3,
+        ..Limits::default()
+    }
+}
+
+async fn app_with_deliveries() -> TestApp {
+    let app = TestApp::with_limits(limits()).await;
+    mlcat::webhooks::spawn(app.catalog(), limits());
+    app
+}
+
+async fn replace(app: &TestApp, urn: &str, aspect: &str, value: Value) {
+    app.data_vars(
+        "mutation($urn: String!, $aspect: String!, $value: JSON!) {
+            replaceAspect(input: {urn: $urn, aspectName: $aspect, value: $value}) { version } }",
+        json!({"urn": urn, "aspect": aspect, "value": value}),
+    )
+    .await;
+}
+
+const CREATE: &str = "mutation($url: String!, $secret: String!, $filter: ChangeFilter) {
+    createWebhook(input: {url: $url, secret: $secret, filter: $filter}) {
+        id url filter cursor paused failures delivered } }";
+
+async fn create(app: &TestApp, url: &str, filter: Value) -> i64 {
+    let data = app
+        .data_vars(
+            CREATE,
+            json!({"url": url, "secret": SECRET, "filter": filter}),
+        )
+        .await;
+    assert_eq!(data["createWebhook"]["paused"], false);
+    data["createWebhook"]["id"].as_i64().unwrap()
+}
+
+/// The changes the receiver took, in order, each POST's signature checked.
+fn changes_taken(r: &Receiver) -> Vec<Value> {
+    let mut out = Vec::new();
+    for (signature, body) in r.taken.lock().unwrap().iter() {
+        let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
+        mac.update(body);
+        let want: String = mac
+            .finalize()
+            .into_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(signature, &format!("sha256={want}"));
+        let body: Value = serde_json::from_slice(body).unwrap();
+        out.extend(body["changes"].as_array().unwrap().iter().cloned());
+    }
+    out
+}
+
+/// Waits until the receiver has taken `n` changes.
+async fn wait_for(r: &Receiver, n: usize) -> Vec<Value> {
+    for _ in 0..600 {
+        let got = changes_taken(r);
+        if got.len() >= n {
+            return got;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the receiver took {} changes of {n}",
+        changes_taken(r).len()
+    );
+}
+
+fn versions(changes: &[Value]) -> Vec<(String, String, i64)> {
+    changes
+        .iter()
+        .map(|c| {
+            (
+                c["urn"].as_str().unwrap().to_string(),
+                c["aspect"].as_str().unwrap().to_string(),
+                c["version"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn matching_changes_arrive_signed_in_order_and_a_failing_endpoint_gets_them_later() {
+    let app = app_with_deliveries().await;
+    let r = Receiver::default();
+    let url = receiver(r.clone()).await;
+    // Written before the webhook: not delivered.
+    replace(
+        &app,
+        MODEL,
+        "mlModelProperties",
+        json!({"description": "before"}),
+    )
+    .await;
+    let id = create(&app, &url, json!({"entityTypes": ["MLMODEL"]})).await;
+
+    replace(
+        &app,
+        MODEL,
+        "mlModelProperties",
+        json!({"description": "v2"}),
+    )
+    .await;
+    replace(
+        &app,
+        DATASET,
+        "datasetProperties",
+        json!({"description": "not a model"}),
+    )
+    .await;
+    replace(&app, MODEL, "globalTags", json!({"tags": []})).await;
+    replace(
+        &app,
+        MODEL,
+        "mlModelProperties",
+        json!({"description": "v3"}),
+    )
+    .await;
+    let got = wait_for(&r, 3).await;
+    assert_eq!(
+        versions(&got),
+        vec![
+            (MODEL.into(), "mlModelProperties".into(), 2),
+            (MODEL.into(), "globalTags".into(), 1),
+            (MODEL.into(), "mlModelProperties".into(), 3),
+        ]
+    );
+    assert_eq!(got[0]["kind"], "UPSERT");
+    assert_eq!(got[0]["entityType"], "mlModel");
+
+    // The endpoint fails twice: retried with backoff, then delivered; nothing lost or reordered.
+    r.refuse.store(2, Ordering::SeqCst);
+    replace(
+        &app,
+        MODEL,
+        "mlModelProperties",
+        json!({"description": "v4"}),
+    )
+    .await;
+    replace(
+        &app,
+        MODEL,
+        "mlModelProperties",
+        json!({"description": "v5"}),
+    )
+    .await;
+    let got = wait_for(&r, 5).await;
+    assert_eq!(r.refused.load(Ordering::SeqCst), 2);
+    let tail: Vec<i64> = versions(&got)[3..].iter().map(|v| v.2).collect();
+    assert_eq!(tail, vec![4, 5]);
+
+    let hooks = app
+        .data("{ webhooks { id url paused failures delivered lastError } }")
+        .await;
+    let hook = &hooks["webhooks"][0];
+    assert_eq!(hook["id"], id);
+    assert_eq!(hook["paused"], false);
+    assert_eq!(hook["failures"], 0);
+    assert_eq!(hook["delivered"], 5);
+    assert_eq!(hook["lastError"], Value::Null);
+    assert!(!hooks.to_string().contains(SECRET));
+}
+
+#[tokio::test]
+async fn a_dead_endpoint_is_paused_and_reported_and_writes_go_on() {
+    let app = app_with_deliveries().await;
+    // A port nobody listens on.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}/hook", l.local_addr().unwrap())
+    };
+    let id = create(&app, &dead, json!(null)).await;
+    replace(
+        &app,
+        MODEL,
+        "mlModelProperties",
+        json!({"description": "v1"}),
+    )
+    .await;
+
+    let mut hook = Value::Null;
+    for _ in 0..400 {
+        hook = app.data("{ webhooks { paused failures lastError } }").await["webhooks"][0].clone();
+        if hook["paused"] == true {
+            break;
+        }
+        // Writes are never held up by the endpoint.
+        replace(&app, DATASET, "datasetProperties", json!({"n": rand_n()})).await;
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(hook["paused"], true, "{hook}");
+    assert_eq!(hook["failures"], 3);
+    assert!(
+        hook["lastError"].as_str().unwrap().contains("connecting"),
+        "{hook}"
+    );
+
+    // Resumed: due at once, failures forgotten (it fails again, being dead).
+    let resumed = app
+        .data(&format!(
+            "mutation {{ resumeWebhook(id: {id}) {{ paused failures }} }}"
+        ))
+        .await;
+    assert_eq!(
+        resumed["resumeWebhook"],
+        json!({"paused": false, "failures": 0})
+    );
+    app.data(&format!("mutation {{ deleteWebhook(id: {id}) }}"))
+        .await;
+    assert_eq!(app.data("{ webhooks { id } }").await["webhooks"], json!([]));
+    let (code, _) = app
+        .refusal(
+            &format!("mutation {{ deleteWebhook(id: {id}) }}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(code, "NOT_FOUND");
+}
+
+fn rand_n() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+}
+
+#[tokio::test]
+async fn bad_targets_and_secrets_are_refused() {
+    // The server's defaults: no private targets.
+    let app = TestApp::new().await;
+    for (url, needle) in [
+        ("ftp://example.com/hook", "http or https"),
+        ("not a url", "not a URL"),
+        ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
+        ("http://127.0.0.1:9/hook", "--webhook-allow-private-targets"),
+        ("http://[::1]:9/hook", "::1"),
+        ("http://10.0.0.7/hook", "10.0.0.7"),
+    ] {
+        let (code, message) = app
+            .refusal(CREATE, json!({"url": url, "secret": SECRET}))
+            .await;
+        assert_eq!(code, "BAD_USER_INPUT", "{url}: {message}");
+        assert!(message.contains(needle), "{url}: {message}");
+    }
+    let app = TestApp::with_limits(limits()).await;
+    let (code, message) = app
+        .refusal(
+            CREATE,
+            json!({"url": "http://127.0.0.1:9/hook", "secret": "short"}),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert!(message.contains("16"), "{message}");
+    let (code, _) = app
+        .refusal(
+            CREATE,
+            json!({"url": "http://127.0.0.1:9/hook", "secret": SECRET, "filter": {"hops": 1}}),
+        )
+        .await;
+    assert_eq!(code, "BAD_USER_INPUT");
+    assert_eq!(app.data("{ webhooks { id } }").await["webhooks"], json!([]));
+}
