@@ -7,6 +7,7 @@
 mod aliases;
 pub mod aspects;
 mod browse;
+pub mod columns;
 mod create;
 mod edit;
 mod error;
@@ -44,6 +45,7 @@ pub use governance::{
     field_description_edit, field_governance_edit, governance_edit, GovernanceEdit, NewOwner,
     GOVERNED_KINDS,
 };
+pub use columns::{column_label, ColumnPath, ColumnReach, ColumnWalk, SchemaFieldUrn, UpstreamColumns};
 pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use lineage_search::{DegreeBucket, LineageClause, LineageHit, LineagePage, LineageSearch};
 pub use platforms::well_known_platform;

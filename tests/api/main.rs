@@ -11,6 +11,7 @@ mod support;
 mod auth;
 mod bad_input;
 mod browse_v2;
+mod column_lineage;
 mod concurrency;
 mod datahub;
 mod datahub_entities;
