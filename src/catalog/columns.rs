@@ -39,7 +39,7 @@ impl SchemaFieldUrn {
         let comma = first_top_level_comma(inner)
             .ok_or_else(|| format!("the key needs a dataset URN and a field path; {shape}"))?;
         let (dataset, path) = (&inner[..comma], &inner[comma + 1..]);
-        let dataset = Urn::parse(dataset).map_err(|e| format!("its dataset: {}", e.reason))?;
+        let dataset = Urn::parse(dataset).map_err(|e| format!("its dataset part {dataset:?}: {}; {shape}", e.reason))?;
         if *dataset.kind() != EntityKind::Dataset {
             return Err(format!(
                 "its first part must be a dataset URN, not a {} URN; {shape}",

@@ -441,6 +441,7 @@ async fn bad_column_questions_name_the_argument() {
             )),
         )
         .await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("fineGrainedLineages[0].upstreams[0]"));
     assert_eq!(app.row_counts().await, before);
 }
