@@ -62,26 +62,86 @@ type Column = (&'static str, &'static str, &'static str, &'static str);
 
 const ORDERS_COLUMNS: &[Column] = &[
     ("O_ORDER_ID", "NUMBER(38,0)", "NumberType", "The order's id"),
-    ("O_CUSTOMER_SK", "NUMBER(38,0)", "NumberType", "The ordering customer's id"),
-    ("WEEKDAY", "VARCHAR", "StringType", "Day of the week the order was placed"),
+    (
+        "O_CUSTOMER_SK",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The ordering customer's id",
+    ),
+    (
+        "WEEKDAY",
+        "VARCHAR",
+        "StringType",
+        "Day of the week the order was placed",
+    ),
     ("DATE", "DATE", "DateType", "When the order was placed"),
-    ("STORE", "NUMBER(38,0)", "NumberType", "The store that took the order"),
+    (
+        "STORE",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The store that took the order",
+    ),
 ];
 const LINEITEM_COLUMNS: &[Column] = &[
-    ("LI_ORDER_ID", "NUMBER(38,0)", "NumberType", "The order of the line item"),
-    ("LI_PRODUCT_ID", "NUMBER(38,0)", "NumberType", "The product bought"),
-    ("QUANTITY", "NUMBER(38,0)", "NumberType", "How many were bought"),
+    (
+        "LI_ORDER_ID",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The order of the line item",
+    ),
+    (
+        "LI_PRODUCT_ID",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The product bought",
+    ),
+    (
+        "QUANTITY",
+        "NUMBER(38,0)",
+        "NumberType",
+        "How many were bought",
+    ),
     ("PRICE", "NUMBER(12,2)", "NumberType", "Price of one item"),
 ];
 const RETURNS_COLUMNS: &[Column] = &[
-    ("OR_ORDER_ID", "NUMBER(38,0)", "NumberType", "The order returned from"),
-    ("OR_PRODUCT_ID", "NUMBER(38,0)", "NumberType", "The product returned"),
-    ("OR_RETURN_QUANTITY", "NUMBER(38,0)", "NumberType", "How many were returned"),
+    (
+        "OR_ORDER_ID",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The order returned from",
+    ),
+    (
+        "OR_PRODUCT_ID",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The product returned",
+    ),
+    (
+        "OR_RETURN_QUANTITY",
+        "NUMBER(38,0)",
+        "NumberType",
+        "How many were returned",
+    ),
 ];
 const CUSTOMER_COLUMNS: &[Column] = &[
-    ("C_CUSTOMER_SK", "NUMBER(38,0)", "NumberType", "The customer's id"),
-    ("C_CUSTOMER_ID", "VARCHAR", "StringType", "The customer's business key"),
-    ("C_EMAIL_ADDRESS", "VARCHAR", "StringType", "The customer's e-mail address"),
+    (
+        "C_CUSTOMER_SK",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The customer's id",
+    ),
+    (
+        "C_CUSTOMER_ID",
+        "VARCHAR",
+        "StringType",
+        "The customer's business key",
+    ),
+    (
+        "C_EMAIL_ADDRESS",
+        "VARCHAR",
+        "StringType",
+        "The customer's e-mail address",
+    ),
     (
         "C_CHURNED",
         "BOOLEAN",
@@ -90,13 +150,38 @@ const CUSTOMER_COLUMNS: &[Column] = &[
     ),
 ];
 const SEGMENTS_COLUMNS: &[Column] = &[
-    ("C_CUSTOMER_SK", "NUMBER(38,0)", "NumberType", "The customer's id"),
-    ("SEGMENT", "NUMBER(38,0)", "NumberType", "The segment the model assigned"),
+    (
+        "C_CUSTOMER_SK",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The customer's id",
+    ),
+    (
+        "SEGMENT",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The segment the model assigned",
+    ),
 ];
 const TRAINING_COLUMNS: &[Column] = &[
-    ("O_CUSTOMER_SK", "NUMBER(38,0)", "NumberType", "The customer's id"),
-    ("FREQUENCY", "FLOAT", "NumberType", "Orders per year of the customer"),
-    ("RETURN_RATIO", "FLOAT", "NumberType", "Share of line items returned"),
+    (
+        "O_CUSTOMER_SK",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The customer's id",
+    ),
+    (
+        "FREQUENCY",
+        "FLOAT",
+        "NumberType",
+        "Orders per year of the customer",
+    ),
+    (
+        "RETURN_RATIO",
+        "FLOAT",
+        "NumberType",
+        "Share of line items returned",
+    ),
 ];
 
 /// A `schemaMetadata` aspect listing `columns`, in DataHub's shape.
@@ -231,7 +316,12 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
             _ => CUSTOMER_COLUMNS,
         };
         write(writes, &raw, "schemaMetadata", schema(&raw, "s3", columns));
-        write(writes, ds, "schemaMetadata", schema(ds, "snowflake", columns));
+        write(
+            writes,
+            ds,
+            "schemaMetadata",
+            schema(ds, "snowflake", columns),
+        );
         let mut lineage = upstreams(&[&raw]);
         lineage["fineGrainedLineages"] = json!(copied_columns(&raw, ds, columns));
         write(writes, ds, "upstreamLineage", lineage);

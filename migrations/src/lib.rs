@@ -15,6 +15,7 @@ mod m20261207_000009_aspect_run_index;
 mod m20261207_000010_timeseries;
 mod m20261207_000011_search_name_index;
 mod m20261207_000012_search_gin_pending;
+mod m20261207_000015_column_lineage_edges;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000010_timeseries::Migration),
             Box::new(m20261207_000011_search_name_index::Migration),
             Box::new(m20261207_000012_search_gin_pending::Migration),
+            Box::new(m20261207_000015_column_lineage_edges::Migration),
         ]
     }
 }

@@ -26,7 +26,10 @@ impl SchemaFieldUrn {
     pub fn parse(urn: &Urn) -> std::result::Result<SchemaFieldUrn, String> {
         let shape = "a schemaField URN looks like urn:li:schemaField:(<dataset urn>,<field path>)";
         if *urn.kind() != schema_field_kind() {
-            return Err(format!("expected a schemaField URN, got a {} URN", urn.kind()));
+            return Err(format!(
+                "expected a schemaField URN, got a {} URN",
+                urn.kind()
+            ));
         }
         let key = urn
             .as_str()
@@ -39,7 +42,8 @@ impl SchemaFieldUrn {
         let comma = first_top_level_comma(inner)
             .ok_or_else(|| format!("the key needs a dataset URN and a field path; {shape}"))?;
         let (dataset, path) = (&inner[..comma], &inner[comma + 1..]);
-        let dataset = Urn::parse(dataset).map_err(|e| format!("its dataset part {dataset:?}: {}; {shape}", e.reason))?;
+        let dataset = Urn::parse(dataset)
+            .map_err(|e| format!("its dataset part {dataset:?}: {}; {shape}", e.reason))?;
         if *dataset.kind() != EntityKind::Dataset {
             return Err(format!(
                 "its first part must be a dataset URN, not a {} URN; {shape}",
@@ -57,7 +61,9 @@ impl SchemaFieldUrn {
 
     /// The URN of field `path` of `dataset`.
     pub fn urn_of(dataset: &Urn, path: &str) -> Result<Urn> {
-        Ok(Urn::parse(&format!("urn:li:schemaField:({dataset},{path})"))?)
+        Ok(Urn::parse(&format!(
+            "urn:li:schemaField:({dataset},{path})"
+        ))?)
     }
 }
 
@@ -220,7 +226,8 @@ fn columns_of(t: &Traversal) -> Vec<ColumnPath> {
         for _ in 0..node.degree {
             let Some(&i) = by_id.get(&at) else { break };
             let via = &t.nodes[i].via;
-            let (Some(source), Some(destination)) = (record(via.source.0), record(via.destination.0))
+            let (Some(source), Some(destination)) =
+                (record(via.source.0), record(via.destination.0))
             else {
                 break;
             };
@@ -260,10 +267,9 @@ mod tests {
 
     #[test]
     fn takes_a_schema_field_urn_apart() {
-        let f = parse(
-            "urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD),a.b,c)",
-        )
-        .unwrap();
+        let f =
+            parse("urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:hive,db.t,PROD),a.b,c)")
+                .unwrap();
         assert_eq!(f.dataset.name(), "db.t");
         assert_eq!(f.field_path, "a.b,c");
     }
@@ -281,7 +287,10 @@ mod tests {
                 "urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:x,t,PROD), )",
                 "empty",
             ),
-            ("urn:li:dataset:(urn:li:dataPlatform:x,t,PROD)", "schemaField"),
+            (
+                "urn:li:dataset:(urn:li:dataPlatform:x,t,PROD)",
+                "schemaField",
+            ),
         ] {
             let err = parse(bad).unwrap_err();
             assert!(err.contains(says), "{bad}: {err}");

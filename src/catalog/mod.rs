@@ -38,6 +38,9 @@ use sea_orm::DatabaseConnection;
 pub use crate::store::now_millis;
 pub use aliases::AliasMove;
 pub use browse::{BrowseGroup, BrowseLevel, BrowseRequest};
+pub use columns::{
+    column_label, ColumnPath, ColumnReach, ColumnWalk, SchemaFieldUrn, UpstreamColumns,
+};
 pub use create::{create_entity, describe, edit_info, membership_edit, new_urn, rename, NewEntity};
 pub use edit::{relationship_edit, RelationshipField};
 pub use error::{Error, Result};
@@ -45,7 +48,6 @@ pub use governance::{
     field_description_edit, field_governance_edit, governance_edit, GovernanceEdit, NewOwner,
     GOVERNED_KINDS,
 };
-pub use columns::{column_label, ColumnPath, ColumnReach, ColumnWalk, SchemaFieldUrn, UpstreamColumns};
 pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use lineage_search::{DegreeBucket, LineageClause, LineageHit, LineagePage, LineageSearch};
 pub use platforms::well_known_platform;

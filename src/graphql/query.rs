@@ -389,12 +389,12 @@ impl Query {
         #[graphql(desc = "The model's URN.")] model: String,
         #[graphql(desc = "Hops to walk up from the model.")] depth: Option<i32>,
         #[graphql(desc = "Most entities the walk may reach.")] budget: Option<i32>,
-        #[graphql(desc = "The graph as it was at this time, in milliseconds.")] as_of: Option<
-            Long,
-        >,
+        #[graphql(desc = "The graph as it was at this time, in milliseconds.")] as_of: Option<Long>,
     ) -> Result<crate::graphql::types::column_reach::ColumnReachResult> {
-        crate::graphql::types::column_reach::column_reach(ctx, &column, &model, depth, budget, as_of)
-            .await
+        crate::graphql::types::column_reach::column_reach(
+            ctx, &column, &model, depth, budget, as_of,
+        )
+        .await
     }
     /// Datasets, by name, leaving out soft-deleted ones.
     #[graphql(complexity = "1 + page_size(&input) * child_complexity")]

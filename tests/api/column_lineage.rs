@@ -32,7 +32,8 @@ const UPSTREAM_COLUMNS: &str = "query($urn: String!, $depth: Int, $budget: Int, 
   }
 }";
 
-const REACH: &str = "query($column: String!, $model: String!, $depth: Int, $budget: Int, $asOf: Long) {
+const REACH: &str =
+    "query($column: String!, $model: String!, $depth: Int, $budget: Int, $asOf: Long) {
   columnReach(column: $column, model: $model, depth: $depth, budget: $budget, asOf: $asOf) {
     reaches truncated model
     column { urn fieldPath }
@@ -128,7 +129,11 @@ async fn a_column_is_an_entity_with_its_dataset_type_and_label() {
 async fn a_walk_goes_from_a_raw_column_to_the_deployment() {
     let app = TestApp::with_demo().await;
     let start = column(RAW_ORDERS, "O_ORDER_ID");
-    let g = graph(&app, json!({"urn": start, "direction": "DOWNSTREAM", "depth": 5})).await;
+    let g = graph(
+        &app,
+        json!({"urn": start, "direction": "DOWNSTREAM", "depth": 5}),
+    )
+    .await;
     let nodes: Vec<(String, String, i64)> = g["nodes"]
         .as_array()
         .unwrap()
@@ -162,7 +167,11 @@ async fn a_walk_goes_from_a_raw_column_to_the_deployment() {
             && e["relation"] == json!("DownstreamOf")
     }));
     // The budget cuts the walk, and says so.
-    let cut = graph(&app, json!({"urn": start, "direction": "DOWNSTREAM", "depth": 5, "budget": 2})).await;
+    let cut = graph(
+        &app,
+        json!({"urn": start, "direction": "DOWNSTREAM", "depth": 5, "budget": 2}),
+    )
+    .await;
     assert_eq!(cut["nodes"].as_array().unwrap().len(), 3);
     assert_eq!(cut["truncated"], json!(true));
 
@@ -290,7 +299,10 @@ async fn the_label_column_reaches_no_feature_of_the_model() {
         json!({"urn": CUSTOMER, "model": V2}),
     )
     .await;
-    let fields = data["dataset"]["schemaMetadata"]["fields"].as_array().unwrap().clone();
+    let fields = data["dataset"]["schemaMetadata"]["fields"]
+        .as_array()
+        .unwrap()
+        .clone();
     let reaching: Vec<&str> = fields
         .iter()
         .filter(|f| f["schemaFieldEntity"]["reaches"]["reaches"] == json!(true))
@@ -347,7 +359,12 @@ async fn features_from_columns_through_every_front_door() {
             "sourceColumns": [{"urn": column(table, "clicks"), "fieldPath": "clicks"}],
         })
     );
-    run(&app, EDIT, json!({"urn": model, "field": "MODEL_FEATURES", "targets": [feature]})).await;
+    run(
+        &app,
+        EDIT,
+        json!({"urn": model, "field": "MODEL_FEATURES", "targets": [feature]}),
+    )
+    .await;
     let before = chrono_now();
     let answer = reach(&app, &column(raw, "ts"), model, json!({})).await;
     assert_eq!(answer["reaches"], json!(true));
@@ -356,8 +373,18 @@ async fn features_from_columns_through_every_front_door() {
 
     // The relationship edits take columns too: the feature now reads another column only.
     let other = column(table, "views");
-    run(&app, REMOVE, json!({"urn": feature, "field": "FEATURE_SOURCES", "targets": [column(table, "clicks")]})).await;
-    let data = run(&app, EDIT, json!({"urn": feature, "field": "FEATURE_SOURCES", "targets": [other]})).await;
+    run(
+        &app,
+        REMOVE,
+        json!({"urn": feature, "field": "FEATURE_SOURCES", "targets": [column(table, "clicks")]}),
+    )
+    .await;
+    let data = run(
+        &app,
+        EDIT,
+        json!({"urn": feature, "field": "FEATURE_SOURCES", "targets": [other]}),
+    )
+    .await;
     assert_eq!(data["addRelationships"]["changed"], json!(true));
     let answer = reach(&app, &column(raw, "ts"), model, json!({})).await;
     assert_eq!(answer["reaches"], json!(false));
@@ -374,7 +401,11 @@ async fn features_from_columns_through_every_front_door() {
     .await;
     let reached = urns(&g["nodes"], "/urn");
     assert!(reached.contains(&model.to_string()), "{reached:?}");
-    let g = graph(&app, json!({"urn": column(raw, "ts"), "direction": "DOWNSTREAM"})).await;
+    let g = graph(
+        &app,
+        json!({"urn": column(raw, "ts"), "direction": "DOWNSTREAM"}),
+    )
+    .await;
     let reached = urns(&g["nodes"], "/urn");
     assert!(!reached.contains(&model.to_string()), "{reached:?}");
 }
@@ -392,7 +423,11 @@ async fn bad_column_questions_name_the_argument() {
     for (column, model, argument) in [
         (ORDERS.to_string(), V2, "column"),
         ("urn:li:schemaField:(O_ORDER_ID)".to_string(), V2, "column"),
-        ("urn:li:schemaField:(urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD),c)".to_string(), V2, "column"),
+        (
+            "urn:li:schemaField:(urn:li:mlModel:(urn:li:dataPlatform:x,m,PROD),c)".to_string(),
+            V2,
+            "column",
+        ),
         ("not a urn".to_string(), V2, "column"),
         (column(ORDERS, "DATE"), SEGMENTS, "model"),
         (column(ORDERS, "DATE"), "urn:li:mlModel:nope", "model"),
@@ -404,7 +439,10 @@ async fn bad_column_questions_name_the_argument() {
         assert!(message.starts_with(&format!("{argument}:")), "{message}");
     }
     let (code, message) = app
-        .refusal(REACH, json!({"column": column(ORDERS, "DATE"), "model": V2, "depth": 0}))
+        .refusal(
+            REACH,
+            json!({"column": column(ORDERS, "DATE"), "model": V2, "depth": 0}),
+        )
         .await;
     assert_eq!(code, "BAD_USER_INPUT");
     assert!(message.contains("depth"), "{message}");
@@ -442,6 +480,9 @@ async fn bad_column_questions_name_the_argument() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("fineGrainedLineages[0].upstreams[0]"));
+    assert!(body["message"]
+        .as_str()
+        .unwrap()
+        .contains("fineGrainedLineages[0].upstreams[0]"));
     assert_eq!(app.row_counts().await, before);
 }

@@ -69,7 +69,12 @@ impl MlPrimaryKeyPropertiesGql {
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn sources(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<Dataset>>>> {
         Ok(Some(
-            resolve(ctx, &super::schema_field::datasets_of(&self.1.sources), Dataset).await?,
+            resolve(
+                ctx,
+                &super::schema_field::datasets_of(&self.1.sources),
+                Dataset,
+            )
+            .await?,
         ))
     }
     /// mlcat: the columns (schema fields) the key is derived from (relation `DerivedFrom`), in

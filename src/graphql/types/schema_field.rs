@@ -433,9 +433,7 @@ impl SchemaFieldEntity {
         #[graphql(desc = "The model's URN.")] model: String,
         #[graphql(desc = "Hops to walk up from the model.")] depth: Option<i32>,
         #[graphql(desc = "Most entities the walk may reach.")] budget: Option<i32>,
-        #[graphql(desc = "The graph as it was at this time, in milliseconds.")] as_of: Option<
-            Long,
-        >,
+        #[graphql(desc = "The graph as it was at this time, in milliseconds.")] as_of: Option<Long>,
     ) -> Result<super::column_reach::ColumnReachResult> {
         super::column_reach::column_reach(ctx, &self.urn, &model, depth, budget, as_of).await
     }
