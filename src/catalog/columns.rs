@@ -81,6 +81,11 @@ fn first_top_level_comma(s: &str) -> Option<usize> {
     None
 }
 
+/// The last parts of a dataset name that are a file's extension, not a table's name.
+const FILE_EXTENSIONS: [&str; 8] = [
+    "csv", "tsv", "json", "jsonl", "parquet", "avro", "orc", "txt",
+];
+
 /// How a column is shown in a graph: the last part of its table's name and its path
 /// (`orders.O_CUSTOMER_SK`); `None` for an entity that is no schema field.
 pub fn column_label(record: &EntityRecord) -> Option<String> {
@@ -93,7 +98,17 @@ pub fn column_label(record: &EntityRecord) -> Option<String> {
     // A path's file name (`orders.csv`), or a qualified table name's last part (`orders`).
     let short = match table.rsplit_once('/') {
         Some((_, file)) => file,
-        None => table.rsplit('.').next().unwrap_or(table),
+        None => {
+            let mut parts = table.rsplitn(3, '.');
+            match (parts.next(), parts.next()) {
+                // `events.json`: a file, named with its extension.
+                (Some(ext), Some(stem)) if FILE_EXTENSIONS.contains(&ext) => {
+                    &table[table.len() - ext.len() - stem.len() - 1..]
+                }
+                (Some(last), _) => last,
+                _ => table,
+            }
+        }
     };
     Some(format!("{short}.{}", field.field_path))
 }

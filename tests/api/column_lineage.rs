@@ -486,3 +486,63 @@ async fn bad_column_questions_name_the_argument() {
         .contains("fineGrainedLineages[0].upstreams[0]"));
     assert_eq!(app.row_counts().await, before);
 }
+
+#[tokio::test]
+async fn a_job_answers_its_inputs_outputs_and_column_lineage() {
+    let app = TestApp::new().await;
+    let job = "urn:li:dataJob:(urn:li:dataFlow:(airflow,etl,prod),load)";
+    let extract = "urn:li:dataJob:(urn:li:dataFlow:(airflow,etl,prod),extract)";
+    let raw = "urn:li:dataset:(urn:li:dataPlatform:s3,events.json,PROD)";
+    let table = "urn:li:dataset:(urn:li:dataPlatform:hive,db.events,PROD)";
+    ingest(
+        &app,
+        proposal(
+            "dataJob",
+            job,
+            "dataJobInputOutput",
+            json!({
+                "inputDatasets": [raw], "outputDatasets": [],
+                "outputDatasetEdges": [{"destinationUrn": table}],
+                "inputDatajobs": [extract],
+                "fineGrainedLineages": [{
+                    "upstreamType": "FIELD_SET", "upstreams": [column(raw, "ts")],
+                    "downstreamType": "FIELD", "downstreams": [column(table, "day")],
+                    "transformOperation": "date_trunc",
+                }],
+            }),
+        ),
+    )
+    .await;
+    let data = run(
+        &app,
+        "query($urn: String!) { entity(urn: $urn) { ... on DataJob { inputOutput {
+            inputDatasets { urn } outputDatasets { urn } inputDatajobs { urn }
+            fineGrainedLineages { upstreams { urn path } downstreams { path } transformOperation }
+        } } } }",
+        json!({"urn": job}),
+    )
+    .await;
+    assert_eq!(
+        data["entity"]["inputOutput"],
+        json!({
+            "inputDatasets": [{"urn": raw}], "outputDatasets": [{"urn": table}],
+            "inputDatajobs": [{"urn": extract}],
+            "fineGrainedLineages": [{
+                "upstreams": [{"urn": column(raw, "ts"), "path": "ts"}],
+                "downstreams": [{"path": "day"}], "transformOperation": "date_trunc",
+            }],
+        })
+    );
+    // The column walk goes through the job's column lineage.
+    let g = graph(
+        &app,
+        json!({"urn": column(raw, "ts"), "direction": "DOWNSTREAM"}),
+    )
+    .await;
+    assert_eq!(
+        urns(&g["nodes"], "/urn"),
+        [column(raw, "ts"), column(table, "day")]
+    );
+    assert_eq!(g["nodes"][0]["name"], json!("events.json.ts"));
+    assert_eq!(g["nodes"][1]["name"], json!("events.day"));
+}

@@ -689,6 +689,86 @@ pub async fn fine_grained_lineages(
     }))
 }
 
+/// A job's inputs, outputs and column-level lineage, as its `dataJobInputOutput` names them.
+#[derive(SimpleObject)]
+#[graphql(name = "DataJobInputOutput")]
+pub struct DataJobInputOutputGql {
+    /// The datasets the job reads that mlcat holds (`inputDatasets` and `inputDatasetEdges`).
+    pub input_datasets: Option<Vec<Dataset>>,
+    /// The datasets the job writes that mlcat holds (`outputDatasets` and
+    /// `outputDatasetEdges`).
+    pub output_datasets: Option<Vec<Dataset>>,
+    /// The jobs this one runs after that mlcat holds (`inputDatajobs` and
+    /// `inputDatajobEdges`).
+    pub input_datajobs: Option<Vec<super::DataJob>>,
+    /// Which columns the job's output columns come from.
+    pub fine_grained_lineages: Option<Vec<FineGrainedLineage>>,
+}
+
+/// `DataJob.inputOutput`: the job's stored `dataJobInputOutput`; null when none was written.
+pub async fn job_input_output(
+    ctx: &Context<'_>,
+    row: &EntityRecord,
+) -> Result<Option<DataJobInputOutputGql>> {
+    let stored: Option<crate::catalog::aspects::DataJobInputOutput> =
+        aspect(ctx, row, "dataJobInputOutput").await?;
+    let Some(io) = stored else {
+        return Ok(None);
+    };
+    let (inputs, outputs, jobs) = (io.inputs(), io.outputs(), io.upstream_jobs());
+    let mut all: Vec<Urn> = inputs
+        .iter()
+        .chain(&outputs)
+        .chain(&jobs)
+        .cloned()
+        .collect();
+    all.dedup();
+    let rows = loaders::related(ctx, &all).await?;
+    let live = |urns: &[Urn], kind: &EntityKind| -> Vec<Row> {
+        urns.iter()
+            .filter_map(|u| rows.iter().find(|r| r.urn == u.as_str()))
+            .filter(|r| r.kind == *kind && !r.removed)
+            .cloned()
+            .collect()
+    };
+    let job_kind = EntityKind::Other("dataJob".into());
+    let refs = |l: &[Urn]| Some(l.iter().map(|u| field_ref(u.to_string())).collect());
+    Ok(Some(DataJobInputOutputGql {
+        input_datasets: Some(
+            live(&inputs, &EntityKind::Dataset)
+                .into_iter()
+                .map(Dataset)
+                .collect(),
+        ),
+        output_datasets: Some(
+            live(&outputs, &EntityKind::Dataset)
+                .into_iter()
+                .map(Dataset)
+                .collect(),
+        ),
+        input_datajobs: Some(
+            live(&jobs, &job_kind)
+                .into_iter()
+                .map(super::DataJob)
+                .collect(),
+        ),
+        fine_grained_lineages: io.fine_grained_lineages.map(|l| {
+            l.iter()
+                .map(|f| FineGrainedLineage {
+                    upstreams: refs(f.upstreams()),
+                    downstreams: refs(f.downstreams()),
+                    query: f
+                        .extra
+                        .get("query")
+                        .and_then(|q| q.as_str())
+                        .map(str::to_string),
+                    transform_operation: f.transform_operation.clone(),
+                })
+                .collect()
+        }),
+    }))
+}
+
 /// The stored `siblings` aspect.
 #[derive(Deserialize)]
 struct SiblingsAspect {
