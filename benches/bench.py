@@ -429,6 +429,7 @@ def read_scenarios(r: Runner, server: Server, backend: str, manifest: dict,
               lines=[body("lineage", {"urn": shapes["hub_urn"], "budget": 1000})],
               note=f"hub with {shapes['hub_fanout']} direct downstream edges; "
                    f"{shapes['hub_nodes']} entities answered, truncated={shapes['hub_truncated']}")
+    column_scenarios(r, server, backend, manifest)
     if peer_queries:
         groups = manifest["groups"]
         gql(base, body("group_get", {"urn": groups[0]["urn"]}))
@@ -438,6 +439,36 @@ def read_scenarios(r: Runner, server: Server, backend: str, manifest: dict,
         r.measure(server, "peer: listMLModelGroups(count 100) + versions", backend, HEAVY_CONNS,
                   lines=[body("group_search", {})])
     return shapes
+
+
+def column_scenarios(r: Runner, server: Server, backend: str, manifest: dict) -> None:
+    """Column-level traversals of depth 5: the columns upstream of a model (raw column →
+    staging → intermediate → mart column → feature → model), and the walk down from a raw
+    column to the models."""
+    base = server.base
+    models = manifest.get("column_models")
+    starts = manifest.get("columns")
+    if not models or not starts:
+        log("the catalog predates columns: run with --regen for the column-level scenarios")
+        return
+    answers = [gql(base, body("columns", {"urn": u, "budget": 1000}))["mlModel"]["upstreamColumns"]
+               for u in models]
+    deepest = max((c["degree"] for a in answers for c in a["columns"]), default=0)
+    if deepest < 5:
+        raise RuntimeError(f"no column 5 hops up from the column scenario's models (deepest {deepest})")
+    totals = sorted(a["total"] for a in answers)
+    r.measure(server, "lineage: column level, upstream columns of a model, depth 5", backend, 1,
+              lines=[body("columns", {"urn": u, "budget": 1000}) for u in models],
+              note=f"{len(models)} models cycled; median {statistics.median(totals)} columns answered "
+                   f"(max {totals[-1]}), {sum(1 for a in answers if a['truncated'])} truncated")
+    walks = [gql(base, body("lineage", {"urn": c, "budget": 1000}))["lineageGraph"] for c in starts]
+    reached = sorted(len(w["nodes"]) for w in walks)
+    if not any(n["type"] == "MLMODEL" for w in walks for n in w["nodes"]):
+        raise RuntimeError("no walk down from a raw column reached a model")
+    r.measure(server, "lineage: column level, depth 5 downstream from a raw column", backend, 1,
+              lines=[body("lineage", {"urn": c, "budget": 1000}) for c in starts],
+              note=f"{len(starts)} raw columns cycled; median {statistics.median(reached)} entities "
+                   f"answered (max {reached[-1]})")
 
 
 def ingest_scenarios(r: Runner, server: Server, backend: str, manifest: dict) -> None:

@@ -13,6 +13,7 @@
 // reads and the names used in URNs (`urn:li:<urnName>:...`).
 var TYPES = [
   { type: 'DATASET', label: 'Dataset', urnName: 'dataset', list: 'listDatasets', group: 'Datasets' },
+  { type: 'SCHEMA_FIELD', label: 'Column', urnName: 'schemaField', list: null, group: null },
   { type: 'MLPRIMARY_KEY', label: 'Primary key', urnName: 'mlPrimaryKey', list: 'listMLPrimaryKeys', group: 'Primary keys' },
   { type: 'MLFEATURE', label: 'Feature', urnName: 'mlFeature', list: 'listMLFeatures', group: 'Features' },
   { type: 'MLFEATURE_TABLE', label: 'Feature table', urnName: 'mlFeatureTable', list: 'listMLFeatureTables', group: 'Feature tables' },
@@ -32,8 +33,8 @@ function typeInfo(type) {
 // What each relation means, read along the arrow (upstream -> downstream).
 // The relations are the catalog's (DESIGN.md, "The lineage model").
 var RELATIONS = {
-  DownstreamOf: ['dataset → dataset', 'the right-hand dataset is built from the left-hand one'],
-  DerivedFrom: ['dataset → feature or key', 'the feature (or key) is computed from the dataset'],
+  DownstreamOf: ['dataset → dataset, column → column', 'the right-hand dataset (or column) is built from the left-hand one'],
+  DerivedFrom: ['dataset or column → feature or key', 'the feature (or key) is computed from the dataset or column'],
   Contains: ['feature → feature table', 'the feature table holds the feature'],
   KeyedBy: ['primary key → feature table', 'the table’s rows are identified by the key'],
   Consumes: ['feature → model, or data → run', 'the model takes the feature as input, or the run reads the data'],
@@ -145,6 +146,13 @@ function nameParts(node) {
       return { qualifier: name.slice(0, cut + 1), leaf: name.slice(cut + 1) };
     }
   }
+  if (node.type === 'SCHEMA_FIELD') {
+    // Inside its dataset's box a column is its path; alone, its table and path.
+    var parts = typeof columnParts === 'function' ? columnParts(node.urn) : null;
+    if (parts && state.data && state.data.clusters && state.data.clusters[parts.dataset]) {
+      return { qualifier: '', leaf: parts.path };
+    }
+  }
   return { qualifier: '', leaf: name };
 }
 
@@ -219,6 +227,10 @@ function displayGraph(data, parsed) {
   };
   var nodes = data.nodes.map(function (n, i) {
     var attrs = styleOf(parsed.nodes[n.urn]);
+    if (!parsed.nodes[n.urn] && n.type === 'SCHEMA_FIELD') {
+      // A column the column view added: drawn as the server draws the columns it walked to.
+      attrs = { shape: 'note', style: 'rounded,filled', fillcolor: '#e0f2fe', fontname: 'Helvetica', fontsize: 11 };
+    }
     attrs.id = 'n' + i;
     attrs.margin = '0.14,0.06';
     attrs.label = { html: nodeLabel(n) };
@@ -234,6 +246,9 @@ function displayGraph(data, parsed) {
   var edges = data.edges.map(function (e, i) {
     var attrs = styleOf(parsed.edges[e.source + '\u0000' + e.target + '\u0000' + e.relation]);
     attrs.id = 'e' + i;
+    // An edge the column view added is drawn as the server draws its own.
+    if (!attrs.color) { attrs.color = '#64748b'; }
+    if (!attrs.fontname) { attrs.fontname = 'Helvetica'; }
     attrs.label = ' ' + e.relation + ' ';
     attrs.fontcolor = attrs.fontcolor || '#334155';
     attrs.fontsize = 9;
@@ -243,7 +258,15 @@ function displayGraph(data, parsed) {
     attrs.tooltip = (from ? from.name : e.source) + ' → ' + (to ? to.name : e.target) + ' (' + e.relation + explain + ')';
     return { tail: e.source, head: e.target, attributes: attrs };
   });
-  return { directed: true, graphAttributes: graphAttributes, nodes: nodes, edges: edges };
+  // The column view: each dataset in a box with its columns.
+  var subgraphs = Object.keys(data.clusters || {}).map(function (dataset, i) {
+    return {
+      name: 'cluster_' + i,
+      graphAttributes: { label: '', style: 'rounded,dashed', color: '#93c5fd', margin: 8, class: 'columns-of' },
+      nodes: [{ name: dataset }].concat(data.clusters[dataset].map(function (u) { return { name: u }; }))
+    };
+  });
+  return { directed: true, graphAttributes: graphAttributes, nodes: nodes, edges: edges, subgraphs: subgraphs };
 }
 
 // ---------------------------------------------------------- drawing

@@ -41,6 +41,23 @@ var LINEAGE_QUERY = [
   '}'
 ].join('\n');
 
+// What the column view adds to a graph: the columns of each dataset drawn (its schema), the
+// column lineage between them (`fineGrainedLineages`), and the columns each feature or key is
+// derived from.
+var COLUMNS_QUERY = [
+  'query LineageColumns($urns: [String!]!) {',
+  '  entities(urns: $urns) {',
+  '    urn',
+  '    ... on Dataset {',
+  '      schemaMetadata { fields { fieldPath schemaFieldEntity { urn } } }',
+  '      fineGrainedLineages { upstreams { urn } downstreams { urn } }',
+  '    }',
+  '    ... on MLFeature { properties { sourceColumns { urn } } }',
+  '    ... on MLPrimaryKey { properties { sourceColumns { urn } } }',
+  '  }',
+  '}'
+].join('\n');
+
 // Governance, as the details panel shows it: owners, tags, glossary terms, domain,
 // deprecation and links. DataHub gives a deployment tags, owners and deprecation only.
 var GOV_TAGS = 'tags { tags { tag { urn properties { name description colorHex } } } }';
@@ -208,7 +225,8 @@ function readParams() {
   return {
     urn: (q.get('urn') || '').trim(),
     direction: DIRECTIONS.indexOf(direction) === -1 ? 'BOTH' : direction,
-    depth: q.has('depth') ? q.get('depth').trim() : String(DEFAULT_DEPTH)
+    depth: q.has('depth') ? q.get('depth').trim() : String(DEFAULT_DEPTH),
+    columns: q.get('columns') === '1'
   };
 }
 
@@ -217,6 +235,7 @@ function urlFor(params) {
   q.set('urn', params.urn);
   q.set('direction', params.direction);
   q.set('depth', String(params.depth));
+  if (params.columns) { q.set('columns', '1'); }
   return window.location.pathname + '?' + q.toString();
 }
 
@@ -226,6 +245,7 @@ function setForm(params) {
     r.checked = r.value === params.direction;
   });
   $('depth').value = params.depth;
+  $('columns').checked = !!params.columns;
 }
 
 function readForm() {
@@ -233,7 +253,8 @@ function readForm() {
   return {
     urn: $('urn').value.trim(),
     direction: checked ? checked.value : 'BOTH',
-    depth: $('depth').value.trim()
+    depth: $('depth').value.trim(),
+    columns: $('columns').checked
   };
 }
 
@@ -296,7 +317,7 @@ function show(params, history) {
   $('summary').textContent = 'Loading…';
   setCanvas(h('div', { class: 'card' }, h('span', { class: 'spinner' }), 'Walking the lineage of ', h('code', { text: params.urn }), '…'));
   return resolveStart(params.urn).then(function (urn) {
-    params = { urn: urn, direction: params.direction, depth: params.depth };
+    params = { urn: urn, direction: params.direction, depth: params.depth, columns: !!params.columns };
     setForm(params);
     if (history === 'push' && (!state.params || fromSearch || urlFor(params) !== window.location.pathname + window.location.search)) {
       window.history.pushState(params, '', urlFor(params));
@@ -315,8 +336,13 @@ function show(params, history) {
     }
     return Promise.all([gql(LINEAGE_QUERY, { input: input }), vizReady]);
   }).then(function (answers) {
-    if (token !== state.loadToken) { return; }
-    var data = answers[0].lineageGraph;
+    if (token !== state.loadToken) { return null; }
+    return columnsView(answers[0].lineageGraph, params.columns).then(function (data) {
+      return [data, answers[1]];
+    });
+  }).then(function (answers) {
+    if (!answers || token !== state.loadToken) { return; }
+    var data = answers[0];
     if (data.nodes.length <= 150) { draw(params, data, answers[1]); return; }
     // Graphviz lays out on this thread: say so before the page pauses.
     setCanvas(h('div', { class: 'card' }, h('span', { class: 'spinner' }), 'Laying out ' + plural(data.nodes.length, 'entity', 'entities') + '…'));
@@ -329,6 +355,84 @@ function show(params, history) {
   }).then(function () {
     if (token === state.loadToken) { setBusy(false); }
   });
+}
+
+// ---------------------------------------------------------- columns
+
+function isColumn(node) { return node.type === 'SCHEMA_FIELD'; }
+
+// The dataset URN and field path of `urn:li:schemaField:(<dataset urn>,<field path>)`.
+function columnParts(urn) {
+  var m = /^urn:li:schemaField:\((urn:li:dataset:\([^()]*\)),(.*)\)$/.exec(urn);
+  return m ? { dataset: m[1], path: m[2] } : null;
+}
+
+// The graph as the page draws it. Without columns, the columns the walk reached are left out
+// (the datasets stand for them). With columns, each dataset of the graph is expanded into its
+// columns, drawn inside a box with it, with the column lineage between the columns drawn and
+// from them to the features and keys drawn; `clusters` maps a dataset to its columns.
+function columnsView(data, on) {
+  if (!on) {
+    var root = data.nodes[0] && data.nodes[0].urn;
+    var hidden = {};
+    data.nodes.forEach(function (n) { if (isColumn(n) && n.urn !== root) { hidden[n.urn] = true; } });
+    var count = Object.keys(hidden).length;
+    if (!count) { return Promise.resolve(data); }
+    return Promise.resolve(Object.assign({}, data, {
+      nodes: data.nodes.filter(function (n) { return !hidden[n.urn]; }),
+      edges: data.edges.filter(function (e) { return !hidden[e.source] && !hidden[e.target]; }),
+      hiddenColumns: count
+    }));
+  }
+  var urns = data.nodes.filter(function (n) {
+    return n.type === 'DATASET' || n.type === 'MLFEATURE' || n.type === 'MLPRIMARY_KEY';
+  }).map(function (n) { return n.urn; });
+  if (!urns.length) { return Promise.resolve(Object.assign({}, data, { clusters: clustersOf(data.nodes) })); }
+  return gql(COLUMNS_QUERY, { urns: urns }).then(function (answer) {
+    var nodes = data.nodes.slice(), edges = data.edges.slice();
+    var have = {}, linked = {};
+    nodes.forEach(function (n) { have[n.urn] = true; });
+    edges.forEach(function (e) { linked[e.source + '\u0000' + e.target + '\u0000' + e.relation] = true; });
+    var found = (answer.entities || []).filter(function (e) { return e; });
+    found.forEach(function (e) {
+      var fields = e.schemaMetadata && e.schemaMetadata.fields || [];
+      fields.forEach(function (f) {
+        var urn = f.schemaFieldEntity && f.schemaFieldEntity.urn;
+        if (!urn || have[urn]) { return; }
+        have[urn] = true;
+        nodes.push({ urn: urn, type: 'SCHEMA_FIELD', name: f.fieldPath, degree: null, relation: null, entity: null });
+      });
+    });
+    function link(source, target, relation) {
+      var key = source + '\u0000' + target + '\u0000' + relation;
+      if (!have[source] || !have[target] || linked[key]) { return; }
+      linked[key] = true;
+      edges.push({ source: source, target: target, relation: relation });
+    }
+    found.forEach(function (e) {
+      (e.fineGrainedLineages || []).forEach(function (l) {
+        (l.upstreams || []).forEach(function (u) {
+          (l.downstreams || []).forEach(function (d) { link(u.urn, d.urn, 'DownstreamOf'); });
+        });
+      });
+      var sources = e.properties && e.properties.sourceColumns || [];
+      sources.forEach(function (c) { link(c.urn, e.urn, 'DerivedFrom'); });
+    });
+    return Object.assign({}, data, { nodes: nodes, edges: edges, clusters: clustersOf(nodes) });
+  });
+}
+
+// The columns of the graph by the dataset they belong to, for the datasets the graph has.
+function clustersOf(nodes) {
+  var datasets = {}, clusters = {};
+  nodes.forEach(function (n) { if (n.type === 'DATASET') { datasets[n.urn] = true; } });
+  nodes.forEach(function (n) {
+    var parts = isColumn(n) && columnParts(n.urn);
+    if (parts && datasets[parts.dataset]) {
+      (clusters[parts.dataset] = clusters[parts.dataset] || []).push(n.urn);
+    }
+  });
+  return clusters;
 }
 
 function showFailure(params, error) {
@@ -403,7 +507,8 @@ function renderSummary() {
     'Lineage of ', h('strong', { text: root ? root.name : p.urn }),
     ' (' + typeInfo(root && root.type).label.toLowerCase() + '), ' + describeDirection(p.direction) +
     ', up to ' + plural(Number(p.depth) || DEFAULT_DEPTH, 'hop', 'hops') + ': ' +
-    plural(d.nodes.length, 'entity', 'entities') + ', ' + plural(d.edges.length, 'link', 'links') + '.'
+    plural(d.nodes.length, 'entity', 'entities') + ', ' + plural(d.edges.length, 'link', 'links') + '.' +
+    (d.hiddenColumns ? ' ' + plural(d.hiddenColumns, 'column', 'columns') + ' hidden: tick “Show columns” to expand the datasets.' : '')
   ]);
 }
 
@@ -894,6 +999,11 @@ function init() {
   $('search').closest('form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     showSearch({ query: $('search').value, filters: {}, start: 0 }, 'push');
+  });
+  $('columns').addEventListener('change', function () {
+    if (!$('urn').value.trim()) { return; }
+    state.selected = null;
+    show(readForm(), 'push');
   });
   $('controls').addEventListener('submit', function (ev) {
     ev.preventDefault();

@@ -4,7 +4,11 @@
 //! → two model versions in a group → a deployment → a table of predicted segments. The
 //! pipeline is governed as a team would govern it: owners (users and a group), tags, glossary
 //! terms, a domain, links about the models, and the older model version deprecated. The two
-//! model versions are versions 1 and 2 of one version set, `champion` on version 2.
+//! model versions are versions 1 and 2 of one version set, `champion` on version 2. The
+//! segmentation tables have schemas (`schemaMetadata`) and column lineage from the raw files'
+//! columns to the tables' columns to the features (`fineGrainedLineages`, features' `sources`
+//! naming columns), and the customers' churn flag is marked as a label (tag `Label` on the
+//! column): a column that must reach no feature of a model.
 
 use serde_json::{json, Value};
 
@@ -51,6 +55,178 @@ fn platform(writes: &mut Vec<AspectWrite>, name: &str, display: &str, kind: &str
         json!({"name": name, "displayName": display, "type": kind, "datasetNameDelimiter": "."}),
     );
     Ok(())
+}
+
+/// The columns of the segmentation tables: path, native type, DataHub type, description.
+type Column = (&'static str, &'static str, &'static str, &'static str);
+
+const ORDERS_COLUMNS: &[Column] = &[
+    ("O_ORDER_ID", "NUMBER(38,0)", "NumberType", "The order's id"),
+    (
+        "O_CUSTOMER_SK",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The ordering customer's id",
+    ),
+    (
+        "WEEKDAY",
+        "VARCHAR",
+        "StringType",
+        "Day of the week the order was placed",
+    ),
+    ("DATE", "DATE", "DateType", "When the order was placed"),
+    (
+        "STORE",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The store that took the order",
+    ),
+];
+const LINEITEM_COLUMNS: &[Column] = &[
+    (
+        "LI_ORDER_ID",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The order of the line item",
+    ),
+    (
+        "LI_PRODUCT_ID",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The product bought",
+    ),
+    (
+        "QUANTITY",
+        "NUMBER(38,0)",
+        "NumberType",
+        "How many were bought",
+    ),
+    ("PRICE", "NUMBER(12,2)", "NumberType", "Price of one item"),
+];
+const RETURNS_COLUMNS: &[Column] = &[
+    (
+        "OR_ORDER_ID",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The order returned from",
+    ),
+    (
+        "OR_PRODUCT_ID",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The product returned",
+    ),
+    (
+        "OR_RETURN_QUANTITY",
+        "NUMBER(38,0)",
+        "NumberType",
+        "How many were returned",
+    ),
+];
+const CUSTOMER_COLUMNS: &[Column] = &[
+    (
+        "C_CUSTOMER_SK",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The customer's id",
+    ),
+    (
+        "C_CUSTOMER_ID",
+        "VARCHAR",
+        "StringType",
+        "The customer's business key",
+    ),
+    (
+        "C_EMAIL_ADDRESS",
+        "VARCHAR",
+        "StringType",
+        "The customer's e-mail address",
+    ),
+    (
+        "C_CHURNED",
+        "BOOLEAN",
+        "BooleanType",
+        "Whether the customer left within twelve months: the churn label, never a feature's input",
+    ),
+];
+const SEGMENTS_COLUMNS: &[Column] = &[
+    (
+        "C_CUSTOMER_SK",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The customer's id",
+    ),
+    (
+        "SEGMENT",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The segment the model assigned",
+    ),
+];
+const TRAINING_COLUMNS: &[Column] = &[
+    (
+        "O_CUSTOMER_SK",
+        "NUMBER(38,0)",
+        "NumberType",
+        "The customer's id",
+    ),
+    (
+        "FREQUENCY",
+        "FLOAT",
+        "NumberType",
+        "Orders per year of the customer",
+    ),
+    (
+        "RETURN_RATIO",
+        "FLOAT",
+        "NumberType",
+        "Share of line items returned",
+    ),
+];
+
+/// A `schemaMetadata` aspect listing `columns`, in DataHub's shape.
+fn schema(dataset: &Urn, platform: &str, columns: &[Column]) -> Value {
+    let fields: Vec<Value> = columns
+        .iter()
+        .map(|(path, native, kind, description)| {
+            json!({
+                "fieldPath": path,
+                "nativeDataType": native,
+                "type": {"type": {format!("com.linkedin.schema.{kind}"): {}}},
+                "nullable": false,
+                "description": description,
+            })
+        })
+        .collect();
+    json!({
+        "schemaName": dataset.name(),
+        "platform": format!("urn:li:dataPlatform:{platform}"),
+        "version": 0,
+        "hash": "",
+        "platformSchema": {"com.linkedin.schema.OtherSchema": {"rawSchema": ""}},
+        "fields": fields,
+    })
+}
+
+/// The URN of column `path` of `dataset`.
+fn column(dataset: &Urn, path: &str) -> String {
+    format!("urn:li:schemaField:({dataset},{path})")
+}
+
+/// Column lineage copying each of `columns` from `from` to the column of the same path of `to`.
+fn copied_columns(from: &Urn, to: &Urn, columns: &[Column]) -> Vec<Value> {
+    columns
+        .iter()
+        .map(|(path, ..)| {
+            json!({
+                "upstreamType": "FIELD_SET",
+                "upstreams": [column(from, path)],
+                "downstreamType": "FIELD",
+                "downstreams": [column(to, path)],
+                "transformOperation": "COPY",
+            })
+        })
+        .collect()
 }
 
 /// An `upstreamLineage` aspect naming each upstream, in DataHub's shape.
@@ -133,7 +309,22 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
                 "description": format!("Raw TPCx-AI {file} extract, loaded daily into Snowflake"),
             }),
         );
-        write(writes, ds, "upstreamLineage", upstreams(&[&raw]));
+        let columns = match file {
+            "orders" => ORDERS_COLUMNS,
+            "lineitem" => LINEITEM_COLUMNS,
+            "order_returns" => RETURNS_COLUMNS,
+            _ => CUSTOMER_COLUMNS,
+        };
+        write(writes, &raw, "schemaMetadata", schema(&raw, "s3", columns));
+        write(
+            writes,
+            ds,
+            "schemaMetadata",
+            schema(ds, "snowflake", columns),
+        );
+        let mut lineage = upstreams(&[&raw]);
+        lineage["fineGrainedLineages"] = json!(copied_columns(&raw, ds, columns));
+        write(writes, ds, "upstreamLineage", lineage);
     }
     for (ds, desc) in [
         (
@@ -171,7 +362,12 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
         json!({
             "description": "Customer id: the CUSTOMER entity's join key",
             "dataType": "ORDINAL",
-            "sources": [orders.to_string(), customer.to_string()],
+            "sources": [
+                orders.to_string(),
+                customer.to_string(),
+                column(&orders, "O_CUSTOMER_SK"),
+                column(&customer, "C_CUSTOMER_SK"),
+            ],
         }),
     );
     let frequency = Urn::ml_feature(SEGMENTATION_TABLE, "FREQUENCY")?;
@@ -183,7 +379,14 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
             "description": "Orders per year of the customer",
             "dataType": "CONTINUOUS",
             "version": {"versionTag": "V_1"},
-            "sources": [orders.to_string(), lineitem.to_string()],
+            "sources": [
+                orders.to_string(),
+                lineitem.to_string(),
+                column(&orders, "O_ORDER_ID"),
+                column(&orders, "O_CUSTOMER_SK"),
+                column(&orders, "DATE"),
+                column(&lineitem, "LI_ORDER_ID"),
+            ],
         }),
     );
     let return_ratio = Urn::ml_feature(SEGMENTATION_TABLE, "RETURN_RATIO")?;
@@ -195,7 +398,12 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
             "description": "Share of the customer's line items that were returned",
             "dataType": "CONTINUOUS",
             "version": {"versionTag": "V_1"},
-            "sources": [lineitem.to_string(), returns.to_string()],
+            "sources": [
+                lineitem.to_string(),
+                returns.to_string(),
+                column(&lineitem, "QUANTITY"),
+                column(&returns, "OR_RETURN_QUANTITY"),
+            ],
         }),
     );
     write(
@@ -224,6 +432,12 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
             "name": "UC01_TRAINING_DATA",
             "description": "Training dataset generated from the feature view FV_UC01_PREPROCESS (version V_1)",
         }),
+    );
+    write(
+        writes,
+        &training,
+        "schemaMetadata",
+        schema(&training, "snowflake", TRAINING_COLUMNS),
     );
     let feature_view = Urn::ml_feature_table("snowflake", SEGMENTATION_TABLE)?;
     write(
@@ -321,9 +535,13 @@ fn segmentation(writes: &mut Vec<AspectWrite>) -> Result<()> {
             write(
                 writes,
                 &segments,
-                "upstreamLineage",
-                upstreams(&[&model, &customer]),
+                "schemaMetadata",
+                schema(&segments, "snowflake", SEGMENTS_COLUMNS),
             );
+            let mut lineage = upstreams(&[&model, &customer]);
+            lineage["fineGrainedLineages"] =
+                json!(copied_columns(&customer, &segments, &SEGMENTS_COLUMNS[..1]));
+            write(writes, &segments, "upstreamLineage", lineage);
         }
     }
     Ok(())
@@ -394,8 +612,14 @@ fn governance(writes: &mut Vec<AspectWrite>) -> Result<()> {
     let production = Urn::parse("urn:li:tag:Production")?;
     let legacy = Urn::parse("urn:li:tag:Legacy")?;
     let pii = Urn::parse("urn:li:tag:PII")?;
+    let label = Urn::parse("urn:li:tag:Label")?;
     for (tag, description, colour) in [
         (&production, "Serves live traffic", "#16a34a"),
+        (
+            &label,
+            "The column a model learns to predict: it must feed no feature of that model",
+            "#9333ea",
+        ),
         (
             &legacy,
             "Kept for reference only: do not build anything new on it",
@@ -522,6 +746,17 @@ fn governance(writes: &mut Vec<AspectWrite>) -> Result<()> {
     write(writes, &v1, "globalTags", tags(&[&legacy]));
     write(writes, &key, "globalTags", tags(&[&pii]));
     write(writes, &customer, "globalTags", tags(&[&pii]));
+    // The churn flag is the label: marked on the column, as people mark a column in DataHub.
+    write(
+        writes,
+        &customer,
+        "editableSchemaMetadata",
+        json!({"editableSchemaFieldInfo": [{
+            "fieldPath": "C_CHURNED",
+            "description": "The churn label: whether the customer left within twelve months",
+            "globalTags": tags(&[&label]),
+        }]}),
+    );
 
     let terms = |list: &[&Urn]| {
         let list: Vec<Value> = list.iter().map(|t| json!({"urn": t.to_string()})).collect();

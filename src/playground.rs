@@ -152,6 +152,14 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "move-an-alias",
         include_str!("../playground/examples/15-move-an-alias.graphql"),
     ),
+    (
+        "column-lineage",
+        include_str!("../playground/examples/17-column-lineage.graphql"),
+    ),
+    (
+        "label-leakage",
+        include_str!("../playground/examples/18-label-leakage.graphql"),
+    ),
 ];
 
 /// What a playground page may do: run the scripts and styles mlcat serves (GraphiQL and React

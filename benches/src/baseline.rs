@@ -300,9 +300,13 @@ impl MlFeatureProperties {
         self.0.get("dataType").and_then(Value::as_str)
     }
     async fn sources(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<Dataset>>> {
-        Ok(related(ctx, &self.0, "sources")
-            .await?
-            .map(|rows| rows.into_iter().map(Dataset).collect()))
+        // The datasets among the sources, as mlcat answers them (columns are `sourceColumns`).
+        Ok(related(ctx, &self.0, "sources").await?.map(|rows| {
+            rows.into_iter()
+                .filter(|row| row.entity_type == "dataset")
+                .map(Dataset)
+                .collect()
+        }))
     }
 }
 

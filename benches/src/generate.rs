@@ -13,6 +13,14 @@
 //!   is the upstream of tens of thousands of datasets), most of the others to the layer just
 //!   above, the rest to any earlier layer.
 //!
+//! - columns: every tenth feature is also derived from two columns (`c0`, `c1`) of its first
+//!   source dataset, and each dataset on the chain of first upstreams above that one, up to a
+//!   raw table, has column lineage (`fineGrainedLineages`) copying `c0` and `c1` from its first
+//!   upstream: a column-level path of depth 5 from a raw column to a model
+//!   (raw → staging → intermediate → mart → feature → model). Written as a second version of
+//!   those datasets' `upstreamLineage` and features' `mlFeatureProperties`; everything else is
+//!   as before.
+//!
 //! The generator is seeded: the same arguments give the same catalog.
 
 use std::collections::HashSet;
@@ -81,6 +89,10 @@ const FEATURES_PER_TABLE: usize = 20;
 const HUB_SHARE: f64 = 0.2;
 const PREVIOUS_LAYER_SHARE: f64 = 0.7;
 const PLATFORMS: usize = 6;
+/// Every this many features, one is derived from columns too.
+const COLUMN_FEATURE_EVERY: usize = 10;
+/// The columns a columned dataset copies from its first upstream.
+const COLUMNS: [&str; 2] = ["c0", "c1"];
 
 impl Plan {
     fn new(a: &Args) -> Result<Plan> {
@@ -160,6 +172,10 @@ fn dataset_urn(plan: &Plan, i: usize) -> String {
     } else {
         format!("urn:li:dataset:(urn:li:dataPlatform:{platform},l{layer}.table_{i:06},PROD)")
     }
+}
+
+fn column_urn(dataset: &str, column: &str) -> String {
+    format!("urn:li:schemaField:({dataset},{column})")
 }
 
 fn table_name(t: usize) -> String {
@@ -291,7 +307,9 @@ pub async fn run(args: Args) -> Result<()> {
     }
     written += writer.phase("raw datasets", items).await?;
 
-    // Datasets of the other layers, each with its upstreams.
+    // Datasets of the other layers, each with its upstreams; each one's upstreams are kept for
+    // the column lineage written later.
+    let mut upstreams_of: Vec<Vec<usize>> = vec![Vec::new(); n_datasets];
     let hi = (2.0 * plan.upstreams_per_dataset - 1.0).round().max(1.0) as usize;
     for layer in 1..4 {
         let (start, end) = plan.layers[layer];
@@ -323,6 +341,7 @@ pub async fn run(args: Args) -> Result<()> {
                     json!({"dataset": dataset_urn(&plan, j), "type": "TRANSFORMED", "auditStamp": stamp()})
                 })
                 .collect();
+            upstreams_of[i] = picks;
             items.push((
                 urn(&dataset_urn(&plan, i))?,
                 "upstreamLineage",
@@ -390,6 +409,8 @@ pub async fn run(args: Args) -> Result<()> {
 
     const TYPES: [&str; 4] = ["CONTINUOUS", "NOMINAL", "COUNT", "BINARY"];
     let mut items = Vec::with_capacity(plan.features);
+    // The features also derived from columns: (feature, its first source, its properties).
+    let mut column_features = Vec::new();
     for f in 0..plan.features {
         let a = mart(&mut rng);
         let mut b = mart(&mut rng);
@@ -398,19 +419,75 @@ pub async fn run(args: Args) -> Result<()> {
         }
         fanout[a] += 1;
         fanout[b] += 1;
-        items.push((
-            urn(&feature_urn(f))?,
-            "mlFeatureProperties",
-            json!({
-                "description": format!("Feature {f}"),
-                "dataType": TYPES[f % TYPES.len()],
-                "version": {"versionTag": "1"},
-                "sources": [dataset_urn(&plan, a), dataset_urn(&plan, b)],
-                "customProperties": {"owner": format!("team_{}", f % 17)},
-            }),
-        ));
+        let value = json!({
+            "description": format!("Feature {f}"),
+            "dataType": TYPES[f % TYPES.len()],
+            "version": {"versionTag": "1"},
+            "sources": [dataset_urn(&plan, a), dataset_urn(&plan, b)],
+            "customProperties": {"owner": format!("team_{}", f % 17)},
+        });
+        if f % COLUMN_FEATURE_EVERY == 0 {
+            column_features.push((f, a, value.clone()));
+        }
+        items.push((urn(&feature_urn(f))?, "mlFeatureProperties", value));
     }
     written += writer.phase("features", items).await?;
+
+    // Columns: every tenth feature is also derived from two columns of its first source, and
+    // the chain of first upstreams above that source copies the columns down from a raw table.
+    let mut columned = vec![false; n_datasets];
+    let mut items = Vec::new();
+    for (f, a, mut value) in column_features {
+        let source = dataset_urn(&plan, a);
+        if let Some(list) = value["sources"].as_array_mut() {
+            list.extend(COLUMNS.iter().map(|c| json!(column_urn(&source, c))));
+        }
+        items.push((urn(&feature_urn(f))?, "mlFeatureProperties", value));
+        let mut at = a;
+        while at >= plan.layers[0].1 && !columned[at] {
+            columned[at] = true;
+            match upstreams_of[at].first() {
+                Some(&up) => at = up,
+                None => break,
+            }
+        }
+    }
+    let mut column_starts = Vec::new();
+    for (i, on) in columned.iter().enumerate() {
+        if !on {
+            continue;
+        }
+        let Some(&up) = upstreams_of[i].first() else {
+            continue;
+        };
+        let (from, to) = (dataset_urn(&plan, up), dataset_urn(&plan, i));
+        if up < plan.layers[0].1 && column_starts.len() < 50 {
+            column_starts.push(column_urn(&from, COLUMNS[0]));
+        }
+        let upstreams: Vec<Value> = upstreams_of[i]
+            .iter()
+            .map(|&j| json!({"dataset": dataset_urn(&plan, j), "type": "TRANSFORMED", "auditStamp": stamp()}))
+            .collect();
+        let fine: Vec<Value> = COLUMNS
+            .iter()
+            .map(|c| {
+                json!({
+                    "upstreamType": "FIELD_SET",
+                    "upstreams": [column_urn(&from, c)],
+                    "downstreamType": "FIELD",
+                    "downstreams": [column_urn(&to, c)],
+                })
+            })
+            .collect();
+        items.push((
+            urn(&to)?,
+            "upstreamLineage",
+            json!({"upstreams": upstreams, "fineGrainedLineages": fine}),
+        ));
+    }
+    column_starts.sort();
+    column_starts.dedup();
+    written += writer.phase("column lineage", items).await?;
 
     let mut items = Vec::with_capacity(plan.tables);
     for t in 0..plan.tables {
@@ -432,6 +509,8 @@ pub async fn run(args: Args) -> Result<()> {
     written += writer.phase("feature tables", items).await?;
 
     let mut items = Vec::with_capacity(2 * plan.models);
+    // Models consuming a feature derived from columns: where the column scenario starts.
+    let mut column_models = Vec::new();
     for m in 0..plan.models {
         // A model's features come from its neighbourhood of the feature space, so features
         // are shared between related models.
@@ -445,6 +524,9 @@ pub async fn run(args: Args) -> Result<()> {
         }
         let mut features: Vec<usize> = picked.into_iter().collect();
         features.sort_unstable();
+        if column_models.len() < 50 && features.iter().any(|f| f % COLUMN_FEATURE_EVERY == 0) {
+            column_models.push(model_urn(m));
+        }
         let g = m / MODELS_PER_GROUP;
         let v = m % MODELS_PER_GROUP + 1;
         let mut props = json!({
@@ -553,6 +635,8 @@ pub async fn run(args: Args) -> Result<()> {
         "ordinary": ordinary.iter().map(|&i| json!({"urn": dataset_urn(&plan, i), "fanout": fanout[i]})).collect::<Vec<_>>(),
         "hubs": (0..plan.hubs).map(|i| json!({"urn": dataset_urn(&plan, i), "fanout": fanout[i]})).collect::<Vec<_>>(),
         "sources": (0..20).map(|k| dataset_urn(&plan, marts_start + k)).collect::<Vec<_>>(),
+        "columns": column_starts,
+        "column_models": column_models,
     });
     std::fs::write(&args.manifest, serde_json::to_string_pretty(&manifest)?)
         .with_context(|| format!("writing {}", args.manifest.display()))?;

@@ -16,6 +16,7 @@ mod m20261207_000010_timeseries;
 mod m20261207_000011_search_name_index;
 mod m20261207_000012_search_gin_pending;
 mod m20261207_000013_change_feed;
+mod m20261207_000015_column_lineage_edges;
 mod m20261207_000016_webhooks;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000011_search_name_index::Migration),
             Box::new(m20261207_000012_search_gin_pending::Migration),
             Box::new(m20261207_000013_change_feed::Migration),
+            Box::new(m20261207_000015_column_lineage_edges::Migration),
             Box::new(m20261207_000016_webhooks::Migration),
         ]
     }

@@ -28,9 +28,9 @@ pub enum RelationshipField {
     ModelDeployments,
     /// The datasets a model was trained on (`TrainedOn`).
     ModelTrainingDatasets,
-    /// The datasets a feature is derived from (`DerivedFrom`).
+    /// The datasets or columns a feature is derived from (`DerivedFrom`).
     FeatureSources,
-    /// The datasets a primary key is derived from (`DerivedFrom`).
+    /// The datasets or columns a primary key is derived from (`DerivedFrom`).
     PrimaryKeySources,
     /// A dataset's upstream datasets or feature tables (`DownstreamOf`), or the models that
     /// produced it (`Produces`).
@@ -45,8 +45,10 @@ impl RelationshipField {
             Self::FeatureTablePrimaryKeys => vec![EntityKind::MlPrimaryKey],
             Self::ModelGroups => vec![EntityKind::MlModelGroup],
             Self::ModelDeployments => vec![EntityKind::MlModelDeployment],
-            Self::ModelTrainingDatasets | Self::FeatureSources | Self::PrimaryKeySources => {
-                vec![EntityKind::Dataset]
+            Self::ModelTrainingDatasets => vec![EntityKind::Dataset],
+            // A feature or key may come from a whole dataset or from some of its columns.
+            Self::FeatureSources | Self::PrimaryKeySources => {
+                vec![EntityKind::Dataset, super::aspects::schema_field_kind()]
             }
             Self::DatasetUpstreams => vec![
                 EntityKind::Dataset,

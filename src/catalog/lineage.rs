@@ -435,7 +435,7 @@ impl Traversal {
                 out,
                 "  \"{}\" [label=\"{}\\n{kind}\", shape={shape}, fillcolor=\"{fill}\"{root}];",
                 dot_escape(&n.urn),
-                dot_escape(&n.name),
+                dot_escape(&super::columns::column_label(n).unwrap_or_else(|| n.name.clone())),
             );
         }
         for e in &self.edges {
@@ -463,7 +463,7 @@ impl Traversal {
             let _ = writeln!(
                 out,
                 "  n{i}[\"{}<br/><small>{}</small>\"]",
-                mermaid_escape(&n.name),
+                mermaid_escape(&super::columns::column_label(n).unwrap_or_else(|| n.name.clone())),
                 n.kind
             );
         }
@@ -488,6 +488,7 @@ fn dot_style(kind: &EntityKind) -> (&'static str, &'static str) {
         EntityKind::MlModelGroup => ("folder", "#f5d0fe"),
         EntityKind::MlModelDeployment => ("component", "#fee2e2"),
         EntityKind::Other(k) if k == "dataProcessInstance" => ("hexagon", "#ffedd5"),
+        EntityKind::Other(k) if k == "schemaField" => ("note", "#e0f2fe"),
         _ => ("box", "#f1f5f9"),
     }
 }

@@ -7,6 +7,7 @@
 mod aliases;
 pub mod aspects;
 mod browse;
+pub mod columns;
 mod create;
 mod edit;
 mod error;
@@ -40,6 +41,9 @@ use sea_orm::DatabaseConnection;
 pub use crate::store::now_millis;
 pub use aliases::AliasMove;
 pub use browse::{BrowseGroup, BrowseLevel, BrowseRequest};
+pub use columns::{
+    column_label, ColumnPath, ColumnReach, ColumnWalk, SchemaFieldUrn, UpstreamColumns,
+};
 pub use create::{create_entity, describe, edit_info, membership_edit, new_urn, rename, NewEntity};
 pub use edit::{relationship_edit, RelationshipField};
 pub use error::{Error, Result};

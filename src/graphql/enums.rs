@@ -95,9 +95,9 @@ pub enum RelationshipFieldGql {
     ModelDeployments,
     /// The datasets a model was trained on (`TrainedOn`).
     ModelTrainingDatasets,
-    /// The datasets a feature is derived from (`DerivedFrom`).
+    /// The datasets or columns (schema fields) a feature is derived from (`DerivedFrom`).
     FeatureSources,
-    /// The datasets a primary key is derived from (`DerivedFrom`).
+    /// The datasets or columns (schema fields) a primary key is derived from (`DerivedFrom`).
     PrimaryKeySources,
     /// A dataset's upstream datasets or feature tables (`DownstreamOf`), or the models that
     /// produced it (`Produces`).

@@ -198,6 +198,14 @@ pub fn priced_budget(input: &LineageGraphInput) -> usize {
         .saturating_add(1)
 }
 
+/// How many entities a column walk (`upstreamColumns`, `columnReach`) may answer, for pricing
+/// its complexity: its budget, as `lineageGraph`'s.
+pub fn priced_walk(budget: Option<i32>) -> usize {
+    budget
+        .map_or(PRICED_DEFAULT_BUDGET, |b| b.max(0) as usize)
+        .saturating_add(1)
+}
+
 fn page(start: Option<i32>, count: Option<i32>, limits: &Limits) -> Result<(usize, usize), Error> {
     let start = start.unwrap_or(0);
     let count = count.unwrap_or(DEFAULT_COUNT);
@@ -537,7 +545,7 @@ fn node(entity: &Arc<EntityRecord>, degree: u32, relation: Option<Relation>) -> 
     LineageNode {
         urn: entity.urn.clone(),
         entity_type: EntityType::from_kind(&entity.kind),
-        name: entity.name.clone(),
+        name: crate::catalog::column_label(entity).unwrap_or_else(|| entity.name.clone()),
         degree: degree as i32,
         relation: relation.map(|r| r.as_str().to_string()),
         entity: Entity::from_row(entity.clone()),

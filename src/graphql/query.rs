@@ -5,6 +5,7 @@ use async_graphql::{Context, Object, OutputType, Result};
 use super::changes::{self, ChangeFeedPage, ChangeFilter};
 use super::lineage::{self, LineageGraph, LineageGraphInput};
 use super::loaders;
+use super::scalars::Long;
 use super::types::aggregate::{self, AggregateAcrossEntitiesInput, AggregateResults};
 use super::types::browse_v2::{self, BrowseResultsV2, BrowseV2Input};
 use super::types::scroll::{self, ScrollAcrossEntitiesInput, ScrollResults};
@@ -376,6 +377,25 @@ impl Query {
         input: LineageGraphInput,
     ) -> Result<LineageGraph> {
         lineage::lineage_graph(ctx, input).await
+    }
+    /// mlcat: does column `column` (`urn:li:schemaField:(<dataset urn>,<field path>)`) reach a
+    /// feature (or primary key) of model `model`? Answers yes or no with the path from the
+    /// column to the model, from the model's upstream walk within `depth` (the server's maximum
+    /// when absent) and `budget` (its default), as of `asOf`.
+    #[graphql(complexity = "1 + lineage::priced_walk(budget) * child_complexity")]
+    async fn column_reach(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The column's URN.")] column: String,
+        #[graphql(desc = "The model's URN.")] model: String,
+        #[graphql(desc = "Hops to walk up from the model.")] depth: Option<i32>,
+        #[graphql(desc = "Most entities the walk may reach.")] budget: Option<i32>,
+        #[graphql(desc = "The graph as it was at this time, in milliseconds.")] as_of: Option<Long>,
+    ) -> Result<crate::graphql::types::column_reach::ColumnReachResult> {
+        crate::graphql::types::column_reach::column_reach(
+            ctx, &column, &model, depth, budget, as_of,
+        )
+        .await
     }
     /// Datasets, by name, leaving out soft-deleted ones.
     #[graphql(complexity = "1 + page_size(&input) * child_complexity")]

@@ -108,7 +108,7 @@ fn tag_input(tag: &str, resource: &str) -> Value {
 }
 
 /// Edges of a relation in the table: `(current, ended)`.
-async fn edge_rows(app: &TestApp, relation: &str) -> (i64, i64) {
+pub(crate) async fn edge_rows(app: &TestApp, relation: &str) -> (i64, i64) {
     let count = |ended: &str| {
         format!("SELECT COUNT(*) AS n FROM edge WHERE relation = '{relation}' AND removed_at IS {ended}")
     };
@@ -667,7 +667,7 @@ async fn relationships_refuse_an_unknown_type_listing_the_known_ones() {
 }
 
 /// Runs SQL on the database being prepared.
-async fn sql(db: &sea_orm::DatabaseConnection, text: &str) {
+pub(crate) async fn sql(db: &sea_orm::DatabaseConnection, text: &str) {
     db.execute_unprepared(text)
         .await
         .unwrap_or_else(|e| panic!("{text}: {e}"));
@@ -675,7 +675,12 @@ async fn sql(db: &sea_orm::DatabaseConnection, text: &str) {
 
 /// A row for an entity, written (`has_aspects`) or only referenced, as the write path of the
 /// previous schema made it.
-async fn entity_row(db: &sea_orm::DatabaseConnection, urn: &str, kind: &str, name: &str) {
+pub(crate) async fn entity_row(
+    db: &sea_orm::DatabaseConnection,
+    urn: &str,
+    kind: &str,
+    name: &str,
+) {
     sql(
         db,
         &format!(
@@ -688,7 +693,7 @@ async fn entity_row(db: &sea_orm::DatabaseConnection, urn: &str, kind: &str, nam
 }
 
 /// A stored version of an aspect of the entity `urn`.
-async fn aspect_row(
+pub(crate) async fn aspect_row(
     db: &sea_orm::DatabaseConnection,
     urn: &str,
     aspect: &str,

@@ -12,6 +12,7 @@ mod auth;
 mod bad_input;
 mod browse_v2;
 mod changes;
+mod column_lineage;
 mod concurrency;
 mod datahub;
 mod datahub_entities;

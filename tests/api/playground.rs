@@ -115,6 +115,19 @@ async fn every_example_runs_on_the_demo_catalog() {
             .is_some_and(|q| q.contains("lineageGraph("))),
         "a traversal is among the examples"
     );
+    // The column examples answer what their comments promise.
+    let leakage = examples
+        .iter()
+        .find(|e| e["name"] == "label-leakage")
+        .unwrap();
+    let data = app.data(leakage["query"].as_str().unwrap()).await;
+    assert_eq!(data["labelReaches"]["reaches"], false);
+    assert_eq!(data["labelReaches"]["truncated"], false);
+    assert_eq!(data["returnsReach"]["reaches"], true);
+    assert_eq!(
+        data["label"]["tags"]["tags"][0]["tag"]["urn"],
+        "urn:li:tag:Label"
+    );
     for example in examples {
         let query = example["query"].as_str().unwrap();
         assert!(!example["title"].as_str().unwrap().is_empty());

@@ -643,3 +643,42 @@ test('lineage view shows a training run with its status and the model version it
   assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
   await page.close();
 });
+
+test('lineage view expands the datasets into their columns and draws the column lineage', async () => {
+  problems = [];
+  const page = await context.newPage();
+  watch(page);
+  await page.goto(lineageUrl(DEMO_MODEL, 'UPSTREAM', 3), { waitUntil: 'networkidle' });
+  await waitForGraph(page, 'customer_segmentation_v2');
+  // Without columns, the datasets stand for them, and the summary says how many are hidden.
+  assert.equal(await page.locator('#graph g.cluster').count(), 0);
+  assert.ok(!(await nodeLabels(page)).some((l) => l.startsWith('O_ORDER_ID')), 'no column drawn');
+  assert.match(await page.locator('#summary').innerText(), /columns? hidden/);
+  // The toggle expands them: each dataset in a box with its columns, and the column edges.
+  await page.check('#columns');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('columns') === '1', null, { timeout: TIMEOUT });
+  await page.waitForSelector('#graph g.cluster', { timeout: TIMEOUT });
+  await waitForGraph(page, 'customer_segmentation_v2');
+  const labels = await nodeLabels(page);
+  for (const column of ['O_ORDER_ID', 'DATE', 'QUANTITY', 'OR_RETURN_QUANTITY', 'WEEKDAY']) {
+    assert.ok(labels.some((l) => l.startsWith(column)), `column ${column} drawn: ${labels.join(' | ')}`);
+  }
+  assert.ok((await page.locator('#graph g.cluster').count()) >= 3, 'a box per dataset');
+  const edges = await page.$$eval('#graph g.edge title', (ts) => ts.map((t) => t.textContent));
+  const orders = 'urn:li:dataset:(urn:li:dataPlatform:snowflake,tpcxai_sf0001.public.orders,PROD)';
+  const column = `urn:li:schemaField:(${orders},DATE)`;
+  assert.ok(
+    edges.some((e) => e.includes(column) && e.includes('mlFeature:(uc01_preprocess,FREQUENCY)')),
+    `the column → feature edge is drawn: ${edges.join('\n')}`,
+  );
+  await shot(page, 'lineage-columns');
+  // A column's node opens its details like any other.
+  await clickNode(page, 'DATE');
+  await page.waitForSelector('#panel:not([hidden])', { timeout: TIMEOUT });
+  // Unticking goes back to the datasets alone.
+  await page.uncheck('#columns');
+  await page.waitForFunction(() => !document.querySelector('#graph g.cluster'), null, { timeout: TIMEOUT });
+  await page.waitForLoadState('networkidle');
+  assert.deepEqual(problems, [], 'the lineage page had failed or outside requests');
+  await page.close();
+});

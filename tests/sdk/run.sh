@@ -97,6 +97,7 @@ run_suite() {
     governance_roundtrip.py \
     search_clients.py \
     lineage_clients.py \
+    column_lineage.py \
     entity_clients.py \
     timeseries_clients.py \
     patch_clients.py \

@@ -270,6 +270,15 @@ fn check_kind(
     kinds: &[EntityKind],
 ) -> Result<(), Refused> {
     match urn.kind_mismatch(kinds) {
+        // A column must name its dataset and path, or no walk can place it.
+        None if *urn.kind() == schema_field_kind() => {
+            crate::catalog::columns::SchemaFieldUrn::parse(urn)
+                .map(|_| ())
+                .map_err(|reason| Refused {
+                    field: field(),
+                    reason,
+                })
+        }
         None => Ok(()),
         Some(reason) => Err(Refused {
             field: field(),

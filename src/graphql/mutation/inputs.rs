@@ -35,7 +35,8 @@ pub struct UpsertMlFeatureInput {
     pub data_type: MaybeUndefined<MlFeatureDataTypeGql>,
     /// The version label; null clears it.
     pub version: MaybeUndefined<String>,
-    /// Dataset URNs the feature is derived from; replaces the list, null clears it.
+    /// What the feature is derived from: dataset URNs, or the URNs of columns
+    /// (`urn:li:schemaField:(<dataset urn>,<field path>)`); replaces the list, null clears it.
     pub sources: MaybeUndefined<Vec<String>>,
     /// Custom properties; replaces them all, null clears them.
     pub custom_properties: MaybeUndefined<Vec<CustomPropertyInput>>,
@@ -83,7 +84,8 @@ pub struct UpsertMlPrimaryKeyInput {
     pub data_type: MaybeUndefined<MlFeatureDataTypeGql>,
     /// The version label; null clears it.
     pub version: MaybeUndefined<String>,
-    /// Dataset URNs the key is derived from; replaces the list, null empties it.
+    /// What the key is derived from: dataset URNs, or the URNs of columns
+    /// (`urn:li:schemaField:(<dataset urn>,<field path>)`); replaces the list, null empties it.
     pub sources: MaybeUndefined<Vec<String>>,
     /// Custom properties; replaces them all, null clears them.
     pub custom_properties: MaybeUndefined<Vec<CustomPropertyInput>>,

@@ -460,6 +460,14 @@ asset_object! {
             .filter(|r| !r.removed)
             .map(DataFlow))
     }
+    /// What the job reads and writes, and its column-level lineage (`dataJobInputOutput`);
+    /// null when none was written.
+    async fn input_output(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::schema_field::DataJobInputOutputGql>> {
+        super::schema_field::job_input_output(ctx, &self.0).await
+    }
     /// What the job is, as ingested (`dataJobInfo`); null when none was written.
     async fn properties(&self, ctx: &Context<'_>) -> Result<Option<DataJobProperties>> {
         let stored: Option<JobOrFlowInfo> = aspect(ctx, &self.0, "dataJobInfo").await?;

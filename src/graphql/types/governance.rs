@@ -213,6 +213,15 @@ pub async fn tags(ctx: &Context<'_>, row: &EntityRecord) -> Result<Option<Global
 }
 
 impl GlobalTagsAspect {
+    /// Adds the tags of `other` this one lacks (a column's edited and ingested tags).
+    pub(crate) fn merge(&mut self, other: GlobalTagsAspect) {
+        for t in other.tags {
+            if !self.tags.iter().any(|have| have.tag == t.tag) {
+                self.tags.push(t);
+            }
+        }
+    }
+
     /// The tags as GraphQL answers them, attached to `associated`.
     pub(crate) fn answer(self, associated: &str) -> GlobalTags {
         GlobalTags {
@@ -398,6 +407,15 @@ pub async fn glossary_terms(
 }
 
 impl GlossaryTermsAspect {
+    /// Adds the terms of `other` this one lacks (a column's edited and ingested terms).
+    pub(crate) fn merge(&mut self, other: GlossaryTermsAspect) {
+        for t in other.terms {
+            if !self.terms.iter().any(|have| have.urn == t.urn) {
+                self.terms.push(t);
+            }
+        }
+    }
+
     /// The terms as GraphQL answers them, attached to `associated`.
     pub(crate) fn answer(self, associated: &str) -> GlossaryTerms {
         GlossaryTerms {

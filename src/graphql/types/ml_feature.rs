@@ -66,13 +66,21 @@ impl MlFeaturePropertiesGql {
     async fn version(&self) -> Option<VersionTagGql> {
         self.1.version.as_ref().map(Into::into)
     }
-    /// The datasets the feature is derived from (relation `DerivedFrom`).
+    /// The datasets the feature is derived from (relation `DerivedFrom`); the columns it is
+    /// derived from are in `sourceColumns`.
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn sources(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<Dataset>>>> {
         match &self.1.sources {
-            Some(urns) => Ok(Some(resolve(ctx, urns, Dataset).await?)),
+            Some(urns) => Ok(Some(
+                resolve(ctx, &super::schema_field::datasets_of(urns), Dataset).await?,
+            )),
             None => Ok(None),
         }
+    }
+    /// mlcat: the columns (schema fields) the feature is derived from (relation
+    /// `DerivedFrom`), in the order stored; empty when it names whole datasets only.
+    async fn source_columns(&self) -> Vec<super::schema_field::SchemaFieldEntity> {
+        super::schema_field::columns_of(self.1.sources.as_deref().unwrap_or(&[]))
     }
     /// Free-form key-value properties.
     async fn custom_properties(&self) -> Option<Vec<CustomPropertiesEntry>> {

@@ -67,6 +67,21 @@ entity_object! {
     ) -> Result<Vec<super::training::FeatureTableVersion>> {
         super::training::feature_table_versions(ctx, &self.0).await
     }
+    /// mlcat: which columns of which tables reach the model: the columns (schema fields) its
+    /// upstream walk reaches, each with its dataset, the feature it feeds and the path from it
+    /// to the model. `depth` defaults to the server's maximum, `budget` to its default; `asOf`
+    /// reads the graph as it was then.
+    async fn upstream_columns(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Hops to walk up from the model.")] depth: Option<i32>,
+        #[graphql(desc = "Most entities the walk may reach.")] budget: Option<i32>,
+        #[graphql(desc = "The graph as it was at this time, in milliseconds.")] as_of: Option<
+            Long,
+        >,
+    ) -> Result<super::column_reach::UpstreamColumnsResult> {
+        super::column_reach::upstream_columns(ctx, &self.0.urn, depth, budget, as_of).await
+    }
     /// The model's upstream lineage as it stood when it was registered as a version (its
     /// `versionProperties.created` time, the walk's `asOf`): what data, features and runs it
     /// was built from then, whatever changed since. A model that is no version answers its

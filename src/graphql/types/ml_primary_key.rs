@@ -64,10 +64,23 @@ impl MlPrimaryKeyPropertiesGql {
     async fn version(&self) -> Option<VersionTagGql> {
         self.1.version.as_ref().map(Into::into)
     }
-    /// The datasets the key is derived from (relation `DerivedFrom`).
+    /// The datasets the key is derived from (relation `DerivedFrom`); the columns it is
+    /// derived from are in `sourceColumns`.
     #[graphql(complexity = "1 + RELATION_FANOUT * child_complexity")]
     async fn sources(&self, ctx: &Context<'_>) -> Result<Option<Vec<Option<Dataset>>>> {
-        Ok(Some(resolve(ctx, &self.1.sources, Dataset).await?))
+        Ok(Some(
+            resolve(
+                ctx,
+                &super::schema_field::datasets_of(&self.1.sources),
+                Dataset,
+            )
+            .await?,
+        ))
+    }
+    /// mlcat: the columns (schema fields) the key is derived from (relation `DerivedFrom`), in
+    /// the order stored; empty when it names whole datasets only.
+    async fn source_columns(&self) -> Vec<super::schema_field::SchemaFieldEntity> {
+        super::schema_field::columns_of(&self.1.sources)
     }
     /// Free-form key-value properties.
     async fn custom_properties(&self) -> Option<Vec<CustomPropertiesEntry>> {

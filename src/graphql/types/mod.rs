@@ -12,6 +12,7 @@ pub(crate) mod aggregate;
 pub(crate) mod aspects;
 pub(crate) mod browse;
 pub(crate) mod browse_v2;
+pub(crate) mod column_reach;
 pub(crate) mod container;
 mod corp;
 pub(crate) mod data_assets;

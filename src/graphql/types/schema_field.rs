@@ -11,7 +11,8 @@ use serde::Deserialize;
 use super::entity::Row;
 use super::governance::{GlobalTags, GlobalTagsAspect, GlossaryTerms, GlossaryTermsAspect};
 use super::{Dataset, Entity};
-use crate::catalog::EntityRecord;
+use crate::catalog::aspects::schema_field_kind;
+use crate::catalog::{EntityRecord, SchemaFieldUrn};
 use crate::graphql::loaders::{self, aspect};
 use crate::graphql::scalars::{EntityType, Long};
 use crate::urn::{EntityKind, Urn};
@@ -290,6 +291,63 @@ impl SchemaFieldEntity {
             Err(_) => Ok(None),
         }
     }
+
+    /// The dataset the URN names, when it names one.
+    fn dataset_of(&self) -> Option<Urn> {
+        let urn = Urn::parse(&self.urn).ok()?;
+        SchemaFieldUrn::parse(&urn).ok().map(|f| f.dataset)
+    }
+
+    /// The dataset's row, when mlcat holds the dataset.
+    async fn dataset_row(&self, ctx: &Context<'_>) -> Result<Option<Row>> {
+        match self.dataset_of() {
+            Some(urn) => loaders::entity(ctx, &urn).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The field as its dataset's `schemaMetadata` describes it, and as people edited it.
+    async fn described(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<(Option<SchemaFieldAspect>, Option<FieldInfoAspect>)> {
+        let Some(row) = self.dataset_row(ctx).await? else {
+            return Ok((None, None));
+        };
+        let (schema, edited): (
+            Option<SchemaMetadataAspect>,
+            Option<EditableSchemaMetadataAspect>,
+        ) = loaders::aspect_pair(ctx, &row, "schemaMetadata", "editableSchemaMetadata").await?;
+        let field = schema.and_then(|s| {
+            s.fields
+                .into_iter()
+                .find(|f| f.field_path == self.field_path)
+        });
+        let edited = edited.and_then(|e| {
+            e.editable_schema_field_info
+                .into_iter()
+                .find(|f| f.field_path == self.field_path)
+        });
+        Ok((field, edited))
+    }
+}
+
+/// The dataset URNs among a feature's `sources` (the rest name columns).
+pub(crate) fn datasets_of(sources: &[Urn]) -> Vec<Urn> {
+    sources
+        .iter()
+        .filter(|u| *u.kind() == EntityKind::Dataset)
+        .cloned()
+        .collect()
+}
+
+/// The columns among a feature's `sources`, as entities.
+pub(crate) fn columns_of(sources: &[Urn]) -> Vec<SchemaFieldEntity> {
+    sources
+        .iter()
+        .filter(|u| *u.kind() == schema_field_kind())
+        .map(|u| SchemaFieldEntity::from_urn(u.as_str()))
+        .collect()
 }
 
 /// A schema field as an entity, `urn:li:schemaField:(<dataset urn>,<field path>)`.
@@ -307,6 +365,77 @@ impl SchemaFieldEntity {
     /// The field's path in its dataset.
     async fn field_path(&self) -> &str {
         &self.field_path
+    }
+    /// The dataset the field belongs to; null when mlcat holds nothing of it.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Entity>> {
+        Ok(self
+            .dataset_row(ctx)
+            .await?
+            .filter(|r| !r.removed)
+            .and_then(Entity::from_row))
+    }
+    /// mlcat: the URN of the dataset the field belongs to, from the field's URN; null when the
+    /// URN names no dataset.
+    async fn dataset_urn(&self) -> Option<String> {
+        self.dataset_of().map(|u| u.to_string())
+    }
+    /// mlcat: the field as its dataset's `schemaMetadata` describes it (`type`,
+    /// `nativeDataType`, `description`, `nullable`, ...); null when the dataset's schema does
+    /// not list it.
+    async fn schema_field(&self, ctx: &Context<'_>) -> Result<Option<SchemaField>> {
+        let Some(dataset) = self.dataset_of() else {
+            return Ok(None);
+        };
+        let (field, _) = self.described(ctx).await?;
+        Ok(field.map(|f| schema_field(dataset.as_str(), f, Some(&self.urn))))
+    }
+    /// The field's description: what people wrote (`editableSchemaMetadata`), else what was
+    /// ingested (`schemaMetadata`); null when neither has one.
+    async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let (field, edited) = self.described(ctx).await?;
+        Ok(edited
+            .and_then(|e| e.description)
+            .or_else(|| field.and_then(|f| f.description)))
+    }
+    /// The tags on the field: those people attached (`editableSchemaMetadata`) and those
+    /// ingestion attached (`schemaMetadata`); null when it has none.
+    async fn tags(&self, ctx: &Context<'_>) -> Result<Option<GlobalTags>> {
+        let (field, edited) = self.described(ctx).await?;
+        let mut tags = edited.and_then(|e| e.global_tags);
+        if let Some(ingested) = field.and_then(|f| f.global_tags) {
+            match &mut tags {
+                Some(t) => t.merge(ingested),
+                None => tags = Some(ingested),
+            }
+        }
+        Ok(tags.map(|t| t.answer(&self.urn)))
+    }
+    /// The glossary terms on the field: those people attached and those ingestion attached;
+    /// null when it has none.
+    async fn glossary_terms(&self, ctx: &Context<'_>) -> Result<Option<GlossaryTerms>> {
+        let (field, edited) = self.described(ctx).await?;
+        let mut terms = edited.and_then(|e| e.glossary_terms);
+        if let Some(ingested) = field.and_then(|f| f.glossary_terms) {
+            match &mut terms {
+                Some(t) => t.merge(ingested),
+                None => terms = Some(ingested),
+            }
+        }
+        Ok(terms.map(|t| t.answer(&self.urn)))
+    }
+    /// mlcat: whether this column reaches a feature (or primary key) of `model`, with the
+    /// path from the column to the model: the model's upstream walk, within `depth` (the
+    /// server's maximum when absent), `budget` (its default when absent) and as of `asOf`.
+    #[graphql(complexity = "1 + crate::graphql::lineage::priced_walk(budget) * child_complexity")]
+    async fn reaches(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The model's URN.")] model: String,
+        #[graphql(desc = "Hops to walk up from the model.")] depth: Option<i32>,
+        #[graphql(desc = "Most entities the walk may reach.")] budget: Option<i32>,
+        #[graphql(desc = "The graph as it was at this time, in milliseconds.")] as_of: Option<Long>,
+    ) -> Result<super::column_reach::ColumnReachResult> {
+        super::column_reach::column_reach(ctx, &self.urn, &model, depth, budget, as_of).await
     }
     /// The structured properties attached to the field; null when none were written.
     async fn structured_properties(
@@ -557,6 +686,86 @@ pub async fn fine_grained_lineages(
                 transform_operation: f.transform_operation,
             })
             .collect()
+    }))
+}
+
+/// A job's inputs, outputs and column-level lineage, as its `dataJobInputOutput` names them.
+#[derive(SimpleObject)]
+#[graphql(name = "DataJobInputOutput")]
+pub struct DataJobInputOutputGql {
+    /// The datasets the job reads that mlcat holds (`inputDatasets` and `inputDatasetEdges`).
+    pub input_datasets: Option<Vec<Dataset>>,
+    /// The datasets the job writes that mlcat holds (`outputDatasets` and
+    /// `outputDatasetEdges`).
+    pub output_datasets: Option<Vec<Dataset>>,
+    /// The jobs this one runs after that mlcat holds (`inputDatajobs` and
+    /// `inputDatajobEdges`).
+    pub input_datajobs: Option<Vec<super::DataJob>>,
+    /// Which columns the job's output columns come from.
+    pub fine_grained_lineages: Option<Vec<FineGrainedLineage>>,
+}
+
+/// `DataJob.inputOutput`: the job's stored `dataJobInputOutput`; null when none was written.
+pub async fn job_input_output(
+    ctx: &Context<'_>,
+    row: &EntityRecord,
+) -> Result<Option<DataJobInputOutputGql>> {
+    let stored: Option<crate::catalog::aspects::DataJobInputOutput> =
+        aspect(ctx, row, "dataJobInputOutput").await?;
+    let Some(io) = stored else {
+        return Ok(None);
+    };
+    let (inputs, outputs, jobs) = (io.inputs(), io.outputs(), io.upstream_jobs());
+    let mut all: Vec<Urn> = inputs
+        .iter()
+        .chain(&outputs)
+        .chain(&jobs)
+        .cloned()
+        .collect();
+    all.dedup();
+    let rows = loaders::related(ctx, &all).await?;
+    let live = |urns: &[Urn], kind: &EntityKind| -> Vec<Row> {
+        urns.iter()
+            .filter_map(|u| rows.iter().find(|r| r.urn == u.as_str()))
+            .filter(|r| r.kind == *kind && !r.removed)
+            .cloned()
+            .collect()
+    };
+    let job_kind = EntityKind::Other("dataJob".into());
+    let refs = |l: &[Urn]| Some(l.iter().map(|u| field_ref(u.to_string())).collect());
+    Ok(Some(DataJobInputOutputGql {
+        input_datasets: Some(
+            live(&inputs, &EntityKind::Dataset)
+                .into_iter()
+                .map(Dataset)
+                .collect(),
+        ),
+        output_datasets: Some(
+            live(&outputs, &EntityKind::Dataset)
+                .into_iter()
+                .map(Dataset)
+                .collect(),
+        ),
+        input_datajobs: Some(
+            live(&jobs, &job_kind)
+                .into_iter()
+                .map(super::DataJob)
+                .collect(),
+        ),
+        fine_grained_lineages: io.fine_grained_lineages.map(|l| {
+            l.iter()
+                .map(|f| FineGrainedLineage {
+                    upstreams: refs(f.upstreams()),
+                    downstreams: refs(f.downstreams()),
+                    query: f
+                        .extra
+                        .get("query")
+                        .and_then(|q| q.as_str())
+                        .map(str::to_string),
+                    transform_operation: f.transform_operation.clone(),
+                })
+                .collect()
+        }),
     }))
 }
 

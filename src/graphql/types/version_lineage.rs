@@ -42,7 +42,7 @@ fn node(entity: &Arc<EntityRecord>, degree: u32, relation: Option<&str>) -> Line
     LineageNode {
         urn: entity.urn.clone(),
         entity_type: EntityType::from_kind(&entity.kind),
-        name: entity.name.clone(),
+        name: crate::catalog::column_label(entity).unwrap_or_else(|| entity.name.clone()),
         degree: degree as i32,
         relation: relation.map(str::to_string),
         entity: Entity::from_row(entity.clone()),
