@@ -196,6 +196,10 @@ pub struct Limits {
     /// traversals of one request may ask for together.
     #[arg(long, env = "MLCAT_MAX_LINEAGE_BUDGET", default_value_t = 10000)]
     pub max_lineage_budget: usize,
+    /// The environment (fabric) of the URNs OpenLineage events make: their datasets' and
+    /// their jobs' flows'.
+    #[arg(long, env = "MLCAT_OPENLINEAGE_ENV", default_value = "PROD")]
+    pub openlineage_env: String,
 }
 
 impl Limits {
@@ -260,6 +264,13 @@ impl Limits {
                      gives none would be refused; lower {default_flag} or raise {max_flag}"
                 ));
             }
+        }
+        if !crate::urn::FABRIC_TYPES.contains(&self.openlineage_env.as_str()) {
+            problems.push(format!(
+                "--openlineage-env {:?} is not one of {}",
+                self.openlineage_env,
+                crate::urn::FABRIC_TYPES.join(", ")
+            ));
         }
         if problems.is_empty() {
             Ok(())
