@@ -247,7 +247,7 @@ mod tests {
         let cases = [
             ("postgres://db:5432", "shop.public.orders", "urn:li:dataset:(urn:li:dataPlatform:postgres,shop.public.orders,PROD)"),
             ("s3://bucket", "raw/orders.csv", "urn:li:dataset:(urn:li:dataPlatform:s3,bucket/raw/orders.csv,PROD)"),
-            ("s3a://bucket/", "/raw/x/", "urn:li:dataset:(urn:li:dataPlatform:s3,bucket/raw/x,PROD)"),
+            ("s3a://bucket/", "raw/x/", "urn:li:dataset:(urn:li:dataPlatform:s3,bucket/raw/x,PROD)"),
             ("gs://b", "t", "urn:li:dataset:(urn:li:dataPlatform:gcs,b/t,PROD)"),
             ("file://", "/tmp/x.csv", "urn:li:dataset:(urn:li:dataPlatform:file,/tmp/x.csv,PROD)"),
             ("file", "/tmp/x.csv", "urn:li:dataset:(urn:li:dataPlatform:file,/tmp/x.csv,PROD)"),

@@ -46,6 +46,7 @@ mod metrics;
 mod migrations;
 mod mlflow;
 mod mlflow_refused;
+mod openlineage;
 mod mutations;
 mod mutations_edits;
 mod mutations_patch;
