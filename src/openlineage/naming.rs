@@ -44,25 +44,49 @@ fn file_system(scheme: &str) -> Option<&'static str> {
     })
 }
 
-/// Percent-encodes the characters a URN tuple part may not hold.
-fn encode(part: &str, comma: bool) -> String {
+/// Percent-encodes the characters a URN tuple part may not hold: parentheses; and in a part
+/// that is read back ([`decode`]: a job's, a flow's, a column's), commas and `%` too.
+fn encode(part: &str, read_back: bool) -> String {
     let mut out = String::with_capacity(part.len());
     for c in part.chars() {
         match c {
             '(' => out.push_str("%28"),
             ')' => out.push_str("%29"),
-            ',' if comma => out.push_str("%2C"),
+            ',' if read_back => out.push_str("%2C"),
+            '%' if read_back => out.push_str("%25"),
             c => out.push(c),
         }
     }
     out
 }
 
-/// Undoes [`encode`].
+/// Undoes [`encode`] of a part that is read back.
 pub fn decode(part: &str) -> String {
-    part.replace("%28", "(")
-        .replace("%29", ")")
-        .replace("%2C", ",")
+    let mut out = String::with_capacity(part.len());
+    let mut rest = part;
+    while let Some(i) = rest.find('%') {
+        out.push_str(&rest[..i]);
+        let code = rest.get(i..i + 3).unwrap_or_default();
+        let c = match code {
+            "%28" => Some('('),
+            "%29" => Some(')'),
+            "%2C" => Some(','),
+            "%25" => Some('%'),
+            _ => None,
+        };
+        match c {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[i + 3..];
+            }
+            None => {
+                out.push('%');
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn urn(text: String, what: &str) -> Result<Urn, Error> {
@@ -266,9 +290,9 @@ mod tests {
     #[test]
     fn jobs_and_flows_round_trip_through_their_parts() {
         let flow = flow_urn("airflow", "etl,daily", "PROD").unwrap();
-        let job = job_urn(&flow, "load.orders(v2)").unwrap();
+        let job = job_urn(&flow, "load.orders(v2) 100%28").unwrap();
         let (f, name) = job_parts(job.as_str()).unwrap();
-        assert_eq!(name, "load.orders(v2)");
+        assert_eq!(name, "load.orders(v2) 100%28");
         assert_eq!(
             flow_parts(&f).unwrap(),
             ("airflow".into(), "etl,daily".into(), "PROD".into())
