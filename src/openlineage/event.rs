@@ -106,7 +106,10 @@ impl EventType {
 
     /// COMPLETE, ABORT and FAIL end a run.
     pub fn is_terminal(self) -> bool {
-        matches!(self, EventType::Complete | EventType::Abort | EventType::Fail)
+        matches!(
+            self,
+            EventType::Complete | EventType::Abort | EventType::Fail
+        )
     }
 }
 
@@ -629,7 +632,12 @@ fn job(v: &Value, path: &str) -> Checked<Job> {
     })
 }
 
-fn schema_fields(list: &[Value], path: &str, prefix: &str, out: &mut Vec<SchemaField>) -> Checked<()> {
+fn schema_fields(
+    list: &[Value],
+    path: &str,
+    prefix: &str,
+    out: &mut Vec<SchemaField>,
+) -> Checked<()> {
     for (i, f) in list.iter().enumerate() {
         let p = format!("{path}[{i}]");
         let m = object(f, &p)?;
@@ -734,7 +742,12 @@ fn dataset(v: &Value, path: &str, io_key: Option<&str>) -> Checked<Dataset> {
             let mut out = Vec::new();
             if let Some(list) = f.get("fields") {
                 if !list.is_null() {
-                    schema_fields(array(list, &at(&p, "fields"))?, &at(&p, "fields"), "", &mut out)?;
+                    schema_fields(
+                        array(list, &at(&p, "fields"))?,
+                        &at(&p, "fields"),
+                        "",
+                        &mut out,
+                    )?;
                 }
             }
             Some(out)
@@ -817,13 +830,20 @@ mod tests {
         assert_eq!(refused(v), "inputs[0].namespace: is required");
         let mut v = base();
         v["outputs"] = json!([{"namespace": "s3://b", "name": "t", "facets": {"schema": {"fields": [{"type": "int"}]}}}]);
-        assert_eq!(refused(v), "outputs[0].facets.schema.fields[0].name: is required");
+        assert_eq!(
+            refused(v),
+            "outputs[0].facets.schema.fields[0].name: is required"
+        );
         let mut v = base();
-        v["run"]["facets"] = json!({"parent": {"run": {"runId": "nope"}, "job": {"namespace": "a", "name": "b"}}});
+        v["run"]["facets"] =
+            json!({"parent": {"run": {"runId": "nope"}, "job": {"namespace": "a", "name": "b"}}});
         assert!(refused(v).starts_with("run.facets.parent.run.runId: "));
         let mut v = base();
         v["job"]["facets"] = json!({"sql": 3});
-        assert_eq!(refused(v), "job.facets.sql: must be an object, not a number");
+        assert_eq!(
+            refused(v),
+            "job.facets.sql: must be an object, not a number"
+        );
         assert!(refused(json!([1])).contains("one event per request"));
         let mut v = base();
         v.as_object_mut().unwrap().remove("run");
@@ -858,7 +878,13 @@ mod tests {
             panic!()
         };
         let out = &e.outputs[0];
-        let paths: Vec<&str> = out.schema.as_ref().unwrap().iter().map(|f| f.path.as_str()).collect();
+        let paths: Vec<&str> = out
+            .schema
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|f| f.path.as_str())
+            .collect();
         assert_eq!(paths, ["id", "addr", "addr.zip"]);
         let cl = out.column_lineage.as_ref().unwrap();
         assert_eq!(cl.fields[0].1[0].transformations, ["DIRECT:IDENTITY"]);

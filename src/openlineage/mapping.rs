@@ -251,7 +251,9 @@ pub async fn writes(
             let inputs = place(&e.inputs, setting.env)?;
             let outputs = place(&e.outputs, setting.env)?;
             let lineage = check_columns(catalog, &inputs, &outputs, setting.env).await?;
-            let job = job_writes(&e.header, &e.job, None, &inputs, &outputs, &lineage, setting, &mut out)?;
+            let job = job_writes(
+                &e.header, &e.job, None, &inputs, &outputs, &lineage, setting, &mut out,
+            )?;
             let _ = job;
             datasets_writes(&e.header, &inputs, &outputs, &lineage, setting, &mut out)?;
             Ok(out)
@@ -432,7 +434,11 @@ async fn stored_schemas(
         let fields = schema
             .fields
             .iter()
-            .filter_map(|f| f.get("fieldPath").and_then(Value::as_str).map(str::to_string))
+            .filter_map(|f| {
+                f.get("fieldPath")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
             .collect();
         out.push((entity.urn.clone(), fields));
     }
@@ -456,7 +462,16 @@ async fn run_event(
     let outputs = place(&e.outputs, setting.env)?;
     let lineage = check_columns(catalog, &inputs, &outputs, setting.env).await?;
     let mut out = Vec::new();
-    let job = job_writes(&e.header, &e.job, Some(&e.run), &inputs, &outputs, &lineage, setting, &mut out)?;
+    let job = job_writes(
+        &e.header,
+        &e.job,
+        Some(&e.run),
+        &inputs,
+        &outputs,
+        &lineage,
+        setting,
+        &mut out,
+    )?;
     run_writes(e, &job, &inputs, &outputs, setting, &mut out)?;
     datasets_writes(&e.header, &inputs, &outputs, &lineage, setting, &mut out)?;
     Ok(out)
@@ -476,10 +491,8 @@ fn job_writes(
 ) -> Result<Urn, Failure> {
     let time = header.event_time.millis;
     let engine = run.and_then(|r| r.processing_engine.as_ref());
-    let orchestrator = naming::orchestrator(
-        engine.and_then(|p| p.name.as_deref()),
-        &header.producer,
-    );
+    let orchestrator =
+        naming::orchestrator(engine.and_then(|p| p.name.as_deref()), &header.producer);
     let at_job = |e: Error| Refusal {
         path: "job".into(),
         message: e.public_message(),
@@ -488,30 +501,38 @@ fn job_writes(
     let job_urn = naming::job_urn(&flow, &job.name).map_err(at_job)?;
 
     let namespace = job.namespace.clone();
-    out.push(AspectWrite::patch(flow.clone(), "dataFlowInfo", move |i: &mut JobInfo| {
-        if i.name.is_empty() {
-            i.name = namespace.clone();
-        }
-        i.custom_properties
-            .insert("openlineage.namespace".into(), namespace);
-        Ok(())
-    }));
+    out.push(AspectWrite::patch(
+        flow.clone(),
+        "dataFlowInfo",
+        move |i: &mut JobInfo| {
+            if i.name.is_empty() {
+                i.name = namespace.clone();
+            }
+            i.custom_properties
+                .insert("openlineage.namespace".into(), namespace);
+            Ok(())
+        },
+    ));
 
     let (name, description) = (job.name.clone(), job.description.clone());
     let (flow_text, kind) = (flow.to_string(), orchestrator.clone());
-    out.push(AspectWrite::patch(job_urn.clone(), "dataJobInfo", move |i: &mut JobInfo| {
-        // The converter shows the part after the first dot as the name.
-        let shown = name.split_once('.').map_or(name.as_str(), |(_, r)| r);
-        i.name = shown.to_string();
-        if description.is_some() {
-            i.description = description;
-        }
-        i.extra.insert("flowUrn".into(), json!(flow_text));
-        i.extra.insert("type".into(), json!({ "string": kind }));
-        i.custom_properties
-            .insert("openlineage.name".into(), name.clone());
-        Ok(())
-    }));
+    out.push(AspectWrite::patch(
+        job_urn.clone(),
+        "dataJobInfo",
+        move |i: &mut JobInfo| {
+            // The converter shows the part after the first dot as the name.
+            let shown = name.split_once('.').map_or(name.as_str(), |(_, r)| r);
+            i.name = shown.to_string();
+            if description.is_some() {
+                i.description = description;
+            }
+            i.extra.insert("flowUrn".into(), json!(flow_text));
+            i.extra.insert("type".into(), json!({ "string": kind }));
+            i.custom_properties
+                .insert("openlineage.name".into(), name.clone());
+            Ok(())
+        },
+    ));
 
     let ins: Vec<Urn> = inputs.iter().map(|p| p.urn.clone()).collect();
     let outs: Vec<Urn> = outputs.iter().map(|p| p.urn.clone()).collect();
@@ -541,12 +562,16 @@ fn job_writes(
         out.push(ownership(&job_urn, owners, time, setting)?);
     }
     let (ns, n, facets) = (job.namespace.clone(), job.name.clone(), job.facets.clone());
-    out.push(AspectWrite::patch(job_urn.clone(), JOB_ASPECT, move |s: &mut NamedFacets| {
-        s.namespace = ns;
-        s.name = n;
-        s.facets.merge(&facets, time);
-        Ok(())
-    }));
+    out.push(AspectWrite::patch(
+        job_urn.clone(),
+        JOB_ASPECT,
+        move |s: &mut NamedFacets| {
+            s.namespace = ns;
+            s.name = n;
+            s.facets.merge(&facets, time);
+            Ok(())
+        },
+    ));
     Ok(job_urn)
 }
 
@@ -593,19 +618,23 @@ fn ownership(
         });
     }
     let modified = stamp(time, setting.actor);
-    Ok(AspectWrite::patch(urn.clone(), Ownership::NAME, move |o: &mut Ownership| {
-        let mut changed = false;
-        for owner in list {
-            if !o.owners.iter().any(|x| x.owner == owner.owner) {
-                o.owners.push(owner);
-                changed = true;
+    Ok(AspectWrite::patch(
+        urn.clone(),
+        Ownership::NAME,
+        move |o: &mut Ownership| {
+            let mut changed = false;
+            for owner in list {
+                if !o.owners.iter().any(|x| x.owner == owner.owner) {
+                    o.owners.push(owner);
+                    changed = true;
+                }
             }
-        }
-        if changed {
-            o.last_modified = Some(modified);
-        }
-        Ok(())
-    }))
+            if changed {
+                o.last_modified = Some(modified);
+            }
+            Ok(())
+        },
+    ))
 }
 
 fn run_writes(
@@ -705,24 +734,28 @@ fn run_writes(
     let kind = e.event_type;
     let (job_ns, job_name) = (e.job.namespace.clone(), e.job.name.clone());
     let (facets, run_id) = (e.run.facets.clone(), e.run.run_id.clone());
-    out.push(AspectWrite::patch(run.clone(), RUN_ASPECT, move |s: &mut RunState| {
-        s.run_id = run_id;
-        s.job_namespace = job_ns;
-        s.job_name = job_name;
-        s.hear(kind, time);
-        s.facets.merge(&facets, time);
-        for (map, list) in [(&mut s.inputs, ins), (&mut s.outputs, outs)] {
-            for (urn, u) in list {
-                match map.get(&urn) {
-                    Some(old) if old.time > u.time => {}
-                    _ => {
-                        map.insert(urn, u);
+    out.push(AspectWrite::patch(
+        run.clone(),
+        RUN_ASPECT,
+        move |s: &mut RunState| {
+            s.run_id = run_id;
+            s.job_namespace = job_ns;
+            s.job_name = job_name;
+            s.hear(kind, time);
+            s.facets.merge(&facets, time);
+            for (map, list) in [(&mut s.inputs, ins), (&mut s.outputs, outs)] {
+                for (urn, u) in list {
+                    match map.get(&urn) {
+                        Some(old) if old.time > u.time => {}
+                        _ => {
+                            map.insert(urn, u);
+                        }
                     }
                 }
             }
-        }
-        Ok(())
-    }));
+            Ok(())
+        },
+    ));
     // DataHub's run event: STARTED for START and RUNNING, COMPLETE with SUCCESS or FAILURE for
     // the ends (the converter's mapping); OTHER changes no state.
     let event = match e.event_type {
@@ -743,7 +776,11 @@ fn run_writes(
         Some(EventType::Other) | None => None,
     };
     if let Some(event) = event {
-        out.push(AspectWrite::upsert(run, "dataProcessInstanceRunEvent", event));
+        out.push(AspectWrite::upsert(
+            run,
+            "dataProcessInstanceRunEvent",
+            event,
+        ));
     }
     Ok(())
 }
@@ -776,7 +813,11 @@ fn datasets_writes(
     for p in inputs.iter().chain(outputs) {
         let d = p.data;
         if let Some(fields) = &d.schema {
-            let platform = p.urn.platform_urn().map(|u| u.to_string()).unwrap_or_default();
+            let platform = p
+                .urn
+                .platform_urn()
+                .map(|u| u.to_string())
+                .unwrap_or_default();
             let fields: Vec<Value> = fields
                 .iter()
                 .map(|f| {
@@ -804,10 +845,11 @@ fn datasets_writes(
                     }
                     s.schema_name = name;
                     s.platform = platform;
-                    s.platform_schema = json!({"com.linkedin.schema.OtherSchema": {"rawSchema": ""}})
-                        .as_object()
-                        .cloned()
-                        .unwrap_or_default();
+                    s.platform_schema =
+                        json!({"com.linkedin.schema.OtherSchema": {"rawSchema": ""}})
+                            .as_object()
+                            .cloned()
+                            .unwrap_or_default();
                     s.fields = fields;
                     s.last_modified = Some(modified);
                     Ok(())
@@ -852,12 +894,16 @@ fn datasets_writes(
             ));
         }
         let (ns, n, facets) = (d.namespace.clone(), d.name.clone(), d.facets.clone());
-        out.push(AspectWrite::patch(p.urn.clone(), DATASET_ASPECT, move |s: &mut NamedFacets| {
-            s.namespace = ns;
-            s.name = n;
-            s.facets.merge(&facets, time);
-            Ok(())
-        }));
+        out.push(AspectWrite::patch(
+            p.urn.clone(),
+            DATASET_ASPECT,
+            move |s: &mut NamedFacets| {
+                s.namespace = ns;
+                s.name = n;
+                s.facets.merge(&facets, time);
+                Ok(())
+            },
+        ));
     }
     Ok(())
 }
@@ -894,13 +940,28 @@ mod tests {
     #[test]
     fn a_later_facet_is_not_replaced_by_an_earlier_one() {
         let mut f = TimedFacets::default();
-        let new = Facets(json!({"sql": {"query": "new"}}).as_object().cloned().unwrap());
-        let old = Facets(json!({"sql": {"query": "old"}, "x": {}}).as_object().cloned().unwrap());
+        let new = Facets(
+            json!({"sql": {"query": "new"}})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
+        let old = Facets(
+            json!({"sql": {"query": "old"}, "x": {}})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
         f.merge(&new, 20);
         f.merge(&old, 10);
         assert_eq!(f.facets["sql"]["query"], "new");
         assert!(f.facets.contains_key("x"));
-        let gone = Facets(json!({"x": {"_deleted": true}}).as_object().cloned().unwrap());
+        let gone = Facets(
+            json!({"x": {"_deleted": true}})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
         f.merge(&gone, 30);
         assert!(!f.facets.contains_key("x"));
     }

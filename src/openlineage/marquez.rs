@@ -28,9 +28,7 @@ use serde_json::{json, Map, Value};
 use super::mapping::{NamedFacets, RunState, DATASET_ASPECT, JOB_ASPECT, RUN_ASPECT};
 use super::{naming, OlError};
 use crate::catalog::aspects::{Relation, RelationSet};
-use crate::catalog::{
-    Catalog, Direction, EntityId, EntityRecord, ListFilter, TraversalSpec,
-};
+use crate::catalog::{Catalog, Direction, EntityId, EntityRecord, ListFilter, TraversalSpec};
 use crate::shared::Shared;
 use crate::urn::{EntityKind, Urn};
 
@@ -197,9 +195,9 @@ fn identity(view: &View, env: &str) -> Identity {
                     name: n.name,
                 };
             }
-            match naming::job_parts(&r.urn).and_then(|(flow, name)| {
-                naming::flow_parts(&flow).map(|(_, ns, _)| (ns, name))
-            }) {
+            match naming::job_parts(&r.urn)
+                .and_then(|(flow, name)| naming::flow_parts(&flow).map(|(_, ns, _)| (ns, name)))
+            {
                 Some((namespace, name)) => Identity {
                     kind: NodeType::Job,
                     namespace,
@@ -453,7 +451,9 @@ async fn resolve_node(state: &Shared, node_id: &str) -> Result<EntityRecord, OlE
             return Ok(r);
         }
     }
-    Err(OlError::not_found(format!("no node {node_id:?} in the catalog")))
+    Err(OlError::not_found(format!(
+        "no node {node_id:?} in the catalog"
+    )))
 }
 
 #[derive(Deserialize)]
@@ -601,7 +601,10 @@ async fn dataset(
         name,
     };
     let record = resolve(&state, &id).await?.ok_or_else(|| {
-        OlError::not_found(format!("no dataset {:?} in namespace {:?}", id.name, id.namespace))
+        OlError::not_found(format!(
+            "no dataset {:?} in namespace {:?}",
+            id.name, id.namespace
+        ))
     })?;
     let view = views(&state.catalog, vec![record]).await?.remove(0);
     Ok(Json(dataset_json(&view, &id)))
@@ -636,7 +639,11 @@ async fn runs_of(
         }
     }
     for list in out.values_mut() {
-        list.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.run_id.cmp(&a.run_id)));
+        list.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then(b.run_id.cmp(&a.run_id))
+        });
     }
     Ok(out)
 }
@@ -650,12 +657,20 @@ async fn jobs_json(state: &Shared, jobs: Vec<(Identity, View)>) -> Result<Vec<Va
         v.aspect("dataJobInputOutput")
             .and_then(|io| io.get(key))
             .and_then(Value::as_array)
-            .map(|l| l.iter().filter_map(Value::as_str).map(str::to_string).collect())
+            .map(|l| {
+                l.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let mut wanted: Vec<Urn> = Vec::new();
     for (_, v) in &jobs {
-        for u in io(v, "inputDatasets").into_iter().chain(io(v, "outputDatasets")) {
+        for u in io(v, "inputDatasets")
+            .into_iter()
+            .chain(io(v, "outputDatasets"))
+        {
             if let Ok(u) = Urn::parse(&u) {
                 if !wanted.contains(&u) {
                     wanted.push(u);
@@ -716,17 +731,17 @@ async fn find_job(state: &Shared, ns: String, name: String) -> Result<(Identity,
         name,
     };
     let record = resolve(state, &id).await?.ok_or_else(|| {
-        OlError::not_found(format!("no job {:?} in namespace {:?}", id.name, id.namespace))
+        OlError::not_found(format!(
+            "no job {:?} in namespace {:?}",
+            id.name, id.namespace
+        ))
     })?;
     let view = views(&state.catalog, vec![record]).await?.remove(0);
     Ok((id, view))
 }
 
 /// `GET /api/v1/namespaces/{ns}/jobs/{job}`.
-async fn job(
-    State(state): State<Arc<Shared>>,
-    Path((ns, name)): Path<(String, String)>,
-) -> Answer {
+async fn job(State(state): State<Arc<Shared>>, Path((ns, name)): Path<(String, String)>) -> Answer {
     let found = find_job(&state, ns, name).await?;
     let mut list = jobs_json(&state, vec![found]).await?;
     Ok(Json(list.remove(0)))
@@ -778,9 +793,11 @@ pub struct LineageQuery {
 /// Marquez's `{"graph": [GraphNode]}`. The depth is capped by `--max-lineage-depth`, the
 /// entities by `--max-lineage-budget`.
 pub async fn lineage(State(state): State<Arc<Shared>>, Query(q): Query<LineageQuery>) -> Answer {
-    let node_id = q
-        .node_id
-        .ok_or_else(|| OlError::bad_request("nodeId is required (dataset:<namespace>:<name> or job:<namespace>:<name>)"))?;
+    let node_id = q.node_id.ok_or_else(|| {
+        OlError::bad_request(
+            "nodeId is required (dataset:<namespace>:<name> or job:<namespace>:<name>)",
+        )
+    })?;
     let root = resolve_node(&state, &node_id).await?;
     let catalog = &state.catalog;
     let limits = &state.limits;

@@ -41,10 +41,7 @@ pub const DATAHUB_LINEAGE: &str = "/openapi/openlineage/api/v1/lineage";
 /// The OpenLineage routes, to merge into the application's router.
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
-        .route(
-            MARQUEZ_LINEAGE,
-            post(marquez_intake).get(marquez::lineage),
-        )
+        .route(MARQUEZ_LINEAGE, post(marquez_intake).get(marquez::lineage))
         .route(DATAHUB_LINEAGE, post(datahub_intake))
         .merge(marquez::routes())
 }

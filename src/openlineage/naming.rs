@@ -269,20 +269,68 @@ mod tests {
     #[test]
     fn datasets_map_as_datahub_s_converter_maps_them() {
         let cases = [
-            ("postgres://db:5432", "shop.public.orders", "urn:li:dataset:(urn:li:dataPlatform:postgres,shop.public.orders,PROD)"),
-            ("s3://bucket", "raw/orders.csv", "urn:li:dataset:(urn:li:dataPlatform:s3,bucket/raw/orders.csv,PROD)"),
-            ("s3a://bucket/", "raw/x/", "urn:li:dataset:(urn:li:dataPlatform:s3,bucket/raw/x,PROD)"),
-            ("gs://b", "t", "urn:li:dataset:(urn:li:dataPlatform:gcs,b/t,PROD)"),
-            ("file://", "/tmp/x.csv", "urn:li:dataset:(urn:li:dataPlatform:file,/tmp/x.csv,PROD)"),
-            ("file", "/tmp/x.csv", "urn:li:dataset:(urn:li:dataPlatform:file,/tmp/x.csv,PROD)"),
-            ("bigquery", "p.d.t", "urn:li:dataset:(urn:li:dataPlatform:bigquery,p.d.t,PROD)"),
-            ("snowflake://org-acct", "DB.S.T", "urn:li:dataset:(urn:li:dataPlatform:snowflake,DB.S.T,PROD)"),
-            ("sqlserver://h:1433", "d.t", "urn:li:dataset:(urn:li:dataPlatform:mssql,d.t,PROD)"),
-            ("kafka://broker:9092", "orders", "urn:li:dataset:(urn:li:dataPlatform:kafka,orders,PROD)"),
-            ("hive://metastore:9083", "db.t(x", "urn:li:dataset:(urn:li:dataPlatform:hive,db.t%28x,PROD)"),
+            (
+                "postgres://db:5432",
+                "shop.public.orders",
+                "urn:li:dataset:(urn:li:dataPlatform:postgres,shop.public.orders,PROD)",
+            ),
+            (
+                "s3://bucket",
+                "raw/orders.csv",
+                "urn:li:dataset:(urn:li:dataPlatform:s3,bucket/raw/orders.csv,PROD)",
+            ),
+            (
+                "s3a://bucket/",
+                "raw/x/",
+                "urn:li:dataset:(urn:li:dataPlatform:s3,bucket/raw/x,PROD)",
+            ),
+            (
+                "gs://b",
+                "t",
+                "urn:li:dataset:(urn:li:dataPlatform:gcs,b/t,PROD)",
+            ),
+            (
+                "file://",
+                "/tmp/x.csv",
+                "urn:li:dataset:(urn:li:dataPlatform:file,/tmp/x.csv,PROD)",
+            ),
+            (
+                "file",
+                "/tmp/x.csv",
+                "urn:li:dataset:(urn:li:dataPlatform:file,/tmp/x.csv,PROD)",
+            ),
+            (
+                "bigquery",
+                "p.d.t",
+                "urn:li:dataset:(urn:li:dataPlatform:bigquery,p.d.t,PROD)",
+            ),
+            (
+                "snowflake://org-acct",
+                "DB.S.T",
+                "urn:li:dataset:(urn:li:dataPlatform:snowflake,DB.S.T,PROD)",
+            ),
+            (
+                "sqlserver://h:1433",
+                "d.t",
+                "urn:li:dataset:(urn:li:dataPlatform:mssql,d.t,PROD)",
+            ),
+            (
+                "kafka://broker:9092",
+                "orders",
+                "urn:li:dataset:(urn:li:dataPlatform:kafka,orders,PROD)",
+            ),
+            (
+                "hive://metastore:9083",
+                "db.t(x",
+                "urn:li:dataset:(urn:li:dataPlatform:hive,db.t%28x,PROD)",
+            ),
         ];
         for (ns, name, want) in cases {
-            assert_eq!(dataset_urn(ns, name, "PROD").unwrap().as_str(), want, "{ns} {name}");
+            assert_eq!(
+                dataset_urn(ns, name, "PROD").unwrap().as_str(),
+                want,
+                "{ns} {name}"
+            );
         }
         assert!(dataset_urn("a b", "t", "PROD").is_err());
     }
@@ -305,10 +353,16 @@ mod tests {
         assert_eq!(orchestrator(None, python), "python");
         assert_eq!(orchestrator(Some("Spark"), python), "spark");
         assert_eq!(
-            orchestrator(None, "https://github.com/apache/airflow/providers-openlineage/1.0"),
+            orchestrator(
+                None,
+                "https://github.com/apache/airflow/providers-openlineage/1.0"
+            ),
             "airflow"
         );
-        assert_eq!(orchestrator(None, "https://example.com/team/Emitter/"), "emitter");
+        assert_eq!(
+            orchestrator(None, "https://example.com/team/Emitter/"),
+            "emitter"
+        );
         assert_eq!(orchestrator(None, "urn:x"), "openlineage");
     }
 }

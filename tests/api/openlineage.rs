@@ -114,7 +114,10 @@ async fn a_run_event_makes_the_job_its_flow_the_run_and_the_datasets_with_lineag
     assert_eq!(info["name"], "build_features");
     assert_eq!(info["description"], "Builds the customer features");
     assert_eq!(info["flowUrn"], FLOW);
-    assert_eq!(aspect(&app, FLOW, "dataFlowInfo").await.unwrap()["name"], "training");
+    assert_eq!(
+        aspect(&app, FLOW, "dataFlowInfo").await.unwrap()["name"],
+        "training"
+    );
     let io = aspect(&app, JOB, "dataJobInputOutput").await.unwrap();
     assert_eq!(io["inputDatasets"], json!([RAW]));
     assert_eq!(io["outputDatasets"], json!([FEATURES]));
@@ -147,7 +150,10 @@ async fn a_run_event_makes_the_job_its_flow_the_run_and_the_datasets_with_lineag
     let stored: Value =
         serde_json::from_str(run["aspects"][0]["payload"].as_str().unwrap()).unwrap();
     // A facet mlcat does not model is kept as sent; the input's version is kept with the run.
-    assert_eq!(stored["facets"]["mlcat_test_run"]["anything"], json!([1, 2, 3]));
+    assert_eq!(
+        stored["facets"]["mlcat_test_run"]["anything"],
+        json!([1, 2, 3])
+    );
     assert_eq!(stored["inputs"][RAW]["version"], "v42");
     assert_eq!(
         stored["inputs"][RAW]["facets"]["dataQualityMetrics"]["rowCount"],
@@ -174,7 +180,12 @@ async fn a_run_event_makes_the_job_its_flow_the_run_and_the_datasets_with_lineag
 #[tokio::test]
 async fn dataset_facets_become_schema_column_lineage_description_and_owners() {
     let app = TestApp::new().await;
-    let (status, body) = send(&app, DATAHUB, &features_event("COMPLETE", "2026-01-31T12:05:00Z", RUN)).await;
+    let (status, body) = send(
+        &app,
+        DATAHUB,
+        &features_event("COMPLETE", "2026-01-31T12:05:00Z", RUN),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let schema = aspect(&app, FEATURES, "schemaMetadata").await.unwrap();
@@ -197,7 +208,10 @@ async fn dataset_facets_become_schema_column_lineage_description_and_owners() {
     let fine = lineage["fineGrainedLineages"].as_array().unwrap();
     assert_eq!(fine.len(), 3);
     assert_eq!(fine[0]["upstreams"], json!([field(RAW, "id")]));
-    assert_eq!(fine[0]["downstreams"], json!([field(FEATURES, "customer_id")]));
+    assert_eq!(
+        fine[0]["downstreams"],
+        json!([field(FEATURES, "customer_id")])
+    );
     assert_eq!(fine[0]["transformOperation"], "DIRECT:IDENTITY");
     // The job carries the same column lineage.
     let io = aspect(&app, JOB, "dataJobInputOutput").await.unwrap();
@@ -264,38 +278,55 @@ async fn bad_events_are_refused_with_the_json_path_and_nothing_is_written() {
     e["job"]["name"] = json!(7);
     cases.push((e, "job.name: must be a string, not a number"));
     let mut e = good.clone();
-    e["outputs"][0]["facets"]["columnLineage"]["fields"]["churn_label"] =
-        json!({"inputFields": [{"namespace": "postgres://db.internal:5432", "name": "shop.public.customers", "field": "churned"}]});
+    e["outputs"][0]["facets"]["columnLineage"]["fields"]["churn_label"] = json!({"inputFields": [{"namespace": "postgres://db.internal:5432", "name": "shop.public.customers", "field": "churned"}]});
     cases.push((
         e,
         "outputs[0].facets.columnLineage.fields.churn_label: the schema of s3://lake features/customers has no field \"churn_label\"",
     ));
     let mut e = good.clone();
-    e["outputs"][0]["facets"]["columnLineage"]["fields"]["age_bucket"]["inputFields"][0]
-        ["field"] = json!("birthday");
+    e["outputs"][0]["facets"]["columnLineage"]["fields"]["age_bucket"]["inputFields"][0]["field"] =
+        json!("birthday");
     cases.push((
         e,
         "outputs[0].facets.columnLineage.fields.age_bucket.inputFields[0].field: the schema of postgres://db.internal:5432 shop.public.customers has no field \"birthday\"",
     ));
     let mut e = good.clone();
     e["outputs"][0]["facets"]["documentation"] = json!({"contentType": "text/markdown"});
-    cases.push((e, "outputs[0].facets.documentation.description: is required"));
+    cases.push((
+        e,
+        "outputs[0].facets.documentation.description: is required",
+    ));
     let mut e = good.clone();
     e["run"]["facets"]["errorMessage"] = facet(json!({"message": "boom"}));
-    cases.push((e, "run.facets.errorMessage.programmingLanguage: is required"));
-    cases.push((json!([good.clone()]), "an event is a JSON object, not an array"));
-    cases.push((json!({"eventTime": "2026-01-31T12:00:00Z", "producer": PRODUCER, "schemaURL": PRODUCER}), "the event is none of the spec's kinds"));
+    cases.push((
+        e,
+        "run.facets.errorMessage.programmingLanguage: is required",
+    ));
+    cases.push((
+        json!([good.clone()]),
+        "an event is a JSON object, not an array",
+    ));
+    cases.push((
+        json!({"eventTime": "2026-01-31T12:00:00Z", "producer": PRODUCER, "schemaURL": PRODUCER}),
+        "the event is none of the spec's kinds",
+    ));
     for path in [MARQUEZ, DATAHUB] {
         for (event, message) in &cases {
             let (status, body) = send(&app, path, event).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {body}");
             assert_eq!(body["code"], "BAD_USER_INPUT");
             let got = body["message"].as_str().unwrap();
-            assert!(got.starts_with(message), "{got:?} does not start with {message:?}");
+            assert!(
+                got.starts_with(message),
+                "{got:?} does not start with {message:?}"
+            );
         }
         let (status, body) = app.post_json(path, "{not json").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        assert!(body["message"].as_str().unwrap().starts_with("the body is not JSON"));
+        assert!(body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the body is not JSON"));
     }
     let (status, _) = app
         .request(
@@ -326,7 +357,10 @@ async fn a_running_event_after_start_updates_the_run_and_keeps_its_edges() {
     let (_, run) = app.get_json(&format!("/api/v1/jobs/runs/{RUN}")).await;
     assert_eq!(run["state"], "RUNNING");
     assert_eq!(run["startedAt"], "2026-01-31T12:00:00.000Z");
-    assert_eq!(run["inputDatasetVersions"][0]["datasetVersionId"]["version"], "v42");
+    assert_eq!(
+        run["inputDatasetVersions"][0]["datasetVersionId"]["version"],
+        "v42"
+    );
     // The same RUNNING event again writes no new version of anything.
     let aspects = app.count_rows("aspect").await;
     accepted(&app, &running).await;
@@ -413,9 +447,15 @@ async fn job_and_dataset_events_write_without_a_run() {
         .get_json("/api/v1/namespaces/bigquery/datasets/proj.ds.scores")
         .await;
     assert_eq!(status, StatusCode::OK, "{got}");
-    assert_eq!(got["id"], json!({"namespace": "bigquery", "name": "proj.ds.scores"}));
+    assert_eq!(
+        got["id"],
+        json!({"namespace": "bigquery", "name": "proj.ds.scores"})
+    );
     assert_eq!(got["description"], "Churn scores");
-    assert_eq!(got["fields"][1], json!({"name": "score", "type": "FLOAT", "tags": [], "description": null}));
+    assert_eq!(
+        got["fields"][1],
+        json!({"name": "score", "type": "FLOAT", "tags": [], "description": null})
+    );
     assert_eq!(
         got["facets"]["mlcat"]["urn"],
         "urn:li:dataset:(urn:li:dataPlatform:bigquery,proj.ds.scores,PROD)"
@@ -426,7 +466,11 @@ async fn job_and_dataset_events_write_without_a_run() {
 async fn marquez_s_read_api_answers_the_graph_with_its_ml_nodes() {
     let app = TestApp::new().await;
     accepted(&app, &features_event("START", "2026-01-31T12:00:00Z", RUN)).await;
-    accepted(&app, &features_event("COMPLETE", "2026-01-31T12:05:00Z", RUN)).await;
+    accepted(
+        &app,
+        &features_event("COMPLETE", "2026-01-31T12:05:00Z", RUN),
+    )
+    .await;
     // A model trained on the features, written through DataHub's REST API.
     let model = "urn:li:mlModel:(urn:li:dataPlatform:mlflow,churn,PROD)";
     ingest(
@@ -448,32 +492,56 @@ async fn marquez_s_read_api_answers_the_graph_with_its_ml_nodes() {
         .iter()
         .map(|n| n["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["mlcat", "postgres://db.internal:5432", "s3://lake", "training"]);
+    assert_eq!(
+        names,
+        [
+            "mlcat",
+            "postgres://db.internal:5432",
+            "s3://lake",
+            "training"
+        ]
+    );
 
     let (_, jobs) = app.get_json("/api/v1/namespaces/training/jobs").await;
     assert_eq!(jobs["totalCount"], 1);
     let job = &jobs["jobs"][0];
-    assert_eq!(job["id"], json!({"namespace": "training", "name": "build_features"}));
+    assert_eq!(
+        job["id"],
+        json!({"namespace": "training", "name": "build_features"})
+    );
     assert_eq!(
         job["inputs"],
         json!([{"namespace": "postgres://db.internal:5432", "name": "shop.public.customers"}])
     );
-    assert_eq!(job["outputs"], json!([{"namespace": "s3://lake", "name": "features/customers"}]));
+    assert_eq!(
+        job["outputs"],
+        json!([{"namespace": "s3://lake", "name": "features/customers"}])
+    );
     assert_eq!(job["latestRun"]["id"], RUN);
     assert_eq!(job["latestRun"]["state"], "COMPLETED");
-    assert_eq!(job["facets"]["sql"]["query"], "SELECT id, age, spend FROM customers");
+    assert_eq!(
+        job["facets"]["sql"]["query"],
+        "SELECT id, age, spend FROM customers"
+    );
     assert_eq!(job["description"], "Builds the customer features");
 
     let ns = encode("s3://lake");
-    let (_, datasets) = app.get_json(&format!("/api/v1/namespaces/{ns}/datasets")).await;
+    let (_, datasets) = app
+        .get_json(&format!("/api/v1/namespaces/{ns}/datasets"))
+        .await;
     assert_eq!(datasets["totalCount"], 1);
     assert_eq!(datasets["datasets"][0]["name"], "features/customers");
     let (status, one) = app
-        .get_json(&format!("/api/v1/namespaces/{ns}/datasets/{}", encode("features/customers")))
+        .get_json(&format!(
+            "/api/v1/namespaces/{ns}/datasets/{}",
+            encode("features/customers")
+        ))
         .await;
     assert_eq!(status, StatusCode::OK, "{one}");
     assert_eq!(one["fields"][0]["name"], "customer_id");
-    let (status, _) = app.get_json(&format!("/api/v1/namespaces/{ns}/datasets/nope")).await;
+    let (status, _) = app
+        .get_json(&format!("/api/v1/namespaces/{ns}/datasets/nope"))
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
     let (_, runs) = app
@@ -502,7 +570,10 @@ async fn marquez_s_read_api_answers_the_graph_with_its_ml_nodes() {
     }
     // The run stands for its job: no run node, and the job's edges are the run's too.
     assert_eq!(ids.len(), 4, "{ids:?}");
-    let job = graph.iter().find(|n| n["id"] == "job:training:build_features").unwrap();
+    let job = graph
+        .iter()
+        .find(|n| n["id"] == "job:training:build_features")
+        .unwrap();
     assert_eq!(job["type"], "JOB");
     assert_eq!(
         job["inEdges"],
@@ -512,6 +583,8 @@ async fn marquez_s_read_api_answers_the_graph_with_its_ml_nodes() {
         job["outEdges"],
         json!([{"origin": "job:training:build_features", "destination": "dataset:s3://lake:features/customers"}])
     );
-    let (status, _) = app.get_json("/api/v1/lineage?nodeId=dataset:nowhere:nothing").await;
+    let (status, _) = app
+        .get_json("/api/v1/lineage?nodeId=dataset:nowhere:nothing")
+        .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
