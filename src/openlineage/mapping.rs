@@ -201,22 +201,23 @@ struct JobInfo {
     extra: Map<String, Value>,
 }
 
-/// `schemaMetadata` as the converter writes it, with the event time as `lastModified`.
+/// `schemaMetadata` as the converter writes it, with the event time as `lastModified`; what
+/// another writer stored is read leniently (a field may be null or absent).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SchemaMetadata {
     #[serde(default)]
-    schema_name: String,
+    schema_name: Option<String>,
     #[serde(default)]
-    platform: String,
+    platform: Option<String>,
     #[serde(default)]
-    version: i64,
+    version: Option<i64>,
     #[serde(default)]
-    hash: String,
+    hash: Option<String>,
     #[serde(default)]
-    platform_schema: Map<String, Value>,
+    platform_schema: Option<Map<String, Value>>,
     #[serde(default)]
-    fields: Vec<Value>,
+    fields: Option<Vec<Value>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     last_modified: Option<TimeStamp>,
     #[serde(flatten)]
@@ -251,10 +252,9 @@ pub async fn writes(
             let inputs = place(&e.inputs, setting.env)?;
             let outputs = place(&e.outputs, setting.env)?;
             let lineage = check_columns(catalog, &inputs, &outputs, setting.env).await?;
-            let job = job_writes(
+            job_writes(
                 &e.header, &e.job, None, &inputs, &outputs, &lineage, setting, &mut out,
             )?;
-            let _ = job;
             datasets_writes(&e.header, &inputs, &outputs, &lineage, setting, &mut out)?;
             Ok(out)
         }
@@ -434,6 +434,7 @@ async fn stored_schemas(
         let fields = schema
             .fields
             .iter()
+            .flatten()
             .filter_map(|f| {
                 f.get("fieldPath")
                     .and_then(Value::as_str)
@@ -478,7 +479,10 @@ async fn run_event(
 }
 
 /// The flow and job writes; answers the job's URN.
-#[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the parts of an event a job's writes read, each borrowed"
+)]
 fn job_writes(
     header: &Header,
     job: &Job,
@@ -843,14 +847,15 @@ fn datasets_writes(
                     if s.last_modified.as_ref().is_some_and(|m| m.time > time) {
                         return Ok(());
                     }
-                    s.schema_name = name;
-                    s.platform = platform;
+                    s.schema_name = Some(name);
+                    s.platform = Some(platform);
+                    s.version = Some(s.version.unwrap_or(0));
+                    s.hash = Some(s.hash.take().unwrap_or_default());
                     s.platform_schema =
                         json!({"com.linkedin.schema.OtherSchema": {"rawSchema": ""}})
                             .as_object()
-                            .cloned()
-                            .unwrap_or_default();
-                    s.fields = fields;
+                            .cloned();
+                    s.fields = Some(fields);
                     s.last_modified = Some(modified);
                     Ok(())
                 },

@@ -817,6 +817,7 @@ pub async fn lineage(State(state): State<Arc<Shared>>, Query(q): Query<LineageQu
     records.extend(walk.nodes.iter().map(|n| (*n.entity).clone()));
     // A run stands for its job and a column for its dataset: read those too.
     let mut views = views(catalog, records).await?;
+    let answered: HashSet<String> = views.iter().map(|v| v.record.urn.clone()).collect();
     let mut stand_in: HashMap<EntityId, String> = HashMap::new();
     let mut extra: Vec<Urn> = Vec::new();
     for v in &views {
@@ -831,7 +832,7 @@ pub async fn lineage(State(state): State<Arc<Shared>>, Query(q): Query<LineageQu
         };
         if let Some(u) = other.and_then(|u| Urn::parse(&u).ok()) {
             stand_in.insert(v.record.id, u.to_string());
-            if !views.iter().any(|w| w.record.urn == u.as_str()) && !extra.contains(&u) {
+            if !answered.contains(u.as_str()) && !extra.contains(&u) {
                 extra.push(u);
             }
         }
@@ -846,9 +847,14 @@ pub async fn lineage(State(state): State<Arc<Shared>>, Query(q): Query<LineageQu
         .enumerate()
         .map(|(i, v)| (v.record.urn.as_str(), i))
         .collect();
+    let index: HashMap<EntityId, usize> = views
+        .iter()
+        .enumerate()
+        .map(|(i, v)| (v.record.id, i))
+        .collect();
     // Each entity's node: its own, or its stand-in's.
     let node_of = |id: EntityId| -> Option<usize> {
-        let i = views.iter().position(|v| v.record.id == id)?;
+        let i = *index.get(&id)?;
         match stand_in.get(&id) {
             Some(u) => by_urn.get(u.as_str()).copied(),
             None => Some(i),
@@ -866,34 +872,45 @@ pub async fn lineage(State(state): State<Arc<Shared>>, Query(q): Query<LineageQu
         }
     }
     let mut shown: Vec<usize> = Vec::new();
-    for i in 0..views.len() {
-        if let Some(n) = node_of(views[i].record.id) {
-            if !shown.contains(&n) {
+    let mut listed = HashSet::new();
+    for v in &views {
+        if let Some(n) = node_of(v.record.id) {
+            if listed.insert(n) {
                 shown.push(n);
             }
         }
     }
+    // Each node's edges, arriving and leaving, in the order found.
+    let mut arriving: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut leaving: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &(a, b) in &edges {
+        leaving.entry(a).or_default().push(b);
+        arriving.entry(b).or_default().push(a);
+    }
+    let none = Vec::new();
     let graph: Vec<Value> = shown
         .iter()
         .map(|&i| {
             let id = &identities[i];
-            let edge = |(a, b): &(usize, usize)| {
-                json!({"origin": identities[*a].node_id(), "destination": identities[*b].node_id()})
+            let (ins, outs) = (
+                arriving.get(&i).unwrap_or(&none),
+                leaving.get(&i).unwrap_or(&none),
+            );
+            let edge = |a: usize, b: usize| {
+                json!({"origin": identities[a].node_id(), "destination": identities[b].node_id()})
             };
-            let in_edges: Vec<Value> = edges.iter().filter(|(_, b)| *b == i).map(edge).collect();
-            let out_edges: Vec<Value> = edges.iter().filter(|(a, _)| *a == i).map(edge).collect();
+            let in_edges: Vec<Value> = ins.iter().map(|&a| edge(a, i)).collect();
+            let out_edges: Vec<Value> = outs.iter().map(|&b| edge(i, b)).collect();
             let data = match id.kind {
                 NodeType::Dataset => dataset_json(&views[i], id),
                 NodeType::Job => {
-                    let ends = |list: Vec<usize>| -> Vec<Value> {
-                        list.into_iter()
-                            .filter(|j| identities[*j].kind == NodeType::Dataset)
-                            .map(|j| identities[j].id_json())
+                    let ends = |list: &[usize]| -> Vec<Value> {
+                        list.iter()
+                            .filter(|j| identities[**j].kind == NodeType::Dataset)
+                            .map(|j| identities[*j].id_json())
                             .collect()
                     };
-                    let ins = ends(edges.iter().filter(|(_, b)| *b == i).map(|(a, _)| *a).collect());
-                    let outs = ends(edges.iter().filter(|(a, _)| *a == i).map(|(_, b)| *b).collect());
-                    job_json(&views[i], id, ins, outs, Vec::new())
+                    job_json(&views[i], id, ends(ins), ends(outs), Vec::new())
                 }
             };
             json!({

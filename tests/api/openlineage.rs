@@ -588,3 +588,63 @@ async fn marquez_s_read_api_answers_the_graph_with_its_ml_nodes() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn column_lineage_is_checked_against_a_stored_schema_and_a_stored_schema_is_replaced() {
+    let app = TestApp::new().await;
+    let orders = "urn:li:dataset:(urn:li:dataPlatform:hive,db.orders,PROD)";
+    // A schema written through DataHub's REST API, as another tool would.
+    ingest(
+        &app,
+        proposal(
+            "dataset",
+            orders,
+            "schemaMetadata",
+            json!({
+                "schemaName": "db.orders", "platform": "urn:li:dataPlatform:hive", "version": 0,
+                "hash": null, "platformSchema": {"com.linkedin.schema.OtherSchema": {"rawSchema": ""}},
+                "fields": [
+                    {"fieldPath": "id", "nativeDataType": "int", "type": {"type": {"com.linkedin.schema.NumberType": {}}}},
+                    {"fieldPath": "total", "nativeDataType": "double", "type": {"type": {"com.linkedin.schema.NumberType": {}}}},
+                ],
+            }),
+        ),
+    )
+    .await;
+    let event = |field: &str| {
+        json!({
+            "eventTime": "2026-01-31T12:00:00Z",
+            "producer": PRODUCER,
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent",
+            "dataset": {"namespace": "hive", "name": "db.revenue", "facets": {
+                "columnLineage": facet(json!({"fields": {"revenue": {"inputFields": [
+                    {"namespace": "hive", "name": "db.orders", "field": field}]}}}))}},
+        })
+    };
+    let before = app.row_counts().await;
+    let (status, body) = send(&app, MARQUEZ, &event("amount")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(
+        body["message"],
+        "dataset.facets.columnLineage.fields.revenue.inputFields[0].field: the schema of hive db.orders has no field \"amount\""
+    );
+    assert_eq!(app.row_counts().await, before);
+    accepted(&app, &event("total")).await;
+    let lineage = aspect(
+        &app,
+        "urn:li:dataset:(urn:li:dataPlatform:hive,db.revenue,PROD)",
+        "upstreamLineage",
+    )
+    .await
+    .unwrap();
+    assert_eq!(lineage["upstreams"][0]["dataset"], orders);
+
+    // An OpenLineage schema replaces the stored one, whoever wrote it.
+    let mut update = event("total");
+    update["dataset"] = json!({"namespace": "hive", "name": "db.orders", "facets": {
+        "schema": schema(&[("id", "int"), ("total", "double"), ("currency", "string")])}});
+    accepted(&app, &update).await;
+    let stored = aspect(&app, orders, "schemaMetadata").await.unwrap();
+    assert_eq!(stored["fields"].as_array().unwrap().len(), 3);
+    assert_eq!(stored["hash"], "");
+}
