@@ -484,6 +484,10 @@ def ingest_scenarios(r: Runner, server: Server, backend: str, manifest: dict) ->
     r.measure(server, "ingest: GraphQL upsertMLFeature", backend, 16,
               script="ingest.lua", env={**env, "BENCH_MODE": "graphql"},
               aspects_per_request=1)
+    # Issue 21: OpenLineage RunEvents with 5 inputs, 2 outputs, schema and column-lineage facets,
+    # one per request as openlineage-python's HTTP transport sends them (req/s = events/s).
+    r.measure(server, "ingest: OpenLineage RunEvent, 5 in, 2 out, schema + column lineage", backend,
+              16, script="ingest.lua", env={**env, "BENCH_MODE": "openlineage"})
 
 
 # ---------------------------------------------------------------------------------------------

@@ -74,7 +74,8 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -
         .merge(crate::feed::routes().with_state(Arc::new(shared.clone())))
         .merge(crate::playground::routes())
         .merge(crate::datahub::routes().with_state(Arc::new(shared.clone())))
-        .merge(crate::mlflow::routes().with_state(Arc::new(shared)))
+        .merge(crate::mlflow::routes().with_state(Arc::new(shared.clone())))
+        .merge(crate::openlineage::routes().with_state(Arc::new(shared)))
         .layer(middleware::from_fn(require_write_for_rest))
         .layer(middleware::from_fn(require_json_body))
         .layer(middleware::from_fn_with_state(

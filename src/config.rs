@@ -208,6 +208,10 @@ pub struct Limits {
     /// each failure in a row, up to five minutes.
     #[arg(long, env = "MLCAT_WEBHOOK_RETRY_BASE_MS", default_value_t = 1000)]
     pub webhook_retry_base_ms: u64,
+    /// The environment (fabric) of the URNs OpenLineage events make: their datasets' and
+    /// their jobs' flows'.
+    #[arg(long, env = "MLCAT_OPENLINEAGE_ENV", default_value = "PROD")]
+    pub openlineage_env: String,
 }
 
 impl Limits {
@@ -272,6 +276,13 @@ impl Limits {
                      gives none would be refused; lower {default_flag} or raise {max_flag}"
                 ));
             }
+        }
+        if !crate::urn::FABRIC_TYPES.contains(&self.openlineage_env.as_str()) {
+            problems.push(format!(
+                "--openlineage-env {:?} is not one of {}",
+                self.openlineage_env,
+                crate::urn::FABRIC_TYPES.join(", ")
+            ));
         }
         if problems.is_empty() {
             Ok(())

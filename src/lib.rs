@@ -13,6 +13,7 @@ pub mod graphql;
 pub mod logging;
 pub mod metrics;
 pub mod mlflow;
+pub mod openlineage;
 mod playground;
 pub mod shared;
 pub mod store;

@@ -4,6 +4,10 @@
 -- source datasets in BENCH_SOURCES (space-separated URNs) and, every tenth proposal, a feature
 -- table listing the ten features before it. BENCH_RUN keeps the URNs of runs apart.
 -- With BENCH_MODE=graphql, each request is instead one upsertMLFeature mutation (one aspect).
+-- With BENCH_MODE=openlineage, each request is one OpenLineage RunEvent (COMPLETE) to
+-- POST /api/v1/lineage of a new job and run: 5 inputs (from a pool of 20 source tables, each
+-- with its schema), 2 new outputs, each with a schema of 4 fields and a column-lineage facet
+-- naming input fields.
 
 local mode = os.getenv("BENCH_MODE") or "batch"
 local batch = tonumber(os.getenv("BENCH_BATCH") or "200")
@@ -39,9 +43,52 @@ local function feature(table_name, i)
   return string.format("urn:li:mlFeature:(%s,f%d)", table_name, i)
 end
 
+local ol_facet = '"_producer":"https://example.com/bench","_schemaURL":"https://openlineage.io/spec/facets/1-0-0/Facet.json"'
+local ol_fields = { "id", "a", "b", "c" }
+
+local function ol_schema()
+  local fields = {}
+  for _, f in ipairs(ol_fields) do
+    fields[#fields + 1] = string.format('{"name":"%s","type":"int"}', f)
+  end
+  return '"schema":{' .. ol_facet .. ',"fields":[' .. table.concat(fields, ",") .. ']}'
+end
+
+local function ol_event(table_name)
+  local run_digits = tonumber((string.gsub(run, "%D", ""))) or 0
+  local run_id = string.format("%08d-%04d-4000-8000-%012d", run_digits % 100000000,
+    (thread_id or 0) % 10000, n % 1000000000000)
+  local inputs = {}
+  local names = {}
+  for k = 0, 4 do
+    local name = string.format("bench.src_%d", (n + k * 3) % 20)
+    names[#names + 1] = name
+    inputs[#inputs + 1] = string.format('{"namespace":"postgres://bench:5432","name":"%s","facets":{%s}}',
+      name, ol_schema())
+  end
+  local outputs = {}
+  for o = 0, 1 do
+    local cols = {}
+    for fi, f in ipairs(ol_fields) do
+      cols[#cols + 1] = string.format(
+        '"%s":{"inputFields":[{"namespace":"postgres://bench:5432","name":"%s","field":"%s"},{"namespace":"postgres://bench:5432","name":"%s","field":"id"}]}',
+        f, names[(fi + o) % 5 + 1], f, names[(fi + o + 1) % 5 + 1])
+    end
+    outputs[#outputs + 1] = string.format(
+      '{"namespace":"s3://bench","name":"%s/out_%d","facets":{%s,"columnLineage":{%s,"fields":{%s}}}}',
+      table_name, o, ol_schema(), ol_facet, table.concat(cols, ","))
+  end
+  return string.format(
+    '{"eventType":"COMPLETE","eventTime":"2026-01-31T12:00:00Z","producer":"https://example.com/bench","schemaURL":"https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent","run":{"runId":"%s"},"job":{"namespace":"bench","name":"%s"},"inputs":[%s],"outputs":[%s]}',
+    run_id, table_name, table.concat(inputs, ","), table.concat(outputs, ","))
+end
+
 function request()
   n = n + 1
   local table_name = string.format("ingest_%s_t%d_r%d", run, thread_id or 0, n)
+  if mode == "openlineage" then
+    return wrk.format("POST", "/api/v1/lineage", headers, ol_event(table_name))
+  end
   if mode == "graphql" then
     local body = string.format(
       '{"query":"mutation($input: UpsertMLFeatureInput!) { upsertMLFeature(input: $input) { urn } }","variables":{"input":{"featureNamespace":"%s","name":"f","description":"ingested through GraphQL","dataType":"CONTINUOUS","sources":["%s"]}}}',
@@ -76,7 +123,7 @@ function response(status, hdrs, body)
     if #sample == 0 then
       sample = string.sub(body, 1, 300)
     end
-  elseif status ~= 200 and #sample == 0 then
+  elseif status >= 300 and #sample == 0 then
     sample = status .. " " .. string.sub(body or "", 1, 300)
   end
 end

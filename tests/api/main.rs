@@ -51,6 +51,7 @@ mod mlflow_refused;
 mod mutations;
 mod mutations_edits;
 mod mutations_patch;
+mod openlineage;
 mod playground;
 mod published_tables;
 mod query_reads;

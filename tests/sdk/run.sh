@@ -17,6 +17,9 @@ root=$PWD
 DATAHUB_SDK_VERSION=1.7.0.17
 # MLflow's client, for the MLflow registry API (mlflow_clients.py), in the same environment.
 MLFLOW_VERSION=3.18.0
+# OpenLineage's Python client, for the OpenLineage intake and Marquez's read API
+# (openlineage_client.py).
+OPENLINEAGE_VERSION=1.54.0
 target_dir=${CARGO_TARGET_DIR:-$root/target}
 bin=$target_dir/debug/mlcat
 venv=${MLCAT_SDK_VENV:-$target_dir/sdk-venv}
@@ -27,6 +30,9 @@ export DATAHUB_TELEMETRY_ENABLED=false
 export PYTHONDONTWRITEBYTECODE=1  # no __pycache__ in the work tree
 unset DATAHUB_GMS_TOKEN DATAHUB_GMS_URL DATAHUB_SYSTEM_CLIENT_ID DATAHUB_SYSTEM_CLIENT_SECRET \
   DATAHUB_REST_EMITTER_DEFAULT_ENDPOINT DATAHUB_EMIT_MODE 2>/dev/null || true
+# Nor may the OpenLineage client read a transport from the environment or a file.
+unset OPENLINEAGE_URL OPENLINEAGE_ENDPOINT OPENLINEAGE_API_KEY OPENLINEAGE_CONFIG OPENLINEAGE_DISABLED \
+  2>/dev/null || true
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -39,15 +45,15 @@ if [ ! -x "$bin" ] || [ -n "$(find src migrations Cargo.toml Cargo.lock -newer "
 fi
 test -x "$bin" || { echo "no binary at $bin" >&2; exit 1; }
 
-say "acryl-datahub $DATAHUB_SDK_VERSION and mlflow-skinny $MLFLOW_VERSION in $venv"
-if "$py" -c "import importlib.metadata as m, sys; sys.exit(m.version('acryl-datahub') != '$DATAHUB_SDK_VERSION' or m.version('mlflow-skinny') != '$MLFLOW_VERSION')" 2>/dev/null; then
+say "acryl-datahub $DATAHUB_SDK_VERSION, mlflow-skinny $MLFLOW_VERSION and openlineage-python $OPENLINEAGE_VERSION in $venv"
+if "$py" -c "import importlib.metadata as m, sys; sys.exit(m.version('acryl-datahub') != '$DATAHUB_SDK_VERSION' or m.version('mlflow-skinny') != '$MLFLOW_VERSION' or m.version('openlineage-python') != '$OPENLINEAGE_VERSION')" 2>/dev/null; then
   echo "already installed"
 else
   rm -rf "$venv"
   python3 -m venv "$venv"
   started=$(date +%s)
   "$py" -m pip install --disable-pip-version-check --quiet "acryl-datahub==$DATAHUB_SDK_VERSION" \
-    "mlflow-skinny==$MLFLOW_VERSION"
+    "mlflow-skinny==$MLFLOW_VERSION" "openlineage-python==$OPENLINEAGE_VERSION"
   echo "pip install took $(( $(date +%s) - started )) s"
 fi
 
@@ -102,7 +108,8 @@ run_suite() {
     timeseries_clients.py \
     patch_clients.py \
     training_runs.py \
-    mlflow_clients.py; do
+    mlflow_clients.py \
+    openlineage_client.py; do
     echo "--- $label: $script"
     if DATAHUB_GMS_URL="http://127.0.0.1:$port" timeout 300 "$py" "tests/sdk/$script"; then
       passed=$((passed + 1))

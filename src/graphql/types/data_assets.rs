@@ -120,6 +120,15 @@ macro_rules! asset_object {
             async fn exists(&self) -> bool {
                 self.0.exists
             }
+            /// The stored aspects named in `input.aspectNames`, as raw JSON (DataHub's
+            /// generic aspect read): a job's `openLineageJob` holds its OpenLineage facets.
+            async fn aspects(
+                &self,
+                ctx: &Context<'_>,
+                input: Option<$crate::graphql::types::AspectParams>,
+            ) -> Result<Vec<$crate::graphql::types::RawAspect>> {
+                $crate::graphql::types::aspects::raw_aspects(ctx, &self.0, input).await
+            }
             /// Whether the entity is soft-deleted.
             async fn status(
                 &self,

@@ -188,6 +188,16 @@ impl DataProcessInstance {
     async fn exists(&self) -> bool {
         self.0.exists
     }
+    /// The stored aspects named in `input.aspectNames`, as raw JSON (DataHub's generic aspect
+    /// read): mlcat's `openLineageRun` holds an OpenLineage run's state, facets and dataset
+    /// versions.
+    async fn aspects(
+        &self,
+        ctx: &Context<'_>,
+        input: Option<super::AspectParams>,
+    ) -> Result<Vec<super::RawAspect>> {
+        super::aspects::raw_aspects(ctx, &self.0, input).await
+    }
     /// Whether the run is soft-deleted.
     async fn status(&self, ctx: &Context<'_>) -> Result<Option<Status>> {
         super::entity::status(ctx, &self.0).await
