@@ -226,7 +226,8 @@ impl VersionSet {
         }
         let any_of = filters(input.filters, input.or_filters)?;
         let kinds = types(input.types);
-        if !(any_of.is_empty() && kinds.is_empty()) && !versions.is_empty() {
+        let filtered = !any_of.is_empty() || !kinds.is_empty();
+        if filtered && !versions.is_empty() {
             // The filters as any search applies them, among the set's versions only.
             let urns: Vec<&Urn> = versions.iter().map(|v| &v.urn).collect();
             let ids: Vec<_> = catalog
