@@ -315,7 +315,7 @@ pub async fn run(args: Args) -> Result<()> {
         let (start, end) = plan.layers[layer];
         let (prev_start, prev_end) = plan.layers[layer - 1];
         let mut items = Vec::with_capacity(end - start);
-        for i in start..end {
+        for (i, kept) in upstreams_of.iter_mut().enumerate().take(end).skip(start) {
             let want = rng.gen_range(1..=hi);
             let mut picks: Vec<usize> = Vec::with_capacity(want);
             let mut seen = HashSet::with_capacity(want);
@@ -341,7 +341,7 @@ pub async fn run(args: Args) -> Result<()> {
                     json!({"dataset": dataset_urn(&plan, j), "type": "TRANSFORMED", "auditStamp": stamp()})
                 })
                 .collect();
-            upstreams_of[i] = picks;
+            *kept = picks;
             items.push((
                 urn(&dataset_urn(&plan, i))?,
                 "upstreamLineage",
