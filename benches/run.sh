@@ -54,10 +54,11 @@ else
   case ",${only:-index}," in
     *,index,*) off=(--mlcat-off-bin "$(benches/index_off.sh | tail -n 1)") ;;
   esac
-  cargo build --release --locked -p mlcat -p mlcat-bench --bins
-  bin="$target/release"
+  profile="${BENCH_PROFILE:-release}"
+  cargo build --profile "$profile" --locked -p mlcat -p mlcat-bench --bins
+  bin="$target/$profile"
 fi
 
 exec python3 benches/bench.py --mode "$mode" \
   --mlcat-bin "$bin/mlcat" --bench-bin "$bin/mlcat-bench" --work "$target/bench" \
-  --command "benches/run.sh${1:+ $*}" ${off[@]+"${off[@]}"} ${args[@]+"${args[@]}"}
+  --command "${BENCH_PROFILE:+BENCH_PROFILE=$BENCH_PROFILE }benches/run.sh${1:+ $*}" ${off[@]+"${off[@]}"} ${args[@]+"${args[@]}"}
