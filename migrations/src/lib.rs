@@ -18,6 +18,7 @@ mod m20261207_000012_search_gin_pending;
 mod m20261207_000013_change_feed;
 mod m20261207_000015_column_lineage_edges;
 mod m20261207_000016_webhooks;
+mod m20261207_000017_version_members;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000013_change_feed::Migration),
             Box::new(m20261207_000015_column_lineage_edges::Migration),
             Box::new(m20261207_000016_webhooks::Migration),
+            Box::new(m20261207_000017_version_members::Migration),
         ]
     }
 }

@@ -28,6 +28,7 @@ pub mod search;
 pub mod tally;
 pub mod text;
 pub mod timeseries;
+mod version_index;
 mod versions;
 mod versions_lineage;
 pub mod webhooks;
@@ -65,6 +66,7 @@ pub use search::{
     SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS, SEARCHED_KINDS,
 };
 pub use timeseries::{SeriesCondition, SeriesCriterion, SeriesQuery, TimeseriesEvent};
+pub use version_index::LatestByTag;
 pub use versions::{LinkVersion, VersionRecord, RETRY_FOR};
 pub use versions_lineage::{LineageDiff, RegisteredLineage};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::aspects;
 use super::write::{Patched, WriteOp};
 use super::{Actor, AspectWrite, Catalog, Result};
-use crate::store::{aspect, edge, entity, feed, removal, search, timeseries};
+use crate::store::{aspect, edge, entity, feed, removal, search, timeseries, version_member};
 use crate::urn::Urn;
 
 /// The most aspects one `deleteReferences` edits; a URN referenced more often is cleaned up by
@@ -217,6 +217,7 @@ pub(super) async fn erase(
     search::delete_of_entity(txn, row.id).await?;
     removal::delete_of_entity(txn, row.id).await?;
     edge::delete_touching(txn, row.id).await?;
+    version_member::delete_touching(txn, row.id).await?;
     let versions = aspect::delete_of_entity(txn, row.id).await?;
     entity::delete(txn, row.id).await?;
     Ok(Erased { versions, events })

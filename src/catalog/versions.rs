@@ -24,9 +24,13 @@
 //! - [`Catalog::alias_holder`]`(set, alias, as_of)`, [`Catalog::aliases`]`(set, as_of)`,
 //!   [`Catalog::alias_history`]`(set, alias) -> Vec<AliasMove>` (oldest first).
 //!
-//! Concurrency: a write reads the set's state first, then writes one batch that patches the
-//! set (a compare-and-set inside the transaction, where the set's row is locked) and the
-//! versions it touches. When the set changed since the read, the batch is refused and, unless
+//! What a link or unlink needs of the set (is the label taken, the highest number, the latest,
+//! the next latest) it reads from the version index (`version_index.rs`): a few index reads
+//! whatever the number of versions; only [`Catalog::versions`] reads the set whole.
+//!
+//! Concurrency: a write reads the set's link counter first, then what else it needs, then
+//! writes one batch that patches the set (a compare-and-set on the counter inside the
+//! transaction, where the set's row is locked) and the versions it touches. When the set changed since the read, the batch is refused and, unless
 //! the caller's own compare-and-set failed, tried again from a fresh read, for up to
 //! [`RETRY_FOR`].
 
@@ -45,10 +49,12 @@ use super::aspects::{
 };
 use super::history::Version;
 use super::lineage::Direction;
-use super::records::EntityRecord;
+use super::records::{EntityId, EntityRecord};
+use super::version_index::number;
 use super::write::{Actor, AspectWrite, Patched, WriteOp};
 use super::{Catalog, Error, Result};
 use crate::store::now_millis;
+use crate::store::version_member::Among;
 use crate::urn::Urn;
 
 /// How long a write retries after other writers changed the set under it.
@@ -105,13 +111,11 @@ impl LinkVersion {
     }
 }
 
-/// A set as read before a write: its versions (soft-deleted ones too) in order, its aliases
-/// and its link counter.
+/// A set read whole: its versions (soft-deleted ones too) in order, and its aliases.
 #[derive(Default)]
 struct SetState {
     members: Vec<(Arc<EntityRecord>, VersionProperties)>,
     aliases: VersionSetAliases,
-    links: VersionSetLinks,
 }
 
 impl SetState {
@@ -135,18 +139,9 @@ impl SetState {
             })
             .collect()
     }
-
-    /// The live version that sorts last, if any, leaving out `except`.
-    fn latest_except(&self, except: Option<&str>) -> Option<(&EntityRecord, String)> {
-        self.members
-            .iter()
-            .rev()
-            .find(|(e, _)| !e.removed && Some(e.urn.as_str()) != except)
-            .map(|(e, p)| (e.as_ref(), p.sort_key()))
-    }
 }
 
-fn record(
+pub(super) fn record(
     set: &Urn,
     urn: Urn,
     props: VersionProperties,
@@ -204,13 +199,6 @@ pub(super) fn cause(e: Error) -> Error {
         Error::InBatch(b) => b.cause,
         e => e,
     }
-}
-
-/// A number label's value (`"12"` → 12).
-fn number(label: &str) -> Option<u64> {
-    (!label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| label.parse().ok())
-        .flatten()
 }
 
 fn user_urn(actor: &str) -> String {
@@ -298,27 +286,12 @@ pub(super) async fn back_off(started: Instant, attempt: u32, e: Error) -> Result
 }
 
 impl Catalog {
-    /// A set's versions, aliases and link counter: three statements (the set's row, its
-    /// `VersionOf` edges with their ends, the aspects of the set and its versions). For a
-    /// write (`for_write`), the link counter is read on its own first: a link that commits
-    /// after it changes it, so a compare-and-set on the counter also covers the versions read
-    /// after it, although the statements see different moments.
-    async fn set_state(&self, set: &Urn, for_write: bool) -> Result<SetState> {
+    /// A set's versions and aliases: three statements (the set's row, its `VersionOf` edges
+    /// with their ends, the aspects of the set and its versions).
+    async fn set_state(&self, set: &Urn) -> Result<SetState> {
         let Some(row) = self.entity(set).await? else {
             return Ok(SetState::default());
         };
-        let mut links = None;
-        if for_write {
-            let found = self
-                .latest_aspects(&[(row.id, VersionSetLinks::NAME)])
-                .await?;
-            links = Some(
-                found
-                    .first()
-                    .and_then(|f| serde_json::from_str(&f.value).ok())
-                    .unwrap_or_default(),
-            );
-        }
         let edges = self
             .edges_of(
                 &[row.id],
@@ -329,9 +302,6 @@ impl Catalog {
             .await?;
         let mut keys = Vec::with_capacity(edges.len() + 2);
         keys.push((row.id, VersionSetAliases::NAME));
-        if links.is_none() {
-            keys.push((row.id, VersionSetLinks::NAME));
-        }
         keys.extend(edges.iter().map(|e| (e.source.id, VersionProperties::NAME)));
         let mut state = SetState::default();
         let mut props = HashMap::with_capacity(edges.len());
@@ -344,9 +314,6 @@ impl Catalog {
                 }
                 VersionSetAliases::NAME if found.entity == row.id => {
                     state.aliases = serde_json::from_str(&found.value).unwrap_or_default();
-                }
-                VersionSetLinks::NAME if found.entity == row.id && links.is_none() => {
-                    state.links = serde_json::from_str(&found.value).unwrap_or_default();
                 }
                 _ => {}
             }
@@ -362,9 +329,6 @@ impl Catalog {
                 }
             }
         }
-        if let Some(links) = links {
-            state.links = links;
-        }
         state
             .members
             .sort_by_cached_key(|(e, p)| (p.sort_key(), e.urn.clone()));
@@ -375,7 +339,7 @@ impl Catalog {
     /// soft-deleted versions are left out. Three statements however many versions there are.
     pub async fn versions(&self, set: &Urn) -> Result<Vec<VersionRecord>> {
         check_set(set)?;
-        Ok(self.set_state(set, false).await?.records(set))
+        Ok(self.set_state(set).await?.records(set))
     }
 
     /// The stored `versionProperties` of an entity, if it has one that decodes.
@@ -392,22 +356,57 @@ impl Catalog {
     }
 
     /// The entity as a version of its set (its aliases and whether it is the latest), if it
-    /// is one.
+    /// is one and is not soft-deleted; five statements however many versions the set has.
     pub async fn version_of(&self, entity: &Urn) -> Result<Option<VersionRecord>> {
         let Some(set) = self.set_of(entity).await? else {
             return Ok(None);
         };
-        Ok(self
-            .versions(&set)
-            .await?
-            .into_iter()
-            .find(|v| v.urn == *entity))
+        let rows = self.entities_by_urn(&[entity, &set]).await?;
+        let row = |urn: &Urn| rows.iter().find(|r| r.urn == urn.as_str());
+        let (Some(own), Some(set_row)) = (row(entity), row(&set)) else {
+            return Ok(None);
+        };
+        if own.removed {
+            return Ok(None);
+        }
+        let latest = self.indexed_latest(set_row.id.0, Among::default()).await?;
+        let is_latest = latest.is_some_and(|m| m.entity_id == own.id.0);
+        self.version_record(&set, set_row.id.0, entity, own.id.0, is_latest)
+            .await
     }
 
     /// The next automatic label of a set: one more than the highest number it ever had.
     pub async fn next_label(&self, set: &Urn) -> Result<String> {
         check_set(set)?;
-        Ok(next_number(&self.set_state(set, false).await?).to_string())
+        let (set_id, links) = self.links_of(set).await?;
+        Ok(self.next_number(set_id, &links).await?.to_string())
+    }
+
+    /// The set's row id and its link counter (read on its own, before anything else a write
+    /// reads of the set: a link that commits after it changes it, so the write's
+    /// compare-and-set on the counter also covers what it read after).
+    async fn links_of(&self, set: &Urn) -> Result<(Option<i64>, VersionSetLinks)> {
+        let Some(set_id) = self.set_id(set).await? else {
+            return Ok((None, VersionSetLinks::default()));
+        };
+        let found = self
+            .latest_aspects(&[(EntityId(set_id), VersionSetLinks::NAME)])
+            .await?;
+        let links = found
+            .first()
+            .and_then(|f| serde_json::from_str(&f.value).ok())
+            .unwrap_or_default();
+        Ok((Some(set_id), links))
+    }
+
+    /// The next automatic number: one more than the highest the set ever had (the counter
+    /// keeps numbers of versions since gone; the index has those the SDK wrote).
+    async fn next_number(&self, set_id: Option<i64>, links: &VersionSetLinks) -> Result<u64> {
+        let indexed = match set_id {
+            Some(id) => self.indexed_highest(id).await?.unwrap_or(0),
+            None => 0,
+        };
+        Ok(indexed.max(links.highest_number).saturating_add(1))
     }
 
     /// Makes `link.entity` a version of `link.set` (see the module's documentation). Linking
@@ -432,12 +431,12 @@ impl Catalog {
         }
         let started = Instant::now();
         for attempt in 0.. {
-            let state = self.set_state(&set, true).await?;
+            let (set_id, links) = self.links_of(&set).await?;
             if let Some(current) = self.stored_version(&entity).await? {
                 let same = current.version_set == set
                     && label.as_deref().is_none_or(|l| l == current.label());
                 if same {
-                    if let Some(v) = state.records(&set).into_iter().find(|v| v.urn == entity) {
+                    if let Some(v) = self.version_of(&entity).await? {
                         return Ok(v);
                     }
                 }
@@ -447,11 +446,24 @@ impl Catalog {
                     current.version_set
                 )));
             }
+            let label_given = label.as_ref();
             let label = match &label {
                 Some(l) => l.clone(),
-                None => next_number(&state).to_string(),
+                None => self.next_number(set_id, &links).await?.to_string(),
             };
-            if let Some((taken, _)) = state.members.iter().find(|(_, p)| p.label() == label) {
+            let (mut taken, mut previous) = (None, None);
+            if let Some(id) = set_id {
+                taken = self.indexed_label(id, &label).await?;
+                previous = self.indexed_latest(id, Among::default()).await?;
+            }
+            if let Some(taken) = taken {
+                if label_given.is_none() {
+                    // The number was taken after the counter was read: the counter moved too,
+                    // so a fresh read picks the next one.
+                    let e = Error::Conflict(format!("version number {label} was taken meanwhile"));
+                    back_off(started, attempt, e).await?;
+                    continue;
+                }
                 return Err(Error::Conflict(format!(
                     "the version set {set} has a version labelled {label:?} already ({})",
                     taken.urn
@@ -459,8 +471,7 @@ impl Catalog {
             }
             let now = now_millis();
             let sort_id = sort_id_of(&label);
-            let previous = state.latest_except(None);
-            let is_latest = previous.as_ref().is_none_or(|(_, key)| sort_id > *key);
+            let is_latest = previous.as_ref().is_none_or(|m| sort_id > m.sort_id);
             let props = VersionProperties {
                 version_set: set.clone(),
                 version: VersionTag {
@@ -486,12 +497,7 @@ impl Catalog {
                 extra: Default::default(),
             };
             let stale = Arc::new(AtomicBool::new(false));
-            let mut writes = vec![bump_links(
-                &set,
-                state.links.links,
-                number(&label),
-                stale.clone(),
-            )];
+            let mut writes = vec![bump_links(&set, links.links, number(&label), stale.clone())];
             if is_latest {
                 let latest = entity.clone();
                 writes.push(AspectWrite::patch(
@@ -520,7 +526,7 @@ impl Catalog {
                     None => Ok(Some(new)),
                 },
             ));
-            if let Some((old, _)) = previous.filter(|_| is_latest) {
+            if let Some(old) = previous.filter(|_| is_latest) {
                 if let Ok(old) = Urn::parse(&old.urn) {
                     writes.push(patch_version(old, |p| {
                         Ok(p.filter(|p| p.is_latest != Some(false)).map(|mut p| {
@@ -585,17 +591,27 @@ impl Catalog {
         leaving: &[&str],
         stale: Arc<AtomicBool>,
     ) -> Result<Vec<AspectWrite>> {
-        let state = self.set_state(set, true).await?;
-        let mut writes = vec![bump_links(set, state.links.links, None, stale)];
-        let latest = state.members.iter().rev().find(|(e, _)| !e.removed);
-        let was_latest = latest.is_some_and(|(e, _)| leaving.contains(&e.urn.as_str()));
-        let next = state
-            .members
+        let (set_id, links) = self.links_of(set).await?;
+        let mut writes = vec![bump_links(set, links.links, None, stale)];
+        let Some(set_id) = set_id else {
+            return Ok(writes);
+        };
+        let urns: Vec<Urn> = leaving.iter().filter_map(|u| Urn::parse(u).ok()).collect();
+        let ids: Vec<i64> = self
+            .entities_by_urn(&urns.iter().collect::<Vec<_>>())
+            .await?
             .iter()
-            .rev()
-            .find(|(e, _)| !e.removed && !leaving.contains(&e.urn.as_str()));
+            .map(|e| e.id.0)
+            .collect();
+        let latest = self.indexed_latest(set_id, Among::default()).await?;
+        let was_latest = latest.is_some_and(|m| leaving.contains(&m.urn.as_str()));
+        let among = Among {
+            except: &ids,
+            ..Among::default()
+        };
+        let next = self.indexed_latest(set_id, among).await?;
         match next {
-            Some((e, _)) if was_latest => {
+            Some(e) if was_latest => {
                 let next = Urn::parse(&e.urn).map_err(|e| Error::Internal(e.into()))?;
                 let latest = next.clone();
                 writes.push(AspectWrite::patch(
@@ -616,8 +632,14 @@ impl Catalog {
             None => writes.push(AspectWrite::delete(set.clone(), VersionSetProperties::NAME)),
             Some(_) => {}
         }
+        let aliases: VersionSetAliases = self
+            .latest_aspects(&[(EntityId(set_id), VersionSetAliases::NAME)])
+            .await?
+            .first()
+            .and_then(|f| serde_json::from_str(&f.value).ok())
+            .unwrap_or_default();
         let held = |a: &super::aspects::AliasEntry| leaving.contains(&a.version.as_str());
-        if state.aliases.aliases.iter().any(held) {
+        if aliases.aliases.iter().any(held) {
             let gone: Vec<String> = leaving.iter().map(|u| u.to_string()).collect();
             writes.push(
                 AspectWrite::patch(
@@ -681,16 +703,4 @@ impl Catalog {
         }
         unreachable!("the retry loop returns")
     }
-}
-
-/// The next automatic number: one more than the highest the set ever had.
-fn next_number(state: &SetState) -> u64 {
-    let highest = state
-        .members
-        .iter()
-        .filter_map(|(_, p)| number(p.label()))
-        .max()
-        .unwrap_or(0)
-        .max(state.links.highest_number);
-    highest.saturating_add(1)
 }

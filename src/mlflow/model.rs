@@ -489,30 +489,94 @@ pub async fn version_by_urn(
     group: &Group,
     urn: &Urn,
 ) -> Result<Option<Version>, MlflowError> {
-    let Some(m) = catalog.entity(urn).await? else {
-        return Ok(None);
-    };
-    if !m.exists || m.removed {
-        return Ok(None);
-    }
-    let keys: Vec<(EntityId, &str)> = [VERSION_ASPECT, MODEL_ASPECT, TAGS_ASPECT, INFO_ASPECT]
-        .iter()
-        .map(|a| (m.id, *a))
+    Ok(versions_by_urn(catalog, group, &[urn]).await?.pop())
+}
+
+/// Those of the models `urns` that are versions of the group (members of it, not removed),
+/// read whole, in the order given: two reads for all.
+pub async fn versions_by_urn(
+    catalog: &Catalog,
+    group: &Group,
+    urns: &[&Urn],
+) -> Result<Vec<Version>, MlflowError> {
+    let rows: Vec<EntityRecord> = catalog
+        .entities_by_urn(urns)
+        .await?
+        .into_iter()
+        .filter(|m| m.exists && !m.removed)
         .collect();
+    let keys: Vec<(EntityId, &str)> = rows
+        .iter()
+        .flat_map(|m| [VERSION_ASPECT, MODEL_ASPECT, TAGS_ASPECT, INFO_ASPECT].map(|a| (m.id, a)))
+        .collect();
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut aspects: HashMap<(EntityId, String), String> = catalog
         .latest_aspects(&keys)
         .await?
         .into_iter()
         .map(|a| ((a.entity, a.aspect), a.value))
         .collect();
-    let in_group = aspects
-        .get(&(m.id, MODEL_ASPECT.to_string()))
-        .map(|p| decode::<MlModelProperties>(p))
-        .is_some_and(|p| p.groups.unwrap_or_default().contains(&group.urn));
-    if !in_group {
-        return Ok(None);
+    let mut out = Vec::with_capacity(rows.len());
+    for urn in urns {
+        let Some(m) = rows.iter().find(|m| m.urn == urn.as_str()) else {
+            continue;
+        };
+        let in_group = aspects
+            .get(&(m.id, MODEL_ASPECT.to_string()))
+            .map(|p| decode::<MlModelProperties>(p))
+            .is_some_and(|p| p.groups.unwrap_or_default().contains(&group.urn));
+        if in_group {
+            out.extend(decode_version(m.clone(), &mut aspects));
+        }
     }
-    Ok(decode_version(m, &mut aspects))
+    Ok(out)
+}
+
+/// The versions a registered model's answer shows, read whole: the latest of each stage and
+/// those holding its aliases. For a group whose versions are in its own set (MLflow made them)
+/// that is a few index reads whatever the number of versions (`Catalog::latest_by_tag`);
+/// a group written through GraphQL or the SDK, whose versions are in a set of their own, is
+/// read in full.
+pub async fn shown_versions(catalog: &Catalog, group: &Group) -> Result<Vec<Version>, MlflowError> {
+    let set = group.set();
+    let tags: Vec<Urn> = STAGES
+        .iter()
+        .filter(|s| **s != "None")
+        .filter_map(|s| Urn::parse(&stage_tag(s)).ok())
+        .collect();
+    let Some(latest) = catalog.latest_by_tag(&set, &tags).await? else {
+        let mut all = versions(catalog, group).await?;
+        fill_latest(catalog, &mut [&mut all]).await?;
+        return Ok(all);
+    };
+    let mut urns: Vec<Urn> = latest.tagged.into_iter().map(|(_, v, _)| v).collect();
+    urns.extend(latest.untagged.map(|(v, _)| v));
+    urns.extend(
+        catalog
+            .aliases(&set, None)
+            .await?
+            .into_iter()
+            .map(|a| a.version),
+    );
+    urns.sort();
+    urns.dedup();
+    let mut shown = versions_by_urn(catalog, group, &urns.iter().collect::<Vec<_>>()).await?;
+    shown.sort_by(|a, b| a.number().cmp(&b.number()).then(a.label.cmp(&b.label)));
+    Ok(shown)
+}
+
+/// The version set of a registered model: its own (the one its URN makes) when it has versions
+/// or no versions in another set, else the set its versions are in (a group written through
+/// GraphQL or the SDK). One index read for a group MLflow made.
+pub async fn set_of(catalog: &Catalog, group: &Group) -> Result<Urn, MlflowError> {
+    let own = group.set();
+    if catalog.version_count(&own).await? > 0 {
+        return Ok(own);
+    }
+    let all = versions(catalog, group).await?;
+    Ok(super::versions::set_of(group, &all))
 }
 
 /// Reads the properties (description, tags, run, times) and MLflow's fields (source, status,

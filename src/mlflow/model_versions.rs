@@ -83,8 +83,7 @@ pub async fn create(call: Call) -> Answer {
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
     let now = now_millis();
-    let existing = model::versions(catalog, &group).await?;
-    let set = versions::set_of(&group, &existing);
+    let set = model::set_of(catalog, &group).await?;
     let props = MlModelProperties {
         description,
         custom_properties: tags.into_iter().collect(),
@@ -379,13 +378,7 @@ pub async fn by_alias(call: Call) -> Answer {
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
     let not_found = || MlflowError::not_found(format!("Registered model alias {alias} not found."));
-    // The set its URN makes holds the aliases of a model MLflow made; another's set is found
-    // through its versions.
-    let mut set = group.set();
-    if catalog.entity(&set).await?.is_none_or(|e| !e.exists) {
-        let all = model::versions(catalog, &group).await?;
-        set = versions::set_of(&group, &all);
-    }
+    let set = model::set_of(catalog, &group).await?;
     let holder = versions::alias_holder(catalog, &set, alias)
         .await?
         .ok_or_else(not_found)?;

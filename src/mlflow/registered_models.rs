@@ -52,7 +52,7 @@ fn edit_group(
 /// A group as MLflow's answer, with its versions.
 async fn answer(call: &Call, group: &Group) -> Answer {
     let catalog = &call.state.catalog;
-    let versions = model::versions(catalog, group).await?;
+    let versions = model::shown_versions(catalog, group).await?;
     Ok(Json(
         json!({"registered_model": model::group_json(group, &versions)}),
     ))
@@ -333,8 +333,7 @@ pub async fn latest_versions(call: Call) -> Answer {
         .collect::<Result<Vec<_>, _>>()?;
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
-    let mut versions = model::versions(catalog, &group).await?;
-    model::fill_latest(catalog, &mut [&mut versions]).await?;
+    let versions = model::shown_versions(catalog, &group).await?;
     let latest: Vec<Value> = model::latest_per_stage(&versions, &stages)
         .into_iter()
         .map(|v| v.to_json(group.name()))
@@ -419,13 +418,8 @@ pub async fn set_alias(call: Call) -> Answer {
     let label = p.str("version")?;
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
-    let all = model::versions(catalog, &group).await?;
-    let Some(to) = all.iter().find(|v| v.label == label.trim()) else {
-        return Err(MlflowError::not_found(format!(
-            "Model Version (name={name}, version={label}) not found"
-        )));
-    };
-    let set = versions::set_of(&group, &all);
+    let to = model::version(catalog, &group, label).await?;
+    let set = model::set_of(catalog, &group).await?;
     versions::move_alias(catalog, &call.actor, &set, alias, Some(&to.urn)).await?;
     done()
 }
@@ -437,8 +431,7 @@ pub async fn delete_alias(call: Call) -> Answer {
     let alias = p.str("alias")?;
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
-    let all = model::versions(catalog, &group).await?;
-    let set = versions::set_of(&group, &all);
+    let set = model::set_of(catalog, &group).await?;
     versions::move_alias(catalog, &call.actor, &set, alias, None).await?;
     done()
 }

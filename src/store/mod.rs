@@ -13,6 +13,7 @@ pub mod sql;
 #[cfg(test)]
 mod tests;
 pub mod timeseries;
+pub mod version_member;
 pub mod webhook;
 mod window;
 

@@ -468,7 +468,7 @@ async fn a_large_set_reads_in_three_statements() {
                     model(&format!("big{i}")),
                     "versionProperties",
                     json!({"versionSet": SET, "version": {"versionTag": i.to_string()},
-                           "sortId": format!("{i:08}"), "aliases": []}),
+                           "sortId": format!("{i:020}"), "aliases": []}),
                 )
             })
             .collect();
@@ -489,6 +489,102 @@ async fn a_large_set_reads_in_three_statements() {
     let last = versions.last().unwrap();
     assert_eq!((last.label.as_str(), last.is_latest), ("4999", true));
     assert_eq!(last.aliases, ["production"]);
+
+    // What the registry asks of one version, of the latest, and of the next link reads the
+    // version index, not the set: a handful of statements, as on a set of one version.
+    let before = app.statements();
+    let latest = catalog.latest_version(&set).await.unwrap().unwrap();
+    assert_eq!(app.statements() - before, 3);
+    assert_eq!((latest.label.as_str(), latest.is_latest), ("4999", true));
+    assert_eq!(latest.aliases, ["production"]);
+    let before = app.statements();
+    let ten = catalog.version_of(&model("big10")).await.unwrap().unwrap();
+    assert_eq!(app.statements() - before, 4);
+    assert_eq!((ten.label.as_str(), ten.is_latest), ("10", false));
+    assert_eq!(ten.aliases, ["champion", "shadow"]);
+    let before = app.statements();
+    assert_eq!(catalog.next_label(&set).await.unwrap(), "5000");
+    assert_eq!(app.statements() - before, 3);
+    models(&catalog, &["big5000"]).await;
+    let before = app.statements();
+    let linked = catalog
+        .link_version(&me(), LinkVersion::new(set.clone(), model("big5000"), None))
+        .await
+        .unwrap();
+    let link_statements = app.statements() - before;
+    assert_eq!((linked.label.as_str(), linked.is_latest), ("5000", true));
+    assert!(
+        link_statements < 40,
+        "a link ran {link_statements} statements"
+    );
+}
+
+/// A label another version of the set holds is refused however the version is written: the
+/// SDK's `versionProperties` included, with nothing written; an unlinked version's label is
+/// free again; automatic numbers continue after the numbers the SDK wrote.
+#[tokio::test]
+async fn labels_stay_unique_when_the_sdk_writes_versions() {
+    let app = TestApp::new().await;
+    let catalog = app.catalog();
+    let set = urn(SET);
+    let sdk = |name: &str, label: &str| {
+        AspectWrite::upsert(
+            model(name),
+            "versionProperties",
+            json!({"versionSet": SET, "version": {"versionTag": label},
+                   "sortId": label, "aliases": []}),
+        )
+    };
+    catalog
+        .write(&me(), vec![sdk("a", "1"), sdk("b", "7")])
+        .await
+        .unwrap();
+    let refused = catalog
+        .write(
+            &me(),
+            vec![
+                AspectWrite::upsert(model("c"), "mlModelProperties", json!({"name": "c"})),
+                sdk("c", "7"),
+            ],
+        )
+        .await
+        .unwrap_err();
+    let (code, message) = code(refused);
+    assert_eq!(code, "CONFLICT");
+    assert!(message.contains("labelled \"7\" already"), "{message}");
+    assert!(catalog
+        .entity(&model("c"))
+        .await
+        .unwrap()
+        .is_none_or(|e| !e.exists));
+    // Two new versions of one label in one batch: refused too.
+    let both = catalog
+        .write(&me(), vec![sdk("d", "9"), sdk("e", "9")])
+        .await
+        .unwrap_err();
+    assert_eq!(both.code(), "CONFLICT");
+    assert!(stored(&catalog, &model("d")).await.is_none());
+    // A version relabelled keeps its row: its old label is free.
+    catalog.write(&me(), vec![sdk("b", "8")]).await.unwrap();
+    catalog.write(&me(), vec![sdk("c", "7")]).await.unwrap();
+    // Unlinked, its label is free again.
+    catalog
+        .unlink_version(&me(), &set, &model("c"))
+        .await
+        .unwrap();
+    catalog.write(&me(), vec![sdk("f", "7")]).await.unwrap();
+    // The next automatic number follows the highest the SDK wrote.
+    assert_eq!(catalog.next_label(&set).await.unwrap(), "9");
+    let labels: Vec<String> = catalog
+        .versions(&set)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|v| v.label)
+        .collect();
+    assert_eq!(labels, ["1", "7", "8"]);
+    let latest = catalog.latest_version(&set).await.unwrap().unwrap();
+    assert_eq!(latest.urn, model("b"));
 }
 
 #[tokio::test]

@@ -15,6 +15,8 @@ use crate::catalog::{Error, Result};
 use crate::store::{aspect, edge, entity, feed, removal, timeseries, CHUNK};
 use crate::urn::Urn;
 
+const VERSION_PROPERTIES: &str = <aspects::VersionProperties as aspects::AspectSpec>::NAME;
+
 /// The state of one aspect of one entity while a batch is applied.
 struct Current {
     value: Option<Value>,
@@ -296,6 +298,21 @@ pub(super) async fn apply_all(
     store_versions(txn, &current, versions, &deleted, now, feed_key).await?;
     record_tombstones(txn, &owners, &current, &deleted, removals, now, feed_key).await?;
     sync_edges(txn, &owners, declared, now).await?;
+    // The version index, after the edges gave every set a row.
+    let mut versioned: Vec<(i64, Option<&Value>)> = Vec::new();
+    for w in out
+        .iter()
+        .filter(|w| w.changed && w.aspect == VERSION_PROPERTIES)
+    {
+        let id = owners[w.urn.as_str()].id;
+        if !versioned.iter().any(|(seen, _)| *seen == id) {
+            let value = current
+                .get(&(id, w.aspect.clone()))
+                .and_then(|c| c.value.as_ref());
+            versioned.push((id, value));
+        }
+    }
+    crate::catalog::version_index::sync(txn, &versioned).await?;
 
     // An event of a time series does not make its entity one that was written (as in DataHub,
     // where it writes no key aspect); its row is there for the series to hang from.

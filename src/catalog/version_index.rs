@@ -1,0 +1,261 @@
+//! The version index (`store::version_member`): its upkeep by the write path and the reads that
+//! use it. The write path calls [`sync`] with every `versionProperties` a batch changed, in
+//! the batch's transaction, whoever wrote it (GraphQL, the MLflow API, the DataHub SDK): a
+//! label another version of the set holds is refused there with `Conflict`, so labels stay
+//! unique however they are written.
+//!
+//! The reads answer what the registry asks of a set without reading all its versions:
+//!
+//! - [`Catalog::latest_version`]`(set)`: the version that sorts last (not soft-deleted);
+//! - [`Catalog::latest_by_tag`]`(set, tags)`: the latest carrying each tag, and the latest
+//!   carrying none of them (MLflow's latest version per stage);
+//! - in `versions.rs`, a link's checks (is the label taken, the highest number, the latest) and
+//!   a version's own record ([`Catalog::version_of`]).
+
+use sea_orm::DatabaseTransaction;
+use serde_json::Value;
+
+use super::aspects::{AspectSpec, Relation, VersionProperties, VersionSetAliases};
+use super::records::EntityId;
+use super::versions::VersionRecord;
+use super::{Catalog, Error, Result};
+use crate::store::entity;
+use crate::store::version_member::{self, Among, Member};
+use crate::urn::Urn;
+
+/// A number label's value (`"12"` → 12).
+pub(super) fn number(label: &str) -> Option<u64> {
+    (!label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| label.parse().ok())
+        .flatten()
+}
+
+/// Brings the index in step with these `versionProperties` (by entity id; `None` when the
+/// aspect was removed). Refuses, with `Conflict`, a label that another version of the same
+/// set holds, in the index or in this batch.
+pub(super) async fn sync(
+    txn: &DatabaseTransaction,
+    changed: &[(i64, Option<&Value>)],
+) -> Result<()> {
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut gone = Vec::new();
+    let mut wanted: Vec<(i64, VersionProperties)> = Vec::new();
+    for (id, value) in changed {
+        match value {
+            // The aspect was validated on its way in; one that does not decode indexes nothing.
+            Some(v) => match serde_json::from_value::<VersionProperties>((*v).clone()) {
+                Ok(p) if !p.label().is_empty() => wanted.push((*id, p)),
+                _ => gone.push(*id),
+            },
+            None => gone.push(*id),
+        }
+    }
+    version_member::delete(txn, &gone).await?;
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let sets: Vec<&str> = wanted.iter().map(|(_, p)| p.version_set.as_str()).collect();
+    let set_ids: std::collections::HashMap<String, i64> =
+        entity::ids_by_urn(txn, &sets).await?.into_iter().collect();
+    let mut rows: Vec<version_member::Model> = Vec::with_capacity(wanted.len());
+    for (id, p) in &wanted {
+        let set = p.version_set.as_str();
+        let Some(&set_id) = set_ids.get(set) else {
+            return Err(Error::Internal(anyhow::anyhow!(
+                "the version set {set} has no row after its VersionOf edge was written"
+            )));
+        };
+        let label = p.label().to_string();
+        if let Some(other) = rows.iter().find(|r| r.set_id == set_id && r.label == label) {
+            return Err(taken(set, &label, other.entity_id, None));
+        }
+        rows.push(version_member::Model {
+            entity_id: *id,
+            set_id,
+            number: number(&label).and_then(|n| i64::try_from(n).ok()),
+            sort_id: p.sort_key(),
+            label,
+        });
+    }
+    let asked: Vec<(i64, &str)> = rows.iter().map(|r| (r.set_id, r.label.as_str())).collect();
+    for (set_id, label, holder) in version_member::holders(txn, &asked).await? {
+        let mine = rows
+            .iter()
+            .any(|r| r.set_id == set_id && r.label == label && r.entity_id == holder);
+        if !mine {
+            let set = wanted
+                .iter()
+                .find(|(_, p)| set_ids.get(p.version_set.as_str()) == Some(&set_id))
+                .map(|(_, p)| p.version_set.to_string())
+                .unwrap_or_default();
+            let urn = entity::by_ids(txn, &[holder])
+                .await?
+                .into_iter()
+                .next()
+                .map(|e| e.urn);
+            return Err(taken(&set, &label, holder, urn));
+        }
+    }
+    version_member::upsert(txn, &rows).await?;
+    Ok(())
+}
+
+fn taken(set: &str, label: &str, holder: i64, urn: Option<String>) -> Error {
+    let who = urn.unwrap_or_else(|| format!("entity {holder}"));
+    Error::Conflict(format!(
+        "the version set {set} has a version labelled {label:?} already ({who}); \
+         choose another label or unlink that version first"
+    ))
+}
+
+impl Catalog {
+    /// The row id of a set, if it has one.
+    pub(super) async fn set_id(&self, set: &Urn) -> Result<Option<i64>> {
+        Ok(self.entity(set).await?.map(|e| e.id.0))
+    }
+
+    /// The version of the set that sorts last among `among` (soft-deleted ones left out).
+    pub(super) async fn indexed_latest(
+        &self,
+        set_id: i64,
+        among: Among<'_>,
+    ) -> Result<Option<Member>> {
+        Ok(version_member::latest(&self.db, set_id, among).await?)
+    }
+
+    /// The version of the set labelled `label`, if any (soft-deleted or not).
+    pub(super) async fn indexed_label(&self, set_id: i64, label: &str) -> Result<Option<Member>> {
+        Ok(version_member::by_label(&self.db, set_id, label).await?)
+    }
+
+    /// The highest number label the set has, if any.
+    pub(super) async fn indexed_highest(&self, set_id: i64) -> Result<Option<u64>> {
+        Ok(version_member::highest_number(&self.db, set_id)
+            .await?
+            .and_then(|n| u64::try_from(n).ok()))
+    }
+
+    /// The set's latest version (the one that sorts last, not soft-deleted), with its aliases;
+    /// four statements however many versions the set has.
+    pub async fn latest_version(&self, set: &Urn) -> Result<Option<VersionRecord>> {
+        super::versions::check_set(set)?;
+        let Some(set_id) = self.set_id(set).await? else {
+            return Ok(None);
+        };
+        let Some(latest) = self.indexed_latest(set_id, Among::default()).await? else {
+            return Ok(None);
+        };
+        let urn = Urn::parse(&latest.urn).map_err(|e| Error::Internal(e.into()))?;
+        self.version_record(set, set_id, &urn, latest.entity_id, true)
+            .await
+    }
+
+    /// How many versions the set has (soft-deleted ones too); two statements.
+    pub async fn version_count(&self, set: &Urn) -> Result<u64> {
+        super::versions::check_set(set)?;
+        let Some(set_id) = self.set_id(set).await? else {
+            return Ok(0);
+        };
+        Ok(u64::try_from(version_member::count(&self.db, set_id).await?).unwrap_or(0))
+    }
+
+    /// The set's latest version carrying each of `tags` (by `TaggedWith`), and the latest
+    /// carrying none of them: one index read each (each stops at the first that qualifies,
+    /// reading backwards from the end of the set), plus one for the tags' rows. `None` when
+    /// the set has no version at all.
+    pub async fn latest_by_tag(&self, set: &Urn, tags: &[Urn]) -> Result<Option<LatestByTag>> {
+        super::versions::check_set(set)?;
+        let Some(set_id) = self.set_id(set).await? else {
+            return Ok(None);
+        };
+        if version_member::count(&self.db, set_id).await? == 0 {
+            return Ok(None);
+        }
+        let rows = self
+            .entities_by_urn(&tags.iter().collect::<Vec<_>>())
+            .await?;
+        let ids: Vec<(&Urn, i64)> = tags
+            .iter()
+            .filter_map(|t| {
+                rows.iter()
+                    .find(|r| r.urn == t.as_str())
+                    .map(|r| (t, r.id.0))
+            })
+            .collect();
+        let relation = Relation::TaggedWith.as_str();
+        let mut out = LatestByTag::default();
+        for (tag, id) in &ids {
+            let among = Among {
+                with: Some((relation, *id)),
+                ..Among::default()
+            };
+            if let Some(m) = self.indexed_latest(set_id, among).await? {
+                out.tagged
+                    .push(((*tag).clone(), member_urn(&m)?, EntityId(m.entity_id)));
+            }
+        }
+        let all: Vec<i64> = ids.iter().map(|(_, id)| *id).collect();
+        let among = Among {
+            without: Some((relation, &all)),
+            ..Among::default()
+        };
+        if let Some(m) = self.indexed_latest(set_id, among).await? {
+            out.untagged = Some((member_urn(&m)?, EntityId(m.entity_id)));
+        }
+        Ok(Some(out))
+    }
+
+    /// `entity` (row `entity_id`) as a version of `set` (row `set_id`), with the aliases it holds
+    /// from the set's alias map; `None` when its `versionProperties` names another set.
+    pub(super) async fn version_record(
+        &self,
+        set: &Urn,
+        set_id: i64,
+        entity: &Urn,
+        entity_id: i64,
+        is_latest: bool,
+    ) -> Result<Option<VersionRecord>> {
+        let keys = [
+            (EntityId(entity_id), VersionProperties::NAME),
+            (EntityId(set_id), VersionSetAliases::NAME),
+        ];
+        let mut props = None;
+        let mut aliases = Vec::new();
+        for found in self.latest_aspects(&keys).await? {
+            match found.aspect.as_str() {
+                VersionProperties::NAME if found.entity.0 == entity_id => {
+                    props = serde_json::from_str::<VersionProperties>(&found.value).ok();
+                }
+                VersionSetAliases::NAME if found.entity.0 == set_id => {
+                    let map: VersionSetAliases =
+                        serde_json::from_str(&found.value).unwrap_or_default();
+                    aliases = map
+                        .aliases
+                        .into_iter()
+                        .filter(|a| a.version == *entity)
+                        .map(|a| a.alias)
+                        .collect();
+                }
+                _ => {}
+            }
+        }
+        aliases.sort();
+        Ok(props
+            .filter(|p| p.version_set == *set)
+            .map(|p| super::versions::record(set, entity.clone(), p, aliases, is_latest)))
+    }
+}
+
+fn member_urn(m: &Member) -> Result<Urn> {
+    Urn::parse(&m.urn).map_err(|e| Error::Internal(e.into()))
+}
+
+/// What [`Catalog::latest_by_tag`] answers: `(tag, version, its row)` for each tag some version
+/// carries, and the latest version carrying none of the tags.
+#[derive(Debug, Default)]
+pub struct LatestByTag {
+    pub tagged: Vec<(Urn, Urn, EntityId)>,
+    pub untagged: Option<(Urn, EntityId)>,
+}
