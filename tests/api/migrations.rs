@@ -194,3 +194,61 @@ async fn a_migration_derives_column_lineage_and_job_edges_stored_before_them() {
     assert_eq!(edge_rows(&app, "Consumes").await, (1, 0));
     assert_eq!(edge_rows(&app, "DownstreamOf").await, (3, 0));
 }
+
+/// Versions stored before the version index (migration 000017) are in it once migrated: the
+/// latest, the next number and a taken label answer from it; of two versions stored with one
+/// label, the first keeps it.
+#[tokio::test]
+async fn a_migration_indexes_versions_stored_before_it() {
+    use mlcat::catalog::{Actor, LinkVersion};
+    use mlcat::urn::Urn;
+    let set = "urn:li:versionSet:(churn,mlModel)";
+    let model = |n: &str| format!("urn:li:mlModel:(urn:li:dataPlatform:mlflow,{n},PROD)");
+    let (url, dir) = fresh_database().await;
+    let db = mlcat::store::connect(&url).await.unwrap();
+    let before = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261207_000017_version_members")
+        .unwrap();
+    Migrator::up(&db, Some(before as u32)).await.unwrap();
+    entity_row(&db, set, "versionSet", "(churn,mlModel)").await;
+    for (name, label, at) in [
+        ("a", "1", 1000),
+        ("b", "12", 1100),
+        ("c", "12", 1200),
+        ("d", "3", 1300),
+    ] {
+        entity_row(&db, &model(name), "mlModel", name).await;
+        aspect_row(
+            &db,
+            &model(name),
+            "versionProperties",
+            1,
+            true,
+            json!({"versionSet": set, "version": {"versionTag": label}, "aliases": []}),
+            at,
+        )
+        .await;
+    }
+    db.close().await.unwrap();
+
+    let app = TestApp::over(url, dir, Limits::default(), Auth::Off).await;
+    let catalog = app.catalog();
+    let set = Urn::parse(set).unwrap();
+    let latest = catalog.latest_version(&set).await.unwrap().unwrap();
+    // "12" sorts after "3" (digit runs are compared as numbers); "b" was stored first.
+    assert_eq!(
+        (latest.urn.as_str(), latest.label.as_str()),
+        (model("b").as_str(), "12")
+    );
+    assert_eq!(catalog.next_label(&set).await.unwrap(), "13");
+    let e = Urn::parse(&model("e")).unwrap();
+    let taken = catalog
+        .link_version(
+            &Actor::named("ana"),
+            LinkVersion::new(set.clone(), e, Some("3".into())),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(taken.code(), "CONFLICT");
+}
