@@ -441,3 +441,26 @@ mod tests {
         assert_eq!(Column::iter().count(), Model::WIDTH);
     }
 }
+
+/// `(source, destination)` of the current edges of `relation` leaving `sources`.
+pub async fn current_from(
+    db: &impl ConnectionTrait,
+    sources: &[i64],
+    relation: &str,
+) -> Result<Vec<(i64, i64)>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in sources.chunks(CHUNK) {
+        let mut q = Sql::new(
+            db.get_database_backend(),
+            "SELECT \"source_id\", \"destination_id\" FROM \"edge\" WHERE \"removed_at\" IS NULL \
+             AND \"relation\" = ",
+        );
+        q.bind(relation)
+            .push(" AND \"source_id\" IN ")
+            .list(chunk.iter().copied());
+        for row in q.rows(db).await? {
+            out.push((row.try_get_by_index(0)?, row.try_get_by_index(1)?));
+        }
+    }
+    Ok(out)
+}

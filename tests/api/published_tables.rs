@@ -282,3 +282,104 @@ async fn a_model_records_the_feature_table_versions_it_consumed() {
     assert_eq!(code, "BAD_USER_INPUT");
     assert_eq!(app.row_counts().await, before_record);
 }
+
+/// The sources of a published table's features and keys are frozen with it: a proposal that
+/// changes them is refused (409, nothing written), a write that keeps them passes, `force`
+/// overrides; a feature of no published table stays free.
+#[tokio::test]
+async fn a_published_table_freezes_its_features_sources() {
+    use mlcat::catalog::{Actor, AspectWrite};
+    use mlcat::urn::Urn;
+    let raw = "urn:li:dataset:(urn:li:dataPlatform:hive,customers,PROD)";
+    let other = "urn:li:dataset:(urn:li:dataPlatform:hive,orders,PROD)";
+    let app = TestApp::new().await;
+    let feature = |urn: &str, sources: &[&str]| {
+        proposal(
+            "mlFeature",
+            urn,
+            "mlFeatureProperties",
+            json!({"sources": sources, "customProperties": {}}),
+        )
+    };
+    for urn in [AGE, SPEND, TENURE] {
+        let (status, body) = app.post_json(INGEST, single(feature(urn, &[raw]))).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, body) = app
+        .post_json(
+            INGEST,
+            single(proposal(
+                "mlPrimaryKey",
+                KEY,
+                "mlPrimaryKeyProperties",
+                json!({"sources": [raw], "customProperties": {}}),
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    published(&app).await;
+    let before = app.row_counts().await;
+
+    let (status, body) = app
+        .post_json(INGEST, single(feature(AGE, &[raw, other])))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(message.contains("sources are frozen"), "{message}");
+    assert!(
+        message.contains(&format!("sources added: {other}")),
+        "{message}"
+    );
+    let (status, body) = app
+        .post_json(
+            INGEST,
+            single(proposal(
+                "mlPrimaryKey",
+                KEY,
+                "mlPrimaryKeyProperties",
+                json!({"sources": [], "customProperties": {}}),
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(app.row_counts().await, before, "nothing was written");
+
+    // The same sources with another description pass; so does a feature of no published table.
+    let (status, body) = app
+        .post_json(
+            INGEST,
+            single(proposal(
+                "mlFeature",
+                AGE,
+                "mlFeatureProperties",
+                json!({"sources": [raw], "description": "years", "customProperties": {}}),
+            )),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, body) = app
+        .post_json(INGEST, single(feature(TENURE, &[other])))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Force overrides.
+    let forced = AspectWrite::upsert(
+        Urn::parse(AGE).unwrap(),
+        "mlFeatureProperties",
+        json!({"sources": [other], "customProperties": {}}),
+    )
+    .forced(true);
+    app.catalog()
+        .write(&Actor::named("ana"), vec![forced])
+        .await
+        .unwrap();
+    let d = app
+        .data_vars(
+            "query($urn: String!) { mlFeature(urn: $urn) { properties { sources { urn } } } }",
+            json!({"urn": AGE}),
+        )
+        .await;
+    assert_eq!(
+        d["mlFeature"]["properties"]["sources"],
+        json!([{"urn": other}])
+    );
+}
