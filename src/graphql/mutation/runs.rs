@@ -14,7 +14,7 @@ use crate::catalog::aspects::{
     DataProcessInstanceRelationships, MlTrainingRunProperties, TimeStamp,
 };
 use crate::catalog::now_millis;
-use crate::catalog::{AspectWrite, Catalog, Deadline, Error};
+use crate::catalog::{AspectWrite, Catalog, Deadline, Error, SeriesQuery};
 use crate::graphql::scalars::Long;
 use crate::graphql::types::data_process_instance::{
     DataProcessInstanceRunResultType, DataProcessRunStatus,
@@ -164,8 +164,15 @@ impl RunsMutation {
                 "nativeResultType": input.native_result_type.unwrap_or_else(|| "mlcat".into()),
             });
         }
-        if let Some(d) = input.duration_millis {
-            event["durationMillis"] = json!(d.0);
+        let duration = match input.duration_millis {
+            Some(d) => Some(d.0),
+            None if input.status == DataProcessRunStatus::Complete => {
+                since_start(ctx, &urn, &event, input.attempt).await?
+            }
+            None => None,
+        };
+        if let Some(d) = duration {
+            event["durationMillis"] = json!(d);
         }
         if let Some(a) = input.attempt {
             event["attempt"] = json!(a);
@@ -175,6 +182,34 @@ impl RunsMutation {
         super::write_one(ctx, write).await?;
         Ok(DataProcessInstance(reload(ctx, &urn).await?))
     }
+}
+
+/// How long a run took, when a COMPLETE event does not say: from its latest STARTED event
+/// (of the same attempt, when the event names one) at or before this one; `None` without one.
+async fn since_start(
+    ctx: &Context<'_>,
+    urn: &Urn,
+    complete: &serde_json::Value,
+    attempt: Option<i32>,
+) -> Result<Option<i64>> {
+    let Some(at) = complete["timestampMillis"].as_i64() else {
+        return Ok(None);
+    };
+    let query = SeriesQuery {
+        start_millis: None,
+        end_millis: Some(at),
+        limit: 100,
+        any_of: Vec::new(),
+    };
+    let catalog = ctx.data_unchecked::<Catalog>();
+    let events = catalog
+        .timeseries(urn, "dataProcessInstanceRunEvent", &query)
+        .await?;
+    let started = events.iter().find(|e| {
+        e.value["status"] == "STARTED"
+            && attempt.is_none_or(|a| e.value["attempt"].as_i64() == Some(i64::from(a)))
+    });
+    Ok(started.map(|e| at - e.timestamp_millis))
 }
 
 fn run_kind() -> EntityKind {
