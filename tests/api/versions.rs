@@ -585,6 +585,16 @@ async fn labels_stay_unique_when_the_sdk_writes_versions() {
     assert_eq!(labels, ["1", "7", "8"]);
     let latest = catalog.latest_version(&set).await.unwrap().unwrap();
     assert_eq!(latest.urn, model("b"));
+    // GraphQL's latest version is the index's, though the SDK set no `versionSetProperties`.
+    let data = app
+        .data(&format!(
+            r#"{{ versionSet(urn: "{SET}") {{ latestVersion {{ urn }} }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data["versionSet"]["latestVersion"]["urn"],
+        model("b").as_str()
+    );
 }
 
 #[tokio::test]

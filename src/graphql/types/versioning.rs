@@ -14,7 +14,7 @@ use super::search::{SearchResult, SearchResults};
 use super::search_inputs::{filters, page, types, SearchAcrossEntitiesInput, SortOrder};
 use super::{CorpUser, Dataset, Entity, MlModel};
 use crate::catalog::aspects::{
-    self, AspectSpec, Relation, RelationSet, TimeStamp, VersionSetAliases, VersionSetProperties,
+    self, AspectSpec, Relation, RelationSet, TimeStamp, VersionSetAliases,
 };
 use crate::catalog::search::SearchRequest;
 use crate::catalog::{AliasMove, Catalog, Direction, EntityRecord, Error, VersionRecord};
@@ -182,17 +182,20 @@ impl VersionSet {
     pub(crate) async fn entity_type(&self) -> EntityType {
         EntityType::VersionSet
     }
-    /// The latest version (`versionSetProperties.latest`), when mlcat holds it.
+    /// The latest version: the one that sorts last and is not soft-deleted, however its
+    /// versions were written (the SDK's `versionProperties` included).
     async fn latest_version(&self, ctx: &Context<'_>) -> Result<Option<Entity>> {
         let Ok(urn) = Urn::parse(&self.0) else {
             return Ok(None);
         };
-        let stored: Option<VersionSetProperties> =
-            super::governance::aspect_of(ctx, &urn, VersionSetProperties::NAME).await?;
-        let Some(latest) = stored.and_then(|s| s.latest) else {
+        if aspects::version_set_parts(&urn).is_none() {
+            return Ok(None);
+        }
+        let catalog = ctx.data_unchecked::<Catalog>();
+        let Some(latest) = catalog.latest_version(&urn).await? else {
             return Ok(None);
         };
-        Ok(loaders::entity(ctx, &latest)
+        Ok(loaders::entity(ctx, &latest.urn)
             .await?
             .filter(|r| !r.removed)
             .and_then(Entity::from_row))
