@@ -153,6 +153,10 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         include_str!("../playground/examples/15-move-an-alias.graphql"),
     ),
     (
+        "training-run",
+        include_str!("../playground/examples/16-training-run.graphql"),
+    ),
+    (
         "column-lineage",
         include_str!("../playground/examples/17-column-lineage.graphql"),
     ),
