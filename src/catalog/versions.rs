@@ -30,9 +30,9 @@
 //!
 //! Concurrency: a write reads the set's link counter first, then what else it needs, then
 //! writes one batch that patches the set (a compare-and-set on the counter inside the
-//! transaction, where the set's row is locked) and the versions it touches. When the set changed since the read, the batch is refused and, unless
-//! the caller's own compare-and-set failed, tried again from a fresh read, for up to
-//! [`RETRY_FOR`].
+//! transaction, where the set's row is locked) and the versions it touches. When the set
+//! changed since the read, the batch is refused and, unless the caller's own compare-and-set
+//! failed, tried again from a fresh read, for up to [`RETRY_FOR`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
