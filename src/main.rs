@@ -58,7 +58,7 @@ async fn run() -> anyhow::Result<()> {
             println!("migrations applied to {}", db.database_url);
             Ok(())
         }
-        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Serve(args)) => serve(*args).await,
         Some(Command::Token(command)) => token(command).await,
         None => serve(cli.serve).await,
     }
