@@ -1113,6 +1113,15 @@ def report(args, data: dict) -> str:
         for t in t20:
             out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
         out.append("")
+    t22 = targets_22(data)
+    if t22:
+        out.append("Targets of issue 22 (replicas):")
+        out.append("")
+        out.append("| target | measured | met |")
+        out.append("|---|---|---|")
+        for t in t22:
+            out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
+        out.append("")
     t18 = targets_18(data)
     if t18:
         out.append("Targets of issue 18:")
@@ -1185,13 +1194,6 @@ def targets(data: dict) -> list:
         if i:
             out.append((f"ingest through the batch endpoint ≥ 20,000 aspects/s on SQLite ({how})",
                         f"{i['aspects_per_s']:,.0f} aspects/s", yes(i["aspects_per_s"] >= 20000)))
-    one = find(res, "replicas: mlModel(urn) with properties, one", "postgres")
-    two = find(res, "replicas: mlModel(urn) with properties, two", "postgres")
-    if one and two and one["rps"]:
-        out.append(("two mlcat processes on one PostgreSQL serve ≥ 1.7 × the reads of one "
-                    f"({data['machine']['nproc']} cores shared by both, PostgreSQL and wrk)",
-                    f"{two['rps']:.1f} vs {one['rps']:.1f} req/s = {two['rps'] / one['rps']:.2f} ×",
-                    yes(two["rps"] >= 1.7 * one["rps"])))
     for mine, theirs, what in (("peer: mlModelGroup", "peer: registered-models/get", "get-by-name"),
                                ("peer: listMLModelGroups", "peer: registered-models/search", "100-item search")):
         a = find(res, mine)
@@ -1200,6 +1202,23 @@ def targets(data: dict) -> list:
             out.append((f"≥ 50 × MLflow's throughput on {what}",
                         f"{a['rps']:.1f} vs {z['rps']:.1f} req/s = {a['rps'] / z['rps']:.1f} ×",
                         yes(a["rps"] >= 50 * z["rps"])))
+    return out
+
+
+def targets_22(data: dict) -> list:
+    res = data["results"]
+    out = []
+
+    def yes(ok):
+        return "yes" if ok else "**no**"
+
+    one = find(res, "replicas: mlModel(urn) with properties, one", "postgres")
+    two = find(res, "replicas: mlModel(urn) with properties, two", "postgres")
+    if one and two and one["rps"]:
+        out.append(("two mlcat processes on one PostgreSQL serve ≥ 1.7 × the reads of one "
+                    f"({data['machine']['nproc']} cores shared by both, PostgreSQL and wrk)",
+                    f"{two['rps']:.1f} vs {one['rps']:.1f} req/s = {two['rps'] / one['rps']:.2f} ×",
+                    yes(two["rps"] >= 1.7 * one["rps"])))
     return out
 
 
