@@ -142,7 +142,11 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         println!("  Writes:       off (--read-only): queries only, every write answers 503");
     }
     if let Some(url) = &args.read_database_url {
-        println!("  Reads:        {url} once it holds this process's writes, else the primary");
+        // Without the user and password the URL may hold.
+        let at = url.split_once("://").map_or(url.as_str(), |(_, rest)| {
+            rest.rsplit_once('@').map_or(rest, |(_, host)| host)
+        });
+        println!("  Reads:        the replica at {at} once it holds this process's writes, else the primary");
     }
     tracing::info!(
         %addr,
@@ -165,9 +169,13 @@ async fn open_read_replica(
     };
     let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
     if !postgres(&args.db.database_url) {
+        let what = if args.db.database_url.starts_with("sqlite:") {
+            "names a SQLite database, which has no read replicas (every connection reads the file)"
+        } else {
+            "is not a PostgreSQL URL"
+        };
         anyhow::bail!(
-            "--read-database-url is for PostgreSQL: --database-url names a SQLite database, \
-             which has no read replicas (every connection reads the file); leave \
+            "--read-database-url is for PostgreSQL: --database-url {what}; leave \
              --read-database-url (MLCAT_READ_DATABASE_URL) out"
         );
     }
