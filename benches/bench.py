@@ -11,6 +11,7 @@ or GraphQL error fails the run), not how fast.
 """
 
 import argparse
+import concurrent.futures
 import datetime
 import json
 import os
@@ -439,6 +440,62 @@ def read_scenarios(r: Runner, server: Server, backend: str, manifest: dict,
         r.measure(server, "peer: listMLModelGroups(count 100) + versions", backend, HEAVY_CONNS,
                   lines=[body("group_search", {})])
     return shapes
+
+
+def replica_scenarios(args, r: Runner, work: str, url: str, manifest: dict) -> dict:
+    """Read throughput of one mlcat process, then of two on the same PostgreSQL database: the
+    same single-model reads, 32 connections in all (two processes get 16 each, from two wrk
+    processes at once, their rates added)."""
+    lines = [body("single", {"urn": u}) for u in manifest["models"]]
+    env = {"BENCH_REQUESTS": r.requests_file("replicas-single", lines), "BENCH_METHOD": "POST"}
+    name = "replicas: mlModel(urn) with properties"
+    first = mlcat_server(args, work, url, "postgres-replica-a")
+    second = None
+    try:
+        gql(first.base, lines[0])
+        one = r.measure(first, f"{name}, one process", "postgres", 32, lines=lines,
+                        note="the one-process side of the replicas comparison")
+        second = mlcat_server(args, work, url, "postgres-replica-b")
+        gql(second.base, lines[0])
+        both = (first, second)
+
+        def together(duration: float) -> list[dict]:
+            with concurrent.futures.ThreadPoolExecutor(2) as pool:
+                runs = [pool.submit(wrk, s.base, "requests.lua", env, 16, duration) for s in both]
+                return [f.result() for f in runs]
+
+        if args.warmup > 0:
+            together(args.warmup)
+        totals, p50s, p99s = [], [], []
+        for _ in range(args.runs):
+            pair = together(args.duration)
+            for s, x in zip(both, pair):
+                bad = x["non2xx"] + x["connect_errors"] + x["read_errors"] + x["write_errors"] \
+                    + x["timeouts"] + x["gql_errors"]
+                if bad or x["requests"] == 0:
+                    FAILURES.append(f"{name}, two processes ({s.name}): {x['requests']} requests, "
+                                    f"{bad} failed; first bad answer: {x['sample'][:200]}")
+            totals.append(sum(x["rps"] for x in pair))
+            p50s.append(max(x["p50_us"] for x in pair))
+            p99s.append(max(x["p99_us"] for x in pair))
+        two = {
+            "scenario": f"{name}, two processes", "backend": "postgres",
+            "server": "mlcat-postgres-replica-a + b", "conns": 32, "runs": len(totals),
+            "rps": statistics.median(totals), "rps_runs": [round(t, 1) for t in totals],
+            "p50_ms": statistics.median(p50s) / 1000, "p99_ms": statistics.median(p99s) / 1000,
+            "peak_rss_mb": round(first.peak_mb() + second.peak_mb(), 1),
+            "anon_rss_mb": round(first.anon_mb() + second.anon_mb(), 1),
+            "peak_is_per_scenario": False, "ratio": None, "load": os.getloadavg()[0],
+            "note": "16 connections to each process; rates added, latencies the slower one's",
+        }
+        r.results.append(two)
+        log(f"{two['scenario']:<34} postgres c=32  {two['rps']:9.1f} req/s  "
+            f"({two['rps'] / one['rps'] if one['rps'] else 0:.2f} × one process)  runs {two['rps_runs']}")
+    finally:
+        first.stop()
+        if second:
+            second.stop()
+    return {"one": one["rps"], "two": two["rps"]}
 
 
 def column_scenarios(r: Runner, server: Server, backend: str, manifest: dict) -> None:
@@ -1056,6 +1113,15 @@ def report(args, data: dict) -> str:
         for t in t20:
             out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
         out.append("")
+    t22 = targets_22(data)
+    if t22:
+        out.append("Targets of issue 22 (replicas):")
+        out.append("")
+        out.append("| target | measured | met |")
+        out.append("|---|---|---|")
+        for t in t22:
+            out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
+        out.append("")
     t18 = targets_18(data)
     if t18:
         out.append("Targets of issue 18:")
@@ -1136,6 +1202,23 @@ def targets(data: dict) -> list:
             out.append((f"≥ 50 × MLflow's throughput on {what}",
                         f"{a['rps']:.1f} vs {z['rps']:.1f} req/s = {a['rps'] / z['rps']:.1f} ×",
                         yes(a["rps"] >= 50 * z["rps"])))
+    return out
+
+
+def targets_22(data: dict) -> list:
+    res = data["results"]
+    out = []
+
+    def yes(ok):
+        return "yes" if ok else "**no**"
+
+    one = find(res, "replicas: mlModel(urn) with properties, one", "postgres")
+    two = find(res, "replicas: mlModel(urn) with properties, two", "postgres")
+    if one and two and one["rps"]:
+        out.append(("two mlcat processes on one PostgreSQL serve ≥ 1.7 × the reads of one "
+                    f"({data['machine']['nproc']} cores shared by both, PostgreSQL and wrk)",
+                    f"{two['rps']:.1f} vs {one['rps']:.1f} req/s = {two['rps'] / one['rps']:.2f} ×",
+                    yes(two["rps"] >= 1.7 * one["rps"])))
     return out
 
 
@@ -1260,7 +1343,7 @@ def main() -> int:
     p.add_argument("--no-postgres", action="store_true")
     p.add_argument("--peer", choices=["auto", "yes", "no"], default="auto")
     p.add_argument("--only", default="", help="comma-separated parts: sqlite,baseline,statements,"
-                   "search,ingest,index,postgres,registry,peer (search and index run on PostgreSQL too "
+                   "search,ingest,index,postgres,replicas,registry,peer (search and index run on PostgreSQL too "
                    "unless --no-postgres)")
     p.add_argument("--mlcat-off-bin", help="mlcat built with benches/index_off.patch "
                    "(benches/index_off.sh), for the index part: ingestion with the index on and off")
@@ -1276,7 +1359,7 @@ def main() -> int:
     args.statements_seconds = 1 if smoke else 5
     parts = set(args.only.split(",")) if args.only else \
         {"sqlite", "baseline", "statements", "search", "ingest", "index", "postgres", "registry",
-         "peer"}
+         "peer", "replicas"}
     if args.no_postgres:
         parts.discard("postgres")
     if "index" in parts and not args.mlcat_off_bin:
@@ -1352,7 +1435,7 @@ def main() -> int:
                 ingest_scenarios(r, server, "sqlite", manifest)
             finally:
                 server.stop()
-        pg_parts = {"postgres", "search", "index"} & parts if not args.no_postgres else set()
+        pg_parts = {"postgres", "search", "index", "replicas"} & parts if not args.no_postgres else set()
         if pg_parts:
             pg = postgres_catalog(args, work, size)
             if pg is None:
@@ -1386,6 +1469,8 @@ def main() -> int:
                     finally:
                         server.stop()
                         psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                if "replicas" in parts:
+                    data["replicas"] = replica_scenarios(args, r, work, pg_url, pg_manifest)
                 if "index" in parts:
                     data["index"]["postgres"] = index_on_off(args, work, "postgres",
                                                              f"mlcat_bench_{args.mode}", pg_manifest)

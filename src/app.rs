@@ -27,6 +27,8 @@ pub struct Serving {
     pub mode: WriteMode,
     /// With auth off, host names answered besides loopback ones (`--allowed-host`).
     pub allowed_hosts: Vec<String>,
+    /// A PostgreSQL read replica for the catalog's reads (`--read-database-url`).
+    pub read_replica: Option<DatabaseConnection>,
 }
 
 impl Serving {
@@ -36,6 +38,7 @@ impl Serving {
             auth,
             mode: WriteMode::ReadWrite,
             allowed_hosts: Vec::new(),
+            read_replica: None,
         }
     }
 }
@@ -54,14 +57,19 @@ pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -
         auth,
         mode,
         allowed_hosts,
+        read_replica,
     } = serving;
     let (auth, mode) = (*auth, *mode);
     let auth_state = Arc::new(AuthState {
         db: db.clone(),
         auth,
     });
+    let catalog = Catalog::with_mode(db, mode);
     let shared = Shared {
-        catalog: Catalog::with_mode(db, mode),
+        catalog: match read_replica {
+            Some(replica) => catalog.with_read_replica(replica.clone()),
+            None => catalog,
+        },
         limits: limits.clone(),
     };
     let app = Router::new()

@@ -44,7 +44,7 @@ pub enum LogFormat {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Start the server (the default when no command is given).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending database migrations and exit.
     Migrate(DbArgs),
     /// Print the GraphQL schema (SDL) and exit.
@@ -101,6 +101,13 @@ pub struct ServeArgs {
     /// Load the demo catalog (idempotent: unchanged aspects are not written again).
     #[arg(long, env = "MLCAT_DEMO")]
     pub demo: bool,
+    /// PostgreSQL only: a read replica (a streaming standby of --database-url) that reads go
+    /// to, as `postgres://USER@HOST:PORT/DATABASE`. Writes go to --database-url; this
+    /// process's reads go to the primary until the replica has replayed its latest write, so
+    /// a writer always reads its own writes (other processes' writes reach this one's reads
+    /// with the replica's lag).
+    #[arg(long, env = "MLCAT_READ_DATABASE_URL", value_name = "URL")]
+    pub read_database_url: Option<String>,
     /// Do not run migrations at start-up (run `mlcat migrate` instead).
     #[arg(long, env = "MLCAT_NO_MIGRATE")]
     pub no_migrate: bool,

@@ -58,7 +58,7 @@ async fn run() -> anyhow::Result<()> {
             println!("migrations applied to {}", db.database_url);
             Ok(())
         }
-        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Serve(args)) => serve(*args).await,
         Some(Command::Token(command)) => token(command).await,
         None => serve(cli.serve).await,
     }
@@ -99,6 +99,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             anyhow::anyhow!("cannot listen on {} ({e}); {hint}", args.bind)
         })?;
     let addr = listener.local_addr()?;
+    let read_replica = open_read_replica(&args).await?;
     let db = open(&args.db, !args.no_migrate && !args.read_only).await?;
     if args.no_migrate && !args.read_only {
         store::check_writable(&db, &args.db.database_url).await?;
@@ -118,6 +119,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             WriteMode::ReadWrite
         },
         allowed_hosts: args.allowed_hosts.clone(),
+        read_replica,
     };
     if !args.read_only {
         // Webhook deliveries, from this replica as from every other (each delivery is leased).
@@ -139,6 +141,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.read_only {
         println!("  Writes:       off (--read-only): queries only, every write answers 503");
     }
+    if let Some(url) = &args.read_database_url {
+        // Without the user and password the URL may hold.
+        let at = url.split_once("://").map_or(url.as_str(), |(_, rest)| {
+            rest.rsplit_once('@').map_or(rest, |(_, host)| host)
+        });
+        println!("  Reads:        the replica at {at} once it holds this process's writes, else the primary");
+    }
     tracing::info!(
         %addr,
         auth = args.auth,
@@ -148,6 +157,41 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     app::serve(listener, app, &args.limits).await?;
     tracing::info!("mlcat stopped");
     Ok(())
+}
+
+/// Opens `--read-database-url`, if given: refused unless both URLs name PostgreSQL (SQLite has
+/// no read replicas; one file is read by every connection alike).
+async fn open_read_replica(
+    args: &ServeArgs,
+) -> anyhow::Result<Option<sea_orm::DatabaseConnection>> {
+    let Some(url) = &args.read_database_url else {
+        return Ok(None);
+    };
+    let postgres = |u: &str| u.starts_with("postgres://") || u.starts_with("postgresql://");
+    if !postgres(&args.db.database_url) {
+        let what = if args.db.database_url.starts_with("sqlite:") {
+            "names a SQLite database, which has no read replicas (every connection reads the file)"
+        } else {
+            "is not a PostgreSQL URL"
+        };
+        anyhow::bail!(
+            "--read-database-url is for PostgreSQL: --database-url {what}; leave \
+             --read-database-url (MLCAT_READ_DATABASE_URL) out"
+        );
+    }
+    if !postgres(url) {
+        anyhow::bail!(
+            "--read-database-url must name a PostgreSQL read replica \
+             (postgres://USER@HOST:PORT/DATABASE), a standby of --database-url"
+        );
+    }
+    store::probe(url)
+        .await
+        .map_err(|e| anyhow::anyhow!("the read replica (--read-database-url): {}", sentence(&e)))?;
+    let conn = store::connect_read_replica(url)
+        .await
+        .context("opening the read replica (--read-database-url)")?;
+    Ok(Some(conn))
 }
 
 /// Opens the database, migrating it first unless told not to.

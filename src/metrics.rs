@@ -160,6 +160,16 @@ pub fn pool(open: u32, idle: usize, max: u32) {
     gauge!("mlcat_db_pool_connections", "state" => "max").set(f64::from(max));
 }
 
+/// A read statement with a read replica configured: whether it went to the replica or to the
+/// primary (the replica had not yet replayed this process's latest write, or does not answer).
+pub fn read_routed(to_replica: bool) {
+    counter!(
+        "mlcat_reads_routed_total",
+        "database" => if to_replica { "replica" } else { "primary" }
+    )
+    .increment(1);
+}
+
 /// A committed write: the aspects it changed.
 pub fn aspects_written(changed: usize) {
     counter!("mlcat_aspects_written_total").increment(changed as u64);

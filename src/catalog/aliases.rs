@@ -62,7 +62,7 @@ impl Catalog {
                 let Some(row) = self.entity(set).await? else {
                     return Ok(Vec::new());
                 };
-                aspect::version_at(&self.db, row.id.0, VersionSetAliases::NAME, t)
+                aspect::version_at(self.reader().await, row.id.0, VersionSetAliases::NAME, t)
                     .await?
                     .and_then(|v| serde_json::from_str(&v.value).ok())
             }

@@ -71,7 +71,7 @@ impl Catalog {
             Version::Latest => None,
             Version::Number(n) => Some(n),
         };
-        aspect::version_of(&self.db, urn.as_str(), aspect_name, number)
+        aspect::version_of(self.reader().await, urn.as_str(), aspect_name, number)
             .await?
             .map(TryInto::try_into)
             .transpose()
@@ -79,7 +79,7 @@ impl Catalog {
 
     /// The latest version of every aspect of an entity, by aspect name.
     pub async fn latest_aspects_of(&self, entity: EntityId) -> Result<Vec<AspectVersion>> {
-        aspect::latest_of_entity(&self.db, entity.0)
+        aspect::latest_of_entity(self.reader().await, entity.0)
             .await?
             .into_iter()
             .map(TryInto::try_into)
@@ -103,7 +103,7 @@ impl Catalog {
         let mut ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
         ids.sort_unstable();
         ids.dedup();
-        aspect::histories(&self.db, &ids, aspect_name, limit)
+        aspect::histories(self.reader().await, &ids, aspect_name, limit)
             .await?
             .into_iter()
             .map(TryInto::try_into)

@@ -91,8 +91,14 @@ impl Catalog {
         }
         let ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
         let relations: Vec<&str> = relations.relations().map(Relation::as_str).collect();
-        let found =
-            edge::with_ends(&self.db, &ids, direction.side(), Some(&relations), as_of).await?;
+        let found = edge::with_ends(
+            self.reader().await,
+            &ids,
+            direction.side(),
+            Some(&relations),
+            as_of,
+        )
+        .await?;
         edges_of_rows(found)
     }
 
@@ -109,7 +115,7 @@ impl Catalog {
     ) -> Result<(u64, Vec<Edge>)> {
         let relations: Vec<&str> = relations.relations().map(Relation::as_str).collect();
         let (total, found) = edge::page_with_ends(
-            &self.db,
+            self.reader().await,
             entity.0,
             direction.side(),
             &relations,
@@ -121,13 +127,13 @@ impl Catalog {
     }
     /// Walks the lineage graph from `spec.start`; see [`Catalog::traverse_many`].
     pub async fn traverse(&self, spec: &TraversalSpec) -> Result<Traversal> {
-        let root = entity::by_urn(&self.db, spec.start.as_str())
+        let root = entity::by_urn(self.reader().await, spec.start.as_str())
             .await?
             .map(EntityRecord::from)
             .filter(|r| !r.removed || spec.as_of.is_some())
             .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", spec.start)))?;
         if let Some(t) = spec.as_of {
-            if removal::removed_at(&self.db, root.id.0, t).await? {
+            if removal::removed_at(self.reader().await, root.id.0, t).await? {
                 return Err(Error::NotFound(format!(
                     "the entity {} was soft-deleted at that time",
                     spec.start
@@ -197,7 +203,7 @@ impl Catalog {
                     after: after.as_ref(),
                     limit: Some(page as u64),
                 };
-                let rows = edge::level(&self.db, read).await?;
+                let rows = edge::level(self.reader().await, read).await?;
                 for walk in walks.iter_mut().filter(|w| !w.frontier.is_empty()) {
                     walk.step(&rows, level, spec);
                 }
@@ -233,7 +239,7 @@ impl Catalog {
                     after: None,
                     limit: None,
                 };
-                let rows = edge::level(&self.db, read).await?;
+                let rows = edge::level(self.reader().await, read).await?;
                 for &i in &closed {
                     walks[i].step(&rows, level, spec);
                 }

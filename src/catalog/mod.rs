@@ -20,6 +20,7 @@ mod lineage_search;
 mod platforms;
 mod publish;
 mod read;
+mod reads;
 mod records;
 mod related;
 mod removal;
@@ -85,6 +86,9 @@ pub struct Catalog {
     health: Arc<write::WriteHealth>,
     /// The change feed's poller for live listeners (`Catalog::watch_changes`).
     hub: Arc<feed_live::ChangeHub>,
+    /// PostgreSQL: a read replica that reads go to once it holds this process's writes
+    /// (`--read-database-url`; [`Catalog::reader`]).
+    reads: Option<Arc<reads::ReadReplica>>,
 }
 
 impl Catalog {
@@ -105,6 +109,7 @@ impl Catalog {
             writer,
             health: Arc::new(write::WriteHealth::new(mode)),
             hub: Arc::default(),
+            reads: None,
         }
     }
 

@@ -50,7 +50,7 @@ impl ListFilter {
 impl Catalog {
     /// The entity of a URN, if any.
     pub async fn entity(&self, urn: &Urn) -> Result<Option<EntityRecord>> {
-        Ok(entity::by_urn(&self.db, urn.as_str())
+        Ok(entity::by_urn(self.reader().await, urn.as_str())
             .await?
             .map(EntityRecord::from))
     }
@@ -58,14 +58,14 @@ impl Catalog {
     /// The entities of the given URNs that exist, in no particular order; one statement.
     pub async fn entities_by_urn(&self, urns: &[&Urn]) -> Result<Vec<EntityRecord>> {
         let urns: Vec<&str> = urns.iter().map(|u| u.as_str()).collect();
-        let rows = entity::by_urns(&self.db, &urns).await?;
+        let rows = entity::by_urns(self.reader().await, &urns).await?;
         Ok(rows.into_iter().map(EntityRecord::from).collect())
     }
 
     /// The entities of the given ids that exist, in no particular order; one statement.
     pub async fn entities_by_id(&self, ids: &[EntityId]) -> Result<Vec<EntityRecord>> {
         let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
-        let rows = entity::by_ids(&self.db, &ids).await?;
+        let rows = entity::by_ids(self.reader().await, &ids).await?;
         Ok(rows.into_iter().map(EntityRecord::from).collect())
     }
 
@@ -73,7 +73,7 @@ impl Catalog {
     /// one statement. The answer may hold pairs nobody asked for; callers pick theirs.
     pub async fn latest_aspects(&self, keys: &[(EntityId, &str)]) -> Result<Vec<LatestAspect>> {
         let pairs: Vec<(i64, &str)> = keys.iter().map(|(id, name)| (id.0, *name)).collect();
-        let rows = aspect::latest_values(&self.db, &pairs).await?;
+        let rows = aspect::latest_values(self.reader().await, &pairs).await?;
         Ok(rows
             .into_iter()
             .map(|row| LatestAspect {
@@ -106,7 +106,7 @@ impl Catalog {
             offset: start,
             limit: count,
         };
-        let (rows, total) = entity::list(&self.db, &query).await?;
+        let (rows, total) = entity::list(self.reader().await, &query).await?;
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 
@@ -121,8 +121,15 @@ impl Catalog {
         count: u64,
     ) -> Result<(Vec<EntityRecord>, u64)> {
         let relation = Relation::AssociatedWith.as_str();
-        let (rows, total) =
-            entity::with_edge_to(&self.db, domain.as_str(), relation, kinds, start, count).await?;
+        let (rows, total) = entity::with_edge_to(
+            self.reader().await,
+            domain.as_str(),
+            relation,
+            kinds,
+            start,
+            count,
+        )
+        .await?;
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 
@@ -135,14 +142,14 @@ impl Catalog {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<String>, u64)> {
-        Ok(entity::urns_of_type(&self.db, kind.as_str(), offset, limit).await?)
+        Ok(entity::urns_of_type(self.reader().await, kind.as_str(), offset, limit).await?)
     }
 
     /// The names an entity goes by: the name part of its URN and the `name` of each of its
     /// latest aspects that has one (`domainProperties`, `tagProperties`, `datasetProperties`).
     pub async fn display_names(&self, entity: &EntityRecord) -> Result<Vec<String>> {
         let mut names = vec![entity.name.clone()];
-        for row in aspect::latest_of_entity(&self.db, entity.id.0).await? {
+        for row in aspect::latest_of_entity(self.reader().await, entity.id.0).await? {
             let value: serde_json::Value = match serde_json::from_str(&row.value) {
                 Ok(v) => v,
                 Err(_) => continue,

@@ -64,7 +64,14 @@ impl Catalog {
         limit: u64,
         include_rolled_back: bool,
     ) -> Result<Vec<RunSummary>> {
-        let rows = aspect::runs(&self.db, UNNAMED_RUN, include_rolled_back, offset, limit).await?;
+        let rows = aspect::runs(
+            self.reader().await,
+            UNNAMED_RUN,
+            include_rolled_back,
+            offset,
+            limit,
+        )
+        .await?;
         Ok(rows
             .into_iter()
             .map(|r| RunSummary {

@@ -310,7 +310,7 @@ impl Catalog {
         let mut out = Vec::new();
         for chunk in ids.chunks(CHUNK) {
             let rows = timeseries::newest_per_entity(
-                &self.db,
+                self.reader().await,
                 chunk,
                 aspect,
                 query.start_millis,
@@ -334,7 +334,7 @@ impl Catalog {
         query: &SeriesQuery,
     ) -> Result<Vec<TimeseriesEvent>> {
         query.check()?;
-        let Some(row) = entity::by_urn(&self.db, urn.as_str()).await? else {
+        let Some(row) = entity::by_urn(self.reader().await, urn.as_str()).await? else {
             return Ok(Vec::new());
         };
         // Without criteria the statement's limit is the answer's; with them, pages are read
@@ -348,7 +348,7 @@ impl Catalog {
         let mut offset = 0;
         loop {
             let rows = timeseries::page_newest_first(
-                &self.db,
+                self.reader().await,
                 row.id,
                 aspect,
                 query.start_millis,

@@ -31,6 +31,18 @@ pub const CHUNK: usize = 500;
 /// writer waits for another instead of failing, and `synchronous=NORMAL`, which in WAL mode
 /// keeps every committed transaction across a process crash.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_waiting(url, Duration::from_secs(30)).await
+}
+
+/// Opens a PostgreSQL read replica (`--read-database-url`) as [`connect`] opens the primary,
+/// except that a read waits at most 2 s for a connection: sqlx keeps retrying a refused
+/// connection until then, and a read sent to a replica that has just stopped should fail soon
+/// (the catalog then sends reads to the primary) rather than hang for the primary's 30 s.
+pub async fn connect_read_replica(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_waiting(url, Duration::from_secs(2)).await
+}
+
+async fn connect_waiting(url: &str, acquire: Duration) -> anyhow::Result<DatabaseConnection> {
     let mut url = url.to_string();
     let sqlite = url.starts_with("sqlite:");
     if sqlite && !url.contains("mode=") && !url.contains(":memory:") {
@@ -43,7 +55,7 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut opts = ConnectOptions::new(url);
     opts.sqlx_logging(false)
         .connect_timeout(PROBE_TIMEOUT)
-        .acquire_timeout(Duration::from_secs(30));
+        .acquire_timeout(acquire);
     if sqlite {
         // A connection to a local file cannot go stale, so the pool hands it out without
         // pinging it first (a round trip to sqlx's worker thread on every request).

@@ -216,7 +216,7 @@ impl Catalog {
     pub async fn complete(&self, request: &SearchRequest) -> Result<Vec<EntityRecord>> {
         let parts = Parts::of(request)?;
         let query = parts.query(true, None);
-        Ok(index::complete(&self.db, &query, request.count)
+        Ok(index::complete(self.reader().await, &query, request.count)
             .await?
             .into_iter()
             .map(EntityRecord::from)
@@ -301,7 +301,8 @@ impl Catalog {
     ) -> Result<(SearchPage, Vec<(String, i64, String)>)> {
         let parts = Parts::of(request)?;
         let query = parts.query(false, after);
-        let (hits, total) = index::search(&self.db, &query, request.start, request.count).await?;
+        let (hits, total) =
+            index::search(self.reader().await, &query, request.start, request.count).await?;
         let fields: Vec<&'static str> = request.facets.iter().map(|f| f.as_str()).collect();
         let mut facets: Vec<Facet> = request
             .facets
@@ -313,7 +314,9 @@ impl Catalog {
             .collect();
         if !fields.is_empty() {
             // Facets count every match, wherever the page starts.
-            for (field, value, count) in index::facets(&self.db, &query, &fields, total).await? {
+            for (field, value, count) in
+                index::facets(self.reader().await, &query, &fields, total).await?
+            {
                 if let Some(facet) = facets.iter_mut().find(|f| f.field.as_str() == field) {
                     facet.values.push((value, count.max(0) as u64));
                 }

@@ -307,6 +307,7 @@ impl Catalog {
             claim.end(committed.is_ok());
         }
         committed.map_err(storage)?;
+        self.committed().await;
         Ok(out)
     }
 
@@ -383,6 +384,7 @@ impl Catalog {
         };
         match &result {
             Ok((out, erased)) => {
+                self.committed().await;
                 self.health.succeeded();
                 let changed = out.iter().filter(|w| w.changed).count();
                 super::tally::record(&actor.name, changed + erased.len());
