@@ -122,17 +122,17 @@ impl Catalog {
         set_id: i64,
         among: Among<'_>,
     ) -> Result<Option<Member>> {
-        Ok(version_member::latest(&self.db, set_id, among).await?)
+        Ok(version_member::latest(self.reader().await, set_id, among).await?)
     }
 
     /// The version of the set labelled `label`, if any (soft-deleted or not).
     pub(super) async fn indexed_label(&self, set_id: i64, label: &str) -> Result<Option<Member>> {
-        Ok(version_member::by_label(&self.db, set_id, label).await?)
+        Ok(version_member::by_label(self.reader().await, set_id, label).await?)
     }
 
     /// The highest number label the set has, if any.
     pub(super) async fn indexed_highest(&self, set_id: i64) -> Result<Option<u64>> {
-        Ok(version_member::highest_number(&self.db, set_id)
+        Ok(version_member::highest_number(self.reader().await, set_id)
             .await?
             .and_then(|n| u64::try_from(n).ok()))
     }
@@ -158,7 +158,7 @@ impl Catalog {
         let Some(set_id) = self.set_id(set).await? else {
             return Ok(0);
         };
-        Ok(u64::try_from(version_member::count(&self.db, set_id).await?).unwrap_or(0))
+        Ok(u64::try_from(version_member::count(self.reader().await, set_id).await?).unwrap_or(0))
     }
 
     /// The set's latest version carrying each of `tags` (by `TaggedWith`), and the latest
@@ -170,7 +170,7 @@ impl Catalog {
         let Some(set_id) = self.set_id(set).await? else {
             return Ok(None);
         };
-        if version_member::count(&self.db, set_id).await? == 0 {
+        if version_member::count(self.reader().await, set_id).await? == 0 {
             return Ok(None);
         }
         let rows = self
