@@ -57,6 +57,7 @@ mod published_tables;
 mod query_reads;
 mod relationships;
 mod replicas;
+mod replicas_live;
 mod schema;
 mod search;
 mod search_filters;

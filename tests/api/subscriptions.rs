@@ -18,7 +18,7 @@ const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:hive,users,PROD)";
 /// Written until every subscription has seen it: then each is live.
 const MARKER: &str = "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,marker,PROD)";
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Serves the app on a free port of the loopback address; answers the address.
@@ -53,7 +53,7 @@ fn socket_request(
 }
 
 /// Opens a socket and initializes the protocol.
-async fn open(addr: std::net::SocketAddr, headers: &[(&'static str, String)]) -> Socket {
+pub(crate) async fn open(addr: std::net::SocketAddr, headers: &[(&'static str, String)]) -> Socket {
     let (mut socket, response) = tokio_tungstenite::connect_async(socket_request(addr, headers))
         .await
         .unwrap();
@@ -71,7 +71,7 @@ async fn open(addr: std::net::SocketAddr, headers: &[(&'static str, String)]) ->
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
@@ -79,7 +79,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next protocol message (pings answered on the way).
-async fn receive(socket: &mut Socket) -> Value {
+pub(crate) async fn receive(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
             .await
@@ -97,7 +97,7 @@ async fn receive(socket: &mut Socket) -> Value {
     }
 }
 
-async fn subscribe(socket: &mut Socket, id: &str, filter: Value) {
+pub(crate) async fn subscribe(socket: &mut Socket, id: &str, filter: Value) {
     send(
         socket,
         json!({"id": id, "type": "subscribe", "payload": {
