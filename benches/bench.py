@@ -831,7 +831,7 @@ def live_scenarios(args, work: str, backend: str, url: str, manifest: dict) -> d
         prober = live.Prober(server.base, f"{run}i")
         sub = attach(prober)
         idle = []
-        for _ in range(5 if args.mode == "smoke" else 50):
+        for _ in range(5 if args.duration < 5 else 50):
             urn = prober.write()
             idle.append(urn)
             wait_for([urn], sub)
