@@ -258,23 +258,19 @@ async fn init(
         json!({"type": "connection_init", "payload": payload}),
     )
     .await;
-    loop {
-        let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
-            .await
-            .expect("an answer within 30 s")
-            .expect("a message or a close");
-        match message {
-            Ok(Message::Text(text)) => {
-                let value: Value = serde_json::from_str(&text).unwrap();
-                assert_eq!(value["type"], "connection_ack", "{value}");
-                return Ok(socket);
-            }
-            Ok(Message::Close(Some(frame))) => {
-                return Err((u16::from(frame.code), frame.reason.to_string()))
-            }
-            Ok(other) => panic!("unexpected {other:?}"),
-            Err(e) => panic!("the socket failed: {e}"),
+    let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
+        .await
+        .expect("an answer within 30 s")
+        .expect("a message or a close");
+    match message {
+        Ok(Message::Text(text)) => {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(value["type"], "connection_ack", "{value}");
+            Ok(socket)
         }
+        Ok(Message::Close(Some(frame))) => Err((u16::from(frame.code), frame.reason.to_string())),
+        Ok(other) => panic!("unexpected {other:?}"),
+        Err(e) => panic!("the socket failed: {e}"),
     }
 }
 
