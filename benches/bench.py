@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+import types
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -820,6 +821,157 @@ def index_on_off(args, work: str, backend: str, source: str, manifest: dict) -> 
     return out
 
 
+def live_scenarios(args, work: str, backend: str, url: str, manifest: dict) -> dict:
+    """Issue 22: a committed write's way to a webhook receiver and a WebSocket subscriber,
+    alone and under the ingestion load (`ingestProposalBatch` of 200 at 4 connections), and the
+    ingestion throughput with and without those consumers attached, alternated round by round
+    (the feed itself adds no statement to a write: see src/store/feed.rs, so it cannot be
+    switched off; what a consumer costs is the polling and delivery it makes the server do).
+    See benches/live.py for the pieces and how a latency is bounded."""
+    import threading
+    import live
+    port = free_port()
+    server = Server(f"mlcat-live-{backend}", [args.mlcat_bin, "serve", "--database-url", url,
+                                              "--bind", f"127.0.0.1:{port}",
+                                              "--webhook-allow-private-targets"], port,
+                    os.path.join(work, f"server-live-{backend}.log"), env={"RUST_LOG": "info"})
+    env = {"BENCH_SOURCES": " ".join(manifest["sources"]), "BENCH_MODE": "batch",
+           "BENCH_BATCH": "200"}
+    secret = "bench-live-secret-0123456789"
+    receiver = live.Receiver(secret)
+    run = f"{int(time.time()) % 100000}{backend[0]}"
+    probe_gap = 0.05
+    settle = 5.0
+    out: dict = {"backend": backend, "without": [], "with": [], "probe_gap_ms": probe_gap * 1000}
+    hook_ids: list[int] = []
+    loaded_urns: list[str] = []
+    sub_errors: list[str] = []
+    # Every probe's times and every subscriber's arrivals, for the latencies over all rounds.
+    all_probes = types.SimpleNamespace(sent={}, answered={})
+    all_sub: dict[str, float] = {}
+
+    def attach(prober: "live.Prober") -> "live.Subscriber":
+        """A webhook and a subscriber, live: probes written until both have seen one."""
+        data = gql(server.base, json.dumps({
+            "query": "mutation($input: CreateWebhookInput!) { createWebhook(input: $input) { id } }",
+            "variables": {"input": {"url": receiver.url, "secret": secret,
+                                    "filter": {"entityTypes": ["MLMODEL"]}}}}))
+        hook_ids.append(data["createWebhook"]["id"])
+        sub = live.Subscriber(server.base)
+        deadline = time.monotonic() + 20
+        while True:
+            urn = prober.write()
+            wait = time.monotonic() + 1
+            while time.monotonic() < wait and not (urn in sub.arrivals and urn in receiver.arrivals):
+                time.sleep(0.01)
+            if urn in sub.arrivals and urn in receiver.arrivals:
+                return sub
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"live ({backend}): the webhook and the subscriber never went "
+                                   f"live ({sub.errors[:2]}, receiver {receiver.bad[:2]})")
+
+    def detach(sub: "live.Subscriber") -> None:
+        sub_errors.extend(sub.errors)
+        all_sub.update(sub.arrivals)
+        sub.stop()
+        gql(server.base, json.dumps({"query": "mutation($id: Int!) { deleteWebhook(id: $id) }",
+                                     "variables": {"id": hook_ids[-1]}}))
+
+    def wait_for(urns: list[str], sub: "live.Subscriber") -> None:
+        deadline = time.monotonic() + settle
+        while time.monotonic() < deadline and not all(
+                u in sub.arrivals and u in receiver.arrivals for u in urns):
+            time.sleep(0.05)
+
+    try:
+        # Alone: one probe at a time, each waited for.
+        prober = live.Prober(server.base, f"{run}i")
+        sub = attach(prober)
+        idle = []
+        for _ in range(5 if args.duration < 5 else 50):
+            urn = prober.write()
+            idle.append(urn)
+            wait_for([urn], sub)
+            time.sleep(probe_gap)
+        out["idle"] = {"webhook": live.latencies(idle, prober, receiver.arrivals),
+                       "subscription": live.latencies(idle, prober, sub.arrivals)}
+        detach(sub)
+        for i in range(args.runs):
+            for label in (("without", "with") if i % 2 == 0 else ("with", "without")):
+                wrk_env = {**env, "BENCH_RUN": f"{int(time.time())}l{i}{label[1]}"}
+                if label == "without":
+                    res = wrk(server.base, "ingest.lua", wrk_env, 4, args.duration)
+                else:
+                    prober = live.Prober(server.base, f"{run}r{i}")
+                    sub = attach(prober)
+                    stop = threading.Event()
+                    urns: list[str] = []
+                    errors: list[str] = []
+
+                    def probe_loop() -> None:
+                        while not stop.is_set():
+                            try:
+                                urns.append(prober.write())
+                            except (RuntimeError, OSError) as e:
+                                errors.append(str(e)[:300])
+                                return
+                            time.sleep(probe_gap)
+
+                    t = threading.Thread(target=probe_loop)
+                    t.start()
+                    try:
+                        res = wrk(server.base, "ingest.lua", wrk_env, 4, args.duration)
+                    finally:
+                        stop.set()
+                        t.join()
+                    wait_for(urns, sub)
+                    loaded_urns.extend(urns)
+                    out.setdefault("loaded", {"webhook": [], "subscription": []})
+                    out["loaded"]["webhook"].append(live.latencies(urns, prober, receiver.arrivals))
+                    out["loaded"]["subscription"].append(live.latencies(urns, prober, sub.arrivals))
+                    all_probes.sent.update(prober.sent)
+                    all_probes.answered.update(prober.answered)
+                    detach(sub)
+                    if errors:
+                        FAILURES.append(f"live ({backend}): a probe write failed: {errors[0]}")
+                bad = res["non2xx"] + res["gql_errors"] + res["timeouts"] + res["connect_errors"] \
+                    + res["read_errors"] + res["write_errors"]
+                if bad or res["requests"] == 0:
+                    FAILURES.append(f"live, ingest {label} consumers ({backend}): {res['requests']} "
+                                    f"requests, {bad} bad; first bad answer: {res['sample'][:200]}")
+                out[label].append(round(res["rps"] * 200))
+                log(f"live ({backend}) round {i + 1}, {label} consumers: {res['rps'] * 200:,.0f} "
+                    f"aspects/s (p50 {res['p50_us'] / 1000:.1f} ms, p99 {res['p99_us'] / 1000:.1f} ms)")
+    except (RuntimeError, OSError, KeyError) as e:
+        FAILURES.append(f"live ({backend}): {e}")
+    finally:
+        receiver.stop()
+        server.stop()
+    # Every loaded probe's latency together, over all rounds.
+    if loaded_urns:
+        out["loaded_all"] = {
+            "webhook": live.latencies(loaded_urns, all_probes, receiver.arrivals),
+            "subscription": live.latencies(loaded_urns, all_probes, all_sub),
+        }
+    if out["without"] and out["with"]:
+        a, b = statistics.median(out["without"]), statistics.median(out["with"])
+        out["median_without"], out["median_with"] = a, b
+        out["ratio"] = b / a if a else None
+    out["receiver"] = {"deliveries": receiver.deliveries, "duplicates": receiver.duplicates,
+                       "bad": receiver.bad[:3]}
+    out["subscriber_errors"] = sub_errors[:3]
+    if receiver.bad or sub_errors:
+        FAILURES.append(f"live ({backend}): receiver {receiver.bad[:2]}, subscriber {sub_errors[:2]}")
+    for kind in ("webhook", "subscription"):
+        missing = sum(x["missing"] for x in out.get("loaded", {}).get(kind, []))
+        missing += out.get("idle", {}).get(kind, {}).get("missing", 0)
+        if missing:
+            FAILURES.append(f"live ({backend}): {missing} probes never reached the {kind} "
+                            f"within {settle:g} s")
+    log(f"live ({backend}): {json.dumps(out)}")
+    return out
+
+
 def statements(args, url: str, backend: str) -> dict:
     cmd = [args.bench_bin, "statements", "--database-url", url,
            "--seconds", str(args.statements_seconds)]
@@ -1104,6 +1256,47 @@ def report(args, data: dict) -> str:
                        f"{', '.join(f'{v:,}' for v in x['off'])} | {x['median_on']:,.0f} | "
                        f"{x['median_off']:,.0f} | {100 * x['ratio']:.1f} % |")
         out.append("")
+    if data.get("live"):
+        out.append("Live delivery (issue 22): one `mlModel` aspect written through `ingestProposal` "
+                   "every 50 ms (a probe), a webhook receiver and a `graphql-transport-ws` "
+                   "subscriber filtered to `MLMODEL`; alone (each probe waited for), then while "
+                   "`ingestProposalBatch` of 200 runs at 4 connections. Latency from the write's "
+                   "answer (the commit is before it: a lower bound) and from its sending (an "
+                   "upper bound), in ms:")
+        out.append("")
+        out.append("| backend | consumer | load | probes | missing | p50 from answer | p99 from answer | max from answer | p50 from send | p99 from send |")
+        out.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        for backend, x in data["live"].items():
+            for load, key in (("none", "idle"), ("ingestion", "loaded_all")):
+                for kind in ("webhook", "subscription"):
+                    lat = x.get(key, {}).get(kind)
+                    if lat:
+                        out.append(f"| {backend} | {kind} | {load} | {lat['probes']} | {lat['missing']} | "
+                                   f"{fmt(lat['from_answer_p50_ms'])} | {fmt(lat['from_answer_p99_ms'])} | "
+                                   f"{fmt(lat['from_answer_max_ms'])} | {fmt(lat['from_send_p50_ms'])} | "
+                                   f"{fmt(lat['from_send_p99_ms'])} |")
+        out.append("")
+        out.append("Ingestion (`ingestProposalBatch` of 200, 4 connections) with and without the "
+                   "webhook, the subscriber and the probes attached, alternated round by round:")
+        out.append("")
+        out.append("| backend | without (aspects/s per run) | with (aspects/s per run) | median without | median with | with / without | webhook deliveries (redelivered changes) |")
+        out.append("|---|---|---|---:|---:|---:|---:|")
+        for backend, x in data["live"].items():
+            if x.get("ratio"):
+                out.append(f"| {backend} | {', '.join(f'{v:,}' for v in x['without'])} | "
+                           f"{', '.join(f'{v:,}' for v in x['with'])} | {x['median_without']:,.0f} | "
+                           f"{x['median_with']:,.0f} | {100 * x['ratio']:.1f} % | "
+                           f"{x['receiver']['deliveries']} ({x['receiver']['duplicates']}) |")
+        out.append("")
+    t22 = targets_22(data)
+    if t22:
+        out.append("Targets of issue 22:")
+        out.append("")
+        out.append("| target | measured | met |")
+        out.append("|---|---|---|")
+        for t in t22:
+            out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
+        out.append("")
     t20 = targets_20(data)
     if t20:
         out.append("Targets of issue 20 (the MLflow registry API):")
@@ -1279,6 +1472,36 @@ def targets_18(data: dict) -> list:
     return out
 
 
+def targets_22(data: dict) -> list:
+    """Issue 22's speed targets, from the live part."""
+    out = []
+
+    def yes(ok):
+        return "yes" if ok else "**no**"
+
+    for backend, x in data.get("live", {}).items():
+        loaded = x.get("loaded_all", {})
+        w, s = loaded.get("webhook"), loaded.get("subscription")
+        if w and w["from_answer_p99_ms"] is not None:
+            out.append((f"webhook delivery p99 ≤ 1 s from commit, under the ingestion load ({backend})",
+                        f"p99 {w['from_answer_p99_ms']:.0f} ms from the answer, "
+                        f"{w['from_send_p99_ms']:.0f} ms from the sending; {w['missing']} of "
+                        f"{w['probes']} missing",
+                        yes(w["from_answer_p99_ms"] <= 1000 and not w["missing"])))
+        if s and s["from_answer_p99_ms"] is not None:
+            out.append((f"subscription ≤ 200 ms from commit, under the ingestion load ({backend})",
+                        f"p99 {s['from_answer_p99_ms']:.0f} ms from the answer, "
+                        f"{s['from_send_p99_ms']:.0f} ms from the sending (p50 "
+                        f"{s['from_answer_p50_ms']:.0f} ms); {s['missing']} of {s['probes']} missing",
+                        yes(s["from_answer_p99_ms"] <= 200 and not s["missing"])))
+        if x.get("ratio"):
+            out.append((f"the feed's consumers cost ≤ 10 % of ingestion throughput ({backend})",
+                        f"{x['median_with']:,.0f} vs {x['median_without']:,.0f} aspects/s = "
+                        f"{100 * x['ratio']:.1f} % (the feed adds no statement to a write)",
+                        yes(x["ratio"] >= 0.9)))
+    return out
+
+
 def targets_20(data: dict) -> list:
     """Issue 20: mlcat's MLflow API beside MLflow's server, the same client requests."""
     res = data["results"]
@@ -1343,8 +1566,8 @@ def main() -> int:
     p.add_argument("--no-postgres", action="store_true")
     p.add_argument("--peer", choices=["auto", "yes", "no"], default="auto")
     p.add_argument("--only", default="", help="comma-separated parts: sqlite,baseline,statements,"
-                   "search,ingest,index,postgres,replicas,registry,peer (search and index run on PostgreSQL too "
-                   "unless --no-postgres)")
+                   "search,ingest,index,live,postgres,replicas,registry,peer (search, index and "
+                   "live run on PostgreSQL too unless --no-postgres)")
     p.add_argument("--mlcat-off-bin", help="mlcat built with benches/index_off.patch "
                    "(benches/index_off.sh), for the index part: ingestion with the index on and off")
     p.add_argument("--index-rounds", type=int, default=4,
@@ -1358,8 +1581,8 @@ def main() -> int:
     args.warmup = args.warmup if args.warmup is not None else (0 if smoke else 2)
     args.statements_seconds = 1 if smoke else 5
     parts = set(args.only.split(",")) if args.only else \
-        {"sqlite", "baseline", "statements", "search", "ingest", "index", "postgres", "registry",
-         "peer", "replicas"}
+        {"sqlite", "baseline", "statements", "search", "ingest", "index", "live", "postgres",
+         "registry", "peer", "replicas"}
     if args.no_postgres:
         parts.discard("postgres")
     if "index" in parts and not args.mlcat_off_bin:
@@ -1377,7 +1600,7 @@ def main() -> int:
             "load_start": os.getloadavg()[0], "duration": args.duration, "runs": args.runs,
             "warmup": args.warmup,
             "catalogs": {}, "statements": {}, "skipped": [], "search": {},
-            "write_then_search": {}, "index": {}}
+            "write_then_search": {}, "index": {}, "live": {}}
     if smoke and "peer" not in parts and args.peer != "no":
         data["skipped"].append("the MLflow peer in smoke mode: `pip install mlflow` took 182 s on "
                                "this machine, over the 2-minute budget of a smoke run "
@@ -1435,7 +1658,10 @@ def main() -> int:
                 ingest_scenarios(r, server, "sqlite", manifest)
             finally:
                 server.stop()
-        pg_parts = {"postgres", "search", "index", "replicas"} & parts if not args.no_postgres else set()
+        if "live" in parts:
+            data["live"]["sqlite"] = live_scenarios(args, work, "sqlite", url, manifest)
+        pg_parts = {"postgres", "search", "index", "live", "replicas"} & parts \
+            if not args.no_postgres else set()
         if pg_parts:
             pg = postgres_catalog(args, work, size)
             if pg is None:
@@ -1471,6 +1697,17 @@ def main() -> int:
                         psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
                 if "replicas" in parts:
                     data["replicas"] = replica_scenarios(args, r, work, pg_url, pg_manifest)
+                if "live" in parts:
+                    # Written into a copy, so the catalog the other scenarios read stays as made.
+                    copy = f"mlcat_bench_live_{args.mode}"
+                    psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                    psql(args.pg_url, f'CREATE DATABASE "{copy}" TEMPLATE "mlcat_bench_{args.mode}"')
+                    try:
+                        data["live"]["postgres"] = live_scenarios(
+                            args, work, "postgres", f"{args.pg_url.rsplit('/', 1)[0]}/{copy}",
+                            pg_manifest)
+                    finally:
+                        psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
                 if "index" in parts:
                     data["index"]["postgres"] = index_on_off(args, work, "postgres",
                                                              f"mlcat_bench_{args.mode}", pg_manifest)

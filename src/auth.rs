@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalog::text::refuse_nul;
 use crate::catalog::{Error, Result};
-use crate::shared::is_graphql_path;
+use crate::shared::{is_graphql_path, GRAPHQL_SOCKET_PATH};
 use crate::store::{access_token, now_millis};
 
 /// What a token allows.
@@ -197,6 +197,56 @@ pub struct AuthState {
     pub auth: Auth,
 }
 
+/// Left on a WebSocket upgrade that came without an `Authorization` header while tokens are
+/// required: the socket must then check the token of its `connection_init`
+/// ([`SocketToken::check`]) before it serves anything.
+#[derive(Clone)]
+pub struct SocketToken(Arc<AuthState>);
+
+/// Why a socket's `connection_init` was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SocketRefusal {
+    /// No token, or one that is unknown or revoked: the socket closes with 4403.
+    Forbidden(String),
+    /// The database did not answer.
+    Unavailable,
+}
+
+impl SocketToken {
+    /// Checks the token a `connection_init` payload carries: under `Authorization` (or
+    /// `authorization`) as `Bearer <token>`, or under `token` (as common clients send it).
+    pub async fn check(
+        &self,
+        payload: &serde_json::Value,
+    ) -> std::result::Result<Access, SocketRefusal> {
+        let given = ["Authorization", "authorization", "token"]
+            .iter()
+            .find_map(|key| payload.get(key).and_then(serde_json::Value::as_str));
+        let secret = given.map(|v| v.strip_prefix("Bearer ").unwrap_or(v).trim());
+        let Some(secret) = secret.filter(|s| !s.is_empty()) else {
+            crate::metrics::auth_failure("missing");
+            return Err(SocketRefusal::Forbidden(
+                "this server needs an access token: send it in connection_init's payload as \
+                 {\"Authorization\": \"Bearer <token>\"}"
+                    .into(),
+            ));
+        };
+        match verify(&self.0.db, secret).await {
+            Ok(Some(access)) => Ok(access),
+            Ok(None) => {
+                crate::metrics::auth_failure("invalid");
+                Err(SocketRefusal::Forbidden(
+                    "the access token is not valid (unknown or revoked)".into(),
+                ))
+            }
+            Err(e) => {
+                tracing::error!(error = ?e, "checking a socket's access token failed");
+                Err(SocketRefusal::Unavailable)
+            }
+        }
+    }
+}
+
 /// Paths anyone may fetch: the health and readiness checks, the metrics (for a scraper, which
 /// carries no token), and the playground page with its assets (the page's own requests then
 /// carry the token typed into it).
@@ -238,6 +288,19 @@ pub async fn layer(
             scope: Scope::Read,
             authenticated: false,
         },
+        // A browser's WebSocket carries no header of the page's choosing: the token comes in
+        // the protocol's first message, checked by the socket; until then it may do nothing.
+        Auth::Tokens
+            if path == GRAPHQL_SOCKET_PATH
+                && !request.headers().contains_key(header::AUTHORIZATION) =>
+        {
+            request.extensions_mut().insert(SocketToken(state.clone()));
+            Access {
+                actor: "anonymous".into(),
+                scope: Scope::Read,
+                authenticated: false,
+            }
+        }
         Auth::Tokens => {
             let header = request
                 .headers()

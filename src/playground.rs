@@ -1,4 +1,4 @@
-//! Serves the playground: GraphiQL, the lineage view and their assets from `playground/`,
+//! Serves the playground: GraphiQL, the lineage view, the live feed of changes and their assets from `playground/`,
 //! embedded in the binary so the pages work with no internet access, and the example operations
 //! as JSON.
 
@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 
 const INDEX: &str = include_str!("../playground/index.html");
 const LINEAGE: &str = include_str!("../playground/lineage.html");
+const CHANGES: &str = include_str!("../playground/changes.html");
 
 /// `(file name, content type, bytes)` of the vendored browser code: GraphiQL and React for the
 /// GraphiQL page, Graphviz as WebAssembly (`@viz-js/viz`, the wasm inlined) for the lineage view.
@@ -87,6 +88,16 @@ const OWN_ASSETS: &[(&str, &str, &[u8])] = &[
         "search.js",
         "application/javascript; charset=utf-8",
         include_bytes!("../playground/search.js"),
+    ),
+    (
+        "changes.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../playground/changes.css"),
+    ),
+    (
+        "changes.js",
+        "application/javascript; charset=utf-8",
+        include_bytes!("../playground/changes.js"),
     ),
 ];
 
@@ -194,6 +205,8 @@ pub fn routes<S: Clone + Send + Sync + 'static>() -> Router<S> {
         .route("/playground/", get(|| async { page(INDEX) }))
         .route("/playground/lineage", get(|| async { page(LINEAGE) }))
         .route("/playground/lineage/", get(|| async { page(LINEAGE) }))
+        .route("/playground/changes", get(|| async { page(CHANGES) }))
+        .route("/playground/changes/", get(|| async { page(CHANGES) }))
         .route("/playground/examples", get(examples))
         .route("/playground/assets/{file}", get(asset))
 }
@@ -263,6 +276,8 @@ mod tests {
             "graphiql-page.js",
             "search.js",
             "search.css",
+            "changes.js",
+            "changes.css",
         ] {
             assert_eq!(cache_control(own).await, "no-cache", "{own}");
         }

@@ -9,6 +9,11 @@ use crate::config::Limits;
 /// limit, body checks) answer these paths' errors in GraphQL's shape.
 pub const GRAPHQL_PATHS: [&str; 2] = ["/api/graphql", "/graphql"];
 
+/// Where GraphQL subscriptions are served over WebSocket. A browser cannot set headers on a
+/// WebSocket, so with tokens required the auth layer lets the upgrade through and the socket
+/// checks the token its `connection_init` carries.
+pub const GRAPHQL_SOCKET_PATH: &str = "/api/graphql/ws";
+
 /// Whether `path` is the GraphQL endpoint.
 pub fn is_graphql_path(path: &str) -> bool {
     GRAPHQL_PATHS.contains(&path)

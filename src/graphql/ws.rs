@@ -1,24 +1,28 @@
 //! GraphQL subscriptions over WebSocket: `/api/graphql/ws`, speaking `graphql-transport-ws`
 //! (and the older `graphql-ws`), as GraphiQL and the common clients do. The request that opens
-//! the socket passes the same layers as any other (the access token, read scope at least); the
-//! socket serves a schema of its own with the subscription root and no mutations, so nothing is
-//! written through it.
+//! the socket passes the same layers as any other; when the server requires tokens, the token
+//! comes either as the upgrade's `Authorization` header or, since a browser cannot set one on a
+//! WebSocket, in `connection_init`'s payload, checked before anything is served (a missing or
+//! bad one closes the socket with 4403, as the protocol says). The socket serves a schema of
+//! its own with the subscription root and no mutations, so nothing is written through it.
 
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{Context, EmptyMutation, Object, Result, Schema};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
 
 use super::changes::Subscription;
-use crate::auth::Access;
+use crate::auth::{Access, SocketRefusal, SocketToken};
 use crate::catalog::Catalog;
 use crate::config::Limits;
 use crate::shared::Shared;
@@ -70,6 +74,7 @@ fn build(limits: &Limits) -> SocketSchema {
 async fn open(
     State(state): State<Arc<SocketState>>,
     Extension(access): Extension<Access>,
+    token: Option<Extension<SocketToken>>,
     headers: HeaderMap,
     protocol: Result<GraphQLProtocol, StatusCode>,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
@@ -90,15 +95,61 @@ async fn open(
     let catalog = state.shared.catalog.clone();
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| {
+        .on_upgrade(move |socket| async move {
             let mut data = async_graphql::Data::default();
             data.insert(catalog);
             data.insert(access);
-            GraphQLWebSocket::new(socket, schema, protocol)
+            // async-graphql closes a socket whose `connection_init` it refused with 1002; the
+            // code this refusal needs is set here and put on that close frame on its way out.
+            let refusal = Arc::new(AtomicU16::new(0));
+            let (sink, stream) = socket.split();
+            let sink = sink.with({
+                let refusal = refusal.clone();
+                move |message: Message| {
+                    let code = refusal.load(Ordering::Relaxed);
+                    let message = match message {
+                        Message::Close(Some(frame)) if code != 0 && frame.code == 1002 => {
+                            Message::Close(Some(CloseFrame {
+                                code,
+                                reason: frame.reason,
+                            }))
+                        }
+                        other => other,
+                    };
+                    std::future::ready(Ok::<_, axum::Error>(message))
+                }
+            });
+            let socket = GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
                 .with_data(data)
-                .serve()
+                .on_connection_init(move |payload| async move {
+                    let mut data = async_graphql::Data::default();
+                    let Some(Extension(token)) = token else {
+                        return Ok(data);
+                    };
+                    match token.check(&payload).await {
+                        Ok(access) => {
+                            data.insert(access);
+                            Ok(data)
+                        }
+                        Err(SocketRefusal::Forbidden(why)) => {
+                            refusal.store(FORBIDDEN, Ordering::Relaxed);
+                            Err(async_graphql::Error::new(why))
+                        }
+                        Err(SocketRefusal::Unavailable) => {
+                            refusal.store(UNAVAILABLE, Ordering::Relaxed);
+                            Err(async_graphql::Error::new("the database does not answer"))
+                        }
+                    }
+                });
+            socket.serve().await
         })
 }
+
+/// The close code of a refused `connection_init` (graphql-transport-ws: Forbidden).
+const FORBIDDEN: u16 = 4403;
+
+/// The close code when the token could not be checked (WebSocket: internal error).
+const UNAVAILABLE: u16 = 1011;
 
 /// Why a request's `Origin` is not this server's (its `Host`), if it is not.
 fn foreign_origin(headers: &HeaderMap) -> Option<String> {

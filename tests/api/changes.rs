@@ -5,6 +5,7 @@
 //! whole time, which must see every change exactly once, each entity's in order.
 
 use std::collections::{HashMap, HashSet};
+use std::time::Duration;
 
 use axum::http::StatusCode;
 use mlcat::catalog::{Actor, AspectWrite};
@@ -12,7 +13,7 @@ use mlcat::urn::Urn;
 use serde_json::{json, Value};
 
 use crate::datahub::ingest;
-use crate::support::TestApp;
+use crate::support::{eventually, TestApp};
 
 const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,churn,PROD)";
 const FEATURE: &str = "urn:li:mlFeature:(users,age)";
@@ -39,24 +40,26 @@ async fn replace(app: &TestApp, urn: &str, aspect: &str, value: Value) {
 async fn settle(app: &TestApp) {
     let catalog = app.catalog();
     let scope = mlcat::catalog::ChangeScope::default();
-    for _ in 0..2000 {
-        let stored = app.count_rows("aspect").await + app.count_rows("tombstone").await;
-        let mut seen = 0;
-        let mut cursor = None;
-        loop {
-            let page = catalog.changes(cursor, 1000, &scope).await.unwrap();
-            seen += page.changes.len() as i64;
-            cursor = Some(page.cursor);
-            if !page.has_more {
-                break;
+    eventually(
+        "the feed catching up with the writes",
+        Duration::from_secs(30),
+        Duration::from_millis(5),
+        || async {
+            let stored = app.count_rows("aspect").await + app.count_rows("tombstone").await;
+            let mut seen = 0;
+            let mut cursor = None;
+            loop {
+                let page = catalog.changes(cursor, 1000, &scope).await.unwrap();
+                seen += page.changes.len() as i64;
+                cursor = Some(page.cursor);
+                if !page.has_more {
+                    break;
+                }
             }
-        }
-        if seen == stored {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-    panic!("the feed never caught up with the writes");
+            (seen == stored).then_some(())
+        },
+    )
+    .await
 }
 
 /// One page of the feed through GraphQL.
@@ -499,7 +502,7 @@ async fn concurrent_writers_and_a_polling_reader_every_change_once_in_order() {
                     }
                 }
                 if !page.has_more {
-                    tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+                    tokio::time::sleep(Duration::from_millis(2)).await;
                 }
             }
             panic!(

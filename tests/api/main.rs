@@ -58,6 +58,7 @@ mod query_reads;
 mod read_replica;
 mod relationships;
 mod replicas;
+mod replicas_live;
 mod schema;
 mod search;
 mod search_filters;

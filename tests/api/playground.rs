@@ -90,6 +90,33 @@ async fn lineage_view_and_its_graph_library_are_served_locally() {
 }
 
 #[tokio::test]
+async fn live_changes_page_is_served_locally_and_linked_from_the_others() {
+    let app = TestApp::new().await;
+    for path in ["/playground/changes", "/playground/changes/"] {
+        let (page, assets) = page_with_local_assets(&app, path).await;
+        assert_eq!(
+            assets,
+            [
+                "/playground/assets/dom.js",
+                "/playground/assets/changes.js",
+                "/playground/assets/lineage.css",
+                "/playground/assets/changes.css",
+            ]
+        );
+        let (_, script) = app.get("/playground/assets/changes.js").await;
+        let script = String::from_utf8(script).unwrap();
+        // It subscribes over this server's own socket, in the protocol the server speaks.
+        assert!(script.contains("'/api/graphql/ws'") && script.contains("'graphql-transport-ws'"));
+        assert!(!script.contains("http://") && !script.contains("https://"));
+        assert!(page.contains(r#"href="/playground""#));
+    }
+    for other in ["/playground", "/playground/lineage"] {
+        let page = String::from_utf8(app.get(other).await.1).unwrap();
+        assert!(page.contains(r#"href="/playground/changes""#), "{other}");
+    }
+}
+
+#[tokio::test]
 async fn root_leads_to_the_playground_and_health_answers() {
     let app = TestApp::new().await;
     let (status, _) = app.get("/").await;

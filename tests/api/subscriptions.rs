@@ -18,7 +18,7 @@ const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:hive,users,PROD)";
 /// Written until every subscription has seen it: then each is live.
 const MARKER: &str = "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,marker,PROD)";
 
-type Socket =
+pub(crate) type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// Serves the app on a free port of the loopback address; answers the address.
@@ -53,7 +53,7 @@ fn socket_request(
 }
 
 /// Opens a socket and initializes the protocol.
-async fn open(addr: std::net::SocketAddr, headers: &[(&'static str, String)]) -> Socket {
+pub(crate) async fn open(addr: std::net::SocketAddr, headers: &[(&'static str, String)]) -> Socket {
     let (mut socket, response) = tokio_tungstenite::connect_async(socket_request(addr, headers))
         .await
         .unwrap();
@@ -71,7 +71,7 @@ async fn open(addr: std::net::SocketAddr, headers: &[(&'static str, String)]) ->
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub(crate) async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
@@ -79,7 +79,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next protocol message (pings answered on the way).
-async fn receive(socket: &mut Socket) -> Value {
+pub(crate) async fn receive(socket: &mut Socket) -> Value {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
             .await
@@ -97,7 +97,7 @@ async fn receive(socket: &mut Socket) -> Value {
     }
 }
 
-async fn subscribe(socket: &mut Socket, id: &str, filter: Value) {
+pub(crate) async fn subscribe(socket: &mut Socket, id: &str, filter: Value) {
     send(
         socket,
         json!({"id": id, "type": "subscribe", "payload": {
@@ -242,13 +242,137 @@ async fn a_bad_filter_is_an_error_on_the_subscription() {
     assert!(message["payload"].to_string().contains("rror"), "{message}");
 }
 
+/// Opens a socket with `headers` and sends `connection_init` with `payload`: the server's first
+/// answer, `Ok` with the socket when it acknowledged, `Err` with the close frame's code and
+/// reason when it closed the socket.
+async fn init(
+    addr: std::net::SocketAddr,
+    headers: &[(&'static str, String)],
+    payload: Value,
+) -> Result<Socket, (u16, String)> {
+    let (mut socket, _) = tokio_tungstenite::connect_async(socket_request(addr, headers))
+        .await
+        .unwrap();
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": payload}),
+    )
+    .await;
+    let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
+        .await
+        .expect("an answer within 30 s")
+        .expect("a message or a close");
+    match message {
+        Ok(Message::Text(text)) => {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(value["type"], "connection_ack", "{value}");
+            Ok(socket)
+        }
+        Ok(Message::Close(Some(frame))) => Err((u16::from(frame.code), frame.reason.to_string())),
+        Ok(other) => panic!("unexpected {other:?}"),
+        Err(e) => panic!("the socket failed: {e}"),
+    }
+}
+
+#[tokio::test]
+async fn with_tokens_required_the_socket_takes_the_token_in_connection_init() {
+    let app = TestApp::with_auth().await;
+    let addr = serve(&app).await;
+    let token = mlcat::auth::create_token(&app.db, "reader", Scope::Read)
+        .await
+        .unwrap();
+    let revoked = mlcat::auth::create_token(&app.db, "gone", Scope::Read)
+        .await
+        .unwrap();
+    mlcat::auth::revoke_tokens(&app.db, "gone").await.unwrap();
+    let writer = app.write_tokens(1).await.remove(0);
+
+    // A browser cannot set a header on a WebSocket: the upgrade goes through, and the first
+    // message must carry the token; without one, or with a bad one, the socket closes with
+    // 4403 (Forbidden) and serves nothing.
+    for payload in [
+        json!({}),
+        json!(null),
+        json!({"Authorization": "Bearer mlcat_not_a_token"}),
+        json!({"Authorization": format!("Bearer {revoked}")}),
+        json!({"token": ""}),
+        json!({"Authorization": 42}),
+    ] {
+        match init(addr, &[], payload.clone()).await {
+            Err((code, reason)) => {
+                assert_eq!(code, 4403, "{payload}: {reason}");
+                assert!(reason.contains("token"), "{payload}: {reason}");
+            }
+            Ok(_) => panic!("{payload} was acknowledged"),
+        }
+    }
+
+    // A subscribe before (or without) an acknowledged init is not served.
+    let (mut socket, _) = tokio_tungstenite::connect_async(socket_request(addr, &[]))
+        .await
+        .unwrap();
+    subscribe(&mut socket, "early", json!(null)).await;
+    match tokio::time::timeout(Duration::from_secs(30), socket.next())
+        .await
+        .unwrap()
+    {
+        Some(Ok(Message::Close(Some(frame)))) => assert_ne!(u16::from(frame.code), 1000),
+        other => panic!("expected a close, got {other:?}"),
+    }
+
+    // The token as clients send it: `Authorization` with `Bearer`, `authorization`, `token`.
+    for payload in [
+        json!({"Authorization": format!("Bearer {token}")}),
+        json!({"authorization": format!("Bearer {token}")}),
+        json!({"token": token}),
+    ] {
+        let mut socket = init(addr, &[], payload.clone())
+            .await
+            .unwrap_or_else(|e| panic!("{payload}: {e:?}"));
+        subscribe(&mut socket, "models", json!({"entityTypes": ["MLMODEL"]})).await;
+        // Live: the subscription answers what is written from now on (written by a writer's
+        // token over HTTP).
+        let mut n = 0;
+        loop {
+            n += 1;
+            let body = json!({
+                "query": "mutation($urn: String!, $value: JSON!) { replaceAspect(input: \
+                          {urn: $urn, aspectName: \"mlModelProperties\", value: $value}) { version } }",
+                "variables": {"urn": MODEL, "value": {"description": format!("v{n}")}},
+            });
+            let (status, answer) = app
+                .request(
+                    axum::http::Request::post("/api/graphql")
+                        .header("content-type", "application/json")
+                        .header("authorization", format!("Bearer {writer}"))
+                        .body(axum::body::Body::from(body.to_string()))
+                        .unwrap(),
+                )
+                .await;
+            assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+            assert!(!String::from_utf8_lossy(&answer).contains("errors"));
+            let got = tokio::time::timeout(Duration::from_millis(500), receive(&mut socket)).await;
+            if let Ok(message) = got {
+                assert_eq!(message["type"], "next", "{message}");
+                assert_eq!(message["payload"]["data"]["entityChanged"]["urn"], MODEL);
+                break;
+            }
+            assert!(n < 40, "{payload}: the subscription never delivered");
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_socket_passes_the_auth_layer_and_refuses_other_origins() {
     let app = TestApp::with_auth().await;
     let addr = serve(&app).await;
 
-    // No token: refused before any upgrade.
-    let refused = tokio_tungstenite::connect_async(socket_request(addr, &[])).await;
+    // A bad token in the upgrade's header: refused before any upgrade.
+    let refused = tokio_tungstenite::connect_async(socket_request(
+        addr,
+        &[("Authorization", "Bearer mlcat_not_a_token".to_string())],
+    ))
+    .await;
     match refused {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             assert_eq!(response.status(), 401)
@@ -256,7 +380,7 @@ async fn the_socket_passes_the_auth_layer_and_refuses_other_origins() {
         other => panic!("expected 401, got {other:?}"),
     }
 
-    // A read token is enough to subscribe.
+    // A read token in the header is enough to subscribe, with an empty connection_init.
     let token = mlcat::auth::create_token(&app.db, "reader", Scope::Read)
         .await
         .unwrap();

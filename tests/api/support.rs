@@ -338,3 +338,29 @@ pub async fn send(router: &Router, method: &str, path: &str, body: String) -> (S
         serde_json::from_slice(&bytes).unwrap_or(Value::Null),
     )
 }
+
+/// Asks `check` every `every` until it answers `Some`, for at most `within`; panics saying
+/// that `what` never happened. For what comes a moment after a write: the change feed on
+/// PostgreSQL (which answers a change once every transaction begun before it has ended), a
+/// webhook's delivery, a subscriber's message.
+pub async fn eventually<T, F, Fut>(
+    what: &str,
+    within: std::time::Duration,
+    every: std::time::Duration,
+    mut check: F,
+) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if let Some(done) = check().await {
+            return done;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            panic!("{what} did not happen within {within:?}");
+        }
+        tokio::time::sleep(every).await;
+    }
+}

@@ -14,15 +14,15 @@ use mlcat::config::Limits;
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::support::TestApp;
+use crate::support::{eventually, TestApp};
 
 const MODEL: &str = "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,churn,PROD)";
 const DATASET: &str = "urn:li:dataset:(urn:li:dataPlatform:hive,users,PROD)";
-const SECRET: &str = "a secret of some length";
+pub(crate) const SECRET: &str = "a secret of some length";
 
 /// What the receiver got: the signature header and the body of each POST it took.
 #[derive(Clone, Default)]
-struct Receiver {
+pub(crate) struct Receiver {
     taken: Arc<Mutex<Vec<(String, Bytes)>>>,
     /// POSTs still to refuse with 500 before taking any.
     refuse: Arc<AtomicUsize>,
@@ -30,7 +30,7 @@ struct Receiver {
 }
 
 /// Serves a receiver on a free loopback port; its URL.
-async fn receiver(r: Receiver) -> String {
+pub(crate) async fn receiver(r: Receiver) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = axum::Router::new().route(
@@ -93,7 +93,7 @@ async fn create(app: &TestApp, url: &str, filter: Value) -> i64 {
 }
 
 /// The changes the receiver took, in order, each POST's signature checked.
-fn changes_taken(r: &Receiver) -> Vec<Value> {
+pub(crate) fn changes_taken(r: &Receiver) -> Vec<Value> {
     let mut out = Vec::new();
     for (signature, body) in r.taken.lock().unwrap().iter() {
         let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).unwrap();
@@ -112,21 +112,20 @@ fn changes_taken(r: &Receiver) -> Vec<Value> {
 }
 
 /// Waits until the receiver has taken `n` changes.
-async fn wait_for(r: &Receiver, n: usize) -> Vec<Value> {
-    for _ in 0..600 {
-        let got = changes_taken(r);
-        if got.len() >= n {
-            return got;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!(
-        "the receiver took {} changes of {n}",
-        changes_taken(r).len()
-    );
+pub(crate) async fn wait_for(r: &Receiver, n: usize) -> Vec<Value> {
+    eventually(
+        &format!("the receiver taking {n} changes"),
+        Duration::from_secs(30),
+        Duration::from_millis(50),
+        || async {
+            let got = changes_taken(r);
+            (got.len() >= n).then_some(got)
+        },
+    )
+    .await
 }
 
-fn versions(changes: &[Value]) -> Vec<(String, String, i64)> {
+pub(crate) fn versions(changes: &[Value]) -> Vec<(String, String, i64)> {
     changes
         .iter()
         .map(|c| {
