@@ -34,6 +34,13 @@ impl Server {
     /// its banner names (`Health: http://127.0.0.1:PORT/health`).
     async fn run(mut child: std::process::Child) -> Server {
         let stdout = child.stdout.take().expect("stdout");
+        // Owned by a `Server` from here on, so that a panic while waiting (a server that does
+        // not start, or the other of two started together failing) kills it rather than
+        // leaving it running after the test.
+        let mut server = Server {
+            child,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
         let (found, bound) = tokio::sync::oneshot::channel();
         // The rest of stdout is read on, or a full pipe would stall the server.
         std::thread::spawn(move || {
@@ -57,7 +64,7 @@ impl Server {
             .await
             .expect("mlcat started within a minute")
             .expect("mlcat exited before serving");
-        let server = Server { child, addr };
+        server.addr = addr;
         server.wait_healthy().await;
         server
     }
