@@ -432,16 +432,6 @@ pub async fn delete_touching(db: &impl ConnectionTrait, entity_id: i64) -> Resul
     Ok(done.rows_affected)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_positional_decoder_knows_every_column() {
-        assert_eq!(Column::iter().count(), Model::WIDTH);
-    }
-}
-
 /// `(source, destination)` of the current edges of `relation` leaving `sources`.
 pub async fn current_from(
     db: &impl ConnectionTrait,
@@ -463,4 +453,14 @@ pub async fn current_from(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_positional_decoder_knows_every_column() {
+        assert_eq!(Column::iter().count(), Model::WIDTH);
+    }
 }
