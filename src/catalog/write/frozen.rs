@@ -8,12 +8,15 @@ use sea_orm::DatabaseTransaction;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::AspectWrite;
+use crate::urn::Urn;
 use crate::catalog::aspects::{
     frozen_lists, AspectSpec, MlFeatureTableProperties, MlFeatureTablePublication,
 };
 use crate::catalog::{Error, Result};
 use crate::store::{aspect, entity};
+
+/// The aspect that publishes a feature table, and with it freezes its properties.
+pub(super) const PUBLICATION: &str = MlFeatureTablePublication::NAME;
 
 /// The publications of the feature tables a batch writes the properties of.
 #[derive(Default)]
@@ -24,14 +27,13 @@ pub(super) struct Frozen {
 impl Frozen {
     /// The existing feature tables whose properties the batch writes: those whose
     /// publication [`Frozen::read`] reads.
-    pub(super) fn tables(
-        writes: &[AspectWrite],
+    pub(super) fn tables<'a>(
+        writes: impl Iterator<Item = (&'a Urn, &'a str)>,
         owners: &HashMap<String, entity::Model>,
     ) -> Vec<i64> {
         writes
-            .iter()
-            .filter(|w| w.aspect == MlFeatureTableProperties::NAME)
-            .filter_map(|w| owners.get(w.urn.as_str()))
+            .filter(|(_, aspect)| *aspect == MlFeatureTableProperties::NAME)
+            .filter_map(|(urn, _)| owners.get(urn.as_str()))
             .filter(|o| o.has_aspects)
             .map(|o| o.id)
             .collect()

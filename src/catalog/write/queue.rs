@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use tokio::sync::oneshot;
 
-use super::apply::apply_all;
+use super::apply::{apply_all, apply_group, groupable, GroupBatch};
 use super::deadline::Claim;
 use super::health::refused_by_storage;
 use super::{Actor, AspectWrite, Deadline, Written};
@@ -57,6 +57,34 @@ impl Catalog {
         };
         let mut outs = Vec::with_capacity(work.len());
         let mut claims = Vec::with_capacity(work.len());
+        // Batches of plain writes are applied set-wise across the group: a few statements for
+        // all of them instead of a few per batch (see `apply_group`); the others each in a
+        // savepoint of their own.
+        if !alone && groupable(work.iter().map(|(_, writes, _)| writes.as_slice())) {
+            let batches = work
+                .into_iter()
+                .map(|(actor, writes, deadline)| GroupBatch {
+                    actor,
+                    writes,
+                    deadline,
+                })
+                .collect();
+            match apply_group(&txn, now_millis(), batches).await {
+                Ok(outcomes) => {
+                    for (out, claim) in outcomes {
+                        outs.push(out);
+                        claims.push(claim);
+                    }
+                }
+                Err(e) => {
+                    // The shared reads or writes failed: nothing of the group is committed.
+                    let _ = txn.rollback().await;
+                    let e = refused_by_storage(e);
+                    return answer_all(dones, || e.duplicate());
+                }
+            }
+            return self.finish_group(txn, dones, outs, claims).await;
+        }
         for (actor, writes, deadline) in work {
             let (out, claim) = if alone {
                 match apply_all(&txn, &actor, now_millis(), writes).await {
@@ -91,6 +119,18 @@ impl Catalog {
             outs.push(out);
             claims.push(claim);
         }
+        self.finish_group(txn, dones, outs, claims).await;
+    }
+
+    /// Commits a group's transaction (or rolls it back when no batch of it succeeded) and
+    /// answers each caller: its batch's outcome, or the commit's failure.
+    async fn finish_group(
+        &self,
+        txn: DatabaseTransaction,
+        dones: Vec<Done>,
+        outs: Vec<Result<Vec<Written>>>,
+        claims: Vec<Option<Claim>>,
+    ) {
         let committed = if outs.iter().any(Result::is_ok) {
             txn.commit().await
         } else {
