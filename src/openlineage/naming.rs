@@ -374,7 +374,10 @@ mod tests {
             "urn:li:dataFlow:(airflow,build_features,training)"
         );
         assert_eq!(flow("ns", "a.b.c"), "urn:li:dataFlow:(airflow,a,ns)");
-        assert_eq!(flow("ns", ".hidden"), "urn:li:dataFlow:(airflow,.hidden,ns)");
+        assert_eq!(
+            flow("ns", ".hidden"),
+            "urn:li:dataFlow:(airflow,.hidden,ns)"
+        );
     }
 
     #[test]

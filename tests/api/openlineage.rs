@@ -338,7 +338,10 @@ async fn bad_events_are_refused_with_the_json_path_and_nothing_is_written() {
     assert_eq!(body["code"], "BAD_USER_INPUT");
     let (status, body) = encoded(&app, DATAHUB, "br", b"{}".to_vec()).await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
-    assert!(body["message"].as_str().unwrap().contains("\"br\""), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("\"br\""),
+        "{body}"
+    );
     assert_eq!(app.row_counts().await, before);
 }
 
@@ -353,7 +356,10 @@ async fn encoded(app: &TestApp, path: &str, coding: &str, body: Vec<u8>) -> (Sta
                 .unwrap(),
         )
         .await;
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -377,7 +383,8 @@ async fn a_gzipped_event_is_taken_on_both_paths_and_the_limit_counts_what_it_inf
     let info = aspect(&app, JOB, "dataJobInfo").await.unwrap();
     assert_eq!(info["name"], "build_features");
     let complete = features_event("COMPLETE", "2026-01-31T12:05:00Z", RUN);
-    let (status, body) = encoded(&app, DATAHUB, "GZIP", gzip(complete.to_string().as_bytes())).await;
+    let (status, body) =
+        encoded(&app, DATAHUB, "gzip", gzip(complete.to_string().as_bytes())).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (_, run) = app.get_json(&format!("/api/v1/jobs/runs/{RUN}")).await;
     assert_eq!(run["state"], "COMPLETED", "{run}");
@@ -385,7 +392,12 @@ async fn a_gzipped_event_is_taken_on_both_paths_and_the_limit_counts_what_it_inf
     // Spaces compress to almost nothing: the gzipped body is far under the limit, what it
     // inflates to is over it.
     let before = app.row_counts().await;
-    let mut padded = features_event("START", "2026-01-31T12:00:00Z", "0176a8c2-fe01-7439-87e6-56a1a1b40300").to_string();
+    let mut padded = features_event(
+        "START",
+        "2026-01-31T12:00:00Z",
+        "0176a8c2-fe01-7439-87e6-56a1a1b40300",
+    )
+    .to_string();
     padded.insert_str(1, &" ".repeat(limit * 4));
     let small = gzip(padded.as_bytes());
     assert!(small.len() < limit / 4, "{}", small.len());

@@ -366,7 +366,8 @@ impl Applying {
             let key = (owner_id, aspect.clone());
             if let Some(j) = journal.as_deref_mut() {
                 if first_touch.insert(key.clone()) {
-                    j.current.push((key.clone(), self.current.get(&key).cloned()));
+                    j.current
+                        .push((key.clone(), self.current.get(&key).cloned()));
                 }
             }
             let state = self.current.entry(key.clone()).or_insert(Current {

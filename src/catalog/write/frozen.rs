@@ -8,12 +8,12 @@ use sea_orm::DatabaseTransaction;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::urn::Urn;
 use crate::catalog::aspects::{
     frozen_lists, AspectSpec, MlFeatureTableProperties, MlFeatureTablePublication,
 };
 use crate::catalog::{Error, Result};
 use crate::store::{aspect, entity};
+use crate::urn::Urn;
 
 /// The aspect that publishes a feature table, and with it freezes its properties.
 pub(super) const PUBLICATION: &str = MlFeatureTablePublication::NAME;

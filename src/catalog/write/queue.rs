@@ -371,6 +371,84 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_group_applied_together_keeps_each_batch_whole_or_leaves_it_out() {
+        use migration::MigratorTrait;
+        use serde_json::json;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
+        let db = crate::store::connect(&url).await.unwrap();
+        migration::Migrator::up(&db, None).await.unwrap();
+        let catalog = Catalog::new(db);
+        let feature = |name: &str| Urn::parse(&format!("urn:li:mlFeature:(t,{name})")).unwrap();
+        let described = |name: &str, text: &str| {
+            AspectWrite::upsert(
+                feature(name),
+                "mlFeatureProperties",
+                json!({"description": text, "customProperties": {}, "sources": [
+                    format!("urn:li:dataset:(urn:li:dataPlatform:hive,{name}_source,PROD)")]}),
+            )
+        };
+        let queued = |writes: Vec<AspectWrite>| {
+            let (done, answer) = oneshot::channel();
+            let actor = Actor::named("test");
+            let deadline = None;
+            (
+                Batch {
+                    actor,
+                    writes,
+                    deadline,
+                    done,
+                },
+                answer,
+            )
+        };
+        // The second batch's second write is refused (a description must be text): its first
+        // write, its new entities and its edges must not land; the batches around it must.
+        let (first, first_answer) = queued(vec![described("a", "one")]);
+        let bad_value = AspectWrite::upsert(
+            feature("c"),
+            "mlFeatureProperties",
+            json!({"description": 5}),
+        );
+        let (bad, bad_answer) = queued(vec![described("b", "never"), bad_value]);
+        let patch = AspectWrite::patch(
+            feature("a"),
+            "mlFeatureProperties",
+            |v: &mut serde_json::Map<String, Value>| {
+                // Sees what the first batch of the group wrote.
+                assert_eq!(v["description"], "one");
+                v.insert("description".into(), json!("two"));
+                Ok(())
+            },
+        );
+        let (third, third_answer) = queued(vec![patch, described("d", "four")]);
+        catalog.write_group(vec![first, bad, third]).await;
+
+        assert!(first_answer.await.unwrap().is_ok());
+        assert!(bad_answer.await.unwrap().is_err());
+        let third = third_answer.await.unwrap().unwrap();
+        assert_eq!(third[0].version, 2);
+        for (name, there) in [("a", true), ("b", false), ("c", false), ("d", true)] {
+            let row = catalog.entity(&feature(name)).await.unwrap();
+            assert_eq!(row.is_some(), there, "{name}");
+        }
+        let source = |name: &str| {
+            Urn::parse(&format!(
+                "urn:li:dataset:(urn:li:dataPlatform:hive,{name}_source,PROD)"
+            ))
+            .unwrap()
+        };
+        assert!(catalog.entity(&source("b")).await.unwrap().is_none());
+        assert!(catalog.entity(&source("d")).await.unwrap().is_some());
+        let a = catalog.entity(&feature("a")).await.unwrap().unwrap();
+        let latest = catalog
+            .latest_aspects(&[(a.id, "mlFeatureProperties")])
+            .await
+            .unwrap();
+        assert!(latest[0].value.contains("\"two\""), "{}", latest[0].value);
+    }
+
+    #[tokio::test]
     async fn what_the_writer_writes_to_a_file_the_readers_see() {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
