@@ -1,7 +1,8 @@
 //! An OpenLineage event as the catalog's writes: one batch, so one transaction, per event.
 //!
 //! - a job → `dataJob` (`dataJobInfo`; `dataJobInputOutput` with its inputs, outputs and
-//!   column lineage), its namespace → `dataFlow` (`dataFlowInfo`);
+//!   column lineage), of a `dataFlow` (`dataFlowInfo`) named by the job name's first part in
+//!   its namespace (see `naming`);
 //! - a run → `dataProcessInstance` (`dataProcessInstanceProperties`,
 //!   `dataProcessInstanceRelationships` with the job as `parentTemplate` and the `parent` facet's
 //!   run as `parentInstance`, `dataProcessInstanceInput` / `Output`, and an event of
@@ -501,16 +502,17 @@ fn job_writes(
         path: "job".into(),
         message: e.public_message(),
     };
-    let flow = naming::flow_urn(&orchestrator, &job.namespace, setting.env).map_err(at_job)?;
+    let flow = naming::flow_urn(&orchestrator, &job.namespace, &job.name).map_err(at_job)?;
     let job_urn = naming::job_urn(&flow, &job.name).map_err(at_job)?;
 
     let namespace = job.namespace.clone();
+    let flow_name = naming::flow_name(&job.name).to_string();
     out.push(AspectWrite::patch(
         flow.clone(),
         "dataFlowInfo",
         move |i: &mut JobInfo| {
             if i.name.is_empty() {
-                i.name = namespace.clone();
+                i.name = flow_name;
             }
             i.custom_properties
                 .insert("openlineage.namespace".into(), namespace);

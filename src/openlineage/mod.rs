@@ -26,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Extension, Json, Router};
 use serde_json::json;
+use tower_http::decompression::RequestDecompressionLayer;
 
 use crate::auth::Access;
 use crate::catalog::{Actor, Deadline, Error};
@@ -39,10 +40,23 @@ pub const MARQUEZ_LINEAGE: &str = "/api/v1/lineage";
 pub const DATAHUB_LINEAGE: &str = "/openapi/openlineage/api/v1/lineage";
 
 /// The OpenLineage routes, to merge into the application's router.
+///
+/// Events may come gzipped (`Content-Encoding: gzip`, as openlineage-python's HTTP transport
+/// sends them when configured with compression): the body is inflated on its way to the
+/// handler, so the body limit applies to the inflated size, and a body that does not inflate is
+/// a 400. Other encodings pass through to [`body_bytes`], which refuses them with a 415 in this
+/// door's error shape.
 pub fn routes() -> Router<Arc<Shared>> {
+    let gzip = RequestDecompressionLayer::new()
+        .gzip(true)
+        .no_deflate()
+        .no_br()
+        .no_zstd()
+        .pass_through_unaccepted(true);
     Router::new()
         .route(MARQUEZ_LINEAGE, post(marquez_intake).get(marquez::lineage))
         .route(DATAHUB_LINEAGE, post(datahub_intake))
+        .route_layer(gzip)
         .merge(marquez::routes())
 }
 
@@ -146,7 +160,7 @@ fn body_bytes(
             return Err(OlError {
                 status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 message: format!(
-                    "the body is sent with Content-Encoding {coding:?}; mlcat takes events uncompressed (leave the transport's compression unset)"
+                    "the body is sent with Content-Encoding {coding:?}; mlcat takes events uncompressed or gzipped (`Content-Encoding: gzip`)"
                 ),
             });
         }

@@ -8,8 +8,10 @@
 //!   the path under the scheme, bucket first (`s3://bucket` + `a/b` → `bucket/a/b`; `file`
 //!   keeps the leading slash), without a trailing slash; otherwise the name is the dataset's.
 //!   The environment is the server's (`--openlineage-env`, PROD by default).
-//! - a job: its namespace is a `dataFlow` `(orchestrator, namespace, env)`, the job a `dataJob`
-//!   of that flow named by the job's name. The orchestrator is the `processing_engine` facet's
+//! - a job: a `dataJob` named by the job's name, of the `dataFlow` `(orchestrator, flow, namespace)`:
+//!   the flow is the job name's part before its first dot (an Airflow task `dag.task` belongs to
+//!   its DAG's flow), and the job namespace is the flow's cluster, where DataHub's other flows have
+//!   their environment. The orchestrator is the `processing_engine` facet's
 //!   name in lower case, else the producer's: OpenLineage's own clients end their producer URI
 //!   with it (`.../tree/1.54.0/client/python` → `python`), Airflow's and Trino's are named, and
 //!   any other producer gives its URI's last path segment.
@@ -170,15 +172,27 @@ pub fn orchestrator(processing_engine: Option<&str>, producer: &str) -> String {
         .map_or_else(|| "openlineage".to_string(), str::to_lowercase)
 }
 
-/// The flow of a job namespace.
-pub fn flow_urn(orchestrator: &str, namespace: &str, env: &str) -> Result<Urn, Error> {
+/// The flow id of a job: its name's part before the first dot, as the converter splits it
+/// (a name that starts with a dot, which the converter would give an empty id, keeps its whole
+/// name).
+pub fn flow_name(job_name: &str) -> &str {
+    match job_name.split_once('.') {
+        Some((first, _)) if !first.is_empty() => first,
+        _ => job_name,
+    }
+}
+
+/// The flow of a job `job_name` in the job namespace `namespace`: `(orchestrator, flow id,
+/// namespace)`, the namespace in the place of the cluster, as DataHub's converter makes it.
+pub fn flow_urn(orchestrator: &str, namespace: &str, job_name: &str) -> Result<Urn, Error> {
     urn(
         format!(
-            "urn:li:dataFlow:({},{},{env})",
+            "urn:li:dataFlow:({},{},{})",
             encode(orchestrator, true),
+            encode(flow_name(job_name), true),
             encode(namespace, true)
         ),
-        "the job namespace's flow URN",
+        "the job's flow URN",
     )
 }
 
@@ -337,13 +351,32 @@ mod tests {
 
     #[test]
     fn jobs_and_flows_round_trip_through_their_parts() {
-        let flow = flow_urn("airflow", "etl,daily", "PROD").unwrap();
-        let job = job_urn(&flow, "load.orders(v2) 100%28").unwrap();
+        let flow = flow_urn("airflow", "etl,daily", "load(v2).orders 100%28").unwrap();
+        let job = job_urn(&flow, "load(v2).orders 100%28").unwrap();
         let (f, name) = job_parts(job.as_str()).unwrap();
-        assert_eq!(name, "load.orders(v2) 100%28");
+        assert_eq!(name, "load(v2).orders 100%28");
         assert_eq!(
             flow_parts(&f).unwrap(),
-            ("airflow".into(), "etl,daily".into(), "PROD".into())
+            ("airflow".into(), "load(v2)".into(), "etl,daily".into())
+        );
+    }
+
+    #[test]
+    fn a_flow_is_the_job_names_first_part_in_the_namespace_as_datahub_makes_it() {
+        // DataHub's converter: DataFlowUrn(orchestrator, jobName.split(".")[0], namespace).
+        let flow = |ns: &str, job: &str| flow_urn("airflow", ns, job).unwrap().to_string();
+        assert_eq!(
+            flow("prod-airflow", "daily_sales.load_orders"),
+            "urn:li:dataFlow:(airflow,daily_sales,prod-airflow)"
+        );
+        assert_eq!(
+            flow("training", "build_features"),
+            "urn:li:dataFlow:(airflow,build_features,training)"
+        );
+        assert_eq!(flow("ns", "a.b.c"), "urn:li:dataFlow:(airflow,a,ns)");
+        assert_eq!(
+            flow("ns", ".hidden"),
+            "urn:li:dataFlow:(airflow,.hidden,ns)"
         );
     }
 

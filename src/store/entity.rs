@@ -219,6 +219,20 @@ pub async fn mark_written(
     Ok(())
 }
 
+/// Deletes the rows of `ids` that were never written (`has_aspects` false): rows a transaction
+/// made for writes it then left out. Edges and index rows are not looked at: the caller made
+/// the rows in the same transaction, before any pointed at them.
+pub async fn delete_unwritten(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(CHUNK) {
+        Entity::delete_many()
+            .filter(Column::Id.is_in(chunk.iter().copied()))
+            .filter(Column::HasAspects.eq(false))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Sets the soft-deleted flag of one entity.
 pub async fn set_removed(db: &impl ConnectionTrait, id: i64, removed: bool) -> Result<(), DbErr> {
     Entity::update_many()

@@ -17,8 +17,11 @@ const PRODUCER: &str = "https://github.com/OpenLineage/OpenLineage/tree/1.54.0/c
 const RUN: &str = "0176a8c2-fe01-7439-87e6-56a1a1b4029f";
 const RAW: &str = "urn:li:dataset:(urn:li:dataPlatform:postgres,shop.public.customers,PROD)";
 const FEATURES: &str = "urn:li:dataset:(urn:li:dataPlatform:s3,lake/features/customers,PROD)";
-const JOB: &str = "urn:li:dataJob:(urn:li:dataFlow:(python,training,PROD),build_features)";
-const FLOW: &str = "urn:li:dataFlow:(python,training,PROD)";
+/// DataHub's converter: the flow is the job name's first part, with the job namespace as its
+/// cluster.
+const JOB: &str =
+    "urn:li:dataJob:(urn:li:dataFlow:(python,build_features,training),build_features)";
+const FLOW: &str = "urn:li:dataFlow:(python,build_features,training)";
 
 fn facet(mut body: Value) -> Value {
     body["_producer"] = json!(PRODUCER);
@@ -116,7 +119,7 @@ async fn a_run_event_makes_the_job_its_flow_the_run_and_the_datasets_with_lineag
     assert_eq!(info["flowUrn"], FLOW);
     assert_eq!(
         aspect(&app, FLOW, "dataFlowInfo").await.unwrap()["name"],
-        "training"
+        "build_features"
     );
     let io = aspect(&app, JOB, "dataJobInputOutput").await.unwrap();
     assert_eq!(io["inputDatasets"], json!([RAW]));
@@ -328,16 +331,79 @@ async fn bad_events_are_refused_with_the_json_path_and_nothing_is_written() {
             .unwrap()
             .starts_with("the body is not JSON"));
     }
-    let (status, _) = app
+    // A gzipped body that does not inflate is the client's to fix; an encoding mlcat does not
+    // take is a 415 in this door's shape.
+    let (status, body) = encoded(&app, MARQUEZ, "gzip", vec![0x1f, 0x8b, 0, 0]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["code"], "BAD_USER_INPUT");
+    let (status, body) = encoded(&app, DATAHUB, "br", b"{}".to_vec()).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("\"br\""),
+        "{body}"
+    );
+    assert_eq!(app.row_counts().await, before);
+}
+
+/// Posts `body` with `Content-Encoding: coding`; the answer's status and JSON.
+async fn encoded(app: &TestApp, path: &str, coding: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let (status, bytes) = app
         .request(
-            Request::post(MARQUEZ)
+            Request::post(path)
                 .header("content-type", "application/json")
-                .header("content-encoding", "gzip")
-                .body(Body::from(vec![0x1f, 0x8b, 0, 0]))
+                .header("content-encoding", coding)
+                .body(Body::from(body))
                 .unwrap(),
         )
         .await;
-    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(bytes).unwrap();
+    z.finish().unwrap()
+}
+
+#[tokio::test]
+async fn a_gzipped_event_is_taken_on_both_paths_and_the_limit_counts_what_it_inflates_to() {
+    let limit = 16 * 1024;
+    let app = TestApp::with_limits(mlcat::config::Limits {
+        max_body_bytes: limit,
+        ..mlcat::config::Limits::default()
+    })
+    .await;
+    let event = features_event("START", "2026-01-31T12:00:00Z", RUN);
+    let (status, body) = encoded(&app, MARQUEZ, "gzip", gzip(event.to_string().as_bytes())).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let info = aspect(&app, JOB, "dataJobInfo").await.unwrap();
+    assert_eq!(info["name"], "build_features");
+    let complete = features_event("COMPLETE", "2026-01-31T12:05:00Z", RUN);
+    let (status, body) =
+        encoded(&app, DATAHUB, "gzip", gzip(complete.to_string().as_bytes())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, run) = app.get_json(&format!("/api/v1/jobs/runs/{RUN}")).await;
+    assert_eq!(run["state"], "COMPLETED", "{run}");
+
+    // Spaces compress to almost nothing: the gzipped body is far under the limit, what it
+    // inflates to is over it.
+    let before = app.row_counts().await;
+    let mut padded = features_event(
+        "START",
+        "2026-01-31T12:00:00Z",
+        "0176a8c2-fe01-7439-87e6-56a1a1b40300",
+    )
+    .to_string();
+    padded.insert_str(1, &" ".repeat(limit * 4));
+    let small = gzip(padded.as_bytes());
+    assert!(small.len() < limit / 4, "{}", small.len());
+    let (status, body) = encoded(&app, MARQUEZ, "gzip", small).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["code"], "BAD_USER_INPUT");
     assert_eq!(app.row_counts().await, before);
 }
 
@@ -428,7 +494,8 @@ async fn job_and_dataset_events_write_without_a_run() {
     job["outputs"] = json!([{"namespace": "s3://lake", "name": "models/churn"}]);
     let (status, body) = send(&app, DATAHUB, &job).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let fit = "urn:li:dataJob:(urn:li:dataFlow:(python,training,PROD),train.fit)";
+    // A dotted job name: its flow is the part before the first dot (an Airflow DAG of tasks).
+    let fit = "urn:li:dataJob:(urn:li:dataFlow:(python,train,training),train.fit)";
     let info = aspect(&app, fit, "dataJobInfo").await.unwrap();
     assert_eq!(info["name"], "fit");
     assert_eq!(

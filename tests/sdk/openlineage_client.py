@@ -140,8 +140,8 @@ answer = gql("""query($urn: String!) {
   lineageGraph(input: {urn: $urn, direction: UPSTREAM, depth: 8}) { nodes { urn type } truncated }
 }""", {"urn": OUT})
 reached = {n["urn"] for n in answer["lineageGraph"]["nodes"]}
-for want in (SOURCE, FEATURES_URN, f"urn:li:dataJob:(urn:li:dataFlow:(python,{NS},PROD),deploy)",
-             f"urn:li:dataJob:(urn:li:dataFlow:(python,{NS},PROD),extract)"):
+for want in (SOURCE, FEATURES_URN, f"urn:li:dataJob:(urn:li:dataFlow:(python,deploy,{NS}),deploy)",
+             f"urn:li:dataJob:(urn:li:dataFlow:(python,extract,{NS}),extract)"):
     check(f"the predictions' upstream lineage reaches {want}", want in reached, sorted(reached))
 print(f"ok   GraphQL: the predictions' lineage reaches the source table ({len(reached)} nodes)")
 

@@ -1,12 +1,18 @@
 //! Applying a batch of writes inside a transaction, set-wise: a handful of statements for the
 //! whole batch rather than a handful per aspect. Entity rows, latest versions and current edges
 //! are read for all writes at once, and new versions and edges are written in bulk.
+//!
+//! SQLite's group commit applies the batches of a group the same way, set-wise across them
+//! ([`apply_group`]): one read for all of them, each batch applied in memory in its turn (one
+//! that fails is undone alone, from a journal of what it changed), one write for those that
+//! succeeded. Statements are then paid once per group instead of once per batch.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sea_orm::DatabaseTransaction;
 use serde_json::Value;
 
+use super::deadline::{Claim, Deadline};
 use super::{Actor, AspectWrite, WriteOp, Written};
 use crate::catalog::aspects::{self, Declared};
 use crate::catalog::search;
@@ -18,6 +24,7 @@ use crate::urn::Urn;
 const VERSION_PROPERTIES: &str = <aspects::VersionProperties as aspects::AspectSpec>::NAME;
 
 /// The state of one aspect of one entity while a batch is applied.
+#[derive(Clone)]
 struct Current {
     value: Option<Value>,
     version: i64,
@@ -46,151 +53,389 @@ pub(super) async fn apply_all(
     now: i64,
     writes: Vec<AspectWrite>,
 ) -> Result<Vec<Written>> {
-    let total = writes.len();
+    let mut state = Applying::read(txn, &targets(&writes), now).await?;
+    let out = state.apply(actor, writes, None)?;
+    state.written = out.clone();
+    state.store(txn, now).await?;
+    Ok(out)
+}
 
-    // Entity rows of every owner: created where a write may create its entity, then read
-    // (and on PostgreSQL locked, in id order, so concurrent batches take turns per entity).
-    // New rows are made in the order the batch names them, so ids, and with them the order
-    // of answers, follow the order of writing; their ids come with the rows read next.
-    let creatable = first_seen(writes.iter().filter(|w| !w.must_exist).map(|w| &w.urn));
-    for chunk in creatable.chunks(CHUNK) {
-        create_missing(txn, chunk, now).await?;
-    }
-    let (owners, feed_key) = lock_rows(txn, &first_seen(writes.iter().map(|w| &w.urn))).await?;
-    for (i, w) in writes.iter().enumerate() {
-        if !owners.contains_key(w.urn.as_str()) {
-            let e = Error::NotFound(format!("no entity with URN {}", w.urn));
-            return Err(e.in_batch(i, total, w.urn.as_str(), &w.aspect));
+/// Whether [`apply_group`] may apply these batches together: none removes an aspect, writes
+/// `status` (a soft delete opens or closes an interval per write), a feature table's
+/// publication (it freezes what later writes may change) or `versionProperties` (the version
+/// index may refuse its label when the group is stored, which would fail the whole group rather
+/// than that batch). Those are rare; such a group is written batch by batch.
+pub(super) fn groupable<'a>(mut batches: impl Iterator<Item = &'a [AspectWrite]>) -> bool {
+    batches.all(|writes| {
+        writes.iter().all(|w| {
+            matches!(w.op, WriteOp::Upsert(_) | WriteOp::Patch(_))
+                && w.aspect != <aspects::Status as aspects::AspectSpec>::NAME
+                && w.aspect != super::frozen::PUBLICATION
+                && w.aspect != VERSION_PROPERTIES
+        })
+    })
+}
+
+/// A batch of a group: who writes, what, and by when.
+pub(super) struct GroupBatch {
+    pub actor: Actor,
+    pub writes: Vec<AspectWrite>,
+    pub deadline: Option<Deadline>,
+}
+
+/// Applies the batches of a group (see [`groupable`]) in one pass: each batch's outcome, and
+/// the writer's claim on each that succeeded (see [`Deadline::claim`]). A batch that fails, or
+/// whose deadline passed, leaves nothing behind and answers its error. The outer error means
+/// the shared reads or writes failed: nothing of the group may be committed.
+pub(super) async fn apply_group(
+    txn: &DatabaseTransaction,
+    now: i64,
+    batches: Vec<GroupBatch>,
+) -> Result<Vec<(Result<Vec<Written>>, Option<Claim>)>> {
+    let all: Vec<Target> = batches.iter().flat_map(|b| targets(&b.writes)).collect();
+    let mut state = Applying::read(txn, &all, now).await?;
+    drop(all);
+    let mut outcomes = Vec::with_capacity(batches.len());
+    for b in batches {
+        let mut journal = Journal::default();
+        let applied = state
+            .apply(&b.actor, b.writes, Some(&mut journal))
+            .and_then(|out| {
+                let claim = b.deadline.as_ref().map(Deadline::claim).transpose()?;
+                Ok((out, claim))
+            });
+        match applied {
+            Ok((out, claim)) => {
+                state.written.extend(out.iter().cloned());
+                outcomes.push((Ok(out), claim));
+            }
+            Err(e) => {
+                state.undo(journal);
+                outcomes.push((Err(e), None));
+            }
         }
     }
+    state.forget_unwritten(txn).await?;
+    state.store(txn, now).await?;
+    Ok(outcomes)
+}
 
-    // The latest version of every aspect the batch writes, in one read.
-    let mut pairs: Vec<(i64, &str)> = writes
+/// What the read before applying needs of a write: its entity, its aspect, and whether it may
+/// create its entity. (A write itself is not `Sync`, its patch being a closure: the read, which
+/// awaits, holds these instead.)
+type Target<'a> = (&'a Urn, &'a str, bool);
+
+fn targets(writes: &[AspectWrite]) -> Vec<Target<'_>> {
+    writes
         .iter()
-        .map(|w| (owners[w.urn.as_str()].id, w.aspect.as_str()))
-        .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut current: HashMap<(i64, String), Current> = HashMap::new();
-    for row in aspect::latest_for_write(txn, &pairs).await? {
-        let value = serde_json::from_str(&row.value).map_err(|e| anyhow::anyhow!(e))?;
-        current.insert(
-            (row.entity_id, row.name),
-            Current {
-                value: Some(value),
-                version: row.version,
-                stored_latest: Some(row.id),
-            },
-        );
+        .map(|w| (&w.urn, w.aspect.as_str(), !w.must_exist))
+        .collect()
+}
+
+/// What a batch changed in the shared state, to undo it when the batch fails.
+#[derive(Default)]
+struct Journal {
+    versions: usize,
+    events: usize,
+    declared: usize,
+    /// Each aspect's state before the batch first touched it (`None`: it had none).
+    current: Vec<(AspectKey, Option<Current>)>,
+    /// Entries of `declared` from before the batch that it replaced, with their old value.
+    replaced: Vec<(usize, Declared)>,
+    /// Entities the batch made existing.
+    existing: Vec<i64>,
+}
+
+/// The state of a transaction's writes while they are applied: the rows and latest versions
+/// read for all of them, and what the writes applied so far make of them.
+struct Applying {
+    owners: HashMap<String, entity::Model>,
+    feed_key: i64,
+    current: HashMap<AspectKey, Current>,
+    frozen: super::frozen::Frozen,
+    /// Entities that exist for `must_be_new`: written before, or by an earlier write.
+    existing: HashSet<i64>,
+    /// Entity rows made by the read for URNs nobody had written or referenced.
+    created: Vec<String>,
+    versions: Vec<NewVersion>,
+    /// In the order of writing; a later write of the same aspect replaces an earlier one.
+    declared: Vec<(AspectKey, Declared)>,
+    declared_at: HashMap<AspectKey, usize>,
+    removed: HashMap<i64, bool>,
+    /// Aspects removed (a later write may bring one back).
+    deleted: HashSet<AspectKey>,
+    /// Who removed each, in the order removed: the change feed's tombstones.
+    removals: Vec<(AspectKey, Actor)>,
+    /// Events of timeseries aspects: stored as a series, not as versions (see `series`).
+    events: Vec<timeseries::NewEvent>,
+    /// The outcomes of the writes that stand.
+    written: Vec<Written>,
+}
+
+impl Applying {
+    /// Reads what the writes need, in a few statements for all of them.
+    async fn read(txn: &DatabaseTransaction, writes: &[Target<'_>], now: i64) -> Result<Applying> {
+        let writes = || writes.iter();
+        // Entity rows of every owner: created where a write may create its entity, then read
+        // (and on PostgreSQL locked, in id order, so concurrent batches take turns per entity).
+        // New rows are made in the order the writes name them, so ids, and with them the order
+        // of answers, follow the order of writing; their ids come with the rows read next.
+        let creatable = first_seen(writes().filter(|w| w.2).map(|w| w.0));
+        let mut created = Vec::new();
+        for chunk in creatable.chunks(CHUNK) {
+            let (_, made) = create_missing(txn, chunk, now).await?;
+            created.extend(made.into_iter().map(|u| u.to_string()));
+        }
+        let (owners, feed_key) = lock_rows(txn, &first_seen(writes().map(|w| w.0))).await?;
+
+        // The latest version of every aspect the writes write, in one read.
+        let mut pairs: Vec<(i64, &str)> = writes()
+            .filter_map(|w| owners.get(w.0.as_str()).map(|o| (o.id, w.1)))
+            .collect();
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut current: HashMap<AspectKey, Current> = HashMap::new();
+        for row in aspect::latest_for_write(txn, &pairs).await? {
+            let value = serde_json::from_str(&row.value).map_err(|e| anyhow::anyhow!(e))?;
+            current.insert(
+                (row.entity_id, row.name),
+                Current {
+                    value: Some(value),
+                    version: row.version,
+                    stored_latest: Some(row.id),
+                },
+            );
+        }
+
+        // An aspect with no latest version may have been removed (`WriteOp::Delete`): its next
+        // version continues after the old ones. Only entities that had aspects before can hold
+        // such, so writes of new entities ask nothing more.
+        let had_aspects: HashSet<i64> = owners
+            .values()
+            .filter(|o| o.has_aspects)
+            .map(|o| o.id)
+            .collect();
+        let missing: HashSet<(i64, &str)> = pairs
+            .iter()
+            .copied()
+            .filter(|(id, name)| {
+                had_aspects.contains(id) && !current.contains_key(&(*id, name.to_string()))
+            })
+            .collect();
+        if !missing.is_empty() {
+            let asked: Vec<(i64, &str)> = missing.iter().copied().collect();
+            for (id, name, max) in aspect::max_versions(txn, &asked).await? {
+                if missing.contains(&(id, name.as_str())) {
+                    current.insert(
+                        (id, name),
+                        Current {
+                            value: None,
+                            version: max,
+                            stored_latest: None,
+                        },
+                    );
+                }
+            }
+        }
+
+        // The publications of the feature tables whose properties are written (one read, only
+        // when such properties are written): a published table's feature list is frozen.
+        let tables = super::frozen::Frozen::tables(writes().map(|w| (w.0, w.1)), &owners);
+        let frozen = super::frozen::Frozen::read(txn, tables).await?;
+
+        Ok(Applying {
+            owners,
+            feed_key,
+            current,
+            frozen,
+            existing: had_aspects,
+            created,
+            versions: Vec::new(),
+            declared: Vec::new(),
+            declared_at: HashMap::new(),
+            removed: HashMap::new(),
+            deleted: HashSet::new(),
+            removals: Vec::new(),
+            events: Vec::new(),
+            written: Vec::new(),
+        })
     }
 
-    // An aspect with no latest version may have been removed (`WriteOp::Delete`): its next
-    // version continues after the old ones. Only entities that had aspects before the batch
-    // can hold such, so a batch of new entities asks nothing more.
-    let had_aspects: HashSet<i64> = owners
-        .values()
-        .filter(|o| o.has_aspects)
-        .map(|o| o.id)
-        .collect();
-    let missing: HashSet<(i64, &str)> = pairs
-        .iter()
-        .copied()
-        .filter(|(id, name)| {
-            had_aspects.contains(id) && !current.contains_key(&(*id, name.to_string()))
-        })
-        .collect();
-    if !missing.is_empty() {
-        let asked: Vec<(i64, &str)> = missing.iter().copied().collect();
-        for (id, name, max) in aspect::max_versions(txn, &asked).await? {
-            if missing.contains(&(id, name.as_str())) {
-                current.insert(
-                    (id, name),
-                    Current {
-                        value: None,
-                        version: max,
-                        stored_latest: None,
-                    },
-                );
+    /// Replaces what the aspect `key` declares.
+    fn declare(&mut self, key: AspectKey, found: Declared, journal: &mut Option<&mut Journal>) {
+        match self.declared_at.get(&key) {
+            Some(&i) => {
+                let old = std::mem::replace(&mut self.declared[i].1, found);
+                if let Some(j) = journal.as_deref_mut() {
+                    if i < j.declared {
+                        j.replaced.push((i, old));
+                    }
+                }
+            }
+            None => {
+                self.declared_at.insert(key.clone(), self.declared.len());
+                self.declared.push((key, found));
             }
         }
     }
 
-    // The publications of the feature tables whose properties the batch writes (one read,
-    // only when it writes such properties): a published table's feature list is frozen.
-    let tables = super::frozen::Frozen::tables(&writes, &owners);
-    let mut frozen = super::frozen::Frozen::read(txn, tables).await?;
-
-    // Entities that exist for `must_be_new`: written before the batch, or earlier in it.
-    let mut existing = had_aspects;
-
-    // Each write in order, against the state the earlier writes of the batch left.
-    let mut out = Vec::with_capacity(total);
-    let mut versions: Vec<NewVersion> = Vec::new();
-    // In the order of writing; a later write of the same aspect replaces an earlier one.
-    let mut declared: Vec<((i64, String), Declared)> = Vec::new();
-    let mut removed: HashMap<i64, bool> = HashMap::new();
-    // Aspects removed by the batch (a later write of the batch may bring one back).
-    let mut deleted: HashSet<AspectKey> = HashSet::new();
-    // Who removed each, in the order removed: the change feed's tombstones.
-    let mut removals: Vec<(AspectKey, Actor)> = Vec::new();
-    // Events of timeseries aspects: stored as a series, not as versions (see `series`).
-    let mut events: Vec<timeseries::NewEvent> = Vec::new();
-    for (i, w) in writes.into_iter().enumerate() {
-        let AspectWrite {
-            urn,
-            aspect,
-            op,
-            must_exist,
-            must_be_new,
-            actor: own_actor,
-            force,
-        } = w;
-        let owner_id = owners[urn.as_str()].id;
-        if must_be_new && existing.contains(&owner_id) {
-            let e = Error::BadInput(format!(
-                "Cannot perform CREATE_ENTITY: the entity {urn} already exists; use UPSERT to change it"
-            ));
-            return Err(e.in_batch(i, total, urn.as_str(), &aspect));
+    /// Undoes what a failed batch changed (see [`Journal`]).
+    fn undo(&mut self, journal: Journal) {
+        self.versions.truncate(journal.versions);
+        self.events.truncate(journal.events);
+        for (key, _) in self.declared.drain(journal.declared..) {
+            self.declared_at.remove(&key);
         }
-        if series::is_timeseries(&aspect) {
-            let WriteOp::Upsert(value) = op else {
-                let e = Error::bad_input(format!(
-                    "{aspect} is a timeseries aspect: write whole events, it cannot be edited in place"
-                ));
-                return Err(e.in_batch(i, total, urn.as_str(), &aspect));
+        for (i, old) in journal.replaced.into_iter().rev() {
+            self.declared[i].1 = old;
+        }
+        for (key, old) in journal.current.into_iter().rev() {
+            match old {
+                Some(c) => self.current.insert(key, c),
+                None => self.current.remove(&key),
             };
-            let (timestamp_millis, event_key) = series::event_place(&aspect, &value)
-                .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
-            let actor = own_actor.unwrap_or_else(|| actor.clone());
-            events.push(timeseries::NewEvent {
-                entity_id: owner_id,
-                name: aspect.clone(),
-                timestamp_millis,
-                event_key,
-                value: value.to_string(),
-                actor: actor.name,
-                run_id: actor.run_id,
-            });
-            out.push(Written {
+        }
+        for id in journal.existing {
+            self.existing.remove(&id);
+        }
+    }
+
+    /// Applies one batch's writes, in order, against the state the writes before left; with a
+    /// journal, records what it changes (a batch that fails is then undone with
+    /// [`Applying::undo`]; without one, the caller drops the state).
+    fn apply(
+        &mut self,
+        actor: &Actor,
+        writes: Vec<AspectWrite>,
+        mut journal: Option<&mut Journal>,
+    ) -> Result<Vec<Written>> {
+        let total = writes.len();
+        if let Some(j) = journal.as_deref_mut() {
+            j.versions = self.versions.len();
+            j.events = self.events.len();
+            j.declared = self.declared.len();
+        }
+        let mut first_touch: HashSet<AspectKey> = HashSet::new();
+        for (i, w) in writes.iter().enumerate() {
+            if !self.owners.contains_key(w.urn.as_str()) {
+                let e = Error::NotFound(format!("no entity with URN {}", w.urn));
+                return Err(e.in_batch(i, total, w.urn.as_str(), &w.aspect));
+            }
+        }
+        let mut out = Vec::with_capacity(total);
+        for (i, w) in writes.into_iter().enumerate() {
+            let AspectWrite {
                 urn,
                 aspect,
+                op,
+                must_exist,
+                must_be_new,
+                actor: own_actor,
+                force,
+            } = w;
+            let owner_id = self.owners[urn.as_str()].id;
+            if must_be_new && self.existing.contains(&owner_id) {
+                let e = Error::BadInput(format!(
+                    "Cannot perform CREATE_ENTITY: the entity {urn} already exists; use UPSERT to change it"
+                ));
+                return Err(e.in_batch(i, total, urn.as_str(), &aspect));
+            }
+            if series::is_timeseries(&aspect) {
+                let WriteOp::Upsert(value) = op else {
+                    let e = Error::bad_input(format!(
+                        "{aspect} is a timeseries aspect: write whole events, it cannot be edited in place"
+                    ));
+                    return Err(e.in_batch(i, total, urn.as_str(), &aspect));
+                };
+                let (timestamp_millis, event_key) = series::event_place(&aspect, &value)
+                    .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+                let actor = own_actor.unwrap_or_else(|| actor.clone());
+                self.events.push(timeseries::NewEvent {
+                    entity_id: owner_id,
+                    name: aspect.clone(),
+                    timestamp_millis,
+                    event_key,
+                    value: value.to_string(),
+                    actor: actor.name,
+                    run_id: actor.run_id,
+                });
+                out.push(Written {
+                    urn,
+                    aspect,
+                    version: 0,
+                    changed: true,
+                });
+                continue;
+            }
+            let key = (owner_id, aspect.clone());
+            if let Some(j) = journal.as_deref_mut() {
+                if first_touch.insert(key.clone()) {
+                    j.current
+                        .push((key.clone(), self.current.get(&key).cloned()));
+                }
+            }
+            let state = self.current.entry(key.clone()).or_insert(Current {
+                value: None,
                 version: 0,
-                changed: true,
+                stored_latest: None,
             });
-            continue;
-        }
-        let key = (owner_id, aspect.clone());
-        let state = current.entry(key.clone()).or_insert(Current {
-            value: None,
-            version: 0,
-            stored_latest: None,
-        });
-        if let WriteOp::Delete | WriteOp::DeleteIf(_) = &op {
-            let kept = match &op {
-                WriteOp::DeleteIf(expected) => state.value.as_ref() != Some(expected),
-                _ => false,
+            if let WriteOp::Delete | WriteOp::DeleteIf(_) = &op {
+                let kept = match &op {
+                    WriteOp::DeleteIf(expected) => state.value.as_ref() != Some(expected),
+                    _ => false,
+                };
+                if state.value.is_none() || kept {
+                    out.push(Written {
+                        urn,
+                        aspect,
+                        version: state.version,
+                        changed: false,
+                    });
+                    continue;
+                }
+                self.frozen
+                    .check(
+                        owner_id,
+                        (urn.as_str(), &aspect, force),
+                        state.value.as_ref(),
+                        None,
+                    )
+                    .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+                self.frozen.note(owner_id, &aspect, None);
+                if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
+                    self.removed.insert(owner_id, false);
+                }
+                state.value = None;
+                let version = state.version;
+                self.deleted.insert(key.clone());
+                self.removals.push((
+                    key.clone(),
+                    own_actor.clone().unwrap_or_else(|| actor.clone()),
+                ));
+                // An aspect that is gone declares no edge.
+                self.declare(key, Declared::default(), &mut journal);
+                out.push(Written {
+                    urn,
+                    aspect,
+                    version,
+                    changed: true,
+                });
+                continue;
+            }
+            let value = match op {
+                WriteOp::Delete | WriteOp::DeleteIf(_) => None,
+                WriteOp::Upsert(v) => Some(v),
+                WriteOp::Patch(edit) => {
+                    let patched = edit(state.value.clone())
+                        .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+                    // Nothing to change: leave the aspect (or its absence) as it is. Only a
+                    // patch that may create its entity writes an unchanged first version, to
+                    // create it.
+                    (patched.changed || (state.value.is_none() && !must_exist))
+                        .then_some(patched.value)
+                }
             };
-            if state.value.is_none() || kept {
+            let Some(value) = value.filter(|v| state.value.as_ref() != Some(v)) else {
                 out.push(Written {
                     urn,
                     aspect,
@@ -198,167 +443,164 @@ pub(super) async fn apply_all(
                     changed: false,
                 });
                 continue;
-            }
-            frozen
+            };
+            self.frozen
                 .check(
                     owner_id,
                     (urn.as_str(), &aspect, force),
                     state.value.as_ref(),
-                    None,
+                    Some(&value),
                 )
                 .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
-            frozen.note(owner_id, &aspect, None);
+            let found = aspects::validate(&urn, &aspect, &value)
+                .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
+            self.frozen.note(owner_id, &aspect, Some(&value));
             if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
-                removed.insert(owner_id, false);
+                let flag = value
+                    .get("removed")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                self.removed.insert(owner_id, flag);
             }
-            state.value = None;
-            deleted.insert(key.clone());
-            removals.push((
-                key.clone(),
-                own_actor.clone().unwrap_or_else(|| actor.clone()),
-            ));
-            // An aspect that is gone declares no edge.
-            match declared.iter_mut().find(|(k, _)| *k == key) {
-                Some(slot) => slot.1 = Declared::default(),
-                None => declared.push((key, Declared::default())),
+            state.version += 1;
+            state.value = Some(value.clone());
+            let version = state.version;
+            self.deleted.remove(&key);
+            if self.existing.insert(owner_id) {
+                if let Some(j) = journal.as_deref_mut() {
+                    j.existing.push(owner_id);
+                }
             }
+            self.versions.push(NewVersion {
+                entity_id: owner_id,
+                aspect: aspect.clone(),
+                version,
+                value,
+                actor: own_actor.unwrap_or_else(|| actor.clone()),
+            });
+            self.declare(key, found, &mut journal);
             out.push(Written {
                 urn,
                 aspect,
-                version: state.version,
+                version,
                 changed: true,
             });
-            continue;
         }
-        let value = match op {
-            WriteOp::Delete | WriteOp::DeleteIf(_) => None,
-            WriteOp::Upsert(v) => Some(v),
-            WriteOp::Patch(edit) => {
-                let patched = edit(state.value.clone())
-                    .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
-                // Nothing to change: leave the aspect (or its absence) as it is. Only a patch
-                // that may create its entity writes an unchanged first version, to create it.
-                (patched.changed || (state.value.is_none() && !must_exist)).then_some(patched.value)
+        Ok(out)
+    }
+
+    /// Removes the entity rows the read made for URNs that no write that stands wrote (those
+    /// of failed batches), as the batch's own rollback would have: nothing else saw them. A
+    /// URN an edge of a write that stands points at gets its row again from the edges' writer.
+    async fn forget_unwritten(&mut self, txn: &DatabaseTransaction) -> Result<()> {
+        if self.created.is_empty() {
+            return Ok(());
+        }
+        let kept: HashSet<&str> = self.written.iter().map(|w| w.urn.as_str()).collect();
+        let gone: Vec<String> = self
+            .created
+            .iter()
+            .filter(|u| !kept.contains(u.as_str()))
+            .cloned()
+            .collect();
+        if gone.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = gone
+            .iter()
+            .filter_map(|u| self.owners.remove(u.as_str()))
+            .map(|o| o.id)
+            .collect();
+        entity::delete_unwritten(txn, &ids).await?;
+        Ok(())
+    }
+
+    /// Writes what the applied writes made: new versions, tombstones, edges, the entities'
+    /// marks and their search rows.
+    async fn store(self, txn: &DatabaseTransaction, now: i64) -> Result<()> {
+        let Applying {
+            owners,
+            feed_key,
+            current,
+            versions,
+            declared,
+            removed,
+            deleted,
+            removals,
+            events,
+            written: out,
+            ..
+        } = self;
+        timeseries::upsert(txn, series::dedup_last(events), now).await?;
+        if versions.is_empty() && deleted.is_empty() {
+            return Ok(());
+        }
+
+        store_versions(txn, &current, versions, &deleted, now, feed_key).await?;
+        record_tombstones(txn, &owners, &current, &deleted, removals, now, feed_key).await?;
+        sync_edges(txn, &owners, declared, now).await?;
+        // The version index, after the edges gave every set a row.
+        let mut versioned: Vec<(i64, Option<&Value>)> = Vec::new();
+        for w in out
+            .iter()
+            .filter(|w| w.changed && w.aspect == VERSION_PROPERTIES)
+        {
+            let id = owners[w.urn.as_str()].id;
+            if !versioned.iter().any(|(seen, _)| *seen == id) {
+                let value = current
+                    .get(&(id, w.aspect.clone()))
+                    .and_then(|c| c.value.as_ref());
+                versioned.push((id, value));
             }
-        };
-        let Some(value) = value.filter(|v| state.value.as_ref() != Some(v)) else {
-            out.push(Written {
-                urn,
-                aspect,
-                version: state.version,
-                changed: false,
-            });
-            continue;
-        };
-        frozen
-            .check(
-                owner_id,
-                (urn.as_str(), &aspect, force),
-                state.value.as_ref(),
-                Some(&value),
-            )
-            .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
-        let found = aspects::validate(&urn, &aspect, &value)
-            .map_err(|e| e.in_batch(i, total, urn.as_str(), &aspect))?;
-        frozen.note(owner_id, &aspect, Some(&value));
-        if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
-            let flag = value
-                .get("removed")
-                .and_then(Value::as_bool)
-                .unwrap_or(false);
-            removed.insert(owner_id, flag);
         }
-        state.version += 1;
-        state.value = Some(value.clone());
-        deleted.remove(&key);
-        existing.insert(owner_id);
-        versions.push(NewVersion {
-            entity_id: owner_id,
-            aspect: aspect.clone(),
-            version: state.version,
-            value,
-            actor: own_actor.unwrap_or_else(|| actor.clone()),
-        });
-        match declared.iter_mut().find(|(k, _)| *k == key) {
-            Some(slot) => slot.1 = found,
-            None => declared.push((key, found)),
-        }
-        out.push(Written {
-            urn,
-            aspect,
-            version: state.version,
-            changed: true,
-        });
-    }
-    timeseries::upsert(txn, series::dedup_last(events), now).await?;
-    if versions.is_empty() && deleted.is_empty() {
-        return Ok(out);
-    }
+        crate::catalog::version_index::sync(txn, &versioned).await?;
 
-    store_versions(txn, &current, versions, &deleted, now, feed_key).await?;
-    record_tombstones(txn, &owners, &current, &deleted, removals, now, feed_key).await?;
-    sync_edges(txn, &owners, declared, now).await?;
-    // The version index, after the edges gave every set a row.
-    let mut versioned: Vec<(i64, Option<&Value>)> = Vec::new();
-    for w in out
-        .iter()
-        .filter(|w| w.changed && w.aspect == VERSION_PROPERTIES)
-    {
-        let id = owners[w.urn.as_str()].id;
-        if !versioned.iter().any(|(seen, _)| *seen == id) {
-            let value = current
-                .get(&(id, w.aspect.clone()))
-                .and_then(|c| c.value.as_ref());
-            versioned.push((id, value));
+        // An event of a time series does not make its entity one that was written (as in
+        // DataHub, where it writes no key aspect); its row is there for the series to hang from.
+        let mut touched: Vec<i64> = out
+            .iter()
+            .filter(|w| w.changed && !series::is_timeseries(&w.aspect))
+            .map(|w| owners[w.urn.as_str()].id)
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        entity::mark_written(txn, &touched, now, feed_key).await?;
+        // The search index, in the same transaction: the rows of entities written for the
+        // first time, or whose words, tags, owners, terms, domains or status changed.
+        let words_changed: HashSet<i64> = out
+            .iter()
+            .filter(|w| w.changed && search::is_indexed(&w.aspect))
+            .map(|w| owners[w.urn.as_str()].id)
+            .collect();
+        let mut reindexed: Vec<&entity::Model> = owners
+            .values()
+            .filter(|o| {
+                words_changed.contains(&o.id)
+                    || (!o.has_aspects && touched.binary_search(&o.id).is_ok())
+            })
+            .collect();
+        reindexed.sort_unstable_by_key(|o| o.id);
+        search::reindex(txn, &reindexed).await?;
+        // A renamed tag, term, domain, user or group: the entities carrying it are found by
+        // the new name from this commit on.
+        let mut renamed: Vec<&str> = out
+            .iter()
+            .filter(|w| w.changed && search::NAMING_ASPECTS.contains(&w.aspect.as_str()))
+            .map(|w| w.urn.as_str())
+            .collect();
+        renamed.sort_unstable();
+        renamed.dedup();
+        let done: Vec<i64> = reindexed.iter().map(|o| o.id).collect();
+        search::reindex_carriers(txn, &renamed, &done).await?;
+        // Soft deletes and restores are rare; one statement each is fine.
+        for owner in owners.values() {
+            if let Some(&flag) = removed.get(&owner.id) {
+                entity::set_removed(txn, owner.id, flag).await?;
+                record_removal(txn, owner, flag, now).await?;
+            }
         }
+        Ok(())
     }
-    crate::catalog::version_index::sync(txn, &versioned).await?;
-
-    // An event of a time series does not make its entity one that was written (as in DataHub,
-    // where it writes no key aspect); its row is there for the series to hang from.
-    let mut touched: Vec<i64> = out
-        .iter()
-        .filter(|w| w.changed && !series::is_timeseries(&w.aspect))
-        .map(|w| owners[w.urn.as_str()].id)
-        .collect();
-    touched.sort_unstable();
-    touched.dedup();
-    entity::mark_written(txn, &touched, now, feed_key).await?;
-    // The search index, in the same transaction: the rows of entities written for the first
-    // time, or whose words, tags, owners, terms, domains or status changed.
-    let words_changed: HashSet<i64> = out
-        .iter()
-        .filter(|w| w.changed && search::is_indexed(&w.aspect))
-        .map(|w| owners[w.urn.as_str()].id)
-        .collect();
-    let mut reindexed: Vec<&entity::Model> = owners
-        .values()
-        .filter(|o| {
-            words_changed.contains(&o.id)
-                || (!o.has_aspects && touched.binary_search(&o.id).is_ok())
-        })
-        .collect();
-    reindexed.sort_unstable_by_key(|o| o.id);
-    search::reindex(txn, &reindexed).await?;
-    // A renamed tag, term, domain, user or group: the entities carrying it are found by the
-    // new name from this commit on.
-    let mut renamed: Vec<&str> = out
-        .iter()
-        .filter(|w| w.changed && search::NAMING_ASPECTS.contains(&w.aspect.as_str()))
-        .map(|w| w.urn.as_str())
-        .collect();
-    renamed.sort_unstable();
-    renamed.dedup();
-    let done: Vec<i64> = reindexed.iter().map(|o| o.id).collect();
-    search::reindex_carriers(txn, &renamed, &done).await?;
-    // Soft deletes and restores are rare; one statement each is fine.
-    for owner in owners.values() {
-        if let Some(&flag) = removed.get(&owner.id) {
-            entity::set_removed(txn, owner.id, flag).await?;
-            record_removal(txn, owner, flag, now).await?;
-        }
-    }
-    Ok(out)
 }
 
 /// The entity rows of `urns`, by URN; on PostgreSQL locked for the transaction, in id order

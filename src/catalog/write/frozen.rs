@@ -9,13 +9,16 @@ use sea_orm::DatabaseTransaction;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::AspectWrite;
 use crate::catalog::aspects::{
     frozen_lists, AspectSpec, MlFeatureProperties, MlFeatureTableProperties,
     MlFeatureTablePublication, MlPrimaryKeyProperties, Relation,
 };
 use crate::catalog::{Error, Result};
 use crate::store::{aspect, edge, entity};
+use crate::urn::Urn;
+
+/// The aspect that publishes a feature table, and with it freezes its properties.
+pub(super) const PUBLICATION: &str = MlFeatureTablePublication::NAME;
 
 /// The publications of the feature tables a batch writes the properties of, or the sources
 /// of whose features or keys it writes.
@@ -35,25 +38,29 @@ pub(super) struct Watched {
 }
 
 impl Frozen {
-    /// What the batch writes that a publication may freeze.
-    pub(super) fn tables(
-        writes: &[AspectWrite],
+    /// What the batch writes that a publication may freeze: the existing feature tables whose
+    /// properties it writes, and the existing features and keys whose properties it writes.
+    pub(super) fn tables<'a>(
+        writes: impl Iterator<Item = (&'a Urn, &'a str)>,
         owners: &HashMap<String, entity::Model>,
     ) -> Watched {
-        let of = |name: &str| -> Vec<i64> {
-            writes
-                .iter()
-                .filter(|w| w.aspect == name)
-                .filter_map(|w| owners.get(w.urn.as_str()))
-                .filter(|o| o.has_aspects)
-                .map(|o| o.id)
-                .collect()
+        let mut watched = Watched {
+            tables: Vec::new(),
+            features: Vec::new(),
+            keys: Vec::new(),
         };
-        Watched {
-            tables: of(MlFeatureTableProperties::NAME),
-            features: of(MlFeatureProperties::NAME),
-            keys: of(MlPrimaryKeyProperties::NAME),
+        for (urn, aspect) in writes {
+            let Some(o) = owners.get(urn.as_str()).filter(|o| o.has_aspects) else {
+                continue;
+            };
+            match aspect {
+                MlFeatureTableProperties::NAME => watched.tables.push(o.id),
+                MlFeatureProperties::NAME => watched.features.push(o.id),
+                MlPrimaryKeyProperties::NAME => watched.keys.push(o.id),
+                _ => {}
+            }
         }
+        watched
     }
 
     /// Reads the publication of every existing feature table the batch writes the properties

@@ -10,7 +10,7 @@ use futures_util::FutureExt;
 use sea_orm::{DatabaseTransaction, TransactionTrait};
 use tokio::sync::oneshot;
 
-use super::apply::apply_all;
+use super::apply::{apply_all, apply_group, groupable, GroupBatch};
 use super::deadline::Claim;
 use super::health::refused_by_storage;
 use super::{Actor, AspectWrite, Deadline, Written};
@@ -57,6 +57,34 @@ impl Catalog {
         };
         let mut outs = Vec::with_capacity(work.len());
         let mut claims = Vec::with_capacity(work.len());
+        // Batches of plain writes are applied set-wise across the group: a few statements for
+        // all of them instead of a few per batch (see `apply_group`); the others each in a
+        // savepoint of their own.
+        if !alone && groupable(work.iter().map(|(_, writes, _)| writes.as_slice())) {
+            let batches = work
+                .into_iter()
+                .map(|(actor, writes, deadline)| GroupBatch {
+                    actor,
+                    writes,
+                    deadline,
+                })
+                .collect();
+            match apply_group(&txn, now_millis(), batches).await {
+                Ok(outcomes) => {
+                    for (out, claim) in outcomes {
+                        outs.push(out);
+                        claims.push(claim);
+                    }
+                }
+                Err(e) => {
+                    // The shared reads or writes failed: nothing of the group is committed.
+                    let _ = txn.rollback().await;
+                    let e = refused_by_storage(e);
+                    return answer_all(dones, || e.duplicate());
+                }
+            }
+            return self.finish_group(txn, dones, outs, claims).await;
+        }
         for (actor, writes, deadline) in work {
             let (out, claim) = if alone {
                 match apply_all(&txn, &actor, now_millis(), writes).await {
@@ -91,6 +119,18 @@ impl Catalog {
             outs.push(out);
             claims.push(claim);
         }
+        self.finish_group(txn, dones, outs, claims).await;
+    }
+
+    /// Commits a group's transaction (or rolls it back when no batch of it succeeded) and
+    /// answers each caller: its batch's outcome, or the commit's failure.
+    async fn finish_group(
+        &self,
+        txn: DatabaseTransaction,
+        dones: Vec<Done>,
+        outs: Vec<Result<Vec<Written>>>,
+        claims: Vec<Option<Claim>>,
+    ) {
         let committed = if outs.iter().any(Result::is_ok) {
             txn.commit().await
         } else {
@@ -328,6 +368,84 @@ mod tests {
             row.is_some(),
             "the pool does not see what the writer wrote ({url})"
         );
+    }
+
+    #[tokio::test]
+    async fn a_group_applied_together_keeps_each_batch_whole_or_leaves_it_out() {
+        use migration::MigratorTrait;
+        use serde_json::json;
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("catalog.db").display());
+        let db = crate::store::connect(&url).await.unwrap();
+        migration::Migrator::up(&db, None).await.unwrap();
+        let catalog = Catalog::new(db);
+        let feature = |name: &str| Urn::parse(&format!("urn:li:mlFeature:(t,{name})")).unwrap();
+        let described = |name: &str, text: &str| {
+            AspectWrite::upsert(
+                feature(name),
+                "mlFeatureProperties",
+                json!({"description": text, "customProperties": {}, "sources": [
+                    format!("urn:li:dataset:(urn:li:dataPlatform:hive,{name}_source,PROD)")]}),
+            )
+        };
+        let queued = |writes: Vec<AspectWrite>| {
+            let (done, answer) = oneshot::channel();
+            let actor = Actor::named("test");
+            let deadline = None;
+            (
+                Batch {
+                    actor,
+                    writes,
+                    deadline,
+                    done,
+                },
+                answer,
+            )
+        };
+        // The second batch's second write is refused (a description must be text): its first
+        // write, its new entities and its edges must not land; the batches around it must.
+        let (first, first_answer) = queued(vec![described("a", "one")]);
+        let bad_value = AspectWrite::upsert(
+            feature("c"),
+            "mlFeatureProperties",
+            json!({"description": 5}),
+        );
+        let (bad, bad_answer) = queued(vec![described("b", "never"), bad_value]);
+        let patch = AspectWrite::patch(
+            feature("a"),
+            "mlFeatureProperties",
+            |v: &mut serde_json::Map<String, Value>| {
+                // Sees what the first batch of the group wrote.
+                assert_eq!(v["description"], "one");
+                v.insert("description".into(), json!("two"));
+                Ok(())
+            },
+        );
+        let (third, third_answer) = queued(vec![patch, described("d", "four")]);
+        catalog.write_group(vec![first, bad, third]).await;
+
+        assert!(first_answer.await.unwrap().is_ok());
+        assert!(bad_answer.await.unwrap().is_err());
+        let third = third_answer.await.unwrap().unwrap();
+        assert_eq!(third[0].version, 2);
+        for (name, there) in [("a", true), ("b", false), ("c", false), ("d", true)] {
+            let row = catalog.entity(&feature(name)).await.unwrap();
+            assert_eq!(row.is_some(), there, "{name}");
+        }
+        let source = |name: &str| {
+            Urn::parse(&format!(
+                "urn:li:dataset:(urn:li:dataPlatform:hive,{name}_source,PROD)"
+            ))
+            .unwrap()
+        };
+        assert!(catalog.entity(&source("b")).await.unwrap().is_none());
+        assert!(catalog.entity(&source("d")).await.unwrap().is_some());
+        let a = catalog.entity(&feature("a")).await.unwrap().unwrap();
+        let latest = catalog
+            .latest_aspects(&[(a.id, "mlFeatureProperties")])
+            .await
+            .unwrap();
+        assert!(latest[0].value.contains("\"two\""), "{}", latest[0].value);
     }
 
     #[tokio::test]
