@@ -1306,7 +1306,7 @@ def report(args, data: dict) -> str:
         for t in t20:
             out.append(f"| {t[0]} | {t[1]} | {t[2]} |")
         out.append("")
-    t22 = targets_22(data)
+    t22 = targets_22_replicas(data)
     if t22:
         out.append("Targets of issue 22 (replicas):")
         out.append("")
@@ -1398,7 +1398,8 @@ def targets(data: dict) -> list:
     return out
 
 
-def targets_22(data: dict) -> list:
+def targets_22_replicas(data: dict) -> list:
+    """Issue 22's replica target, from the replicas part."""
     res = data["results"]
     out = []
 
