@@ -152,6 +152,13 @@ impl Catalog {
             .await
     }
 
+    /// The latest version of each of these sets (as [`Catalog::latest_version`] picks it), as
+    /// `(set URN, version URN)`; a set with no live version is left out. One statement for
+    /// them all: what a page of versions of several sets asks to mark the latest.
+    pub async fn latest_of_sets(&self, sets: &[&str]) -> Result<Vec<(String, String)>> {
+        Ok(version_member::latest_of_sets(self.reader().await, sets).await?)
+    }
+
     /// How many versions the set has (soft-deleted ones too); two statements.
     pub async fn version_count(&self, set: &Urn) -> Result<u64> {
         super::versions::check_set(set)?;

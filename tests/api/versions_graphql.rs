@@ -391,3 +391,60 @@ async fn version_properties_of_a_list_load_in_batches() {
     }
     assert_eq!(statements(4).await, statements(16).await);
 }
+
+/// `isLatest` follows the version index however the versions were written: versions the SDK
+/// wrote each with `isLatest: true` (as a script copying DataHub's examples does) leave one
+/// latest, the one that sorts last; a soft-deleted latest hands it to the version before.
+#[tokio::test]
+async fn is_latest_marks_one_version_when_the_sdk_writes_them() {
+    let app = TestApp::new().await;
+    let catalog = app.catalog();
+    let m = models(&catalog, &["s1", "s2", "s3"]).await;
+    for (i, v) in m.iter().enumerate() {
+        let label = (i + 1).to_string();
+        let mut props = json!({"versionSet": SET, "version": {"versionTag": label},
+                               "sortId": label, "aliases": []});
+        if i < 2 {
+            props["isLatest"] = json!(true);
+        }
+        catalog
+            .write(
+                &Actor::named("sdk"),
+                vec![AspectWrite::upsert(v.clone(), "versionProperties", props)],
+            )
+            .await
+            .unwrap();
+    }
+    let latest = |data: &Value| -> Vec<bool> {
+        (0..3)
+            .map(|i| {
+                data[format!("m{i}")]["versionProperties"]["isLatest"]
+                    .as_bool()
+                    .unwrap()
+            })
+            .collect()
+    };
+    let query = format!(
+        "{{ {} }}",
+        m.iter()
+            .enumerate()
+            .map(|(i, u)| format!(
+                "m{i}: mlModel(urn: \"{u}\") {{ versionProperties {{ isLatest }} }}"
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    assert_eq!(latest(&app.data(&query).await), [false, false, true]);
+    catalog
+        .write(
+            &Actor::named("sdk"),
+            vec![AspectWrite::upsert(
+                m[2].clone(),
+                "status",
+                json!({"removed": true}),
+            )],
+        )
+        .await
+        .unwrap();
+    assert_eq!(latest(&app.data(&query).await), [false, true, false]);
+}

@@ -9,6 +9,7 @@ mod aspect;
 mod edges;
 mod entity;
 mod history;
+mod latest;
 mod series;
 mod walk;
 
@@ -16,6 +17,7 @@ pub use aspect::{aspect, aspect_pair, AspectKey};
 pub use edges::{edges, EdgeKey};
 pub use entity::{entities, entity, related, UrnKey};
 pub use history::{history, AspectName, HistoryKey};
+pub use latest::{latest_version, LatestKey};
 pub use series::{series, SeriesKey};
 pub use walk::{walk, WalkKey};
 

@@ -73,10 +73,16 @@ impl VersionProperties {
     async fn comment(&self) -> Option<&str> {
         self.stored.comment.as_deref()
     }
-    /// Whether this is the latest version of its set (the last in sort order when linked with
-    /// `linkAssetVersion`; as the aspect says otherwise, false when unset).
-    async fn is_latest(&self) -> bool {
-        self.stored.is_latest.unwrap_or(false)
+    /// Whether this is the latest version of its set: the one that sorts last and is not
+    /// soft-deleted, from the version index, however the versions were written (a version the
+    /// SDK wrote after this one makes this one not the latest, whatever its stored flag says).
+    /// A set the index holds no live version of answers the stored flag (false when unset).
+    async fn is_latest(&self, ctx: &Context<'_>) -> Result<bool> {
+        let set = self.stored.version_set.as_str();
+        Ok(match loaders::latest_version(ctx, set).await? {
+            Some(latest) => latest == self.entity.urn.as_str(),
+            None => self.stored.is_latest.unwrap_or(false),
+        })
     }
     /// Where the version sorts in its set (ascending): numbers in numeric order.
     async fn sort_id(&self) -> String {
