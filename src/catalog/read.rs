@@ -110,6 +110,32 @@ impl Catalog {
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 
+    /// The written, not soft-deleted entities of `kind` on `platform` whose name, the URN's or
+    /// the `name` field of their latest `aspect`, matches the SQL LIKE `pattern` (`%`, `_`; no
+    /// escape) compared without regard to case: a superset of the case-sensitive matches, for
+    /// the caller to narrow. One statement, which reads only the matching entities' rows.
+    pub async fn named_like(
+        &self,
+        kind: &EntityKind,
+        platform: &str,
+        aspect: &str,
+        pattern: &str,
+    ) -> Result<Vec<EntityRecord>> {
+        refuse_nul("filter", pattern)?;
+        refuse_longer("filter", pattern, MAX_QUERY_CHARS)?;
+        let query = entity::NamedLike {
+            entity_type: kind.as_str(),
+            platform,
+            aspect,
+            pattern,
+        };
+        Ok(entity::named_like(self.reader().await, &query)
+            .await?
+            .into_iter()
+            .map(EntityRecord::from)
+            .collect())
+    }
+
     /// One page of the entities, not soft-deleted, in `domain` (an `AssociatedWith` edge from
     /// their `domains` aspect), of the URN entity types `kinds` when given, ordered by URN, and
     /// how many there are in all.

@@ -213,6 +213,30 @@ async fn candidates(call: &Call, clauses: &[filter::Clause]) -> Result<Vec<Group
                 .collect());
         }
     }
+    // A name pattern is asked of the database, which reads the names of every registered
+    // model but hands back only those that may match (case aside): the caller's exact match
+    // narrows them. SQLite's LIKE ignores the case of ASCII letters only, so a case-insensitive
+    // pattern with other letters reads every model instead.
+    for c in clauses {
+        if let (
+            Field::Name,
+            op @ (filter::Op::Like | filter::Op::ILike),
+            filter::Operand::Text(p),
+        ) = (&c.field, c.op, &c.value)
+        {
+            if op == filter::Op::Like || p.is_ascii() {
+                let found = catalog
+                    .named_like(
+                        &EntityKind::MlModelGroup,
+                        model::PLATFORM,
+                        model::GROUP_ASPECT,
+                        p,
+                    )
+                    .await?;
+                return model::groups_of(catalog, found).await;
+            }
+        }
+    }
     all_groups(call).await
 }
 

@@ -404,3 +404,62 @@ mod tests {
         assert_eq!(Column::iter().count(), Model::WIDTH);
     }
 }
+
+/// What [`named_like`] looks for: written, not soft-deleted entities of one type and platform
+/// whose name matches an SQL LIKE `pattern` (`%` any run, `_` any one character, no escape),
+/// either the URN's name or the `name` field of the entity's latest `aspect`.
+pub struct NamedLike<'a> {
+    pub entity_type: &'a str,
+    pub platform: &'a str,
+    pub aspect: &'a str,
+    pub pattern: &'a str,
+}
+
+/// The entities [`NamedLike`] describes, compared without regard to case (SQLite's LIKE ignores
+/// the case of ASCII letters, PostgreSQL's ILIKE of every letter): a superset of the
+/// case-sensitive matches, which the caller narrows. One statement; the `name` field is read
+/// from the stored JSON by the database, so the aspects of entities that do not match never
+/// leave it.
+pub async fn named_like(db: &impl ConnectionTrait, q: &NamedLike<'_>) -> Result<Vec<Model>, DbErr> {
+    let backend = db.get_database_backend();
+    let (field, like) = if backend == DbBackend::Postgres {
+        ("(a.\"value\"::json ->> 'name')", " ILIKE ")
+    } else {
+        (
+            "CASE WHEN json_valid(a.\"value\") THEN json_extract(a.\"value\", '$.name') END",
+            " LIKE ",
+        )
+    };
+    // PostgreSQL's LIKE takes a backslash as an escape unless told otherwise; SQLite's has none.
+    let escape = if backend == DbBackend::Postgres {
+        " ESCAPE ''"
+    } else {
+        ""
+    };
+    let mut s = Sql::new(
+        backend,
+        &format!(
+            "SELECT {} FROM \"entity\" e LEFT JOIN \"aspect\" a ON a.\"entity_id\" = e.\"id\" \
+             AND a.\"is_latest\" AND a.\"name\" = ",
+            sql::columns::<Column>("e")
+        ),
+    );
+    s.bind(q.aspect)
+        .push(" WHERE e.\"entity_type\" = ")
+        .bind(q.entity_type)
+        .push(" AND e.\"platform\" = ")
+        .bind(q.platform)
+        .push(" AND e.\"has_aspects\" AND NOT e.\"removed\" AND (e.\"name\"")
+        .push(like)
+        .bind(q.pattern)
+        .push(escape)
+        .push(&format!(" OR {field}{like}"))
+        .bind(q.pattern)
+        .push(escape)
+        .push(")");
+    s.rows(db)
+        .await?
+        .iter()
+        .map(|row| Model::from_row_at(row, 0))
+        .collect()
+}

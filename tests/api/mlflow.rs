@@ -752,3 +752,92 @@ async fn latest_per_stage_aliases_and_numbers_hold_on_small_and_large_models() {
         "statements of get, get-latest-versions, create"
     );
 }
+
+/// A name pattern finds registered models by the name MLflow shows, whatever made it: a
+/// renamed model by its new name (its URN keeps the old one), a group the SDK described with a
+/// name of its own; `_` is any one character, `%` any run, a backslash is itself; LIKE minds
+/// case and ILIKE does not; a model named only in its URN is found by that name.
+#[tokio::test]
+async fn name_patterns_find_models_by_the_name_mlflow_shows() {
+    let app = TestApp::new().await;
+    for name in ["churn_a", "churnXb", "Churn-c", "fraud\\d", "old-name"] {
+        model_with_versions(&app, name, 1).await;
+    }
+    ok(
+        &app,
+        "POST",
+        "registered-models/rename",
+        json!({"name": "old-name", "new_name": "churn-renamed"}),
+    )
+    .await;
+    // A group on MLflow's platform written by another client: its properties name it.
+    let catalog = app.catalog();
+    let sdk = mlcat::catalog::Actor::named("sdk");
+    let group = |name: &str| {
+        mlcat::urn::Urn::parse(&format!(
+            "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,{name},PROD)"
+        ))
+        .unwrap()
+    };
+    catalog
+        .write(
+            &sdk,
+            vec![
+                mlcat::catalog::AspectWrite::upsert(
+                    group("grp-17"),
+                    "mlModelGroupProperties",
+                    json!({"name": "churn from the sdk"}),
+                ),
+                // Named only by its URN (no `name` in its properties).
+                mlcat::catalog::AspectWrite::upsert(
+                    group("churn_urn_only"),
+                    "mlModelGroupProperties",
+                    json!({"description": "no name field"}),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    let search = |filter: &'static str| {
+        let app = &app;
+        async move {
+            let found = ok(
+                app,
+                "GET",
+                "registered-models/search",
+                json!({"filter": filter, "order_by": ["name ASC"]}),
+            )
+            .await;
+            found["registered_models"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|m| m["name"].as_str().unwrap().to_string())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(
+        search("name LIKE 'churn%'").await,
+        [
+            "churn from the sdk",
+            "churn-renamed",
+            "churnXb",
+            "churn_a",
+            "churn_urn_only"
+        ]
+    );
+    assert_eq!(search("name LIKE 'churn_a'").await, ["churn_a"]);
+    assert_eq!(search("name LIKE 'churn_b'").await, ["churnXb"]);
+    assert_eq!(search("name LIKE 'churn__b'").await, Vec::<String>::new());
+    assert_eq!(search("name LIKE 'churn_%b'").await, ["churnXb"]);
+    assert_eq!(search("name LIKE 'Churn%'").await, ["Churn-c"]);
+    assert_eq!(
+        search("name ILIKE 'CHURN-%'").await,
+        ["Churn-c", "churn-renamed"]
+    );
+    assert_eq!(search("name LIKE 'fraud\\d'").await, ["fraud\\d"]);
+    assert_eq!(search("name LIKE 'old%'").await, Vec::<String>::new());
+    assert_eq!(search("name LIKE '%sdk'").await, ["churn from the sdk"]);
+}
