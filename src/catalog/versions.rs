@@ -95,6 +95,10 @@ pub struct LinkVersion {
     /// More writes for the same batch (the entity's own aspects, to create it with its link):
     /// called once per attempt.
     pub with: Option<Box<dyn Fn() -> Vec<AspectWrite> + Send + Sync>>,
+    /// Refuse with `Conflict` an entity that is a version already, even of this set with this
+    /// label, instead of answering its version: so `Ok` means this call made the version
+    /// (MLflow's create, where two creators may pick the same number, needs to know).
+    pub fresh: bool,
 }
 
 impl LinkVersion {
@@ -107,6 +111,7 @@ impl LinkVersion {
             source_time: None,
             source_creator: None,
             with: None,
+            fresh: false,
         }
     }
 }
@@ -420,6 +425,7 @@ impl Catalog {
             source_time,
             source_creator,
             with,
+            fresh,
         } = link;
         check_set(&set)?;
         check_member("linkedEntity", &set, &entity)?;
@@ -435,7 +441,7 @@ impl Catalog {
             if let Some(current) = self.stored_version(&entity).await? {
                 let same = current.version_set == set
                     && label.as_deref().is_none_or(|l| l == current.label());
-                if same {
+                if same && !fresh {
                     if let Some(v) = self.version_of(&entity).await? {
                         return Ok(v);
                     }

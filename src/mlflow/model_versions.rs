@@ -94,14 +94,11 @@ pub async fn create(call: Call) -> Answer {
         ..MlModelProperties::default()
     };
     let props = serde_json::to_value(props).map_err(|e| Error::Internal(e.into()))?;
-    // Which creation made the version (see `versions::create`).
-    let nonce = format!("{:016x}", rand::random::<u64>());
     let info = json!({
         "source": source,
         "runLink": run_link,
         "status": "READY",
         "userId": call.user(),
-        "nonce": nonce,
     });
     let group_urn = group.urn.clone();
     // The model's aspects, the group's last change and the link land in one transaction.
@@ -119,7 +116,7 @@ pub async fn create(call: Call) -> Answer {
             ),
         ]
     };
-    let urn = versions::create(catalog, &call.actor, &group, &set, now, &nonce, aspects).await?;
+    let urn = versions::create(catalog, &call.actor, &group, &set, now, aspects).await?;
     answer(&call, &group, &urn).await
 }
 

@@ -21,16 +21,15 @@ pub fn set_of(group: &Group, versions: &[Version]) -> Urn {
 /// URN, and its link to the set, in one transaction. Of two creations that pick the same
 /// number, one links and the other takes the next number. Answers the new version's URN.
 ///
-/// `link_version` answers a link that exists already as done (linking is idempotent), so a
-/// creation that lost the race for a number would be told it made the version: `nonce`, which
-/// `aspects` writes into the `mlflowModelVersion` aspect, tells whose the version is.
+/// The link is `fresh`: a model that is a version already is refused with `Conflict` rather
+/// than answered, so a creation that lost the race for a number is never told it made the
+/// version, and goes on to the next number.
 pub async fn create(
     catalog: &Catalog,
     actor: &Actor,
     group: &Group,
     set: &Urn,
     created: i64,
-    nonce: &str,
     aspects: impl Fn(&Urn) -> Vec<AspectWrite> + Clone + Send + Sync + 'static,
 ) -> Result<Urn, MlflowError> {
     let mut tried: u64 = 0;
@@ -43,11 +42,11 @@ pub async fn create(
         let mut link = LinkVersion::new(set.clone(), urn.clone(), Some(label));
         link.source_time = Some(created);
         link.source_creator = Some(actor.name.clone());
+        link.fresh = true;
         let (make, at) = (aspects.clone(), urn.clone());
         link.with = Some(Box::new(move || make(&at)));
         match catalog.link_version(actor, link).await {
-            Ok(_) if made_by(catalog, &urn, nonce).await? => return Ok(urn),
-            Ok(_) => continue,
+            Ok(_) => return Ok(urn),
             // The number (or the model of that number) was taken meanwhile: the next one.
             Err(Error::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),
@@ -57,22 +56,6 @@ pub async fn create(
         "no free version number for Registered Model (name={}) after 50 tries; try again",
         group.name()
     ))))
-}
-
-/// Whether the model's `mlflowModelVersion` aspect holds `nonce`.
-async fn made_by(catalog: &Catalog, urn: &Urn, nonce: &str) -> Result<bool, MlflowError> {
-    let Some(e) = catalog.entity(urn).await? else {
-        return Ok(false);
-    };
-    let found = catalog
-        .latest_aspects(&[(e.id, model::INFO_ASPECT)])
-        .await?;
-    Ok(found.iter().any(|a| {
-        serde_json::from_str::<serde_json::Value>(&a.value)
-            .ok()
-            .and_then(|v| v.get("nonce").and_then(|n| n.as_str()).map(|n| n == nonce))
-            .unwrap_or(false)
-    }))
 }
 
 /// Ends a version: the model is erased and leaves its set in one transaction (its aliases go,

@@ -1,8 +1,10 @@
 //! The aspect table: every version of every aspect, `is_latest` marking the current one; and
 //! every statement that reads or writes it.
 
+use std::sync::OnceLock;
+
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryOrder, Value as SqlValue};
 
 use super::sql::{self, Sql};
@@ -202,19 +204,23 @@ pub async fn version_of(
     name: &str,
     version: Option<i64>,
 ) -> Result<Option<Model>, DbErr> {
-    let owner = Query::select()
-        .column(super::entity::Column::Id)
-        .from(super::entity::Entity)
-        .and_where(super::entity::Column::Urn.eq(urn))
-        .to_owned();
-    let find = Entity::find()
-        .filter(Column::EntityId.in_subquery(owner))
-        .filter(Column::Name.eq(name));
-    let find = match version {
-        None => find.filter(Column::IsLatest.eq(true)),
-        Some(n) => find.filter(Column::Version.eq(n)),
+    // Text, not the query builder: building this statement cost more than running it.
+    static SELECT: OnceLock<String> = OnceLock::new();
+    let select = SELECT.get_or_init(|| {
+        format!(
+            "SELECT {} FROM \"aspect\" WHERE \"entity_id\" IN (SELECT \"id\" FROM \"entity\" \
+             WHERE \"urn\" = ",
+            sql::columns::<Column>("aspect")
+        )
+    });
+    let mut q = Sql::new(db.get_database_backend(), select);
+    q.bind(urn).push(") AND \"name\" = ").bind(name);
+    match version {
+        None => q.push(" AND \"is_latest\" = ").bind(true),
+        Some(n) => q.push(" AND \"version\" = ").bind(n),
     };
-    find.one(db).await
+    q.push(" LIMIT 1");
+    Ok(decode(q.rows(db).await?)?.into_iter().next())
 }
 
 /// The version of aspect `name` of entity `entity_id` that was current at `time`

@@ -84,9 +84,12 @@ pub async fn by_ids(db: &impl ConnectionTrait, ids: &[i64]) -> Result<Vec<Model>
     fetch(db, q).await
 }
 
-/// The row of one URN, if any.
+/// The row of one URN, if any. Written as text rather than with the query builder: every
+/// request by URN starts here, and building the statement cost more than running it
+/// (BENCHMARKS.md, "the registry's create").
 pub async fn by_urn(db: &impl ConnectionTrait, urn: &str) -> Result<Option<Model>, DbErr> {
-    Entity::find().filter(Column::Urn.eq(urn)).one(db).await
+    let q = select_where(db.get_database_backend(), Column::Urn, [urn]);
+    Ok(fetch(db, q).await?.into_iter().next())
 }
 
 /// The rows of `urns`, in id order; on PostgreSQL locked for the transaction, so that two
