@@ -249,3 +249,120 @@ fn not_in_set(version: &Urn, set: &Urn, other: Option<Urn>) -> Error {
         None => format!("version: {version} is not a version of {set}; link it first"),
     })
 }
+
+impl Catalog {
+    /// The writes that keep alias maps in step with a batch that replaces versions'
+    /// `versionProperties` whole (DataHub's SDK writes them so), to be written in the same
+    /// transaction: each alias a written version lists moves to it in its set's map, from the
+    /// version that held it (whose own `versionProperties.aliases` loses it), and an alias the
+    /// map gave it that it no longer lists is removed; each is a move in the alias history.
+    /// The map is compared and set: if it changed between this read and the write, the batch
+    /// is refused with `Conflict` and nothing is written. A set without a map gets one when a
+    /// written version lists an alias, first filled from the aliases its versions' aspects
+    /// list (a version later in the set's order keeps an alias two list).
+    pub fn alias_writes_for(
+        &self,
+        writes: &[AspectWrite],
+    ) -> impl std::future::Future<Output = Result<Vec<AspectWrite>>> + Send + '_ {
+        use super::write::WriteOp;
+        // What the writes list, taken out before any read: a write is not `Sync`.
+        let mut by_set: Vec<(Urn, Vec<(Urn, Vec<String>)>)> = Vec::new();
+        for w in writes {
+            let WriteOp::Upsert(value) = &w.op else {
+                continue;
+            };
+            if w.aspect != VersionProperties::NAME {
+                continue;
+            }
+            // One that does not decode is refused by the write itself.
+            let Ok(p) = serde_json::from_value::<VersionProperties>(value.clone()) else {
+                continue;
+            };
+            let aliases: Vec<String> = p
+                .aliases
+                .iter()
+                .filter_map(|t| t.version_tag.clone())
+                .collect();
+            match by_set.iter_mut().find(|(s, _)| *s == p.version_set) {
+                Some((_, list)) => list.push((w.urn.clone(), aliases)),
+                None => by_set.push((p.version_set.clone(), vec![(w.urn.clone(), aliases)])),
+            }
+        }
+        self.alias_moves(by_set)
+    }
+
+    /// [`Catalog::alias_writes_for`] once the written versions are known: `(set, [(version,
+    /// the aliases it lists)])`.
+    async fn alias_moves(
+        &self,
+        by_set: Vec<(Urn, Vec<(Urn, Vec<String>)>)>,
+    ) -> Result<Vec<AspectWrite>> {
+        let mut out = Vec::new();
+        for (set, written) in by_set {
+            if check_set(&set).is_err() {
+                continue;
+            }
+            let stored: Option<VersionSetAliases> = self
+                .aspect_version(&set, VersionSetAliases::NAME, Version::Latest)
+                .await?
+                .map(|v| serde_json::from_value(v.value).unwrap_or_default());
+            let lists_any = written.iter().any(|(_, a)| !a.is_empty());
+            let seen = match &stored {
+                Some(map) => map.clone(),
+                None if !lists_any => continue,
+                None => {
+                    let mut seeded = VersionSetAliases::default();
+                    for r in self.versions(&set).await? {
+                        for t in &r.properties.aliases {
+                            if let Some(a) = &t.version_tag {
+                                seeded.set(a, Some(&r.urn));
+                            }
+                        }
+                    }
+                    seeded
+                }
+            };
+            let mut next = seen.clone();
+            for (entity, aliases) in &written {
+                for held in seen.aliases.iter().filter(|a| a.version == *entity) {
+                    if !aliases.contains(&held.alias) {
+                        next.set(&held.alias, None);
+                    }
+                }
+                for a in aliases {
+                    next.set(a, Some(entity));
+                }
+            }
+            let before = stored.clone().unwrap_or_default();
+            if next == before {
+                continue;
+            }
+            // The versions that lose an alias and are not written here.
+            for a in &seen.aliases {
+                let rewritten = written.iter().any(|(e, _)| *e == a.version);
+                if !rewritten && next.holder(&a.alias) != Some(&a.version) {
+                    let name = a.alias.clone();
+                    out.push(patch_version(a.version.clone(), move |p| {
+                        Ok(p.and_then(|mut p| tag_alias(&mut p, &name, false).then_some(p)))
+                    }));
+                }
+            }
+            let set_text = set.to_string();
+            out.push(AspectWrite::patch(
+                set.clone(),
+                VersionSetAliases::NAME,
+                move |m: &mut VersionSetAliases| {
+                    if *m != before {
+                        return Err(Error::Conflict(format!(
+                            "the aliases of {set_text} were moved while this batch was written; \
+                             send it again"
+                        )));
+                    }
+                    *m = next;
+                    Ok(())
+                },
+            ));
+        }
+        Ok(out)
+    }
+}

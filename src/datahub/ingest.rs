@@ -192,7 +192,16 @@ async fn write(writer: Writer<'_>, proposals: Vec<Proposal>, noun: &str) -> Resu
             };
             aspect_write(p.urn, &p.aspect, p.change).by(actor)
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Aliases listed by versions written whole move in their sets' alias maps, in the same
+    // transaction, so an alias keeps one holder however it was written.
+    let mut writes = writes;
+    let moves = state
+        .catalog
+        .alias_writes_for(&writes)
+        .await
+        .map_err(RestError::from)?;
+    writes.extend(moves);
     match state
         .catalog
         .write_within(&Actor::named(access.actor.clone()), writes, deadline)

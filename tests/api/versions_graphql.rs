@@ -448,3 +448,126 @@ async fn is_latest_marks_one_version_when_the_sdk_writes_them() {
         .unwrap();
     assert_eq!(latest(&app.data(&query).await), [false, true, false]);
 }
+
+/// Aliases the SDK lists in `versionProperties` keep one holder: the first SDK write with an
+/// alias makes the set's map (filled from what earlier versions listed), a later version listing
+/// the alias takes it from the holder (whose own aspect loses it), each move is in the history,
+/// and `moveVersionAlias` goes on from there.
+#[tokio::test]
+async fn aliases_the_sdk_lists_keep_one_holder() {
+    use crate::datahub::{proposal, single, INGEST};
+    let app = TestApp::new().await;
+    let m = models(&app.catalog(), &["a1", "a2", "a3"]).await;
+    let write = |i: usize, aliases: &[&str]| {
+        let label = (i + 1).to_string();
+        let tags: Vec<Value> = aliases.iter().map(|a| json!({"versionTag": a})).collect();
+        single(proposal(
+            "mlModel",
+            m[i].as_str(),
+            "versionProperties",
+            json!({"versionSet": SET, "version": {"versionTag": label}, "sortId": label,
+                   "aliases": tags}),
+        ))
+    };
+    let query = format!(
+            "{{ versionSet(urn: \"{SET}\") {{ aliases {{ alias versionUrn }} }} {} }}",
+            m.iter()
+                .enumerate()
+                .map(|(i, u)| format!(
+                    "m{i}: mlModel(urn: \"{u}\") {{ versionProperties {{ aliases {{ versionTag }} }} }}"
+                ))
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    type Held = (Vec<(String, String)>, Vec<Vec<String>>);
+    /// The set's alias map, and the aliases each version answers.
+    async fn held(app: &TestApp, q: &str) -> Held {
+        let data = app.data(q).await;
+        let map = data["versionSet"]["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                (
+                    a["alias"].as_str().unwrap().to_string(),
+                    a["versionUrn"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        let per = (0..3)
+            .map(|i| {
+                data[format!("m{i}")]["versionProperties"]["aliases"]
+                    .as_array()
+                    .map(|a| {
+                        a.iter()
+                            .map(|t| t["versionTag"].as_str().unwrap().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            })
+            .collect();
+        (map, per)
+    }
+    // Before any map: what the versions list, one holder each.
+    for (i, aliases) in [(0, &["champion"][..]), (1, &["staging"][..])] {
+        let (status, body) = app.post_json(INGEST, write(i, aliases)).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let (map, per) = held(&app, &query).await;
+    assert_eq!(
+        map,
+        [
+            ("champion".to_string(), m[0].to_string()),
+            ("staging".to_string(), m[1].to_string())
+        ]
+    );
+    assert_eq!(per, [vec!["champion"], vec!["staging"], vec![]]);
+    // A third version takes champion; the first loses it, in the map and in its aspect.
+    let (status, body) = app.post_json(INGEST, write(2, &["champion"])).await;
+    assert_eq!(status, 200, "{body}");
+    let (map, per) = held(&app, &query).await;
+    assert_eq!(
+        map,
+        [
+            ("champion".to_string(), m[2].to_string()),
+            ("staging".to_string(), m[1].to_string())
+        ]
+    );
+    assert_eq!(per, [vec![], vec!["staging"], vec!["champion"]]);
+    let stored = app
+        .catalog()
+        .aspect_version(
+            &m[0],
+            "versionProperties",
+            mlcat::catalog::history::Version::Latest,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.value["aliases"], json!([]));
+    // The second version written again without staging: the alias is gone.
+    let (status, body) = app.post_json(INGEST, write(1, &[])).await;
+    assert_eq!(status, 200, "{body}");
+    let (map, _) = held(&app, &query).await;
+    assert_eq!(map, [("champion".to_string(), m[2].to_string())]);
+    let data = app
+        .data(&format!(
+            r#"{{ versionSet(urn: "{SET}") {{ aliasHistory(alias: "champion") {{ from to }} }} }}"#
+        ))
+        .await;
+    assert_eq!(
+        data["versionSet"]["aliasHistory"],
+        json!([{"from": null, "to": m[0].as_str()}, {"from": m[0].as_str(), "to": m[2].as_str()}])
+    );
+    // A compare-and-set move goes on from the SDK's last word.
+    ok(app
+        .gql_vars(
+            MOVE,
+            json!({"input": {"versionSet": SET, "alias": "champion", "version": m[1].as_str(),
+                             "expectedVersion": m[2].as_str()}}),
+        )
+        .await);
+    let (map, per) = held(&app, &query).await;
+    assert_eq!(map, [("champion".to_string(), m[1].to_string())]);
+    assert_eq!(per, [vec![], vec!["champion"], vec![]]);
+}
