@@ -250,6 +250,9 @@ fn not_in_set(version: &Urn, set: &Urn, other: Option<Urn>) -> Error {
     })
 }
 
+/// A set, and the versions of it a batch writes whole with the aliases each lists.
+type WrittenSet = (Urn, Vec<(Urn, Vec<String>)>);
+
 impl Catalog {
     /// The writes that keep alias maps in step with a batch that replaces versions'
     /// `versionProperties` whole (DataHub's SDK writes them so), to be written in the same
@@ -266,7 +269,7 @@ impl Catalog {
     ) -> impl std::future::Future<Output = Result<Vec<AspectWrite>>> + Send + '_ {
         use super::write::WriteOp;
         // What the writes list, taken out before any read: a write is not `Sync`.
-        let mut by_set: Vec<(Urn, Vec<(Urn, Vec<String>)>)> = Vec::new();
+        let mut by_set: Vec<WrittenSet> = Vec::new();
         for w in writes {
             let WriteOp::Upsert(value) = &w.op else {
                 continue;
@@ -295,7 +298,7 @@ impl Catalog {
     /// the aliases it lists)])`.
     async fn alias_moves(
         &self,
-        by_set: Vec<(Urn, Vec<(Urn, Vec<String>)>)>,
+        by_set: Vec<WrittenSet>,
     ) -> Result<Vec<AspectWrite>> {
         let mut out = Vec::new();
         for (set, written) in by_set {
