@@ -296,10 +296,7 @@ impl Catalog {
 
     /// [`Catalog::alias_writes_for`] once the written versions are known: `(set, [(version,
     /// the aliases it lists)])`.
-    async fn alias_moves(
-        &self,
-        by_set: Vec<WrittenSet>,
-    ) -> Result<Vec<AspectWrite>> {
+    async fn alias_moves(&self, by_set: Vec<WrittenSet>) -> Result<Vec<AspectWrite>> {
         let mut out = Vec::new();
         for (set, written) in by_set {
             if check_set(&set).is_err() {

@@ -397,17 +397,6 @@ pub async fn urns_of_type(
     Ok((urns, total))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use sea_orm::Iterable;
-
-    #[test]
-    fn the_positional_decoder_knows_every_column() {
-        assert_eq!(Column::iter().count(), Model::WIDTH);
-    }
-}
-
 /// What [`named_like`] looks for: written, not soft-deleted entities of one type and platform
 /// whose name matches an SQL LIKE `pattern` (`%` any run, `_` any one character, no escape),
 /// either the URN's name or the `name` field of the entity's latest `aspect`.
@@ -465,4 +454,15 @@ pub async fn named_like(db: &impl ConnectionTrait, q: &NamedLike<'_>) -> Result<
         .iter()
         .map(|row| Model::from_row_at(row, 0))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::Iterable;
+
+    #[test]
+    fn the_positional_decoder_knows_every_column() {
+        assert_eq!(Column::iter().count(), Model::WIDTH);
+    }
 }
