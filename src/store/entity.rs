@@ -417,10 +417,8 @@ pub async fn named_like(db: &impl ConnectionTrait, q: &NamedLike<'_>) -> Result<
     let (field, like) = if backend == DbBackend::Postgres {
         ("(a.\"value\"::json ->> 'name')", " ILIKE ")
     } else {
-        (
-            "CASE WHEN json_valid(a.\"value\") THEN json_extract(a.\"value\", '$.name') END",
-            " LIKE ",
-        )
+        // Stored aspects are JSON written by the catalog, so no validity test is needed first.
+        ("json_extract(a.\"value\", '$.name')", " LIKE ")
     };
     // PostgreSQL's LIKE takes a backslash as an escape unless told otherwise; SQLite's has none.
     let escape = if backend == DbBackend::Postgres {
@@ -432,11 +430,15 @@ pub async fn named_like(db: &impl ConnectionTrait, q: &NamedLike<'_>) -> Result<
         backend,
         &format!(
             "SELECT {} FROM \"entity\" e LEFT JOIN \"aspect\" a ON a.\"entity_id\" = e.\"id\" \
-             AND a.\"is_latest\" AND a.\"name\" = ",
+             AND a.\"name\" = ",
             sql::columns::<Column>("e")
         ),
     );
+    // `is_latest` compared, not tested as a truth value: so the join is a lookup of
+    // `idx_aspect_latest` (one row per entity), not a scan of every version.
     s.bind(q.aspect)
+        .push(" AND a.\"is_latest\" = ")
+        .bind(true)
         .push(" WHERE e.\"entity_type\" = ")
         .bind(q.entity_type)
         .push(" AND e.\"platform\" = ")
