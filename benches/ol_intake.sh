@@ -38,6 +38,7 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 for i in $(seq 1 "$runs"); do
   a0=$(metric mlcat_aspects_written_total)
   g0=$(metric mlcat_write_group_batches_count); b0=$(metric mlcat_write_group_batches_sum)
+  c0=$(awk '{print $14 + $15}' "/proc/$server/stat")
   if [ "${PERF:-0}" = 1 ]; then
     perf record -F ${PERF_FREQ:-499} -e cpu-clock ${PERF_CALLGRAPH:--g} -p "$server" -o "$work/perf.data" >/dev/null 2>&1 &
     perf=$!
@@ -50,16 +51,18 @@ for i in $(seq 1 "$runs"); do
   fi
   a1=$(metric mlcat_aspects_written_total)
   g1=$(metric mlcat_write_group_batches_count); b1=$(metric mlcat_write_group_batches_sum)
-  python3 - "$out" "$a0" "$a1" "$g0" "$g1" "$b0" "$b1" <<'EOF'
+  c1=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  python3 - "$out" "$a0" "$a1" "$g0" "$g1" "$b0" "$b1" "$c0" "$c1" "$(getconf CLK_TCK)" <<'EOF'
 import json, sys
 r = json.loads(sys.argv[1])
-a0, a1, g0, g1, b0, b1 = map(float, sys.argv[2:])
+a0, a1, g0, g1, b0, b1, c0, c1, tck = map(float, sys.argv[2:])
 n = r["requests"]
 bad = r["non2xx"] + r["timeouts"] + r["read_errors"] + r["write_errors"]
 groups = g1 - g0
 print(f"events/s {n / (r['duration_us'] / 1e6):7.1f}  p50 {r['p50_us'] / 1000:6.1f} ms  "
       f"p99 {r['p99_us'] / 1000:6.1f} ms  aspects changed/event {(a1 - a0) / max(n, 1):5.1f}  "
-      f"groups {groups:.0f} of {(b1 - b0) / max(groups, 1):4.1f} events  bad {bad}"
+      f"groups {groups:.0f} of {(b1 - b0) / max(groups, 1):4.1f} events  "
+      f"server CPU {1000 * (c1 - c0) / tck / max(n, 1):5.2f} ms/event  bad {bad}"
       + (f"  first bad: {r['sample'][:200]}" if bad else ""))
 EOF
 done
