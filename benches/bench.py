@@ -1568,7 +1568,8 @@ def main() -> int:
     p.add_argument("--peer", choices=["auto", "yes", "no"], default="auto")
     p.add_argument("--only", default="", help="comma-separated parts: sqlite,baseline,statements,"
                    "search,ingest,index,live,postgres,replicas,registry,peer (search, index and "
-                   "live run on PostgreSQL too unless --no-postgres)")
+                   "live run on PostgreSQL too unless --no-postgres); columns: the column-level "
+                   "traversals alone, which the sqlite part also runs")
     p.add_argument("--mlcat-off-bin", help="mlcat built with benches/index_off.patch "
                    "(benches/index_off.sh), for the index part: ingestion with the index on and off")
     p.add_argument("--index-rounds", type=int, default=4,
@@ -1615,6 +1616,15 @@ def main() -> int:
             server = mlcat_server(args, work, url, "sqlite")
             try:
                 read_scenarios(r, server, "sqlite", manifest, peer_queries=True)
+            finally:
+                server.stop()
+        if "columns" in parts and "sqlite" not in parts:
+            # Issue 21's column-level traversals alone (the sqlite part runs them with the rest).
+            server = mlcat_server(args, work, url, "sqlite-columns")
+            try:
+                r.measure(server, "floor: GET /health", "sqlite", 1, lines=["/health"],
+                          method="GET", floor=True)
+                column_scenarios(r, server, "sqlite", manifest)
             finally:
                 server.stop()
         if "baseline" in parts:

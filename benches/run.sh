@@ -10,7 +10,7 @@
 #
 # Other flags go to benches/bench.py: --regen (generate the catalogs anew), --no-postgres,
 # --peer yes|no, --runs N, --duration S, --warmup S, --index-rounds N,
-# --only sqlite,baseline,statements,search,ingest,index,live,postgres,replicas,peer.
+# --only sqlite,baseline,statements,search,ingest,index,live,postgres,replicas,peer,columns.
 # Builds into $CARGO_TARGET_DIR (default target/); catalogs, the MLflow venv and the results go
 # under $CARGO_TARGET_DIR/bench. PostgreSQL: $BENCH_PG_URL (an admin URL; default
 # postgres://postgres@127.0.0.1:5432/postgres).

@@ -14,9 +14,10 @@
 //!   above, the rest to any earlier layer.
 //!
 //! - columns: every tenth feature is also derived from two columns (`c0`, `c1`) of its first
-//!   source dataset, and each dataset on the chain of first upstreams above that one, up to a
-//!   raw table, has column lineage (`fineGrainedLineages`) copying `c0` and `c1` from its first
-//!   upstream: a column-level path of depth 5 from a raw column to a model
+//!   source dataset, and each dataset on the chain of upstreams above that one, up to a raw
+//!   table, has column lineage (`fineGrainedLineages`) copying `c0` and `c1` from one upstream:
+//!   one in the layer just above where it has one, else its first, so that most chains go layer
+//!   by layer, a column-level path of depth 5 from a raw column to a model
 //!   (raw → staging → intermediate → mart → feature → model). Written as a second version of
 //!   those datasets' `upstreamLineage` and features' `mlFeatureProperties`; everything else is
 //!   as before.
@@ -436,6 +437,17 @@ pub async fn run(args: Args) -> Result<()> {
     // Columns: every tenth feature is also derived from two columns of its first source, and
     // the chain of first upstreams above that source copies the columns down from a raw table.
     let mut columned = vec![false; n_datasets];
+    // The upstream a columned dataset copies its columns from: one in the layer just above when
+    // it has one (a chain of first upstreams often jumps to a raw hub, which makes the path
+    // shorter than the five hops the scenario walks), else its first.
+    let column_parent = |i: usize| -> Option<usize> {
+        let ups = &upstreams_of[i];
+        let above = plan.layer_of(i).checked_sub(1);
+        ups.iter()
+            .copied()
+            .find(|&j| Some(plan.layer_of(j)) == above)
+            .or_else(|| ups.first().copied())
+    };
     let mut items = Vec::new();
     for (f, a, mut value) in column_features {
         let source = dataset_urn(&plan, a);
@@ -446,8 +458,8 @@ pub async fn run(args: Args) -> Result<()> {
         let mut at = a;
         while at >= plan.layers[0].1 && !columned[at] {
             columned[at] = true;
-            match upstreams_of[at].first() {
-                Some(&up) => at = up,
+            match column_parent(at) {
+                Some(up) => at = up,
                 None => break,
             }
         }
@@ -457,7 +469,7 @@ pub async fn run(args: Args) -> Result<()> {
         if !on {
             continue;
         }
-        let Some(&up) = upstreams_of[i].first() else {
+        let Some(up) = column_parent(i) else {
             continue;
         };
         let (from, to) = (dataset_urn(&plan, up), dataset_urn(&plan, i));

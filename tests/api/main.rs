@@ -52,6 +52,7 @@ mod mutations;
 mod mutations_edits;
 mod mutations_patch;
 mod openlineage;
+mod openlineage_statements;
 mod playground;
 mod published_tables;
 mod query_reads;
