@@ -4,7 +4,6 @@
 use std::sync::OnceLock;
 
 use sea_orm::entity::prelude::*;
-use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, DbBackend, FromQueryResult, QueryOrder, Value as SqlValue};
 
 use super::sql::{self, Sql};
@@ -49,11 +48,11 @@ fn select_latest<'a>(
     names.dedup();
     let mut q = Sql::new(
         backend,
-        &format!("SELECT {columns} FROM \"aspect\" WHERE \"entity_id\" IN "),
+        &format!("SELECT {columns} FROM \"aspect\" WHERE \"entity_id\""),
     );
-    q.list(ids)
-        .push(" AND \"name\" IN ")
-        .list(names)
+    q.any(ids)
+        .push(" AND \"name\"")
+        .any(names)
         .push(" AND \"is_latest\" = ")
         .bind(true);
     q
@@ -137,12 +136,13 @@ pub async fn latest_for_write(
 
 /// Unmarks the versions `ids` as latest: newer ones replace them.
 pub async fn unmark_latest(db: &impl ConnectionTrait, ids: &[i64]) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
     for chunk in ids.chunks(CHUNK) {
-        Entity::update_many()
-            .col_expr(Column::IsLatest, Expr::value(false))
-            .filter(Column::Id.is_in(chunk.iter().copied()))
-            .exec(db)
-            .await?;
+        let mut q = Sql::new(backend, "UPDATE \"aspect\" SET \"is_latest\" = ");
+        q.bind(false)
+            .push(" WHERE \"id\"")
+            .any(chunk.iter().copied());
+        q.execute(db).await?;
     }
     Ok(())
 }
@@ -194,7 +194,7 @@ pub async fn insert_versions(
             ]
         })
         .collect();
-    sql::insert_chunked(db, "aspect", &columns, rows).await
+    sql::insert_rows(db, "aspect", &columns, rows, "").await
 }
 
 /// One version of one aspect of the entity `urn`: the latest when `version` is `None`.

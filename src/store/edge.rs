@@ -357,22 +357,29 @@ pub async fn declared(
     owners: &[i64],
     names: &[&str],
 ) -> Result<Vec<Model>, DbErr> {
-    Entity::find()
-        .filter(Column::DeclaredBy.is_in(owners.iter().copied()))
-        .filter(Column::Aspect.is_in(names.iter().copied()))
-        .filter(Column::RemovedAt.is_null())
-        .all(db)
-        .await
+    static SELECT: OnceLock<String> = OnceLock::new();
+    let select = SELECT.get_or_init(|| {
+        format!(
+            "SELECT {} FROM \"edge\" WHERE \"edge\".\"declared_by\"",
+            sql::columns::<Column>("edge")
+        )
+    });
+    let mut q = Sql::new(db.get_database_backend(), select);
+    q.any(owners.iter().copied())
+        .push(" AND \"edge\".\"aspect\"")
+        .any(names.iter().copied())
+        .push(" AND \"edge\".\"removed_at\" IS NULL");
+    let rows = q.rows(db).await?;
+    rows.iter().map(|row| Model::from_row_at(row, 0)).collect()
 }
 
 /// Marks edges as no longer declared at `now`.
 pub async fn mark_removed(db: &impl ConnectionTrait, ids: &[i64], now: i64) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
     for chunk in ids.chunks(CHUNK) {
-        Entity::update_many()
-            .col_expr(Column::RemovedAt, Expr::value(now))
-            .filter(Column::Id.is_in(chunk.iter().copied()))
-            .exec(db)
-            .await?;
+        let mut q = Sql::new(backend, "UPDATE \"edge\" SET \"removed_at\" = ");
+        q.bind(now).push(" WHERE \"id\"").any(chunk.iter().copied());
+        q.execute(db).await?;
     }
     Ok(())
 }
@@ -413,7 +420,7 @@ pub async fn insert(
             ]
         })
         .collect();
-    sql::insert_chunked(db, "edge", &columns, rows).await
+    sql::insert_rows(db, "edge", &columns, rows, "").await
 }
 
 /// Deletes every edge that touches one entity, in either direction or declared by it, removed

@@ -113,12 +113,12 @@ pub async fn lock_by_urns(
     let select = SELECT.get_or_init(|| {
         format!(
             "SELECT {}, GREATEST(\"entity\".\"feed_key\", pg_current_xact_id()::text::bigint) \
-             FROM \"entity\" WHERE \"entity\".\"urn\" IN ",
+             FROM \"entity\" WHERE \"entity\".\"urn\"",
             sql::columns::<Column>("entity")
         )
     });
     let mut q = Sql::new(backend, select);
-    q.list(urns.iter().copied())
+    q.any(urns.iter().copied())
         .push(" ORDER BY \"entity\".\"id\" FOR UPDATE");
     let mut key = 0;
     let mut rows = Vec::new();
@@ -136,9 +136,9 @@ pub async fn ids_by_urn(
 ) -> Result<Vec<(String, i64)>, DbErr> {
     let mut q = Sql::new(
         db.get_database_backend(),
-        "SELECT \"urn\", \"id\" FROM \"entity\" WHERE \"urn\" IN ",
+        "SELECT \"urn\", \"id\" FROM \"entity\" WHERE \"urn\"",
     );
-    q.list(urns.iter().copied());
+    q.any(urns.iter().copied());
     q.rows(db)
         .await?
         .iter()
@@ -157,14 +157,14 @@ pub struct NewEntity<'a> {
 }
 
 /// Inserts a row, not yet written (`has_aspects` false), for each of `rows` whose URN has none;
-/// rows that exist are left alone. At most [`CHUNK`] rows.
+/// rows that exist are left alone. Answers the URNs it made rows for. At most [`CHUNK`] rows.
 pub async fn insert_missing(
     db: &impl ConnectionTrait,
     rows: &[NewEntity<'_>],
     now: i64,
-) -> Result<(), DbErr> {
+) -> Result<Vec<String>, DbErr> {
     if rows.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let columns = [
         Column::Urn,
@@ -194,9 +194,17 @@ pub async fn insert_missing(
             now.into(),
         ]
     });
-    let mut q = sql::insert(db.get_database_backend(), "entity", &columns, values);
-    q.push(" ON CONFLICT (\"urn\") DO NOTHING");
-    q.execute(db).await
+    let backend = db.get_database_backend();
+    let mut q = match backend {
+        DbBackend::Postgres => sql::insert_json("entity", &columns, values),
+        _ => sql::insert(backend, "entity", &columns, values),
+    };
+    q.push(" ON CONFLICT (\"urn\") DO NOTHING RETURNING \"urn\"");
+    q.rows(db)
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index(0))
+        .collect()
 }
 
 /// Marks entities as written at `now` by a transaction whose feed key is `feed_key`: the next
@@ -207,17 +215,17 @@ pub async fn mark_written(
     now: i64,
     feed_key: i64,
 ) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
     for chunk in ids.chunks(CHUNK) {
-        Entity::update_many()
-            .col_expr(Column::UpdatedAt, Expr::value(now))
-            .col_expr(Column::HasAspects, Expr::value(true))
-            .col_expr(
-                sea_orm::sea_query::Alias::new("feed_key"),
-                Expr::value(feed_key),
-            )
-            .filter(Column::Id.is_in(chunk.iter().copied()))
-            .exec(db)
-            .await?;
+        let mut q = Sql::new(backend, "UPDATE \"entity\" SET \"updated_at\" = ");
+        q.bind(now)
+            .push(", \"has_aspects\" = ")
+            .bind(true)
+            .push(", \"feed_key\" = ")
+            .bind(feed_key)
+            .push(" WHERE \"id\"")
+            .any(chunk.iter().copied());
+        q.execute(db).await?;
     }
     Ok(())
 }

@@ -67,6 +67,44 @@ impl Sql {
         self
     }
 
+    /// ` IN (...)` of `values`, one placeholder each. (Bound as one array on PostgreSQL,
+    /// `= ANY($1::bigint[])` from an array literal, the list made a statement of one text
+    /// whatever its length, but PostgreSQL cannot fold the literal's cast into the plan, and
+    /// the write path's lock of 200 entity rows went from an index scan to a sequential one:
+    /// 147 ms instead of 0.8, BENCHMARKS.md, 7 December, afternoon.) `values` must not be
+    /// empty (`IN ()` is not SQL).
+    pub fn any<V: Into<Value>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Sql {
+        self.text.push_str(" IN ");
+        self.list(values)
+    }
+
+    /// `WITH "first" AS (this) next`: this statement (one that answers no rows) run by the
+    /// statement `next`, so both cost one round trip. Both work on `next`'s snapshot: neither
+    /// sees what the other changes. PostgreSQL only.
+    pub fn then(mut self, next: Sql) -> Sql {
+        debug_assert_eq!(self.backend, DbBackend::Postgres);
+        let offset = self.values.len();
+        self.text.insert_str(0, "WITH \"first\" AS (");
+        self.text.push_str(") ");
+        // Renumber `next`'s placeholders after this one's.
+        let mut rest = next.text.as_str();
+        while let Some(at) = rest.find('$') {
+            self.text.push_str(&rest[..at]);
+            rest = &rest[at + 1..];
+            let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+            match rest[..digits].parse::<usize>() {
+                Ok(n) => {
+                    let _ = write!(self.text, "${}", n + offset);
+                }
+                Err(_) => self.text.push('$'),
+            }
+            rest = &rest[digits..];
+        }
+        self.text.push_str(rest);
+        self.values.extend(next.values);
+        self
+    }
+
     /// This statement inside another: `before`, this, `after`, with this one's values.
     pub fn within(mut self, before: &str, after: &str) -> Sql {
         self.text.insert_str(0, before);
@@ -144,6 +182,112 @@ pub async fn insert_chunked<C: IdenStatic>(
     }
 }
 
+/// The rows of an insert as one parameter (PostgreSQL): `INSERT INTO "table" ("a", ...) SELECT
+/// "a", ... FROM json_populate_recordset(NULL::"table", $1::json)`, each row a JSON object
+/// typed by the table's own row type. The statement's text is the same however many rows it
+/// carries, so sqlx prepares it once per connection and PostgreSQL parses it once, where a
+/// multi-row `VALUES` list is a new statement for every row count and binds 9 to 11 values a
+/// row; a batch's rows of one table go in one statement, not one per 50 rows. The function
+/// returns the rows in the order given, and the insert takes them in that order (ids follow it).
+pub fn insert_json<C: IdenStatic>(
+    table: &str,
+    columns: &[C],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+) -> Sql {
+    let columns: Vec<&str> = columns.iter().map(|c| c.as_str()).collect();
+    insert_json_named(table, &columns, rows)
+}
+
+/// [`insert_json`] of a table without a sea-orm entity (its columns by name).
+pub fn insert_json_named(
+    table: &str,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+) -> Sql {
+    let mut names = String::new();
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            names.push_str(", ");
+        }
+        let _ = write!(names, "\"{c}\"");
+    }
+    let mut json = String::from("[");
+    for (r, row) in rows.into_iter().enumerate() {
+        debug_assert_eq!(row.len(), columns.len());
+        if r > 0 {
+            json.push(',');
+        }
+        json.push('{');
+        for (i, (c, v)) in columns.iter().zip(row).enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            let _ = write!(json, "\"{c}\":");
+            write_json(&mut json, &v);
+        }
+        json.push('}');
+    }
+    json.push(']');
+    let mut sql = Sql::new(
+        DbBackend::Postgres,
+        &format!("INSERT INTO \"{table}\" ({names}) SELECT {names} FROM json_populate_recordset(NULL::\"{table}\", "),
+    );
+    sql.bind(json).push("::json)");
+    sql
+}
+
+/// A value as JSON text, for [`insert_json`].
+fn write_json(out: &mut String, v: &Value) {
+    match v {
+        Value::BigInt(Some(n)) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Int(Some(n)) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Bool(Some(b)) => out.push_str(if *b { "true" } else { "false" }),
+        Value::String(Some(s)) => {
+            // Serialising a string into a String cannot fail.
+            if let Ok(text) = serde_json::to_string(s.as_str()) {
+                out.push_str(&text);
+            }
+        }
+        other => out.push_str(&sea_orm::sea_query::sea_value_to_json_value(other).to_string()),
+    }
+}
+
+/// Runs the insert of `rows` in as few statements as the backend takes well: on PostgreSQL one
+/// ([`insert_json`]), on SQLite [`insert`]s of 50 rows (a tenth of [`super::CHUNK`]; 500 were
+/// measured no faster, BENCHMARKS.md, 27 November). `suffix` (an `ON CONFLICT` clause, say)
+/// ends every statement.
+pub async fn insert_rows<C: IdenStatic>(
+    db: &impl ConnectionTrait,
+    table: &str,
+    columns: &[C],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+    suffix: &str,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut rows = rows.into_iter().peekable();
+    if rows.peek().is_none() {
+        return Ok(());
+    }
+    if backend == DbBackend::Postgres {
+        let mut q = insert_json(table, columns, rows);
+        q.push(suffix);
+        return q.execute(db).await;
+    }
+    loop {
+        let chunk: Vec<Vec<Value>> = rows.by_ref().take(super::CHUNK / 10).collect();
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let mut q = insert(backend, table, columns, chunk);
+        q.push(suffix);
+        q.execute(db).await?;
+    }
+}
+
 /// `"q"."a", "q"."b", ...`: every column of a table, qualified by `qualifier`, in the order of
 /// the table's `Column::iter` (the order its `Model::from_row_at` reads).
 pub fn columns<C: Iterable + IdenStatic>(qualifier: &str) -> String {
@@ -179,6 +323,41 @@ mod tests {
             assert_eq!(sql.text(), text);
             assert_eq!(sql.values.len(), 3);
         }
+    }
+
+    #[test]
+    fn inserts_rows_as_one_json_parameter_on_postgres() {
+        let mut sql = insert_json(
+            "edge",
+            &[edge::Column::SourceId, edge::Column::Relation],
+            [
+                vec![Value::from(1i64), Value::from("Con\"sumes")],
+                vec![Value::from(2i64), Value::from(None::<String>)],
+            ],
+        );
+        assert_eq!(
+            sql.text(),
+            "INSERT INTO \"edge\" (\"source_id\", \"relation\") SELECT \"source_id\", \"relation\" \
+             FROM json_populate_recordset(NULL::\"edge\", $1::json)"
+        );
+        assert_eq!(
+            sql.values[0],
+            Value::from(
+                r#"[{"source_id":1,"relation":"Con\"sumes"},{"source_id":2,"relation":null}]"#
+            )
+        );
+        let mut delete = Sql::new(DbBackend::Postgres, "DELETE FROM t WHERE id = ");
+        delete.bind(7i64);
+        sql = delete.then(sql);
+        assert!(
+            sql.text().starts_with(
+                "WITH \"first\" AS (DELETE FROM t WHERE id = $1) INSERT INTO \"edge\""
+            ),
+            "{}",
+            sql.text()
+        );
+        assert!(sql.text().ends_with("$2::json)"), "{}", sql.text());
+        assert_eq!(sql.values.len(), 2);
     }
 
     #[test]

@@ -38,6 +38,7 @@ mod hardening_input;
 mod hardening_ops;
 mod hardening_writes;
 mod hardening_writes_storage;
+mod ingest_statements;
 mod limits;
 mod lineage;
 mod lineage_bounds;

@@ -183,14 +183,21 @@ impl Applying {
         let creatable = first_seen(writes().filter(|w| w.2).map(|w| w.0));
         let mut created = Vec::new();
         for chunk in creatable.chunks(CHUNK) {
-            let (_, made) = create_missing(txn, chunk, now).await?;
-            created.extend(made.into_iter().map(|u| u.to_string()));
+            created.extend(entity::insert_missing(txn, &new_rows(chunk), now).await?);
         }
         let (owners, feed_key) = lock_rows(txn, &first_seen(writes().map(|w| w.0))).await?;
 
-        // The latest version of every aspect the writes write, in one read.
+        // The latest version of every aspect the writes write, in one read. Only entities
+        // written before can have versions (`has_aspects` is never cleared), so a batch of new
+        // entities asks nothing.
+        let had_aspects: HashSet<i64> = owners
+            .values()
+            .filter(|o| o.has_aspects)
+            .map(|o| o.id)
+            .collect();
         let mut pairs: Vec<(i64, &str)> = writes()
             .filter_map(|w| owners.get(w.0.as_str()).map(|o| (o.id, w.1)))
+            .filter(|(id, _)| had_aspects.contains(id))
             .collect();
         pairs.sort_unstable();
         pairs.dedup();
@@ -208,19 +215,11 @@ impl Applying {
         }
 
         // An aspect with no latest version may have been removed (`WriteOp::Delete`): its next
-        // version continues after the old ones. Only entities that had aspects before can hold
-        // such, so writes of new entities ask nothing more.
-        let had_aspects: HashSet<i64> = owners
-            .values()
-            .filter(|o| o.has_aspects)
-            .map(|o| o.id)
-            .collect();
+        // version continues after the old ones.
         let missing: HashSet<(i64, &str)> = pairs
             .iter()
             .copied()
-            .filter(|(id, name)| {
-                had_aspects.contains(id) && !current.contains_key(&(*id, name.to_string()))
-            })
+            .filter(|(id, name)| !current.contains_key(&(*id, name.to_string())))
             .collect();
         if !missing.is_empty() {
             let asked: Vec<(i64, &str)> = missing.iter().copied().collect();
@@ -768,7 +767,18 @@ async fn sync_edges(
         .enumerate()
         .map(|(i, (k, _))| (k.clone(), i))
         .collect();
-    let keys: Vec<(i64, String)> = desired.iter().map(|(k, _)| k.clone()).collect();
+    // Only entities written before can declare edges already (`has_aspects` is never cleared):
+    // the aspects of new ones ask nothing.
+    let had_aspects: HashSet<i64> = owners
+        .values()
+        .filter(|o| o.has_aspects)
+        .map(|o| o.id)
+        .collect();
+    let keys: Vec<(i64, String)> = desired
+        .iter()
+        .map(|(k, _)| k.clone())
+        .filter(|k| had_aspects.contains(&k.0))
+        .collect();
     let mut stale = Vec::new();
     for chunk in keys.chunks(CHUNK) {
         let mut owner_ids: Vec<i64> = chunk.iter().map(|k| k.0).collect();
@@ -843,8 +853,13 @@ async fn create_missing<'a>(
         .copied()
         .filter(|u| !found.contains_key(u.as_str()))
         .collect();
-    let rows: Vec<entity::NewEntity> = missing
-        .iter()
+    entity::insert_missing(txn, &new_rows(&missing), now).await?;
+    Ok((found, missing))
+}
+
+/// The rows to create for `urns`: their key parts, as the URN parser found them.
+fn new_rows<'a>(urns: &[&'a Urn]) -> Vec<entity::NewEntity<'a>> {
+    urns.iter()
         .map(|u| entity::NewEntity {
             urn: u.as_str(),
             entity_type: u.kind().as_str(),
@@ -853,9 +868,7 @@ async fn create_missing<'a>(
             env: u.env(),
             namespace: u.namespace(),
         })
-        .collect();
-    entity::insert_missing(txn, &rows, now).await?;
-    Ok((found, missing))
+        .collect()
 }
 
 /// The ids of those of `urns` that have a row.

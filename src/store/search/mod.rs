@@ -32,6 +32,9 @@ pub struct Document {
 /// Replaces the index rows of `docs`' entities with `docs`.
 pub async fn replace(db: &impl ConnectionTrait, docs: &[Document]) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
+    if backend == DbBackend::Postgres {
+        return replace_postgres(db, docs).await;
+    }
     for chunk in docs.chunks(CHUNK / 5) {
         let ids: Vec<i64> = chunk.iter().map(|d| d.entity_id).collect();
         let mut q = Sql::new(
@@ -89,6 +92,59 @@ pub async fn replace(db: &impl ConnectionTrait, docs: &[Document]) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// [`replace`] on PostgreSQL: two statements however many documents, each of the same text
+/// every time (the rows as one JSON parameter, the ids as one array; see `sql::insert_json`).
+/// The documents are upserted on their key; the old facets are deleted by the statement that
+/// inserts the new ones (a `WITH` sub-statement works on the statement's snapshot, so it does
+/// not see, and cannot delete, the rows the insert adds).
+async fn replace_postgres(db: &impl ConnectionTrait, docs: &[Document]) -> Result<(), DbErr> {
+    if docs.is_empty() {
+        return Ok(());
+    }
+    let backend = DbBackend::Postgres;
+    let mut q = sql::insert_json_named(
+        "search_document",
+        &["entity_id", "name", "body"],
+        docs.iter().map(|d| {
+            vec![
+                Value::from(d.entity_id),
+                Value::from(d.name.as_str()),
+                Value::from(d.body.as_str()),
+            ]
+        }),
+    );
+    q.push(
+        " ON CONFLICT (\"entity_id\") DO UPDATE SET \"name\" = EXCLUDED.\"name\", \
+         \"body\" = EXCLUDED.\"body\"",
+    );
+    q.execute(db).await?;
+    let mut delete = Sql::new(backend, "DELETE FROM \"search_facet\" WHERE \"entity_id\"");
+    delete.any(docs.iter().map(|d| d.entity_id));
+    let facets: Vec<Vec<Value>> = docs
+        .iter()
+        .flat_map(|d| {
+            d.facets.iter().map(|(field, value)| {
+                vec![
+                    Value::from(d.entity_id),
+                    Value::from(*field),
+                    Value::from(value.as_str()),
+                ]
+            })
+        })
+        .collect();
+    if facets.is_empty() {
+        return delete.execute(db).await;
+    }
+    delete
+        .then(sql::insert_json_named(
+            "search_facet",
+            &["entity_id", "field", "value"],
+            facets,
+        ))
+        .execute(db)
+        .await
 }
 
 /// The column of `search_document` holding the entity id.
