@@ -12,6 +12,7 @@ or GraphQL error fails the run), not how fast.
 
 import argparse
 import concurrent.futures
+import contextlib
 import datetime
 import json
 import os
@@ -332,6 +333,20 @@ def psql(admin: str, sql: str) -> str:
     return subprocess.run(["psql", admin, "-v", "ON_ERROR_STOP=1", "-tAc", sql],
                           capture_output=True, text=True, check=True).stdout.strip()
 
+
+@contextlib.contextmanager
+def catalog_copy(args, what: str):
+    """A fresh copy of the PostgreSQL catalog (`CREATE DATABASE ... TEMPLATE`) for scenarios
+    that write, so the catalog the other scenarios read stays as made; yields its URL and drops
+    it afterwards."""
+    copy = f"mlcat_bench_{what}_{args.mode}"
+    drop = f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'
+    psql(args.pg_url, drop)
+    psql(args.pg_url, f'CREATE DATABASE "{copy}" TEMPLATE "mlcat_bench_{args.mode}"')
+    try:
+        yield f"{args.pg_url.rsplit('/', 1)[0]}/{copy}"
+    finally:
+        psql(args.pg_url, drop)
 
 def postgres_catalog(args, work: str, size: dict) -> tuple[str, dict] | None:
     admin = args.pg_url
@@ -1695,18 +1710,13 @@ def main() -> int:
                     finally:
                         server.stop()
                     data["statements"]["postgres"] = statements(args, pg_url, "postgres")
-                    # Ingestion (issue 22), written into a copy, so the catalog the other
-                    # scenarios read stays as made.
-                    copy = f"mlcat_bench_ingest_{args.mode}"
-                    psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-                    psql(args.pg_url, f'CREATE DATABASE "{copy}" TEMPLATE "mlcat_bench_{args.mode}"')
-                    server = mlcat_server(args, work, f"{args.pg_url.rsplit('/', 1)[0]}/{copy}",
-                                          "postgres-ingest")
-                    try:
-                        batch_ingest_scenarios(r, server, "postgres", pg_manifest)
-                    finally:
-                        server.stop()
-                        psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                    # Ingestion (issue 22).
+                    with catalog_copy(args, "ingest") as copy_url:
+                        server = mlcat_server(args, work, copy_url, "postgres-ingest")
+                        try:
+                            batch_ingest_scenarios(r, server, "postgres", pg_manifest)
+                        finally:
+                            server.stop()
                 if "search" in parts:
                     server = mlcat_server(args, work, pg_url, "postgres-search")
                     try:
@@ -1714,31 +1724,19 @@ def main() -> int:
                                                                       pg_manifest)
                     finally:
                         server.stop()
-                    # Written into a copy, so the catalog the other scenarios read stays as made.
-                    copy = f"mlcat_bench_wts_{args.mode}"
-                    psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-                    psql(args.pg_url, f'CREATE DATABASE "{copy}" TEMPLATE "mlcat_bench_{args.mode}"')
-                    server = mlcat_server(args, work, f"{args.pg_url.rsplit('/', 1)[0]}/{copy}",
-                                          "postgres-wts")
-                    try:
-                        data["write_then_search"]["postgres"] = write_then_search(
-                            args, server.base, "postgres")
-                    finally:
-                        server.stop()
-                        psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                    with catalog_copy(args, "wts") as copy_url:
+                        server = mlcat_server(args, work, copy_url, "postgres-wts")
+                        try:
+                            data["write_then_search"]["postgres"] = write_then_search(
+                                args, server.base, "postgres")
+                        finally:
+                            server.stop()
                 if "replicas" in parts:
                     data["replicas"] = replica_scenarios(args, r, work, pg_url, pg_manifest)
                 if "live" in parts:
-                    # Written into a copy, so the catalog the other scenarios read stays as made.
-                    copy = f"mlcat_bench_live_{args.mode}"
-                    psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-                    psql(args.pg_url, f'CREATE DATABASE "{copy}" TEMPLATE "mlcat_bench_{args.mode}"')
-                    try:
+                    with catalog_copy(args, "live") as copy_url:
                         data["live"]["postgres"] = live_scenarios(
-                            args, work, "postgres", f"{args.pg_url.rsplit('/', 1)[0]}/{copy}",
-                            pg_manifest)
-                    finally:
-                        psql(args.pg_url, f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
+                            args, work, "postgres", copy_url, pg_manifest)
                 if "index" in parts:
                     data["index"]["postgres"] = index_on_off(args, work, "postgres",
                                                              f"mlcat_bench_{args.mode}", pg_manifest)
