@@ -348,6 +348,7 @@ def catalog_copy(args, what: str):
     finally:
         psql(args.pg_url, drop)
 
+
 def postgres_catalog(args, work: str, size: dict) -> tuple[str, dict] | None:
     admin = args.pg_url
     try:
