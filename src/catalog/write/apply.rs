@@ -190,11 +190,7 @@ impl Applying {
         // The latest version of every aspect the writes write, in one read. Only entities
         // written before can have versions (`has_aspects` is never cleared), so a batch of new
         // entities asks nothing.
-        let had_aspects: HashSet<i64> = owners
-            .values()
-            .filter(|o| o.has_aspects)
-            .map(|o| o.id)
-            .collect();
+        let had_aspects = written_before(&owners);
         let mut pairs: Vec<(i64, &str)> = writes()
             .filter_map(|w| owners.get(w.0.as_str()).map(|o| (o.id, w.1)))
             .filter(|(id, _)| had_aspects.contains(id))
@@ -769,11 +765,7 @@ async fn sync_edges(
         .collect();
     // Only entities written before can declare edges already (`has_aspects` is never cleared):
     // the aspects of new ones ask nothing.
-    let had_aspects: HashSet<i64> = owners
-        .values()
-        .filter(|o| o.has_aspects)
-        .map(|o| o.id)
-        .collect();
+    let had_aspects = written_before(owners);
     let keys: Vec<(i64, String)> = desired
         .iter()
         .map(|(k, _)| k.clone())
@@ -855,6 +847,16 @@ async fn create_missing<'a>(
         .collect();
     entity::insert_missing(txn, &new_rows(&missing), now).await?;
     Ok((found, missing))
+}
+
+/// The ids of the entities among `owners` written before this batch: only they can have
+/// aspect versions or edges already (`has_aspects` is never cleared).
+fn written_before(owners: &HashMap<String, entity::Model>) -> HashSet<i64> {
+    owners
+        .values()
+        .filter(|o| o.has_aspects)
+        .map(|o| o.id)
+        .collect()
 }
 
 /// The rows to create for `urns`: their key parts, as the URN parser found them.
