@@ -67,8 +67,8 @@ pub use search::{
     SearchRequest, Sort, SortKey, MAX_KEEP_ALIVE_MS, MAX_SEARCH_QUERY_CHARS, SEARCHED_KINDS,
 };
 pub use timeseries::{SeriesCondition, SeriesCriterion, SeriesQuery, TimeseriesEvent};
-pub use version_index::LatestByTag;
-pub use versions::{LinkVersion, VersionRecord, RETRY_FOR};
+pub use version_index::SetLatest;
+pub use versions::{LinkVersion, NextLabel, VersionRecord, RETRY_FOR};
 pub use versions_lineage::{LineageDiff, RegisteredLineage};
 pub use write::{Actor, AspectWrite, Deadline, Patched, Writability, WriteMode, WriteOp, Written};
 

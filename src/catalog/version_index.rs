@@ -7,8 +7,8 @@
 //! The reads answer what the registry asks of a set without reading all its versions:
 //!
 //! - [`Catalog::latest_version`]`(set)`: the version that sorts last (not soft-deleted);
-//! - [`Catalog::latest_by_tag`]`(set, tags)`: the latest carrying each tag, and the latest
-//!   carrying none of them (MLflow's latest version per stage);
+//! - [`Catalog::latest_by_tag_of_sets`]`(sets, tags)`: of each set, the latest carrying each
+//!   tag and the latest carrying none of them (MLflow's latest version per stage);
 //! - in `versions.rs`, a link's checks (is the label taken, the highest number, the latest) and
 //!   a version's own record ([`Catalog::version_of`]).
 
@@ -20,7 +20,7 @@ use super::records::EntityId;
 use super::versions::VersionRecord;
 use super::{Catalog, Error, Result};
 use crate::store::entity;
-use crate::store::version_member::{self, Among, Member};
+use crate::store::version_member::{self, Member};
 use crate::urn::Urn;
 
 /// A number label's value (`"12"` → 12).
@@ -116,13 +116,13 @@ impl Catalog {
         Ok(self.entity(set).await?.map(|e| e.id.0))
     }
 
-    /// The version of the set that sorts last among `among` (soft-deleted ones left out).
+    /// The version of the set that sorts last, leaving out soft-deleted ones and `except`.
     pub(super) async fn indexed_latest(
         &self,
         set_id: i64,
-        among: Among<'_>,
+        except: &[i64],
     ) -> Result<Option<Member>> {
-        Ok(version_member::latest(self.reader().await, set_id, among).await?)
+        Ok(version_member::latest(self.reader().await, set_id, except).await?)
     }
 
     /// The version of the set labelled `label`, if any (soft-deleted or not).
@@ -144,7 +144,7 @@ impl Catalog {
         let Some(set_id) = self.set_id(set).await? else {
             return Ok(None);
         };
-        let Some(latest) = self.indexed_latest(set_id, Among::default()).await? else {
+        let Some(latest) = self.indexed_latest(set_id, &[]).await? else {
             return Ok(None);
         };
         let urn = Urn::parse(&latest.urn).map_err(|e| Error::Internal(e.into()))?;
@@ -159,59 +159,51 @@ impl Catalog {
         Ok(version_member::latest_of_sets(self.reader().await, sets).await?)
     }
 
-    /// How many versions the set has (soft-deleted ones too); two statements.
+    /// How many versions the set has (soft-deleted ones too); one statement.
     pub async fn version_count(&self, set: &Urn) -> Result<u64> {
         super::versions::check_set(set)?;
-        let Some(set_id) = self.set_id(set).await? else {
-            return Ok(0);
-        };
-        Ok(u64::try_from(version_member::count(self.reader().await, set_id).await?).unwrap_or(0))
+        let n = version_member::count(self.reader().await, set.as_str()).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    /// The set's latest version carrying each of `tags` (by `TaggedWith`), and the latest
-    /// carrying none of them: one index read each (each stops at the first that qualifies,
-    /// reading backwards from the end of the set), plus one for the tags' rows. `None` when
-    /// the set has no version at all.
-    pub async fn latest_by_tag(&self, set: &Urn, tags: &[Urn]) -> Result<Option<LatestByTag>> {
-        super::versions::check_set(set)?;
-        let Some(set_id) = self.set_id(set).await? else {
-            return Ok(None);
-        };
-        if version_member::count(self.reader().await, set_id).await? == 0 {
-            return Ok(None);
+    /// For each of these sets, the versions that are latest among those carrying each of
+    /// `tags` (by `TaggedWith`), and the latest carrying none of them (MLflow's latest version
+    /// per stage): one statement for all the sets, each answer a read backwards from the end
+    /// of its set that stops at the first version that qualifies, whatever the number of
+    /// versions. A set with no version in the index at all is left out.
+    pub async fn latest_by_tag_of_sets(
+        &self,
+        sets: &[Urn],
+        tags: &[Urn],
+    ) -> Result<Vec<SetLatest>> {
+        for set in sets {
+            super::versions::check_set(set)?;
         }
-        let rows = self
-            .entities_by_urn(&tags.iter().collect::<Vec<_>>())
-            .await?;
-        let ids: Vec<(&Urn, i64)> = tags
-            .iter()
-            .filter_map(|t| {
-                rows.iter()
-                    .find(|r| r.urn == t.as_str())
-                    .map(|r| (t, r.id.0))
-            })
-            .collect();
-        let relation = Relation::TaggedWith.as_str();
-        let mut out = LatestByTag::default();
-        for (tag, id) in &ids {
-            let among = Among {
-                with: Some((relation, *id)),
-                ..Among::default()
-            };
-            if let Some(m) = self.indexed_latest(set_id, among).await? {
-                out.tagged
-                    .push(((*tag).clone(), member_urn(&m)?, EntityId(m.entity_id)));
+        let set_urns: Vec<&str> = sets.iter().map(Urn::as_str).collect();
+        let tag_urns: Vec<&str> = tags.iter().map(Urn::as_str).collect();
+        let rows = version_member::latest_by_tag_of_sets(
+            self.reader().await,
+            &set_urns,
+            Relation::TaggedWith.as_str(),
+            &tag_urns,
+        )
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let mut latest: Vec<Urn> = Vec::new();
+            for urn in row.tagged.into_iter().chain([row.untagged]).flatten() {
+                let urn = Urn::parse(&urn).map_err(|e| Error::Internal(e.into()))?;
+                if !latest.contains(&urn) {
+                    latest.push(urn);
+                }
             }
+            out.push(SetLatest {
+                set_id: EntityId(row.set_id),
+                set: row.set_urn,
+                latest,
+            });
         }
-        let all: Vec<i64> = ids.iter().map(|(_, id)| *id).collect();
-        let among = Among {
-            without: Some((relation, &all)),
-            ..Among::default()
-        };
-        if let Some(m) = self.indexed_latest(set_id, among).await? {
-            out.untagged = Some((member_urn(&m)?, EntityId(m.entity_id)));
-        }
-        Ok(Some(out))
+        Ok(out)
     }
 
     /// `entity` (row `entity_id`) as a version of `set` (row `set_id`), with the aliases it holds
@@ -255,14 +247,11 @@ impl Catalog {
     }
 }
 
-fn member_urn(m: &Member) -> Result<Urn> {
-    Urn::parse(&m.urn).map_err(|e| Error::Internal(e.into()))
-}
-
-/// What [`Catalog::latest_by_tag`] answers: `(tag, version, its row)` for each tag some version
-/// carries, and the latest version carrying none of the tags.
-#[derive(Debug, Default)]
-pub struct LatestByTag {
-    pub tagged: Vec<(Urn, Urn, EntityId)>,
-    pub untagged: Option<(Urn, EntityId)>,
+/// What [`Catalog::latest_by_tag_of_sets`] answers of one set: its row and URN, and its
+/// latest version of each tag asked and of none of them, each once.
+#[derive(Debug)]
+pub struct SetLatest {
+    pub set_id: EntityId,
+    pub set: String,
+    pub latest: Vec<Urn>,
 }

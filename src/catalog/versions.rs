@@ -16,8 +16,8 @@
 //! - [`Catalog::versions`]`(set) -> Vec<VersionRecord>`: in version order (ascending sort id),
 //!   the last one marked latest; soft-deleted versions left out.
 //! - [`Catalog::version_of`]`(entity)`, [`Catalog::set_of`]`(entity)`.
-//! - [`Catalog::next_label`]`(set)`: `"1"`, `"2"`, ...: one more than the highest number the set
-//!   ever had.
+//! - [`Catalog::next_label`]`(set) -> NextLabel`: `"1"`, `"2"`, ...: one more than the highest
+//!   number the set ever had, with the read it was chosen from (a link given it starts there).
 //! - in `aliases.rs`: [`Catalog::move_alias`]`(actor, set, alias, to, expect) -> AliasMove`: `to = None` removes
 //!   the alias; `expect` is a compare-and-set (`Some(None)`: only if nobody holds it),
 //!   `Conflict` when it does not hold; a version of another set is `BadInput`.
@@ -53,8 +53,7 @@ use super::records::{EntityId, EntityRecord};
 use super::version_index::number;
 use super::write::{Actor, AspectWrite, Patched, WriteOp};
 use super::{Catalog, Error, Result};
-use crate::store::now_millis;
-use crate::store::version_member::Among;
+use crate::store::{now_millis, version_member};
 use crate::urn::Urn;
 
 /// How long a write retries after other writers changed the set under it.
@@ -97,8 +96,24 @@ pub struct LinkVersion {
     pub with: Option<Box<dyn Fn() -> Vec<AspectWrite> + Send + Sync>>,
     /// Refuse with `Conflict` an entity that is a version already, even of this set with this
     /// label, instead of answering its version: so `Ok` means this call made the version
-    /// (MLflow's create, where two creators may pick the same number, needs to know).
+    /// (MLflow's create, where two creators may pick the same number, needs to know). A fresh
+    /// link does not read the entity's `versionProperties` or the label's holder first: its
+    /// write refuses both (`Conflict`), in its transaction.
     pub fresh: bool,
+    /// The read of the set that chose the label ([`Catalog::next_label`]): the first attempt
+    /// starts from it instead of reading the set again (a retry reads afresh).
+    pub numbered: Option<NextLabel>,
+}
+
+/// The next automatic label of a set ([`Catalog::next_label`]), with the read of the set's link
+/// counter it was chosen from; a link given it starts from that read, so the counter's
+/// compare-and-set covers the choice of the number.
+#[derive(Clone, Debug)]
+pub struct NextLabel {
+    pub label: String,
+    set: Urn,
+    set_id: Option<i64>,
+    links: VersionSetLinks,
 }
 
 impl LinkVersion {
@@ -112,6 +127,7 @@ impl LinkVersion {
             source_creator: None,
             with: None,
             fresh: false,
+            numbered: None,
         }
     }
 }
@@ -374,32 +390,40 @@ impl Catalog {
         if own.removed {
             return Ok(None);
         }
-        let latest = self.indexed_latest(set_row.id.0, Among::default()).await?;
+        let latest = self.indexed_latest(set_row.id.0, &[]).await?;
         let is_latest = latest.is_some_and(|m| m.entity_id == own.id.0);
         self.version_record(&set, set_row.id.0, entity, own.id.0, is_latest)
             .await
     }
 
     /// The next automatic label of a set: one more than the highest number it ever had.
-    pub async fn next_label(&self, set: &Urn) -> Result<String> {
+    pub async fn next_label(&self, set: &Urn) -> Result<NextLabel> {
         check_set(set)?;
         let (set_id, links) = self.links_of(set).await?;
-        Ok(self.next_number(set_id, &links).await?.to_string())
+        let label = self.next_number(set_id, &links).await?.to_string();
+        Ok(NextLabel {
+            label,
+            set: set.clone(),
+            set_id,
+            links,
+        })
     }
 
     /// The set's row id and its link counter (read on its own, before anything else a write
     /// reads of the set: a link that commits after it changes it, so the write's
     /// compare-and-set on the counter also covers what it read after).
     async fn links_of(&self, set: &Urn) -> Result<(Option<i64>, VersionSetLinks)> {
-        let Some(set_id) = self.set_id(set).await? else {
+        let found = version_member::row_and_aspect(
+            self.reader().await,
+            set.as_str(),
+            VersionSetLinks::NAME,
+        )
+        .await?;
+        let Some((set_id, links)) = found else {
             return Ok((None, VersionSetLinks::default()));
         };
-        let found = self
-            .latest_aspects(&[(EntityId(set_id), VersionSetLinks::NAME)])
-            .await?;
-        let links = found
-            .first()
-            .and_then(|f| serde_json::from_str(&f.value).ok())
+        let links = links
+            .and_then(|v| serde_json::from_str(&v).ok())
             .unwrap_or_default();
         Ok((Some(set_id), links))
     }
@@ -426,6 +450,7 @@ impl Catalog {
             source_creator,
             with,
             fresh,
+            mut numbered,
         } = link;
         check_set(&set)?;
         check_member("linkedEntity", &set, &entity)?;
@@ -437,8 +462,15 @@ impl Catalog {
         }
         let started = Instant::now();
         for attempt in 0.. {
-            let (set_id, links) = self.links_of(&set).await?;
-            if let Some(current) = self.stored_version(&entity).await? {
+            let (set_id, links) = match numbered.take().filter(|n| n.set == set) {
+                Some(n) => (n.set_id, n.links),
+                None => self.links_of(&set).await?,
+            };
+            let current = match fresh {
+                true => None,
+                false => self.stored_version(&entity).await?,
+            };
+            if let Some(current) = current {
                 let same = current.version_set == set
                     && label.as_deref().is_none_or(|l| l == current.label());
                 if same && !fresh {
@@ -459,8 +491,10 @@ impl Catalog {
             };
             let (mut taken, mut previous) = (None, None);
             if let Some(id) = set_id {
-                taken = self.indexed_label(id, &label).await?;
-                previous = self.indexed_latest(id, Among::default()).await?;
+                if !fresh {
+                    taken = self.indexed_label(id, &label).await?;
+                }
+                previous = self.indexed_latest(id, &[]).await?;
             }
             if let Some(taken) = taken {
                 if label_given.is_none() {
@@ -609,13 +643,9 @@ impl Catalog {
             .iter()
             .map(|e| e.id.0)
             .collect();
-        let latest = self.indexed_latest(set_id, Among::default()).await?;
+        let latest = self.indexed_latest(set_id, &[]).await?;
         let was_latest = latest.is_some_and(|m| leaving.contains(&m.urn.as_str()));
-        let among = Among {
-            except: &ids,
-            ..Among::default()
-        };
-        let next = self.indexed_latest(set_id, among).await?;
+        let next = self.indexed_latest(set_id, &ids).await?;
         match next {
             Some(e) if was_latest => {
                 let next = Urn::parse(&e.urn).map_err(|e| Error::Internal(e.into()))?;

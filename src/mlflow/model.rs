@@ -25,9 +25,12 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use super::MlflowError;
-use crate::catalog::aspects::{MlModelGroupProperties, MlModelProperties, Relation, RelationSet};
+use crate::catalog::aspects::{
+    AspectSpec, MlModelGroupProperties, MlModelProperties, Relation, RelationSet, VersionSetAliases,
+};
 use crate::catalog::{
     Catalog, Condition, Direction, EntityId, EntityRecord, FieldFilter, SearchField, SearchRequest,
+    SetLatest,
 };
 use crate::urn::{EntityKind, Urn};
 
@@ -499,18 +502,36 @@ pub async fn versions_by_urn(
     group: &Group,
     urns: &[&Urn],
 ) -> Result<Vec<Version>, MlflowError> {
-    let rows: Vec<EntityRecord> = catalog
-        .entities_by_urn(urns)
+    let wanted = [(group, urns.iter().map(|u| (*u).clone()).collect())];
+    Ok(versions_by_urn_of(catalog, &wanted)
+        .await?
+        .remove(&group.id)
+        .unwrap_or_default())
+}
+
+/// [`versions_by_urn`] of several groups at once, by group row: two reads for all.
+async fn versions_by_urn_of(
+    catalog: &Catalog,
+    wanted: &[(&Group, Vec<Urn>)],
+) -> Result<HashMap<EntityId, Vec<Version>>, MlflowError> {
+    let mut out: HashMap<EntityId, Vec<Version>> = HashMap::new();
+    let urns: Vec<&Urn> = wanted.iter().flat_map(|(_, urns)| urns).collect();
+    if urns.is_empty() {
+        return Ok(out);
+    }
+    let rows: HashMap<String, EntityRecord> = catalog
+        .entities_by_urn(&urns)
         .await?
         .into_iter()
         .filter(|m| m.exists && !m.removed)
+        .map(|m| (m.urn.clone(), m))
         .collect();
     let keys: Vec<(EntityId, &str)> = rows
-        .iter()
+        .values()
         .flat_map(|m| [VERSION_ASPECT, MODEL_ASPECT, TAGS_ASPECT, INFO_ASPECT].map(|a| (m.id, a)))
         .collect();
     if keys.is_empty() {
-        return Ok(Vec::new());
+        return Ok(out);
     }
     let mut aspects: HashMap<(EntityId, String), String> = catalog
         .latest_aspects(&keys)
@@ -518,53 +539,93 @@ pub async fn versions_by_urn(
         .into_iter()
         .map(|a| ((a.entity, a.aspect), a.value))
         .collect();
-    let mut out = Vec::with_capacity(rows.len());
-    for urn in urns {
-        let Some(m) = rows.iter().find(|m| m.urn == urn.as_str()) else {
-            continue;
-        };
-        let in_group = aspects
-            .get(&(m.id, MODEL_ASPECT.to_string()))
-            .map(|p| decode::<MlModelProperties>(p))
-            .is_some_and(|p| p.groups.unwrap_or_default().contains(&group.urn));
-        if in_group {
-            out.extend(decode_version(m.clone(), &mut aspects));
+    for (group, urns) in wanted {
+        let list = out.entry(group.id).or_default();
+        for urn in urns {
+            let Some(m) = rows.get(urn.as_str()) else {
+                continue;
+            };
+            let in_group = aspects
+                .get(&(m.id, MODEL_ASPECT.to_string()))
+                .map(|p| decode::<MlModelProperties>(p))
+                .is_some_and(|p| p.groups.unwrap_or_default().contains(&group.urn));
+            if in_group {
+                list.extend(decode_version(m.clone(), &mut aspects));
+            }
         }
     }
     Ok(out)
 }
 
 /// The versions a registered model's answer shows, read whole: the latest of each stage and
-/// those holding its aliases. For a group whose versions are in its own set (MLflow made them)
-/// that is a few index reads whatever the number of versions (`Catalog::latest_by_tag`);
-/// a group written through GraphQL or the SDK, whose versions are in a set of their own, is
-/// read in full.
+/// those holding its aliases.
 pub async fn shown_versions(catalog: &Catalog, group: &Group) -> Result<Vec<Version>, MlflowError> {
-    let set = group.set();
+    Ok(shown_versions_of(catalog, &[group])
+        .await?
+        .remove(&group.id)
+        .unwrap_or_default())
+}
+
+/// [`shown_versions`] of each of these groups, by group row, each list in version order. The
+/// groups whose versions are in their own set (MLflow made them) cost four statements
+/// together, whatever their number and the number of their versions: the latest of each stage
+/// of every set (`Catalog::latest_by_tag_of_sets`), the sets' alias maps, then the versions
+/// named. A group written through GraphQL or the SDK, whose versions are in a set of their
+/// own, is read in full.
+pub async fn shown_versions_of(
+    catalog: &Catalog,
+    groups: &[&Group],
+) -> Result<HashMap<EntityId, Vec<Version>>, MlflowError> {
+    let sets: Vec<Urn> = groups.iter().map(|g| g.set()).collect();
     let tags: Vec<Urn> = STAGES
         .iter()
         .filter(|s| **s != "None")
         .filter_map(|s| Urn::parse(&stage_tag(s)).ok())
         .collect();
-    let Some(latest) = catalog.latest_by_tag(&set, &tags).await? else {
-        let mut all = versions(catalog, group).await?;
-        fill_latest(catalog, &mut [&mut all]).await?;
-        return Ok(all);
-    };
-    let mut urns: Vec<Urn> = latest.tagged.into_iter().map(|(_, v, _)| v).collect();
-    urns.extend(latest.untagged.map(|(v, _)| v));
-    urns.extend(
-        catalog
-            .aliases(&set, None)
-            .await?
-            .into_iter()
-            .map(|a| a.version),
-    );
-    urns.sort();
-    urns.dedup();
-    let mut shown = versions_by_urn(catalog, group, &urns.iter().collect::<Vec<_>>()).await?;
-    shown.sort_by(|a, b| a.number().cmp(&b.number()).then(a.label.cmp(&b.label)));
-    Ok(shown)
+    let latest = catalog.latest_by_tag_of_sets(&sets, &tags).await?;
+    let keys: Vec<(EntityId, &str)> = latest
+        .iter()
+        .map(|l| (l.set_id, VersionSetAliases::NAME))
+        .collect();
+    let mut holders: HashMap<EntityId, Vec<Urn>> = HashMap::new();
+    if !keys.is_empty() {
+        for found in catalog.latest_aspects(&keys).await? {
+            if found.aspect == VersionSetAliases::NAME {
+                let map: VersionSetAliases = decode(&found.value);
+                holders
+                    .entry(found.entity)
+                    .or_default()
+                    .extend(map.aliases.into_iter().map(|a| a.version));
+            }
+        }
+    }
+    let mut by_set: HashMap<&str, &SetLatest> =
+        latest.iter().map(|l| (l.set.as_str(), l)).collect();
+    let mut wanted: Vec<(&Group, Vec<Urn>)> = Vec::new();
+    let mut in_full: Vec<&Group> = Vec::new();
+    for (group, set) in groups.iter().zip(&sets) {
+        match by_set.remove(set.as_str()) {
+            Some(l) => {
+                let mut urns = l.latest.clone();
+                urns.extend(holders.remove(&l.set_id).unwrap_or_default());
+                urns.sort();
+                urns.dedup();
+                wanted.push((group, urns));
+            }
+            None => in_full.push(group),
+        }
+    }
+    let mut out = versions_by_urn_of(catalog, &wanted).await?;
+    if !in_full.is_empty() {
+        let mut all = versions_of(catalog, &in_full).await?;
+        let mut lists: Vec<&mut Vec<Version>> = all.values_mut().collect();
+        fill_latest(catalog, &mut lists).await?;
+        out.extend(all);
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| a.number().cmp(&b.number()).then(a.label.cmp(&b.label)));
+    }
+    Ok(out)
 }
 
 /// The version set of a registered model: its own (the one its URN makes) when it has versions

@@ -332,9 +332,7 @@ pub async fn search(call: Call) -> Answer {
     let total = groups.len();
     let page: Vec<&Group> = groups.iter().skip(offset).take(size).collect();
     let catalog = &call.state.catalog;
-    let mut versions = model::versions_of(catalog, &page).await?;
-    let mut lists: Vec<&mut Vec<model::Version>> = versions.values_mut().collect();
-    model::fill_latest(catalog, &mut lists).await?;
+    let mut versions = model::shown_versions_of(catalog, &page).await?;
     let models: Vec<Value> = page
         .iter()
         .map(|g| model::group_json(g, &versions.remove(&g.id).unwrap_or_default()))

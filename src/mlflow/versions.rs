@@ -34,8 +34,8 @@ pub async fn create(
 ) -> Result<Urn, MlflowError> {
     let mut tried: u64 = 0;
     for _ in 0..50 {
-        let next: u64 = catalog.next_label(set).await?.parse().unwrap_or(1);
-        let number = next.max(tried + 1);
+        let next = catalog.next_label(set).await?;
+        let number = next.label.parse::<u64>().unwrap_or(1).max(tried + 1);
         tried = number;
         let label = number.to_string();
         let urn = model::version_urn(&group.urn, &label)?;
@@ -43,6 +43,7 @@ pub async fn create(
         link.source_time = Some(created);
         link.source_creator = Some(actor.name.clone());
         link.fresh = true;
+        link.numbered = Some(next);
         let (make, at) = (aspects.clone(), urn.clone());
         link.with = Some(Box::new(move || make(&at)));
         match catalog.link_version(actor, link).await {

@@ -140,48 +140,19 @@ pub async fn holders(
     Ok(out)
 }
 
-/// Which versions [`latest`] looks among.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Among<'a> {
-    /// Leave these entities out.
-    pub except: &'a [i64],
-    /// Only versions with a current edge of this relation to this entity.
-    pub with: Option<(&'a str, i64)>,
-    /// Only versions with no current edge of this relation to any of these entities.
-    pub without: Option<(&'a str, &'a [i64])>,
-}
-
-/// The version of the set that sorts last (by sort id, then URN) among those `among` names,
-/// leaving out soft-deleted ones: an index read backwards from the end of the set, stopping at
-/// the first that qualifies.
+/// The version of the set that sorts last (by sort id, then URN), leaving out soft-deleted ones
+/// and the entities `except` names: an index read backwards from the end of the set, stopping
+/// at the first that qualifies.
 pub async fn latest(
     db: &impl ConnectionTrait,
     set_id: i64,
-    among: Among<'_>,
+    except: &[i64],
 ) -> Result<Option<Member>, DbErr> {
     let mut q = Sql::new(db.get_database_backend(), SELECT_MEMBER);
     q.bind(set_id).push(" AND NOT \"e\".\"removed\"");
-    if !among.except.is_empty() {
+    if !except.is_empty() {
         q.push(" AND \"m\".\"entity_id\" NOT IN ")
-            .list(among.except.iter().copied());
-    }
-    let edge = " FROM \"edge\" \"g\" WHERE \"g\".\"source_id\" = \"m\".\"entity_id\" \
-                AND \"g\".\"removed_at\" IS NULL AND \"g\".\"relation\" = ";
-    if let Some((relation, to)) = among.with {
-        q.push(" AND EXISTS (SELECT 1")
-            .push(edge)
-            .bind(relation)
-            .push(" AND \"g\".\"destination_id\" = ")
-            .bind(to)
-            .push(")");
-    }
-    if let Some((relation, to)) = among.without.filter(|(_, to)| !to.is_empty()) {
-        q.push(" AND NOT EXISTS (SELECT 1")
-            .push(edge)
-            .bind(relation)
-            .push(" AND \"g\".\"destination_id\" IN ")
-            .list(to.iter().copied())
-            .push(")");
+            .list(except.iter().copied());
     }
     q.push(" ORDER BY \"m\".\"sort_id\" DESC, \"e\".\"urn\" DESC LIMIT 1");
     q.rows(db).await?.first().map(member).transpose()
@@ -211,16 +182,42 @@ pub async fn highest_number(db: &impl ConnectionTrait, set_id: i64) -> Result<Op
     }
 }
 
-/// How many versions the set has, soft-deleted ones too.
-pub async fn count(db: &impl ConnectionTrait, set_id: i64) -> Result<i64, DbErr> {
+/// How many versions the set of this URN has, soft-deleted ones too (0 when there is no such
+/// set).
+pub async fn count(db: &impl ConnectionTrait, set_urn: &str) -> Result<i64, DbErr> {
     let mut q = Sql::new(
         db.get_database_backend(),
-        "SELECT COUNT(*) FROM \"version_member\" WHERE \"set_id\" = ",
+        "SELECT COUNT(*) FROM \"version_member\" \"m\" JOIN \"entity\" \"s\" ON \"s\".\"id\" = \
+         \"m\".\"set_id\" WHERE \"s\".\"urn\" = ",
     );
-    q.bind(set_id);
+    q.bind(set_urn);
     match q.rows(db).await?.first() {
         Some(row) => row.try_get_by_index(0),
         None => Ok(0),
+    }
+}
+
+/// The row id of the entity of this URN and the latest value of its aspect `aspect`, if it
+/// has one: one statement (what a set's link counter is read with).
+pub async fn row_and_aspect(
+    db: &impl ConnectionTrait,
+    urn: &str,
+    aspect: &str,
+) -> Result<Option<(i64, Option<String>)>, DbErr> {
+    let mut q = Sql::new(
+        db.get_database_backend(),
+        "SELECT \"s\".\"id\", (SELECT \"a\".\"value\" FROM \"aspect\" \"a\" WHERE \
+         \"a\".\"entity_id\" = \"s\".\"id\" AND \"a\".\"is_latest\" = ",
+    );
+    // `is_latest` compared, not tested as a truth value, so the lookup uses `idx_aspect_latest`.
+    q.bind(true)
+        .push(" AND \"a\".\"name\" = ")
+        .bind(aspect)
+        .push(") FROM \"entity\" \"s\" WHERE \"s\".\"urn\" = ")
+        .bind(urn);
+    match q.rows(db).await?.first() {
+        Some(row) => Ok(Some((row.try_get_by_index(0)?, row.try_get_by_index(1)?))),
+        None => Ok(None),
     }
 }
 
@@ -246,6 +243,80 @@ pub async fn latest_of_sets(
             if let Some(latest) = latest {
                 out.push((row.try_get_by_index(0)?, latest));
             }
+        }
+    }
+    Ok(out)
+}
+
+/// What [`latest_by_tag_of_sets`] answers of one set: its row, and for each tag asked (in the
+/// order asked) then for "none of them", the URN of the latest live version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LatestPerTag {
+    pub set_id: i64,
+    pub set_urn: String,
+    pub tagged: Vec<Option<String>>,
+    pub untagged: Option<String>,
+}
+
+/// For each of these sets (by URN), the latest live version (as [`latest`] picks it) carrying
+/// each of the tags `tag_urns` by a current `relation` edge, and the latest carrying none of
+/// them: one statement for all, each answer an index read backwards from the end of its set
+/// that stops at the first version that qualifies. A set with no row in the index is left out.
+pub async fn latest_by_tag_of_sets(
+    db: &impl ConnectionTrait,
+    set_urns: &[&str],
+    relation: &str,
+    tag_urns: &[&str],
+) -> Result<Vec<LatestPerTag>, DbErr> {
+    let backend = db.get_database_backend();
+    let mut out = Vec::with_capacity(set_urns.len());
+    for chunk in set_urns.chunks(CHUNK) {
+        let mut q = Sql::new(backend, "SELECT \"s\".\"id\", \"s\".\"urn\"");
+        // `+` keeps the tag's side from choosing the edge index: each version's own edges
+        // of the relation are looked up (a few), not every edge to the tag (as many as the
+        // catalog has versions in that stage).
+        let latest = |q: &mut Sql, among: Option<(&str, &[&str])>| {
+            q.push(
+                ", (SELECT \"e\".\"urn\" FROM \"version_member\" \"m\" JOIN \"entity\" \"e\" \
+                 ON \"e\".\"id\" = \"m\".\"entity_id\" WHERE \"m\".\"set_id\" = \"s\".\"id\" AND \
+                 NOT \"e\".\"removed\"",
+            );
+            if let Some((exists, tags)) = among {
+                q.push(" AND ").push(exists).push(
+                    " (SELECT 1 FROM \"edge\" \"g\" WHERE \"g\".\"source_id\" = \
+                     \"m\".\"entity_id\" AND \"g\".\"relation\" = ",
+                );
+                q.bind(relation).push(
+                    " AND \"g\".\"removed_at\" IS NULL AND +\"g\".\"destination_id\" IN \
+                     (SELECT \"t\".\"id\" FROM \"entity\" \"t\" WHERE \"t\".\"urn\" IN ",
+                );
+                q.list(tags.iter().copied()).push("))");
+            }
+            q.push(" ORDER BY \"m\".\"sort_id\" DESC, \"e\".\"urn\" DESC LIMIT 1)");
+        };
+        for t in tag_urns {
+            latest(&mut q, Some(("EXISTS", std::slice::from_ref(t))));
+        }
+        latest(
+            &mut q,
+            (!tag_urns.is_empty()).then_some(("NOT EXISTS", tag_urns)),
+        );
+        q.push(
+            " FROM \"entity\" \"s\" WHERE EXISTS (SELECT 1 FROM \"version_member\" \"x\" WHERE \
+             \"x\".\"set_id\" = \"s\".\"id\") AND \"s\".\"urn\" IN ",
+        )
+        .list(chunk.iter().copied());
+        for row in q.rows(db).await? {
+            let mut tagged = Vec::with_capacity(tag_urns.len());
+            for i in 0..tag_urns.len() {
+                tagged.push(row.try_get_by_index(2 + i)?);
+            }
+            out.push(LatestPerTag {
+                set_id: row.try_get_by_index(0)?,
+                set_urn: row.try_get_by_index(1)?,
+                tagged,
+                untagged: row.try_get_by_index(2 + tag_urns.len())?,
+            });
         }
     }
     Ok(out)

@@ -49,6 +49,7 @@ mod metrics;
 mod migrations;
 mod mlflow;
 mod mlflow_refused;
+mod mlflow_search;
 mod mutations;
 mod mutations_edits;
 mod mutations_patch;

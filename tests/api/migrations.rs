@@ -241,7 +241,7 @@ async fn a_migration_indexes_versions_stored_before_it() {
         (latest.urn.as_str(), latest.label.as_str()),
         (model("b").as_str(), "12")
     );
-    assert_eq!(catalog.next_label(&set).await.unwrap(), "13");
+    assert_eq!(catalog.next_label(&set).await.unwrap().label, "13");
     let e = Urn::parse(&model("e")).unwrap();
     let taken = catalog
         .link_version(
