@@ -339,10 +339,10 @@ def catalog_copy(args, what: str):
     """A fresh copy of the PostgreSQL catalog (`CREATE DATABASE ... TEMPLATE`) for scenarios
     that write, so the catalog the other scenarios read stays as made; yields its URL and drops
     it afterwards."""
-    copy = f"mlcat_bench_{what}_{args.mode}"
+    copy = f"{args.pg_prefix}_{what}_{args.mode}"
     drop = f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)'
     psql(args.pg_url, drop)
-    psql(args.pg_url, f'CREATE DATABASE "{copy}" TEMPLATE "mlcat_bench_{args.mode}"')
+    psql(args.pg_url, f'CREATE DATABASE "{copy}" TEMPLATE "{args.pg_prefix}_{args.mode}"')
     try:
         yield f"{args.pg_url.rsplit('/', 1)[0]}/{copy}"
     finally:
@@ -356,7 +356,7 @@ def postgres_catalog(args, work: str, size: dict) -> tuple[str, dict] | None:
     except (OSError, subprocess.CalledProcessError) as e:
         log(f"PostgreSQL at {admin} does not answer ({e}); skipping the PostgreSQL scenarios")
         return None
-    name = f"mlcat_bench_{args.mode}"
+    name = f"{args.pg_prefix}_{args.mode}"
     base = admin.rsplit("/", 1)[0]
     url = f"{base}/{name}"
     manifest_path = os.path.join(work, f"catalog-{args.mode}-postgres.json")
@@ -811,7 +811,7 @@ def index_on_off(args, work: str, backend: str, source: str, manifest: dict) -> 
                 shutil.copyfile(source, db)
                 url = f"sqlite://{db}"
             else:
-                name = f"mlcat_bench_index_{args.mode}"
+                name = f"{args.pg_prefix}_index_{args.mode}"
                 psql(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 psql(args.pg_url, f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
                 url = f"{args.pg_url.rsplit('/', 1)[0]}/{name}"
@@ -836,7 +836,7 @@ def index_on_off(args, work: str, backend: str, source: str, manifest: dict) -> 
             log(f"ingest, index {label:<3} ({backend}) round {i + 1}: {res['rps'] * 200:,.0f} aspects/s "
                 f"(p50 {res['p50_us'] / 1000:.1f} ms, p99 {res['p99_us'] / 1000:.1f} ms)")
     if backend != "sqlite":
-        psql(args.pg_url, f'DROP DATABASE IF EXISTS "mlcat_bench_index_{args.mode}" WITH (FORCE)')
+        psql(args.pg_url, f'DROP DATABASE IF EXISTS "{args.pg_prefix}_index_{args.mode}" WITH (FORCE)')
     on, off = statistics.median(per["on"]), statistics.median(per["off"])
     out = {"backend": backend, "on": per["on"], "off": per["off"], "median_on": on,
            "median_off": off, "ratio": on / off if off else None, "rounds": rounds}
@@ -1599,6 +1599,8 @@ def main() -> int:
     p.add_argument("--index-rounds", type=int, default=4,
                    help="rounds of the index part (each runs on and off once, alternated)")
     p.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    p.add_argument("--pg-prefix", default="mlcat_bench",
+                   help="the PostgreSQL databases' names start with it (two suites on one server)")
     p.add_argument("--command", default="benches/run.sh")
     args = p.parse_args()
     smoke = args.mode == "smoke"
@@ -1740,7 +1742,7 @@ def main() -> int:
                             args, work, "postgres", copy_url, pg_manifest)
                 if "index" in parts:
                     data["index"]["postgres"] = index_on_off(args, work, "postgres",
-                                                             f"mlcat_bench_{args.mode}", pg_manifest)
+                                                             f"{args.pg_prefix}_{args.mode}", pg_manifest)
         if "registry" in parts:
             try:
                 data["registry"] = registry_scenarios(args, r, work, manifest)

@@ -64,6 +64,7 @@ mod replicas;
 mod replicas_live;
 mod schema;
 mod search;
+mod search_facets;
 mod search_filters;
 mod search_lineage;
 mod search_scroll;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{words, SearchField};
 use crate::catalog::Result;
-use crate::store::search::{self as index, Document};
+use crate::store::search::{self as index, Document, EntityFacet};
 use crate::store::{aspect, entity, CHUNK};
 use crate::urn::Urn;
 
@@ -206,16 +206,20 @@ fn document(
     let mut name: Vec<String> = words(&row.name).collect();
     let mut body: Vec<String> = Vec::new();
     let mut facets: Vec<(&'static str, String)> = Vec::new();
-    facets.push((SearchField::EntityType.as_str(), row.entity_type.clone()));
+    // The facets the entity row holds, written as the facet count reads them from the row.
+    for (field, facet) in [
+        (SearchField::EntityType, EntityFacet::Type),
+        (SearchField::Platform, EntityFacet::Platform),
+        (SearchField::Origin, EntityFacet::Env),
+    ] {
+        if let Some(value) = facet.value(row) {
+            facets.push((field.as_str(), value));
+        }
+    }
     if let Some(platform) = &row.platform {
-        facets.push((
-            SearchField::Platform.as_str(),
-            format!("urn:li:dataPlatform:{platform}"),
-        ));
         body.extend(words(platform));
     }
     if let Some(env) = &row.env {
-        facets.push((SearchField::Origin.as_str(), env.clone()));
         body.extend(words(env));
     }
     if let Some(namespace) = &row.namespace {

@@ -3,7 +3,7 @@
 
 use crate::catalog::text::refuse_nul;
 use crate::catalog::{Error, Result};
-use crate::store::search::{Bound, Compare, Predicate, TimeColumn};
+use crate::store::search::{Bound, Compare, Counted, EntityFacet, Predicate, TimeColumn};
 use crate::urn::EntityKind;
 
 /// A field search results can be filtered and faceted on, named as DataHub names it.
@@ -107,6 +107,18 @@ impl SearchField {
             SearchField::Urn => "urn",
             SearchField::LastModifiedAt => "lastModifiedAt",
             SearchField::CreatedAt => "createdAt",
+        }
+    }
+
+    /// Where the count of the field's facets reads its values: the entity row for the fields
+    /// it holds (the index writes the same values in their facet rows, which filters read),
+    /// the facet rows for the others.
+    pub(crate) fn counted(self) -> Counted {
+        match self {
+            SearchField::EntityType => Counted::Entity(self.as_str(), EntityFacet::Type),
+            SearchField::Platform => Counted::Entity(self.as_str(), EntityFacet::Platform),
+            SearchField::Origin => Counted::Entity(self.as_str(), EntityFacet::Env),
+            _ => Counted::Rows(self.as_str()),
         }
     }
 

@@ -303,7 +303,7 @@ impl Catalog {
         let query = parts.query(false, after);
         let (hits, total) =
             index::search(self.reader().await, &query, request.start, request.count).await?;
-        let fields: Vec<&'static str> = request.facets.iter().map(|f| f.as_str()).collect();
+        let fields: Vec<index::Counted> = request.facets.iter().map(|f| f.counted()).collect();
         let mut facets: Vec<Facet> = request
             .facets
             .iter()

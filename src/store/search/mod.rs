@@ -13,8 +13,10 @@ use super::entity;
 use super::sql::{self, Sql};
 use super::CHUNK;
 
+mod facets;
 mod query;
 
+pub use facets::*;
 pub use query::*;
 use query::{class, conditions, matching, tsquery};
 
@@ -370,65 +372,6 @@ pub async fn carriers(
     Ok(ids)
 }
 
-/// Up to how many matches the facet count starts from the matches (each looks up its own facet
-/// rows); above it, from the facet rows of the counted fields (each probes the set of matches).
-/// The first costs a lookup per match, the second a row per facet value in the catalog (about
-/// three per entity), so the matches win until they are a good part of the catalog.
-pub const FACETS_FROM_MATCHES_UP_TO: u64 = 50_000;
-
-/// `(field, value, count)` of every value of `fields` among the entities a query matches, by
-/// field, most frequent first: one statement. `matches` is how many entities the query matches
-/// (from [`search`]), which picks the statement's plan.
-pub async fn facets(
-    db: &impl ConnectionTrait,
-    query: &Query<'_>,
-    fields: &[&'static str],
-    matches: u64,
-) -> Result<Vec<(String, String, i64)>, DbErr> {
-    if fields.is_empty() || matches == 0 {
-        return Ok(Vec::new());
-    }
-    let backend = db.get_database_backend();
-    let mut q;
-    if matches <= FACETS_FROM_MATCHES_UP_TO {
-        // SQLite keeps a CROSS JOIN's order as written: the matches are the outer loop.
-        let join = match backend {
-            DbBackend::Postgres => "JOIN",
-            _ => "CROSS JOIN",
-        };
-        q = Sql::new(
-            backend,
-            "SELECT f.\"field\", f.\"value\", COUNT(*) FROM (SELECT e.\"id\" AS \"id\"",
-        );
-        matching(&mut q, backend, query);
-        q.push(&format!(
-            ") m {join} \"search_facet\" f ON f.\"entity_id\" = m.\"id\" WHERE f.\"field\" IN "
-        ))
-        .list(fields.iter().copied());
-    } else {
-        q = Sql::new(
-            backend,
-            "SELECT f.\"field\", f.\"value\", COUNT(*) FROM \"search_facet\" f WHERE f.\"field\" IN ",
-        );
-        q.list(fields.iter().copied())
-            .push(" AND f.\"entity_id\" IN (SELECT e.\"id\"");
-        matching(&mut q, backend, query);
-        q.push(")");
-    }
-    q.push(" GROUP BY f.\"field\", f.\"value\" ORDER BY f.\"field\", COUNT(*) DESC, f.\"value\"");
-    q.rows(db)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok((
-                row.try_get_by_index(0)?,
-                row.try_get_by_index(1)?,
-                row.try_get_by_index(2)?,
-            ))
-        })
-        .collect()
-}
-
 /// Deletes the index rows of one entity (a hard delete), so no search finds it again.
 pub async fn delete_of_entity(db: &impl ConnectionTrait, entity_id: i64) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
@@ -455,7 +398,8 @@ mod tests {
     use sea_orm::{ActiveValue::Set, EntityTrait};
 
     /// Both plans of the facet count answer the same counts: the one from the matches (a few
-    /// matches) and the one from the facet rows (many).
+    /// matches) and the one from the facet rows (many); the fields the entity row holds are
+    /// counted from it, a row without the value counting for none.
     #[tokio::test]
     async fn both_facet_plans_count_the_same() {
         let db = super::super::connect("sqlite::memory:")
@@ -470,8 +414,8 @@ mod tests {
                 entity_type: Set("mlModel".into()),
                 name: Set(format!("m{id}")),
                 search_name: Set(format!("m{id}")),
-                platform: Set(None),
-                env: Set(None),
+                platform: Set((id % 2 == 0).then(|| "p".to_string())),
+                env: Set((id <= 3).then(|| "PROD".to_string())),
                 namespace: Set(None),
                 has_aspects: Set(true),
                 removed: Set(false),
@@ -510,13 +454,22 @@ mod tests {
             after: None,
             within: None,
         };
-        let fields = ["owners", "tags"];
+        let fields = [
+            Counted::Rows("owners"),
+            Counted::Entity("platform", EntityFacet::Platform),
+            Counted::Rows("tags"),
+            Counted::Entity("_entityType", EntityFacet::Type),
+            Counted::Entity("origin", EntityFacet::Env),
+        ];
         let from_matches = facets(&db, &query, &fields, 5).await.expect("counted");
         let from_facets = facets(&db, &query, &fields, FACETS_FROM_MATCHES_UP_TO + 1)
             .await
             .expect("counted");
         let want: Vec<(String, String, i64)> = [
+            ("_entityType", "mlModel", 5),
+            ("origin", "PROD", 3),
             ("owners", "urn:li:corpuser:ana", 4),
+            ("platform", "urn:li:dataPlatform:p", 2),
             ("tags", "urn:li:tag:t1", 3),
             ("tags", "urn:li:tag:t0", 2),
         ]
