@@ -388,7 +388,10 @@ pub fn writer_connection(db: &DatabaseConnection) -> Option<DatabaseConnection> 
         .test_before_acquire(false)
         .acquire_timeout(Duration::from_secs(30))
         .connect_lazy_with((*options).clone().foreign_keys(false));
-    Some(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
+    let mut db = sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool);
+    // Its statements are the server's too: `/metrics` counts them with the pool's.
+    db.set_metric_callback(|info| crate::metrics::statement(info.elapsed, info.failed));
+    Some(db)
 }
 
 /// Takes SQLite's write lock with a transaction's first statement (a no-op update). SQLite

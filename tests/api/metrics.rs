@@ -161,3 +161,37 @@ async fn a_server_process_reports_its_statements_writes_and_traversals() {
         Some(1.0)
     );
 }
+
+/// The statements of writes are counted whichever connection runs them: on a SQLite file the
+/// write path has a connection of its own (`store::writer_connection`), whose statements
+/// `/metrics` once left out.
+#[tokio::test]
+async fn a_server_process_counts_the_statements_of_its_writes() {
+    let (url, _dir) = fresh_database().await;
+    let server = Server::start(&url).await;
+    let mut http = Http::new(server.addr);
+    let statements = |text: &str| sample(text, r#"mlcat_sql_statements_total{outcome="ok"}"#);
+    let (_, body) = http.send("GET", "/metrics", b"").await.unwrap();
+    let before = statements(&String::from_utf8(body).unwrap()).unwrap_or(0.0);
+    let value = serde_json::json!({"name": "counted"}).to_string();
+    let batch = serde_json::json!({"proposals": [{
+        "entityType": "dataset",
+        "entityUrn": "urn:li:dataset:(urn:li:dataPlatform:hive,counted,PROD)",
+        "changeType": "UPSERT", "aspectName": "datasetProperties",
+        "aspect": {"value": value, "contentType": "application/json"}}], "async": "false"})
+    .to_string();
+    let (status, body) = http
+        .send(
+            "POST",
+            "/aspects?action=ingestProposalBatch",
+            batch.as_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let (_, body) = http.send("GET", "/metrics", b"").await.unwrap();
+    let text = String::from_utf8(body).unwrap();
+    let after = statements(&text).unwrap();
+    // The write's own: its entity row made and read, its version, its search rows.
+    assert!(after - before >= 5.0, "{before} -> {after}\n{text}");
+}
