@@ -422,23 +422,11 @@ pub struct NamedLike<'a> {
 /// leave it.
 pub async fn named_like(db: &impl ConnectionTrait, q: &NamedLike<'_>) -> Result<Vec<Model>, DbErr> {
     let backend = db.get_database_backend();
-    // The properties' name is read from the JSON only where the pattern, run anywhere over the
-    // aspect's text, matches: a name matching it is in the text as it is, unless the text has
-    // escapes (a backslash), which are read in full. Parsing every other model's JSON cost
-    // 4 × more than the rest of the statement.
-    let (field, like, backslash) = if backend == DbBackend::Postgres {
-        (
-            "(a.\"value\"::json ->> 'name')",
-            " ILIKE ",
-            "strpos(a.\"value\", chr(92)) > 0",
-        )
+    let (field, like) = if backend == DbBackend::Postgres {
+        ("(a.\"value\"::json ->> 'name')", " ILIKE ")
     } else {
         // Stored aspects are JSON written by the catalog, so no validity test is needed first.
-        (
-            "json_extract(a.\"value\", '$.name')",
-            " LIKE ",
-            "instr(a.\"value\", char(92)) > 0",
-        )
+        ("json_extract(a.\"value\", '$.name')", " LIKE ")
     };
     // PostgreSQL's LIKE takes a backslash as an escape unless told otherwise; SQLite's has none.
     let escape = if backend == DbBackend::Postgres {
@@ -467,13 +455,10 @@ pub async fn named_like(db: &impl ConnectionTrait, q: &NamedLike<'_>) -> Result<
         .push(like)
         .bind(q.pattern)
         .push(escape)
-        .push(&format!(" OR ((a.\"value\"{like}"))
-        .bind(format!("%{}%", q.pattern))
-        .push(escape)
-        .push(&format!(" OR {backslash}) AND {field}{like}"))
+        .push(&format!(" OR {field}{like}"))
         .bind(q.pattern)
         .push(escape)
-        .push("))");
+        .push(")");
     s.rows(db)
         .await?
         .iter()
