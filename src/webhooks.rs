@@ -141,7 +141,7 @@ pub fn spawn(catalog: Catalog, limits: Limits) -> tokio::task::JoinHandle<()> {
     let in_flight: Arc<Mutex<HashSet<i64>>> = Arc::default();
     tokio::spawn(async move {
         loop {
-            match catalog.due_webhooks().await {
+            match catalog.due_webhooks(&owner).await {
                 Ok(due) => {
                     for id in due {
                         let fresh = in_flight
@@ -175,14 +175,20 @@ pub fn spawn(catalog: Catalog, limits: Limits) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// Delivers what is due for one webhook, batch by batch, until there is nothing more or a
-/// delivery fails.
-async fn deliver(catalog: &Catalog, limits: &Limits, owner: &str, id: i64) -> Result<(), Error> {
+/// Delivers what is due for one webhook as `owner` (a replica), batch by batch, until the feed
+/// has nothing more for it now or a delivery fails: one pass, as the deliverer makes for each
+/// due webhook at each tick.
+pub async fn deliver(
+    catalog: &Catalog,
+    limits: &Limits,
+    owner: &str,
+    id: i64,
+) -> Result<(), Error> {
     let Some(mut claimed) = catalog.claim_webhook(id, owner, LEASE_MS).await? else {
         return Ok(());
     };
     loop {
-        let (changes, cursor) = catalog
+        let page = catalog
             .webhook_changes(
                 &claimed,
                 BATCH,
@@ -191,11 +197,21 @@ async fn deliver(catalog: &Catalog, limits: &Limits, owner: &str, id: i64) -> Re
                 limits.max_lineage_budget,
             )
             .await?;
+        let (changes, cursor) = (page.changes, page.cursor);
         if changes.is_empty() {
-            if cursor != claimed.cursor {
-                catalog.webhook_delivered(id, owner, cursor, 0).await?;
+            if cursor != claimed.cursor && !catalog.webhook_delivered(id, owner, cursor, 0).await? {
+                return Ok(()); // the lease went to another
             }
-            return catalog.webhook_idle(id, owner).await;
+            if !page.has_more {
+                return catalog.webhook_idle(id, owner).await;
+            }
+            // A stretch of the feed the filter left out whole, with more after it: on at
+            // once, not at the next tick, or a busy feed would outrun the webhook.
+            match catalog.claim_webhook(id, owner, LEASE_MS).await? {
+                Some(again) => claimed = again,
+                None => return Ok(()),
+            }
+            continue;
         }
         let body = json!({
             "webhookId": id,

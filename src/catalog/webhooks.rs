@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value};
 
-use super::feed::{Change, ChangeFilter, FeedCursor};
+use super::feed::{ChangeFilter, ChangePage, FeedCursor};
 use super::{Actor, Catalog, Error, Result};
 use crate::store::{now_millis, webhook};
 use crate::urn::Urn;
@@ -158,9 +158,9 @@ impl Catalog {
             .ok_or_else(|| Error::NotFound(format!("no webhook with id {id}")))
     }
 
-    /// The webhooks due for a delivery now.
-    pub async fn due_webhooks(&self) -> Result<Vec<i64>> {
-        Ok(webhook::due(&self.db, now_millis()).await?)
+    /// The webhooks due for a delivery by `owner` now (those it holds the lease of included).
+    pub async fn due_webhooks(&self, owner: &str) -> Result<Vec<i64>> {
+        Ok(webhook::due(&self.db, now_millis(), owner).await?)
     }
 
     /// Claims a due webhook's delivery for `owner` for `lease_ms`; `None` when another has it
@@ -185,8 +185,10 @@ impl Catalog {
         }))
     }
 
-    /// The next changes to deliver for a claimed webhook, at most `limit`, and the cursor to
-    /// record once they are delivered (past changes the filter left out too).
+    /// The next changes to deliver for a claimed webhook, at most `limit`: the page's cursor is
+    /// the one to record once they are delivered (past changes the filter left out too), and
+    /// `has_more` says the feed holds more now (a page may be empty of matches and still not
+    /// reach the feed's head).
     pub async fn webhook_changes(
         &self,
         claimed: &Claimed,
@@ -194,12 +196,11 @@ impl Catalog {
         default_depth: u32,
         max_depth: u32,
         budget: usize,
-    ) -> Result<(Vec<Change>, FeedCursor)> {
+    ) -> Result<ChangePage> {
         let scope = self
             .change_scope(&claimed.filter, default_depth, max_depth, budget)
             .await?;
-        let page = self.changes_after(claimed.cursor, limit, &scope).await?;
-        Ok((page.changes, page.cursor))
+        self.changes_after(claimed.cursor, limit, &scope).await
     }
 
     /// Records delivered changes: the webhook's cursor moves to `cursor`. False when the lease

@@ -93,13 +93,19 @@ pub async fn resume(db: &impl ConnectionTrait, id: i64) -> Result<bool, DbErr> {
     Ok(done.rows_affected > 0)
 }
 
-/// The ids of webhooks due for a delivery at `now`: not paused, past their backoff, and not
-/// leased to another replica.
-pub async fn due(db: &impl ConnectionTrait, now: i64) -> Result<Vec<i64>, DbErr> {
+/// The ids of webhooks due for a delivery at `now` by `owner`: not paused, past their backoff,
+/// and not leased to another replica. A lease `owner` still holds counts as due: a delivery of
+/// its own that stopped on an error (the database, say) goes on at the next look, not when the
+/// lease runs out.
+pub async fn due(db: &impl ConnectionTrait, now: i64, owner: &str) -> Result<Vec<i64>, DbErr> {
     Ok(Entity::find()
         .filter(Column::Paused.eq(false))
         .filter(Column::NextAttemptAt.lte(now))
-        .filter(Column::LeaseUntil.lt(now))
+        .filter(
+            Condition::any()
+                .add(Column::LeaseUntil.lt(now))
+                .add(Column::LeaseOwner.eq(owner)),
+        )
         .order_by_asc(Column::Id)
         .all(db)
         .await?

@@ -125,6 +125,26 @@ pub(crate) async fn wait_for(r: &Receiver, n: usize) -> Vec<Value> {
     .await
 }
 
+/// Waits until the change feed serves `n` changes of models. On PostgreSQL the feed serves a
+/// commit once every transaction that began before it has ended, other tests' included; until
+/// then a new webhook's cursor (the feed's head) is still before it.
+async fn served(app: &TestApp, n: usize) {
+    eventually(
+        &format!("the feed serving {n} changes of models"),
+        Duration::from_secs(30),
+        Duration::from_millis(20),
+        || async {
+            let page = app
+                .data(
+                    "{ changes(first: 1000, filter: {entityTypes: [MLMODEL]}) { changes { urn } } }",
+                )
+                .await;
+            (page["changes"]["changes"].as_array().unwrap().len() == n).then_some(())
+        },
+    )
+    .await;
+}
+
 pub(crate) fn versions(changes: &[Value]) -> Vec<(String, String, i64)> {
     changes
         .iter()
@@ -143,7 +163,7 @@ async fn matching_changes_arrive_signed_in_order_and_a_failing_endpoint_gets_the
     let app = app_with_deliveries().await;
     let r = Receiver::default();
     let url = receiver(r.clone()).await;
-    // Written before the webhook: not delivered.
+    // Written (and served by the feed) before the webhook: not delivered.
     replace(
         &app,
         MODEL,
@@ -151,6 +171,7 @@ async fn matching_changes_arrive_signed_in_order_and_a_failing_endpoint_gets_the
         json!({"description": "before"}),
     )
     .await;
+    served(&app, 1).await;
     let id = create(&app, &url, json!({"entityTypes": ["MLMODEL"]})).await;
 
     replace(
@@ -218,6 +239,84 @@ async fn matching_changes_arrive_signed_in_order_and_a_failing_endpoint_gets_the
     assert_eq!(hook["delivered"], 5);
     assert_eq!(hook["lastError"], Value::Null);
     assert!(!hooks.to_string().contains(SECRET));
+}
+
+/// A webhook whose filter leaves out a stretch of the feed longer than one read of it (a busy
+/// ingestion of other entities) crosses the stretch in one delivery pass and delivers what
+/// follows; it used to stop at each read's end until the next tick, and fell behind a feed
+/// that grew faster than a read per tick.
+#[tokio::test]
+async fn a_long_stretch_the_filter_leaves_out_is_crossed_in_one_pass() {
+    // No deliverer in the background: the passes are the test's.
+    let app = TestApp::with_limits(limits()).await;
+    let r = Receiver::default();
+    let url = receiver(r.clone()).await;
+    let id = create(&app, &url, json!({"entityTypes": ["MLMODEL"]})).await;
+    for batch in 0..12 {
+        let proposals: Vec<Value> = (0..200)
+            .map(|i| {
+                crate::datahub::proposal(
+                    "dataset",
+                    &format!("urn:li:dataset:(urn:li:dataPlatform:hive,t{batch}_{i},PROD)"),
+                    "datasetProperties",
+                    json!({"description": "not a model"}),
+                )
+            })
+            .collect();
+        let body = json!({"proposals": proposals, "async": "false"}).to_string();
+        let (status, answer) = app
+            .post_json("/aspects?action=ingestProposalBatch", body)
+            .await;
+        assert_eq!(status, axum::http::StatusCode::OK, "{answer:#}");
+    }
+    replace(
+        &app,
+        MODEL,
+        "mlModelProperties",
+        json!({"description": "after 2,400 datasets"}),
+    )
+    .await;
+
+    served(&app, 1).await;
+    mlcat::webhooks::deliver(&app.catalog(), &limits(), "replica-a", id)
+        .await
+        .unwrap();
+    assert_eq!(
+        versions(&changes_taken(&r)),
+        vec![(MODEL.into(), "mlModelProperties".into(), 1)]
+    );
+    let hooks = app
+        .data("{ webhooks { delivered failures lastError } }")
+        .await;
+    assert_eq!(
+        hooks["webhooks"][0],
+        json!({"delivered": 1, "failures": 0, "lastError": null})
+    );
+}
+
+/// A delivery that stopped on an error of its own (the database, say) keeps its lease; the
+/// replica holding it finds the webhook due again at its next look instead of waiting out the
+/// lease (30 s), while another replica still may not take it.
+#[tokio::test]
+async fn a_lease_left_by_an_error_is_due_again_to_its_holder_only() {
+    let app = TestApp::with_limits(limits()).await;
+    let r = Receiver::default();
+    let url = receiver(r.clone()).await;
+    let id = create(&app, &url, json!({})).await;
+    let catalog = app.catalog();
+    assert_eq!(catalog.due_webhooks("replica-a").await.unwrap(), vec![id]);
+    assert!(catalog
+        .claim_webhook(id, "replica-a", 30_000)
+        .await
+        .unwrap()
+        .is_some());
+    assert_eq!(catalog.due_webhooks("replica-a").await.unwrap(), vec![id]);
+    assert!(catalog.due_webhooks("replica-b").await.unwrap().is_empty());
+    assert!(catalog
+        .claim_webhook(id, "replica-b", 30_000)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]
