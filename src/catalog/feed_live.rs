@@ -1,6 +1,7 @@
-//! Live delivery of the change feed: one poller per process reads the feed every
-//! [`POLL_EVERY`] while someone listens, and fans each new stretch of it out through a
-//! broadcast channel; each listener keeps its own cursor and its own filter. The feed is in
+//! Live delivery of the change feed: one poller per process reads the feed as soon as a write
+//! of this process commits, and at least every [`POLL_EVERY`] (for the writes of other
+//! replicas), while someone listens, and fans each new stretch of it out through a broadcast
+//! channel; each listener keeps its own cursor and its own filter. The feed is in
 //! the database, so this works with any number of replicas (each polls), and a listener that
 //! falls behind the channel (or starts between two stretches) reads what it missed from the
 //! feed itself: nothing committed is skipped, and a slow listener never slows a write.
@@ -10,12 +11,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::Stream;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 use super::feed::{Change, ChangeScope, FeedCursor};
 use super::{Catalog, Result};
 
-/// How often the poller reads the feed while someone listens.
+/// How often the poller reads the feed while someone listens and this process commits nothing
+/// (other replicas' writes reach it this way).
 pub const POLL_EVERY: Duration = Duration::from_millis(100);
 
 /// Most changes one read of the poller takes; with more waiting it reads again at once.
@@ -37,6 +39,8 @@ pub(super) struct ChangeHub {
     sender: broadcast::Sender<Arc<Stretch>>,
     /// Whether the poller runs; it stops when nobody listens, and the next listener starts it.
     running: Mutex<bool>,
+    /// Counts this process's commits: the poller (and the webhook deliverer) wake on it.
+    commits: watch::Sender<u64>,
 }
 
 impl Default for ChangeHub {
@@ -44,6 +48,7 @@ impl Default for ChangeHub {
         ChangeHub {
             sender: broadcast::channel(CHANNEL).0,
             running: Mutex::new(false),
+            commits: watch::channel(0).0,
         }
     }
 }
@@ -80,6 +85,17 @@ impl Catalog {
         }))
     }
 
+    /// Tells the feed's readers in this process that a write committed.
+    pub(super) fn commit_seen(&self) {
+        self.hub.commits.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// Changes each time a write of this process commits: a reader of the feed waits on it
+    /// (with a timeout, for other replicas' writes) instead of polling blindly.
+    pub fn commit_signal(&self) -> watch::Receiver<u64> {
+        self.hub.commits.subscribe()
+    }
+
     /// A receiver of the poller's stretches, the poller started if it is not running.
     fn hub_subscribe(&self) -> broadcast::Receiver<Arc<Stretch>> {
         let mut running = self
@@ -101,6 +117,7 @@ impl Catalog {
     async fn poll_feed(self) {
         let mut at = None;
         let everything = ChangeScope::default();
+        let mut commits = self.commit_signal();
         loop {
             {
                 let mut running = self
@@ -148,7 +165,8 @@ impl Catalog {
                     tokio::time::sleep(POLL_EVERY * 10).await;
                 }
             }
-            tokio::time::sleep(POLL_EVERY).await;
+            // A commit made during the read wakes it at once: nothing is waited for twice.
+            let _ = tokio::time::timeout(POLL_EVERY, commits.changed()).await;
         }
     }
 }

@@ -306,6 +306,42 @@ async fn removals_are_in_the_feed() {
     );
 }
 
+/// The live poller (and so every subscription) reads the feed when a write of this process
+/// commits, not only every `POLL_EVERY`: a write and an erasure each move the signal it waits
+/// on, and a refused write does not.
+#[tokio::test]
+async fn every_committed_write_moves_the_signal_the_poller_waits_on() {
+    let app = TestApp::new().await;
+    let catalog = app.catalog();
+    let mut signal = catalog.commit_signal();
+    let mut moved = |what: &str, expected: bool| {
+        assert_eq!(signal.has_changed().unwrap(), expected, "{what}");
+        signal.borrow_and_update();
+    };
+    moved("nothing written yet", false);
+    let model = Urn::parse(MODEL).unwrap();
+    let actor = Actor::named("signal");
+    let upsert = |aspect: &str, value: Value| AspectWrite::upsert(model.clone(), aspect, value);
+    catalog
+        .write(
+            &actor,
+            vec![upsert("mlModelProperties", json!({"description": "m"}))],
+        )
+        .await
+        .unwrap();
+    moved("a write", true);
+    let refused = catalog
+        .write(
+            &actor,
+            vec![upsert("mlModelProperties", json!("not an object"))],
+        )
+        .await;
+    assert!(refused.is_err());
+    moved("a refused write", false);
+    catalog.hard_delete(&actor, &model).await.unwrap();
+    moved("an entity erased", true);
+}
+
 #[tokio::test]
 async fn filters_by_type_urn_aspect_and_lineage_scope() {
     let app = TestApp::new().await;

@@ -269,6 +269,7 @@ impl Catalog {
         };
         match &result {
             Ok(out) => {
+                self.commit_seen();
                 self.health.succeeded();
                 let changed = out.iter().filter(|w| w.changed).count();
                 super::tally::record(&actor.name, changed);
@@ -385,6 +386,7 @@ impl Catalog {
         match &result {
             Ok((out, erased)) => {
                 self.committed().await;
+                self.commit_seen();
                 self.health.succeeded();
                 let changed = out.iter().filter(|w| w.changed).count();
                 super::tally::record(&actor.name, changed + erased.len());
