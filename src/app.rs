@@ -49,27 +49,41 @@ pub fn router(db: DatabaseConnection, limits: &Limits, auth: Auth) -> Router {
     router_with(db, limits, &Serving::new(auth))
 }
 
-/// Builds the router over a migrated database: each front door's routes over the state they
+/// Builds the router over a migrated database ([`router_over`] the catalog
+/// [`serving_catalog`] makes of it).
+pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -> Router {
+    router_over(db.clone(), serving_catalog(db, serving), limits, serving)
+}
+
+/// The catalog a server's requests share over `db`: writable or read-only as `serving` says,
+/// with its read replica. A task of the same process that writes or follows the feed (webhook
+/// delivery) takes a clone of it, so that it shares the write queue and hears of its commits.
+pub fn serving_catalog(db: DatabaseConnection, serving: &Serving) -> Catalog {
+    let catalog = Catalog::with_mode(db, serving.mode);
+    match &serving.read_replica {
+        Some(replica) => catalog.with_read_replica(replica.clone()),
+        None => catalog,
+    }
+}
+
+/// Builds the router over `catalog` (of `db`): each front door's routes over the state they
 /// share, and the layers every request passes. With auth off, only loopback host names and
 /// `serving.allowed_hosts` are answered ([`HostPolicy`]).
-pub fn router_with(db: DatabaseConnection, limits: &Limits, serving: &Serving) -> Router {
+pub fn router_over(
+    db: DatabaseConnection,
+    catalog: Catalog,
+    limits: &Limits,
+    serving: &Serving,
+) -> Router {
     let Serving {
         auth,
-        mode,
         allowed_hosts,
-        read_replica,
+        ..
     } = serving;
-    let (auth, mode) = (*auth, *mode);
-    let auth_state = Arc::new(AuthState {
-        db: db.clone(),
-        auth,
-    });
-    let catalog = Catalog::with_mode(db, mode);
+    let auth = *auth;
+    let auth_state = Arc::new(AuthState { db, auth });
     let shared = Shared {
-        catalog: match read_replica {
-            Some(replica) => catalog.with_read_replica(replica.clone()),
-            None => catalog,
-        },
+        catalog,
         limits: limits.clone(),
     };
     let app = Router::new()

@@ -121,11 +121,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         allowed_hosts: args.allowed_hosts.clone(),
         read_replica,
     };
+    let catalog = app::serving_catalog(db.clone(), &serving);
     if !args.read_only {
-        // Webhook deliveries, from this replica as from every other (each delivery is leased).
-        mlcat::webhooks::spawn(Catalog::new(db.clone()), args.limits.clone());
+        // Webhook deliveries, from this replica as from every other (each delivery is leased),
+        // on the requests' catalog: its bookkeeping waits in line with their writes, and their
+        // commits wake it.
+        mlcat::webhooks::spawn(catalog.clone(), args.limits.clone());
     }
-    let app = app::router_with(db, &args.limits, &serving);
+    let app = app::router_over(db, catalog, &args.limits, &serving);
     println!("mlcat is serving {}", args.db.database_url);
     println!("  GraphQL API:  http://{addr}/api/graphql");
     println!("  Playground:   http://{addr}/playground");

@@ -172,7 +172,8 @@ impl Catalog {
         lease_ms: i64,
     ) -> Result<Option<Claimed>> {
         let now = now_millis();
-        let Some(row) = webhook::claim(&self.db, id, owner, now, now + lease_ms).await? else {
+        let Some(row) = webhook::claim(self.writing_db(), id, owner, now, now + lease_ms).await?
+        else {
             return Ok(None);
         };
         Ok(Some(Claimed {
@@ -203,16 +204,20 @@ impl Catalog {
         self.changes_after(claimed.cursor, limit, &scope).await
     }
 
-    /// Records delivered changes: the webhook's cursor moves to `cursor`. False when the lease
-    /// was lost meanwhile (another replica delivers from the old cursor again: at least once).
+    /// Records delivered changes (or a stretch of the feed the filter left out, `count` 0): the
+    /// webhook's cursor moves to `cursor` and the lease is renewed for `lease_ms`. False when
+    /// the lease was lost meanwhile (another replica delivers from the old cursor again: at
+    /// least once).
     pub async fn webhook_delivered(
         &self,
         id: i64,
         owner: &str,
         cursor: FeedCursor,
         count: usize,
+        lease_ms: i64,
     ) -> Result<bool> {
-        Ok(webhook::delivered(&self.db, id, owner, &cursor.to_string(), count as i64).await?)
+        let (cursor, until) = (cursor.to_string(), now_millis() + lease_ms);
+        Ok(webhook::delivered(self.writing_db(), id, owner, &cursor, count as i64, until).await?)
     }
 
     /// Records a failed delivery, retried at `retry_at` (milliseconds), or paused.
@@ -224,11 +229,11 @@ impl Catalog {
         retry_at: i64,
         pause: bool,
     ) -> Result<()> {
-        Ok(webhook::failed(&self.db, id, owner, error, retry_at, pause).await?)
+        Ok(webhook::failed(self.writing_db(), id, owner, error, retry_at, pause).await?)
     }
 
-    /// Gives up a webhook's lease.
-    pub async fn webhook_idle(&self, id: i64, owner: &str) -> Result<()> {
-        Ok(webhook::release(&self.db, id, owner).await?)
+    /// Gives up a webhook's lease, its cursor at `cursor` (past changes the filter left out).
+    pub async fn webhook_idle(&self, id: i64, owner: &str, cursor: FeedCursor) -> Result<()> {
+        Ok(webhook::release(self.writing_db(), id, owner, &cursor.to_string()).await?)
     }
 }

@@ -143,16 +143,18 @@ pub async fn claim(
 }
 
 /// Records a delivery that succeeded: the cursor moves on, failures are forgotten, the lease
-/// is kept. Only by the lease's holder; whether it still held it.
+/// is renewed until `until`. Only by the lease's holder; whether it still held it.
 pub async fn delivered(
     db: &impl ConnectionTrait,
     id: i64,
     owner: &str,
     cursor: &str,
     count: i64,
+    until: i64,
 ) -> Result<bool, DbErr> {
     let done = Entity::update_many()
         .col_expr(Column::Cursor, Expr::value(cursor))
+        .col_expr(Column::LeaseUntil, Expr::value(until))
         .col_expr(Column::Failures, Expr::value(0))
         .col_expr(Column::LastError, Expr::value(Option::<String>::None))
         .col_expr(Column::Delivered, Expr::col(Column::Delivered).add(count))
@@ -186,10 +188,17 @@ pub async fn failed(
     Ok(())
 }
 
-/// Gives up the lease of a webhook with nothing more to deliver now.
-pub async fn release(db: &impl ConnectionTrait, id: i64, owner: &str) -> Result<(), DbErr> {
+/// Gives up the lease of a webhook with nothing more to deliver now, its cursor at `cursor`
+/// (past the changes its filter left out).
+pub async fn release(
+    db: &impl ConnectionTrait,
+    id: i64,
+    owner: &str,
+    cursor: &str,
+) -> Result<(), DbErr> {
     Entity::update_many()
         .col_expr(Column::LeaseUntil, Expr::value(0))
+        .col_expr(Column::Cursor, Expr::value(cursor))
         .filter(Column::Id.eq(id))
         .filter(Column::LeaseOwner.eq(owner))
         .exec(db)

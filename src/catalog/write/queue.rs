@@ -7,7 +7,7 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Mutex as StdMutex;
 
 use futures_util::FutureExt;
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use tokio::sync::oneshot;
 
 use super::apply::{apply_all, apply_group, groupable, GroupBatch};
@@ -151,9 +151,17 @@ impl Catalog {
         }
     }
 
+    /// The connection small writes outside the write path go through (a webhook's lease and
+    /// cursor): on SQLite the writer's own, where they wait their turn in line with the
+    /// queue's groups (its pool hands the one connection out in order) instead of retrying
+    /// for the file lock, which a busy writer kept winning for seconds; the pool elsewhere.
+    pub(in crate::catalog) fn writing_db(&self) -> &DatabaseConnection {
+        self.writer.as_ref().unwrap_or(&self.db)
+    }
+
     /// Opens a transaction that already holds SQLite's write lock.
     pub(super) async fn begin_writing(&self) -> Result<DatabaseTransaction> {
-        let txn = self.writer.as_ref().unwrap_or(&self.db).begin().await?;
+        let txn = self.writing_db().begin().await?;
         // Waits its turn rather than failing when another connection (a token's last-use
         // update, another process) wrote since the transaction began.
         store::take_write_lock(&txn).await?;
