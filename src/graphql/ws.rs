@@ -3,11 +3,14 @@
 //! the socket passes the same layers as any other; when the server requires tokens, the token
 //! comes either as the upgrade's `Authorization` header or, since a browser cannot set one on a
 //! WebSocket, in `connection_init`'s payload, checked before anything is served (a missing or
-//! bad one closes the socket with 4403, as the protocol says). The socket serves a schema of
-//! its own with the subscription root and no mutations, so nothing is written through it.
+//! bad one closes the socket with 4403, as the protocol says). A socket that sends no
+//! `connection_init` within [`INIT_WAIT`] is closed with 4408, as the protocol says, so an idle
+//! socket cannot be held open for nothing. The socket serves a schema of its own with the
+//! subscription root and no mutations, so nothing is written through it.
 
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{Context, EmptyMutation, Object, Result, Schema};
@@ -102,6 +105,7 @@ async fn open(
             // async-graphql closes a socket whose `connection_init` it refused with 1002; the
             // code this refusal needs is set here and put on that close frame on its way out.
             let refusal = Arc::new(AtomicU16::new(0));
+            let initialised = Arc::new(AtomicBool::new(false));
             let (sink, stream) = socket.split();
             let sink = sink.with({
                 let refusal = refusal.clone();
@@ -111,7 +115,11 @@ async fn open(
                         Message::Close(Some(frame)) if code != 0 && frame.code == 1002 => {
                             Message::Close(Some(CloseFrame {
                                 code,
-                                reason: frame.reason,
+                                reason: if code == INIT_TIMEOUT {
+                                    "Connection initialisation timeout".into()
+                                } else {
+                                    frame.reason
+                                },
                             }))
                         }
                         other => other,
@@ -119,9 +127,26 @@ async fn open(
                     std::future::ready(Ok::<_, axum::Error>(message))
                 }
             });
+            // No `connection_init` in time: a message that is not the protocol's is put in the
+            // client's stream, which async-graphql answers by closing with 1002, and the sink
+            // above turns that close into 4408.
+            let overdue = futures_util::stream::once({
+                let (refusal, initialised) = (refusal.clone(), initialised.clone());
+                async move {
+                    tokio::time::sleep(INIT_WAIT).await;
+                    if initialised.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    refusal.store(INIT_TIMEOUT, Ordering::Relaxed);
+                    Some(Ok(Message::Text("no connection_init in time".into())))
+                }
+            })
+            .filter_map(std::future::ready);
+            let stream = futures_util::stream::select(stream, overdue);
             let socket = GraphQLWebSocket::new_with_pair(sink, stream, schema, protocol)
                 .with_data(data)
                 .on_connection_init(move |payload| async move {
+                    initialised.store(true, Ordering::Relaxed);
                     let mut data = async_graphql::Data::default();
                     let Some(Extension(token)) = token else {
                         return Ok(data);
@@ -147,6 +172,13 @@ async fn open(
 
 /// The close code of a refused `connection_init` (graphql-transport-ws: Forbidden).
 const FORBIDDEN: u16 = 4403;
+
+/// How long a socket may stay open without `connection_init` (graphql-ws's default wait is 3 s).
+pub const INIT_WAIT: Duration = Duration::from_secs(5);
+
+/// The close code of a socket that sent no `connection_init` in time (graphql-transport-ws:
+/// Connection initialisation timeout).
+const INIT_TIMEOUT: u16 = 4408;
 
 /// The close code when the token could not be checked (WebSocket: internal error).
 const UNAVAILABLE: u16 = 1011;

@@ -404,3 +404,26 @@ async fn the_socket_passes_the_auth_layer_and_refuses_other_origins() {
         other => panic!("expected 403, got {other:?}"),
     }
 }
+
+/// A socket that sends no `connection_init` is closed with 4408 (Connection initialisation
+/// timeout) once `INIT_WAIT` has passed, so an idle socket holds nothing open; one that sent it
+/// is still served after that time.
+#[tokio::test]
+async fn a_socket_without_connection_init_is_closed_with_4408() {
+    let app = TestApp::new().await;
+    let addr = serve(&app).await;
+    let (mut idle, _) = tokio_tungstenite::connect_async(socket_request(addr, &[]))
+        .await
+        .unwrap();
+    let mut initialised = open(addr, &[]).await;
+    let wait = mlcat::graphql::ws::INIT_WAIT + Duration::from_secs(20);
+    match tokio::time::timeout(wait, idle.next()).await {
+        Ok(Some(Ok(Message::Close(Some(frame))))) => {
+            assert_eq!(u16::from(frame.code), 4408, "{}", frame.reason);
+            assert_eq!(frame.reason, "Connection initialisation timeout");
+        }
+        other => panic!("expected a close with 4408, got {other:?}"),
+    }
+    send(&mut initialised, json!({"type": "ping"})).await;
+    assert_eq!(receive(&mut initialised).await, json!({"type": "pong"}));
+}
