@@ -230,17 +230,11 @@ impl Catalog {
                 VersionSetAliases::NAME if found.entity.0 == set_id => {
                     let map: VersionSetAliases =
                         serde_json::from_str(&found.value).unwrap_or_default();
-                    aliases = map
-                        .aliases
-                        .into_iter()
-                        .filter(|a| a.version == *entity)
-                        .map(|a| a.alias)
-                        .collect();
+                    aliases = super::versions::held_by(map, entity);
                 }
                 _ => {}
             }
         }
-        aliases.sort();
         Ok(props
             .filter(|p| p.version_set == *set)
             .map(|p| super::versions::record(set, entity.clone(), p, aliases, is_latest)))

@@ -182,6 +182,18 @@ pub(super) fn record(
     }
 }
 
+/// The aliases of the set's alias map that `entity` holds, sorted.
+pub(super) fn held_by(map: VersionSetAliases, entity: &Urn) -> Vec<String> {
+    let mut held: Vec<String> = map
+        .aliases
+        .into_iter()
+        .filter(|a| a.version == *entity)
+        .map(|a| a.alias)
+        .collect();
+    held.sort();
+    held
+}
+
 /// Refuses a URN that is not a version set's.
 pub(super) fn check_set(set: &Urn) -> Result<()> {
     match version_set_mismatch(set) {
@@ -377,23 +389,48 @@ impl Catalog {
     }
 
     /// The entity as a version of its set (its aliases and whether it is the latest), if it
-    /// is one and is not soft-deleted; five statements however many versions the set has.
+    /// is one and is not soft-deleted; three statements however many versions the set has
+    /// (the entity's row with its `versionProperties`, the set's row with its aliases, the
+    /// set's latest version), each read once.
     pub async fn version_of(&self, entity: &Urn) -> Result<Option<VersionRecord>> {
-        let Some(set) = self.set_of(entity).await? else {
+        let Some(own) = version_member::row_and_aspect(
+            self.reader().await,
+            entity.as_str(),
+            VersionProperties::NAME,
+        )
+        .await?
+        else {
             return Ok(None);
         };
-        let rows = self.entities_by_urn(&[entity, &set]).await?;
-        let row = |urn: &Urn| rows.iter().find(|r| r.urn == urn.as_str());
-        let (Some(own), Some(set_row)) = (row(entity), row(&set)) else {
+        let props = own
+            .value
+            .and_then(|v| serde_json::from_str::<VersionProperties>(&v).ok());
+        let Some(props) = props.filter(|_| !own.removed) else {
             return Ok(None);
         };
-        if own.removed {
+        let set = props.version_set.clone();
+        let Some(set_row) = version_member::row_and_aspect(
+            self.reader().await,
+            set.as_str(),
+            VersionSetAliases::NAME,
+        )
+        .await?
+        else {
             return Ok(None);
-        }
-        let latest = self.indexed_latest(set_row.id.0, &[]).await?;
-        let is_latest = latest.is_some_and(|m| m.entity_id == own.id.0);
-        self.version_record(&set, set_row.id.0, entity, own.id.0, is_latest)
-            .await
+        };
+        let latest = self.indexed_latest(set_row.id, &[]).await?;
+        let is_latest = latest.is_some_and(|m| m.entity_id == own.id);
+        let aliases = set_row
+            .value
+            .and_then(|v| serde_json::from_str::<VersionSetAliases>(&v).ok())
+            .unwrap_or_default();
+        Ok(Some(record(
+            &set,
+            entity.clone(),
+            props,
+            held_by(aliases, entity),
+            is_latest,
+        )))
     }
 
     /// The next automatic label of a set: one more than the highest number it ever had.
@@ -419,13 +456,14 @@ impl Catalog {
             VersionSetLinks::NAME,
         )
         .await?;
-        let Some((set_id, links)) = found else {
+        let Some(found) = found else {
             return Ok((None, VersionSetLinks::default()));
         };
-        let links = links
+        let links = found
+            .value
             .and_then(|v| serde_json::from_str(&v).ok())
             .unwrap_or_default();
-        Ok((Some(set_id), links))
+        Ok((Some(found.id), links))
     }
 
     /// The next automatic number: one more than the highest the set ever had (the counter

@@ -4,7 +4,7 @@
 //! `Content-Type: application/json`; the client has no batch path). Each event is decoded and
 //! checked against the spec (`event.rs`), mapped to DataHub's entities (`naming.rs`,
 //! `mapping.rs`) and written in one `Catalog::write`: all of it or nothing. And Marquez's read
-//! API over the catalog's graph (`marquez.rs`), for Marquez's web UI and scripts.
+//! API over the catalog's graph (`marquez/`), for Marquez's web UI and scripts.
 //!
 //! Errors are `{"message", "status", "code"}`. A body that is not an event, or an event the
 //! spec refuses, is a 400 whose message starts with the JSON path of the problem

@@ -197,17 +197,26 @@ pub async fn count(db: &impl ConnectionTrait, set_urn: &str) -> Result<i64, DbEr
     }
 }
 
-/// The row id of the entity of this URN and the latest value of its aspect `aspect`, if it
-/// has one: one statement (what a set's link counter is read with).
+/// An entity's row, as [`row_and_aspect`] reads it: its id, whether it is soft-deleted, and the
+/// latest value of the aspect asked, if it has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowAndAspect {
+    pub id: i64,
+    pub removed: bool,
+    pub value: Option<String>,
+}
+
+/// The row of the entity of this URN and the latest value of its aspect `aspect`: one
+/// statement (what a set's link counter is read with, and a version's `versionProperties`).
 pub async fn row_and_aspect(
     db: &impl ConnectionTrait,
     urn: &str,
     aspect: &str,
-) -> Result<Option<(i64, Option<String>)>, DbErr> {
+) -> Result<Option<RowAndAspect>, DbErr> {
     let mut q = Sql::new(
         db.get_database_backend(),
-        "SELECT \"s\".\"id\", (SELECT \"a\".\"value\" FROM \"aspect\" \"a\" WHERE \
-         \"a\".\"entity_id\" = \"s\".\"id\" AND \"a\".\"is_latest\" = ",
+        "SELECT \"s\".\"id\", \"s\".\"removed\", (SELECT \"a\".\"value\" FROM \"aspect\" \"a\" \
+         WHERE \"a\".\"entity_id\" = \"s\".\"id\" AND \"a\".\"is_latest\" = ",
     );
     // `is_latest` compared, not tested as a truth value, so the lookup uses `idx_aspect_latest`.
     q.bind(true)
@@ -216,7 +225,11 @@ pub async fn row_and_aspect(
         .push(") FROM \"entity\" \"s\" WHERE \"s\".\"urn\" = ")
         .bind(urn);
     match q.rows(db).await?.first() {
-        Some(row) => Ok(Some((row.try_get_by_index(0)?, row.try_get_by_index(1)?))),
+        Some(row) => Ok(Some(RowAndAspect {
+            id: row.try_get_by_index(0)?,
+            removed: row.try_get_by_index(1)?,
+            value: row.try_get_by_index(2)?,
+        })),
         None => Ok(None),
     }
 }

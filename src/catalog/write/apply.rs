@@ -1,18 +1,15 @@
 //! Applying a batch of writes inside a transaction, set-wise: a handful of statements for the
 //! whole batch rather than a handful per aspect. Entity rows, latest versions and current edges
-//! are read for all writes at once, and new versions and edges are written in bulk.
-//!
-//! SQLite's group commit applies the batches of a group the same way, set-wise across them
-//! ([`apply_group`]): one read for all of them, each batch applied in memory in its turn (one
-//! that fails is undone alone, from a journal of what it changed), one write for those that
-//! succeeded. Statements are then paid once per group instead of once per batch.
+//! are read for all writes at once, and new versions and edges are written in bulk. SQLite's
+//! group commit applies several batches the same way, set-wise across them (`group`).
+
+mod group;
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use sea_orm::DatabaseTransaction;
 use serde_json::Value;
 
-use super::deadline::{Claim, Deadline};
 use super::{Actor, AspectWrite, WriteOp, Written};
 use crate::catalog::aspects::{self, Declared};
 use crate::catalog::search;
@@ -20,6 +17,9 @@ use crate::catalog::timeseries as series;
 use crate::catalog::{Error, Result};
 use crate::store::{aspect, edge, entity, feed, removal, timeseries, CHUNK};
 use crate::urn::Urn;
+use group::Journal;
+
+pub(super) use group::{apply_group, groupable, GroupBatch};
 
 const VERSION_PROPERTIES: &str = <aspects::VersionProperties as aspects::AspectSpec>::NAME;
 
@@ -60,66 +60,6 @@ pub(super) async fn apply_all(
     Ok(out)
 }
 
-/// Whether [`apply_group`] may apply these batches together: none removes an aspect, writes
-/// `status` (a soft delete opens or closes an interval per write), a feature table's
-/// publication (it freezes what later writes may change) or `versionProperties` (the version
-/// index may refuse its label when the group is stored, which would fail the whole group rather
-/// than that batch). Those are rare; such a group is written batch by batch.
-pub(super) fn groupable<'a>(mut batches: impl Iterator<Item = &'a [AspectWrite]>) -> bool {
-    batches.all(|writes| {
-        writes.iter().all(|w| {
-            matches!(w.op, WriteOp::Upsert(_) | WriteOp::Patch(_))
-                && w.aspect != <aspects::Status as aspects::AspectSpec>::NAME
-                && w.aspect != super::frozen::PUBLICATION
-                && w.aspect != VERSION_PROPERTIES
-        })
-    })
-}
-
-/// A batch of a group: who writes, what, and by when.
-pub(super) struct GroupBatch {
-    pub actor: Actor,
-    pub writes: Vec<AspectWrite>,
-    pub deadline: Option<Deadline>,
-}
-
-/// Applies the batches of a group (see [`groupable`]) in one pass: each batch's outcome, and
-/// the writer's claim on each that succeeded (see [`Deadline::claim`]). A batch that fails, or
-/// whose deadline passed, leaves nothing behind and answers its error. The outer error means
-/// the shared reads or writes failed: nothing of the group may be committed.
-pub(super) async fn apply_group(
-    txn: &DatabaseTransaction,
-    now: i64,
-    batches: Vec<GroupBatch>,
-) -> Result<Vec<(Result<Vec<Written>>, Option<Claim>)>> {
-    let all: Vec<Target> = batches.iter().flat_map(|b| targets(&b.writes)).collect();
-    let mut state = Applying::read(txn, &all, now).await?;
-    drop(all);
-    let mut outcomes = Vec::with_capacity(batches.len());
-    for b in batches {
-        let mut journal = Journal::default();
-        let applied = state
-            .apply(&b.actor, b.writes, Some(&mut journal))
-            .and_then(|out| {
-                let claim = b.deadline.as_ref().map(Deadline::claim).transpose()?;
-                Ok((out, claim))
-            });
-        match applied {
-            Ok((out, claim)) => {
-                state.written.extend(out.iter().cloned());
-                outcomes.push((Ok(out), claim));
-            }
-            Err(e) => {
-                state.undo(journal);
-                outcomes.push((Err(e), None));
-            }
-        }
-    }
-    state.forget_unwritten(txn).await?;
-    state.store(txn, now).await?;
-    Ok(outcomes)
-}
-
 /// What the read before applying needs of a write: its entity, its aspect, and whether it may
 /// create its entity. (A write itself is not `Sync`, its patch being a closure: the read, which
 /// awaits, holds these instead.)
@@ -130,20 +70,6 @@ fn targets(writes: &[AspectWrite]) -> Vec<Target<'_>> {
         .iter()
         .map(|w| (&w.urn, w.aspect.as_str(), !w.must_exist))
         .collect()
-}
-
-/// What a batch changed in the shared state, to undo it when the batch fails.
-#[derive(Default)]
-struct Journal {
-    versions: usize,
-    events: usize,
-    declared: usize,
-    /// Each aspect's state before the batch first touched it (`None`: it had none).
-    current: Vec<(AspectKey, Option<Current>)>,
-    /// Entries of `declared` from before the batch that it replaced, with their old value.
-    replaced: Vec<(usize, Declared)>,
-    /// Entities the batch made existing.
-    existing: Vec<i64>,
 }
 
 /// The state of a transaction's writes while they are applied: the rows and latest versions
@@ -271,27 +197,6 @@ impl Applying {
                 self.declared_at.insert(key.clone(), self.declared.len());
                 self.declared.push((key, found));
             }
-        }
-    }
-
-    /// Undoes what a failed batch changed (see [`Journal`]).
-    fn undo(&mut self, journal: Journal) {
-        self.versions.truncate(journal.versions);
-        self.events.truncate(journal.events);
-        for (key, _) in self.declared.drain(journal.declared..) {
-            self.declared_at.remove(&key);
-        }
-        for (i, old) in journal.replaced.into_iter().rev() {
-            self.declared[i].1 = old;
-        }
-        for (key, old) in journal.current.into_iter().rev() {
-            match old {
-                Some(c) => self.current.insert(key, c),
-                None => self.current.remove(&key),
-            };
-        }
-        for id in journal.existing {
-            self.existing.remove(&id);
         }
     }
 
@@ -482,32 +387,6 @@ impl Applying {
             });
         }
         Ok(out)
-    }
-
-    /// Removes the entity rows the read made for URNs that no write that stands wrote (those
-    /// of failed batches), as the batch's own rollback would have: nothing else saw them. A
-    /// URN an edge of a write that stands points at gets its row again from the edges' writer.
-    async fn forget_unwritten(&mut self, txn: &DatabaseTransaction) -> Result<()> {
-        if self.created.is_empty() {
-            return Ok(());
-        }
-        let kept: HashSet<&str> = self.written.iter().map(|w| w.urn.as_str()).collect();
-        let gone: Vec<String> = self
-            .created
-            .iter()
-            .filter(|u| !kept.contains(u.as_str()))
-            .cloned()
-            .collect();
-        if gone.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = gone
-            .iter()
-            .filter_map(|u| self.owners.remove(u.as_str()))
-            .map(|o| o.id)
-            .collect();
-        entity::delete_unwritten(txn, &ids).await?;
-        Ok(())
     }
 
     /// Writes what the applied writes made: new versions, tombstones, edges, the entities'
