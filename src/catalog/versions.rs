@@ -111,6 +111,8 @@ pub struct LinkVersion {
 #[derive(Clone, Debug)]
 pub struct NextLabel {
     pub label: String,
+    /// The highest number among the set's versions now (0: none is numbered).
+    pub highest_now: u64,
     set: Urn,
     set_id: Option<i64>,
     links: VersionSetLinks,
@@ -192,6 +194,13 @@ pub(super) fn held_by(map: VersionSetAliases, entity: &Urn) -> Vec<String> {
         .collect();
     held.sort();
     held
+}
+
+/// The next automatic number: one more than the highest the set ever had, now (`highest_now`)
+/// or before (the link counter keeps numbers of versions since gone; the index has those the
+/// SDK wrote).
+fn following(highest_now: u64, links: &VersionSetLinks) -> u64 {
+    highest_now.max(links.highest_number).saturating_add(1)
 }
 
 /// Refuses a URN that is not a version set's.
@@ -437,9 +446,11 @@ impl Catalog {
     pub async fn next_label(&self, set: &Urn) -> Result<NextLabel> {
         check_set(set)?;
         let (set_id, links) = self.links_of(set).await?;
-        let label = self.next_number(set_id, &links).await?.to_string();
+        let highest_now = self.highest_now(set_id).await?;
+        let label = following(highest_now, &links).to_string();
         Ok(NextLabel {
             label,
+            highest_now,
             set: set.clone(),
             set_id,
             links,
@@ -466,14 +477,17 @@ impl Catalog {
         Ok((Some(found.id), links))
     }
 
-    /// The next automatic number: one more than the highest the set ever had (the counter
-    /// keeps numbers of versions since gone; the index has those the SDK wrote).
+    /// The next automatic number of a set ([`following`] its highest now).
     async fn next_number(&self, set_id: Option<i64>, links: &VersionSetLinks) -> Result<u64> {
-        let indexed = match set_id {
+        Ok(following(self.highest_now(set_id).await?, links))
+    }
+
+    /// The highest number among the set's versions now, by the index; 0 for none.
+    async fn highest_now(&self, set_id: Option<i64>) -> Result<u64> {
+        Ok(match set_id {
             Some(id) => self.indexed_highest(id).await?.unwrap_or(0),
             None => 0,
-        };
-        Ok(indexed.max(links.highest_number).saturating_add(1))
+        })
     }
 
     /// Makes `link.entity` a version of `link.set` (see the module's documentation). Linking

@@ -83,7 +83,6 @@ pub async fn create(call: Call) -> Answer {
     let catalog = &call.state.catalog;
     let group = model::group(catalog, name).await?;
     let now = now_millis();
-    let set = model::set_of(catalog, &group).await?;
     let props = MlModelProperties {
         description,
         custom_properties: tags.into_iter().collect(),
@@ -116,7 +115,7 @@ pub async fn create(call: Call) -> Answer {
             ),
         ]
     };
-    let urn = versions::create(catalog, &call.actor, &group, &set, now, aspects).await?;
+    let urn = versions::create(catalog, &call.actor, &group, now, aspects).await?;
     answer(&call, &group, &urn).await
 }
 

@@ -28,13 +28,25 @@ pub async fn create(
     catalog: &Catalog,
     actor: &Actor,
     group: &Group,
-    set: &Urn,
     created: i64,
     aspects: impl Fn(&Urn) -> Vec<AspectWrite> + Clone + Send + Sync + 'static,
 ) -> Result<Urn, MlflowError> {
+    // The group's own set, read for its next number: when it holds numbered versions it is the
+    // group's set, and that read is the first attempt's (one statement fewer than asking
+    // first and numbering after). Else the set is where the group's versions are, if any.
+    let own = catalog.next_label(&group.set()).await?;
+    let set = if own.highest_now > 0 {
+        group.set()
+    } else {
+        model::set_of(catalog, group).await?
+    };
+    let mut first = (set == group.set()).then_some(own);
     let mut tried: u64 = 0;
     for _ in 0..50 {
-        let next = catalog.next_label(set).await?;
+        let next = match first.take() {
+            Some(next) => next,
+            None => catalog.next_label(&set).await?,
+        };
         let number = next.label.parse::<u64>().unwrap_or(1).max(tried + 1);
         tried = number;
         let label = number.to_string();
