@@ -229,10 +229,10 @@ pub async fn page(
 }
 
 /// The page of a search for words, best first. Every match is ranked (its class, its tie,
-/// the engine's rank), but only by what decides the order: the ordering keeps the id and the
-/// URN of each match, not its whole entity row, and the entity rows of the page are read
-/// afterwards, by id. (Carrying every column of every match through the sort cost more than
-/// the rank itself: BENCHMARKS.md, 7 December, night.)
+/// the engine's rank), and the sort carries what orders it and the id, not the whole entity
+/// row; the page's entity rows are read afterwards, by id. (On the 200,000-entity catalog
+/// that took PostgreSQL's page of `registered` from 18 to 16 ms; on SQLite it saves about 5 %
+/// of a deep page's instructions and nothing at the first page, where the rank is the cost.)
 fn ranked(backend: DbBackend, query: &Query<'_>, words: &[String], offset: u64, limit: u64) -> Sql {
     let postgres = backend == DbBackend::Postgres;
     let mut q = Sql::new(
