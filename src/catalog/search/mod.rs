@@ -301,8 +301,6 @@ impl Catalog {
     ) -> Result<(SearchPage, Vec<(String, i64, String)>)> {
         let parts = Parts::of(request)?;
         let query = parts.query(false, after);
-        let (hits, total) =
-            index::search(self.reader().await, &query, request.start, request.count).await?;
         let fields: Vec<index::Counted> = request.facets.iter().map(|f| f.counted()).collect();
         let mut facets: Vec<Facet> = request
             .facets
@@ -312,16 +310,33 @@ impl Catalog {
                 values: Vec::new(),
             })
             .collect();
-        if !fields.is_empty() {
-            // Facets count every match, wherever the page starts.
-            for (field, value, count) in
-                index::facets(self.reader().await, &query, &fields, total).await?
-            {
+        // Facets count every match, wherever the page starts; the statement that counts them
+        // counts the matches too, so a search with facets finds its matches twice, not three
+        // times.
+        let total = if fields.is_empty() {
+            index::count(self.reader().await, &query).await?
+        } else {
+            let (total, counted) = index::facets(
+                self.reader().await,
+                &query,
+                &fields,
+                index::FACET_ROWS_PER_MATCH,
+            )
+            .await?;
+            for (field, value, count) in counted {
                 if let Some(facet) = facets.iter_mut().find(|f| f.field.as_str() == field) {
                     facet.values.push((value, count.max(0) as u64));
                 }
             }
-        }
+            total
+        };
+        // A page past the last match holds nothing (a keyset page starts after an entity, not
+        // at a position).
+        let hits = if after.is_none() && total <= request.start {
+            Vec::new()
+        } else {
+            index::page(self.reader().await, &query, request.start, request.count).await?
+        };
         let keys = hits
             .iter()
             .map(|h| {

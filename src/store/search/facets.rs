@@ -1,12 +1,12 @@
 //! The facet count: how many of the entities a query matches hold each value of the asked
-//! fields, exact, in one statement.
+//! fields, exact, and how many match in all, in one statement.
 //!
 //! The matches are found once (a `WITH ... AS MATERIALIZED` sub-statement: the word match and
-//! the entity rows' conditions), and every field is counted over them. The fields whose value
+//! the entity rows' conditions), and they and every field are counted over them. The fields whose value
 //! is a column of the entity row (type, platform, environment: every entity has them, so they
 //! are most of the facet rows) are counted on the matches' own rows, a group of a few distinct
 //! values with no lookup; only the other fields (tags, terms, owners, domains...)
-//! read facet rows.
+//! read facet rows, by the cheaper of two plans for how many of them the catalog holds.
 
 use sea_orm::{ConnectionTrait, DbBackend, DbErr};
 
@@ -60,49 +60,27 @@ pub enum Counted {
     Entity(&'static str, EntityFacet),
 }
 
-/// Up to how many matches the fields read from facet rows are counted starting from the
-/// matches (each looks up its own facet rows); above it, from the facet rows of those fields
-/// (each probes the set of matches). The first costs a lookup per match, the second a row per
-/// value of those fields in the catalog, so the matches win until they are a good part of it.
-pub const FACETS_FROM_MATCHES_UP_TO: u64 = 50_000;
+/// How the fields read from facet rows are counted: from the fields' own facet rows (each
+/// probing the set of matches) when the catalog holds fewer than this many of them per match,
+/// else from the matches (each looking up its own facet rows). On SQLite a facet row read and
+/// probed costs about 1,800 instructions, a match's lookup about 12,000 (measured on the
+/// 200,000-entity catalog): the facet rows win until there are about 6 per match.
+pub const FACET_ROWS_PER_MATCH: u64 = 6;
 
-/// `(field, value, count)` of every value of `fields` among the entities a query matches, by
-/// field, most frequent first: one statement. `matches` is how many entities the query matches
-/// (from [`super::search`]), which picks the plan of the fields read from facet rows.
+/// How many entities a query matches, and `(field, value, count)` of every value of `fields`
+/// among them, by field, most frequent first: one statement, which finds the matches once for
+/// both. The fields read from facet rows are counted from those fields' facet rows when the
+/// catalog holds fewer than `rows_per_match` of them per match, else from the matches (see
+/// [`FACET_ROWS_PER_MATCH`]): the statement holds both plans, each behind a test that is made
+/// once, before its rows are read, so only one of them reads anything. The test counts the
+/// fields' facet rows only up to `rows_per_match` per match.
 pub async fn facets(
     db: &impl ConnectionTrait,
     query: &Query<'_>,
     fields: &[Counted],
-    matches: u64,
-) -> Result<Vec<(String, String, i64)>, DbErr> {
-    if fields.is_empty() || matches == 0 {
-        return Ok(Vec::new());
-    }
+    rows_per_match: u64,
+) -> Result<(u64, Vec<(String, String, i64)>), DbErr> {
     let backend = db.get_database_backend();
-    let mut q = Sql::new(
-        backend,
-        "WITH m AS MATERIALIZED (SELECT e.\"id\" AS \"id\", e.\"entity_type\" AS \"t\", \
-         e.\"platform\" AS \"p\", e.\"env\" AS \"v\"",
-    );
-    matching(&mut q, backend, query);
-    q.push(") ");
-    let mut first = true;
-    let mut union = |q: &mut Sql| {
-        if !first {
-            q.push(" UNION ALL ");
-        }
-        first = false;
-    };
-    for field in fields {
-        if let Counted::Entity(name, facet) = field {
-            let (value, column) = facet.select();
-            union(&mut q);
-            q.push("SELECT CAST(").bind(*name).push(&format!(
-                " AS text), {value}, COUNT(*) FROM m WHERE {column} IS NOT NULL \
-                     GROUP BY {column}"
-            ));
-        }
-    }
     let rows: Vec<&'static str> = fields
         .iter()
         .filter_map(|f| match f {
@@ -110,39 +88,78 @@ pub async fn facets(
             Counted::Entity(..) => None,
         })
         .collect();
+    let mut q = Sql::new(
+        backend,
+        "WITH m AS MATERIALIZED (SELECT e.\"id\" AS \"id\", e.\"entity_type\" AS \"t\", \
+         e.\"platform\" AS \"p\", e.\"env\" AS \"v\"",
+    );
+    matching(&mut q, backend, query);
+    q.push("), c AS MATERIALIZED (SELECT COUNT(*) AS \"n\" FROM m)");
     if !rows.is_empty() {
-        union(&mut q);
-        if matches <= FACETS_FROM_MATCHES_UP_TO {
-            // SQLite keeps a CROSS JOIN's order as written: the matches are the outer loop.
-            // The field is compared on each of the entity's facet rows (`+`: not a column of
-            // the index lookup), so a match costs one lookup, not one per counted field.
-            let (join, field) = match backend {
-                DbBackend::Postgres => ("JOIN", "f.\"field\""),
-                _ => ("CROSS JOIN", "+f.\"field\""),
-            };
-            q.push(&format!(
-                "SELECT f.\"field\", f.\"value\", COUNT(*) FROM m {join} \"search_facet\" f \
-                 ON f.\"entity_id\" = m.\"id\" WHERE {field} IN "
+        // The fields' facet rows, counted up to `rows_per_match` per match.
+        q.push(
+            ", r AS MATERIALIZED (SELECT COUNT(*) AS \"n\" FROM (SELECT 1 FROM \"search_facet\" f \
+             WHERE f.\"field\" IN ",
+        )
+        .list(rows.iter().copied())
+        .push(" LIMIT ")
+        .bind(rows_per_match as i64)
+        .push(" * (SELECT c.\"n\" FROM c)) x)");
+    }
+    // The number of matches, as the row of the field named "" (no field is).
+    q.push(" SELECT CAST('' AS text), CAST('' AS text), c.\"n\" FROM c");
+    for field in fields {
+        if let Counted::Entity(name, facet) = field {
+            let (value, column) = facet.select();
+            q.push(" UNION ALL SELECT CAST(").bind(*name).push(&format!(
+                " AS text), {value}, COUNT(*) FROM m WHERE {column} IS NOT NULL \
+                     GROUP BY {column}"
             ));
-        } else {
-            q.push("SELECT f.\"field\", f.\"value\", COUNT(*) FROM \"search_facet\" f WHERE f.\"field\" IN ");
         }
-        q.list(rows.iter().copied());
-        if matches > FACETS_FROM_MATCHES_UP_TO {
-            q.push(" AND f.\"entity_id\" IN (SELECT m.\"id\" FROM m)");
-        }
+    }
+    if !rows.is_empty() {
+        // Conditions on no row of their statement: both engines test them once, before the
+        // loop.
+        let probe = |q: &mut Sql, cmp: &str| {
+            q.push(&format!(" AND (SELECT r.\"n\" FROM r) {cmp} "))
+                .bind(rows_per_match as i64)
+                .push(" * (SELECT c.\"n\" FROM c)");
+        };
+        // From the matches. SQLite keeps a CROSS JOIN's order as written: the matches are the
+        // outer loop. The field is compared on each of the entity's facet rows (`+`: not a
+        // column of the index lookup), so a match costs one lookup, not one per counted field.
+        let (join, field) = match backend {
+            DbBackend::Postgres => ("JOIN", "f.\"field\""),
+            _ => ("CROSS JOIN", "+f.\"field\""),
+        };
+        q.push(&format!(
+            " UNION ALL SELECT f.\"field\", f.\"value\", COUNT(*) FROM m {join} \"search_facet\" f \
+             ON f.\"entity_id\" = m.\"id\" WHERE {field} IN "
+        ))
+        .list(rows.iter().copied());
+        probe(&mut q, ">=");
+        q.push(" GROUP BY f.\"field\", f.\"value\"");
+        // From the fields' facet rows.
+        q.push(
+            " UNION ALL SELECT f.\"field\", f.\"value\", COUNT(*) FROM \"search_facet\" f \
+             WHERE f.\"field\" IN ",
+        )
+        .list(rows.iter().copied())
+        .push(" AND f.\"entity_id\" IN (SELECT m.\"id\" FROM m)");
+        probe(&mut q, "<");
         q.push(" GROUP BY f.\"field\", f.\"value\"");
     }
     q.push(" ORDER BY 1, 3 DESC, 2");
-    q.rows(db)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok((
-                row.try_get_by_index(0)?,
-                row.try_get_by_index(1)?,
-                row.try_get_by_index(2)?,
-            ))
-        })
-        .collect()
+    let mut total = 0;
+    let mut counts = Vec::new();
+    for row in q.rows(db).await? {
+        let field: String = row.try_get_by_index(0)?;
+        let count: i64 = row.try_get_by_index(2)?;
+        if field.is_empty() {
+            total = count.max(0) as u64;
+        } else {
+            counts.push((field, row.try_get_by_index(1)?, count));
+        }
+    }
+    Ok((total, counts))
 }

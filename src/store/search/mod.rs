@@ -187,44 +187,105 @@ pub struct Hit {
     pub class: i32,
 }
 
+/// How many entities a query matches (ignoring `after`): one statement. (A search that counts
+/// facets has the total from [`facets`] instead.)
+pub async fn count(db: &impl ConnectionTrait, query: &Query<'_>) -> Result<u64, DbErr> {
+    let mut q = Sql::new(db.get_database_backend(), "SELECT COUNT(*)");
+    matching(&mut q, db.get_database_backend(), query);
+    let total: i64 = match q.rows(db).await?.first() {
+        Some(row) => row.try_get_by_index(0)?,
+        None => 0,
+    };
+    Ok(total.max(0) as u64)
+}
+
 /// One page of the entities a query matches, in the query's order (best first: by rank class,
 /// then, among names starting with the query, the shorter name, then the engine's rank; the
-/// URN breaks every tie), and how many match in all (ignoring `after`): two statements.
-pub async fn search(
+/// URN breaks every tie): one statement.
+pub async fn page(
     db: &impl ConnectionTrait,
     query: &Query<'_>,
     offset: u64,
     limit: u64,
-) -> Result<(Vec<Hit>, u64), DbErr> {
+) -> Result<Vec<Hit>, DbErr> {
     let backend = db.get_database_backend();
-    let postgres = backend == DbBackend::Postgres;
-    let mut count = Sql::new(backend, "SELECT COUNT(*)");
-    matching(&mut count, backend, query);
-    let total: i64 = match count.rows(db).await?.first() {
-        Some(row) => row.try_get_by_index(0)?,
-        None => 0,
-    };
-    if limit == 0 || (query.after.is_none() && total as u64 <= offset) {
-        return Ok((Vec::new(), total as u64));
+    if limit == 0 {
+        return Ok(Vec::new());
     }
+    let q = match query.words.filter(|_| query.order == Order::Rank) {
+        Some(words) => ranked(backend, query, words, offset, limit),
+        None => ordered(backend, query, offset, limit),
+    };
+    q.rows(db)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(Hit {
+                entity: entity::Model::from_row_at(row, 0)?,
+                class: row.try_get_by_index::<i32>(entity::Model::WIDTH)?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()
+}
+
+/// The page of a search for words, best first. Every match is ranked (its class, its tie,
+/// the engine's rank), and the sort carries what orders it and the id, not the whole entity
+/// row; the page's entity rows are read afterwards, by id. (On the 200,000-entity catalog
+/// that took PostgreSQL's page of `registered` from 18 to 16 ms; on SQLite it saves about 5 %
+/// of a deep page's instructions and nothing at the first page, where the rank is the cost.)
+fn ranked(backend: DbBackend, query: &Query<'_>, words: &[String], offset: u64, limit: u64) -> Sql {
+    let postgres = backend == DbBackend::Postgres;
     let mut q = Sql::new(
         backend,
-        &format!("SELECT {}, ", sql::columns::<entity::Column>("e")),
+        &format!(
+            "SELECT {}, k.\"class\" FROM (SELECT e.\"id\" AS \"id\", ",
+            sql::columns::<entity::Column>("e")
+        ),
     );
-    match query.words.filter(|_| query.order == Order::Rank) {
-        Some(words) => {
-            class(&mut q, postgres, query, words);
-            // Among names starting with the query, the shorter first.
-            q.push(" AS \"class\", CASE WHEN substr(e.\"search_name\", 1, CAST(")
-                .bind(query.phrase.chars().count() as i64)
-                .push(" AS integer)) = ")
-                .bind(query.phrase)
-                .push(" THEN length(e.\"search_name\") ELSE 0 END AS \"tie\"");
-        }
-        None => {
-            q.push("3 AS \"class\", 0 AS \"tie\"");
-        }
-    }
+    class(&mut q, postgres, query, words);
+    // Among names starting with the query, the shorter first.
+    q.push(" AS \"class\", CASE WHEN substr(e.\"search_name\", 1, CAST(")
+        .bind(query.phrase.chars().count() as i64)
+        .push(" AS integer)) = ")
+        .bind(query.phrase)
+        .push(" THEN length(e.\"search_name\") ELSE 0 END AS \"tie\", ");
+    // The engine's rank, best first: FTS5's bm25 is lower for a better match, `ts_rank` higher.
+    let rank = if postgres {
+        q.push("ts_rank(d.\"doc\", CAST(")
+            .bind(tsquery(words))
+            .push(" AS tsquery))");
+        "DESC"
+    } else {
+        q.push("d.\"rank\"");
+        "ASC"
+    };
+    q.push(" AS \"r\", e.\"urn\" AS \"urn\"");
+    matching(&mut q, backend, query);
+    q.push(&format!(
+        " ORDER BY \"class\", \"tie\", \"r\" {rank}, \"urn\" LIMIT "
+    ))
+    .bind(limit as i64)
+    .push(" OFFSET ")
+    .bind(offset as i64);
+    // SQLite keeps a CROSS JOIN's order as written: the page is the outer loop.
+    let join = if postgres { "JOIN" } else { "CROSS JOIN" };
+    q.push(&format!(
+        ") k {join} \"entity\" e ON e.\"id\" = k.\"id\" \
+         ORDER BY k.\"class\", k.\"tie\", k.\"r\" {rank}, k.\"urn\""
+    ));
+    q
+}
+
+/// The page of a search in an order of the entity row (by name for a search without words,
+/// or the order asked), from the keyset `query.after` when set, else from `offset`.
+fn ordered(backend: DbBackend, query: &Query<'_>, offset: u64, limit: u64) -> Sql {
+    let mut q = Sql::new(
+        backend,
+        &format!(
+            "SELECT {}, 3 AS \"class\"",
+            sql::columns::<entity::Column>("e")
+        ),
+    );
     matching(&mut q, backend, query);
     let keyset = |q: &mut Sql, column: &str, ascending: bool| {
         let (order, cmp) = if ascending {
@@ -242,37 +303,17 @@ pub async fn search(
         }
         q.push(&format!(" ORDER BY {column} {order}, e.\"urn\" {order}"));
     };
-    match (query.order, query.words) {
-        (Order::Name(ascending), _) => keyset(&mut q, "e.\"search_name\"", ascending),
-        (Order::Modified(ascending), _) => keyset(&mut q, "e.\"updated_at\"", ascending),
-        (Order::Created(ascending), _) => keyset(&mut q, "e.\"created_at\"", ascending),
-        (Order::Rank, Some(words)) => {
-            if postgres {
-                q.push(" ORDER BY \"class\", \"tie\", ts_rank(d.\"doc\", CAST(")
-                    .bind(tsquery(words))
-                    .push(" AS tsquery)) DESC, e.\"urn\"");
-            } else {
-                q.push(" ORDER BY \"class\", \"tie\", d.\"rank\", e.\"urn\"");
-            }
-        }
-        (Order::Rank, None) => keyset(&mut q, "e.\"search_name\"", true),
+    match query.order {
+        Order::Name(ascending) => keyset(&mut q, "e.\"search_name\"", ascending),
+        Order::Modified(ascending) => keyset(&mut q, "e.\"updated_at\"", ascending),
+        Order::Created(ascending) => keyset(&mut q, "e.\"created_at\"", ascending),
+        Order::Rank => keyset(&mut q, "e.\"search_name\"", true),
     }
     q.push(" LIMIT ").bind(limit as i64);
     if query.after.is_none() {
         q.push(" OFFSET ").bind(offset as i64);
     }
-    let hits = q
-        .rows(db)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(Hit {
-                entity: entity::Model::from_row_at(row, 0)?,
-                class: row.try_get_by_index::<i32>(entity::Model::WIDTH)?,
-            })
-        })
-        .collect::<Result<Vec<_>, DbErr>>()?;
-    Ok((hits, total as u64))
+    q
 }
 
 /// Up to `limit` entities whose names complete what a person is typing (`query.phrase`), for
@@ -397,9 +438,9 @@ mod tests {
     use migration::MigratorTrait;
     use sea_orm::{ActiveValue::Set, EntityTrait};
 
-    /// Both plans of the facet count answer the same counts: the one from the matches (a few
-    /// matches) and the one from the facet rows (many); the fields the entity row holds are
-    /// counted from it, a row without the value counting for none.
+    /// Both plans of the facet count answer the same counts, and the number of matches: the one
+    /// from the matches (a few matches) and the one from the facet rows (many); the fields the
+    /// entity row holds are counted from it, a row without the value counting for none.
     #[tokio::test]
     async fn both_facet_plans_count_the_same() {
         let db = super::super::connect("sqlite::memory:")
@@ -461,10 +502,11 @@ mod tests {
             Counted::Entity("_entityType", EntityFacet::Type),
             Counted::Entity("origin", EntityFacet::Env),
         ];
-        let from_matches = facets(&db, &query, &fields, 5).await.expect("counted");
-        let from_facets = facets(&db, &query, &fields, FACETS_FROM_MATCHES_UP_TO + 1)
-            .await
-            .expect("counted");
+        // The catalog holds 10 facet rows of the counted fields (tags and owners) for the 5
+        // matches: they are counted from the matches at 2 rows per match, from the fields'
+        // rows at 3.
+        let from_matches = facets(&db, &query, &fields, 2).await.expect("counted");
+        let from_facets = facets(&db, &query, &fields, 3).await.expect("counted");
         let want: Vec<(String, String, i64)> = [
             ("_entityType", "mlModel", 5),
             ("origin", "PROD", 3),
@@ -476,8 +518,8 @@ mod tests {
         .iter()
         .map(|(f, v, n)| (f.to_string(), v.to_string(), *n))
         .collect();
-        assert_eq!(from_matches, want);
-        assert_eq!(from_facets, want);
+        assert_eq!(from_matches, (5, want.clone()));
+        assert_eq!(from_facets, (5, want));
     }
 
     #[test]
