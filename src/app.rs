@@ -359,8 +359,14 @@ async fn ready(State(catalog): State<Catalog>) -> Response {
             Some("the database does not answer".to_string())
         }
     };
+    // A replica that is behind or down does not make the server unready: reads go to the
+    // primary meanwhile. It is said, for whoever watches.
+    let replica = catalog.read_replica_state().await.map(|s| s.as_str());
     match problem {
-        None => Json(json!({"status": "ready"})).into_response(),
+        None => match replica {
+            Some(state) => Json(json!({"status": "ready", "readReplica": state})).into_response(),
+            None => Json(json!({"status": "ready"})).into_response(),
+        },
         Some(message) => (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(json!({"status": "not ready", "message": message})),

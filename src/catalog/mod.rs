@@ -59,6 +59,7 @@ pub use lineage::{Direction, Reached, Traversal, TraversalSpec};
 pub use lineage_search::{DegreeBucket, LineageClause, LineageHit, LineagePage, LineageSearch};
 pub use platforms::well_known_platform;
 pub use read::{LatestAspect, ListFilter};
+pub use reads::ReplicaState;
 pub use records::{Edge, EdgeRecord, EntityId, EntityRecord};
 pub use removal::{Erased, Reference, MAX_REFERENCES};
 pub use runs::{Rollback, RunAspect, RunSummary};

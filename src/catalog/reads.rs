@@ -40,6 +40,27 @@ const ASK_WITHIN: Duration = Duration::from_secs(1);
 /// commit's position is noted.
 const UNKNOWN: u64 = u64::MAX;
 
+/// What `/ready` says of the read replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplicaState {
+    /// It holds this process's writes: reads go to it.
+    CaughtUp,
+    /// It answers but has not replayed this process's latest write: reads go to the primary.
+    Behind,
+    /// It did not answer: reads go to the primary until it does.
+    NotAnswering,
+}
+
+impl ReplicaState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplicaState::CaughtUp => "caught up",
+            ReplicaState::Behind => "behind",
+            ReplicaState::NotAnswering => "not answering",
+        }
+    }
+}
+
 /// Where one read goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
@@ -220,6 +241,22 @@ impl Catalog {
         } else {
             &self.db
         }
+    }
+
+    /// The read replica's state as `/ready` reports it, after asking it how far it has
+    /// replayed (one small statement; at most [`ASK_WITHIN`]): `None` without a read replica.
+    /// Reads go to the primary whatever the replica's state, so it does not make the server
+    /// unready.
+    pub async fn read_replica_state(&self) -> Option<ReplicaState> {
+        let replica = self.reads.as_ref()?;
+        replica.check().await;
+        Some(if replica.failed.load(Ordering::Acquire) {
+            ReplicaState::NotAnswering
+        } else if replica.decide() == Route::Replica {
+            ReplicaState::CaughtUp
+        } else {
+            ReplicaState::Behind
+        })
     }
 
     /// After a commit: notes the primary's position, so this process's next reads wait for

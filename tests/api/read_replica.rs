@@ -200,6 +200,16 @@ async fn routed(server: &Server, database: &str) -> u64 {
         .map_or(0, |n| n.trim().parse().expect("a count"))
 }
 
+/// `GET /ready`'s answer, which must be 200.
+async fn ready(server: &Server) -> Value {
+    let (status, body) = Http::new(server.addr)
+        .send("GET", "/ready", b"")
+        .await
+        .expect("an answer");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    serde_json::from_slice(&body).expect("JSON")
+}
+
 async fn sql(db: &DatabaseConnection, statement: &str) {
     db.execute(Statement::from_string(DbBackend::Postgres, statement))
         .await
@@ -239,11 +249,15 @@ async fn reads_go_to_the_replica_once_it_holds_the_processs_own_writes() {
         write_model(&writer, &name, &format!("version {i}")).await;
         assert_eq!(read_model(&writer, &name).await, format!("version {i}"));
     }
-    // Once the standby has caught up, the writer's reads go to it.
+    // Once the standby has caught up, the writer's reads go to it, and `/ready` says so.
     let before = routed(&writer, "replica").await;
     eventually("the writer's reads reach the replica", || async {
         read_model(&writer, "model_00").await;
         routed(&writer, "replica").await > before
+    })
+    .await;
+    eventually("/ready saying the replica is caught up", || async {
+        ready(&writer).await == json!({"status": "ready", "readReplica": "caught up"})
     })
     .await;
 
@@ -262,6 +276,10 @@ async fn reads_go_to_the_replica_once_it_holds_the_processs_own_writes() {
     })
     .await;
     write_model(&writer, "while_paused", "written while replay is paused").await;
+    assert_eq!(
+        ready(&writer).await,
+        json!({"status": "ready", "readReplica": "behind"})
+    );
     let to_primary = routed(&writer, "primary").await;
     for _ in 0..5 {
         // The writer reads its own write: from the primary, since the standby lacks it.
@@ -302,6 +320,11 @@ async fn reads_go_to_the_replica_once_it_holds_the_processs_own_writes() {
         )
     })
     .await;
+    // Still ready: the primary answers the reads.
+    assert_eq!(
+        ready(&writer).await,
+        json!({"status": "ready", "readReplica": "not answering"})
+    );
     for i in 0..10 {
         let name = format!("model_{i:02}");
         assert_eq!(read_model(&writer, &name).await, format!("version {i}"));
