@@ -285,8 +285,28 @@ impl Catalog {
         result
     }
 
-    /// PostgreSQL: writers lock the rows they change; each batch is its own transaction.
+    /// PostgreSQL: writers lock the rows they change; each batch is its own transaction, run
+    /// on a task of its own. A request's future is dropped when its client goes away; dropped
+    /// between `BEGIN` being sent and answered, sqlx 0.8 can hand the connection back to the
+    /// pool inside an open transaction (sqlx#4393), whose locks and snapshot then stall other
+    /// writers and the change feed's gate. On its own task the batch commits or rolls back whole.
     async fn write_alone(
+        &self,
+        actor: &Actor,
+        writes: Vec<AspectWrite>,
+        deadline: Option<&Deadline>,
+    ) -> Result<Vec<Written>> {
+        let (catalog, actor, deadline) = (self.clone(), actor.clone(), deadline.cloned());
+        tokio::spawn(async move {
+            catalog
+                .write_transaction(&actor, writes, deadline.as_ref())
+                .await
+        })
+        .await
+        .map_err(|e| Error::Internal(anyhow::anyhow!("the write's task ended: {e}")))?
+    }
+
+    async fn write_transaction(
         &self,
         actor: &Actor,
         writes: Vec<AspectWrite>,
