@@ -3,6 +3,7 @@
 //! source of truth); each move also keeps the old and new holders' `versionProperties.aliases`
 //! in step, in the same batch. See `versions.rs` for the whole API.
 
+use futures_util::FutureExt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -62,7 +63,7 @@ impl Catalog {
                 let Some(row) = self.entity(set).await? else {
                     return Ok(Vec::new());
                 };
-                aspect::version_at(self.reader().await, row.id.0, VersionSetAliases::NAME, t)
+                self.read(|db| aspect::version_at(db, row.id.0, VersionSetAliases::NAME, t).boxed())
                     .await?
                     .and_then(|v| serde_json::from_str(&v.value).ok())
             }

@@ -4,6 +4,7 @@
 //! Versions are numbered as the write path numbers them: 1 for the first write of an aspect,
 //! one more for each write that changed its value; `is_latest` marks the current one.
 
+use futures_util::FutureExt;
 use serde_json::Value;
 
 use super::records::EntityId;
@@ -71,7 +72,7 @@ impl Catalog {
             Version::Latest => None,
             Version::Number(n) => Some(n),
         };
-        aspect::version_of(self.reader().await, urn.as_str(), aspect_name, number)
+        self.read(|db| aspect::version_of(db, urn.as_str(), aspect_name, number).boxed())
             .await?
             .map(TryInto::try_into)
             .transpose()
@@ -79,7 +80,7 @@ impl Catalog {
 
     /// The latest version of every aspect of an entity, by aspect name.
     pub async fn latest_aspects_of(&self, entity: EntityId) -> Result<Vec<AspectVersion>> {
-        aspect::latest_of_entity(self.reader().await, entity.0)
+        self.read(|db| aspect::latest_of_entity(db, entity.0).boxed())
             .await?
             .into_iter()
             .map(TryInto::try_into)
@@ -103,7 +104,7 @@ impl Catalog {
         let mut ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
         ids.sort_unstable();
         ids.dedup();
-        aspect::histories(self.reader().await, &ids, aspect_name, limit)
+        self.read(|db| aspect::histories(db, &ids, aspect_name, limit).boxed())
             .await?
             .into_iter()
             .map(TryInto::try_into)

@@ -1,6 +1,7 @@
 //! Reading the edge table: the edges around a set of entities in one statement (for loaders),
 //! and the level-by-level traversal behind the lineage queries, with its DOT and Mermaid forms.
 
+use futures_util::FutureExt;
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -91,14 +92,9 @@ impl Catalog {
         }
         let ids: Vec<i64> = entities.iter().map(|e| e.0).collect();
         let relations: Vec<&str> = relations.relations().map(Relation::as_str).collect();
-        let found = edge::with_ends(
-            self.reader().await,
-            &ids,
-            direction.side(),
-            Some(&relations),
-            as_of,
-        )
-        .await?;
+        let found = self
+            .read(|db| edge::with_ends(db, &ids, direction.side(), Some(&relations), as_of).boxed())
+            .await?;
         edges_of_rows(found)
     }
 
@@ -114,26 +110,27 @@ impl Catalog {
         count: u64,
     ) -> Result<(u64, Vec<Edge>)> {
         let relations: Vec<&str> = relations.relations().map(Relation::as_str).collect();
-        let (total, found) = edge::page_with_ends(
-            self.reader().await,
-            entity.0,
-            direction.side(),
-            &relations,
-            start,
-            count,
-        )
-        .await?;
+        let (total, found) = self
+            .read(|db| {
+                edge::page_with_ends(db, entity.0, direction.side(), &relations, start, count)
+                    .boxed()
+            })
+            .await?;
         Ok((total, edges_of_rows(found)?))
     }
     /// Walks the lineage graph from `spec.start`; see [`Catalog::traverse_many`].
     pub async fn traverse(&self, spec: &TraversalSpec) -> Result<Traversal> {
-        let root = entity::by_urn(self.reader().await, spec.start.as_str())
+        let root = self
+            .read(|db| entity::by_urn(db, spec.start.as_str()).boxed())
             .await?
             .map(EntityRecord::from)
             .filter(|r| !r.removed || spec.as_of.is_some())
             .ok_or_else(|| Error::NotFound(format!("no entity with URN {}", spec.start)))?;
         if let Some(t) = spec.as_of {
-            if removal::removed_at(self.reader().await, root.id.0, t).await? {
+            if self
+                .read(|db| removal::removed_at(db, root.id.0, t).boxed())
+                .await?
+            {
                 return Err(Error::NotFound(format!(
                     "the entity {} was soft-deleted at that time",
                     spec.start
@@ -203,7 +200,7 @@ impl Catalog {
                     after: after.as_ref(),
                     limit: Some(page as u64),
                 };
-                let rows = edge::level(self.reader().await, read).await?;
+                let rows = self.read(|db| edge::level(db, read).boxed()).await?;
                 for walk in walks.iter_mut().filter(|w| !w.frontier.is_empty()) {
                     walk.step(&rows, level, spec);
                 }
@@ -239,7 +236,7 @@ impl Catalog {
                     after: None,
                     limit: None,
                 };
-                let rows = edge::level(self.reader().await, read).await?;
+                let rows = self.read(|db| edge::level(db, read).boxed()).await?;
                 for &i in &closed {
                     walks[i].step(&rows, level, spec);
                 }

@@ -7,6 +7,7 @@ use super::text::{refuse_longer, refuse_nul, MAX_PLATFORM_CHARS, MAX_QUERY_CHARS
 use super::{Catalog, Result};
 use crate::store::{self, aspect, entity};
 use crate::urn::{EntityKind, Urn};
+use futures_util::FutureExt;
 
 /// The latest version of one aspect of one entity, as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,7 +51,8 @@ impl ListFilter {
 impl Catalog {
     /// The entity of a URN, if any.
     pub async fn entity(&self, urn: &Urn) -> Result<Option<EntityRecord>> {
-        Ok(entity::by_urn(self.reader().await, urn.as_str())
+        Ok(self
+            .read(|db| entity::by_urn(db, urn.as_str()).boxed())
             .await?
             .map(EntityRecord::from))
     }
@@ -58,14 +60,14 @@ impl Catalog {
     /// The entities of the given URNs that exist, in no particular order; one statement.
     pub async fn entities_by_urn(&self, urns: &[&Urn]) -> Result<Vec<EntityRecord>> {
         let urns: Vec<&str> = urns.iter().map(|u| u.as_str()).collect();
-        let rows = entity::by_urns(self.reader().await, &urns).await?;
+        let rows = self.read(|db| entity::by_urns(db, &urns).boxed()).await?;
         Ok(rows.into_iter().map(EntityRecord::from).collect())
     }
 
     /// The entities of the given ids that exist, in no particular order; one statement.
     pub async fn entities_by_id(&self, ids: &[EntityId]) -> Result<Vec<EntityRecord>> {
         let ids: Vec<i64> = ids.iter().map(|id| id.0).collect();
-        let rows = entity::by_ids(self.reader().await, &ids).await?;
+        let rows = self.read(|db| entity::by_ids(db, &ids).boxed()).await?;
         Ok(rows.into_iter().map(EntityRecord::from).collect())
     }
 
@@ -73,7 +75,9 @@ impl Catalog {
     /// one statement. The answer may hold pairs nobody asked for; callers pick theirs.
     pub async fn latest_aspects(&self, keys: &[(EntityId, &str)]) -> Result<Vec<LatestAspect>> {
         let pairs: Vec<(i64, &str)> = keys.iter().map(|(id, name)| (id.0, *name)).collect();
-        let rows = aspect::latest_values(self.reader().await, &pairs).await?;
+        let rows = self
+            .read(|db| aspect::latest_values(db, &pairs).boxed())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|row| LatestAspect {
@@ -106,7 +110,7 @@ impl Catalog {
             offset: start,
             limit: count,
         };
-        let (rows, total) = entity::list(self.reader().await, &query).await?;
+        let (rows, total) = self.read(|db| entity::list(db, &query).boxed()).await?;
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 
@@ -129,7 +133,8 @@ impl Catalog {
             aspect,
             pattern,
         };
-        Ok(entity::named_like(self.reader().await, &query)
+        Ok(self
+            .read(|db| entity::named_like(db, &query).boxed())
             .await?
             .into_iter()
             .map(EntityRecord::from)
@@ -147,15 +152,11 @@ impl Catalog {
         count: u64,
     ) -> Result<(Vec<EntityRecord>, u64)> {
         let relation = Relation::AssociatedWith.as_str();
-        let (rows, total) = entity::with_edge_to(
-            self.reader().await,
-            domain.as_str(),
-            relation,
-            kinds,
-            start,
-            count,
-        )
-        .await?;
+        let (rows, total) = self
+            .read(|db| {
+                entity::with_edge_to(db, domain.as_str(), relation, kinds, start, count).boxed()
+            })
+            .await?;
         Ok((rows.into_iter().map(EntityRecord::from).collect(), total))
     }
 
@@ -168,14 +169,19 @@ impl Catalog {
         offset: u64,
         limit: u64,
     ) -> Result<(Vec<String>, u64)> {
-        Ok(entity::urns_of_type(self.reader().await, kind.as_str(), offset, limit).await?)
+        Ok(self
+            .read(|db| entity::urns_of_type(db, kind.as_str(), offset, limit).boxed())
+            .await?)
     }
 
     /// The names an entity goes by: the name part of its URN and the `name` of each of its
     /// latest aspects that has one (`domainProperties`, `tagProperties`, `datasetProperties`).
     pub async fn display_names(&self, entity: &EntityRecord) -> Result<Vec<String>> {
         let mut names = vec![entity.name.clone()];
-        for row in aspect::latest_of_entity(self.reader().await, entity.id.0).await? {
+        for row in self
+            .read(|db| aspect::latest_of_entity(db, entity.id.0).boxed())
+            .await?
+        {
             let value: serde_json::Value = match serde_json::from_str(&row.value) {
                 Ok(v) => v,
                 Err(_) => continue,

@@ -6,7 +6,8 @@
 //! replica when the replica's replay position, as last seen, has reached the noted one; replay
 //! only moves forward, so a position once seen stays a lower bound while it suffices (the replica
 //! is still asked once per [`ALIVE_EVERY`], to notice one that stopped answering: reads then go
-//! to the primary until it answers again). Otherwise the replica's position is asked again, at most once per
+//! to the primary until it answers again; a read the replica fails is run again on the primary
+//! at once, so a replica that stops fails no read). Otherwise the replica's position is asked again, at most once per
 //! [`RECHECK_AFTER`] (the read meanwhile goes to the primary), so a busy writer costs one small
 //! statement on the replica per interval rather than one per read.
 //!
@@ -18,7 +19,8 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use futures_util::future::BoxFuture;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
 
 use super::Catalog;
 
@@ -185,6 +187,15 @@ impl ReadReplica {
         }
     }
 
+    /// A read failed on the replica and the primary answered it: the replica gets no reads
+    /// for [`BACK_OFF`], then is asked again.
+    fn failed_where_primary_answered(&self, error: &DbErr) {
+        if !self.failed.swap(true, Ordering::AcqRel) {
+            tracing::warn!(error = %error, "a read failed on the read replica and was answered by the primary; reads go to the primary until the replica answers again");
+        }
+        self.asked_at.store(self.now_micros(), Ordering::Release);
+    }
+
     /// Asks the replica how far it has replayed (one read at a time asks; the others meanwhile
     /// go to the primary); answers whether this read may go to it.
     async fn check(&self) -> bool {
@@ -223,12 +234,21 @@ impl Catalog {
         self
     }
 
-    /// The connection a read of committed data runs on: the replica when it holds every write
-    /// this process committed, else the primary. Reads that decide a write, and the feed's and
-    /// webhooks' reads, use the primary directly.
-    pub(in crate::catalog) async fn reader(&self) -> &DatabaseConnection {
+    /// Runs `read`, one read of committed data, on the replica when it holds every write this
+    /// process committed, else on the primary. A read the replica fails (it stopped, or
+    /// cancelled the statement for a conflict with replay) is run again on the primary, so the
+    /// caller sees the primary's answer; when the primary answers it, the replica is treated as
+    /// not answering for [`BACK_OFF`]. Reads that decide a write, and the feed's and webhooks'
+    /// reads, use the primary directly.
+    pub(in crate::catalog) async fn read<'s, 'f, T>(
+        &'s self,
+        read: impl Fn(&'s DatabaseConnection) -> BoxFuture<'f, Result<T, DbErr>>,
+    ) -> Result<T, DbErr>
+    where
+        's: 'f,
+    {
         let Some(replica) = &self.reads else {
-            return &self.db;
+            return read(&self.db).await;
         };
         let to_replica = match replica.decide() {
             Route::Replica => true,
@@ -236,11 +256,17 @@ impl Catalog {
             Route::Check => replica.check().await,
         };
         crate::metrics::read_routed(to_replica);
-        if to_replica {
-            &replica.db
-        } else {
-            &self.db
+        if !to_replica {
+            return read(&self.db).await;
         }
+        let failed = match read(&replica.db).await {
+            Ok(answer) => return Ok(answer),
+            Err(e) => e,
+        };
+        crate::metrics::read_routed(false);
+        let answer = read(&self.db).await?;
+        replica.failed_where_primary_answered(&failed);
+        Ok(answer)
     }
 
     /// The read replica's state as `/ready` reports it, after asking it how far it has

@@ -4,6 +4,7 @@
 //! the aspects the run created, and soft-deletes (or, not safe, erases) the entities it
 //! created, in one transaction through the write path.
 
+use futures_util::FutureExt;
 use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{json, Value};
@@ -64,14 +65,9 @@ impl Catalog {
         limit: u64,
         include_rolled_back: bool,
     ) -> Result<Vec<RunSummary>> {
-        let rows = aspect::runs(
-            self.reader().await,
-            UNNAMED_RUN,
-            include_rolled_back,
-            offset,
-            limit,
-        )
-        .await?;
+        let rows = self
+            .read(|db| aspect::runs(db, UNNAMED_RUN, include_rolled_back, offset, limit).boxed())
+            .await?;
         Ok(rows
             .into_iter()
             .map(|r| RunSummary {

@@ -4,6 +4,7 @@
 //! `timestampMillis` and event key (an equal key replaces), in the batch's transaction; the
 //! reads here answer a range of them, newest first, filtered on the events' fields.
 
+use futures_util::FutureExt;
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -309,15 +310,19 @@ impl Catalog {
         ids.dedup();
         let mut out = Vec::new();
         for chunk in ids.chunks(CHUNK) {
-            let rows = timeseries::newest_per_entity(
-                self.reader().await,
-                chunk,
-                aspect,
-                query.start_millis,
-                query.end_millis,
-                query.limit as u64,
-            )
-            .await?;
+            let rows = self
+                .read(|db| {
+                    timeseries::newest_per_entity(
+                        db,
+                        chunk,
+                        aspect,
+                        query.start_millis,
+                        query.end_millis,
+                        query.limit as u64,
+                    )
+                    .boxed()
+                })
+                .await?;
             for r in rows {
                 out.push((EntityId(r.entity_id), r.try_into()?));
             }
@@ -334,7 +339,10 @@ impl Catalog {
         query: &SeriesQuery,
     ) -> Result<Vec<TimeseriesEvent>> {
         query.check()?;
-        let Some(row) = entity::by_urn(self.reader().await, urn.as_str()).await? else {
+        let Some(row) = self
+            .read(|db| entity::by_urn(db, urn.as_str()).boxed())
+            .await?
+        else {
             return Ok(Vec::new());
         };
         // Without criteria the statement's limit is the answer's; with them, pages are read
@@ -347,16 +355,20 @@ impl Catalog {
         let mut out = Vec::new();
         let mut offset = 0;
         loop {
-            let rows = timeseries::page_newest_first(
-                self.reader().await,
-                row.id,
-                aspect,
-                query.start_millis,
-                query.end_millis,
-                offset,
-                page,
-            )
-            .await?;
+            let rows = self
+                .read(|db| {
+                    timeseries::page_newest_first(
+                        db,
+                        row.id,
+                        aspect,
+                        query.start_millis,
+                        query.end_millis,
+                        offset,
+                        page,
+                    )
+                    .boxed()
+                })
+                .await?;
             let read = rows.len() as u64;
             for r in rows {
                 let event = TimeseriesEvent::try_from(r)?;

@@ -12,6 +12,7 @@
 //! - in `versions.rs`, a link's checks (is the label taken, the highest number, the latest) and
 //!   a version's own record ([`Catalog::version_of`]).
 
+use futures_util::FutureExt;
 use sea_orm::DatabaseTransaction;
 use serde_json::Value;
 
@@ -122,17 +123,22 @@ impl Catalog {
         set_id: i64,
         except: &[i64],
     ) -> Result<Option<Member>> {
-        Ok(version_member::latest(self.reader().await, set_id, except).await?)
+        Ok(self
+            .read(|db| version_member::latest(db, set_id, except).boxed())
+            .await?)
     }
 
     /// The version of the set labelled `label`, if any (soft-deleted or not).
     pub(super) async fn indexed_label(&self, set_id: i64, label: &str) -> Result<Option<Member>> {
-        Ok(version_member::by_label(self.reader().await, set_id, label).await?)
+        Ok(self
+            .read(|db| version_member::by_label(db, set_id, label).boxed())
+            .await?)
     }
 
     /// The highest number label the set has, if any.
     pub(super) async fn indexed_highest(&self, set_id: i64) -> Result<Option<u64>> {
-        Ok(version_member::highest_number(self.reader().await, set_id)
+        Ok(self
+            .read(|db| version_member::highest_number(db, set_id).boxed())
             .await?
             .and_then(|n| u64::try_from(n).ok()))
     }
@@ -156,13 +162,17 @@ impl Catalog {
     /// `(set URN, version URN)`; a set with no live version is left out. One statement for
     /// them all: what a page of versions of several sets asks to mark the latest.
     pub async fn latest_of_sets(&self, sets: &[&str]) -> Result<Vec<(String, String)>> {
-        Ok(version_member::latest_of_sets(self.reader().await, sets).await?)
+        Ok(self
+            .read(|db| version_member::latest_of_sets(db, sets).boxed())
+            .await?)
     }
 
     /// How many versions the set has (soft-deleted ones too); one statement.
     pub async fn version_count(&self, set: &Urn) -> Result<u64> {
         super::versions::check_set(set)?;
-        let n = version_member::count(self.reader().await, set.as_str()).await?;
+        let n = self
+            .read(|db| version_member::count(db, set.as_str()).boxed())
+            .await?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -181,13 +191,17 @@ impl Catalog {
         }
         let set_urns: Vec<&str> = sets.iter().map(Urn::as_str).collect();
         let tag_urns: Vec<&str> = tags.iter().map(Urn::as_str).collect();
-        let rows = version_member::latest_by_tag_of_sets(
-            self.reader().await,
-            &set_urns,
-            Relation::TaggedWith.as_str(),
-            &tag_urns,
-        )
-        .await?;
+        let rows = self
+            .read(|db| {
+                version_member::latest_by_tag_of_sets(
+                    db,
+                    &set_urns,
+                    Relation::TaggedWith.as_str(),
+                    &tag_urns,
+                )
+                .boxed()
+            })
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let mut latest: Vec<Urn> = Vec::new();

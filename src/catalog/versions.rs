@@ -34,6 +34,7 @@
 //! changed since the read, the batch is refused and, unless the caller's own compare-and-set
 //! failed, tried again from a fresh read, for up to [`RETRY_FOR`].
 
+use futures_util::FutureExt;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -402,12 +403,11 @@ impl Catalog {
     /// (the entity's row with its `versionProperties`, the set's row with its aliases, the
     /// set's latest version), each read once.
     pub async fn version_of(&self, entity: &Urn) -> Result<Option<VersionRecord>> {
-        let Some(own) = version_member::row_and_aspect(
-            self.reader().await,
-            entity.as_str(),
-            VersionProperties::NAME,
-        )
-        .await?
+        let Some(own) = self
+            .read(|db| {
+                version_member::row_and_aspect(db, entity.as_str(), VersionProperties::NAME).boxed()
+            })
+            .await?
         else {
             return Ok(None);
         };
@@ -418,12 +418,11 @@ impl Catalog {
             return Ok(None);
         };
         let set = props.version_set.clone();
-        let Some(set_row) = version_member::row_and_aspect(
-            self.reader().await,
-            set.as_str(),
-            VersionSetAliases::NAME,
-        )
-        .await?
+        let Some(set_row) = self
+            .read(|db| {
+                version_member::row_and_aspect(db, set.as_str(), VersionSetAliases::NAME).boxed()
+            })
+            .await?
         else {
             return Ok(None);
         };
@@ -461,12 +460,11 @@ impl Catalog {
     /// reads of the set: a link that commits after it changes it, so the write's
     /// compare-and-set on the counter also covers what it read after).
     async fn links_of(&self, set: &Urn) -> Result<(Option<i64>, VersionSetLinks)> {
-        let found = version_member::row_and_aspect(
-            self.reader().await,
-            set.as_str(),
-            VersionSetLinks::NAME,
-        )
-        .await?;
+        let found = self
+            .read(|db| {
+                version_member::row_and_aspect(db, set.as_str(), VersionSetLinks::NAME).boxed()
+            })
+            .await?;
         let Some(found) = found else {
             return Ok((None, VersionSetLinks::default()));
         };

@@ -269,6 +269,7 @@ fn decode_with_ends(rows: Vec<QueryResult>) -> Result<EdgesWithEnds, DbErr> {
 }
 
 /// What one statement of a traversal level reads.
+#[derive(Clone, Copy)]
 pub struct LevelRead<'a> {
     /// The frontier: edges leaving these, arriving at them, or both.
     pub from: &'a [i64],

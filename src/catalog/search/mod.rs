@@ -10,6 +10,7 @@
 //! Unicode's rules. Anything else in a query (quotes, `*`, `:`, parentheses, `-`, `NEAR`'s
 //! syntax) separates words and is otherwise ignored, so no query reaches an engine's syntax.
 
+use futures_util::FutureExt;
 use sea_orm::TransactionTrait;
 
 use super::records::{EntityId, EntityRecord};
@@ -216,7 +217,8 @@ impl Catalog {
     pub async fn complete(&self, request: &SearchRequest) -> Result<Vec<EntityRecord>> {
         let parts = Parts::of(request)?;
         let query = parts.query(true, None);
-        Ok(index::complete(self.reader().await, &query, request.count)
+        Ok(self
+            .read(|db| index::complete(db, &query, request.count).boxed())
             .await?
             .into_iter()
             .map(EntityRecord::from)
@@ -314,15 +316,11 @@ impl Catalog {
         // counts the matches too, so a search with facets finds its matches twice, not three
         // times.
         let total = if fields.is_empty() {
-            index::count(self.reader().await, &query).await?
+            self.read(|db| index::count(db, &query).boxed()).await?
         } else {
-            let (total, counted) = index::facets(
-                self.reader().await,
-                &query,
-                &fields,
-                index::FACET_ROWS_PER_MATCH,
-            )
-            .await?;
+            let (total, counted) = self
+                .read(|db| index::facets(db, &query, &fields, index::FACET_ROWS_PER_MATCH).boxed())
+                .await?;
             for (field, value, count) in counted {
                 if let Some(facet) = facets.iter_mut().find(|f| f.field.as_str() == field) {
                     facet.values.push((value, count.max(0) as u64));
@@ -335,7 +333,8 @@ impl Catalog {
         let hits = if after.is_none() && total <= request.start {
             Vec::new()
         } else {
-            index::page(self.reader().await, &query, request.start, request.count).await?
+            self.read(|db| index::page(db, &query, request.start, request.count).boxed())
+                .await?
         };
         let keys = hits
             .iter()
