@@ -19,6 +19,7 @@ mod m20261207_000013_change_feed;
 mod m20261207_000015_column_lineage_edges;
 mod m20261207_000016_webhooks;
 mod m20261207_000017_version_members;
+mod m20261207_000018_search_name_words;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000015_column_lineage_edges::Migration),
             Box::new(m20261207_000016_webhooks::Migration),
             Box::new(m20261207_000017_version_members::Migration),
+            Box::new(m20261207_000018_search_name_words::Migration),
         ]
     }
 }

@@ -49,6 +49,26 @@ async fn the_search_index_keeps_a_small_pending_list_on_postgres() {
         .unwrap();
     let options: String = row.try_get_by_index(0).unwrap();
     assert_eq!(options, "gin_pending_list_limit=256");
+    // The name's words have their own index (migration 000018), with as small a list, over
+    // the expression the name-only match writes.
+    let row = db
+        .query_one(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT array_to_string(c.reloptions, ','), pg_get_indexdef(c.oid) FROM pg_class c \
+             WHERE c.relname = 'idx_search_document_name_words'",
+        ))
+        .await
+        .unwrap()
+        .expect("the name-words index");
+    let options: String = row.try_get_by_index(0).unwrap();
+    let definition: String = row.try_get_by_index(1).unwrap();
+    assert_eq!(options, "gin_pending_list_limit=256");
+    assert!(
+        definition.contains(
+            "gin (array_to_tsvector(array_remove(string_to_array(name, ' '::text), ''::text)))"
+        ),
+        "{definition}"
+    );
 }
 
 /// Column lineage and a job's inputs and outputs stored before they made edges (migration

@@ -19,6 +19,8 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     router: Router,
+    /// The catalog the router's requests share (one write queue, one commit signal).
+    catalog: Catalog,
     pub db: DatabaseConnection,
     statements: Arc<AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
@@ -122,9 +124,12 @@ impl TestApp {
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::SeqCst);
         });
-        let router = mlcat::app::router(db.clone(), &limits, auth);
+        let serving = mlcat::app::Serving::new(auth);
+        let catalog = mlcat::app::serving_catalog(db.clone(), &serving);
+        let router = mlcat::app::router_over(db.clone(), catalog.clone(), &limits, &serving);
         TestApp {
             router,
+            catalog,
             db,
             statements,
             _dir: dir,
@@ -143,8 +148,9 @@ impl TestApp {
         self.router.clone()
     }
 
+    /// The catalog the app's requests use: writes through it queue with theirs.
     pub fn catalog(&self) -> Catalog {
-        Catalog::new(self.db.clone())
+        self.catalog.clone()
     }
 
     /// SQL statements run so far on this app's database.

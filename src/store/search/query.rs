@@ -143,8 +143,8 @@ pub(super) fn matching(q: &mut Sql, backend: DbBackend, query: &Query<'_>) {
                 .bind(tsquery(words))
                 .push(" AS tsquery)");
             if query.in_name {
-                // The GIN index finds the words anywhere; the name's own words are checked
-                // on what it found.
+                // The name's own words, through their GIN index (migration 000018: the
+                // expression must stay the index's).
                 q.push(" AND array_to_tsvector(array_remove(string_to_array(d.\"name\", ' '), '')) @@ CAST(")
                     .bind(tsquery(words))
                     .push(" AS tsquery)");
