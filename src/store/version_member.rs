@@ -271,10 +271,16 @@ pub struct LatestPerTag {
     pub untagged: Option<String>,
 }
 
+/// A set of at most this many versions is read backwards for a tag's latest without counting
+/// the tag's edges first.
+const SMALL_SET: i64 = 64;
+
 /// For each of these sets (by URN), the latest live version (as [`latest`] picks it) carrying
 /// each of the tags `tag_urns` by a current `relation` edge, and the latest carrying none of
-/// them: one statement for all, each answer an index read backwards from the end of its set
-/// that stops at the first version that qualifies. A set with no row in the index is left out.
+/// them: one statement for all. Each answer is an index read backwards from the end of its set
+/// that stops at the first version that qualifies, or, for a tag that fewer versions of the
+/// catalog carry than the set has, a read of the tag's edges. A set with no row in the index
+/// is left out.
 pub async fn latest_by_tag_of_sets(
     db: &impl ConnectionTrait,
     set_urns: &[&str],
@@ -290,7 +296,7 @@ pub async fn latest_by_tag_of_sets(
         // catalog has versions in that stage).
         let latest = |q: &mut Sql, among: Option<(&str, &[&str])>| {
             q.push(
-                ", (SELECT \"e\".\"urn\" FROM \"version_member\" \"m\" JOIN \"entity\" \"e\" \
+                "(SELECT \"e\".\"urn\" FROM \"version_member\" \"m\" JOIN \"entity\" \"e\" \
                  ON \"e\".\"id\" = \"m\".\"entity_id\" WHERE \"m\".\"set_id\" = \"s\".\"id\" AND \
                  NOT \"e\".\"removed\"",
             );
@@ -307,9 +313,44 @@ pub async fn latest_by_tag_of_sets(
             }
             q.push(" ORDER BY \"m\".\"sort_id\" DESC, \"e\".\"urn\" DESC LIMIT 1)");
         };
+        // Each tag's latest is found from whichever side is smaller: the set, read backwards
+        // (a set of a few versions, or a tag many versions carry), or the tag's own edges, the
+        // latest of this set among them (a stage that only an old version of a big set holds:
+        // from the set's end that walk reads every newer version). The edges counted include
+        // removed ones: the count only chooses the side. A tag no entity has yet (a stage no
+        // version of the catalog was ever in) has no edges, so nothing of the set is read.
+        let members =
+            "(SELECT COUNT(*) FROM \"version_member\" \"x\" WHERE \"x\".\"set_id\" = \"s\".\"id\")";
         for t in tag_urns {
+            let tag_id = |q: &mut Sql| {
+                q.push("(SELECT \"t\".\"id\" FROM \"entity\" \"t\" WHERE \"t\".\"urn\" = ")
+                    .bind(*t)
+                    .push(")");
+            };
+            q.push(&format!(", CASE WHEN {members} <= "))
+                .bind(SMALL_SET)
+                .push(" THEN ");
             latest(&mut q, Some(("EXISTS", std::slice::from_ref(t))));
+            q.push(" WHEN (SELECT COUNT(*) FROM \"edge\" \"c\" WHERE \"c\".\"destination_id\" = ");
+            tag_id(&mut q);
+            q.push(" AND \"c\".\"relation\" = ")
+                .bind(relation)
+                .push(&format!(
+                    ") < {members} THEN (SELECT \"e\".\"urn\" FROM \"edge\" \"g\" \
+                     JOIN \"version_member\" \"m\" ON \"m\".\"entity_id\" = \"g\".\"source_id\" \
+                     JOIN \"entity\" \"e\" ON \"e\".\"id\" = \"m\".\"entity_id\" \
+                     WHERE \"g\".\"destination_id\" = "
+                ));
+            tag_id(&mut q);
+            q.push(" AND \"g\".\"relation\" = ").bind(relation).push(
+                " AND \"g\".\"removed_at\" IS NULL AND \"m\".\"set_id\" = \"s\".\"id\" \
+                     AND NOT \"e\".\"removed\" \
+                     ORDER BY \"m\".\"sort_id\" DESC, \"e\".\"urn\" DESC LIMIT 1) ELSE ",
+            );
+            latest(&mut q, Some(("EXISTS", std::slice::from_ref(t))));
+            q.push(" END");
         }
+        q.push(", ");
         latest(
             &mut q,
             (!tag_urns.is_empty()).then_some(("NOT EXISTS", tag_urns)),

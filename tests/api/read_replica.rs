@@ -317,18 +317,9 @@ async fn reads_go_to_the_replica_once_it_holds_the_processs_own_writes() {
         routed(&writer, "primary").await,
     );
     for i in 0..10 {
-        let body = json!({"query": format!("{{ mlModel(urn: \"{}\") {{ properties {{ description }} }} }}", model_urn(&format!("model_{i:02}")))}).to_string();
-        let (status, answer) = Http::new(writer.addr)
-            .send("POST", "/api/graphql", body.as_bytes())
-            .await
-            .expect("mlcat answers");
-        let answer: Value = serde_json::from_slice(&answer).expect("JSON");
-        assert_eq!(status, 200, "{answer}");
-        assert!(answer.get("errors").is_none(), "read {i} failed: {answer}");
-        assert_eq!(
-            answer["data"]["mlModel"]["properties"]["description"],
-            format!("version {i}")
-        );
+        // `read_model` fails on an error or a status other than 200.
+        let name = format!("model_{i:02}");
+        assert_eq!(read_model(&writer, &name).await, format!("version {i}"));
     }
     // One read (the one that found the standby gone) was sent there; ten went to the primary.
     assert!(routed(&writer, "replica").await <= replica_before + 1);
