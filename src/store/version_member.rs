@@ -290,7 +290,16 @@ pub async fn latest_by_tag_of_sets(
     let backend = db.get_database_backend();
     let mut out = Vec::with_capacity(set_urns.len());
     for chunk in set_urns.chunks(CHUNK) {
-        let mut q = Sql::new(backend, "SELECT \"s\".\"id\", \"s\".\"urn\"");
+        // The sets, each with its number of versions, counted once (materialized, so the
+        // count is not made again wherever the columns below name it).
+        let mut q = Sql::new(
+            backend,
+            "WITH \"s\" AS MATERIALIZED (SELECT \"s0\".\"id\" AS \"id\", \"s0\".\"urn\" AS \"urn\", \
+             (SELECT COUNT(*) FROM \"version_member\" \"x\" WHERE \"x\".\"set_id\" = \"s0\".\"id\") \
+             AS \"n\" FROM \"entity\" \"s0\" WHERE \"s0\".\"urn\" IN ",
+        );
+        q.list(chunk.iter().copied())
+            .push(") SELECT \"s\".\"id\", \"s\".\"urn\"");
         // `+` keeps the tag's side from choosing the edge index: each version's own edges
         // of the relation are looked up (a few), not every edge to the tag (as many as the
         // catalog has versions in that stage).
@@ -319,8 +328,7 @@ pub async fn latest_by_tag_of_sets(
         // from the set's end that walk reads every newer version). The edges counted include
         // removed ones: the count only chooses the side. A tag no entity has yet (a stage no
         // version of the catalog was ever in) has no edges, so nothing of the set is read.
-        let members =
-            "(SELECT COUNT(*) FROM \"version_member\" \"x\" WHERE \"x\".\"set_id\" = \"s\".\"id\")";
+        let members = "\"s\".\"n\"";
         for t in tag_urns {
             let tag_id = |q: &mut Sql| {
                 q.push("(SELECT \"t\".\"id\" FROM \"entity\" \"t\" WHERE \"t\".\"urn\" = ")
@@ -355,11 +363,7 @@ pub async fn latest_by_tag_of_sets(
             &mut q,
             (!tag_urns.is_empty()).then_some(("NOT EXISTS", tag_urns)),
         );
-        q.push(
-            " FROM \"entity\" \"s\" WHERE EXISTS (SELECT 1 FROM \"version_member\" \"x\" WHERE \
-             \"x\".\"set_id\" = \"s\".\"id\") AND \"s\".\"urn\" IN ",
-        )
-        .list(chunk.iter().copied());
+        q.push(" FROM \"s\" WHERE \"s\".\"n\" > 0");
         for row in q.rows(db).await? {
             let mut tagged = Vec::with_capacity(tag_urns.len());
             for i in 0..tag_urns.len() {
