@@ -327,7 +327,7 @@ pub async fn latest_by_tag_of_sets(
         // latest of this set among them (a stage that only an old version of a big set holds:
         // from the set's end that walk reads every newer version). The edges counted include
         // removed ones: the count only chooses the side. A tag no entity has yet (a stage no
-        // version of the catalog was ever in) has no edges, so nothing of the set is read.
+        // version of the catalog was ever in) has no edges, so nothing of a big set is read.
         let members = "\"s\".\"n\"";
         for t in tag_urns {
             let tag_id = |q: &mut Sql| {
