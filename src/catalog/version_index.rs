@@ -13,7 +13,7 @@
 //!   a version's own record ([`Catalog::version_of`]).
 
 use futures_util::FutureExt;
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseTransaction, SqlErr};
 use serde_json::Value;
 
 use super::aspects::{AspectSpec, Relation, VersionProperties, VersionSetAliases};
@@ -81,11 +81,16 @@ pub(super) async fn sync(
         });
     }
     let asked: Vec<(i64, &str)> = rows.iter().map(|r| (r.set_id, r.label.as_str())).collect();
+    // A holder that is itself given a new place here leaves the label (its row is replaced);
+    // its old row goes first, so that the labels stay unique row by row.
+    let mut moving = Vec::new();
     for (set_id, label, holder) in version_member::holders(txn, &asked).await? {
         let mine = rows
             .iter()
             .any(|r| r.set_id == set_id && r.label == label && r.entity_id == holder);
-        if !mine {
+        if !mine && rows.iter().any(|r| r.entity_id == holder) {
+            moving.push(holder);
+        } else if !mine {
             let set = wanted
                 .iter()
                 .find(|(_, p)| set_ids.get(p.version_set.as_str()) == Some(&set_id))
@@ -99,11 +104,25 @@ pub(super) async fn sync(
             return Err(taken(&set, &label, holder, urn));
         }
     }
-    version_member::upsert(txn, &rows).await?;
+    version_member::delete(txn, &moving).await?;
+    // On PostgreSQL a concurrent transaction may have given the label to another version
+    // after the read above: its unique index refuses the row when that one commits.
+    version_member::upsert(txn, &rows).await.map_err(|e| match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+            Error::Conflict(format!(
+                "another version of the set took the label {} meanwhile; \
+                 choose another label or try again",
+                labels.join(", ")
+            ))
+        }
+        _ => e.into(),
+    })?;
     Ok(())
 }
 
-fn taken(set: &str, label: &str, holder: i64, urn: Option<String>) -> Error {
+/// The refusal of a label another version of the set holds.
+pub(super) fn taken(set: &str, label: &str, holder: i64, urn: Option<String>) -> Error {
     let who = urn.unwrap_or_else(|| format!("entity {holder}"));
     Error::Conflict(format!(
         "the version set {set} has a version labelled {label:?} already ({who}); \
@@ -249,9 +268,16 @@ impl Catalog {
                 _ => {}
             }
         }
-        Ok(props
-            .filter(|p| p.version_set == *set)
-            .map(|p| super::versions::record(set, entity.clone(), p, aliases, is_latest)))
+        Ok(props.filter(|p| p.version_set == *set).map(|p| {
+            super::versions::record(
+                set,
+                EntityId(entity_id),
+                entity.clone(),
+                p,
+                aliases,
+                is_latest,
+            )
+        }))
     }
 }
 

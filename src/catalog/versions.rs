@@ -63,6 +63,8 @@ pub const RETRY_FOR: Duration = Duration::from_secs(30);
 /// One version of a set, as the front doors answer it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersionRecord {
+    /// The version's row.
+    pub id: EntityId,
     pub urn: Urn,
     pub set: Urn,
     /// `version.versionTag`.
@@ -117,6 +119,8 @@ pub struct NextLabel {
     set: Urn,
     set_id: Option<i64>,
     links: VersionSetLinks,
+    /// The set's latest version when read.
+    latest: Option<version_member::Member>,
 }
 
 impl LinkVersion {
@@ -159,7 +163,14 @@ impl SetState {
             .filter_map(|(i, (entity, props))| {
                 let urn = Urn::parse(&entity.urn).ok()?;
                 let aliases = held.get(entity.urn.as_str()).cloned().unwrap_or_default();
-                Some(record(set, urn, props.clone(), aliases, i == last))
+                Some(record(
+                    set,
+                    entity.id,
+                    urn,
+                    props.clone(),
+                    aliases,
+                    i == last,
+                ))
             })
             .collect()
     }
@@ -167,12 +178,14 @@ impl SetState {
 
 pub(super) fn record(
     set: &Urn,
+    id: EntityId,
     urn: Urn,
     props: VersionProperties,
     aliases: Vec<String>,
     is_latest: bool,
 ) -> VersionRecord {
     VersionRecord {
+        id,
         urn,
         set: set.clone(),
         label: props.label().to_string(),
@@ -183,6 +196,13 @@ pub(super) fn record(
         created: props.metadata_created_timestamp.as_ref().map(|t| t.time),
         properties: props,
     }
+}
+
+/// A set's link counter as stored (none yet: zero).
+fn decode_links(value: Option<String>) -> VersionSetLinks {
+    value
+        .and_then(|v| serde_json::from_str(&v).ok())
+        .unwrap_or_default()
 }
 
 /// The aliases of the set's alias map that `entity` holds, sorted.
@@ -434,6 +454,7 @@ impl Catalog {
             .unwrap_or_default();
         Ok(Some(record(
             &set,
+            EntityId(own.id),
             entity.clone(),
             props,
             held_by(aliases, entity),
@@ -442,17 +463,25 @@ impl Catalog {
     }
 
     /// The next automatic label of a set: one more than the highest number it ever had.
+    /// One statement: the set's counter, highest number and latest version, which a link of
+    /// that number reuses.
     pub async fn next_label(&self, set: &Urn) -> Result<NextLabel> {
         check_set(set)?;
-        let (set_id, links) = self.links_of(set).await?;
-        let highest_now = self.highest_now(set_id).await?;
-        let label = following(highest_now, &links).to_string();
+        let found = self
+            .read(|db| version_member::link_state(db, set.as_str(), VersionSetLinks::NAME).boxed())
+            .await?;
+        let (set_id, links, highest, latest) = match found {
+            Some(f) => (Some(f.id), decode_links(f.value), f.highest, f.latest),
+            None => (None, VersionSetLinks::default(), None, None),
+        };
+        let highest_now = highest.and_then(|n| u64::try_from(n).ok()).unwrap_or(0);
         Ok(NextLabel {
-            label,
+            label: following(highest_now, &links).to_string(),
             highest_now,
             set: set.clone(),
             set_id,
             links,
+            latest,
         })
     }
 
@@ -468,11 +497,7 @@ impl Catalog {
         let Some(found) = found else {
             return Ok((None, VersionSetLinks::default()));
         };
-        let links = found
-            .value
-            .and_then(|v| serde_json::from_str(&v).ok())
-            .unwrap_or_default();
-        Ok((Some(found.id), links))
+        Ok((Some(found.id), decode_links(found.value)))
     }
 
     /// The next automatic number of a set ([`following`] its highest now).
@@ -512,9 +537,14 @@ impl Catalog {
         }
         let started = Instant::now();
         for attempt in 0.. {
-            let (set_id, links) = match numbered.take().filter(|n| n.set == set) {
-                Some(n) => (n.set_id, n.links),
-                None => self.links_of(&set).await?,
+            // A number read for this set brings the set's state read with it (first attempt
+            // only: a retry reads anew).
+            let (set_id, links, latest) = match numbered.take().filter(|n| n.set == set) {
+                Some(n) => (n.set_id, n.links, Some(n.latest)),
+                None => {
+                    let (set_id, links) = self.links_of(&set).await?;
+                    (set_id, links, None)
+                }
             };
             let current = match fresh {
                 true => None,
@@ -544,7 +574,10 @@ impl Catalog {
                 if !fresh {
                     taken = self.indexed_label(id, &label).await?;
                 }
-                previous = self.indexed_latest(id, &[]).await?;
+                previous = match latest {
+                    Some(latest) => latest,
+                    None => self.indexed_latest(id, &[]).await?,
+                };
             }
             if let Some(taken) = taken {
                 if label_given.is_none() {
@@ -627,7 +660,20 @@ impl Catalog {
                 }
             }
             match self.write(actor, writes).await {
-                Ok(_) => return Ok(record(&set, entity, props, Vec::new(), is_latest)),
+                Ok(written) => {
+                    // The batch writes the entity's `versionProperties`, so its row is among
+                    // those written.
+                    let id = written
+                        .iter()
+                        .find(|w| w.urn == entity)
+                        .map(|w| w.entity)
+                        .ok_or_else(|| {
+                            Error::Internal(anyhow::anyhow!(
+                                "the link of {entity} wrote no row of it"
+                            ))
+                        })?;
+                    return Ok(record(&set, id, entity, props, Vec::new(), is_latest));
+                }
                 Err(e) if stale.load(Ordering::SeqCst) => {
                     back_off(started, attempt, cause(e)).await?;
                 }

@@ -30,7 +30,7 @@ use crate::catalog::aspects::{
 };
 use crate::catalog::{
     Catalog, Condition, Direction, EntityId, EntityRecord, FieldFilter, SearchField, SearchRequest,
-    SetLatest,
+    SetLatest, VersionRecord,
 };
 use crate::urn::{EntityKind, Urn};
 
@@ -103,8 +103,11 @@ fn stage_of_tags(tags: &TagsLite) -> &'static str {
             }
         }
     }
-    "None"
+    NO_STAGE
 }
+
+/// The stage MLflow shows for a version in no stage.
+pub const NO_STAGE: &str = "None";
 
 /// The URN a new registered model of this name gets.
 pub fn group_urn(name: &str) -> Result<Urn, MlflowError> {
@@ -184,6 +187,28 @@ pub struct Version {
 }
 
 impl Version {
+    /// A version as its creation wrote it (`made`, with these properties and info): no stage
+    /// and no alias yet.
+    pub fn just_created(
+        made: VersionRecord,
+        props: MlModelProperties,
+        info: Value,
+        at: i64,
+    ) -> Version {
+        Version {
+            urn: made.urn,
+            id: made.id,
+            set: made.set.to_string(),
+            label: made.label,
+            aliases: Vec::new(),
+            stage: NO_STAGE,
+            props,
+            info,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
     pub fn number(&self) -> i64 {
         self.label.parse().unwrap_or(i64::MAX)
     }

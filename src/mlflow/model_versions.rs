@@ -92,19 +92,19 @@ pub async fn create(call: Call) -> Answer {
         training_jobs: run.map(|r| vec![r]),
         ..MlModelProperties::default()
     };
-    let props = serde_json::to_value(props).map_err(|e| Error::Internal(e.into()))?;
+    let stored = serde_json::to_value(&props).map_err(|e| Error::Internal(e.into()))?;
     let info = json!({
         "source": source,
         "runLink": run_link,
         "status": "READY",
         "userId": call.user(),
     });
-    let group_urn = group.urn.clone();
+    let (group_urn, written) = (group.urn.clone(), info.clone());
     // The model's aspects, the group's last change and the link land in one transaction.
     let aspects = move |urn: &Urn| {
         vec![
-            AspectWrite::upsert(urn.clone(), MODEL_ASPECT, props.clone()),
-            AspectWrite::upsert(urn.clone(), INFO_ASPECT, info.clone()),
+            AspectWrite::upsert(urn.clone(), MODEL_ASPECT, stored.clone()),
+            AspectWrite::upsert(urn.clone(), INFO_ASPECT, written.clone()),
             AspectWrite::patch::<MlModelGroupProperties, _>(
                 group_urn.clone(),
                 model::GROUP_ASPECT,
@@ -115,8 +115,12 @@ pub async fn create(call: Call) -> Answer {
             ),
         ]
     };
-    let urn = versions::create(catalog, &call.actor, &group, now, aspects).await?;
-    answer(&call, &group, &urn).await
+    let made = versions::create(catalog, &call.actor, &group, now, aspects).await?;
+    // Answered with what the creation wrote, which its commit made the version.
+    let version = Version::just_created(made, props, info, now);
+    Ok(Json(
+        json!({"model_version": version.to_json(group.name())}),
+    ))
 }
 
 /// `GET model-versions/get`.

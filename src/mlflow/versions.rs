@@ -5,7 +5,7 @@
 
 use super::model::{self, Group, Version};
 use super::MlflowError;
-use crate::catalog::{Actor, AspectWrite, Catalog, Error, LinkVersion};
+use crate::catalog::{Actor, AspectWrite, Catalog, Error, LinkVersion, VersionRecord};
 use crate::urn::Urn;
 
 /// The version set of a registered model: the set its versions belong to, or, before it has
@@ -19,7 +19,7 @@ pub fn set_of(group: &Group, versions: &[Version]) -> Urn {
 
 /// Creates the next version of a group: its model, with the aspects `aspects` makes for its
 /// URN, and its link to the set, in one transaction. Of two creations that pick the same
-/// number, one links and the other takes the next number. Answers the new version's URN.
+/// number, one links and the other takes the next number. Answers the new version.
 ///
 /// The link is `fresh`: a model that is a version already is refused with `Conflict` rather
 /// than answered, so a creation that lost the race for a number is never told it made the
@@ -30,7 +30,7 @@ pub async fn create(
     group: &Group,
     created: i64,
     aspects: impl Fn(&Urn) -> Vec<AspectWrite> + Clone + Send + Sync + 'static,
-) -> Result<Urn, MlflowError> {
+) -> Result<VersionRecord, MlflowError> {
     // The group's own set, read for its next number: when it holds numbered versions it is the
     // group's set, and that read is the first attempt's (one statement fewer than asking
     // first and numbering after). Else the set is where the group's versions are, if any.
@@ -59,7 +59,7 @@ pub async fn create(
         let (make, at) = (aspects.clone(), urn.clone());
         link.with = Some(Box::new(move || make(&at)));
         match catalog.link_version(actor, link).await {
-            Ok(_) => return Ok(urn),
+            Ok(made) => return Ok(made),
             // The number (or the model of that number) was taken meanwhile: the next one.
             Err(Error::Conflict(_)) => continue,
             Err(e) => return Err(e.into()),

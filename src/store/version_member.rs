@@ -234,6 +234,64 @@ pub async fn row_and_aspect(
     }
 }
 
+/// What a link reads of its set before writing, as [`link_state`] reads it.
+pub struct LinkState {
+    pub id: i64,
+    /// The latest value of the set's aspect asked (its link counter).
+    pub value: Option<String>,
+    /// The highest number label among its versions.
+    pub highest: Option<i64>,
+    /// Its latest version, as [`latest`] picks it.
+    pub latest: Option<Member>,
+}
+
+/// The row of the set of this URN, the latest value of its aspect `aspect`, its highest number
+/// and its latest version: what [`row_and_aspect`], [`highest_number`] and [`latest`] read,
+/// in one statement.
+pub async fn link_state(
+    db: &impl ConnectionTrait,
+    urn: &str,
+    aspect: &str,
+) -> Result<Option<LinkState>, DbErr> {
+    let mut q = Sql::new(
+        db.get_database_backend(),
+        "SELECT \"s\".\"id\", (SELECT \"a\".\"value\" FROM \"aspect\" \"a\" \
+         WHERE \"a\".\"entity_id\" = \"s\".\"id\" AND \"a\".\"is_latest\" = ",
+    );
+    q.bind(true)
+        .push(" AND \"a\".\"name\" = ")
+        .bind(aspect)
+        .push(
+            "), (SELECT MAX(\"x\".\"number\") FROM \"version_member\" \"x\" \
+             WHERE \"x\".\"set_id\" = \"s\".\"id\"), \"m\".\"entity_id\", \"e\".\"urn\", \
+             \"m\".\"label\", \"m\".\"sort_id\" FROM \"entity\" \"s\" \
+             LEFT JOIN \"version_member\" \"m\" ON \"m\".\"entity_id\" = (SELECT \"l\".\"entity_id\" \
+             FROM \"version_member\" \"l\" JOIN \"entity\" \"le\" ON \"le\".\"id\" = \"l\".\"entity_id\" \
+             WHERE \"l\".\"set_id\" = \"s\".\"id\" AND NOT \"le\".\"removed\" \
+             ORDER BY \"l\".\"sort_id\" DESC, \"le\".\"urn\" DESC LIMIT 1) \
+             LEFT JOIN \"entity\" \"e\" ON \"e\".\"id\" = \"m\".\"entity_id\" WHERE \"s\".\"urn\" = ",
+        )
+        .bind(urn);
+    let Some(row) = q.rows(db).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let latest = match row.try_get_by_index::<Option<i64>>(3)? {
+        Some(entity_id) => Some(Member {
+            entity_id,
+            urn: row.try_get_by_index(4)?,
+            label: row.try_get_by_index(5)?,
+            sort_id: row.try_get_by_index(6)?,
+        }),
+        None => None,
+    };
+    Ok(Some(LinkState {
+        id: row.try_get_by_index(0)?,
+        value: row.try_get_by_index(1)?,
+        highest: row.try_get_by_index(2)?,
+        latest,
+    }))
+}
+
 /// The latest version (as [`latest`] picks it) of each of these sets, by the sets' URNs, as
 /// `(set URN, latest version's URN)`: one statement, an index read backwards per set. A set
 /// without a row or without a live version is left out.
@@ -335,11 +393,11 @@ pub async fn latest_by_tag_of_sets(
                     .bind(*t)
                     .push(")");
             };
-            q.push(&format!(", CASE WHEN {members} <= "))
+            q.push(&format!(", CASE WHEN {members} > "))
                 .bind(SMALL_SET)
-                .push(" THEN ");
-            latest(&mut q, Some(("EXISTS", std::slice::from_ref(t))));
-            q.push(" WHEN (SELECT COUNT(*) FROM \"edge\" \"c\" WHERE \"c\".\"destination_id\" = ");
+                .push(
+                    " AND (SELECT COUNT(*) FROM \"edge\" \"c\" WHERE \"c\".\"destination_id\" = ",
+                );
             tag_id(&mut q);
             q.push(" AND \"c\".\"relation\" = ")
                 .bind(relation)

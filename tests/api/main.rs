@@ -74,6 +74,7 @@ mod subscriptions;
 mod training_runs;
 mod tutorial;
 mod versions;
+mod versions_concurrent;
 mod versions_graphql;
 mod versions_lineage;
 mod webhooks;

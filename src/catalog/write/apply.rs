@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::{Actor, AspectWrite, WriteOp, Written};
 use crate::catalog::aspects::{self, Declared};
+use crate::catalog::records::EntityId;
 use crate::catalog::search;
 use crate::catalog::timeseries as series;
 use crate::catalog::{Error, Result};
@@ -260,6 +261,7 @@ impl Applying {
                     run_id: actor.run_id,
                 });
                 out.push(Written {
+                    entity: EntityId(owner_id),
                     urn,
                     aspect,
                     version: 0,
@@ -286,6 +288,7 @@ impl Applying {
                 };
                 if state.value.is_none() || kept {
                     out.push(Written {
+                        entity: EntityId(owner_id),
                         urn,
                         aspect,
                         version: state.version,
@@ -315,6 +318,7 @@ impl Applying {
                 // An aspect that is gone declares no edge.
                 self.declare(key, Declared::default(), &mut journal);
                 out.push(Written {
+                    entity: EntityId(owner_id),
                     urn,
                     aspect,
                     version,
@@ -337,6 +341,7 @@ impl Applying {
             };
             let Some(value) = value.filter(|v| state.value.as_ref() != Some(v)) else {
                 out.push(Written {
+                    entity: EntityId(owner_id),
                     urn,
                     aspect,
                     version: state.version,
@@ -380,6 +385,7 @@ impl Applying {
             });
             self.declare(key, found, &mut journal);
             out.push(Written {
+                entity: EntityId(owner_id),
                 urn,
                 aspect,
                 version,

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde_json::Value;
 use tokio::sync::oneshot;
 
+use super::records::EntityId;
 use super::{Catalog, Error, Result};
 use crate::store::now_millis;
 use crate::urn::Urn;
@@ -224,6 +225,8 @@ impl AspectWrite {
 /// The outcome of one aspect write.
 #[derive(Clone, Debug)]
 pub struct Written {
+    /// The row of the entity written.
+    pub entity: EntityId,
     pub urn: Urn,
     pub aspect: String,
     pub version: i64,
