@@ -107,17 +107,19 @@ pub(super) async fn sync(
     version_member::delete(txn, &moving).await?;
     // On PostgreSQL a concurrent transaction may have given the label to another version
     // after the read above: its unique index refuses the row when that one commits.
-    version_member::upsert(txn, &rows).await.map_err(|e| match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
-            Error::Conflict(format!(
-                "another version of the set took the label {} meanwhile; \
+    version_member::upsert(txn, &rows)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+                Error::Conflict(format!(
+                    "another version of the set took the label {} meanwhile; \
                  choose another label or try again",
-                labels.join(", ")
-            ))
-        }
-        _ => e.into(),
-    })?;
+                    labels.join(", ")
+                ))
+            }
+            _ => e.into(),
+        })?;
     Ok(())
 }
 

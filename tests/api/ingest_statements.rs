@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::http::StatusCode;
 use mlcat::auth::Auth;
+use mlcat::catalog::{Actor, AspectWrite};
 use mlcat::config::Limits;
+use mlcat::urn::Urn;
 use sea_orm::{ConnectionTrait, DbBackend};
 use serde_json::{json, Value};
 
@@ -116,4 +118,59 @@ async fn a_batch_of_two_hundred_new_entities_runs_a_fixed_number_of_statements()
     assert_eq!(app.count_rows("entity").await, 405);
     assert_eq!(app.count_rows("edge").await, 2 * 362);
     assert_eq!(app.count_rows("aspect").await, 403);
+}
+
+/// A write that moves only a registered model's `lastModified` stamp (what every MLflow version
+/// creation does to its model) leaves its index row alone; one that changes its description
+/// rebuilds it. Either way a search finds it by what it says now.
+#[tokio::test]
+async fn a_stamp_only_change_leaves_the_index_row_alone() {
+    let app = counted_app().await;
+    let catalog = app.catalog();
+    let group = Urn::parse("urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,churn,PROD)").unwrap();
+    let props = |description: &str, modified: i64| {
+        vec![AspectWrite::upsert(
+            group.clone(),
+            "mlModelGroupProperties",
+            json!({"name": "churn", "description": description,
+                   "lastModified": {"time": modified}}),
+        )]
+    };
+    let actor = Actor::named("mlflow");
+    catalog
+        .write(&actor, props("weekly retention", 1))
+        .await
+        .unwrap();
+    let before = app.statements();
+    catalog
+        .write(&actor, props("weekly retention", 2))
+        .await
+        .unwrap();
+    let stamp_only = app.statements() - before;
+    let before = app.statements();
+    catalog
+        .write(&actor, props("monthly retention", 3))
+        .await
+        .unwrap();
+    let described = app.statements() - before;
+    // The index row's rebuild: the entity's indexed aspects read, its old row and facets
+    // removed, the new ones written (PostgreSQL replaces the row in one statement).
+    let rebuild = match app.db.get_database_backend() {
+        DbBackend::Postgres => 3,
+        _ => 5,
+    };
+    assert_eq!(
+        described - stamp_only,
+        rebuild,
+        "{stamp_only} then {described}"
+    );
+    let found = |query: &'static str| {
+        let app = &app;
+        async move {
+            crate::search::urns(app, json!({"types": ["MLMODEL_GROUP"], "query": query})).await
+        }
+    };
+    assert_eq!(found("monthly").await, [group.as_str()]);
+    assert!(found("weekly").await.is_empty());
+    assert_eq!(found("churn").await, [group.as_str()]);
 }

@@ -51,6 +51,35 @@ pub fn is_indexed(aspect: &str) -> bool {
     INDEXED_ASPECTS.contains(&aspect)
 }
 
+/// The fields of a properties aspect that name its entity.
+const NAME_KEYS: [&str; 3] = ["name", "displayName", "fullName"];
+/// The fields of a properties aspect whose words it is found by, besides its description.
+const TEXT_KEYS: [&str; 4] = ["dataType", "type", "title", "email"];
+/// The fields of an edited-properties aspect that its entity is found by.
+const EDITED_KEYS: [&str; 2] = ["description", "displayName"];
+
+/// Whether an indexed aspect going from `old` to `new` changes what [`document`] reads of it.
+/// A change only in fields it does not read (a properties aspect's `lastModified` stamp, which
+/// every MLflow version creation moves on its registered model) leaves the index row as it
+/// is. Tags, terms, owners, domains and status are taken as changed whenever they change.
+pub fn changes_document(aspect: &str, old: Option<&Value>, new: Option<&Value>) -> bool {
+    let (Some(old), Some(new)) = (old, new) else {
+        return true;
+    };
+    let read = |keys: &[&str]| keys.iter().any(|k| old.get(k) != new.get(k));
+    match aspect {
+        "globalTags" | "glossaryTerms" | "ownership" | "domains" | "status" => true,
+        "deprecation" => read(&["deprecated"]),
+        a if is_edited(a) => read(&EDITED_KEYS),
+        _ => read(&NAME_KEYS) || read(&TEXT_KEYS) || read(&["description", "customProperties"]),
+    }
+}
+
+/// Whether `aspect` holds what a person edited in the UI.
+fn is_edited(aspect: &str) -> bool {
+    aspect.starts_with("editable") || aspect == "corpUserEditableInfo"
+}
+
 /// The aspects that name a tag, glossary term, domain, user or group: a write of one of them
 /// changes the words of every entity carrying it, so the write path reindexes the carriers.
 pub const NAMING_ASPECTS: [&str; 6] = [
@@ -276,11 +305,12 @@ fn document(
                     .and_then(Value::as_bool)
                     .unwrap_or(false);
             }
-            a if a.starts_with("editable") || a == "corpUserEditableInfo" => {
-                if let Some(d) = text(value, "description").filter(|d| !d.is_empty()) {
+            a if is_edited(a) => {
+                let [description, display] = EDITED_KEYS;
+                if let Some(d) = text(value, description).filter(|d| !d.is_empty()) {
                     edited = Some(d);
                 }
-                if let Some(n) = text(value, "displayName") {
+                if let Some(n) = text(value, display) {
                     name.extend(words(&n));
                 }
             }
@@ -288,12 +318,12 @@ fn document(
                 if let Some(d) = text(value, "description") {
                     ingested = Some(d);
                 }
-                for key in ["name", "displayName", "fullName"] {
+                for key in NAME_KEYS {
                     if let Some(n) = text(value, key) {
                         name.extend(words(&n));
                     }
                 }
-                for key in ["dataType", "type", "title", "email"] {
+                for key in TEXT_KEYS {
                     if let Some(t) = text(value, key) {
                         body.extend(words(&t));
                     }

@@ -24,7 +24,7 @@ use filters::predicate;
 mod document;
 mod filters;
 
-pub use document::{is_indexed, INDEXED_ASPECTS, NAMING_ASPECTS};
+pub use document::{changes_document, is_indexed, INDEXED_ASPECTS, NAMING_ASPECTS};
 pub(crate) use document::{reindex, reindex_carriers};
 pub use filters::{Condition, FieldFilter, SearchField, SEARCHED_KINDS};
 

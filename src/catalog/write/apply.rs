@@ -95,6 +95,10 @@ struct Applying {
     removals: Vec<(AspectKey, Actor)>,
     /// Events of timeseries aspects: stored as a series, not as versions (see `series`).
     events: Vec<timeseries::NewEvent>,
+    /// Entities a write changed what they are found by (their index rows are rebuilt). A
+    /// batch of a group that fails leaves its entities here: rebuilding a row that did not
+    /// change costs time, not correctness.
+    found_by_changed: HashSet<i64>,
     /// The outcomes of the writes that stand.
     written: Vec<Written>,
 }
@@ -179,6 +183,7 @@ impl Applying {
             deleted: HashSet::new(),
             removals: Vec::new(),
             events: Vec::new(),
+            found_by_changed: HashSet::new(),
             written: Vec::new(),
         })
     }
@@ -308,6 +313,9 @@ impl Applying {
                 if aspect == <aspects::Status as aspects::AspectSpec>::NAME {
                     self.removed.insert(owner_id, false);
                 }
+                if search::is_indexed(&aspect) {
+                    self.found_by_changed.insert(owner_id);
+                }
                 state.value = None;
                 let version = state.version;
                 self.deleted.insert(key.clone());
@@ -367,6 +375,11 @@ impl Applying {
                     .unwrap_or(false);
                 self.removed.insert(owner_id, flag);
             }
+            if search::is_indexed(&aspect)
+                && search::changes_document(&aspect, state.value.as_ref(), Some(&value))
+            {
+                self.found_by_changed.insert(owner_id);
+            }
             state.version += 1;
             state.value = Some(value.clone());
             let version = state.version;
@@ -408,6 +421,7 @@ impl Applying {
             deleted,
             removals,
             events,
+            found_by_changed,
             written: out,
             ..
         } = self;
@@ -447,15 +461,10 @@ impl Applying {
         entity::mark_written(txn, &touched, now, feed_key).await?;
         // The search index, in the same transaction: the rows of entities written for the
         // first time, or whose words, tags, owners, terms, domains or status changed.
-        let words_changed: HashSet<i64> = out
-            .iter()
-            .filter(|w| w.changed && search::is_indexed(&w.aspect))
-            .map(|w| owners[w.urn.as_str()].id)
-            .collect();
         let mut reindexed: Vec<&entity::Model> = owners
             .values()
             .filter(|o| {
-                words_changed.contains(&o.id)
+                found_by_changed.contains(&o.id)
                     || (!o.has_aspects && touched.binary_search(&o.id).is_ok())
             })
             .collect();
