@@ -66,6 +66,12 @@ async fn indexed(app: &TestApp) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// The set's versions are `expected`, as the catalog lists them and in the version index.
+async fn versions_are(app: &TestApp, expected: &BTreeSet<(String, String)>) {
+    assert_eq!(&listed(&app.catalog()).await, expected);
+    assert_eq!(&indexed(app).await, expected);
+}
+
 async fn has_properties(catalog: &Catalog, m: &Urn) -> bool {
     catalog
         .aspect_version(m, "mlModelProperties", Version::Latest)
@@ -136,8 +142,7 @@ async fn labels_written_at_once_stay_unique_and_a_refused_batch_leaves_nothing()
         }
     }
     assert_eq!(expected.len(), ROUNDS * (CLIENTS / 2 + 1));
-    assert_eq!(listed(&catalog).await, expected);
-    assert_eq!(indexed(&app).await, expected);
+    versions_are(&app, &expected).await;
 }
 
 /// One batch may hand a label from one version to another: the first moves off it, the second
@@ -159,8 +164,7 @@ async fn one_batch_hands_a_label_from_one_version_to_another() {
         [(x.to_string(), "2".into()), (y.to_string(), "1".into())]
             .into_iter()
             .collect();
-    assert_eq!(listed(&catalog).await, expected);
-    assert_eq!(indexed(&app).await, expected);
+    versions_are(&app, &expected).await;
 }
 
 /// In each round one writer moves a version off a label while another gives that label to a
@@ -224,8 +228,7 @@ async fn a_label_moved_off_and_taken_at_once_has_one_holder() {
             }
         }
     }
-    assert_eq!(listed(&catalog).await, expected);
-    assert_eq!(indexed(&app).await, expected);
+    versions_are(&app, &expected).await;
 }
 
 /// Two batches sent in one poll of a single-threaded runtime wait together, in the order sent,
@@ -264,6 +267,5 @@ async fn a_label_moved_off_earlier_in_a_group_is_free_for_a_later_batch() {
             e.public_message()
         ),
     }
-    assert_eq!(listed(&catalog).await, expected);
-    assert_eq!(indexed(&app).await, expected);
+    versions_are(&app, &expected).await;
 }
