@@ -229,9 +229,20 @@ async fn matching_changes_arrive_signed_in_order_and_a_failing_endpoint_gets_the
     let tail: Vec<i64> = versions(&got)[3..].iter().map(|v| v.2).collect();
     assert_eq!(tail, vec![4, 5]);
 
-    let hooks = app
-        .data("{ webhooks { id url paused failures delivered lastError } }")
-        .await;
+    // The deliverer records a delivery after the endpoint answered it, so the receiver can
+    // hold the last change a moment before the webhook says so.
+    let hooks = eventually(
+        "the webhook recording its fifth delivery",
+        Duration::from_secs(30),
+        Duration::from_millis(20),
+        || async {
+            let hooks = app
+                .data("{ webhooks { id url paused failures delivered lastError } }")
+                .await;
+            (hooks["webhooks"][0]["delivered"] == 5).then_some(hooks)
+        },
+    )
+    .await;
     let hook = &hooks["webhooks"][0];
     assert_eq!(hook["id"], id);
     assert_eq!(hook["paused"], false);
